@@ -1,0 +1,4 @@
+/** The ecs.* checks, in the order they are reported. */
+import type { Check } from "../model.js";
+
+export const ECS_CHECKS: Check[] = [];

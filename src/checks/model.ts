@@ -1,0 +1,135 @@
+/**
+ * The check model. A check is metadata plus one pure function: evidence and limits in, a verdict out.
+ * Modelled on ESLint rule units: `meta`-like fields, messages by id, data first and text rendered from it.
+ */
+import type { Evidence } from "../sources/model.js";
+
+export type Status = "pass" | "warn" | "fail" | "skip" | "error";
+
+/** Worst first. The order used to combine statuses (a check over many hosts is as bad as its worst). */
+export const STATUS_SEVERITY: Record<Status, number> = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 };
+
+export function worst(statuses: Iterable<Status>, empty: Status = "pass"): Status {
+  let w: Status | undefined;
+  for (const s of statuses) if (w === undefined || STATUS_SEVERITY[s] > STATUS_SEVERITY[w]) w = s;
+  return w ?? empty;
+}
+
+/** The troubleshooting guide's six playbooks. */
+export const PLAYBOOKS = ["slow-listing", "oom", "iowait", "auth", "upload", "bursts"] as const;
+export type Playbook = (typeof PLAYBOOKS)[number];
+
+export interface Threshold {
+  /** e.g. "%", "MiB", "ms", "s", "count", "bytes", "pages/s". */
+  unit: string;
+  default: number;
+  description: string;
+  min?: number;
+  max?: number;
+}
+
+export type Thresholds = Record<string, Threshold>;
+export type Limits<T extends Thresholds> = { readonly [K in keyof T]: number };
+
+export interface Observed {
+  value: number;
+  unit: string;
+  /** ISO-8601 UTC time and value, oldest first. Rendered as a sparkline by the human renderer. */
+  series?: Array<[time: string, value: number]>;
+}
+
+export interface ThresholdRef {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+export interface ResourceResult {
+  /** Host name, instance id, target id, task id… */
+  id: string;
+  status: Status;
+  message: string;
+  observed?: Observed;
+}
+
+/** What evaluate returns; the runner adds the check's identity and renders the message. */
+export interface Verdict {
+  status: Status;
+  messageId: string;
+  data?: Record<string, unknown>;
+  observed?: Observed;
+  threshold?: ThresholdRef;
+  /** Ordered, concrete: which stack prop / Terraform variable to change and to what, which command to run. */
+  hints?: string[];
+  resources?: ResourceResult[];
+}
+
+export interface Finding {
+  checkId: string;
+  title: string;
+  playbooks: Playbook[];
+  status: Status;
+  messageId: string;
+  data: Record<string, unknown>;
+  message: string;
+  observed?: Observed;
+  threshold?: ThresholdRef;
+  hints: string[];
+  resources?: ResourceResult[];
+}
+
+/** The time window a run looks at. */
+export interface Window {
+  start: string;
+  end: string;
+  /** The duration as given, e.g. "1h". */
+  since: string;
+}
+
+export interface EvalContext<T extends Thresholds> {
+  evidence: Evidence;
+  limits: Limits<T>;
+  window: Window;
+}
+
+export interface Check<T extends Thresholds = Thresholds> {
+  /** "<area>.<name>", e.g. "efs.percent-io-limit". Stable forever: never renamed. */
+  id: string;
+  title: string;
+  /** One or two sentences for `--explain` and docs/checks.md: what it looks at and why. */
+  description: string;
+  playbooks: Playbook[];
+  /** Source ids the runner must gather; if one failed the check becomes `error` without being called. */
+  needs: string[];
+  /** Source ids read when present; a failure there does not stop the check. */
+  uses?: string[];
+  /** Fleet checks need AWS; host checks run locally too. */
+  scope: "host" | "fleet" | "client";
+  thresholds: T;
+  /** Message templates by id; `{{name}}` is replaced from the verdict's data. */
+  messages: Record<string, string>;
+  /** Pure: no I/O, no clock, never throws (the runner turns a throw into `error` anyway). */
+  evaluate(ctx: EvalContext<T>): Verdict;
+}
+
+/** Identity helper that keeps the literal threshold names for `limits`. */
+export function defineCheck<T extends Thresholds>(check: Check<T>): Check<T> {
+  return check;
+}
+
+/** `{{name}}` substitution; unknown names stay visible so a bad template is noticed, not hidden. */
+export function renderMessage(template: string, data: Record<string, unknown>): string {
+  return template.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (whole, name: string) => {
+    const v = data[name];
+    if (v === undefined) return whole;
+    if (typeof v === "number") return formatNumber(v);
+    return String(v);
+  });
+}
+
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return String(v);
+  const abs = Math.abs(v);
+  return abs >= 100 ? v.toFixed(0) : abs >= 1 ? v.toFixed(1) : v.toPrecision(2);
+}

@@ -1,0 +1,216 @@
+/**
+ * Gather, then evaluate. The runner works out which sources the selected checks need, gathers each once
+ * (bounded concurrency, a deadline each, dependencies first), then calls every check's pure evaluate.
+ * A failed source turns only its dependent checks into `error`; the run always completes.
+ */
+import type { Check, EvalContext, Finding, Limits, Thresholds, Verdict, Window } from "./model.js";
+import { renderMessage } from "./model.js";
+import type { Evidence, SourceResult } from "../sources/model.js";
+import { failed } from "../sources/model.js";
+import type { GatherContext, GatherSettings, SourceDef } from "../sources/context.js";
+import type { Target } from "../sources/target/model.js";
+import { classifyError } from "../sources/classify.js";
+
+export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_SOURCE_DEADLINE_MS = 30_000;
+
+export type ProgressEvent =
+  | { type: "source-start"; id: string; title: string }
+  | { type: "source-done"; id: string; title: string; ok: boolean; ms: number };
+
+export interface GatherOptions {
+  target: Target;
+  window: Window;
+  settings: GatherSettings;
+  /** Looks a source up by id (the registry's lazy loaders in production, fakes in tests). */
+  load(id: string): Promise<SourceDef | undefined>;
+  concurrency?: number;
+  deadlineMs?: number;
+  onProgress?(e: ProgressEvent): void;
+  /** Clock for `at` stamps and timings; injectable for tests. */
+  now?(): Date;
+}
+
+/** Every source id the checks need or use, in a stable order. */
+export function neededSources(checks: readonly Check[]): string[] {
+  const ids = new Set<string>();
+  for (const c of checks) for (const id of [...c.needs, ...(c.uses ?? [])]) ids.add(id);
+  return [...ids].sort();
+}
+
+class Semaphore {
+  private waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+export async function gather(ids: readonly string[], opts: GatherOptions): Promise<Evidence> {
+  const sem = new Semaphore(Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY));
+  const now = opts.now ?? (() => new Date());
+  const running = new Map<string, Promise<SourceResult<unknown>>>();
+  const evidence: Evidence = {};
+
+  const run = (id: string, chain: readonly string[]): Promise<SourceResult<unknown>> => {
+    const existing = running.get(id);
+    if (existing) return existing;
+    const p = (async (): Promise<SourceResult<unknown>> => {
+      if (chain.includes(id)) return failed("internal", `source dependency cycle: ${[...chain, id].join(" → ")}`);
+      let def: SourceDef | undefined;
+      try {
+        def = await opts.load(id);
+      } catch (err) {
+        return classifyError(err);
+      }
+      if (!def) return failed("unsupported", `no source named ${id}`, undefined, now());
+      // Dependencies finish before this source takes a slot, so waiting never holds one (no deadlock).
+      const deps: Evidence = {};
+      for (const depId of def.deps ?? []) deps[depId] = await run(depId, [...chain, id]);
+      await sem.acquire();
+      const started = Date.now();
+      opts.onProgress?.({ type: "source-start", id, title: def.title });
+      const result = await runOne(def, deps, opts, now);
+      sem.release();
+      opts.onProgress?.({ type: "source-done", id, title: def.title, ok: result.ok, ms: Date.now() - started });
+      return result;
+    })();
+    running.set(id, p);
+    return p;
+  };
+
+  await Promise.all(ids.map((id) => run(id, [])));
+  // Keep every gathered source (dependencies too) in the evidence: replay needs exactly what the checks read.
+  for (const id of [...running.keys()].sort()) evidence[id] = await running.get(id)!;
+  return evidence;
+}
+
+async function runOne(
+  def: SourceDef,
+  deps: Evidence,
+  opts: GatherOptions,
+  now: () => Date,
+): Promise<SourceResult<unknown>> {
+  const deadlineMs = def.deadlineMs ?? opts.deadlineMs ?? DEFAULT_SOURCE_DEADLINE_MS;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<SourceResult<unknown>>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error(`deadline of ${deadlineMs} ms passed`));
+      resolve(failed("timeout", `${def.title}: no answer within ${deadlineMs / 1000} s`, undefined, now()));
+    }, deadlineMs);
+  });
+  const ctx: GatherContext = {
+    target: opts.target,
+    window: opts.window,
+    settings: opts.settings,
+    signal: controller.signal,
+    dep: <V>(key: { id: string }) =>
+      (deps[key.id] as SourceResult<V> | undefined) ??
+      (failed("internal", `${def.id} read ${key.id} without declaring it in deps`) as SourceResult<V>),
+  };
+  try {
+    return await Promise.race([
+      def.gather(ctx).catch((err: unknown) =>
+        controller.signal.aborted ? failed("timeout", `${def.title}: no answer within ${deadlineMs / 1000} s`) : classifyError(err),
+      ),
+      deadline,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolve a check's limits: defaults, then overrides by `<checkId>.<name>`. */
+export function limitsFor<T extends Thresholds>(check: Check<T>, overrides: Readonly<Record<string, number>>): Limits<T> {
+  const out: Record<string, number> = {};
+  for (const [name, t] of Object.entries(check.thresholds)) out[name] = overrides[`${check.id}.${name}`] ?? t.default;
+  return out as Limits<T>;
+}
+
+function sourceFailureVerdict(check: Check, sourceId: string, r: Extract<SourceResult<unknown>, { ok: false }>): Verdict {
+  const hints: string[] = [];
+  if (r.kind === "access-denied")
+    hints.push(
+      r.action
+        ? `Grant ${r.action} to the caller (pypictl doctor --print-iam-policy prints the full read-only policy).`
+        : "Check the caller's IAM permissions (pypictl doctor --print-iam-policy prints the read-only policy).",
+    );
+  if (r.kind === "throttled") hints.push("AWS throttled the calls even after retries: run again, or narrow --only.");
+  if (r.kind === "timeout") hints.push("The source did not answer before its deadline: check network reach and run again.");
+  return {
+    status: "error",
+    messageId: "source-failed",
+    data: { source: sourceId, kind: r.kind, cause: r.message, ...(r.action ? { action: r.action } : {}) },
+    hints,
+  };
+}
+
+export const RUNNER_MESSAGES: Record<string, string> = {
+  "source-failed": "Could not evaluate: source {{source}} failed ({{kind}}): {{cause}}",
+  "source-missing": "Could not evaluate: source {{source}} was not gathered (not in the evidence bundle?)",
+  "check-crashed": "Could not evaluate: the check threw {{cause}}",
+};
+
+/** Evaluate one check. Never throws: missing or failed evidence and a throwing check become `error`. */
+export function evaluateCheck<T extends Thresholds>(
+  check: Check<T>,
+  evidence: Evidence,
+  limits: Limits<T>,
+  window: Window,
+): Finding {
+  let verdict: Verdict | undefined;
+  for (const id of check.needs) {
+    const r = evidence[id];
+    if (!r) {
+      verdict = { status: "error", messageId: "source-missing", data: { source: id }, hints: [] };
+      break;
+    }
+    if (!r.ok) {
+      verdict = sourceFailureVerdict(check as unknown as Check, id, r);
+      break;
+    }
+  }
+  if (!verdict) {
+    try {
+      const ctx: EvalContext<T> = { evidence, limits, window };
+      verdict = check.evaluate(ctx);
+    } catch (err) {
+      verdict = { status: "error", messageId: "check-crashed", data: { cause: err instanceof Error ? err.message : String(err) } };
+    }
+  }
+  const data = verdict.data ?? {};
+  const template = check.messages[verdict.messageId] ?? RUNNER_MESSAGES[verdict.messageId] ?? verdict.messageId;
+  const finding: Finding = {
+    checkId: check.id,
+    title: check.title,
+    playbooks: [...check.playbooks],
+    status: verdict.status,
+    messageId: verdict.messageId,
+    data,
+    message: renderMessage(template, data),
+    hints: verdict.hints ?? [],
+  };
+  if (verdict.observed) finding.observed = verdict.observed;
+  if (verdict.threshold) finding.threshold = verdict.threshold;
+  if (verdict.resources) finding.resources = verdict.resources;
+  return finding;
+}
+
+export function evaluateAll(
+  checks: readonly Check[],
+  evidence: Evidence,
+  overrides: Readonly<Record<string, number>>,
+  window: Window,
+): Finding[] {
+  return checks.map((c) => evaluateCheck(c, evidence, limitsFor(c, overrides), window));
+}

@@ -1,0 +1,44 @@
+/** ECS thresholds: shared by the ecs.* checks and the stack's CloudWatch alarms. */
+import type { Threshold } from "../model.js";
+
+export const ECS_OOM_KILLS = {
+  maxKills: {
+    unit: "count",
+    default: 0,
+    min: 0,
+    description: "Tasks stopped for OutOfMemoryError (or exit 137) in the window above this fails.",
+  },
+} satisfies Record<string, Threshold>;
+
+export const ECS_MEMORY_UTILIZATION = {
+  warnPercentOfHardLimit: {
+    unit: "%",
+    default: 80,
+    min: 0,
+    max: 100,
+    description: "Busiest task's memory as a share of the container's hard limit (not the reservation) above this warns.",
+  },
+  failPercentOfHardLimit: {
+    unit: "%",
+    default: 90,
+    min: 0,
+    max: 100,
+    description: "Busiest task's memory as a share of the hard limit above this fails: the next spike is an OOM kill.",
+  },
+} satisfies Record<string, Threshold>;
+
+export const ECS_CPU_UTILIZATION = {
+  warnPercent: {
+    unit: "%",
+    default: 80,
+    min: 0,
+    max: 100,
+    description: "Service CPUUtilization (Maximum) above this for the sustained period warns.",
+  },
+  sustainedMinutes: {
+    unit: "min",
+    default: 10,
+    min: 1,
+    description: "How long CPU must stay above warnPercent to count.",
+  },
+} satisfies Record<string, Threshold>;

@@ -1,0 +1,67 @@
+/**
+ * Host thresholds (on-host probe, `--local` or SSM). From the troubleshooting guide, corrected by FACTS.md.
+ * One source of truth: checks use these as defaults and the stack's alarms use the same numbers.
+ */
+import type { Threshold } from "../model.js";
+
+export const HOST_SWAP_ACTIVITY = {
+  maxPagesPerSecond: {
+    unit: "pages/s",
+    default: 0,
+    min: 0,
+    description: "Highest si or so (swap-in/out) in any vmstat sample after the first; above this fails.",
+  },
+} satisfies Record<string, Threshold>;
+
+export const HOST_SWAP_USED = {
+  maxSwapUsedMiB: {
+    unit: "MiB",
+    default: 0,
+    min: 0,
+    description: "SwapTotal − SwapFree above this fails: the host has run out of memory at some point.",
+  },
+} satisfies Record<string, Threshold>;
+
+export const HOST_MEMORY_AVAILABLE = {
+  minAvailableMiB: {
+    unit: "MiB",
+    default: 500,
+    min: 0,
+    description: "MemAvailable below this fails: too little left for the EFS page cache.",
+  },
+} satisfies Record<string, Threshold>;
+
+export const HOST_IOWAIT = {
+  maxIowaitPercent: {
+    unit: "%",
+    default: 10,
+    min: 0,
+    max: 100,
+    description: "Mean vmstat `wa` over the samples after the first; at or above this fails.",
+  },
+} satisfies Record<string, Threshold>;
+
+export const HOST_PACKAGE_COUNT = {
+  maxPackages: {
+    unit: "count",
+    default: 1000,
+    min: 0,
+    description: "More package files than this warns: simple-dir rescans and re-hashes every file per request.",
+  },
+} satisfies Record<string, Threshold>;
+
+export const HOST_EFS_MOUNT = {
+  maxOpRttMs: {
+    unit: "ms",
+    default: 20,
+    min: 0,
+    description: "Mean round-trip time of any NFS operation used for listing (LOOKUP, GETATTR, READDIR, READ, ACCESS, OPEN) above this warns.",
+  },
+  maxRetransPercent: {
+    unit: "%",
+    default: 0.1,
+    min: 0,
+    max: 100,
+    description: "RPC retransmissions as a share of RPCs sent since mount above this warns.",
+  },
+} satisfies Record<string, Threshold>;

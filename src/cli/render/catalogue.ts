@@ -1,0 +1,31 @@
+/** `--list` and `--explain`: the check catalogue, rendered from the registry (as docs/checks.md is). */
+import { Chalk } from "chalk";
+import { CHECKS, RETIRED_CHECKS, findCheck } from "../../checks/registry.js";
+import type { Check } from "../../checks/model.js";
+import { UsageError } from "../../errors.js";
+
+export function renderCheckList(checks: readonly Check[], opts: { color: boolean }): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const width = Math.max(...checks.map((k) => k.id.length), 10);
+  const lines = checks.map((k) => `${c.bold(k.id.padEnd(width))}  ${k.title}  ${c.dim(`[${k.scope}; ${k.playbooks.join(", ")}]`)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export function explainText(check: Check): string {
+  const lines = [`${check.id} — ${check.title}`, "", check.description, "", `Playbooks: ${check.playbooks.join(", ")}`, `Scope: ${check.scope}`, `Evidence: ${[...check.needs, ...(check.uses ?? []).map((u) => `${u} (optional)`)].join(", ") || "none"}`];
+  const ts = Object.entries(check.thresholds);
+  lines.push("", ts.length ? "Thresholds (override with --threshold ID.NAME=VALUE):" : "Thresholds: none");
+  for (const [name, t] of ts) {
+    const range = [t.min !== undefined ? `min ${t.min}` : "", t.max !== undefined ? `max ${t.max}` : ""].filter(Boolean).join(", ");
+    lines.push(`  ${check.id}.${name} = ${t.default} ${t.unit}${range ? ` (${range})` : ""}`, `      ${t.description}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export function renderExplain(id: string): string {
+  const check = findCheck(id);
+  if (check) return explainText(check);
+  const retired = RETIRED_CHECKS[id];
+  if (retired) return `${id} (retired): ${retired}\n`;
+  throw new UsageError(`--explain: unknown check "${id}". Known: ${CHECKS.map((c) => c.id).join(", ")}`, "--explain");
+}

@@ -1,0 +1,78 @@
+/**
+ * The human report: grouped by playbook, a symbol and colour per status, observed vs threshold,
+ * a sparkline for every series, hints, per-resource lines and a summary line.
+ */
+import { Chalk } from "chalk";
+import type { Report } from "../../checks/report.js";
+import { PLAYBOOKS, formatNumber, type Finding, type Status } from "../../checks/model.js";
+import { describeTarget } from "../../sources/target/model.js";
+import { sparkline } from "./sparkline.js";
+import type { RenderOptions } from "./index.js";
+
+export const SYMBOL: Record<Status, string> = { pass: "✔", warn: "▲", fail: "✖", skip: "○", error: "?" };
+
+const PLAYBOOK_TITLE: Record<string, string> = {
+  "slow-listing": "Slow package listing",
+  oom: "Container OOM kills",
+  iowait: "High iowait on hosts",
+  auth: "Authentication failures",
+  upload: "Package upload fails",
+  bursts: "High error rate during bursts",
+};
+
+export function renderHuman(report: Report, opts: RenderOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const paint: Record<Status, (s: string) => string> = {
+    pass: c.green,
+    warn: c.yellow,
+    fail: c.red,
+    skip: c.gray,
+    error: c.magenta,
+  };
+  const lines: string[] = [];
+  const src = report.evidence.mode === "replay" ? ` (replay of ${report.evidence.bundle})` : "";
+  lines.push(c.bold(`pypictl doctor — ${describeTarget(report.target)}${src}`));
+  lines.push(c.dim(`window ${report.window.start} → ${report.window.end} (${report.window.since})`));
+
+  // A check that serves several playbooks is listed under the first; the others name it.
+  const byPlaybook = new Map<string, Finding[]>();
+  for (const f of report.findings) {
+    const pb = f.playbooks[0] ?? "other";
+    byPlaybook.set(pb, [...(byPlaybook.get(pb) ?? []), f]);
+  }
+  const order = [...PLAYBOOKS, ...[...byPlaybook.keys()].filter((k) => !(PLAYBOOKS as readonly string[]).includes(k))];
+  for (const pb of order) {
+    const fs = (byPlaybook.get(pb) ?? []).filter((f) => !opts.quiet || (f.status !== "pass" && f.status !== "skip"));
+    if (fs.length === 0) continue;
+    lines.push("", c.bold.underline(PLAYBOOK_TITLE[pb] ?? pb));
+    for (const f of fs) lines.push(...renderFinding(f, paint, c, opts));
+  }
+  const s = report.summary;
+  const parts = (["fail", "error", "warn", "pass", "skip"] as const).filter((k) => s[k] > 0).map((k) => paint[k](`${s[k]} ${k}`));
+  lines.push("", `${paint[s.status](SYMBOL[s.status])} ${s.total} checks: ${parts.join(", ") || "none"}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function renderFinding(f: Finding, paint: Record<Status, (s: string) => string>, c: InstanceType<typeof Chalk>, opts: RenderOptions): string[] {
+  const out: string[] = [];
+  out.push(`${paint[f.status](`${SYMBOL[f.status]} ${f.status.toUpperCase().padEnd(5)}`)} ${c.bold(f.checkId)}  ${f.message}`);
+  const detail: string[] = [];
+  if (f.observed) {
+    let obs = `observed ${formatNumber(f.observed.value)} ${f.observed.unit}`;
+    if (f.threshold) obs += ` vs ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}`;
+    detail.push(obs);
+  } else if (f.threshold) {
+    detail.push(`threshold ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}`);
+  }
+  if (f.observed?.series && f.observed.series.length > 1) {
+    const values = f.observed.series.map(([, v]) => v);
+    detail.push(`${sparkline(values, Math.min(48, Math.max(10, opts.width - 40)))} ${c.dim(`min ${formatNumber(Math.min(...values))} max ${formatNumber(Math.max(...values))} (${values.length} points)`)}`);
+  }
+  for (const d of detail) out.push(`        ${d}`);
+  for (const r of f.resources ?? []) {
+    out.push(`        ${paint[r.status](SYMBOL[r.status])} ${r.id}: ${r.message}`);
+    if (r.observed?.series && r.observed.series.length > 1) out.push(`          ${sparkline(r.observed.series.map(([, v]) => v), 40)}`);
+  }
+  if (f.status !== "pass") for (const h of f.hints) out.push(`        ${c.cyan("→")} ${h}`);
+  return out;
+}

@@ -1,0 +1,50 @@
+/** Markdown: an incident-ticket report — summary first, then what is wrong with its fixes, then the rest. */
+import type { Report } from "../../checks/report.js";
+import { formatNumber, STATUS_SEVERITY, type Finding } from "../../checks/model.js";
+import { describeTarget } from "../../sources/target/model.js";
+import { SYMBOL } from "./human.js";
+import { sparkline } from "./sparkline.js";
+
+function cell(s: string): string {
+  return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function observed(f: Finding): string {
+  if (!f.observed) return "";
+  let s = `${formatNumber(f.observed.value)} ${f.observed.unit}`;
+  if (f.threshold) s += ` (${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit})`;
+  return s;
+}
+
+export function renderMarkdown(report: Report): string {
+  const s = report.summary;
+  const out: string[] = [];
+  out.push(`# pypictl doctor: ${s.status.toUpperCase()} — ${describeTarget(report.target)}`, "");
+  out.push(`- **Window:** ${report.window.start} → ${report.window.end} (${report.window.since})`);
+  out.push(`- **Generated:** ${report.generatedAt} by pypictl ${report.tool.version}${report.evidence.mode === "replay" ? ` (replay of \`${report.evidence.bundle}\`)` : ""}`);
+  out.push(`- **Summary:** ${s.fail} fail, ${s.error} error, ${s.warn} warn, ${s.pass} pass, ${s.skip} skip (${s.total} checks)`, "");
+  const problems = [...report.findings]
+    .filter((f) => f.status === "fail" || f.status === "warn" || f.status === "error")
+    .sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status]);
+  if (problems.length) {
+    out.push("## What needs attention", "");
+    for (const f of problems) {
+      out.push(`### ${SYMBOL[f.status]} ${f.status.toUpperCase()} \`${f.checkId}\` — ${f.title}`, "", f.message, "");
+      if (f.observed) out.push(`Observed: ${observed(f)}`, "");
+      if (f.observed?.series && f.observed.series.length > 1) out.push(`\`${sparkline(f.observed.series.map(([, v]) => v))}\``, "");
+      if (f.resources?.length) {
+        out.push("| resource | status | detail |", "|---|---|---|");
+        for (const r of f.resources) out.push(`| ${cell(r.id)} | ${r.status} | ${cell(r.message)} |`);
+        out.push("");
+      }
+      if (f.hints.length) {
+        out.push("**Next steps:**", "");
+        f.hints.forEach((h, i) => out.push(`${i + 1}. ${h}`));
+        out.push("");
+      }
+    }
+  }
+  out.push("## All checks", "", "| status | check | playbooks | result | observed |", "|---|---|---|---|---|");
+  for (const f of report.findings) out.push(`| ${SYMBOL[f.status]} ${f.status} | \`${f.checkId}\` | ${f.playbooks.join(", ")} | ${cell(f.message)} | ${cell(observed(f))} |`);
+  return `${out.join("\n")}\n`;
+}

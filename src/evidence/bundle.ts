@@ -1,0 +1,106 @@
+/**
+ * Evidence bundles: everything a run gathered (source, time, value and the raw text a parser read),
+ * as versioned JSON. `--replay` evaluates a bundle offline into the same findings. A bundle never holds
+ * a secret: sources record status codes and timings of auth probes, never credentials.
+ */
+import type { Window } from "../checks/model.js";
+import type { Evidence, FailureKind } from "../sources/model.js";
+import type { Target } from "../sources/target/model.js";
+import { Field, parseJsonFile } from "../config/validate.js";
+
+export const BUNDLE_SCHEMA_VERSION = 1;
+export const BUNDLE_KIND = "pypictl-evidence";
+
+export interface EvidenceBundle {
+  kind: typeof BUNDLE_KIND;
+  schemaVersion: typeof BUNDLE_SCHEMA_VERSION;
+  tool: { name: "pypictl"; version: string };
+  createdAt: string;
+  window: Window;
+  target: Target;
+  /** Free text: what this bundle shows (examples/ use it). */
+  description?: string;
+  sources: Evidence;
+}
+
+export function makeBundle(args: { version: string; window: Window; target: Target; evidence: Evidence; now: Date; description?: string }): EvidenceBundle {
+  const b: EvidenceBundle = {
+    kind: BUNDLE_KIND,
+    schemaVersion: BUNDLE_SCHEMA_VERSION,
+    tool: { name: "pypictl", version: args.version },
+    createdAt: args.now.toISOString(),
+    window: args.window,
+    target: args.target,
+    sources: args.evidence,
+  };
+  if (args.description) b.description = args.description;
+  return b;
+}
+
+const FAILURE_KINDS: readonly FailureKind[] = [
+  "access-denied",
+  "throttled",
+  "timeout",
+  "not-found",
+  "no-data",
+  "malformed",
+  "unreachable",
+  "unsupported",
+  "internal",
+];
+
+function isoTime(f: Field): string {
+  const s = f.string();
+  if (Number.isNaN(Date.parse(s))) f.fail(`"${s}" is not an ISO-8601 time`);
+  return s;
+}
+
+/** Parse and validate a bundle; errors name the file and field. Source values are checked by their checks. */
+export function parseBundle(text: string, file: string): EvidenceBundle {
+  const root = new Field(file, "", parseJsonFile(text, file));
+  root.object(["$schema", "kind", "schemaVersion", "tool", "createdAt", "window", "target", "description", "sources"]);
+  if (root.child("kind").value !== BUNDLE_KIND) root.child("kind").fail(`must be "${BUNDLE_KIND}" (is this an evidence bundle?)`);
+  const version = root.child("schemaVersion").number();
+  if (version !== BUNDLE_SCHEMA_VERSION)
+    root.child("schemaVersion").fail(`version ${version} is not supported (this pypictl reads ${BUNDLE_SCHEMA_VERSION})`);
+  const tool = root.child("tool");
+  tool.object(["name", "version"]);
+  tool.child("version").string();
+  const window = root.child("window");
+  window.object(["start", "end", "since"]);
+  const w: Window = { start: isoTime(window.child("start")), end: isoTime(window.child("end")), since: window.child("since").string() };
+  const target = root.child("target");
+  const t = target.object();
+  const kind = target.child("kind").oneOf(["local", "fleet"] as const);
+  if (kind === "local") target.child("host").string();
+  for (const [k, v] of Object.entries(t)) if (typeof v !== "string") target.child(k).fail("must be a string");
+  const sources = root.child("sources");
+  const evidence: Evidence = {};
+  for (const [id, raw] of Object.entries(sources.object())) {
+    const s = sources.child(id);
+    s.object(["ok", "value", "at", "raw", "kind", "message", "action"]);
+    const at = isoTime(s.child("at"));
+    if (s.child("ok").boolean()) {
+      if (!s.child("value").present) s.child("value").fail("missing (an ok source needs a value)");
+      const rawText = s.child("raw").optString();
+      evidence[id] = rawText === undefined ? { ok: true, value: (raw as { value: unknown }).value, at } : { ok: true, value: (raw as { value: unknown }).value, at, raw: rawText };
+    } else {
+      const failKind = s.child("kind").oneOf(FAILURE_KINDS);
+      const message = s.child("message").string();
+      const action = s.child("action").optString();
+      evidence[id] = action ? { ok: false, kind: failKind, message, action, at } : { ok: false, kind: failKind, message, at };
+    }
+  }
+  const bundle: EvidenceBundle = {
+    kind: BUNDLE_KIND,
+    schemaVersion: BUNDLE_SCHEMA_VERSION,
+    tool: { name: "pypictl", version: tool.child("version").string() },
+    createdAt: isoTime(root.child("createdAt")),
+    window: w,
+    target: t as unknown as Target,
+    sources: evidence,
+  };
+  const description = root.child("description").optString();
+  if (description) bundle.description = description;
+  return bundle;
+}

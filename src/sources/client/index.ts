@@ -1,0 +1,4 @@
+/** Lazy loaders for the client sources, by source id. */
+import type { SourceLoader } from "../registry.js";
+
+export const CLIENT_SOURCES: Record<string, SourceLoader> = {};

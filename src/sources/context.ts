@@ -1,0 +1,46 @@
+/** What a source gets when it gathers. */
+import type { Window } from "../checks/model.js";
+import type { SourceKey, SourceResult } from "./model.js";
+import type { Target } from "./target/model.js";
+
+/** Options that shape gathering (not evaluation). Set from flags and the config file. */
+export interface GatherSettings {
+  /** vmstat samples (1 s apart); the first is the average since boot and is not judged. */
+  samples: number;
+  /** Where the package volume is mounted on hosts. */
+  mountPath: string;
+  /** Directory whose package files are counted (defaults to mountPath). */
+  packageDir: string;
+  /** Extra named settings owned by a source family (aws, http, creds…), kept open on purpose. */
+  [key: string]: unknown;
+}
+
+export const DEFAULT_GATHER_SETTINGS: GatherSettings = {
+  samples: 5,
+  mountPath: "/data/packages",
+  packageDir: "/data/packages",
+};
+
+export interface GatherContext {
+  target: Target;
+  window: Window;
+  settings: GatherSettings;
+  /** Aborted at the source's deadline. */
+  signal: AbortSignal;
+  /** Results of the sources named in the def's `deps`, already gathered. */
+  dep<V>(key: SourceKey<V>): SourceResult<V>;
+}
+
+export interface SourceDef<V = unknown> {
+  id: string;
+  title: string;
+  /** Other sources this one reads (e.g. the discovered fleet); gathered first. */
+  deps?: string[];
+  /** Milliseconds; the runner's default applies when absent. */
+  deadlineMs?: number;
+  /**
+   * Gather the evidence. May throw: the runner classifies the error (AWS faults by name) into a
+   * failed result, so one failing source never aborts the run.
+   */
+  gather(ctx: GatherContext): Promise<SourceResult<V>>;
+}

@@ -1,0 +1,4 @@
+/** Lazy loaders for the http sources, by source id. */
+import type { SourceLoader } from "../registry.js";
+
+export const HTTP_SOURCES: Record<string, SourceLoader> = {};
