@@ -75,7 +75,8 @@ export async function gather(ids: readonly string[], opts: GatherOptions): Promi
       if (!def) return failed("unsupported", `no source named ${id}`, undefined, now());
       // Dependencies finish before this source takes a slot, so waiting never holds one (no deadlock).
       const deps: Evidence = {};
-      for (const depId of def.deps ?? []) deps[depId] = await run(depId, [...chain, id]);
+      const depIds = typeof def.deps === "function" ? def.deps(opts.target) : (def.deps ?? []);
+      for (const depId of depIds) deps[depId] = await run(depId, [...chain, id]);
       await sem.acquire();
       const started = Date.now();
       opts.onProgress?.({ type: "source-start", id, title: def.title });

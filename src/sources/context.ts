@@ -34,8 +34,11 @@ export interface GatherContext {
 export interface SourceDef<V = unknown> {
   id: string;
   title: string;
-  /** Other sources this one reads (e.g. the discovered fleet); gathered first. */
-  deps?: string[];
+  /**
+   * Other sources this one reads (e.g. the discovered fleet); gathered first. A function when they
+   * depend on the target (the host probe needs the fleet's instances only when run over SSM).
+   */
+  deps?: readonly string[] | ((target: Target) => readonly string[]);
   /** Milliseconds; the runner's default applies when absent. */
   deadlineMs?: number;
   /**
