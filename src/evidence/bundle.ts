@@ -11,7 +11,10 @@ import { Field, parseJsonFile } from "../config/validate.js";
 export const BUNDLE_SCHEMA_VERSION = 1;
 export const BUNDLE_KIND = "pypictl-evidence";
 
+export const BUNDLE_SCHEMA_ID = "https://pypictl.dev/schemas/evidence.v1.json";
+
 export interface EvidenceBundle {
+  $schema?: string;
   kind: typeof BUNDLE_KIND;
   schemaVersion: typeof BUNDLE_SCHEMA_VERSION;
   tool: { name: "pypictl"; version: string };
@@ -25,6 +28,7 @@ export interface EvidenceBundle {
 
 export function makeBundle(args: { version: string; window: Window; target: Target; evidence: Evidence; now: Date; description?: string }): EvidenceBundle {
   const b: EvidenceBundle = {
+    $schema: BUNDLE_SCHEMA_ID,
     kind: BUNDLE_KIND,
     schemaVersion: BUNDLE_SCHEMA_VERSION,
     tool: { name: "pypictl", version: args.version },
