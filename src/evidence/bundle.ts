@@ -96,6 +96,7 @@ export function parseBundle(text: string, file: string): EvidenceBundle {
     }
   }
   const bundle: EvidenceBundle = {
+    $schema: BUNDLE_SCHEMA_ID,
     kind: BUNDLE_KIND,
     schemaVersion: BUNDLE_SCHEMA_VERSION,
     tool: { name: "pypictl", version: tool.child("version").string() },
