@@ -22,7 +22,7 @@ function numCheck(over: Partial<Check> = {}): Check {
     evaluate: ({ evidence, limits }) => {
       const r = read(evidence, NUM);
       if (!r?.ok) throw new Error("unreachable");
-      return r.value > limits.max
+      return r.value > limits.max!
         ? { status: "fail", messageId: "high", data: { v: r.value, max: limits.max }, hints: ["lower it"] }
         : { status: "pass", messageId: "ok", data: { v: r.value, max: limits.max } };
     },
