@@ -1,0 +1,470 @@
+/**
+ * Pure parsers for the probe script's output. They never throw and never guess: anything that does not
+ * look exactly like the tool's output becomes `{ ok: false, error }` naming what was wrong, so a check
+ * reading it says `error`, never `pass`.
+ */
+import type {
+  FreeMem,
+  HostResult,
+  HostSnapshot,
+  LoadAvg,
+  Meminfo,
+  MountEntry,
+  MountInfo,
+  NfsOpStats,
+  NfsXprt,
+  PackageCount,
+  Parsed,
+  ProbeMeta,
+  SectionName,
+  VmstatSamples,
+} from "./model.js";
+import { SECTION_NAMES } from "./model.js";
+import { SSM_STDOUT_LIMIT } from "./probe-script.js";
+
+const good = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = <T>(error: string, missing?: boolean): Parsed<T> => (missing ? { ok: false, error, missing: true } : { ok: false, error });
+
+/** Guard a parser: whatever it does, the caller gets a Parsed (a throw is a bug, reported as a parse error). */
+function safely<T>(what: string, f: () => Parsed<T>): Parsed<T> {
+  try {
+    return f();
+  } catch (e) {
+    return bad(`${what}: parser failed (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+const INT = /^\d+$/;
+const DEC = /^\d+(?:\.\d+)?$/;
+
+function lines(text: string): string[] {
+  return text.split(/\r?\n/);
+}
+
+function short(s: string, n = 60): string {
+  const t = s.trim();
+  return JSON.stringify(t.length > n ? `${t.slice(0, n)}…` : t);
+}
+
+// ───────────────────────────── sections ─────────────────────────────
+
+export interface RawSection {
+  name: string;
+  body: string;
+  /** From the end marker; undefined when the end marker is missing (output cut off). */
+  status?: "ok" | "failed" | "missing";
+  exit?: number;
+  reason?: string;
+}
+
+const BEGIN = /^==> pypictl:([a-z0-9_-]+) <==$/;
+const END = /<== pypictl:([a-z0-9_-]+) status=(ok|failed|missing)((?: [a-z_]+=\S*)*) ==>$/;
+
+/** Split probe output into sections by their markers. Unknown sections are kept; the caller picks. */
+export function splitSections(stdout: string): Map<string, RawSection> {
+  const out = new Map<string, RawSection>();
+  let cur: { name: string; body: string[] } | undefined;
+  for (const line of lines(stdout)) {
+    const b = BEGIN.exec(line);
+    if (b) {
+      if (cur) out.set(cur.name, { name: cur.name, body: cur.body.join("\n") });
+      cur = { name: b[1]!, body: [] };
+      continue;
+    }
+    const e = END.exec(line);
+    if (e && cur && e[1] === cur.name) {
+      const before = line.slice(0, e.index);
+      if (before) cur.body.push(before);
+      const attrs = new Map<string, string>();
+      for (const kv of (e[3] ?? "").trim().split(" ").filter(Boolean)) {
+        const i = kv.indexOf("=");
+        attrs.set(kv.slice(0, i), kv.slice(i + 1));
+      }
+      const exitText = attrs.get("exit");
+      const sec: RawSection = { name: cur.name, body: cur.body.join("\n"), status: e[2] as RawSection["status"] };
+      if (exitText !== undefined && INT.test(exitText)) sec.exit = Number(exitText);
+      const reason = attrs.get("reason");
+      if (reason !== undefined) sec.reason = reason;
+      out.set(cur.name, sec);
+      cur = undefined;
+      continue;
+    }
+    if (cur) cur.body.push(line);
+  }
+  if (cur) out.set(cur.name, { name: cur.name, body: cur.body.join("\n") });
+  return out;
+}
+
+function describeReason(reason: string | undefined): string {
+  if (!reason) return "not available on the host";
+  const [what, arg] = [reason.slice(0, reason.indexOf(":")), reason.slice(reason.indexOf(":") + 1)];
+  if (what === "no-command") return `\`${arg}\` is not installed on the host`;
+  if (what === "no-file") return `${arg} does not exist or is not readable on the host`;
+  return reason;
+}
+
+/** Turn a raw section into a parse result: missing / failed / cut off before the body parser runs. */
+function section<T>(
+  sections: Map<string, RawSection>,
+  name: SectionName,
+  parse: (body: string) => Parsed<T>,
+  truncated: boolean,
+): Parsed<T> {
+  const s = sections.get(name);
+  if (!s)
+    return bad(
+      truncated
+        ? `section "${name}" is not in the output: it was cut at ${SSM_STDOUT_LIMIT.toLocaleString("en-US")} characters`
+        : `section "${name}" is not in the probe output`,
+    );
+  if (s.status === undefined)
+    return bad(
+      truncated
+        ? `section "${name}" was cut off: the output was truncated at ${SSM_STDOUT_LIMIT.toLocaleString("en-US")} characters`
+        : `section "${name}" has no end marker: the probe was cut off`,
+    );
+  if (s.status === "missing") return bad(`${name}: ${describeReason(s.reason)}`, true);
+  if (s.status === "failed") return bad(`${name}: the command failed (exit ${s.exit ?? "?"})${s.body.trim() ? `, output ${short(s.body)}` : ""}`);
+  return safely(name, () => parse(s.body));
+}
+
+// ───────────────────────────── meta ─────────────────────────────
+
+function keyValues(body: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of lines(body)) {
+    const i = line.indexOf("=");
+    if (i > 0) m.set(line.slice(0, i).trim(), line.slice(i + 1));
+  }
+  return m;
+}
+
+export function parseMeta(body: string): Parsed<ProbeMeta> {
+  const kv = keyValues(body);
+  const probe = kv.get("probe");
+  if (probe === undefined || !INT.test(probe)) return bad("meta: no probe version line (not pypictl probe output?)");
+  const time = kv.get("time") ?? "";
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(time)) return bad(`meta: time ${short(time)} is not an ISO-8601 UTC time`);
+  const samples = kv.get("samples") ?? "";
+  if (!INT.test(samples)) return bad(`meta: samples ${short(samples)} is not a number`);
+  return good({
+    probeVersion: Number(probe),
+    hostname: (kv.get("hostname") ?? "").trim() || "unknown",
+    kernel: (kv.get("kernel") ?? "").trim(),
+    time,
+    samples: Number(samples),
+    mountPath: kv.get("mount_path") ?? "",
+    packageDir: kv.get("package_dir") ?? "",
+  });
+}
+
+// ───────────────────────────── vmstat ─────────────────────────────
+
+/** The columns every procps vmstat prints and the checks read. */
+export const VMSTAT_REQUIRED = ["r", "b", "si", "so", "us", "sy", "id", "wa"] as const;
+
+export function parseVmstat(body: string): Parsed<VmstatSamples> {
+  let columns: string[] | undefined;
+  const rows: Array<Record<string, number>> = [];
+  let n = 0;
+  for (const raw of lines(body)) {
+    n++;
+    const line = raw.trim();
+    if (!line) continue;
+    const tokens = line.split(/\s+/);
+    // The group line: "procs -----------memory---------- ---swap-- …" or "--procs-- ----memory----…".
+    if (/^-*procs/.test(tokens[0]!)) continue;
+    if (tokens.every((t) => INT.test(t))) {
+      if (!columns) return bad(`vmstat: a sample (line ${n}) comes before the column header`);
+      if (tokens.length !== columns.length)
+        return bad(`vmstat: line ${n} has ${tokens.length} values but the header has ${columns.length} columns (${short(line)})`);
+      const row: Record<string, number> = {};
+      columns.forEach((c, i) => (row[c] = Number(tokens[i])));
+      rows.push(row);
+      continue;
+    }
+    if (tokens.every((t) => /^[a-z]+$/.test(t))) {
+      if (columns && columns.join(" ") !== tokens.join(" ")) return bad(`vmstat: line ${n} is a second, different header`);
+      const missing = VMSTAT_REQUIRED.filter((c) => !tokens.includes(c));
+      if (missing.length) return bad(`vmstat: the header lacks column(s) ${missing.join(", ")} (${short(line)})`);
+      if (new Set(tokens).size !== tokens.length) return bad(`vmstat: the header repeats a column (${short(line)})`);
+      columns = tokens;
+      continue;
+    }
+    return bad(`vmstat: line ${n} is neither a header nor a sample: ${short(line)}`);
+  }
+  if (!columns) return bad("vmstat: no column header (empty or not vmstat output)");
+  if (rows.length === 0) return bad("vmstat: no samples");
+  for (const [i, r] of rows.entries()) {
+    for (const c of ["us", "sy", "id", "wa"]) if ((r[c] ?? 0) > 100) return bad(`vmstat: sample ${i + 1} has ${c}=${r[c]}, more than 100 %`);
+  }
+  return good({ columns, rows, intervalSeconds: 1 });
+}
+
+// ───────────────────────────── free -m ─────────────────────────────
+
+export function parseFree(body: string): Parsed<FreeMem> {
+  const ls = lines(body).map((l) => l.trim()).filter(Boolean);
+  const header = ls.find((l) => /^total\b/.test(l));
+  if (!header) return bad("free: no header line starting with 'total'");
+  const cols = header.split(/\s+/);
+  const row = (label: string): Record<string, number> | string | undefined => {
+    const l = ls.find((x) => x.startsWith(`${label}:`));
+    if (!l) return undefined;
+    const vals = l.slice(label.length + 1).trim().split(/\s+/);
+    if (!vals.every((v) => INT.test(v))) return `free: the ${label} line has a non-number: ${short(l)}`;
+    if (vals.length > cols.length || vals.length < 3) return `free: the ${label} line has ${vals.length} values for ${cols.length} columns`;
+    const r: Record<string, number> = {};
+    vals.forEach((v, i) => (r[cols[i]!] = Number(v)));
+    return r;
+  };
+  const mem = row("Mem");
+  if (mem === undefined) return bad("free: no Mem: line");
+  if (typeof mem === "string") return bad(mem);
+  if (mem.total === undefined || mem.used === undefined || mem.free === undefined) return bad("free: the header lacks total/used/free");
+  const value: FreeMem = { mem: { total: mem.total, used: mem.used, free: mem.free } };
+  if (mem.available !== undefined) value.mem.available = mem.available;
+  const swap = row("Swap");
+  if (typeof swap === "string") return bad(swap);
+  if (swap) {
+    if (swap.total === undefined || swap.used === undefined || swap.free === undefined) return bad("free: the Swap: line is incomplete");
+    value.swap = { total: swap.total, used: swap.used, free: swap.free };
+  }
+  return good(value);
+}
+
+// ───────────────────────────── /proc/meminfo ─────────────────────────────
+
+export function parseMeminfo(body: string): Parsed<Meminfo> {
+  const kB: Record<string, number> = {};
+  let n = 0;
+  for (const raw of lines(body)) {
+    n++;
+    if (!raw.trim()) continue;
+    const m = /^([A-Za-z0-9_()]+):\s+(\d+)(\s+kB)?\s*$/.exec(raw);
+    if (!m) return bad(`meminfo: line ${n} is not "Name: value kB": ${short(raw)}`);
+    const [, key, value, unit] = m;
+    // Only the HugePages_* counters come without a unit; a kB field without one was cut off.
+    if (!unit && !key!.startsWith("HugePages_")) return bad(`meminfo: line ${n} (${key}) has no kB unit: cut off?`);
+    if (key! in kB) return bad(`meminfo: ${key} appears twice`);
+    kB[key!] = Number(value);
+  }
+  if (Object.keys(kB).length === 0) return bad("meminfo: empty");
+  if (kB.MemTotal === undefined) return bad("meminfo: no MemTotal line");
+  if (kB.MemTotal === 0) return bad("meminfo: MemTotal is 0");
+  return good({ kB });
+}
+
+// ───────────────────────────── load, nproc ─────────────────────────────
+
+export function parseLoadavg(body: string): Parsed<LoadAvg> {
+  const t = body.trim().split(/\s+/);
+  if (t.length < 3 || !t.slice(0, 3).every((x) => DEC.test(x))) return bad(`loadavg: expected "1.00 0.50 0.25 …", got ${short(body)}`);
+  const v: LoadAvg = { one: Number(t[0]), five: Number(t[1]), fifteen: Number(t[2]) };
+  const rt = /^(\d+)\/(\d+)$/.exec(t[3] ?? "");
+  if (rt) {
+    v.running = Number(rt[1]);
+    v.total = Number(rt[2]);
+  }
+  return good(v);
+}
+
+export function parseNproc(body: string): Parsed<number> {
+  const t = body.trim();
+  if (!INT.test(t) || Number(t) < 1) return bad(`nproc: expected a whole number of CPUs, got ${short(t)}`);
+  return good(Number(t));
+}
+
+// ───────────────────────────── mountstats ─────────────────────────────
+
+/** "\040" → " " (the kernel's escaping of paths in /proc mount files). */
+export function unescapeMountPath(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+const DEVICE = /^device (\S+) mounted on (\S+) with fstype (\S+)(?: statvers=(\S+))?\s*$/;
+
+/**
+ * One mountstats entry (`device … mounted on … with fstype …` and its indented lines). Real kernel
+ * format, net/sunrpc/stats.c: per-op lines are `NAME: ops trans timeouts bytes_sent bytes_recv queue rtt
+ * execute [errors]`, cumulative, times in ms. `truncated` = the probe cut it (partial per-op block allowed).
+ */
+export function parseMountstatsEntry(text: string, truncated = false): Parsed<MountEntry> {
+  const ls = lines(text).filter((l) => l.trim() !== "");
+  const first = ls[0];
+  if (first === undefined) return bad("mountstats: empty entry");
+  const d = DEVICE.exec(first);
+  if (!d) return bad(`mountstats: the entry does not start with "device … mounted on … with fstype …": ${short(first)}`);
+  const fstype = d[3]!;
+  const entry: MountEntry = { device: d[1]!, mountPoint: unescapeMountPath(d[2]!), fstype, nfs: fstype === "nfs" || fstype === "nfs4" };
+  if (d[4]) entry.statvers = d[4];
+  if (truncated) entry.truncated = true;
+  if (!entry.nfs) return good(entry);
+  if (!entry.statvers) return bad(`mountstats: NFS entry without statvers= (${short(first)})`);
+
+  let perOp = false;
+  const ops: Record<string, NfsOpStats> = {};
+  for (const [i, raw] of ls.slice(1).entries()) {
+    const line = raw.trim();
+    const where = `mountstats line ${i + 2}`;
+    if (line === "per-op statistics") {
+      perOp = true;
+      continue;
+    }
+    if (perOp) {
+      const m = /^([A-Za-z0-9_]+):\s+(.*)$/.exec(line);
+      const nums = m?.[2]?.trim().split(/\s+/) ?? [];
+      if (!m || !nums.every((x) => INT.test(x)) || (nums.length !== 8 && nums.length !== 9)) {
+        if (truncated && i === ls.length - 2) break; // the last line may be the one the probe cut
+        return bad(`${where}: per-op line is not "OP: 8 or 9 numbers": ${short(line)}`);
+      }
+      const v = nums.map(Number);
+      const op: NfsOpStats = {
+        ops: v[0]!,
+        transmissions: v[1]!,
+        timeouts: v[2]!,
+        bytesSent: v[3]!,
+        bytesReceived: v[4]!,
+        queueMs: v[5]!,
+        rttMs: v[6]!,
+        executeMs: v[7]!,
+      };
+      if (v[8] !== undefined) op.errors = v[8];
+      if (m[1]! in ops) return bad(`${where}: op ${m[1]} appears twice`);
+      ops[m[1]!] = op;
+      continue;
+    }
+    const kv = /^([a-z0-9_-]+):\s*(.*)$/i.exec(line);
+    if (!kv) continue; // e.g. "RPC iostats version: 1.1  p/v: 100003/4 (nfs)" matches; anything else is informational
+    const [, key, value] = kv;
+    if (key === "opts") {
+      const opts: Record<string, string> = {};
+      for (const part of value!.split(",").filter(Boolean)) {
+        const j = part.indexOf("=");
+        if (j < 0) opts[part] = "";
+        else opts[part.slice(0, j)] = part.slice(j + 1);
+      }
+      entry.opts = opts;
+      if (opts.vers) entry.nfsVersion = opts.vers;
+    } else if (key === "age") {
+      if (!INT.test(value!.trim())) return bad(`${where}: age ${short(value!)} is not a number`);
+      entry.ageSeconds = Number(value!.trim());
+    } else if (key === "xprt") {
+      const t = value!.trim().split(/\s+/);
+      const proto = t[0] ?? "";
+      const nums = t.slice(1);
+      if (!proto || !nums.every((x) => INT.test(x))) return bad(`${where}: xprt line is malformed: ${short(line)}`);
+      const v = nums.map(Number);
+      // tcp: srcport bind_count connect_count connect_time idle_time sends recvs bad_xids req_u bklog_u …
+      // udp: srcport bind_count sends recvs bad_xids req_u bklog_u …
+      const x: NfsXprt =
+        proto === "tcp" && v.length >= 8
+          ? { protocol: proto, connectCount: v[2], sends: v[5], receives: v[6], badXids: v[7] }
+          : proto === "udp" && v.length >= 5
+            ? { protocol: proto, sends: v[2], receives: v[3], badXids: v[4] }
+            : { protocol: proto };
+      // nconnect > 1 prints one xprt line per connection: add them up.
+      if (entry.xprt && entry.xprt.protocol === x.protocol) {
+        const sum = (a?: number, b?: number) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
+        entry.xprt = {
+          protocol: x.protocol,
+          connectCount: sum(entry.xprt.connectCount, x.connectCount),
+          sends: sum(entry.xprt.sends, x.sends),
+          receives: sum(entry.xprt.receives, x.receives),
+          badXids: sum(entry.xprt.badXids, x.badXids),
+        };
+        for (const k of Object.keys(entry.xprt) as Array<keyof NfsXprt>) if (entry.xprt[k] === undefined) delete entry.xprt[k];
+      } else entry.xprt = x;
+    }
+  }
+  if (!perOp && !truncated) return bad("mountstats: the NFS entry has no per-op statistics block");
+  entry.ops = ops;
+  return good(entry);
+}
+
+export function parseMountSection(body: string): Parsed<MountInfo> {
+  const ls = lines(body);
+  const meta = new Map<string, string>();
+  const rest: string[] = [];
+  for (const l of ls) {
+    const m = /^pypictl\.([a-z_]+)=(.*)$/.exec(l);
+    if (m) meta.set(m[1]!, m[2]!);
+    else rest.push(l);
+  }
+  const state = meta.get("path_state");
+  if (state !== "dir" && state !== "absent" && state !== "other") return bad(`mount: no valid path_state line (${short(state ?? "")})`);
+  const entries = meta.get("entries");
+  if (entries === undefined || !INT.test(entries)) return bad("mount: no entries= line (the mountstats scan did not finish)");
+  const info: MountInfo = { path: "", pathState: state };
+  if (Number(entries) === 0) {
+    if (rest.some((l) => l.trim())) return bad("mount: entries=0 but an entry follows");
+    return good(info);
+  }
+  const entry = parseMountstatsEntry(rest.join("\n"), meta.get("truncated") === "1");
+  if (!entry.ok) return entry;
+  info.path = entry.value.mountPoint;
+  info.entry = entry.value;
+  return good(info);
+}
+
+// ───────────────────────────── package count ─────────────────────────────
+
+export function parsePackages(body: string): Parsed<PackageCount> {
+  const kv = new Map<string, string>();
+  for (const l of lines(body)) {
+    const m = /^pypictl\.([a-z_]+)=(.*)$/.exec(l);
+    if (m) kv.set(m[1]!, m[2]!);
+    else if (l.trim()) return bad(`packages: unexpected line ${short(l)}`);
+  }
+  const state = kv.get("dir_state");
+  if (state !== "dir" && state !== "absent" && state !== "other" && state !== "unreadable") return bad(`packages: no valid dir_state line (${short(state ?? "")})`);
+  const value: PackageCount = { dir: "", dirState: state, files: 0, complete: state !== "dir" };
+  if (state !== "dir") return good(value);
+  const files = kv.get("files");
+  if (files === undefined || !INT.test(files)) return bad("packages: the count did not finish (no files= line)");
+  const exit = kv.get("find_exit") ?? "";
+  value.files = Number(files);
+  value.complete = exit === "0";
+  const limit = kv.get("limit_seconds");
+  if (limit !== undefined && INT.test(limit)) value.limitSeconds = Number(limit);
+  return good(value);
+}
+
+// ───────────────────────────── the whole output ─────────────────────────────
+
+/**
+ * Parse one host's probe stdout. `host` is the caller's id for the host (hostname locally, instance id
+ * over SSM). `truncated`: the transport cut stdout (SSM keeps 24,000 characters).
+ */
+export function parseProbeOutput(host: string, stdout: string, opts: { truncated?: boolean } = {}): HostResult {
+  const text = typeof stdout === "string" ? stdout : "";
+  const truncated = opts.truncated === true;
+  let sections: Map<string, RawSection>;
+  try {
+    sections = splitSections(text);
+  } catch (e) {
+    return { host, ok: false, kind: "malformed", message: `probe output could not be split: ${String(e)}`, raw: text };
+  }
+  if (!SECTION_NAMES.some((n) => sections.has(n))) {
+    const what = text.trim() === "" ? "the probe printed nothing" : `no pypictl section markers in the output (starts ${short(text, 80)})`;
+    return { host, ok: false, kind: "malformed", message: what, raw: text };
+  }
+  const snapshot: HostSnapshot = {
+    meta: section(sections, "meta", parseMeta, truncated),
+    vmstat: section(sections, "vmstat", parseVmstat, truncated),
+    free: section(sections, "free", parseFree, truncated),
+    meminfo: section(sections, "meminfo", parseMeminfo, truncated),
+    loadavg: section(sections, "loadavg", parseLoadavg, truncated),
+    nproc: section(sections, "nproc", parseNproc, truncated),
+    mount: section(sections, "mount", parseMountSection, truncated),
+    packages: section(sections, "packages", parsePackages, truncated),
+  };
+  // The paths are the probe's own: fill them from meta (mountstats shows them escaped, the count not at all).
+  if (snapshot.meta.ok) {
+    if (snapshot.mount.ok && !snapshot.mount.value.path) snapshot.mount.value.path = snapshot.meta.value.mountPath;
+    if (snapshot.packages.ok) snapshot.packages.value.dir = snapshot.meta.value.packageDir;
+  }
+  const result: HostResult = { host, ok: true, snapshot, raw: text };
+  if (truncated) result.truncated = true;
+  return result;
+}
