@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian 12 machine, then the npm packages:
+#   - Debian's twine (real uploads in the creds integration tests) and procps (vmstat, free for host probes)
+#   - python3 with pip (real installs against the test index)
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v twine >/dev/null 2>&1 || need+=(twine)
+command -v vmstat >/dev/null 2>&1 || need+=(procps)
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+if [ "${#need[@]}" -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
