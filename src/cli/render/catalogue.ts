@@ -7,7 +7,12 @@ import { UsageError } from "../../errors.js";
 export function renderCheckList(checks: readonly Check[], opts: { color: boolean }): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const width = Math.max(...checks.map((k) => k.id.length), 10);
-  const lines = checks.map((k) => `${c.bold(k.id.padEnd(width))}  ${k.title}  ${c.dim(`[${k.scope}; ${k.playbooks.join(", ")}]`)}`);
+  const lines: string[] = [];
+  for (const k of checks) {
+    lines.push(`${c.bold(k.id.padEnd(width))}  ${k.title}  ${c.dim(`[${k.scope}; ${k.playbooks.join(", ")}]`)}`);
+    for (const [name, t] of Object.entries(k.thresholds)) lines.push(c.dim(`${" ".repeat(width + 2)}${name} = ${t.default} ${t.unit}`));
+  }
+  lines.push("", `${checks.length} checks. pypictl doctor --explain <id> for details; docs/checks.md lists them all.`);
   return `${lines.join("\n")}\n`;
 }
 
