@@ -1,0 +1,44 @@
+/**
+ * The CDK app pypictl synthesizes in-process: current recommended feature flags (no cdk.json here, so
+ * without them an in-process App gets legacy defaults, FACTS.md §7), cdk-nag's AwsSolutions pack as a
+ * validation plugin, and one {@link PypiServerStack}.
+ */
+import { App, Validations } from "aws-cdk-lib";
+import { CURRENTLY_RECOMMENDED_FLAGS } from "aws-cdk-lib/cx-api";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { PypiServerStack } from "./stack.js";
+import type { PypiServerStackProps } from "./props.js";
+
+export interface BuildAppOptions {
+  readonly stackName: string;
+  readonly props?: PypiServerStackProps;
+  /** Where the assembly goes (toolkit-lib passes its own). */
+  readonly outdir?: string;
+  /** Extra context (toolkit-lib passes lookups and its settings). */
+  readonly context?: Record<string, unknown>;
+  /** Run cdk-nag's AwsSolutions checks during synthesis. @default true */
+  readonly nag?: boolean;
+  /**
+   * aws-cdk-lib's built-in CloudFormation schema validation (a WebAssembly validator; most of synth's time).
+   * @default false
+   */
+  readonly builtinValidation?: boolean;
+  /** An explicit environment (needed for VPC lookups with vpcId). @default environment-agnostic */
+  readonly env?: { account?: string; region?: string };
+}
+
+export function buildApp(o: BuildAppOptions): { app: App; stack: PypiServerStack } {
+  const app = new App({
+    outdir: o.outdir,
+    builtinCloudFormationValidation: o.builtinValidation ?? false,
+    context: { ...CURRENTLY_RECOMMENDED_FLAGS, ...o.context },
+  });
+  if (o.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const needsEnv = o.props?.vpcId !== undefined;
+  const stack = new PypiServerStack(app, o.stackName, {
+    stackName: o.stackName,
+    pypi: o.props,
+    ...(needsEnv || o.env ? { env: { account: o.env?.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: o.env?.region ?? process.env.CDK_DEFAULT_REGION } } : {}),
+  });
+  return { app, stack };
+}

@@ -1,0 +1,89 @@
+/**
+ * Sizing: the size presets from the Terraform module's stress tests (FACTS.md §2) and its capacity
+ * formula (FACTS.md §1). Pure: no aws-cdk-lib, so the CLI can use it at startup and tests run it fast.
+ */
+
+export const SIZES = ["light", "medium", "heavy", "very-heavy"] as const;
+export type Size = (typeof SIZES)[number];
+
+export interface SizePreset {
+  /** Instance type of the ECS hosts. */
+  readonly instanceType: string;
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  /** Container hard memory limit, MiB. */
+  readonly containerMemory: number;
+  /** What the preset is for, shown in `--help` and errors. */
+  readonly profile: string;
+}
+
+/** FACTS.md §2: the module's own stress-test profiles. Task counts are derived by the capacity formula. */
+export const SIZE_PRESETS: Readonly<Record<Size, SizePreset>> = {
+  light: { instanceType: "t3.small", minInstances: 2, maxInstances: 4, containerMemory: 512, profile: "<50 packages, <5 users, <50 requests/min bursts" },
+  medium: { instanceType: "c6a.large", minInstances: 2, maxInstances: 4, containerMemory: 512, profile: "50–200 packages, 5–20 users, 50–200 requests/min" },
+  heavy: { instanceType: "c6a.xlarge", minInstances: 2, maxInstances: 4, containerMemory: 512, profile: "200–500 packages, 20–50 users, 200–500 requests/min (12→24 tasks)" },
+  "very-heavy": { instanceType: "c6a.2xlarge", minInstances: 2, maxInstances: 4, containerMemory: 1024, profile: "500+ packages, 50+ users, 500+ requests/min" },
+};
+
+/** Memory (MiB) and vCPUs of the instance types the capacity formula knows. */
+export const INSTANCE_SPECS: Readonly<Record<string, { readonly memoryMiB: number; readonly vcpus: number }>> = (() => {
+  const specs: Record<string, { memoryMiB: number; vcpus: number }> = {};
+  const burstable: Array<[string, number, number]> = [
+    ["micro", 1024, 2],
+    ["small", 2048, 2],
+    ["medium", 4096, 2],
+    ["large", 8192, 2],
+    ["xlarge", 16384, 4],
+    ["2xlarge", 32768, 8],
+  ];
+  for (const family of ["t3", "t3a", "t4g"]) for (const [size, mem, cpu] of burstable) specs[`${family}.${size}`] = { memoryMiB: mem, vcpus: cpu };
+  // GiB per vCPU: compute 2, general purpose 4, memory 8.
+  const sizes: Array<[string, number]> = [
+    ["large", 2],
+    ["xlarge", 4],
+    ["2xlarge", 8],
+    ["4xlarge", 16],
+    ["8xlarge", 32],
+  ];
+  const families: Array<[string[], number]> = [
+    [["c5", "c5a", "c6a", "c6i", "c6g", "c7a", "c7i", "c7g"], 2],
+    [["m5", "m5a", "m6a", "m6i", "m6g", "m7a", "m7i", "m7g"], 4],
+    [["r5", "r5a", "r6a", "r6i", "r6g", "r7a", "r7i", "r7g"], 8],
+  ];
+  for (const [names, gibPerVcpu] of families)
+    for (const f of names) for (const [size, cpu] of sizes) specs[`${f}.${size}`] = { memoryMiB: cpu * gibPerVcpu * 1024, vcpus: cpu };
+  return specs;
+})();
+
+/** FACTS.md §1: memory the host keeps for itself and for the EFS page cache, MiB. */
+export const SYSTEM_RESERVED_MIB = 300;
+export const PAGE_CACHE_RESERVED_MIB = 500;
+/** CPU units the ECS agent and the host keep. */
+export const CPU_RESERVED_UNITS = 128;
+
+/** gunicorn workers: max(2, min(8, ⌊memory/128⌋)) (FACTS.md §1). */
+export function defaultGunicornWorkers(containerMemory: number): number {
+  return Math.max(2, Math.min(8, Math.floor(containerMemory / 128)));
+}
+
+/** Container CPU units: workers × 150 + 40 (FACTS.md §1). */
+export function defaultContainerCpu(workers: number): number {
+  return workers * 150 + 40;
+}
+
+/** Memory reservation: 75 % of the hard limit (FACTS.md §1). */
+export function defaultMemoryReservation(containerMemory: number): number {
+  return Math.floor(containerMemory * 0.75);
+}
+
+/**
+ * Tasks one instance holds: min(⌊(MiB − 300 − 500) ÷ reservation⌋, ⌊(vCPU×1024 − 128) ÷ cpu⌋).
+ * Undefined for an instance type the table does not know.
+ */
+export function tasksPerInstance(instanceType: string, memoryReservation: number, containerCpu: number): number | undefined {
+  const spec = INSTANCE_SPECS[instanceType];
+  if (!spec) return undefined;
+  const mem = spec.memoryMiB - SYSTEM_RESERVED_MIB - PAGE_CACHE_RESERVED_MIB;
+  const cpu = spec.vcpus * 1024 - CPU_RESERVED_UNITS;
+  return Math.max(0, Math.min(Math.floor(mem / memoryReservation), Math.floor(cpu / containerCpu)));
+}

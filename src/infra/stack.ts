@@ -1,0 +1,331 @@
+/**
+ * The pypiserver stack: the Terraform module of FACTS.md §1 without its faults. ECS on an EC2 auto-scaling
+ * group (capacity provider, managed draining), hosts with SSM and IMDSv2 only, EFS (encrypted, elastic,
+ * lifecycle to IA, AWS Backup, retained), a pinned pypiserver whose htpasswd is built at task start from a
+ * Secrets Manager secret, an ALB with HTTPS and a CIDR allow-list, alarms from the doctor's thresholds,
+ * and the outputs doctor/creds read. Imported only by the infra commands (never at CLI startup).
+ */
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations, type StackProps } from "aws-cdk-lib";
+import * as autoscaling from "aws-cdk-lib/aws-autoscaling";
+import * as backup from "aws-cdk-lib/aws-backup";
+import * as acm from "aws-cdk-lib/aws-certificatemanager";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as ecs from "aws-cdk-lib/aws-ecs";
+import * as efs from "aws-cdk-lib/aws-efs";
+import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
+import * as events from "aws-cdk-lib/aws-events";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as route53 from "aws-cdk-lib/aws-route53";
+import * as route53Targets from "aws-cdk-lib/aws-route53-targets";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import type { Construct } from "constructs";
+import { STACK_OUTPUT_KEYS } from "../sources/target/outputs.js";
+import { CONTAINER_PORT, resolveProps, type PypiServerStackProps, type ResolvedProps } from "./props.js";
+import { PypiServerAlarms } from "./alarms.js";
+import { containerCommand, containerHealthCheck } from "./container.js";
+
+/** Where the hosts mount the package file system (doctor's host probes look here). */
+export const HOST_MOUNT_PATH = "/data/packages";
+/** pypiserver's uid/gid in the official image: the EFS access point writes as this user. */
+export const PYPISERVER_UID = "9898";
+export const CONTAINER_NAME = "pypiserver";
+
+export interface PypiServerStackOptions extends StackProps {
+  /** The pypiserver props; validated (throws a UsageError naming the prop). */
+  readonly pypi?: PypiServerStackProps;
+}
+
+export class PypiServerStack extends Stack {
+  readonly resolved: ResolvedProps;
+  readonly fileSystem: efs.FileSystem;
+  readonly service: ecs.Ec2Service;
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly secret: secretsmanager.Secret;
+  readonly alarms: PypiServerAlarms;
+
+  constructor(scope: Construct, id: string, options: PypiServerStackOptions = {}) {
+    super(scope, id, { description: "Private Python package index (pypiserver) deployed by pypictl", ...options });
+    const p = resolveProps(options.pypi);
+    this.resolved = p;
+
+    // ---- network
+    let vpc: ec2.IVpc;
+    if (p.vpcId) {
+      vpc = ec2.Vpc.fromLookup(this, "Vpc", { vpcId: p.vpcId });
+    } else {
+      const newVpc = new ec2.Vpc(this, "Vpc", {
+        maxAzs: p.maxAzs,
+        natGateways: p.natGateways,
+        restrictDefaultSecurityGroup: false,
+        subnetConfiguration: [
+          { name: "public", subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+          { name: "hosts", subnetType: p.natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PUBLIC, cidrMask: 22 },
+        ],
+      });
+      newVpc.addFlowLog("FlowLog", { trafficType: ec2.FlowLogTrafficType.REJECT });
+      vpc = newVpc;
+    }
+    const hostSubnets: ec2.SubnetSelection = p.vpcId || p.natGateways > 0 ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : { subnetGroupName: "hosts" };
+
+    // ---- alarm topic (also receives the auto-scaling group's notifications)
+    const topic = new sns.Topic(this, "AlarmTopic", { enforceSSL: true, displayName: `${id} pypiserver alarms` });
+    if (p.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(p.alarmEmail));
+    Validations.of(topic).acknowledge({
+      id: "AwsSolutions-SNS2",
+      reason: "CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key; messages carry alarm names and states only, no package data or credentials.",
+    });
+
+    // ---- storage
+    this.fileSystem = new efs.FileSystem(this, "Packages", {
+      vpc,
+      vpcSubnets: hostSubnets,
+      encrypted: true,
+      performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
+      throughputMode:
+        p.efsThroughputMode === "elastic" ? efs.ThroughputMode.ELASTIC : p.efsThroughputMode === "bursting" ? efs.ThroughputMode.BURSTING : efs.ThroughputMode.PROVISIONED,
+      ...(p.efsProvisionedMibps !== undefined ? { provisionedThroughputPerSecond: Size.mebibytes(p.efsProvisionedMibps) } : {}),
+      lifecyclePolicy: `AFTER_${p.efsTransitionToIaDays}_DAY${p.efsTransitionToIaDays === 1 ? "" : "S"}` as efs.LifecyclePolicy,
+      outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
+      enableAutomaticBackups: false, // the explicit plan below sets the schedule and retention
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const accessPoint = this.fileSystem.addAccessPoint("PackagesAccessPoint", {
+      path: "/packages",
+      createAcl: { ownerUid: PYPISERVER_UID, ownerGid: PYPISERVER_UID, permissions: "755" },
+      posixUser: { uid: PYPISERVER_UID, gid: PYPISERVER_UID },
+    });
+    const vault = new backup.BackupVault(this, "BackupVault", { removalPolicy: RemovalPolicy.RETAIN });
+    const plan = new backup.BackupPlan(this, "BackupPlan", {
+      backupVault: vault,
+      backupPlanRules: [
+        new backup.BackupPlanRule({
+          ruleName: "daily",
+          scheduleExpression: events.Schedule.cron({ hour: "3", minute: "0" }),
+          deleteAfter: Duration.days(p.backupRetentionDays),
+        }),
+      ],
+    });
+    plan.addSelection("Packages", { resources: [backup.BackupResource.fromEfsFileSystem(this.fileSystem)] });
+    Validations.of(plan).acknowledge({
+      id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]",
+      reason: "AWS Backup's selection role uses the AWS-maintained AWSBackupServiceRolePolicyForBackup, the documented least-privilege policy for backup jobs.",
+    });
+
+    // ---- credentials: generated, never a literal in the template
+    this.secret = new secretsmanager.Secret(this, "Credentials", {
+      description: `pypiserver index credentials for ${id} (JSON: username, password). Rotate by writing a new value, then restart the service's tasks.`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: p.username }),
+        generateStringKey: "password",
+        passwordLength: 32,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+    });
+    Validations.of(this.secret).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "pypiserver has no rotation API; the htpasswd is built from the secret at task start, so rotation is: put a new secret value, then `aws ecs update-service --force-new-deployment` (documented in the secret's description).",
+    });
+
+    // ---- compute: ECS on an EC2 auto-scaling group
+    const cluster = new ecs.Cluster(this, "Cluster", { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const asg = new autoscaling.AutoScalingGroup(this, "Hosts", {
+      vpc,
+      vpcSubnets: hostSubnets,
+      instanceType: new ec2.InstanceType(p.instanceType),
+      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
+      minCapacity: p.minInstances,
+      maxCapacity: p.maxInstances,
+      requireImdsv2: true,
+      ssmSessionPermissions: true,
+      blockDevices: [{ deviceName: "/dev/xvda", volume: autoscaling.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: autoscaling.EbsDeviceVolumeType.GP3 }) }],
+      notifications: [{ topic }],
+    });
+    Validations.of(asg).acknowledge(
+      {
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]",
+        reason: "AmazonSSMManagedInstanceCore is required on the hosts: pypictl doctor runs its host probes (memory, swap, iowait, EFS mount) through SSM Run Command.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::ecs:Submit*]",
+        reason: "ECS container-instance policy generated by CDK: ecs:Submit* (SubmitContainerStateChange, SubmitTaskStateChange…) is scoped to this cluster's ARN.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason: "ECS container-instance policy generated by CDK: ecs:DiscoverPollEndpoint, ecr:GetAuthorizationToken and ecs:Poll-style calls have no resource-level permissions.",
+      },
+    );
+    // Mount the package file system on the hosts too, so `pypictl doctor` host probes see the same EFS mount.
+    asg.addUserData(
+      "dnf install -y amazon-efs-utils || yum install -y amazon-efs-utils",
+      `mkdir -p ${HOST_MOUNT_PATH}`,
+      `echo "${this.fileSystem.fileSystemId}:/ ${HOST_MOUNT_PATH} efs _netdev,noresvport,tls,iam,accesspoint=${accessPoint.accessPointId} 0 0" >> /etc/fstab`,
+      `for i in 1 2 3 4 5; do mount ${HOST_MOUNT_PATH} && break; sleep 10; done`,
+    );
+    this.fileSystem.connections.allowDefaultPortFrom(asg);
+    this.fileSystem.grant(asg.role, "elasticfilesystem:ClientMount", "elasticfilesystem:ClientRootAccess");
+    const capacityProvider = new ecs.AsgCapacityProvider(this, "Capacity", {
+      autoScalingGroup: asg,
+      enableManagedDraining: true,
+      enableManagedTerminationProtection: true,
+      targetCapacityPercent: 100,
+    });
+    cluster.addAsgCapacityProvider(capacityProvider);
+
+    // ---- the pypiserver task
+    const logGroup = new logs.LogGroup(this, "Logs", { retention: p.logRetentionDays as logs.RetentionDays, removalPolicy: RemovalPolicy.DESTROY });
+    const taskDefinition = new ecs.Ec2TaskDefinition(this, "Task", { networkMode: ecs.NetworkMode.BRIDGE });
+    taskDefinition.addVolume({
+      name: "packages",
+      efsVolumeConfiguration: {
+        fileSystemId: this.fileSystem.fileSystemId,
+        transitEncryption: "ENABLED",
+        authorizationConfig: { accessPointId: accessPoint.accessPointId, iam: "ENABLED" },
+      },
+    });
+    this.fileSystem.grant(taskDefinition.taskRole, "elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite");
+    const container = taskDefinition.addContainer(CONTAINER_NAME, {
+      image: ecs.ContainerImage.fromRegistry(`pypiserver/pypiserver:${p.imageTag}`),
+      memoryLimitMiB: p.containerMemory,
+      memoryReservationMiB: p.containerMemoryReservation,
+      cpu: p.containerCpu,
+      essential: true,
+      entryPoint: ["/bin/sh", "-c"],
+      command: [containerCommand(p)],
+      secrets: {
+        PYPI_USERNAME: ecs.Secret.fromSecretsManager(this.secret, "username"),
+        PYPI_PASSWORD: ecs.Secret.fromSecretsManager(this.secret, "password"),
+      },
+      portMappings: [{ containerPort: CONTAINER_PORT, hostPort: 0, protocol: ecs.Protocol.TCP }],
+      healthCheck: containerHealthCheck(),
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: "pypiserver" }),
+      stopTimeout: Duration.seconds(30),
+    });
+    container.addMountPoints({ sourceVolume: "packages", containerPath: "/data/packages", readOnly: false });
+
+    this.service = new ecs.Ec2Service(this, "Service", {
+      cluster,
+      taskDefinition,
+      desiredCount: p.taskMinCount,
+      minHealthyPercent: 50,
+      maxHealthyPercent: 200,
+      circuitBreaker: { rollback: true },
+      capacityProviderStrategies: [{ capacityProvider: capacityProvider.capacityProviderName, weight: 1 }],
+      placementStrategies: [ecs.PlacementStrategy.spreadAcross(ecs.BuiltInAttributes.AVAILABILITY_ZONE), ecs.PlacementStrategy.spreadAcrossInstances()],
+      healthCheckGracePeriod: Duration.seconds(60),
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+    const scaling = this.service.autoScaleTaskCount({ minCapacity: p.taskMinCount, maxCapacity: p.taskMaxCount });
+    scaling.scaleOnCpuUtilization("Cpu", { targetUtilizationPercent: 70 });
+
+    // ---- load balancer
+    const albSecurityGroup = new ec2.SecurityGroup(this, "LoadBalancerSecurityGroup", {
+      vpc,
+      description: "pypiserver load balancer: clients from the allowed CIDRs",
+      allowAllOutbound: false,
+    });
+    const ports = p.protocol === "https" ? [80, 443] : [80];
+    for (const cidr of p.allowedCidrs) for (const port of ports) albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), `clients ${cidr}`);
+    if (p.allowedCidrs.includes("0.0.0.0/0")) {
+      Validations.of(albSecurityGroup).acknowledge({
+        id: "AwsSolutions-EC23",
+        reason: "allowedCidrs was left at (or set to) 0.0.0.0/0: the index is public by choice and every request needs the index password.",
+      });
+    }
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, "LoadBalancer", {
+      vpc,
+      internetFacing: true,
+      securityGroup: albSecurityGroup,
+      idleTimeout: Duration.seconds(p.albIdleTimeoutSeconds),
+      dropInvalidHeaderFields: true,
+    });
+    Validations.of(this.loadBalancer).acknowledge({
+      id: "AwsSolutions-ELB2",
+      reason: "ALB access logs need an S3 bucket in a fixed region; request metrics and alarms cover diagnosis (pypictl doctor reads CloudWatch, not access logs).",
+    });
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, "TargetGroup", {
+      vpc,
+      port: CONTAINER_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.INSTANCE,
+      deregistrationDelay: Duration.seconds(p.deregistrationDelaySeconds),
+      healthCheck: {
+        path: "/health",
+        healthyHttpCodes: "200",
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+      targets: [this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT })],
+    });
+
+    let url: string;
+    if (p.protocol === "https") {
+      let certificate: elbv2.IListenerCertificate;
+      let zone: route53.IHostedZone | undefined;
+      if (p.hostedZoneId && p.hostedZoneName) zone = route53.HostedZone.fromHostedZoneAttributes(this, "Zone", { hostedZoneId: p.hostedZoneId, zoneName: p.hostedZoneName });
+      if (p.certificateArn) {
+        certificate = elbv2.ListenerCertificate.fromArn(p.certificateArn);
+      } else {
+        certificate = new acm.Certificate(this, "Certificate", { domainName: p.domainName!, validation: acm.CertificateValidation.fromDns(zone) });
+      }
+      this.loadBalancer.addListener("Https", {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [certificate],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+        defaultTargetGroups: [this.targetGroup],
+      });
+      this.loadBalancer.addListener("Http", {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: "HTTPS", port: "443", permanent: true }),
+      });
+      if (zone && p.domainName) {
+        new route53.ARecord(this, "DnsRecord", {
+          zone,
+          recordName: p.domainName,
+          target: route53.RecordTarget.fromAlias(new route53Targets.LoadBalancerTarget(this.loadBalancer)),
+        });
+      }
+      url = `https://${p.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
+    } else {
+      this.loadBalancer.addListener("Http", { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultTargetGroups: [this.targetGroup] });
+      url = `http://${p.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
+    }
+
+    // ---- alarms from the doctor's thresholds
+    this.alarms = new PypiServerAlarms(this, "Alarms", {
+      props: p,
+      topic,
+      fileSystem: this.fileSystem,
+      cluster,
+      service: this.service,
+      loadBalancer: this.loadBalancer,
+      targetGroup: this.targetGroup,
+    });
+
+    // ---- outputs doctor/creds read (names shared with src/sources/target/outputs.ts)
+    const outputs: Record<keyof typeof STACK_OUTPUT_KEYS, { value: string; description: string }> = {
+      cluster: { value: cluster.clusterName, description: "ECS cluster name" },
+      service: { value: this.service.serviceName, description: "ECS service name" },
+      fileSystemId: { value: this.fileSystem.fileSystemId, description: `EFS file system with the packages (retained on destroy; mounted at ${HOST_MOUNT_PATH} on the hosts)` },
+      loadBalancer: { value: this.loadBalancer.loadBalancerArn, description: "Application load balancer ARN" },
+      targetGroup: { value: this.targetGroup.targetGroupArn, description: "Target group ARN" },
+      url: { value: url, description: "Index base URL (pip: <url>/simple/, twine: <url>)" },
+      secretId: { value: this.secret.secretArn, description: "Secrets Manager secret with {username, password} (pypictl creds reads it)" },
+      autoScalingGroup: { value: asg.autoScalingGroupName, description: "Auto-scaling group of the ECS hosts" },
+    };
+    for (const [field, o] of Object.entries(outputs)) {
+      new CfnOutput(this, STACK_OUTPUT_KEYS[field as keyof typeof STACK_OUTPUT_KEYS], o);
+    }
+    new CfnOutput(this, "AlarmTopicArn", { value: topic.topicArn, description: "SNS topic the alarms notify" });
+  }
+}
