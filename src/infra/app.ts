@@ -34,11 +34,10 @@ export function buildApp(o: BuildAppOptions): { app: App; stack: PypiServerStack
     context: { ...CURRENTLY_RECOMMENDED_FLAGS, ...o.context },
   });
   if (o.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const needsEnv = o.props?.vpcId !== undefined;
   const stack = new PypiServerStack(app, o.stackName, {
     stackName: o.stackName,
     pypi: o.props,
-    ...(needsEnv || o.env ? { env: { account: o.env?.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: o.env?.region ?? process.env.CDK_DEFAULT_REGION } } : {}),
+    ...(o.env ? { env: o.env } : {}),
   });
   return { app, stack };
 }

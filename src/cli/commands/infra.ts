@@ -1,5 +1,280 @@
-/** `pypictl deploy | synth | diff | destroy | bootstrap` (filled in by the infra work). */
-import type { Command } from "commander";
-import type { Io } from "../io.js";
+/**
+ * `pypictl synth | diff | deploy | destroy | bootstrap`: the bundled CDK stack, driven in-process by
+ * @aws-cdk/toolkit-lib. Registration imports only light modules (the prop table for the flags);
+ * aws-cdk-lib, toolkit-lib and the stack are imported inside the actions, so other commands never pay
+ * for them. Toolkit progress goes to stderr, results (template, diff, outputs) to stdout.
+ */
+import { Command, Option } from "commander";
+import { readFile, mkdir } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { dirname, resolve } from "node:path";
+import { type Io, out, err } from "../io.js";
+import { EXIT } from "../exit-codes.js";
+import { UsageError, errorMessage } from "../../errors.js";
+import { parseConfig, type PypictlConfig } from "../../config/config.js";
+import { writeAtomic } from "../write-file.js";
+import { DEFAULT_STACK } from "../options/fleet.js";
+import { PROP_FIELDS, PROP_KEYS, flagFor, resolveProps, type PypiServerStackProps } from "../../infra/props.js";
+import { SIZES, SIZE_PRESETS } from "../../infra/sizing.js";
+import { mergeProps, parseDeployConfig, parseDeployFlags, type DeployFlagValues } from "../../infra/options.js";
+import type { IoSink, RequireApproval, StackRunOptions } from "../../infra/toolkit.js";
 
-export function registerInfraCommands(_program: Command, _io: Io, _setExit: (code: number) => void): void {}
+/** Where `deploy` saves the stack outputs (cdk's --outputs-file format: { "<stack>": { "<OutputKey>": value } }). */
+export const DEFAULT_OUTPUTS_FILE = ".pypictl/outputs.json";
+
+interface InfraFlags extends DeployFlagValues {
+  stack?: string;
+  region?: string;
+  profile?: string;
+  config?: string;
+  nag: boolean;
+  verbose?: boolean;
+}
+
+interface SynthFlags extends InfraFlags {
+  out?: string;
+  validate?: boolean;
+}
+
+interface DeployFlags extends InfraFlags {
+  yes?: boolean;
+  requireApproval?: RequireApproval;
+  outputsFile?: string;
+}
+
+const list = (v: string, prev: string[] = []) => [...prev, v];
+
+function addCommonOptions(cmd: Command, withProps: boolean): Command {
+  cmd
+    .option("--stack <name>", `CloudFormation stack name (default: ${DEFAULT_STACK})`)
+    .option("--region <region>", "AWS region (default: the SDK's: AWS_REGION, profile)")
+    .option("--profile <name>", "AWS profile (default: the SDK's credential chain)")
+    .option("-c, --config <file>", "JSON config file: its `deploy` section sets stack props, `target` the stack/region/profile")
+    .option("-v, --verbose", "show the toolkit's debug messages");
+  if (!withProps) return cmd;
+  cmd.option("--no-nag", "skip the cdk-nag AwsSolutions checks during synthesis");
+  for (const key of PROP_KEYS) {
+    const spec = PROP_FIELDS[key];
+    const flag = flagFor(key);
+    if (spec.kind === "bool") cmd.option(flag, spec.help);
+    else if (spec.kind === "enum") cmd.addOption(new Option(`${flag} <value>`, spec.help).choices([...spec.choices]));
+    else if (spec.kind === "cidrs") cmd.option(`${flag} <cidrs>`, `${spec.help} (comma-separated, repeatable)`, list);
+    else cmd.option(`${flag} <value>`, spec.help);
+  }
+  return cmd;
+}
+
+export function registerInfraCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  const sizes = SIZES.map((s) => `  ${s.padEnd(11)} ${SIZE_PRESETS[s].instanceType}, ${SIZE_PRESETS[s].containerMemory} MiB: ${SIZE_PRESETS[s].profile}`).join("\n");
+  const run = (fn: () => Promise<number>) => async () => setExit(await fn());
+
+  const synth = addCommonOptions(
+    program.command("synth").description("Print (or write) the CloudFormation template of the pypiserver stack. Offline: no AWS account needed."),
+    true,
+  )
+    .option("-o, --out <file>", "write the template to this file instead of stdout")
+    .option("--validate", "also run aws-cdk-lib's CloudFormation schema validation (slower)")
+    .addHelpText("after", `\nSize presets (--size):\n${sizes}\n`);
+  synth.action(async (flags: SynthFlags) => run(() => synthAction(flags, io))());
+
+  const diff = addCommonOptions(program.command("diff").description("Show what `pypictl deploy` would change in the deployed stack."), true);
+  diff.action(async (flags: InfraFlags) => run(() => diffAction(flags, io))());
+
+  const deploy = addCommonOptions(
+    program.command("deploy").description("Deploy (or update) the pypiserver stack with the bundled CDK app; saves the outputs for doctor/creds."),
+    true,
+  )
+    .option("-y, --yes", "approve without asking (security-sensitive changes included)")
+    .addOption(new Option("--require-approval <level>", "when to ask before deploying (default: broadening)").choices(["never", "any-change", "broadening"]))
+    .option("--outputs-file <file>", `where to save the stack outputs (default: ${DEFAULT_OUTPUTS_FILE})`)
+    .addHelpText("after", `\nSize presets (--size):\n${sizes}\n`);
+  deploy.action(async (flags: DeployFlags) => run(() => deployAction(flags, io))());
+
+  const destroy = addCommonOptions(
+    program.command("destroy").description("Delete the pypiserver stack. The EFS file system (your packages) and its backups are kept."),
+    false,
+  ).option("-y, --yes", "do not ask for confirmation");
+  destroy.action(async (flags: DeployFlags) => run(() => destroyAction(flags, io))());
+
+  const bootstrap = addCommonOptions(
+    program.command("bootstrap").description("Prepare the AWS account/region for CDK deployments (the CDKToolkit stack). Once per account and region."),
+    false,
+  );
+  bootstrap.action(async (flags: InfraFlags) => run(() => bootstrapAction(flags, io))());
+}
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+async function loadConfig(file: string | undefined): Promise<PypictlConfig | undefined> {
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`--config ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "--config");
+  }
+  return parseConfig(text, file);
+}
+
+interface Prepared {
+  run: StackRunOptions;
+  props: PypiServerStackProps;
+}
+
+/**
+ * Flags + config → validated props and run options, before any CDK module loads (so a typo costs
+ * milliseconds). `preview` lets synth/destroy proceed without a TLS decision (plain HTTP, with a warning).
+ */
+async function prepare(flags: InfraFlags, io: Io, o: { online: boolean; preview: boolean; withProps: boolean }): Promise<Prepared> {
+  const config = await loadConfig(flags.config);
+  const fromConfig = o.withProps && config?.deploy ? parseDeployConfig(config.deploy, flags.config!) : {};
+  const fromFlags = o.withProps ? parseDeployFlags(pickPropFlags(flags)) : {};
+  let props = mergeProps(fromConfig, fromFlags);
+  if (o.preview && props.certificateArn === undefined && props.hostedZoneId === undefined && props.allowHttp === undefined) {
+    props = { ...props, allowHttp: true };
+    if (o.withProps)
+      err(io, "note: no --certificate-arn or --domain-name/--hosted-zone-id given: this template serves plain HTTP; `pypictl deploy` will insist on a choice.\n");
+  }
+  const resolved = resolveProps(props);
+  if (o.withProps) for (const w of resolved.warnings) err(io, `warning: ${w}\n`);
+  const stackName = flags.stack ?? config?.target.stack ?? DEFAULT_STACK;
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName))
+    throw new UsageError(`--stack: "${stackName}" is not a valid CloudFormation stack name (letters, digits, hyphens; starts with a letter)`, "--stack");
+  const region = flags.region ?? config?.target.region;
+  const profile = flags.profile ?? config?.target.profile;
+  return {
+    props,
+    run: { stackName, props, region, profile, nag: flags.nag !== false, online: o.online, ...(io.env.PYPICTL_CDK_CONTEXT ? { context: parseContextEnv(io.env.PYPICTL_CDK_CONTEXT) } : {}) },
+  };
+}
+
+/** Test/offline hook: extra CDK context (e.g. seeded lookups) as JSON in PYPICTL_CDK_CONTEXT. */
+function parseContextEnv(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new UsageError("PYPICTL_CDK_CONTEXT: must be a JSON object", "PYPICTL_CDK_CONTEXT");
+}
+
+function pickPropFlags(flags: InfraFlags): DeployFlagValues {
+  const values: DeployFlagValues = {};
+  for (const key of PROP_KEYS) if (flags[key] !== undefined) values[key] = flags[key];
+  return values;
+}
+
+function sinkFor(io: Io, resultsToStdout = false): IoSink {
+  return {
+    progress: (t) => err(io, t),
+    result: (t) => (resultsToStdout ? out(io, t) : err(io, t)),
+    confirm: async (question) => {
+      const stdin = io.stdin;
+      if (!stdin || !stdin.isTTY || !io.stderr.isTTY) return undefined;
+      err(io, `${question}\n`);
+      const rl = createInterface({ input: stdin, output: io.stderr as NodeJS.WritableStream });
+      try {
+        const answer = await new Promise<string>((res) => rl.question("Proceed? [y/N] ", res));
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}
+
+async function loadToolkit() {
+  // The SDK prints a Node 20 deprecation notice straight to stderr, bypassing the IoHost (FACTS.md §7).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  return import("../../infra/toolkit.js");
+}
+
+/** Toolkit failures that are not usage errors: print, exit 1. Usage/credential errors go to runCli (exit 2). */
+async function guarded(io: Io, fn: () => Promise<number>): Promise<number> {
+  const { DeclinedError, InfraError } = await loadToolkit();
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof DeclinedError || e instanceof InfraError) {
+      err(io, `pypictl: ${errorMessage(e)}\n`);
+      return EXIT.failed;
+    }
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- actions
+
+export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
+  const { run } = await prepare(flags, io, { online: false, preview: true, withProps: true });
+  const tk = await loadToolkit();
+  return guarded(io, async () => {
+    const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose });
+    const template = await tk.synthTemplate(host, { ...run, validate: flags.validate === true });
+    const text = `${JSON.stringify(template, null, 2)}\n`;
+    if (flags.out) {
+      const path = resolve(io.cwd, flags.out);
+      await mkdir(dirname(path), { recursive: true });
+      await writeAtomic(path, text, { flag: "--out" });
+      err(io, `Template of stack ${run.stackName} written to ${flags.out} (${Object.keys((template.Resources as object) ?? {}).length} resources).\n`);
+    } else {
+      out(io, text);
+    }
+    return EXIT.ok;
+  });
+}
+
+export async function diffAction(flags: InfraFlags, io: Io): Promise<number> {
+  const { run } = await prepare(flags, io, { online: true, preview: false, withProps: true });
+  const tk = await loadToolkit();
+  return guarded(io, async () => {
+    const host = new tk.PypictlIoHost({ sink: sinkFor(io, true), verbose: flags.verbose, resultsToStdout: true });
+    const changed = await tk.diffStack(host, run);
+    err(io, changed ? `Stack ${run.stackName}: differences found (pypictl deploy applies them).\n` : `Stack ${run.stackName}: no differences.\n`);
+    return EXIT.ok;
+  });
+}
+
+export async function deployAction(flags: DeployFlags, io: Io): Promise<number> {
+  const { run } = await prepare(flags, io, { online: true, preview: false, withProps: true });
+  const outputsFile = resolve(io.cwd, flags.outputsFile ?? DEFAULT_OUTPUTS_FILE);
+  const tk = await loadToolkit();
+  return guarded(io, async () => {
+    const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose, yes: flags.yes, requireApproval: flags.requireApproval });
+    err(io, `Deploying stack ${run.stackName}${run.region ? ` to ${run.region}` : ""}…\n`);
+    const result = await tk.deployStack(host, { ...run, tags: { "pypictl:stack": run.stackName } });
+    await mkdir(dirname(outputsFile), { recursive: true });
+    await writeAtomic(outputsFile, `${JSON.stringify({ [run.stackName]: result.outputs }, null, 2)}\n`, { flag: "--outputs-file" });
+    const width = Math.max(...Object.keys(result.outputs).map((k) => k.length), 0);
+    out(io, Object.entries(result.outputs).map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join(""));
+    err(io, `Outputs saved to ${flags.outputsFile ?? DEFAULT_OUTPUTS_FILE}.\n`);
+    err(io, `Next: pypictl creds --stack ${run.stackName} --region ${result.region}   ·   pypictl doctor --stack ${run.stackName} --region ${result.region}\n`);
+    return EXIT.ok;
+  });
+}
+
+export async function destroyAction(flags: DeployFlags, io: Io): Promise<number> {
+  const { run } = await prepare(flags, io, { online: true, preview: true, withProps: false });
+  const tk = await loadToolkit();
+  return guarded(io, async () => {
+    err(io, `Destroying stack ${run.stackName}. Kept (RETAIN): the EFS file system with your packages, and the AWS Backup vault with its recovery points.\n`);
+    const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose, yes: flags.yes });
+    const result = await tk.destroyStack(host, run);
+    if (!result.existed) err(io, `Stack ${run.stackName} did not exist: nothing to delete.\n`);
+    else
+      err(io, `Stack ${run.stackName} deleted. The packages file system and backup vault remain: delete them in the EFS and AWS Backup consoles if you no longer need them; a new deploy creates a new, empty file system.\n`);
+    return EXIT.ok;
+  });
+}
+
+export async function bootstrapAction(flags: InfraFlags, io: Io): Promise<number> {
+  const { run } = await prepare(flags, io, { online: true, preview: true, withProps: false });
+  const tk = await loadToolkit();
+  return guarded(io, async () => {
+    const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose });
+    const envs = await tk.bootstrapEnvironment(host, { ...run, nag: false });
+    for (const e of envs) out(io, `${e.environment}  ${e.status === "no-op" ? "already bootstrapped" : "bootstrapped"}\n`);
+    return EXIT.ok;
+  });
+}
