@@ -30,6 +30,19 @@ const BY_NAME: Record<string, FailureKind> = {
   FileSystemNotFound: "not-found",
   ValidationError: "not-found",
   InvalidInstanceId: "unreachable",
+  InvalidInstanceIdException: "unreachable",
+  InvalidParameterException: "malformed",
+  InvalidParameterValue: "malformed",
+  InvalidParameterValueException: "malformed",
+  FileSystemNotFoundException: "not-found",
+  InvalidTargetException: "not-found",
+  StackNotFound: "not-found",
+  ServiceUnavailable: "unreachable",
+  ServiceUnavailableException: "unreachable",
+  InternalServerError: "unreachable",
+  InternalFailure: "unreachable",
+  ServerException: "unreachable",
+  InternalServerException: "unreachable",
   CredentialsProviderError: "access-denied",
 };
 
@@ -53,6 +66,9 @@ export function classifyError(err: unknown, fallbackAction?: string): SourceResu
   const e = (err ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const message = typeof e.message === "string" && e.message ? e.message : String(err);
   const name = e.name ?? "";
+  // A gatherer's own failure (src/sources/aws/shared.ts SourceFailure) carries its kind already.
+  if (name === "SourceFailure" && typeof (err as { kind?: unknown }).kind === "string")
+    return failed((err as { kind: FailureKind }).kind, message);
   let kind: FailureKind | undefined = BY_NAME[name] ?? (e.code ? BY_CODE[e.code] : undefined);
   const status = e.$metadata?.httpStatusCode;
   if (!kind && status === 403) kind = "access-denied";

@@ -1,12 +1,274 @@
 /**
- * PLACEHOLDER (written by the host-probe work so typecheck stays green): the SSM fleet runner replaces
- * this file. Contract: run `buildProbeScript(ctx.settings)` on each instance of `fleet.instances` via SSM
- * Run Command and return `{ hosts: HostResult[] }` built with `parseProbeOutput`.
+ * The host probe over SSM Run Command: the foundation's probe script on every fleet instance.
+ *
+ * - One SendCommand (AWS-RunShellScript) per ≤ 50 instances, MaxConcurrency bounded, MaxErrors 100 % (one
+ *   bad host must not cancel the others). An instance SSM does not manage (InvalidInstanceId) is dropped
+ *   from its batch and reported; the rest are sent again.
+ * - Polled with ListCommandInvocations (Details) per command, with backoff, until every invocation is
+ *   terminal or the budget/deadline runs out.
+ * - Output: the wrapper gzips and base64-encodes the probe's stdout between two markers, so it usually
+ *   fits in the 2,500 characters ListCommandInvocations returns (no call per instance). When it does not,
+ *   GetCommandInvocation fetches the first 24,000 characters of stdout; output cut there is decoded as far
+ *   as it goes and passed on as `truncated: true` — never mis-parsed as complete.
  */
+import { gunzipSync, constants as zlibConstants } from "node:zlib";
+import {
+  GetCommandInvocationCommand,
+  ListCommandInvocationsCommand,
+  SendCommandCommand,
+  type CommandInvocation,
+} from "@aws-sdk/client-ssm";
 import type { GatherContext } from "../context.js";
-import { failed, type SourceResult } from "../model.js";
-import type { HostProbeEvidence } from "../host/model.js";
+import { failed, ok, type FailureKind, type SourceResult } from "../model.js";
+import type { HostProbeEvidence, HostResult } from "../host/model.js";
+import { buildProbeScript } from "../host/probe-script.js";
+import { parseProbeOutput } from "../host/parse.js";
+import { INSTANCES } from "./types.js";
+import { chunk, clientsFor, mapLimit, sleep } from "./shared.js";
 
-export async function gatherHostProbeOverSsm(_ctx: GatherContext): Promise<SourceResult<HostProbeEvidence>> {
-  return failed("unsupported", "host probes over SSM are not built yet");
+export const SSM_DOCUMENT = "AWS-RunShellScript";
+export const SSM_BATCH = 50;
+/** Characters of output ListCommandInvocations returns per plugin. */
+export const LIST_OUTPUT_LIMIT = 2_500;
+/** Characters of stdout GetCommandInvocation returns. */
+export const GET_STDOUT_LIMIT = 24_000;
+const BEGIN = "pypictl-gz64:begin";
+const END = "pypictl-gz64:end";
+const HEREDOC = "__PYPICTL_PROBE_SCRIPT__";
+
+const NOT_MANAGED_HINT =
+  "check that the SSM agent runs on it and that its instance role has the AmazonSSMManagedInstanceCore policy";
+
+/** How the SSM runner paces itself; tests and the bench shorten the waits through GatherSettings. */
+export interface SsmPacing {
+  /** First poll after this (the script needs about `samples` seconds). */
+  initialPollMs: number;
+  /** Backoff cap between polls. */
+  maxPollMs: number;
+  /** Give up on instances still running after this (they become timeout results). */
+  budgetMs: number;
+  /** SendCommand calls in flight at once. */
+  sendConcurrency: number;
+  /** Per-command MaxConcurrency (instances running the script at once). */
+  maxConcurrency: number;
+}
+
+export function pacingFrom(settings: GatherContext["settings"]): SsmPacing {
+  const num = (k: string, d: number) => (typeof settings[k] === "number" ? (settings[k] as number) : d);
+  const samples = typeof settings.samples === "number" ? settings.samples : 5;
+  return {
+    initialPollMs: num("ssmInitialPollMs", (samples + 2) * 1000),
+    maxPollMs: num("ssmMaxPollMs", 5_000),
+    budgetMs: num("ssmBudgetMs", samples * 1000 + 45_000),
+    sendConcurrency: num("ssmSendConcurrency", 4),
+    maxConcurrency: num("ssmMaxConcurrency", 50),
+  };
+}
+
+/** Wrap the probe so its stdout comes back gzipped and base64-encoded between markers when the host can. */
+export function wrapScript(script: string): string {
+  if (script.split("\n").includes(HEREDOC)) throw new Error("probe script contains the here-document delimiter");
+  return [
+    'f=$(mktemp 2>/dev/null || echo "/tmp/pypictl-probe.$$")',
+    `cat > "$f" <<'${HEREDOC}'`,
+    script.replace(/\n?$/, ""),
+    HEREDOC,
+    "if command -v gzip >/dev/null 2>&1 && command -v base64 >/dev/null 2>&1; then",
+    `  printf '%s\\n' '${BEGIN}'`,
+    `  sh "$f" | gzip -9c | base64 | tr -d '\\n'`,
+    `  printf '\\n%s\\n' '${END}'`,
+    "else",
+    '  sh "$f"',
+    "fi",
+    'rm -f "$f"',
+  ].join("\n");
+}
+
+export type Decoded = { kind: "complete"; stdout: string } | { kind: "partial"; stdout: string } | { kind: "cut" };
+
+/**
+ * Decode a plugin output. `limit`: the characters the API returns; output that reaches it was cut.
+ * "cut" means: nothing usable here, fetch more (only from the 2,500-character listing).
+ */
+export function decodeOutput(text: string, limit: number): Decoded {
+  const stdout = text.split("\n----------ERROR-------")[0] ?? "";
+  const begin = stdout.indexOf(`${BEGIN}\n`);
+  if (begin >= 0) {
+    const body = stdout.slice(begin + BEGIN.length + 1);
+    const endAt = body.indexOf(`\n${END}`);
+    const b64 = (endAt >= 0 ? body.slice(0, endAt) : body).replace(/[^A-Za-z0-9+/=]/g, "");
+    if (endAt >= 0) {
+      try {
+        return { kind: "complete", stdout: gunzipSync(Buffer.from(b64, "base64")).toString("utf8") };
+      } catch {
+        /* fall through: treat as cut */
+      }
+    }
+    if (limit === LIST_OUTPUT_LIMIT) return { kind: "cut" };
+    // Cut inside the payload: decode as much as the stream gives.
+    try {
+      const whole = b64.slice(0, b64.length - (b64.length % 4));
+      const partial = gunzipSync(Buffer.from(whole, "base64"), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString("utf8");
+      return { kind: "partial", stdout: partial };
+    } catch {
+      return { kind: "partial", stdout: "" };
+    }
+  }
+  if (text.length >= limit || stdout.length >= limit) return limit === LIST_OUTPUT_LIMIT ? { kind: "cut" } : { kind: "partial", stdout };
+  return { kind: "complete", stdout };
+}
+
+const TERMINAL = new Set(["Success", "Failed", "TimedOut", "Cancelled", "Cancelling", "Undeliverable", "Terminated", "InvalidPlatform", "AccessDenied", "DeliveryTimedOut", "ExecutionTimedOut"]);
+
+function isTerminal(inv: CommandInvocation): boolean {
+  return TERMINAL.has(inv.Status ?? "") || TERMINAL.has(inv.StatusDetails ?? "");
+}
+
+/** Why an invocation did not succeed, as a per-host failure that names the instance and the likely cause. */
+export function invocationFailure(instanceId: string, inv: CommandInvocation, stderr?: string): HostResult {
+  const detail = inv.StatusDetails ?? inv.Status ?? "unknown";
+  let kind: FailureKind = "internal";
+  let why: string;
+  switch (detail) {
+    case "Undeliverable":
+    case "DeliveryTimedOut":
+      kind = "unreachable";
+      why = `the command could not be delivered (${detail}): ${NOT_MANAGED_HINT}`;
+      break;
+    case "ExecutionTimedOut":
+    case "TimedOut":
+      kind = "timeout";
+      why = `the probe did not finish in time (${detail}); the host may be overloaded or the package count slow`;
+      break;
+    case "Terminated":
+      kind = "not-found";
+      why = "the instance terminated while the probe ran";
+      break;
+    case "InvalidPlatform":
+      kind = "unsupported";
+      why = "not a Linux instance (AWS-RunShellScript needs Linux)";
+      break;
+    case "AccessDenied":
+      kind = "access-denied";
+      why = "the SSM agent was denied (instance role)";
+      break;
+    default:
+      why = `the probe ended ${detail}${stderr ? `: ${stderr.trim().slice(0, 300)}` : ""}`;
+  }
+  return { host: instanceId, ok: false, kind, message: `${instanceId}: ${why}` };
+}
+
+interface Batch {
+  instanceIds: string[];
+  commandId?: string;
+  /** Filled as invocations end: instance → result. */
+  results: Map<string, HostResult>;
+  /** Terminal invocations whose listed output was cut: fetch with GetCommandInvocation. */
+  toFetch: CommandInvocation[];
+}
+
+export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<SourceResult<HostProbeEvidence>> {
+  const inst = ctx.dep(INSTANCES);
+  if (!inst.ok) return failed(inst.kind, `no instances to probe: ${INSTANCES.id} failed (${inst.message})`, inst.action);
+  const ids = inst.value.instances.map((i) => i.instanceId);
+  if (ids.length === 0) return failed("not-found", "no running instances found in the fleet to probe");
+  const pacing = pacingFrom(ctx.settings);
+  const { samples, mountPath, packageDir } = ctx.settings;
+  const script = wrapScript(buildProbeScript({ samples, mountPath, packageDir }));
+  const executionTimeout = Math.ceil(pacing.budgetMs / 1000);
+  const ssm = await clientsFor(ctx.target).ssm();
+  const opts = { abortSignal: ctx.signal };
+  const started = Date.now();
+
+  const batches: Batch[] = chunk(ids, SSM_BATCH).map((instanceIds) => ({ instanceIds, results: new Map(), toFetch: [] }));
+  const send = async (b: Batch): Promise<void> => {
+    for (let attempt = 0; attempt < 2 && b.instanceIds.length > 0; attempt++) {
+      try {
+        const r = await ssm.send(
+          new SendCommandCommand({
+            DocumentName: SSM_DOCUMENT,
+            InstanceIds: b.instanceIds,
+            Comment: "pypictl doctor: read-only host probe",
+            Parameters: { commands: [script], executionTimeout: [String(executionTimeout)] },
+            TimeoutSeconds: Math.max(30, executionTimeout),
+            MaxConcurrency: String(Math.min(pacing.maxConcurrency, b.instanceIds.length)),
+            MaxErrors: "100%",
+          }),
+          opts,
+        );
+        b.commandId = r.Command?.CommandId;
+        return;
+      } catch (e) {
+        const name = (e as { name?: string }).name ?? "";
+        if (name !== "InvalidInstanceId" && name !== "InvalidInstanceIdException") throw e;
+        // Some instance is not managed by SSM (or not running): report those, send to the rest.
+        const named = new Set(((e as Error).message.match(/i-[0-9a-f]{8,17}/g) ?? []).filter((id) => b.instanceIds.includes(id)));
+        const bad = named.size > 0 && attempt === 0 ? named : new Set(b.instanceIds);
+        for (const id of bad)
+          b.results.set(id, { host: id, ok: false, kind: "unreachable", message: `${id}: not managed by SSM (${name}): ${NOT_MANAGED_HINT}` });
+        b.instanceIds = b.instanceIds.filter((id) => !bad.has(id));
+      }
+    }
+  };
+  await mapLimit(batches, pacing.sendConcurrency, send);
+
+  const pending = () => batches.filter((b) => b.commandId && b.instanceIds.some((id) => !b.results.has(id) && !b.toFetch.some((i) => i.InstanceId === id)));
+  let delay = pacing.initialPollMs;
+  while (pending().length > 0) {
+    const left = pacing.budgetMs - (Date.now() - started);
+    if (left <= 0) break;
+    await sleep(Math.min(delay, left), ctx.signal);
+    delay = Math.min(Math.max(delay * 1.5, 500), pacing.maxPollMs);
+    await mapLimit(pending(), pacing.sendConcurrency, async (b) => {
+      let NextToken: string | undefined;
+      do {
+        const r = await ssm.send(
+          new ListCommandInvocationsCommand({ CommandId: b.commandId, Details: true, MaxResults: 50, ...(NextToken ? { NextToken } : {}) }),
+          opts,
+        );
+        for (const inv of r.CommandInvocations ?? []) {
+          const id = inv.InstanceId;
+          if (!id || b.results.has(id) || b.toFetch.some((i) => i.InstanceId === id) || !isTerminal(inv)) continue;
+          const output = inv.CommandPlugins?.[0]?.Output ?? "";
+          if (inv.Status !== "Success" && !output.includes(BEGIN) && !output.includes("==> pypictl:")) {
+            b.results.set(id, invocationFailure(id, inv, output));
+            continue;
+          }
+          const d = decodeOutput(output, LIST_OUTPUT_LIMIT);
+          if (d.kind === "complete") b.results.set(id, parseProbeOutput(id, d.stdout));
+          else b.toFetch.push(inv);
+        }
+        NextToken = r.NextToken;
+      } while (NextToken);
+    });
+  }
+
+  // Outputs too long for the listing: one GetCommandInvocation each (first 24,000 characters of stdout).
+  const fetches = batches.flatMap((b) => b.toFetch.map((inv) => ({ b, inv })));
+  await mapLimit(fetches, 8, async ({ b, inv }) => {
+    const id = inv.InstanceId!;
+    const r = await ssm.send(new GetCommandInvocationCommand({ CommandId: b.commandId, InstanceId: id }), opts);
+    const d = decodeOutput(r.StandardOutputContent ?? "", GET_STDOUT_LIMIT);
+    if (d.kind === "cut") b.results.set(id, { host: id, ok: false, kind: "malformed", message: `${id}: output could not be decoded` });
+    else b.results.set(id, parseProbeOutput(id, d.stdout, d.kind === "partial" ? { truncated: true } : {}));
+  });
+
+  const hosts: HostResult[] = [];
+  for (const b of batches) {
+    for (const id of [...b.results.keys()].filter((id) => !b.instanceIds.includes(id))) hosts.push(b.results.get(id)!);
+    for (const id of b.instanceIds) {
+      const r = b.results.get(id);
+      if (r) hosts.push(r);
+      else if (!b.commandId) hosts.push({ host: id, ok: false, kind: "internal", message: `${id}: SendCommand returned no command id` });
+      else
+        hosts.push({
+          host: id,
+          ok: false,
+          kind: "timeout",
+          message: `${id}: no result within ${Math.round(pacing.budgetMs / 1000)} s (command ${b.commandId}); the agent may be slow or the host overloaded`,
+        });
+    }
+  }
+  hosts.sort((a, b) => a.host.localeCompare(b.host));
+  return ok({ hosts });
 }

@@ -1,0 +1,360 @@
+/**
+ * ECS checks (oom, bursts, upload playbooks), corrected per FACTS §3: the OOM signal is on the stopped
+ * task (container reason OutOfMemoryError, exit 137, stopCode); MemoryUtilization divides by the
+ * reservation when one is set, so it is converted to a share of the hard limit before judging.
+ */
+import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
+import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS } from "../thresholds/ecs.js";
+import { METRICS, SERVICE, STOPPED_TASKS, type EcsServiceEvidence, type EcsTaskDefinition, type StoppedTask } from "../../sources/aws/types.js";
+import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem } from "../../sources/aws/series.js";
+
+/** How long ECS keeps stopped tasks visible (FACTS §3: about an hour). */
+export const STOPPED_TASK_VISIBILITY_MINUTES = 60;
+
+/** The main container's hard limit for hints ("512 → 1024"). */
+function mainContainerMemory(td: EcsTaskDefinition): number | undefined {
+  const c = td.containers.find((c) => c.essential && c.memoryMiB !== undefined) ?? td.containers.find((c) => c.memoryMiB !== undefined);
+  return c?.memoryMiB ?? td.taskMemoryMiB;
+}
+
+export function memoryHints(td: EcsTaskDefinition | undefined): string[] {
+  const now = td ? mainContainerMemory(td) : undefined;
+  const next = now ? Math.max(1024, now * 2) : 1024;
+  return [
+    `Raise the container's hard memory limit: stack prop containerMemory / Terraform container_memory ${now ?? 512} → ${next} (the reservation follows at 75 %).`,
+    "Or run fewer tasks per instance (taskMinCount / task_min_count) so each gets more memory.",
+    "Or a bigger instance type when the tasks no longer fit: instanceType / asg_instance_type, e.g. c6a.large (4 GiB) or c6a.xlarge (8 GiB).",
+  ];
+}
+
+/** The hard limit and the denominator AWS/ECS MemoryUtilization uses (task memory, else Σ reservation ?? memory). */
+export function memoryLimits(td: EcsTaskDefinition): { hardMiB?: number; denominatorMiB?: number } {
+  const containers = td.containers;
+  const allHard = containers.length > 0 && containers.every((c) => c.memoryMiB !== undefined);
+  const hardMiB = allHard ? containers.reduce((a, c) => a + c.memoryMiB!, 0) : td.taskMemoryMiB;
+  const perContainer = containers.every((c) => (c.memoryReservationMiB ?? c.memoryMiB) !== undefined)
+    ? containers.reduce((a, c) => a + (c.memoryReservationMiB ?? c.memoryMiB)!, 0)
+    : undefined;
+  const denominatorMiB = td.taskMemoryMiB ?? perContainer;
+  const out: { hardMiB?: number; denominatorMiB?: number } = {};
+  if (hardMiB) out.hardMiB = hardMiB;
+  if (denominatorMiB) out.denominatorMiB = denominatorMiB;
+  return out;
+}
+
+type StopKind = "oom" | "exit-137" | "exit-137-on-stop" | "other";
+
+const STOP_INITIATED = /ServiceSchedulerInitiated|UserInitiated|SpotInterruption|TerminationNotice/;
+
+/** Why a task stopped, as far as OOM is concerned. Exit 137 alone may be SIGKILL after stopTimeout. */
+export function classifyStop(t: StoppedTask): StopKind {
+  if (t.containers.some((c) => /OutOfMemoryError/i.test(c.reason ?? ""))) return "oom";
+  if (t.containers.some((c) => c.exitCode === 137)) {
+    if (STOP_INITIATED.test(t.stopCode ?? "") || /scaling activity|deployment|stopped by user|scale-in/i.test(t.stoppedReason ?? "")) return "exit-137-on-stop";
+    return "exit-137";
+  }
+  return "other";
+}
+
+function describeStop(t: StoppedTask): string {
+  const containers = t.containers
+    .filter((c) => c.exitCode !== undefined || c.reason)
+    .map((c) => `${c.name} exit ${c.exitCode ?? "?"}${c.reason ? ` (${c.reason})` : ""}`)
+    .join("; ");
+  return `stopped ${t.stoppedAt ?? t.stoppingAt ?? "?"}${t.stopCode ? ` [${t.stopCode}]` : ""}: ${containers || t.stoppedReason || "no container detail"}`;
+}
+
+export const ecsOomKills = defineCheck({
+  id: "ecs.oom-kills",
+  title: "Containers killed for memory (OOM)",
+  description:
+    "Tasks of the service stopped in the window whose container reason is OutOfMemoryError (or that exited 137). The signal lives on the stopped task, not in service events; ECS shows stopped tasks for about an hour.",
+  playbooks: ["oom", "upload"],
+  needs: [STOPPED_TASKS.id],
+  uses: [SERVICE.id],
+  scope: "fleet",
+  thresholds: ECS_OOM_KILLS,
+  messages: {
+    oom: "{{count}} task(s) OOM-killed in the window (latest {{latest}}): the container hit its {{hardLimit}} MiB hard limit.{{visibility}}",
+    "exit-137":
+      "{{count137}} task(s) exited 137 without an OutOfMemoryError reason (latest {{latest}}): an OOM kill, or SIGKILL after stopTimeout when the container ignored SIGTERM.{{visibility}}",
+    none: "No OOM kills among {{stopped}} task(s) stopped in the window.{{visibility}}",
+  },
+  evaluate({ evidence, limits, window }): Verdict {
+    const st = need(evidence, STOPPED_TASKS);
+    const svc = maybe(evidence, SERVICE);
+    const windowMinutes = (Date.parse(window.end) - Date.parse(window.start)) / 60_000;
+    const visibility =
+      windowMinutes > STOPPED_TASK_VISIBILITY_MINUTES ? ` (ECS keeps stopped tasks about an hour: stops earlier in the ${window.since} window are not visible.)` : "";
+    const kinds = st.tasks.map((t) => ({ t, kind: classifyStop(t) }));
+    const oom = kinds.filter((k) => k.kind === "oom");
+    const ambiguous = kinds.filter((k) => k.kind === "exit-137");
+    const resources: ResourceResult[] = kinds
+      .filter((k) => k.kind !== "other")
+      .map(({ t, kind }) => ({
+        id: t.taskId,
+        status: kind === "oom" ? "fail" : kind === "exit-137" ? "warn" : "pass",
+        message:
+          describeStop(t) +
+          (kind === "exit-137-on-stop" ? " — exit 137 on a scheduler/user stop: SIGKILL after stopTimeout, not OOM" : kind === "exit-137" ? " — exit 137 without OOM reason" : ""),
+      }));
+    const hardLimit = svc ? (memoryLimits(svc.taskDefinition).hardMiB ?? "?") : "?";
+    const times = (xs: typeof kinds) => xs.map((k) => k.t.stoppedAt ?? k.t.stoppingAt ?? "?");
+    const threshold = { name: "maxKills", value: limits.maxKills, unit: "count" };
+    const hints = memoryHints(svc?.taskDefinition);
+    if (oom.length > limits.maxKills)
+      return {
+        status: "fail",
+        messageId: "oom",
+        data: { count: oom.length, latest: times(oom).at(-1)!, times: times(oom), taskIds: oom.map((k) => k.t.taskId), hardLimit, visibility },
+        observed: { value: oom.length, unit: "count" },
+        threshold,
+        hints,
+        resources,
+      };
+    if (ambiguous.length > 0)
+      return {
+        status: "warn",
+        messageId: "exit-137",
+        data: { count137: ambiguous.length, latest: times(ambiguous).at(-1)!, times: times(ambiguous), taskIds: ambiguous.map((k) => k.t.taskId), visibility },
+        observed: { value: oom.length, unit: "count" },
+        threshold,
+        hints: [
+          "Check MemoryUtilization against the hard limit (ecs.memory-utilization) to tell an OOM kill from a slow shutdown.",
+          "If it is a slow shutdown, the container ignored SIGTERM until stopTimeout; if it is memory:",
+          ...hints,
+        ],
+        resources,
+      };
+    return { status: "pass", messageId: "none", data: { stopped: st.tasks.length, visibility }, observed: { value: 0, unit: "count" }, threshold, ...(resources.length ? { resources } : {}) };
+  },
+});
+
+export const ecsMemoryUtilization = defineCheck({
+  id: "ecs.memory-utilization",
+  title: "Task memory vs the hard limit",
+  description:
+    "Peak AWS/ECS MemoryUtilization (Maximum, ClusterName+ServiceName) converted to a share of the container's hard limit: the metric divides by the reservation when one is set, so with a 75 % reservation the OOM kill comes at about 133 %.",
+  playbooks: ["oom", "upload"],
+  needs: [METRICS.id, SERVICE.id],
+  scope: "fleet",
+  thresholds: ECS_MEMORY_UTILIZATION,
+  messages: {
+    "no-metrics": "Could not evaluate: {{cause}}.",
+    "no-tasks": "Not evaluated: the service runs no tasks, so ECS publishes no MemoryUtilization.",
+    "no-hard-limit":
+      "The busiest task used {{peakReported}} % of its reservation; the container has no hard memory limit (it can take the instance's memory).",
+    high: "The busiest task reached {{peakOfHard}} % of its {{hardMiB}} MiB hard limit (CloudWatch shows {{peakReported}} % of the {{denominatorMiB}} MiB reservation).",
+    ok: "The busiest task peaked at {{peakOfHard}} % of its {{hardMiB}} MiB hard limit (CloudWatch shows {{peakReported}} % of the {{denominatorMiB}} MiB reservation).",
+  },
+  evaluate({ evidence, limits }): Verdict {
+    const m = need(evidence, METRICS);
+    const svc = need(evidence, SERVICE);
+    const s = seriesOf(m, "ecs.MemoryUtilization");
+    const problem = seriesProblem(s);
+    if (problem) return { status: "error", messageId: "no-metrics", data: { cause: problem } };
+    if (!hasData(s)) {
+      if (svc.runningCount === 0) return { status: "skip", messageId: "no-tasks", data: {} };
+      return {
+        status: "error",
+        messageId: "no-metrics",
+        data: {
+          cause: `no datapoints for ${s ? describeSeries(s) : "AWS/ECS MemoryUtilization"} although ${svc.runningCount} task(s) run: wrong cluster/service name or region`,
+        },
+        hints: ["Check --cluster/--service (the metric is published with both ClusterName and ServiceName) and --region."],
+      };
+    }
+    const { hardMiB, denominatorMiB } = memoryLimits(svc.taskDefinition);
+    const peakReported = maxOf(s!.points.map((p) => p[1]))!;
+    if (!hardMiB || !denominatorMiB)
+      return {
+        status: "warn",
+        messageId: "no-hard-limit",
+        data: { peakReported: round(peakReported) },
+        observed: observedFrom(s!.points, peakReported, "%"),
+        hints: ["Set a hard limit so one task cannot starve the host: containerMemory / container_memory."],
+      };
+    const factor = denominatorMiB / hardMiB;
+    const converted = s!.points.map(([t, v]) => [t, v * factor] as [string, number]);
+    const peakOfHard = peakReported * factor;
+    const data = { peakOfHard: round(peakOfHard), peakReported: round(peakReported), hardMiB, denominatorMiB };
+    const observed = observedFrom(converted, peakOfHard, "% of hard limit");
+    if (peakOfHard > limits.failPercentOfHardLimit)
+      return { status: "fail", messageId: "high", data, observed, threshold: { name: "failPercentOfHardLimit", value: limits.failPercentOfHardLimit, unit: "%" }, hints: memoryHints(svc.taskDefinition) };
+    if (peakOfHard > limits.warnPercentOfHardLimit)
+      return { status: "warn", messageId: "high", data, observed, threshold: { name: "warnPercentOfHardLimit", value: limits.warnPercentOfHardLimit, unit: "%" }, hints: memoryHints(svc.taskDefinition) };
+    return { status: "pass", messageId: "ok", data, observed, threshold: { name: "warnPercentOfHardLimit", value: limits.warnPercentOfHardLimit, unit: "%" } };
+  },
+});
+
+function inProgressDeployment(svc: EcsServiceEvidence) {
+  return svc.deployments.find((d) => d.rolloutState === "IN_PROGRESS");
+}
+
+export const ecsRunningTasks = defineCheck({
+  id: "ecs.running-tasks",
+  title: "Running vs desired tasks",
+  description: "DescribeServices runningCount against desiredCount: fewer running tasks than desired means lost capacity (placement failures, crashing tasks, failing health checks).",
+  playbooks: ["bursts", "oom"],
+  needs: [SERVICE.id],
+  scope: "fleet",
+  thresholds: {},
+  messages: {
+    inactive: "Service {{service}} is {{status}}, not ACTIVE.",
+    zero: "Service {{service}} is scaled to zero (desired 0): nothing serves the index.",
+    short: "Service {{service}} runs {{running}} of {{desired}} desired task(s) ({{pending}} pending).{{rollout}}",
+    ok: "Service {{service}} runs {{running}} of {{desired}} desired task(s).",
+  },
+  evaluate({ evidence }): Verdict {
+    const svc = need(evidence, SERVICE);
+    const data = { service: svc.service, running: svc.runningCount, desired: svc.desiredCount, pending: svc.pendingCount, status: svc.status ?? "?" };
+    const observed = { value: svc.runningCount, unit: "tasks" };
+    const threshold = { name: "desiredCount", value: svc.desiredCount, unit: "tasks" };
+    if (svc.status && svc.status !== "ACTIVE") return { status: "fail", messageId: "inactive", data, observed };
+    if (svc.desiredCount === 0) return { status: "warn", messageId: "zero", data, observed, threshold, hints: ["Scale the service up: taskMinCount / task_min_count."] };
+    if (svc.runningCount < svc.desiredCount) {
+      const dep = inProgressDeployment(svc);
+      const rollout = dep ? ` A deployment is in progress (${dep.running}/${dep.desired} running, ${dep.failedTasks} failed task(s)).` : "";
+      return {
+        status: "fail",
+        messageId: "short",
+        data: { ...data, rollout },
+        observed,
+        threshold,
+        hints: [
+          "Read the service events (pypictl doctor --only ecs.service-events): 'unable to place a task' means the instances lack memory/CPU — raise instanceType / asg_instance_type or maxInstances.",
+          "Tasks that start and die: pypictl doctor --only ecs.oom-kills,alb.target-health.",
+        ],
+      };
+    }
+    return { status: "pass", messageId: "ok", data, observed, threshold };
+  },
+});
+
+interface EventRule {
+  re: RegExp;
+  status: "fail" | "warn";
+  what: string;
+  hint: string;
+}
+
+export const EVENT_RULES: readonly EventRule[] = [
+  {
+    re: /unable to place a task/i,
+    status: "fail",
+    what: "placement failure",
+    hint: "The instances lack free memory/CPU for another task: raise instanceType / asg_instance_type (e.g. c6a.large) or maxInstances, or lower containerMemory reservation.",
+  },
+  {
+    re: /is unhealthy in \(?target-group/i,
+    status: "fail",
+    what: "target unhealthy",
+    hint: "Tasks fail the ALB health check: pypictl doctor --only alb.target-health shows the reason codes.",
+  },
+  {
+    re: /circuit breaker|deployment failed|rolling back/i,
+    status: "fail",
+    what: "failed deployment",
+    hint: "A deployment failed: check the task's stopped reason (ecs.oom-kills) and the image tag.",
+  },
+  { re: /CannotPullContainer|failed to launch|ResourceInitializationError/i, status: "fail", what: "task launch failure", hint: "Tasks cannot start: check the image tag and the instances' network path to the registry." },
+  {
+    re: /failed container health checks/i,
+    status: "warn",
+    what: "container health check failure",
+    hint: "The container's own health check failed: the server is overloaded or not answering; see ecs.cpu-utilization and host iowait.",
+  },
+  { re: /essential container in task exited/i, status: "warn", what: "essential container exited", hint: "Containers are exiting: pypictl doctor --only ecs.oom-kills." },
+];
+
+export const ecsServiceEvents = defineCheck({
+  id: "ecs.service-events",
+  title: "Service events that mean trouble",
+  description:
+    "ECS service events in the window matched against known trouble: unable to place a task, unhealthy in the target group, failed deployments (fail); failed container health checks, essential container exited (warn).",
+  playbooks: ["bursts", "oom", "upload"],
+  needs: [SERVICE.id],
+  scope: "fleet",
+  thresholds: {},
+  messages: {
+    trouble: "{{count}} troubling service event(s) in the window ({{kinds}}); latest: {{latest}}",
+    ok: "No troubling service events among {{total}} in the window.",
+  },
+  evaluate({ evidence }): Verdict {
+    const svc = need(evidence, SERVICE);
+    const hits = svc.events.flatMap((e) => {
+      const rule = EVENT_RULES.find((r) => r.re.test(e.message));
+      return rule ? [{ e, rule }] : [];
+    });
+    if (hits.length === 0) return { status: "pass", messageId: "ok", data: { total: svc.events.length }, observed: { value: 0, unit: "events" } };
+    const status = hits.some((h) => h.rule.status === "fail") ? "fail" : "warn";
+    const kinds = [...new Set(hits.map((h) => h.rule.what))];
+    const latest = hits[hits.length - 1]!.e;
+    return {
+      status,
+      messageId: "trouble",
+      data: { count: hits.length, kinds: kinds.join(", "), latest: `${latest.at} ${latest.message}`, total: svc.events.length },
+      observed: { value: hits.length, unit: "events" },
+      hints: [...new Set(hits.map((h) => h.rule.hint))],
+      resources: hits.map((h) => ({ id: h.e.at, status: h.rule.status, message: h.e.message })),
+    };
+  },
+});
+
+export const ecsCpuUtilization = defineCheck({
+  id: "ecs.cpu-utilization",
+  title: "Service CPU (sustained)",
+  description:
+    "AWS/ECS CPUUtilization (Maximum, ClusterName+ServiceName): the longest run of consecutive minutes above the threshold. On EC2 it is a share of the CPU units reserved, so it can exceed 100 %.",
+  playbooks: ["bursts", "slow-listing"],
+  needs: [METRICS.id],
+  uses: [SERVICE.id],
+  scope: "fleet",
+  thresholds: ECS_CPU_UTILIZATION,
+  messages: {
+    "no-metrics": "Could not evaluate: {{cause}}.",
+    "no-tasks": "Not evaluated: the service runs no tasks, so ECS publishes no CPUUtilization.",
+    high: "Service CPU stayed above {{limit}} % for {{minutes}} min (peak {{peak}} %).",
+    ok: "Service CPU peaked at {{peak}} %; longest run above {{limit}} %: {{minutes}} min.",
+  },
+  evaluate({ evidence, limits }): Verdict {
+    const m = need(evidence, METRICS);
+    const svc = maybe(evidence, SERVICE);
+    const s = seriesOf(m, "ecs.CPUUtilization");
+    const problem = seriesProblem(s);
+    if (problem) return { status: "error", messageId: "no-metrics", data: { cause: problem } };
+    if (!hasData(s)) {
+      if (svc && svc.runningCount === 0) return { status: "skip", messageId: "no-tasks", data: {} };
+      if (m.unavailable.ecs) return { status: "error", messageId: "no-metrics", data: { cause: m.unavailable.ecs } };
+      return {
+        status: "error",
+        messageId: "no-metrics",
+        data: { cause: `no datapoints for ${s ? describeSeries(s) : "AWS/ECS CPUUtilization"}: wrong cluster/service name or region` },
+      };
+    }
+    let run = 0;
+    let longest = 0;
+    for (const [, v] of s!.points) {
+      run = v > limits.warnPercent ? run + 1 : 0;
+      longest = Math.max(longest, run);
+    }
+    const minutes = (longest * s!.period) / 60;
+    const peak = maxOf(s!.points.map((p) => p[1]))!;
+    const data = { peak: round(peak), minutes: round(minutes), limit: limits.warnPercent };
+    const observed = observedFrom(s!.points, peak, "%");
+    const threshold = { name: "warnPercent", value: limits.warnPercent, unit: "%" };
+    if (minutes >= limits.sustainedMinutes)
+      return {
+        status: "warn",
+        messageId: "high",
+        data,
+        observed,
+        threshold,
+        hints: [
+          "Give the tasks more CPU per instance: instanceType / asg_instance_type c6a.large or c6a.xlarge (FACTS sizing: medium/heavy).",
+          "Or more tasks (taskMinCount / task_min_count) if the instances have CPU to spare.",
+        ],
+      };
+    return { status: "pass", messageId: "ok", data, observed, threshold };
+  },
+});

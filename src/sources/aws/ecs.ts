@@ -1,0 +1,253 @@
+/**
+ * ECS evidence: the service (counts, deployments, events, target groups) with its task definition
+ * (hard and soft memory limits, EFS volume), the tasks stopped in the window, and the fleet's instances.
+ */
+import {
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ListContainerInstancesCommand,
+  ListTasksCommand,
+  type ContainerDefinition,
+  type Service,
+  type Task,
+} from "@aws-sdk/client-ecs";
+import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
+import { ok, type SourceResult } from "../model.js";
+import type { GatherContext, SourceDef } from "../context.js";
+import {
+  AWS_SOURCE_IDS,
+  type EcsContainerDef,
+  type EcsServiceEvidence,
+  type FleetInstance,
+  type FleetInstancesEvidence,
+  type StoppedTask,
+  type StoppedTasksEvidence,
+} from "./types.js";
+import { arnTail, chunk, clientsFor, clusterAndService, fleetOf, iso, mapLimit, SourceFailure } from "./shared.js";
+
+/** `--keep-alive 75`, `--keep-alive=75`, `keepalive = 75` in the command or GUNICORN_CMD_ARGS. */
+export function keepAliveFrom(texts: readonly string[]): number | undefined {
+  for (const t of texts) {
+    const m = /--keep-alive(?:=|\s+)(\d+)|\bkeepalive\s*=\s*(\d+)/.exec(t);
+    if (m) return Number(m[1] ?? m[2]);
+  }
+  return undefined;
+}
+
+function containerDef(c: ContainerDefinition): EcsContainerDef {
+  const out: EcsContainerDef = { name: c.name ?? "?", essential: c.essential !== false };
+  if (c.memory !== undefined) out.memoryMiB = c.memory;
+  if (c.memoryReservation !== undefined) out.memoryReservationMiB = c.memoryReservation;
+  if (c.cpu !== undefined) out.cpu = c.cpu;
+  if (c.image) out.image = c.image;
+  if (c.command?.length) out.command = [...c.command];
+  const texts = [...(c.command ?? []).join(" ").split("\n"), ...(c.environment ?? []).filter((e) => e.name === "GUNICORN_CMD_ARGS").map((e) => e.value ?? "")];
+  const keepAlive = keepAliveFrom(texts);
+  if (keepAlive !== undefined) out.keepAliveSeconds = keepAlive;
+  return out;
+}
+
+function serviceSummary(s: Service, cluster: string, service: string, window: GatherContext["window"]): Omit<EcsServiceEvidence, "taskDefinition"> {
+  const start = Date.parse(window.start);
+  const end = Date.parse(window.end);
+  const events = (s.events ?? [])
+    .filter((e) => e.createdAt && e.createdAt.getTime() >= start && e.createdAt.getTime() <= end)
+    .map((e) => ({ at: e.createdAt!.toISOString(), message: e.message ?? "" }))
+    .sort((a, b) => a.at.localeCompare(b.at));
+  const out: Omit<EcsServiceEvidence, "taskDefinition"> = {
+    cluster,
+    service,
+    desiredCount: s.desiredCount ?? 0,
+    runningCount: s.runningCount ?? 0,
+    pendingCount: s.pendingCount ?? 0,
+    deployments: (s.deployments ?? []).map((d) => {
+      const dep: EcsServiceEvidence["deployments"][number] = {
+        id: d.id ?? "?",
+        status: d.status ?? "?",
+        desired: d.desiredCount ?? 0,
+        running: d.runningCount ?? 0,
+        pending: d.pendingCount ?? 0,
+        failedTasks: d.failedTasks ?? 0,
+      };
+      if (d.rolloutState) dep.rolloutState = d.rolloutState;
+      if (d.rolloutStateReason) dep.rolloutStateReason = d.rolloutStateReason;
+      if (d.createdAt) dep.createdAt = d.createdAt.toISOString();
+      if (d.updatedAt) dep.updatedAt = d.updatedAt.toISOString();
+      if (d.taskDefinition) dep.taskDefinition = d.taskDefinition;
+      return dep;
+    }),
+    events,
+    targetGroupArns: [...new Set((s.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => !!a))],
+  };
+  if (s.serviceArn) out.serviceArn = s.serviceArn;
+  if (s.status) out.status = s.status;
+  if (s.launchType) out.launchType = s.launchType;
+  return out;
+}
+
+export async function gatherService(ctx: GatherContext): Promise<SourceResult<EcsServiceEvidence>> {
+  const { cluster, service } = clusterAndService(fleetOf(ctx));
+  const ecs = await clientsFor(ctx.target).ecs();
+  const r = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), { abortSignal: ctx.signal });
+  const s = r.services?.[0];
+  if (!s) {
+    const why = r.failures?.[0]?.reason ?? "not returned";
+    throw new SourceFailure("not-found", `ECS service ${service} in cluster ${cluster}: ${why} (check --cluster/--service or the stack outputs)`);
+  }
+  if (!s.taskDefinition) throw new SourceFailure("malformed", `ECS service ${service} has no task definition`);
+  const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: s.taskDefinition }), { abortSignal: ctx.signal })).taskDefinition;
+  if (!td) throw new SourceFailure("not-found", `task definition ${s.taskDefinition} not returned`);
+  const taskDefinition: EcsServiceEvidence["taskDefinition"] = {
+    arn: td.taskDefinitionArn ?? s.taskDefinition,
+    containers: (td.containerDefinitions ?? []).map(containerDef),
+    fileSystemIds: [...new Set((td.volumes ?? []).map((v) => v.efsVolumeConfiguration?.fileSystemId).filter((id): id is string => !!id))],
+  };
+  const mem = Number(td.memory);
+  if (td.memory && Number.isFinite(mem)) taskDefinition.taskMemoryMiB = mem;
+  const cpu = Number(td.cpu);
+  if (td.cpu && Number.isFinite(cpu)) taskDefinition.taskCpu = cpu;
+  return ok({ ...serviceSummary(s, cluster, service, ctx.window), taskDefinition });
+}
+
+function stoppedTask(t: Task): StoppedTask {
+  const out: StoppedTask = {
+    taskArn: t.taskArn ?? "?",
+    taskId: arnTail(t.taskArn ?? "?"),
+    containers: (t.containers ?? []).map((c) => {
+      const sc: StoppedTask["containers"][number] = { name: c.name ?? "?" };
+      if (c.exitCode !== undefined) sc.exitCode = c.exitCode;
+      if (c.reason) sc.reason = c.reason;
+      return sc;
+    }),
+  };
+  const stoppedAt = iso(t.stoppedAt);
+  const stoppingAt = iso(t.stoppingAt);
+  if (stoppedAt) out.stoppedAt = stoppedAt;
+  if (stoppingAt) out.stoppingAt = stoppingAt;
+  if (t.stopCode) out.stopCode = t.stopCode;
+  if (t.stoppedReason) out.stoppedReason = t.stoppedReason;
+  if (t.containerInstanceArn) out.containerInstanceArn = t.containerInstanceArn;
+  if (t.taskDefinitionArn) out.taskDefinitionArn = t.taskDefinitionArn;
+  return out;
+}
+
+export async function gatherStoppedTasks(ctx: GatherContext): Promise<SourceResult<StoppedTasksEvidence>> {
+  const { cluster, service } = clusterAndService(fleetOf(ctx));
+  const ecs = await clientsFor(ctx.target).ecs();
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const r = await ecs.send(
+      new ListTasksCommand({ cluster, serviceName: service, desiredStatus: "STOPPED", maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
+      { abortSignal: ctx.signal },
+    );
+    arns.push(...(r.taskArns ?? []));
+    nextToken = r.nextToken;
+  } while (nextToken);
+  const batches = await mapLimit(chunk(arns, 100), 4, async (tasks) => {
+    const r = await ecs.send(new DescribeTasksCommand({ cluster, tasks }), { abortSignal: ctx.signal });
+    return r.tasks ?? [];
+  });
+  const start = Date.parse(ctx.window.start);
+  const end = Date.parse(ctx.window.end);
+  const tasks = batches
+    .flat()
+    .map(stoppedTask)
+    .filter((t) => {
+      const at = Date.parse(t.stoppedAt ?? t.stoppingAt ?? "");
+      return Number.isNaN(at) || (at >= start && at <= end);
+    })
+    .sort((a, b) => (a.stoppedAt ?? "").localeCompare(b.stoppedAt ?? ""));
+  return ok({ tasks, listed: arns.length });
+}
+
+/**
+ * The instances to probe. With an auto-scaling group known (stack or Terraform outputs), one paginated
+ * DescribeInstances (1,000 per page) gives ids and types; otherwise the cluster's container instances
+ * (ListContainerInstances + DescribeContainerInstances, 100 per call; the type is the ECS agent's
+ * `ecs.instance-type` attribute).
+ */
+export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<FleetInstancesEvidence>> {
+  const t = fleetOf(ctx);
+  const clients = clientsFor(ctx.target);
+  if (t.autoScalingGroup) {
+    const ec2 = await clients.ec2();
+    const instances: FleetInstance[] = [];
+    let NextToken: string | undefined;
+    do {
+      const r = await ec2.send(
+        new DescribeInstancesCommand({
+          Filters: [
+            { Name: "tag:aws:autoscaling:groupName", Values: [t.autoScalingGroup] },
+            { Name: "instance-state-name", Values: ["running"] },
+          ],
+          MaxResults: 1000,
+          ...(NextToken ? { NextToken } : {}),
+        }),
+        { abortSignal: ctx.signal },
+      );
+      for (const res of r.Reservations ?? [])
+        for (const i of res.Instances ?? []) {
+          if (!i.InstanceId) continue;
+          const fi: FleetInstance = { instanceId: i.InstanceId };
+          if (i.InstanceType) fi.instanceType = i.InstanceType;
+          if (i.Placement?.AvailabilityZone) fi.availabilityZone = i.Placement.AvailabilityZone;
+          instances.push(fi);
+        }
+      NextToken = r.NextToken;
+    } while (NextToken);
+    instances.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+    return ok({ via: "autoscaling-group", instances });
+  }
+  const { cluster } = clusterAndService(t);
+  const ecs = await clients.ecs();
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const r = await ecs.send(
+      new ListContainerInstancesCommand({ cluster, status: "ACTIVE", maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
+      { abortSignal: ctx.signal },
+    );
+    arns.push(...(r.containerInstanceArns ?? []));
+    nextToken = r.nextToken;
+  } while (nextToken);
+  const batches = await mapLimit(chunk(arns, 100), 4, async (containerInstances) => {
+    const r = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances }), { abortSignal: ctx.signal });
+    return r.containerInstances ?? [];
+  });
+  const instances: FleetInstance[] = [];
+  for (const ci of batches.flat()) {
+    if (!ci.ec2InstanceId) continue;
+    const attr = (name: string) => ci.attributes?.find((a) => a.name === name)?.value;
+    const fi: FleetInstance = { instanceId: ci.ec2InstanceId };
+    const type = attr("ecs.instance-type");
+    const az = attr("ecs.availability-zone");
+    if (type) fi.instanceType = type;
+    if (az) fi.availabilityZone = az;
+    if (ci.containerInstanceArn) fi.containerInstanceArn = ci.containerInstanceArn;
+    if (ci.runningTasksCount !== undefined) fi.runningTasks = ci.runningTasksCount;
+    instances.push(fi);
+  }
+  instances.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+  return ok({ via: "container-instances", instances });
+}
+
+export const serviceSource: SourceDef<EcsServiceEvidence> = {
+  id: AWS_SOURCE_IDS.service,
+  title: "ECS service and task definition",
+  gather: gatherService,
+};
+
+export const stoppedTasksSource: SourceDef<StoppedTasksEvidence> = {
+  id: AWS_SOURCE_IDS.stoppedTasks,
+  title: "ECS tasks stopped in the window",
+  gather: gatherStoppedTasks,
+};
+
+export const instancesSource: SourceDef<FleetInstancesEvidence> = {
+  id: AWS_SOURCE_IDS.instances,
+  title: "Fleet instances (EC2 ids and types)",
+  gather: gatherInstances,
+};

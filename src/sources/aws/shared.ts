@@ -1,0 +1,90 @@
+/** Helpers shared by the AWS gatherers: one AwsClients per run, fleet identity, batching. */
+import { AwsClients } from "./clients.js";
+import type { GatherContext } from "../context.js";
+import type { FleetTarget, Target } from "../target/model.js";
+
+const CLIENTS = new Map<string, AwsClients>();
+
+/** One AwsClients per (region, profile): every source of a run shares the same SDK clients. */
+export function clientsFor(target: Target): AwsClients {
+  const t = target.kind === "fleet" ? target : undefined;
+  const key = `${t?.region ?? ""}|${t?.profile ?? ""}`;
+  let c = CLIENTS.get(key);
+  if (!c) {
+    c = new AwsClients({ ...(t?.region ? { region: t.region } : {}), ...(t?.profile ? { profile: t.profile } : {}) });
+    CLIENTS.set(key, c);
+  }
+  return c;
+}
+
+/** Forget memoised clients (tests). */
+export function resetClients(): void {
+  CLIENTS.clear();
+}
+
+/** A gatherer's failure that is not an SDK error: thrown, the source returns it as `failed(kind, …)`. */
+export class SourceFailure extends Error {
+  constructor(
+    readonly kind: "not-found" | "unsupported" | "malformed" | "no-data",
+    message: string,
+  ) {
+    super(message);
+    this.name = "SourceFailure";
+  }
+}
+
+export function fleetOf(ctx: GatherContext): FleetTarget {
+  if (ctx.target.kind !== "fleet") throw new SourceFailure("unsupported", "needs a fleet target (not --local)");
+  return ctx.target;
+}
+
+export function clusterAndService(t: FleetTarget): { cluster: string; service: string } {
+  if (!t.cluster || !t.service)
+    throw new SourceFailure("not-found", "no ECS cluster/service identified: pass --stack, --terraform-outputs or --cluster and --service");
+  return { cluster: t.cluster, service: t.service };
+}
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Run fn over items with at most `limit` in flight; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
+}
+
+export function iso(d: Date | undefined): string | undefined {
+  return d ? d.toISOString() : undefined;
+}
+
+/** The last path segment of an ARN: arn:…:task/cluster/abc → abc. */
+export function arnTail(arn: string): string {
+  return arn.split("/").pop() ?? arn;
+}
+
+/** Sleep that ends early (rejecting) when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,199 @@
+/**
+ * The evidence the AWS sources gather, as plain serialisable data (this is what an evidence bundle holds).
+ * Free of SDK imports: checks import these types; only the gatherers import the SDK.
+ */
+import { sourceKey } from "../model.js";
+
+/** Source ids of the fleet (AWS) evidence. Stable: evidence bundles are keyed by them. */
+export const AWS_SOURCE_IDS = {
+  service: "ecs.service",
+  stoppedTasks: "ecs.stopped-tasks",
+  instances: "fleet.instances",
+  targets: "elb.targets",
+  fileSystem: "efs.file-system",
+  metrics: "cloudwatch.metrics",
+} as const;
+
+export interface EcsContainerDef {
+  name: string;
+  essential: boolean;
+  /** Hard limit (MiB): the container is OOM-killed above it. */
+  memoryMiB?: number;
+  /** Soft limit (MiB): what the scheduler reserves; AWS/ECS MemoryUtilization divides by it. */
+  memoryReservationMiB?: number;
+  cpu?: number;
+  image?: string;
+  command?: string[];
+  /** Back-end HTTP keep-alive (s) found in the command or GUNICORN_CMD_ARGS; absent = not set. */
+  keepAliveSeconds?: number;
+}
+
+export interface EcsTaskDefinition {
+  arn: string;
+  /** Task-level memory (MiB), when the task definition sets one. */
+  taskMemoryMiB?: number;
+  taskCpu?: number;
+  containers: EcsContainerDef[];
+  /** EFS file systems mounted by the task (volumes[].efsVolumeConfiguration.fileSystemId). */
+  fileSystemIds: string[];
+}
+
+export interface EcsDeployment {
+  id: string;
+  status: string;
+  rolloutState?: string;
+  rolloutStateReason?: string;
+  desired: number;
+  running: number;
+  pending: number;
+  failedTasks: number;
+  createdAt?: string;
+  updatedAt?: string;
+  taskDefinition?: string;
+}
+
+export interface EcsServiceEvent {
+  at: string;
+  message: string;
+}
+
+export interface EcsServiceEvidence {
+  cluster: string;
+  service: string;
+  serviceArn?: string;
+  status?: string;
+  launchType?: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  deployments: EcsDeployment[];
+  /** Service events inside the window, oldest first (DescribeServices keeps the latest 100). */
+  events: EcsServiceEvent[];
+  targetGroupArns: string[];
+  taskDefinition: EcsTaskDefinition;
+}
+
+export interface StoppedContainer {
+  name: string;
+  exitCode?: number;
+  reason?: string;
+}
+
+export interface StoppedTask {
+  taskArn: string;
+  taskId: string;
+  stoppedAt?: string;
+  stoppingAt?: string;
+  stopCode?: string;
+  stoppedReason?: string;
+  containerInstanceArn?: string;
+  taskDefinitionArn?: string;
+  containers: StoppedContainer[];
+}
+
+export interface StoppedTasksEvidence {
+  /** Tasks that stopped inside the window (ECS keeps stopped tasks visible for about an hour). */
+  tasks: StoppedTask[];
+  /** How many STOPPED tasks ListTasks returned in all (some may predate the window). */
+  listed: number;
+}
+
+export interface FleetInstance {
+  instanceId: string;
+  instanceType?: string;
+  availabilityZone?: string;
+  containerInstanceArn?: string;
+  runningTasks?: number;
+}
+
+export interface FleetInstancesEvidence {
+  /** How the instances were found: the ASG's running instances, or the cluster's container instances. */
+  via: "autoscaling-group" | "container-instances";
+  instances: FleetInstance[];
+}
+
+export interface TargetHealthEntry {
+  id: string;
+  port?: number;
+  availabilityZone?: string;
+  state: string;
+  reason?: string;
+  description?: string;
+}
+
+export interface TargetsEvidence {
+  targetGroupArn: string;
+  loadBalancerArn?: string;
+  targets: TargetHealthEntry[];
+  /** ALB idle timeout (idle_timeout.timeout_seconds). */
+  idleTimeoutSeconds?: number;
+  /** Target group deregistration_delay.timeout_seconds. */
+  deregistrationDelaySeconds?: number;
+}
+
+export interface FileSystemEvidence {
+  fileSystemId: string;
+  name?: string;
+  performanceMode?: string;
+  throughputMode?: string;
+  provisionedThroughputMiBps?: number;
+  sizeBytes?: number;
+  lifeCycleState?: string;
+}
+
+export interface MetricSeries {
+  namespace: string;
+  metric: string;
+  dimensions: Record<string, string>;
+  stat: string;
+  period: number;
+  /** GetMetricData StatusCode: Complete, PartialData, InternalError, Forbidden. */
+  status: string;
+  /** [ISO time, value], oldest first. */
+  points: Array<[string, number]>;
+}
+
+export interface MetricsEvidence {
+  periodSeconds: number;
+  start: string;
+  end: string;
+  /** By series key, e.g. "efs.PercentIOLimit", "alb.RequestCount", "ec2.CPUUtilization.i-0abc". */
+  series: Record<string, MetricSeries>;
+  /** Areas whose metrics were not asked for, with the reason (e.g. no load balancer identified). */
+  unavailable: Record<string, string>;
+  /** What the dimensions were built from. */
+  context: {
+    cluster?: string;
+    service?: string;
+    fileSystemId?: string;
+    loadBalancer?: string;
+    targetGroup?: string;
+    instances: string[];
+  };
+  /** GetMetricData messages (e.g. per-query errors), verbatim. */
+  messages: string[];
+}
+
+export const SERVICE = sourceKey<EcsServiceEvidence>(AWS_SOURCE_IDS.service);
+export const STOPPED_TASKS = sourceKey<StoppedTasksEvidence>(AWS_SOURCE_IDS.stoppedTasks);
+export const INSTANCES = sourceKey<FleetInstancesEvidence>(AWS_SOURCE_IDS.instances);
+export const TARGETS = sourceKey<TargetsEvidence>(AWS_SOURCE_IDS.targets);
+export const FILE_SYSTEM = sourceKey<FileSystemEvidence>(AWS_SOURCE_IDS.fileSystem);
+export const METRICS = sourceKey<MetricsEvidence>(AWS_SOURCE_IDS.metrics);
+
+/** T-family instance types earn and spend CPU credits. */
+export function isBurstable(instanceType: string | undefined): boolean {
+  return instanceType !== undefined && /^t\d[a-z]*\./.test(instanceType);
+}
+
+/** arn:…:loadbalancer/app/name/id → app/name/id (the CloudWatch LoadBalancer dimension). */
+export function loadBalancerDimension(arn: string): string | undefined {
+  const m = /:loadbalancer\/(app\/[^/]+\/[^/]+)$/.exec(arn);
+  return m?.[1];
+}
+
+/** arn:…:targetgroup/name/id → targetgroup/name/id (the CloudWatch TargetGroup dimension). */
+export function targetGroupDimension(arn: string): string | undefined {
+  const m = /:(targetgroup\/[^/]+\/[^/]+)$/.exec(arn);
+  return m?.[1];
+}

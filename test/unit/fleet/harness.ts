@@ -1,0 +1,48 @@
+/** Run the real fleet sources and checks against the simulated fleet (strict SDK mocks). */
+import { readFileSync } from "node:fs";
+import { CHECKS } from "../../../src/checks/registry.js";
+import type { Check, Window } from "../../../src/checks/model.js";
+import { runDoctor } from "../../../src/checks/doctor.js";
+import { gather } from "../../../src/checks/runner.js";
+import { SOURCE_LOADERS } from "../../../src/sources/registry.js";
+import { DEFAULT_GATHER_SETTINGS, type GatherSettings } from "../../../src/sources/context.js";
+import type { FleetTarget } from "../../../src/sources/target/model.js";
+import { resetClients } from "../../../src/sources/aws/shared.js";
+import { fleetTarget } from "../../fixtures/aws/sim.mjs";
+
+export const NOW = new Date("2026-11-20T12:00:00Z");
+export const WINDOW: Window = { start: "2026-11-20T11:00:00.000Z", end: "2026-11-20T12:00:00.000Z", since: "1h" };
+export const PROBE_STDOUT = readFileSync(new URL("../../fixtures/aws/probe-stdout.txt", import.meta.url), "utf8");
+
+export const SETTINGS: GatherSettings = { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0, ssmMaxPollMs: 5, ssmBudgetMs: 2_000 };
+
+export const FLEET_CHECKS: Check[] = CHECKS.filter((c) => c.scope === "fleet" || c.scope === "host");
+
+export const load = async (id: string) => {
+  const l = SOURCE_LOADERS[id];
+  return l ? l() : undefined;
+};
+
+export async function gatherFleet(ids: string[], target: FleetTarget = fleetTarget(), opts: { deadlineMs?: number; settings?: Partial<GatherSettings> } = {}) {
+  resetClients();
+  return gather(ids, { target, window: WINDOW, settings: { ...SETTINGS, ...opts.settings }, load, now: () => NOW, deadlineMs: opts.deadlineMs });
+}
+
+export async function doctorFleet(opts: { target?: FleetTarget; checks?: Check[]; deadlineMs?: number; settings?: Partial<GatherSettings> } = {}) {
+  resetClients();
+  return runDoctor({
+    checks: opts.checks ?? FLEET_CHECKS,
+    overrides: {},
+    window: WINDOW,
+    target: opts.target ?? fleetTarget(),
+    settings: { ...SETTINGS, ...opts.settings },
+    toolVersion: "0.0.0-test",
+    load,
+    deadlineMs: opts.deadlineMs,
+    now: () => NOW,
+  });
+}
+
+export function statuses(findings: Array<{ checkId: string; status: string }>): Record<string, string> {
+  return Object.fromEntries(findings.map((f) => [f.checkId, f.status]));
+}
