@@ -5,11 +5,11 @@
 import type { Threshold } from "../model.js";
 
 export const HOST_SWAP_ACTIVITY = {
-  maxPagesPerSecond: {
-    unit: "pages/s",
+  maxSwapKiBPerSecond: {
+    unit: "KiB/s",
     default: 0,
     min: 0,
-    description: "Highest si or so (swap-in/out) in any vmstat sample after the first; above this fails.",
+    description: "Highest vmstat si or so (KiB/s swapped in/out) in any sample after the first (the since-boot average); above this fails.",
   },
 } satisfies Record<string, Threshold>;
 

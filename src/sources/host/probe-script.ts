@@ -119,13 +119,13 @@ pypictl_file() {
 }
 
 pypictl_begin meta
-printf 'probe=%s\n' ${PROBE_VERSION}
-printf 'hostname=%s\n' "$( (hostname || uname -n || cat "$PYPICTL_PROC/sys/kernel/hostname") 2>/dev/null | head -n 1)"
-printf 'kernel=%s\n' "$(uname -r 2>/dev/null)"
-printf 'time=%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ 2>/dev/null)"
-printf 'samples=%s\n' "$PYPICTL_SAMPLES"
-printf 'mount_path=%s\n' "$PYPICTL_MNT"
-printf 'package_dir=%s\n' "$PYPICTL_PKG"
+printf 'probe=%s\\n' ${PROBE_VERSION}
+printf 'hostname=%s\\n' "$( (hostname || uname -n || cat "$PYPICTL_PROC/sys/kernel/hostname") 2>/dev/null | head -n 1)"
+printf 'kernel=%s\\n' "$(uname -r 2>/dev/null)"
+printf 'time=%s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ 2>/dev/null)"
+printf 'samples=%s\\n' "$PYPICTL_SAMPLES"
+printf 'mount_path=%s\\n' "$PYPICTL_MNT"
+printf 'package_dir=%s\\n' "$PYPICTL_PKG"
 pypictl_end meta ok
 
 pypictl_begin vmstat
@@ -150,7 +150,7 @@ else pypictl_end nproc missing "reason=no-command:nproc"
 fi
 
 pypictl_begin mount
-printf 'pypictl.path_state=%s\n' "$(pypictl_path_state "$PYPICTL_MNT")"
+printf 'pypictl.path_state=%s\\n' "$(pypictl_path_state "$PYPICTL_MNT")"
 if [ -r "$PYPICTL_PROC/self/mountstats" ]; then
   awk "$PYPICTL_MOUNTSTATS_AWK" "$PYPICTL_PROC/self/mountstats"
   pypictl_done mount $?
@@ -161,10 +161,10 @@ fi
 pypictl_begin packages
 pypictl_state=$(pypictl_path_state "$PYPICTL_PKG")
 if [ "$pypictl_state" = dir ] && { [ ! -r "$PYPICTL_PKG" ] || [ ! -x "$PYPICTL_PKG" ]; }; then pypictl_state=unreadable; fi
-printf 'pypictl.dir_state=%s\n' "$pypictl_state"
+printf 'pypictl.dir_state=%s\\n' "$pypictl_state"
 if [ "$pypictl_state" = dir ]; then
   if pypictl_has timeout; then
-    printf 'pypictl.limit_seconds=%s\n' "$PYPICTL_COUNT_LIMIT"
+    printf 'pypictl.limit_seconds=%s\\n' "$PYPICTL_COUNT_LIMIT"
     { timeout "$PYPICTL_COUNT_LIMIT" find "$PYPICTL_PKG" -type f ! -name '.*' 2>/dev/null; echo "//pypictl-rc=$?"; } | awk "$PYPICTL_COUNT_AWK"
   else
     { find "$PYPICTL_PKG" -type f ! -name '.*' 2>/dev/null; echo "//pypictl-rc=$?"; } | awk "$PYPICTL_COUNT_AWK"

@@ -1,0 +1,57 @@
+/** host.swap-activity: pages moving to or from swap (vmstat si/so) while the probe watched. */
+import { defineCheck } from "../model.js";
+import { HOST_SWAP_ACTIVITY } from "../thresholds/host.js";
+import { HOST_COMMON_MESSAGES, FEWER_TASKS_HINT, judgeHosts, sectionError } from "./common.js";
+import { instanceSizeHint } from "./common.js";
+import { memField } from "./memory.js";
+import { judgedSamples, seriesOf } from "./vmstat.js";
+
+const MESSAGES: Record<string, string> = {
+  ...HOST_COMMON_MESSAGES,
+  swapping:
+    "swapping while watched: si up to {{siMax}} KiB/s, so up to {{soMax}} KiB/s in {{swappingSamples}} of {{samples}} one-second samples (limit {{limit}} KiB/s)",
+  quiet: "no swap activity: si/so at most {{peak}} KiB/s over {{samples}} one-second samples (limit {{limit}} KiB/s)",
+};
+
+export const swapActivity = defineCheck({
+  id: "host.swap-activity",
+  title: "Host swap activity",
+  description:
+    "vmstat `si`/`so` (KiB/s swapped in/out) on each host, judged on the samples after the first (the first line is the average since boot). Any swapping on a package index host turns listings into disk waits.",
+  playbooks: ["slow-listing", "iowait"],
+  needs: ["host.probe"],
+  scope: "host",
+  thresholds: HOST_SWAP_ACTIVITY,
+  messages: MESSAGES,
+  evaluate(ctx) {
+    const limit = ctx.limits.maxSwapKiBPerSecond;
+    return judgeHosts(
+      ctx,
+      { messages: MESSAGES, worse: "higher", threshold: () => ({ name: "maxSwapKiBPerSecond", value: limit, unit: "KiB/s" }) },
+      ({ host, snapshot }) => {
+        const j = judgedSamples(snapshot, ["si", "so"]);
+        if (!j.ok) return sectionError(host, "vmstat", j.error);
+        const siMax = Math.max(...j.rows.map((r) => r.si!));
+        const soMax = Math.max(...j.rows.map((r) => r.so!));
+        const peak = Math.max(siMax, soMax);
+        const swappingSamples = j.rows.filter((r) => Math.max(r.si!, r.so!) > limit).length;
+        const series = seriesOf(j, (r) => r.si! + r.so!);
+        const observed = series ? { value: peak, unit: "KiB/s", series } : { value: peak, unit: "KiB/s" };
+        const data = { siMax, soMax, peak, samples: j.rows.length, swappingSamples, limit };
+        if (peak > limit)
+          return {
+            status: "fail",
+            messageId: "swapping",
+            data,
+            observed,
+            hints: [
+              instanceSizeHint(memField(snapshot, "MemTotal", (f) => f.mem.total).value),
+              FEWER_TASKS_HINT,
+              "Confirm on the host: `vmstat 1 5` (si/so should be 0 after the first line) and `free -m`.",
+            ],
+          };
+        return { status: "pass", messageId: "quiet", data, observed };
+      },
+    );
+  },
+});

@@ -1,0 +1,247 @@
+import { describe, expect, it } from "vitest";
+import type { Check, Finding, Status } from "../../../src/checks/model.js";
+import { evaluateCheck, limitsFor } from "../../../src/checks/runner.js";
+import { HOST_CHECKS } from "../../../src/checks/host/index.js";
+import { failed, ok, type Evidence } from "../../../src/sources/model.js";
+import { parseProbeOutput } from "../../../src/sources/host/parse.js";
+import type { HostResult } from "../../../src/sources/host/model.js";
+import { WINDOW, evidenceOf, fixture, probe, withSection } from "./fixtures.js";
+
+const byId = (id: string): Check => {
+  const c = HOST_CHECKS.find((x) => x.id === id);
+  if (!c) throw new Error(`no check ${id}`);
+  return c;
+};
+
+function run(id: string, evidence: Evidence, overrides: Record<string, number> = {}): Finding {
+  const c = byId(id);
+  return evaluateCheck(c, evidence, limitsFor(c, overrides), WINDOW);
+}
+
+const IDS = ["host.swap-activity", "host.swap-used", "host.memory-available", "host.iowait", "host.package-count", "host.efs-mount"];
+
+function edited(base: string, section: string, body: string, end?: string): HostResult {
+  return parseProbeOutput("h1", withSection(fixture(base), section, body, end));
+}
+
+describe("registry", () => {
+  it("has the six host checks with their fixed ids, host scope, host.probe needed", () => {
+    expect(HOST_CHECKS.map((c) => c.id)).toEqual(IDS);
+    for (const c of HOST_CHECKS) {
+      expect(c.scope).toBe("host");
+      expect(c.needs).toEqual(["host.probe"]);
+      expect(Object.keys(c.thresholds).length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("incident fixtures", () => {
+  const expected: Record<string, Record<string, Status>> = {
+    "probe-healthy.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "pass", "host.package-count": "pass", "host.efs-mount": "pass" },
+    "probe-swapping.txt": { "host.swap-activity": "fail", "host.swap-used": "fail", "host.memory-available": "fail", "host.iowait": "fail", "host.package-count": "pass", "host.efs-mount": "pass" },
+    "probe-low-memory.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "fail", "host.iowait": "pass", "host.package-count": "pass", "host.efs-mount": "pass" },
+    "probe-iowait.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "fail", "host.package-count": "pass", "host.efs-mount": "warn" },
+    "probe-package-count.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "pass", "host.package-count": "warn", "host.efs-mount": "pass" },
+    "probe-efs-missing.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "pass", "host.package-count": "pass", "host.efs-mount": "fail" },
+  };
+  for (const [file, statuses] of Object.entries(expected)) {
+    it(file, () => {
+      const ev = evidenceOf(probe(file));
+      const got = Object.fromEntries(IDS.map((id) => [id, run(id, ev).status]));
+      expect(got).toEqual(statuses);
+    });
+  }
+
+  it("swapping (t3.micro incident): numbers, series, hints naming both levers", () => {
+    const ev = evidenceOf(probe("probe-swapping.txt", "ip-10-0-2-51"));
+    const sa = run("host.swap-activity", ev);
+    expect(sa.observed).toMatchObject({ value: 5022, unit: "KiB/s" });
+    expect(sa.observed!.series!.map(([, v]) => v)).toEqual([7430, 7826, 8100, 4022]);
+    expect(sa.observed!.series![0]![0]).toBe("2026-02-17T09:41:06Z");
+    expect(sa.message).toBe("swapping while watched: si up to 4180 KiB/s, so up to 5022 KiB/s in 4 of 4 one-second samples (limit 0 KiB/s)");
+    expect(sa.hints[0]).toMatch(/asg_instance_type/);
+    expect(sa.hints[0]).toMatch(/instanceType/);
+    expect(sa.hints[0]).toMatch(/t3\.micro → t3\.small/);
+    expect(sa.resources).toEqual([expect.objectContaining({ id: "ip-10-0-2-51", status: "fail" })]);
+    const su = run("host.swap-used", ev);
+    expect(su.observed).toEqual({ value: 750, unit: "MiB" });
+    expect(su.message).toMatch(/750 MiB of 1024 MiB swap in use.*Increase the instance size now/);
+    const ma = run("host.memory-available", ev);
+    expect(ma.observed).toEqual({ value: 60.1, unit: "MiB" });
+    expect(ma.threshold).toEqual({ name: "minAvailableMiB", value: 500, unit: "MiB" });
+    expect(ma.hints.join("\n")).toMatch(/container_memory_reservation/);
+    const io = run("host.iowait", ev);
+    expect(io.observed!.value).toBe(84);
+    expect(io.observed!.series!.map(([, v]) => v)).toEqual([84, 86, 82, 84]);
+    expect(io.hints[0]).toMatch(/swapping in the same samples/);
+  });
+
+  it("judges only the samples after the first (the since-boot average)", () => {
+    // First row wa=60, later rows 0: passes. The reverse fails.
+    const head = "procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----\n r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa st\n";
+    const row = (si: number, wa: number) => ` 0  0      0 400000   2000 900000 ${si} ${si}  0  0  100  200  1  1 ${98 - wa} ${wa}  0\n`;
+    const calmNow = evidenceOf(edited("probe-healthy.txt", "vmstat", head + row(900, 60) + row(0, 0) + row(0, 0)));
+    expect(run("host.iowait", calmNow).status).toBe("pass");
+    expect(run("host.swap-activity", calmNow).status).toBe("pass");
+    const busyNow = evidenceOf(edited("probe-healthy.txt", "vmstat", head + row(0, 0) + row(4, 12) + row(0, 8)));
+    expect(run("host.iowait", busyNow)).toMatchObject({ status: "fail", observed: { value: 10 } });
+    expect(run("host.swap-activity", busyNow)).toMatchObject({ status: "fail", observed: { value: 4 } });
+    const onlyBoot = evidenceOf(edited("probe-healthy.txt", "vmstat", head + row(0, 0)));
+    expect(run("host.iowait", onlyBoot)).toMatchObject({ status: "error", message: expect.stringMatching(/only 1 vmstat sample.*--samples/) });
+  });
+
+  it("thresholds are overridable", () => {
+    const ev = evidenceOf(probe("probe-iowait.txt"));
+    expect(run("host.iowait", ev, { "host.iowait.maxIowaitPercent": 40 }).status).toBe("pass");
+    expect(run("host.package-count", evidenceOf(probe("probe-healthy.txt")), { "host.package-count.maxPackages": 100 }).status).toBe("warn");
+    expect(run("host.memory-available", evidenceOf(probe("probe-healthy.txt")), { "host.memory-available.minAvailableMiB": 2000 }).status).toBe("fail");
+  });
+});
+
+describe("swap-used", () => {
+  it("no swap configured is a pass that says so", () => {
+    const f = run("host.swap-used", evidenceOf(probe("probe-healthy.txt")));
+    expect(f).toMatchObject({ status: "pass", messageId: "no-swap" });
+    expect(f.message).toMatch(/no swap configured/);
+  });
+  it("swap configured and unused passes", () => {
+    const mi = fixture("probe-healthy.txt").match(/==> pypictl:meminfo <==\n([\s\S]*?)<== /)![1]!;
+    const f = run("host.swap-used", evidenceOf(edited("probe-healthy.txt", "meminfo", mi.replace(/SwapTotal:\s+0 kB/, "SwapTotal:  1048572 kB").replace(/SwapFree:\s+0 kB/, "SwapFree:  1048572 kB"))));
+    expect(f).toMatchObject({ status: "pass", messageId: "unused", observed: { value: 0 } });
+  });
+  it("falls back to free -m when /proc/meminfo is unreadable", () => {
+    const f = run("host.swap-used", evidenceOf(edited("probe-swapping.txt", "meminfo", "", "status=missing reason=no-file:/proc/meminfo")));
+    expect(f).toMatchObject({ status: "fail", observed: { value: 750 }, data: expect.objectContaining({ source: "free -m" }) });
+  });
+});
+
+describe("package-count", () => {
+  it("an absent directory is an error that says so (not a pass, not a zero)", () => {
+    const f = run("host.package-count", evidenceOf(edited("probe-healthy.txt", "packages", "pypictl.dir_state=absent\n", "status=ok")));
+    expect(f.status).toBe("error");
+    expect(f.message).toMatch(/\/data\/packages does not exist.*--package-dir/);
+  });
+  it("an incomplete count: over the limit is still a warn (at least N), under is an error", () => {
+    const over = run("host.package-count", evidenceOf(edited("probe-healthy.txt", "packages", "pypictl.dir_state=dir\npypictl.limit_seconds=20\npypictl.files=4200\npypictl.find_exit=124\n", "status=ok")));
+    expect(over).toMatchObject({ status: "warn", message: expect.stringMatching(/at least 4200/) });
+    const under = run("host.package-count", evidenceOf(edited("probe-healthy.txt", "packages", "pypictl.dir_state=dir\npypictl.limit_seconds=20\npypictl.files=312\npypictl.find_exit=124\n", "status=ok")));
+    expect(under).toMatchObject({ status: "error", message: expect.stringMatching(/20 s limit/) });
+  });
+  it("unreadable and not-a-directory are errors", () => {
+    expect(run("host.package-count", evidenceOf(edited("probe-healthy.txt", "packages", "pypictl.dir_state=unreadable\n", "status=ok"))).message).toMatch(/not readable/);
+    expect(run("host.package-count", evidenceOf(edited("probe-healthy.txt", "packages", "pypictl.dir_state=other\n", "status=ok"))).message).toMatch(/not a directory/);
+  });
+  it("warn hints name the cached-dir backend and a CloudFront caching layer", () => {
+    const f = run("host.package-count", evidenceOf(probe("probe-package-count.txt")));
+    expect(f.observed).toEqual({ value: 1500, unit: "count" });
+    expect(f.hints.join("\n")).toMatch(/CloudFront/);
+    expect(f.hints.join("\n")).toMatch(/--backend cached-dir/);
+  });
+});
+
+describe("efs-mount", () => {
+  const mountOf = (body: string) => evidenceOf(edited("probe-healthy.txt", "mount", body));
+  it("absent path, empty directory, not a directory: fail", () => {
+    expect(run("host.efs-mount", mountOf("pypictl.path_state=absent\npypictl.entries=0\n"))).toMatchObject({ status: "fail", messageId: "absent" });
+    expect(run("host.efs-mount", mountOf("pypictl.path_state=dir\npypictl.entries=0\n"))).toMatchObject({ status: "fail", messageId: "not-mounted" });
+    expect(run("host.efs-mount", mountOf("pypictl.path_state=other\npypictl.entries=0\n"))).toMatchObject({ status: "fail", messageId: "not-dir" });
+  });
+  it("mounted but not NFS: warn naming the fstype", () => {
+    const f = run("host.efs-mount", mountOf("pypictl.path_state=dir\npypictl.entries=1\ndevice /dev/nvme1n1 mounted on /data/packages with fstype xfs\n"));
+    expect(f).toMatchObject({ status: "warn", messageId: "not-nfs" });
+    expect(f.message).toMatch(/as xfs, not NFS/);
+  });
+  it("healthy EFS: pass with the slowest listing op and the retransmission share", () => {
+    const f = run("host.efs-mount", evidenceOf(probe("probe-healthy.txt")));
+    expect(f.status).toBe("pass");
+    // READDIR 4478 ms / 1544 calls = 2.9 ms is the slowest listing op in the fixture.
+    expect(f.data).toMatchObject({ op: "READDIR", rttMs: 2.9, retransPercent: 0, version: "4.1", server: "fs-0123456789abcdef0.efs.us-east-1.amazonaws.com" });
+  });
+  it("slow or retransmitting EFS: warn with both problems named", () => {
+    const f = run("host.efs-mount", evidenceOf(probe("probe-iowait.txt")));
+    expect(f.status).toBe("warn");
+    expect(f.message).toMatch(/READ takes 120 ms mean round trip over 9120 calls \(limit 20 ms\)/);
+    expect(f.message).toMatch(/RPCs retransmitted \(0\.6\d? %, limit 0\.1 %\)/);
+    expect(f.hints.join("\n")).toMatch(/efs_throughput_mode/);
+    expect(f.hints.join("\n")).toMatch(/timeo=600,retrans=2/);
+  });
+  it("a mount with no listing ops yet passes as idle", () => {
+    const f = run("host.efs-mount", mountOf(`pypictl.path_state=dir\npypictl.entries=1\n${fixture("efs-nfs41-healthy.mountstats").replace(/\tper-op statistics[\s\S]*$/, "\tper-op statistics\n\t        NULL: 1 1 0 44 24 0 0 0 0\n")}`));
+    expect(f).toMatchObject({ status: "pass", messageId: "idle" });
+  });
+  it("through the efs-utils TLS tunnel the server is 127.0.0.1", () => {
+    const f = run("host.efs-mount", mountOf(`pypictl.path_state=dir\npypictl.entries=1\n${fixture("efs-nfs41-healthy.mountstats").replace(/^device \S+/, "device 127.0.0.1:/")}`));
+    expect(f.message).toMatch(/127\.0\.0\.1 \(EFS TLS tunnel\)/);
+  });
+});
+
+describe("errors, never a pass", () => {
+  it("a failed host.probe source makes every check an error (the runner)", () => {
+    const ev: Evidence = { "host.probe": failed("timeout", "no answer within 95 s") };
+    for (const id of IDS) expect(run(id, ev)).toMatchObject({ status: "error", messageId: "source-failed" });
+  });
+  it("a malformed value in a replayed bundle is an error naming the problem", () => {
+    for (const value of [null, {}, { hosts: "x" }, { hosts: [1] }, { hosts: [{ host: "a" }] }, { hosts: [{ host: "a", ok: true }] }]) {
+      const ev: Evidence = { "host.probe": ok(value) };
+      for (const id of IDS) expect(run(id, ev), `${id} ${JSON.stringify(value)}`).toMatchObject({ status: "error", messageId: "bad-evidence" });
+    }
+    for (const id of IDS) expect(run(id, { "host.probe": ok({ hosts: [] }) })).toMatchObject({ status: "error", messageId: "no-hosts" });
+  });
+  it("sections of the wrong shape are errors, not crashes", () => {
+    const h = probe("probe-healthy.txt");
+    if (!h.ok) throw new Error("fixture");
+    const broken = JSON.parse(JSON.stringify(h)) as Record<string, unknown> & { snapshot: Record<string, unknown> };
+    for (const k of Object.keys(broken.snapshot)) broken.snapshot[k] = { ok: true, value: { rows: "no", kB: 3, mem: null } };
+    for (const id of IDS) {
+      const f = run(id, { "host.probe": ok({ hosts: [broken] }) });
+      expect(f.status, id).toBe("error");
+      expect(f.message, id).toMatch(/unexpected shape|unusable|no /);
+    }
+  });
+  it("each section missing gives the checks that read it an error naming it", () => {
+    const missing = (section: string) => evidenceOf(edited("probe-healthy.txt", section, "", `status=missing reason=no-command:${section}`));
+    expect(run("host.iowait", missing("vmstat")).message).toMatch(/vmstat is unusable: vmstat: `vmstat` is not installed/);
+    expect(run("host.swap-activity", missing("vmstat")).status).toBe("error");
+    expect(run("host.efs-mount", missing("mount")).status).toBe("error");
+    expect(run("host.package-count", missing("packages")).status).toBe("error");
+    // meminfo missing but free present: the memory checks fall back, still judged.
+    expect(run("host.memory-available", missing("meminfo"))).toMatchObject({ status: "pass", data: expect.objectContaining({ source: "free -m" }) });
+    const both = parseProbeOutput("h1", withSection(withSection(fixture("probe-healthy.txt"), "meminfo", "", "status=missing reason=no-file:/proc/meminfo"), "free", "", "status=missing reason=no-command:free"));
+    const f = run("host.memory-available", evidenceOf(both));
+    expect(f.status).toBe("error");
+    expect(f.message).toMatch(/\/proc\/meminfo.*free/);
+  });
+  it("MemAvailable absent (old kernel) is an error, not a pass", () => {
+    const mi = fixture("probe-healthy.txt").match(/==> pypictl:meminfo <==\n([\s\S]*?)<== /)![1]!;
+    const f = run("host.memory-available", evidenceOf(edited("probe-healthy.txt", "meminfo", mi.replace(/^MemAvailable:.*\n/m, ""))));
+    expect(f).toMatchObject({ status: "error", messageId: "field-missing" });
+    expect(f.message).toMatch(/MemAvailable/);
+  });
+});
+
+describe("several hosts", () => {
+  it("judges every host, status = worst, one resource per host, a parse failure is that host's error", () => {
+    const ev = evidenceOf(
+      probe("probe-healthy.txt", "i-0aaa"),
+      probe("probe-swapping.txt", "i-0bbb"),
+      parseProbeOutput("i-0ccc", "sh: vmstat: not found"),
+      { host: "i-0ddd", ok: false, kind: "timeout", message: "SSM command TimedOut" },
+    );
+    const f = run("host.swap-activity", ev);
+    expect(f.status).toBe("fail");
+    expect(f.resources!.map((r) => [r.id, r.status])).toEqual([
+      ["i-0aaa", "pass"],
+      ["i-0bbb", "fail"],
+      ["i-0ccc", "error"],
+      ["i-0ddd", "error"],
+    ]);
+    expect(f.message).toMatch(/^4 hosts: 1 fail, 2 could not be evaluated, 1 pass\. Worst, i-0bbb: swapping/);
+    expect(f.resources![3]!.message).toMatch(/timeout.*SSM command TimedOut/);
+    expect(f.observed!.value).toBe(5022);
+  });
+  it("among equal statuses the worst value is shown", () => {
+    const f = run("host.memory-available", evidenceOf(probe("probe-healthy.txt", "a"), probe("probe-iowait.txt", "b")));
+    expect(f.status).toBe("pass");
+    expect(f.data.worstHost).toBe("b");
+  });
+});

@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  MOUNTSTATS_MAX_CHARS,
+  PROBE_OUTPUT_LIMIT,
+  SSM_STDOUT_LIMIT,
+  buildProbeScript,
+  escapeMountPath,
+  shellQuote,
+} from "../../../src/sources/host/probe-script.js";
+import { parseMountstatsEntry, parseProbeOutput, splitSections } from "../../../src/sources/host/parse.js";
+import { FIXTURES, fixture } from "./fixtures.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "pypictl-probe-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function run(script: string, env: NodeJS.ProcessEnv = process.env): string {
+  return execFileSync("sh", ["-s"], { input: script, env, cwd: tmp, encoding: "utf8", timeout: 90_000 });
+}
+
+/** A fake /proc tree with the given mountstats (and the real meminfo/loadavg fixtures). */
+function fakeProc(name: string, mountstats: string): string {
+  const dir = join(tmp, name);
+  mkdirSync(join(dir, "self"), { recursive: true });
+  writeFileSync(join(dir, "self", "mountstats"), mountstats);
+  writeFileSync(join(dir, "meminfo"), fixture("real-meminfo.txt"));
+  writeFileSync(join(dir, "loadavg"), fixture("real-loadavg.txt"));
+  return dir;
+}
+
+describe("shellQuote", () => {
+  it("survives the shell unchanged", () => {
+    for (const v of [`it's`, `a "b" $HOME \`id\` \\ ;|&<>`, "", "new\nline", "'''"]) {
+      expect(execFileSync("sh", ["-c", `printf '%s' ${shellQuote(v)}`], { encoding: "utf8" })).toBe(v);
+    }
+    expect(() => shellQuote("a\0b")).toThrow(/NUL/);
+  });
+  it("escapes paths like the kernel does", () => {
+    expect(escapeMountPath("/data/my packages\\x")).toBe("/data/my\\040packages\\134x");
+  });
+});
+
+describe("buildProbeScript", () => {
+  it("is POSIX sh that dash accepts (no bash-isms)", () => {
+    const script = buildProbeScript({ samples: 5, mountPath: "/data/packages", packageDir: "/data/packages" });
+    expect(spawnSync("dash", ["-n"], { input: script }).status).toBe(0);
+    expect(script).not.toMatch(/\[\[|\bfunction\b|^\s*local\s|<<<|\$\{[A-Za-z_]+\/\/|\bsource\b|\[ [^\]]*==|\$'|\bpipefail\b/m);
+  });
+  it("validates its numbers", () => {
+    expect(() => buildProbeScript({ samples: 0, mountPath: "/x", packageDir: "/x" })).toThrow(/samples/);
+    expect(() => buildProbeScript({ samples: 61, mountPath: "/x", packageDir: "/x" })).toThrow(/samples/);
+    expect(() => buildProbeScript({ samples: 1.5, mountPath: "/x", packageDir: "/x" })).toThrow(/samples/);
+  });
+  it("passes paths with quotes and spaces through safely, and counts files not directories", () => {
+    const dir = join(tmp, `it's a "pkg" dir $(touch pwned) ; x`);
+    mkdirSync(join(dir, "sub", "deeper"), { recursive: true });
+    for (const f of ["a-1.0.tar.gz", "b-2.0-py3-none-any.whl", "sub/c-1.0.tar.gz", "sub/deeper/d-0.1.zip", ".hidden"]) writeFileSync(join(dir, f), "x");
+    const out = run(buildProbeScript({ samples: 2, mountPath: dir, packageDir: dir }));
+    const r = parseProbeOutput("t", out);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.snapshot.meta.ok && r.snapshot.meta.value).toMatchObject({ mountPath: dir, packageDir: dir, samples: 2 });
+    expect(r.snapshot.packages.ok && r.snapshot.packages.value).toMatchObject({ dir, dirState: "dir", files: 4, complete: true });
+    expect(r.snapshot.mount.ok && r.snapshot.mount.value).toMatchObject({ pathState: "dir" });
+    expect(() => readFileSync(join(tmp, "pwned"))).toThrow();
+  });
+  it("extracts only the package mount's entry from mountstats, zero-count ops dropped", () => {
+    const proc = fakeProc("proc-efs", fixture("proc-mountstats-efs.txt"));
+    const out = run(buildProbeScript({ samples: 1, mountPath: "/data/packages/", packageDir: join(tmp, "nope"), procDir: proc }));
+    const sec = splitSections(out).get("mount")!;
+    expect(sec.status).toBe("ok");
+    expect(sec.body).not.toMatch(/device proc|overlay|\/dev\/nvme/);
+    expect(sec.body).not.toMatch(/WRITE: 0 0/);
+    const r = parseProbeOutput("t", out);
+    if (!r.ok || !r.snapshot.mount.ok) throw new Error("mount section did not parse");
+    const full = parseMountstatsEntry(fixture("efs-nfs41-healthy.mountstats"));
+    if (!full.ok) throw new Error(full.error);
+    const nonZero = Object.fromEntries(Object.entries(full.value.ops!).filter(([, o]) => o.ops > 0));
+    expect(r.snapshot.mount.value.entry!.ops).toEqual(nonZero);
+    expect(r.snapshot.mount.value.entry!.device).toBe(full.value.device);
+    expect(r.snapshot.packages.ok && r.snapshot.packages.value.dirState).toBe("absent");
+  });
+  it("matches a mount point with a space (kernel-escaped as \\040)", () => {
+    const entry = fixture("efs-nfs41-healthy.mountstats").replace("mounted on /data/packages", "mounted on /srv/my\\040packages");
+    const proc = fakeProc("proc-space", `device /dev/vda mounted on / with fstype ext4\n${entry}`);
+    const r = parseProbeOutput("t", run(buildProbeScript({ samples: 1, mountPath: "/srv/my packages", packageDir: "/srv/my packages", procDir: proc })));
+    expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.entry?.mountPoint).toBe("/srv/my packages");
+  });
+  it("does not match a mount point that only starts with the path", () => {
+    const entry = fixture("efs-nfs41-healthy.mountstats").replace("mounted on /data/packages", "mounted on /data/packages-old");
+    const proc = fakeProc("proc-prefix", entry);
+    const r = parseProbeOutput("t", run(buildProbeScript({ samples: 1, mountPath: "/data/packages", packageDir: "/data/packages", procDir: proc })));
+    expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.entry).toBeUndefined();
+  });
+  it("reports an absent /proc file as missing", () => {
+    const proc = join(tmp, "empty-proc");
+    mkdirSync(proc, { recursive: true });
+    const r = parseProbeOutput("t", run(buildProbeScript({ samples: 1, mountPath: "/data/packages", packageDir: "/data/packages", procDir: proc })));
+    if (!r.ok) throw new Error(r.message);
+    expect(r.snapshot.meminfo).toMatchObject({ ok: false, missing: true });
+    expect(r.snapshot.mount).toMatchObject({ ok: false, missing: true, error: expect.stringMatching(/mountstats/) });
+    expect(r.snapshot.loadavg).toMatchObject({ ok: false, missing: true });
+  });
+  it(`stays under ${PROBE_OUTPUT_LIMIT} characters (SSM keeps ${SSM_STDOUT_LIMIT}) in the worst case`, () => {
+    // 60 wide vmstat samples with big numbers, a huge NFS entry (200 busy ops, long opts), long paths.
+    const bin = join(tmp, "bin");
+    mkdirSync(bin, { recursive: true });
+    const row = "  999  999 999999999999 999999999999 999999999999 999999999999 99999 99999 999999 999999 99999 99999 100 100 100 100 100 100";
+    writeFileSync(
+      join(bin, "vmstat"),
+      `#!/bin/sh\n[ "$2" = 1 ] && [ "$3" = 1 ] && exit 0\necho "--procs-- -----------------------memory---------------------- ---swap-- -----io---- -system-- ----------cpu----------"\necho "   r    b         swpd         free         buff        cache   si   so    bi    bo   in   cs  us  sy  id  wa  st  gu"\ni=0; while [ $i -lt "$3" ]; do echo "${row}"; i=$((i+1)); done\n`,
+    );
+    chmodSync(join(bin, "vmstat"), 0o755);
+    const ops = Array.from({ length: 200 }, (_, i) => `\t${`OP_NUMBER_${i}`.padStart(12)}: 99999999999 99999999999 99999999 999999999999 999999999999 99999999999 99999999999 99999999999 9999`).join("\n");
+    const huge = fixture("efs-nfs41-healthy.mountstats").replace(/\tper-op statistics[\s\S]*$/, `\tper-op statistics\n${ops}\n`).replace("local_lock=none", `local_lock=none,${"x".repeat(3000)}`);
+    const proc = fakeProc("proc-huge", huge.replace(/^device /gm, "device ").repeat(1));
+    const longPath = `/data/${"p".repeat(200)}`;
+    const script = buildProbeScript({ samples: 60, mountPath: "/data/packages", packageDir: longPath, procDir: proc });
+    const out = run(script, { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+    const sections = splitSections(out);
+    expect(sections.get("vmstat")!.body.split("\n").length).toBeGreaterThanOrEqual(61);
+    expect(sections.get("mount")!.body.length).toBeLessThanOrEqual(MOUNTSTATS_MAX_CHARS + 200);
+    expect(sections.get("mount")!.body).toMatch(/pypictl\.truncated=1/);
+    expect(out.length).toBeLessThan(PROBE_OUTPUT_LIMIT);
+    const r = parseProbeOutput("t", out);
+    expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.entry?.truncated).toBe(true);
+    expect(r.ok && r.snapshot.vmstat.ok && r.snapshot.vmstat.value.rows.length).toBe(60);
+  }, 120_000);
+});
+
+describe("fixtures exist", () => {
+  it("has the fixture directory", () => {
+    expect(FIXTURES.pathname).toMatch(/fixtures\/host\/$/);
+  });
+});
