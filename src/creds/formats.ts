@@ -1,0 +1,173 @@
+/**
+ * Credentials → client configuration, one pure formatter per client. What each client accepts was proved
+ * with the real clients (test/integration/creds): pip and uv take the password percent-encoded inside a URL
+ * (pip.conf too: pip reads it with RawConfigParser, so `%` is written once); twine, .pypirc and .netrc take it
+ * raw; twine uploads to the server root, never to /simple/ (405).
+ *
+ * `mask: true` renders the same text with `***` wherever the password (in any form) would be.
+ */
+import { UsageError } from "../errors.js";
+import { encodeUserinfo, rootUrl, simpleUrl } from "./encode.js";
+
+export const CRED_FORMATS = ["env", "pip.conf", "pypirc", "netrc", "uv", "uv-env", "poetry", "json"] as const;
+export type CredFormat = (typeof CRED_FORMATS)[number];
+
+export interface CredsInput {
+  /** The index URL in any form: root, /simple or /simple/. */
+  url: string;
+  username: string;
+  password: string;
+  /** Repository/index name used in .pypirc, uv.toml and poetry (default "pypictl"). */
+  name: string;
+}
+
+export interface RenderOptions {
+  /** Replace the password (raw or encoded) with ***. */
+  mask: boolean;
+}
+
+export const MASK = "***";
+
+/** One line in a shell: single quotes, with ' written as '\''. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A TOML basic string (JSON's escapes are a subset TOML accepts). */
+export function tomlString(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** A .netrc token: bare when safe, else double-quoted with \" and \\ (Python ≥ 3.11, curl ≥ 7.84). */
+export function netrcToken(s: string): string {
+  if (/^[^\s"\\#]+$/.test(s)) return s;
+  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function assertRepresentable(input: CredsInput, format: CredFormat): void {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f]/;
+  if (control.test(input.username)) throw new UsageError(`--format ${format}: the username contains a control character or line break`, "--format");
+  if (control.test(input.password))
+    throw new UsageError(`--format ${format}: the password contains a control character or line break, which no client config can hold`, "--format");
+  if (input.username.includes(":")) throw new UsageError(`--format ${format}: the username contains ":", which HTTP Basic auth cannot carry`, "--format");
+  if (format === "pypirc" && (input.password !== input.password.trim() || input.username !== input.username.trim()))
+    throw new UsageError(
+      "--format pypirc: the password starts or ends with whitespace, which .pypirc (configparser) strips; use --format env (TWINE_PASSWORD) instead",
+      "--format",
+    );
+  if (!/^https?:\/\/[^/?#]+/i.test(input.url)) throw new UsageError(`--url: "${input.url}" is not an http(s) URL`, "--url");
+}
+
+export interface RenderedCreds {
+  /** The whole text for stdout / a new file. */
+  text: string;
+}
+
+/** The URLs every format is built from. */
+export function credentialUrls(input: CredsInput, opts: RenderOptions) {
+  const root = rootUrl(input.url);
+  const index = simpleUrl(input.url);
+  const pw = opts.mask ? MASK : encodeUserinfo(input.password);
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/i.exec(index)!;
+  const indexWithCredentials = `${m[1]}${encodeUserinfo(input.username)}:${pw}@${m[2]}`;
+  return { root, upload: `${root}/`, index, indexWithCredentials };
+}
+
+export function renderCreds(format: CredFormat, input: CredsInput, opts: RenderOptions): string {
+  assertRepresentable(input, format);
+  const u = credentialUrls(input, opts);
+  const raw = opts.mask ? MASK : input.password;
+  const name = input.name;
+  switch (format) {
+    case "env":
+      return [
+        `# pip (index URL with the credentials percent-encoded) and twine (server root, raw password)`,
+        `export PIP_INDEX_URL=${shellQuote(u.indexWithCredentials)}`,
+        `export TWINE_REPOSITORY_URL=${shellQuote(u.upload)}`,
+        `export TWINE_USERNAME=${shellQuote(input.username)}`,
+        `export TWINE_PASSWORD=${shellQuote(raw)}`,
+        "",
+      ].join("\n");
+    case "uv-env":
+      return [
+        `# uv: install index (credentials percent-encoded) and publishing (server root, raw password)`,
+        `export UV_DEFAULT_INDEX=${shellQuote(u.indexWithCredentials)}`,
+        `export UV_INDEX_URL=${shellQuote(u.indexWithCredentials)}`,
+        `export UV_PUBLISH_URL=${shellQuote(u.upload)}`,
+        `export UV_PUBLISH_USERNAME=${shellQuote(input.username)}`,
+        `export UV_PUBLISH_PASSWORD=${shellQuote(raw)}`,
+        "",
+      ].join("\n");
+    case "pip.conf":
+      return ["[global]", `index-url = ${u.indexWithCredentials}`, ""].join("\n");
+    case "pypirc":
+      return [
+        "[distutils]",
+        "index-servers =",
+        `    ${name}`,
+        "",
+        `[${name}]`,
+        `repository = ${u.upload}`,
+        `username = ${input.username}`,
+        `password = ${raw}`,
+        "",
+      ].join("\n");
+    case "netrc":
+      return `${netrcEntry(input, opts)}\n`;
+    case "uv":
+      return uvIndexBlock(input, opts);
+    case "poetry":
+      return [
+        `# poetry: install source (PEP 503 URL) and publish repository (server root), credentials by name`,
+        `poetry source add --priority=primary ${shellQuote(name)} ${shellQuote(u.index)}`,
+        `poetry config repositories.${name} ${shellQuote(u.upload)}`,
+        `poetry config http-basic.${name} ${shellQuote(input.username)} ${shellQuote(raw)}`,
+        "",
+      ].join("\n");
+    case "json":
+      return `${JSON.stringify(
+        {
+          name,
+          url: u.root,
+          indexUrl: u.index,
+          indexUrlWithCredentials: u.indexWithCredentials,
+          uploadUrl: u.upload,
+          username: input.username,
+          password: raw,
+        },
+        null,
+        2,
+      )}\n`;
+  }
+}
+
+/** The host .netrc matches on: host name only (requests drops the port). */
+export function netrcMachine(url: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(url)!;
+  const hostport = m[1]!.replace(/^.*@/, "");
+  return hostport.startsWith("[") ? hostport.slice(0, hostport.indexOf("]") + 1) : hostport.split(":")[0]!;
+}
+
+export function netrcEntry(input: CredsInput, opts: RenderOptions): string {
+  return [`machine ${netrcMachine(input.url)}`, `  login ${netrcToken(input.username)}`, `  password ${opts.mask ? MASK : netrcToken(input.password)}`].join(
+    "\n",
+  );
+}
+
+export function uvIndexBlock(input: CredsInput, opts: RenderOptions): string {
+  const u = credentialUrls(input, opts);
+  return [
+    "[[index]]",
+    `name = ${tomlString(input.name)}`,
+    `url = ${tomlString(u.indexWithCredentials)}`,
+    `publish-url = ${tomlString(u.upload)}`,
+    "default = true",
+    "",
+  ].join("\n");
+}
+
+/** Every textual form of a password the formats can emit: registered as secrets for masking. */
+export function passwordForms(password: string): string[] {
+  return [...new Set([password, encodeUserinfo(password), JSON.stringify(password).slice(1, -1), netrcToken(password), shellQuote(password).slice(1, -1)])];
+}

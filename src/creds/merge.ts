@@ -1,0 +1,364 @@
+/**
+ * Merge generated credentials into an existing client config file without losing anything else: other
+ * sections, keys, comments and blank lines stay byte for byte; only the lines pypictl owns change.
+ * Pure text → text, with a list of what changed (never the values).
+ */
+import { parse as parseToml } from "smol-toml";
+import { UsageError } from "../errors.js";
+import { type CredFormat, type CredsInput, credentialUrls, netrcEntry, netrcMachine, shellQuote, uvIndexBlock } from "./formats.js";
+
+export interface MergeResult {
+  text: string;
+  /** Human summaries such as `set [global] index-url (replaced)`; never a value. */
+  changes: string[];
+}
+
+const SECTION = /^\s*\[([^\]]+)\]\s*(?:[#;].*)?$/;
+const KEY = /^([^\s=:#;[][^=:]*?)\s*[=:]/;
+
+function splitLines(text: string): string[] {
+  if (text === "") return [];
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+function joinLines(lines: string[]): string {
+  return lines.length ? `${lines.join("\n")}\n` : "";
+}
+
+interface IniSection {
+  name: string;
+  /** Index of the header line (−1 for the lines before any header). */
+  header: number;
+  /** One past the last line that belongs to the section. */
+  end: number;
+}
+
+function iniSections(lines: string[]): IniSection[] {
+  const out: IniSection[] = [];
+  let cur: IniSection = { name: "", header: -1, end: 0 };
+  lines.forEach((line, i) => {
+    const m = SECTION.exec(line);
+    if (m) {
+      cur.end = i;
+      out.push(cur);
+      cur = { name: m[1]!.trim(), header: i, end: lines.length };
+    }
+  });
+  cur.end = lines.length;
+  out.push(cur);
+  return out;
+}
+
+const normKey = (k: string) => k.trim().toLowerCase().replace(/_/g, "-");
+
+/** The line range [start, end) of a key and its continuation lines inside a section. */
+function findKey(lines: string[], sec: IniSection, key: string): { start: number; end: number } | undefined {
+  for (let i = sec.header + 1; i < sec.end; i++) {
+    const m = KEY.exec(lines[i]!);
+    if (m && normKey(m[1]!) === normKey(key)) {
+      let end = i + 1;
+      while (end < sec.end && /^\s+\S/.test(lines[end]!) && !/^\s*[#;]/.test(lines[end]!)) end++;
+      return { start: i, end };
+    }
+  }
+  return undefined;
+}
+
+/** Last line of a section that is not blank (keys are added after it). */
+function lastContentLine(lines: string[], sec: IniSection): number {
+  let i = sec.end - 1;
+  while (i > sec.header && lines[i]!.trim() === "") i--;
+  return i;
+}
+
+/** Set `key` in `[section]`: replace it in place, add it at the end of the section, or add the section. */
+export function setIniValue(lines: string[], section: string, key: string, valueLines: string[], changes: string[]): void {
+  const sec = iniSections(lines).find((s) => s.header >= 0 && s.name === section);
+  const newLines = [`${key} =${valueLines[0] === "" ? "" : ` ${valueLines[0]}`}`, ...valueLines.slice(1).map((v) => `    ${v}`)];
+  if (!sec) {
+    if (lines.length && lines[lines.length - 1]!.trim() !== "") lines.push("");
+    lines.push(`[${section}]`, ...newLines);
+    changes.push(`added [${section}] ${key}`);
+    return;
+  }
+  const found = findKey(lines, sec, key);
+  if (found) {
+    const old = lines.slice(found.start, found.end);
+    if (old.join("\n") === newLines.join("\n")) return;
+    lines.splice(found.start, found.end - found.start, ...newLines);
+    changes.push(`replaced [${section}] ${key}`);
+    return;
+  }
+  lines.splice(lastContentLine(lines, sec) + 1, 0, ...newLines);
+  changes.push(`added [${section}] ${key}`);
+}
+
+function getIniValue(lines: string[], section: string, key: string): string | undefined {
+  const sec = iniSections(lines).find((s) => s.header >= 0 && s.name === section);
+  if (!sec) return undefined;
+  const found = findKey(lines, sec, key);
+  if (!found) return undefined;
+  const first = lines[found.start]!.replace(KEY, "").trim();
+  return [first, ...lines.slice(found.start + 1, found.end).map((l) => l.trim())].join("\n");
+}
+
+export function mergePipConf(existing: string, input: CredsInput): MergeResult {
+  const lines = splitLines(existing);
+  const changes: string[] = [];
+  const sec = iniSections(lines).find((s) => s.header >= 0 && s.name === "global");
+  // pip reads index_url and index-url alike: replace whichever spelling is there.
+  const spelling = sec && findKey(lines, sec, "index-url") ? (KEY.exec(lines[findKey(lines, sec, "index-url")!.start]!)?.[1]?.trim() ?? "index-url") : "index-url";
+  setIniValue(lines, "global", spelling, [credentialUrls(input, { mask: false }).indexWithCredentials], changes);
+  return { text: joinLines(lines), changes };
+}
+
+export function mergePypirc(existing: string, input: CredsInput): MergeResult {
+  const lines = splitLines(existing);
+  const changes: string[] = [];
+  const current = getIniValue(lines, "distutils", "index-servers");
+  const servers = current === undefined ? [] : current.split(/\s+/).filter(Boolean);
+  if (!servers.includes(input.name)) {
+    setIniValue(lines, "distutils", "index-servers", ["", ...servers, input.name], changes);
+    // setIniValue puts a new [distutils] at the end; move it first when the file had none (readability only).
+    if (current === undefined && lines.length > 0) {
+      const i = lines.indexOf("[distutils]");
+      const block = lines.splice(i, lines.length - i);
+      while (lines.length && lines[lines.length - 1]!.trim() === "") lines.pop();
+      lines.unshift(...block, ...(lines.length ? [""] : []));
+    }
+  }
+  const u = credentialUrls(input, { mask: false });
+  setIniValue(lines, input.name, "repository", [u.upload], changes);
+  setIniValue(lines, input.name, "username", [input.username], changes);
+  setIniValue(lines, input.name, "password", [input.password], changes);
+  return { text: joinLines(lines), changes };
+}
+
+interface NetrcToken {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** Tokenise like Python 3.11's netrc (quotes and backslash escapes), keeping offsets. */
+function netrcTokens(text: string): NetrcToken[] {
+  const out: NetrcToken[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === "#" && (out.length === 0 || !["login", "user", "password", "account", "machine"].includes(out[out.length - 1]!.text))) {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? text.length : nl + 1;
+      continue;
+    }
+    const start = i;
+    let tok = "";
+    if (ch === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"') {
+        if (text[i] === "\\") i++;
+        tok += text[i] ?? "";
+        i++;
+      }
+      i++;
+    } else {
+      while (i < text.length && !/\s/.test(text[i]!)) {
+        if (text[i] === "\\") i++;
+        tok += text[i] ?? "";
+        i++;
+      }
+    }
+    out.push({ text: tok, start, end: i });
+  }
+  return out;
+}
+
+export interface NetrcEntry {
+  machine: string;
+  login?: string;
+  password?: string;
+}
+
+export function parseNetrc(text: string): NetrcEntry[] {
+  const toks = netrcTokens(text);
+  const entries: NetrcEntry[] = [];
+  let cur: NetrcEntry | undefined;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!.text;
+    if (t === "machine" || t === "default") {
+      cur = { machine: t === "default" ? "default" : (toks[++i]?.text ?? "") };
+      entries.push(cur);
+    } else if (t === "macdef") {
+      cur = undefined;
+      const nl = text.indexOf("\n\n", toks[i]!.end);
+      while (i + 1 < toks.length && (nl < 0 || toks[i + 1]!.start < nl)) i++;
+    } else if (cur && (t === "login" || t === "user")) cur.login = toks[++i]?.text ?? "";
+    else if (cur && t === "password") cur.password = toks[++i]?.text ?? "";
+    else if (cur && t === "account") i++;
+  }
+  return entries;
+}
+
+export function mergeNetrc(existing: string, input: CredsInput): MergeResult {
+  const machine = netrcMachine(input.url);
+  const entry = netrcEntry(input, { mask: false });
+  const toks = netrcTokens(existing);
+  for (let i = 0; i < toks.length; i++) {
+    if (toks[i]!.text === "machine" && toks[i + 1]?.text === machine) {
+      const start = toks[i]!.start;
+      let j = i + 2;
+      while (j < toks.length && !["machine", "default", "macdef"].includes(toks[j]!.text)) j++;
+      const lastEnd = toks[j - 1]!.end;
+      if (existing.slice(start, lastEnd) === entry) return { text: existing, changes: [] };
+      return { text: existing.slice(0, start) + entry + existing.slice(lastEnd), changes: [`replaced machine ${machine}`] };
+    }
+  }
+  // A `default` entry must stay last: insert before it.
+  const def = toks.find((t) => t.text === "default");
+  if (def) {
+    return { text: `${existing.slice(0, def.start)}${entry}\n${existing.slice(def.start)}`, changes: [`added machine ${machine}`] };
+  }
+  const sep = existing === "" || existing.endsWith("\n") ? "" : "\n";
+  return { text: `${existing}${sep}${entry}\n`, changes: [`added machine ${machine}`] };
+}
+
+/** Replace the `[[index]]` table named like ours (or add one); every other line stays as it was. */
+export function mergeUvToml(existing: string, input: CredsInput, file: string): MergeResult {
+  try {
+    parseToml(existing);
+  } catch (e) {
+    throw new UsageError(`${file}: not valid TOML, not changed (${(e as Error).message.split("\n")[0]})`, file);
+  }
+  const lines = splitLines(existing);
+  const block = splitLines(uvIndexBlock(input, { mask: false }));
+  const headers: number[] = [];
+  lines.forEach((l, i) => {
+    if (/^\s*\[/.test(l)) headers.push(i);
+  });
+  for (const [k, h] of headers.entries()) {
+    if (!/^\s*\[\[\s*index\s*\]\]/.test(lines[h]!)) continue;
+    let end = headers[k + 1] ?? lines.length;
+    const body = lines.slice(h, end);
+    const nameLine = body.find((l) => /^\s*name\s*=/.test(l));
+    let name: unknown;
+    try {
+      name = nameLine ? (parseToml(nameLine) as { name?: unknown }).name : undefined;
+    } catch {
+      name = undefined;
+    }
+    if (name !== input.name) continue;
+    while (end > h + 1 && lines[end - 1]!.trim() === "") end--;
+    const old = lines.slice(h, end);
+    if (old.join("\n") === block.join("\n")) return { text: existing, changes: [] };
+    lines.splice(h, end - h, ...block);
+    return { text: joinLines(lines), changes: [`replaced [[index]] ${input.name}`] };
+  }
+  // Another index marked default would conflict with ours.
+  const others = headers.some((h) => /^\s*\[\[\s*index\s*\]\]/.test(lines[h]!));
+  if (lines.length && lines[lines.length - 1]!.trim() !== "") lines.push("");
+  lines.push(...block);
+  const changes = [`added [[index]] ${input.name}`];
+  if (others) changes.push(`note: other [[index]] tables kept; ${input.name} is marked default = true`);
+  const text = joinLines(lines);
+  parseToml(text);
+  return { text, changes };
+}
+
+/** Replace `export NAME=` lines we own, keep everything else. */
+export function mergeEnvFile(existing: string, generated: string): MergeResult {
+  const lines = splitLines(existing);
+  const changes: string[] = [];
+  for (const g of splitLines(generated)) {
+    const m = /^export ([A-Z_]+)=/.exec(g);
+    if (!m) continue;
+    const i = lines.findIndex((l) => new RegExp(`^\\s*(?:export\\s+)?${m[1]}=`).test(l));
+    if (i >= 0) {
+      if (lines[i] !== g) {
+        lines[i] = g;
+        changes.push(`replaced ${m[1]}`);
+      }
+    } else {
+      lines.push(g);
+      changes.push(`added ${m[1]}`);
+    }
+  }
+  return { text: joinLines(lines), changes };
+}
+
+export function mergeFor(format: CredFormat, existing: string, input: CredsInput, generated: string, file: string): MergeResult {
+  switch (format) {
+    case "pip.conf":
+      return mergePipConf(existing, input);
+    case "pypirc":
+      return mergePypirc(existing, input);
+    case "netrc":
+      return mergeNetrc(existing, input);
+    case "uv":
+      return mergeUvToml(existing, input, file);
+    case "env":
+    case "uv-env":
+      return mergeEnvFile(existing, generated);
+    case "json":
+      return { text: generated, changes: existing === generated ? [] : [existing ? "replaced the file" : "created the file"] };
+    case "poetry":
+      throw new UsageError("--write: poetry keeps its settings itself; run the printed `poetry` commands instead", "--write");
+  }
+}
+
+/** Mask credentials in any config text (old passwords included) before it is shown, e.g. in a diff. */
+export function maskCredentialText(text: string): string {
+  return text
+    .split("\n")
+    .map((line) =>
+      line
+        .replace(/(:\/\/[^:/\s'"@]*:)[^\s'"]*(@)/g, "$1***$2")
+        .replace(/^(\s*(?:export\s+)?[A-Z_]*PASSWORD=).*$/, "$1***")
+        .replace(/^(\s*password\s*[=:]).*$/i, "$1 ***")
+        .replace(/(\bpassword\s+)("(?:[^"\\]|\\.)*"|\S+)/g, "$1***")
+        .replace(/("password"\s*:\s*)"(?:[^"\\]|\\.)*"/g, '$1"***"')
+        .replace(/(http-basic\.\S+\s+\S+\s+).*$/, "$1***"),
+    )
+    .join("\n");
+}
+
+/** A small line diff (LCS) in unified style with 2 lines of context. */
+export function lineDiff(before: string, after: string, label: string): string {
+  const a = splitLines(before);
+  const b = splitLines(after);
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  const ops: Array<[" " | "-" | "+", string]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      ops.push([" ", a[i]!]);
+      i++;
+      j++;
+    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push(["+", b[j++]!]);
+    else ops.push(["-", a[i++]!]);
+  }
+  const keep = ops.map((_, k) => ops.slice(Math.max(0, k - 2), k + 3).some(([op]) => op !== " "));
+  const out = [`--- ${label}${n === 0 ? " (new file)" : ""}`, `+++ ${label}`];
+  let gap = false;
+  ops.forEach(([op, line], k) => {
+    if (!keep[k]) {
+      if (!gap) out.push("@@");
+      gap = true;
+      return;
+    }
+    gap = false;
+    out.push(`${op}${line}`);
+  });
+  return `${out.join("\n")}\n`;
+}
+
+export { shellQuote };
