@@ -1,0 +1,244 @@
+/**
+ * The infra commands end to end in-process (runCli with captured streams), up to the AWS boundary:
+ * offline synth, validation errors (exit 2), no credentials (exit 2 with instructions), an account that is
+ * not bootstrapped (a local fake AWS endpoint answers STS/SSM like a fresh account), and the IoHost's
+ * approval policy with recorded requests. No real AWS call is ever made.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtemp, readFile, writeFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AbortError, AuthenticationError, BootstrapError, ToolkitError, type IoRequest } from "@aws-cdk/toolkit-lib";
+import { runCli } from "../../src/cli/main.js";
+import { captureIo } from "../helpers/io.js";
+import { STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
+import { PypictlIoHost, translateError, DeclinedError, InfraError, type IoSink } from "../../src/infra/toolkit.js";
+import { CredentialsError, UsageError } from "../../src/errors.js";
+
+let dir: string;
+const savedEnv = { ...process.env };
+
+/** No credentials anywhere: no env keys, an empty HOME, no instance metadata. */
+function isolateAwsEnv(extra: Record<string, string> = {}): void {
+  for (const k of Object.keys(process.env)) if (k.startsWith("AWS_") || k.startsWith("CDK_")) delete process.env[k];
+  process.env.HOME = dir;
+  process.env.AWS_CONFIG_FILE = join(dir, "no-config");
+  process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, "no-credentials");
+  process.env.AWS_EC2_METADATA_DISABLED = "true";
+  Object.assign(process.env, extra);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pypictl-infra-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => isolateAwsEnv());
+afterEach(() => {
+  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+  Object.assign(process.env, savedEnv);
+});
+
+describe("pypictl synth (offline)", () => {
+  it("prints the template on stdout, notes on stderr, exit 0", async () => {
+    const io = captureIo({}, { cwd: dir });
+    const code = await runCli(["synth"], io);
+    expect(code, io.stderr.text).toBe(0);
+    const template = JSON.parse(io.stdout.text) as { Resources: object; Outputs: Record<string, unknown> };
+    for (const key of Object.values(STACK_OUTPUT_KEYS)) expect(template.Outputs).toHaveProperty(key);
+    expect(io.stderr.text).toMatch(/plain HTTP/);
+  });
+
+  it("--out writes the file; flags reach the stack", async () => {
+    const io = captureIo({}, { cwd: dir });
+    const code = await runCli(["synth", "--out", "out/template.json", "--size", "heavy", "--certificate-arn", "arn:aws:acm:us-east-1:123456789012:certificate/abc-1", "--stack", "pypi-prod"], io);
+    expect(code, io.stderr.text).toBe(0);
+    expect(io.stdout.text).toBe("");
+    const template = JSON.parse(await readFile(join(dir, "out/template.json"), "utf8")) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const service = Object.values(template.Resources).find((r) => r.Type === "AWS::ECS::Service")!;
+    expect(service.Properties.DesiredCount).toBe(12);
+    expect(io.stderr.text).toMatch(/written to out\/template.json/);
+    expect(io.stderr.text).not.toMatch(/plain HTTP/);
+  });
+
+  it("config file deploy section, overridden by flags", async () => {
+    const cfg = join(dir, "pypictl.json");
+    await writeFile(cfg, JSON.stringify({ target: { stack: "from-config" }, deploy: { containerMemory: 1024, allowHttp: true } }));
+    const io = captureIo({}, { cwd: dir });
+    const code = await runCli(["synth", "-c", cfg, "--gunicorn-workers", "3"], io);
+    expect(code, io.stderr.text).toBe(0);
+    const text = io.stdout.text;
+    expect(text).toContain('"Memory": 1024');
+    expect(text).toContain("workers = 3");
+  });
+});
+
+describe("bad input → exit 2 naming the flag or field", () => {
+  it("flag out of range", async () => {
+    const io = captureIo({}, { cwd: dir });
+    expect(await runCli(["synth", "--container-memory", "100"], io)).toBe(2);
+    expect(io.stderr.text).toMatch(/--container-memory: must be ≥ 256 \(got 100\)/);
+    expect(io.stdout.text).toBe("");
+  });
+  it("config file field", async () => {
+    const cfg = join(dir, "bad.json");
+    await writeFile(cfg, JSON.stringify({ deploy: { containerMemory: 100 } }));
+    const io = captureIo({}, { cwd: dir });
+    expect(await runCli(["synth", "-c", cfg], io)).toBe(2);
+    expect(io.stderr.text).toContain(`${cfg}: deploy.containerMemory: must be ≥ 256 (got 100)`);
+  });
+  it("unknown config key", async () => {
+    const cfg = join(dir, "typo.json");
+    await writeFile(cfg, JSON.stringify({ deploy: { instanceTyp: "t3.small" } }));
+    const io = captureIo({}, { cwd: dir });
+    expect(await runCli(["synth", "-c", cfg], io)).toBe(2);
+    expect(io.stderr.text).toMatch(/unknown key "deploy.instanceTyp"/);
+  });
+  it("deploy insists on a TLS decision before touching AWS", async () => {
+    const io = captureIo({}, { cwd: dir });
+    expect(await runCli(["deploy"], io)).toBe(2);
+    expect(io.stderr.text).toMatch(/--certificate-arn, or --domain-name with --hosted-zone-id .*--allow-http/);
+  });
+  it("enum flags list their choices", async () => {
+    const io = captureIo({}, { cwd: dir });
+    expect(await runCli(["synth", "--size", "huge"], io)).toBe(2);
+    expect(io.stderr.text).toMatch(/light, medium, heavy, very-heavy/);
+  });
+});
+
+describe("no credentials", () => {
+  it("deploy: exit 2 with how to provide credentials, quickly, nothing saved", async () => {
+    const io = captureIo({}, { cwd: dir });
+    const t0 = Date.now();
+    const code = await runCli(["deploy", "--allow-http", "--yes", "--outputs-file", "nocreds.json"], io);
+    expect(code, io.stderr.text).toBe(2);
+    expect(io.stderr.text).toMatch(/no usable AWS credentials/);
+    expect(io.stderr.text).toMatch(/--profile NAME .*AWS_ACCESS_KEY_ID/);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    await expect(readFile(join(dir, "nocreds.json"))).rejects.toThrow();
+  });
+  it("destroy: says what is retained, then exit 2", async () => {
+    const io = captureIo({}, { cwd: dir });
+    expect(await runCli(["destroy", "--yes"], io)).toBe(2);
+    expect(io.stderr.text).toMatch(/EFS file system with your packages/);
+    expect(io.stderr.text).toMatch(/no usable AWS credentials/);
+  });
+});
+
+describe("not bootstrapped (fake AWS endpoint of a fresh account)", () => {
+  let server: Server;
+  const calls: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const target = String(req.headers["x-amz-target"] ?? "");
+        const action = new URLSearchParams(body).get("Action") ?? target;
+        calls.push(action || `${req.method} ${req.url}`);
+        const xmlError = (status: number, code: string, message: string) => {
+          res.writeHead(status, { "content-type": "text/xml" });
+          res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
+        };
+        if (action === "GetCallerIdentity") {
+          res.writeHead(200, { "content-type": "text/xml" });
+          res.end(
+            '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/t</Arn><UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+          );
+        } else if (action === "AssumeRole") xmlError(403, "AccessDenied", "no such role");
+        else if (target.endsWith("GetParameter")) {
+          res.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
+          res.end(JSON.stringify({ __type: "ParameterNotFound", message: "" }));
+        } else if (action === "DescribeStacks") xmlError(400, "ValidationError", "Stack with id CDKToolkit does not exist");
+        else xmlError(400, "InvalidAction", "not emulated");
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("deploy: exit 2 and suggests pypictl bootstrap for the region", async () => {
+    const port = (server.address() as AddressInfo).port;
+    isolateAwsEnv({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` });
+    const io = captureIo({}, { cwd: dir });
+    const code = await runCli(["deploy", "--allow-http", "--yes", "--outputs-file", "boot.json"], io);
+    expect(code, io.stderr.text).toBe(2);
+    expect(io.stderr.text).toMatch(/aws:\/\/123456789012\/eu-west-1 is not bootstrapped/);
+    expect(io.stderr.text).toMatch(/Run: pypictl bootstrap --region eu-west-1/);
+    expect(calls.some((c) => c.endsWith("GetParameter"))).toBe(true);
+  });
+});
+
+describe("IoHost: toolkit messages and the approval policy", () => {
+  function host(o: { yes?: boolean; requireApproval?: "never" | "any-change" | "broadening"; answer?: boolean } = {}) {
+    const progress: string[] = [];
+    const results: string[] = [];
+    const sink: IoSink = {
+      progress: (t) => progress.push(t),
+      result: (t) => results.push(t),
+      ...(o.answer !== undefined ? { confirm: async () => o.answer } : {}),
+    };
+    return { h: new PypictlIoHost({ sink, yes: o.yes, requireApproval: o.requireApproval, resultsToStdout: true }), progress, results };
+  }
+  const deployRequest = (permissionChangeType: string): IoRequest<unknown, boolean> => ({
+    time: new Date(),
+    level: "info",
+    action: "deploy",
+    code: "CDK_TOOLKIT_I5060",
+    message: "IAM Statement Changes … Do you wish to deploy these changes?",
+    data: { permissionChangeType },
+    defaultResponse: true,
+  });
+
+  it("broadening change, no terminal, no --yes: declined with advice", async () => {
+    const { h, progress } = host();
+    expect(await h.requestResponse(deployRequest("broadening"))).toBe(false);
+    expect(progress.join("")).toMatch(/re-run with --yes/);
+    expect(h.requests).toEqual([{ code: "CDK_TOOLKIT_I5060", answer: false }]);
+  });
+  it("--yes approves; non-broadening changes pass under the default policy", async () => {
+    expect(await host({ yes: true }).h.requestResponse(deployRequest("broadening"))).toBe(true);
+    expect(await host().h.requestResponse(deployRequest("non-broadening"))).toBe(true);
+    expect(await host({ requireApproval: "never" }).h.requestResponse(deployRequest("broadening"))).toBe(true);
+  });
+  it("any-change asks even without security changes; the terminal's answer counts", async () => {
+    expect(await host({ requireApproval: "any-change", answer: true }).h.requestResponse(deployRequest("none"))).toBe(true);
+    expect(await host({ requireApproval: "any-change", answer: false }).h.requestResponse(deployRequest("none"))).toBe(false);
+  });
+  it("destroy confirmation needs --yes or an answer", async () => {
+    const req: IoRequest<unknown, boolean> = { time: new Date(), level: "info", action: "destroy", code: "CDK_TOOLKIT_I7010", message: "Are you sure?", data: {}, defaultResponse: true };
+    expect(await host().h.requestResponse(req)).toBe(false);
+    expect(await host({ yes: true }).h.requestResponse(req)).toBe(true);
+  });
+  it("routes levels: results to stdout, debug hidden, stack activity condensed", async () => {
+    const { h, progress, results } = host();
+    const msg = (level: "result" | "info" | "debug" | "warn", message: string, code?: string, data?: unknown) =>
+      h.notify({ time: new Date(), level, action: "deploy", message, data, ...(code ? { code: code as "CDK_TOOLKIT_I0000" } : {}) });
+    await msg("result", "Resources\n[+] AWS::EFS::FileSystem");
+    await msg("debug", "noise");
+    await msg("warn", "\u001b[33mcareful\u001b[0m");
+    await msg("info", "", "CDK_TOOLKIT_I5502", { event: { ResourceStatus: "CREATE_FAILED", LogicalResourceId: "Packages", ResourceType: "AWS::EFS::FileSystem", ResourceStatusReason: "quota" } });
+    expect(results.join("")).toContain("[+] AWS::EFS::FileSystem");
+    expect(progress.join("")).not.toContain("noise");
+    expect(progress.join("")).toContain("warning: careful\n");
+    expect(progress.join("")).toMatch(/CREATE_FAILED\s+AWS::EFS::FileSystem\s+Packages {2}quota/);
+  });
+});
+
+describe("error translation", () => {
+  it("credentials, bootstrap (even wrapped), abort, other toolkit failures", () => {
+    expect(translateError(new AuthenticationError("NoCredentials", "Unable to resolve"), { profile: "ops" })).toBeInstanceOf(CredentialsError);
+    const boot = new BootstrapError("SsmParameterNotFound", "SSM parameter not found. Has the environment been bootstrapped?", { account: "1", region: "us-east-2" });
+    const wrapped = ToolkitError.withCause("DeployStackFailed", "pypiserver: failed", boot);
+    const t = translateError(wrapped, {});
+    expect(t).toBeInstanceOf(UsageError);
+    expect(t.message).toMatch(/Run: pypictl bootstrap --region us-east-2/);
+    expect(translateError(new AbortError("DeployAborted", "Deployment cancelled"))).toBeInstanceOf(DeclinedError);
+    const failed = translateError(ToolkitError.withCause("DeployStackFailed", "pypiserver failed", new Error("Resource handler returned message: quota")));
+    expect(failed).toBeInstanceOf(InfraError);
+    expect(failed.message).toMatch(/quota/);
+  });
+});
