@@ -69,7 +69,10 @@ function renderFinding(f: Finding, paint: Record<Status, (s: string) => string>,
     detail.push(`${sparkline(values, Math.min(48, Math.max(10, opts.width - 40)))} ${c.dim(`min ${formatNumber(Math.min(...values))} max ${formatNumber(Math.max(...values))} (${values.length} points)`)}`);
   }
   for (const d of detail) out.push(`        ${d}`);
-  for (const r of f.resources ?? []) {
+  // One resource that says what the finding says (a single host) adds nothing but noise.
+  const resources = f.resources ?? [];
+  const redundant = resources.length === 1 && resources[0]!.message === f.message;
+  for (const r of redundant ? [] : resources) {
     out.push(`        ${paint[r.status](SYMBOL[r.status])} ${r.id}: ${r.message}`);
     if (r.observed?.series && r.observed.series.length > 1) out.push(`          ${sparkline(r.observed.series.map(([, v]) => v), 40)}`);
   }
