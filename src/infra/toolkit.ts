@@ -21,7 +21,10 @@ import {
 } from "@aws-cdk/toolkit-lib";
 import { CredentialsError, UsageError } from "../errors.js";
 import { buildApp } from "./app.js";
+import { DeclinedError, InfraError } from "./errors.js";
 import type { PypiServerStackProps } from "./props.js";
+
+export { DeclinedError, InfraError };
 
 export const REQUIRE_APPROVAL = ["never", "any-change", "broadening"] as const;
 export type RequireApproval = (typeof REQUIRE_APPROVAL)[number];
@@ -236,16 +239,6 @@ export async function bootstrapEnvironment(ioHost: IIoHost, o: StackRunOptions):
     const result = await tk.bootstrap(BootstrapEnvironments.fromCloudAssemblySource(cx), {});
     return result.environments.map((e) => ({ environment: e.environment.name, status: e.status }));
   }, o);
-}
-
-/** Thrown when the user declined (or could not approve) a deployment or destroy: exit 1, nothing changed. */
-export class DeclinedError extends Error {
-  override readonly name = "DeclinedError";
-}
-
-/** A toolkit failure with the toolkit's own message (deployment failed, synth failed): exit 1. */
-export class InfraError extends Error {
-  override readonly name = "InfraError";
 }
 
 export const CREDENTIALS_HELP =

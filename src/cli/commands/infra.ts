@@ -7,6 +7,7 @@
 import { Command, Option } from "commander";
 import { readFile, mkdir } from "node:fs/promises";
 import { createInterface } from "node:readline";
+import nodeModule from "node:module";
 import { dirname, resolve } from "node:path";
 import { type Io, out, err } from "../io.js";
 import { EXIT } from "../exit-codes.js";
@@ -17,6 +18,7 @@ import { DEFAULT_STACK } from "../options/fleet.js";
 import { PROP_FIELDS, PROP_KEYS, flagFor, resolveProps, type PypiServerStackProps } from "../../infra/props.js";
 import { SIZES, SIZE_PRESETS } from "../../infra/sizing.js";
 import { mergeProps, parseDeployConfig, parseDeployFlags, type DeployFlagValues } from "../../infra/options.js";
+import { DeclinedError, InfraError } from "../../infra/errors.js";
 import type { IoSink, RequireApproval, StackRunOptions } from "../../infra/toolkit.js";
 
 /** Where `deploy` saves the stack outputs (cdk's --outputs-file format: { "<stack>": { "<OutputKey>": value } }). */
@@ -184,15 +186,20 @@ function sinkFor(io: Io, resultsToStdout = false): IoSink {
   };
 }
 
+/** Node 22+: cache compiled modules (aws-cdk-lib is thousands of files); a no-op on Node 20. */
+function enableCompileCache(): void {
+  (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+}
+
 async function loadToolkit() {
   // The SDK prints a Node 20 deprecation notice straight to stderr, bypassing the IoHost (FACTS.md §7).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  enableCompileCache();
   return import("../../infra/toolkit.js");
 }
 
 /** Toolkit failures that are not usage errors: print, exit 1. Usage/credential errors go to runCli (exit 2). */
 async function guarded(io: Io, fn: () => Promise<number>): Promise<number> {
-  const { DeclinedError, InfraError } = await loadToolkit();
   try {
     return await fn();
   } catch (e) {
@@ -208,10 +215,18 @@ async function guarded(io: Io, fn: () => Promise<number>): Promise<number> {
 
 export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
   const { run } = await prepare(flags, io, { online: false, preview: true, withProps: true });
-  const tk = await loadToolkit();
   return guarded(io, async () => {
-    const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose });
-    const template = await tk.synthTemplate(host, { ...run, validate: flags.validate === true });
+    let template: Record<string, unknown>;
+    if (run.props.vpcId === undefined) {
+      // Nothing to look up: synthesize directly, without loading toolkit-lib and the AWS SDK.
+      enableCompileCache();
+      const { synthLocal } = await import("../../infra/synth.js");
+      template = await synthLocal({ ...run, validate: flags.validate === true });
+    } else {
+      const tk = await loadToolkit();
+      const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose });
+      template = await tk.synthTemplate(host, { ...run, validate: flags.validate === true });
+    }
     const text = `${JSON.stringify(template, null, 2)}\n`;
     if (flags.out) {
       const path = resolve(io.cwd, flags.out);
