@@ -1,11 +1,99 @@
 /**
- * Complete a fleet target before gathering: stack outputs or Terraform outputs → one FleetTarget.
- * (Filled in by the fleet work; until then the flags and config are taken as they are.)
+ * Complete a fleet target before gathering. Sources, lowest precedence first: the CloudFormation outputs
+ * of the stack (`--stack`, default `pypiserver` when nothing else identifies the fleet), `--terraform-outputs
+ * FILE|-`, then explicit flags and the config file's `target` section. What none of them gives (the
+ * Terraform module has no target group or file system output) is discovered by the sources.
+ * Missing credentials or region → CredentialsError (exit 2) saying how to provide them.
  */
+import { readFile } from "node:fs/promises";
 import type { FleetTarget } from "../../sources/target/model.js";
-import type { FleetFlags } from "./fleet.js";
+import { DEFAULT_STACK, type FleetFlags } from "./fleet.js";
 import type { Io } from "../io.js";
+import { CredentialsError, UsageError } from "../../errors.js";
+import { parseTerraformOutputs } from "../../sources/target/terraform.js";
+import { StackNotFoundError } from "../../sources/target/stack.js";
+import type { AwsClients } from "../../sources/aws/clients.js";
 
-export async function resolveFleet(target: FleetTarget, _flags: FleetFlags, _io: Io): Promise<FleetTarget> {
-  return target;
+const IDENTITY_KEYS = ["cluster", "service", "fileSystemId", "loadBalancer", "targetGroup", "url", "secretId"] as const;
+
+export const CREDENTIALS_HELP =
+  "Provide AWS credentials: set AWS_PROFILE or pass --profile (for SSO profiles run `aws sso login --profile NAME` first), " +
+  "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or run on an instance/container with a role.";
+export const REGION_HELP = "Set the AWS region: pass --region or set AWS_REGION (or a region in the profile).";
+
+async function readStdin(io: Io): Promise<string> {
+  if (!io.stdin) throw new UsageError("--terraform-outputs -: no standard input to read", "--terraform-outputs");
+  const chunks: Buffer[] = [];
+  for await (const c of io.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Turn an SDK credential/region failure into a CredentialsError; anything else is returned unchanged. */
+export function credentialsProblem(e: unknown): Error | undefined {
+  const err = e as { name?: string; message?: string };
+  const msg = err.message ?? String(e);
+  if (err.name === "CredentialsProviderError" || err.name === "NoCredentials" || /could not load credentials|credentials? (is|are) missing|token (has )?expired|sso session/i.test(msg))
+    return new CredentialsError(`AWS credentials are missing or expired (${msg.split("\n")[0]}). ${CREDENTIALS_HELP}`, "credentials");
+  if (/region is missing/i.test(msg)) return new CredentialsError(`No AWS region. ${REGION_HELP}`, "--region");
+  return undefined;
+}
+
+export interface ResolveDeps {
+  clients?: (t: FleetTarget) => AwsClients;
+}
+
+export async function resolveFleet(target: FleetTarget, flags: FleetFlags, io: Io, deps: ResolveDeps = {}): Promise<FleetTarget> {
+  const { clientsFor } = await import("../../sources/aws/shared.js");
+  const clientsOf = deps.clients ?? clientsFor;
+  let tf: Partial<FleetTarget> = {};
+  if (flags.terraformOutputs) {
+    const file = flags.terraformOutputs;
+    let text: string;
+    if (file === "-") text = await readStdin(io);
+    else {
+      try {
+        text = await readFile(file, "utf8");
+      } catch (e) {
+        throw new UsageError(`--terraform-outputs ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "--terraform-outputs");
+      }
+    }
+    tf = parseTerraformOutputs(text, file === "-" ? "--terraform-outputs (stdin)" : file).target;
+  }
+  const explicit = IDENTITY_KEYS.some((k) => target[k] !== undefined) || Object.keys(tf).length > 0;
+  const region = target.region ?? tf.region;
+  const base: FleetTarget = { kind: "fleet", ...(region ? { region } : {}), ...(target.profile ? { profile: target.profile } : {}) };
+  let fromStack: Partial<FleetTarget> = {};
+  const stackName = target.stack ?? (explicit ? undefined : DEFAULT_STACK);
+  const clients = clientsOf(base);
+  try {
+    if (stackName) {
+      const { readStackOutputs } = await import("../../sources/target/stack.js");
+      try {
+        fromStack = await readStackOutputs(clients, stackName, region);
+      } catch (e) {
+        if (e instanceof StackNotFoundError && !target.stack)
+          throw new UsageError(
+            `no fleet identified: the default stack ${DEFAULT_STACK} does not exist${region ? ` in ${region}` : ""}. Pass --stack NAME, --terraform-outputs FILE, or --cluster and --service.`,
+            "--stack",
+          );
+        throw e;
+      }
+    } else {
+      // No AWS call here: check credentials and region now, so a missing login is exit 2, not a report of errors.
+      const cfn = await clients.cloudformation();
+      await cfn.config.region();
+      await cfn.config.credentials();
+    }
+  } catch (e) {
+    throw credentialsProblem(e) ?? e;
+  }
+  const merged: FleetTarget = { ...base, ...fromStack, ...tf } as FleetTarget;
+  for (const [k, v] of Object.entries(target)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+  merged.kind = "fleet";
+  if (!merged.cluster || !merged.service)
+    throw new UsageError(
+      `no ECS ${!merged.cluster ? "cluster" : "service"} identified${stackName ? ` (stack ${stackName} has no ${!merged.cluster ? "ClusterName" : "ServiceName"} output)` : ""}: pass --cluster and --service, --stack or --terraform-outputs`,
+      !merged.cluster ? "--cluster" : "--service",
+    );
+  return merged;
 }

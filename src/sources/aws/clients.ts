@@ -8,6 +8,8 @@ export interface AwsSettings {
   profile?: string;
   /** Defaults to AWS_MAX_ATTEMPTS or 4. */
   maxAttempts?: number;
+  /** Replaces the HTTP handler (tests: simulate throttling below the SDK's retry middleware). */
+  requestHandler?: unknown;
 }
 
 export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.env) {
@@ -17,6 +19,7 @@ export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.en
     ...(s.profile ? { profile: s.profile } : {}),
     retryMode: "adaptive" as const,
     maxAttempts: s.maxAttempts ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 4),
+    ...(s.requestHandler ? { requestHandler: s.requestHandler as never } : {}),
   };
 }
 

@@ -177,14 +177,36 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
   const script = wrapScript(buildProbeScript({ samples, mountPath, packageDir }));
   const executionTimeout = Math.ceil(pacing.budgetMs / 1000);
   const ssm = await clientsFor(ctx.target).ssm();
-  const opts = { abortSignal: ctx.signal };
   const started = Date.now();
+  // The probe's own budget bounds every SSM call too (the runner's deadline for host.probe is longer):
+  // past it, what is still outstanding becomes per-instance timeout results instead of a failed source.
+  const budget = new AbortController();
+  const onAbort = () => budget.abort(ctx.signal.reason);
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const budgetTimer = setTimeout(() => budget.abort(new BudgetExpired()), pacing.budgetMs);
+  const opts = { abortSignal: budget.signal };
+  const bounded = <T>(p: Promise<T>): Promise<T> =>
+    Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        if (budget.signal.aborted) reject(budget.signal.reason);
+        budget.signal.addEventListener("abort", () => reject(budget.signal.reason), { once: true });
+      }),
+    ]);
+  try {
+    return await probeAll();
+  } finally {
+    clearTimeout(budgetTimer);
+    ctx.signal.removeEventListener("abort", onAbort);
+  }
+
+  async function probeAll(): Promise<SourceResult<HostProbeEvidence>> {
 
   const batches: Batch[] = chunk(ids, SSM_BATCH).map((instanceIds) => ({ instanceIds, results: new Map(), toFetch: [] }));
   const send = async (b: Batch): Promise<void> => {
     for (let attempt = 0; attempt < 2 && b.instanceIds.length > 0; attempt++) {
       try {
-        const r = await ssm.send(
+        const r = await bounded(ssm.send(
           new SendCommandCommand({
             DocumentName: SSM_DOCUMENT,
             InstanceIds: b.instanceIds,
@@ -195,10 +217,11 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
             MaxErrors: "100%",
           }),
           opts,
-        );
+        ));
         b.commandId = r.Command?.CommandId;
         return;
       } catch (e) {
+        if (e instanceof BudgetExpired) return;
         const name = (e as { name?: string }).name ?? "";
         if (name !== "InvalidInstanceId" && name !== "InvalidInstanceIdException") throw e;
         // Some instance is not managed by SSM (or not running): report those, send to the rest.
@@ -217,15 +240,25 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
   while (pending().length > 0) {
     const left = pacing.budgetMs - (Date.now() - started);
     if (left <= 0) break;
-    await sleep(Math.min(delay, left), ctx.signal);
+    try {
+      await sleep(Math.min(delay, left), budget.signal);
+    } catch (e) {
+      if (e instanceof BudgetExpired) break;
+      throw e;
+    }
     delay = Math.min(Math.max(delay * 1.5, 500), pacing.maxPollMs);
-    await mapLimit(pending(), pacing.sendConcurrency, async (b) => {
+    const expired = await mapLimit(pending(), pacing.sendConcurrency, async (b) => {
       let NextToken: string | undefined;
       do {
-        const r = await ssm.send(
-          new ListCommandInvocationsCommand({ CommandId: b.commandId, Details: true, MaxResults: 50, ...(NextToken ? { NextToken } : {}) }),
-          opts,
-        );
+        let r;
+        try {
+          r = await bounded(
+            ssm.send(new ListCommandInvocationsCommand({ CommandId: b.commandId, Details: true, MaxResults: 50, ...(NextToken ? { NextToken } : {}) }), opts),
+          );
+        } catch (e) {
+          if (e instanceof BudgetExpired) return true;
+          throw e;
+        }
         for (const inv of r.CommandInvocations ?? []) {
           const id = inv.InstanceId;
           if (!id || b.results.has(id) || b.toFetch.some((i) => i.InstanceId === id) || !isTerminal(inv)) continue;
@@ -240,14 +273,23 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
         }
         NextToken = r.NextToken;
       } while (NextToken);
+      return false;
     });
+    if (expired.some(Boolean)) break;
   }
 
   // Outputs too long for the listing: one GetCommandInvocation each (first 24,000 characters of stdout).
   const fetches = batches.flatMap((b) => b.toFetch.map((inv) => ({ b, inv })));
   await mapLimit(fetches, 8, async ({ b, inv }) => {
     const id = inv.InstanceId!;
-    const r = await ssm.send(new GetCommandInvocationCommand({ CommandId: b.commandId, InstanceId: id }), opts);
+    let r;
+    try {
+      r = await bounded(ssm.send(new GetCommandInvocationCommand({ CommandId: b.commandId, InstanceId: id }), opts));
+    } catch (e) {
+      if (!(e instanceof BudgetExpired)) throw e;
+      b.results.set(id, { host: id, ok: false, kind: "timeout", message: `${id}: the output was not fetched within ${Math.round(pacing.budgetMs / 1000)} s` });
+      return;
+    }
     const d = decodeOutput(r.StandardOutputContent ?? "", GET_STDOUT_LIMIT);
     if (d.kind === "cut") b.results.set(id, { host: id, ok: false, kind: "malformed", message: `${id}: output could not be decoded` });
     else b.results.set(id, parseProbeOutput(id, d.stdout, d.kind === "partial" ? { truncated: true } : {}));
@@ -259,7 +301,7 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
     for (const id of b.instanceIds) {
       const r = b.results.get(id);
       if (r) hosts.push(r);
-      else if (!b.commandId) hosts.push({ host: id, ok: false, kind: "internal", message: `${id}: SendCommand returned no command id` });
+      else if (!b.commandId) hosts.push({ host: id, ok: false, kind: "timeout", message: `${id}: SendCommand did not answer within the probe's ${Math.round(pacing.budgetMs / 1000)} s budget (or returned no command id)` });
       else
         hosts.push({
           host: id,
@@ -271,4 +313,12 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
   }
   hosts.sort((a, b) => a.host.localeCompare(b.host));
   return ok({ hosts });
+  }
+}
+
+class BudgetExpired extends Error {
+  constructor() {
+    super("the host probe's time budget ran out");
+    this.name = "TimeoutError";
+  }
 }

@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { readFileSync, readdirSync } from "node:fs";
+import { installFleet, scenario, fleetTarget, type Fleet } from "../../fixtures/aws/sim.mjs";
+import { doctorFleet, NOW, PROBE_STDOUT } from "../fleet/harness.js";
+import { allowedActions, doctorIamPolicy } from "../../../src/sources/aws/iam-policy.js";
+import { resolveFleet } from "../../../src/cli/options/resolve-fleet.js";
+import { captureIo } from "../../helpers/io.js";
+
+const PREFIX: Record<string, string> = {
+  ecs: "ecs",
+  ec2: "ec2",
+  "elastic-load-balancing-v2": "elasticloadbalancing",
+  efs: "elasticfilesystem",
+  cloudwatch: "cloudwatch",
+  ssm: "ssm",
+  cloudformation: "cloudformation",
+  "secrets-manager": "secretsmanager",
+};
+
+/** Every `XCommand` imported from an SDK client in the doctor's AWS code, as an IAM action. */
+function commandsInSource(): string[] {
+  const files = [
+    ...readdirSync(new URL("../../../src/sources/aws/", import.meta.url)).map((f) => new URL(`../../../src/sources/aws/${f}`, import.meta.url)),
+    new URL("../../../src/sources/target/stack.ts", import.meta.url),
+  ];
+  const out = new Set<string>();
+  for (const f of files) {
+    const text = readFileSync(f, "utf8");
+    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/client-([a-z0-9-]+)"/g))
+      for (const name of m[1]!.split(",").map((s) => s.trim()))
+        if (/^[A-Z]\w*Command$/.test(name)) out.add(`${PREFIX[m[2]!]}:${name.replace(/Command$/, "")}`);
+  }
+  return [...out].sort();
+}
+
+let fleet: Fleet | undefined;
+afterEach(() => fleet?.restore());
+
+describe("--print-iam-policy", () => {
+  it("covers every SDK command the AWS sources import", () => {
+    const allowed = allowedActions();
+    const missing = commandsInSource().filter((a) => !allowed.has(a));
+    expect(missing).toEqual([]);
+  });
+
+  it("covers every SDK command doctor issued in full runs along every discovery path", async () => {
+    const issued = new Set<string>();
+    const variants = [
+      fleetTarget(),
+      fleetTarget({ autoScalingGroup: undefined, loadBalancer: undefined, targetGroup: undefined, fileSystemId: undefined }),
+    ];
+    for (const target of variants) {
+      fleet = installFleet(scenario({ probeStdout: PROBE_STDOUT, stoppedTasks: [{ minutesAgo: 3, exitCode: 137, reason: "OutOfMemoryError" }], ssm: { notManaged: ["i-0000000000a000001"] } }), NOW);
+      await resolveFleet({ kind: "fleet", region: "eu-west-1", stack: "pypiserver" }, {}, captureIo());
+      await doctorFleet({ target });
+      for (const a of fleet.actions()) issued.add(a);
+      fleet.restore();
+      fleet = undefined;
+    }
+    const allowed = allowedActions();
+    expect([...issued].filter((a) => !allowed.has(a))).toEqual([]);
+    // And the policy grants nothing doctor does not use.
+    expect([...allowed].filter((a) => !issued.has(a)).sort()).toEqual([]);
+  });
+
+  it("is read-only apart from SendCommand, which is limited to AWS-RunShellScript and instances", () => {
+    const p = doctorIamPolicy();
+    for (const s of p.Statement)
+      for (const a of s.Action) if (a !== "ssm:SendCommand") expect(a).toMatch(/:(Describe|List|Get)/);
+    const send = p.Statement.find((s) => s.Action.includes("ssm:SendCommand"))!;
+    expect(send.Action).toEqual(["ssm:SendCommand"]);
+    expect(send.Resource).toEqual(["arn:aws:ssm:*::document/AWS-RunShellScript", "arn:aws:ec2:*:*:instance/*"]);
+  });
+});
