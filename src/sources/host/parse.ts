@@ -334,6 +334,8 @@ export function parseMountstatsEntry(text: string, truncated = false): Parsed<Mo
       ops[m[1]!] = op;
       continue;
     }
+    // An op counter line outside the per-op block would be silently lost: refuse it (reordered input).
+    if (/^[A-Z][A-Z0-9_]*:\s+\d+(?:\s+\d+){7,8}$/.test(line)) return bad(`${where}: per-op line before "per-op statistics": ${short(line)}`);
     const kv = /^([a-z0-9_-]+):\s*(.*)$/i.exec(line);
     if (!kv) continue; // e.g. "RPC iostats version: 1.1  p/v: 100003/4 (nfs)" matches; anything else is informational
     const [, key, value] = kv;
