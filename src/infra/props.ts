@@ -70,7 +70,11 @@ export interface PypiServerStackProps {
   readonly hashAlgo?: (typeof HASH_ALGOS)[number];
   /** Deploy into this existing VPC (looked up at synth: needs credentials). @default a new VPC */
   readonly vpcId?: string;
-  /** Availability zones of a new VPC. @default 2 */
+  /**
+   * Availability zones of a new VPC. More than 2 needs the region's zone list, so the stack is bound to the
+   * account/region of the credentials (synth then needs credentials too).
+   * @default 2
+   */
   readonly maxAzs?: number;
   /** NAT gateways of a new VPC (hosts sit in private subnets). @default 1 */
   readonly natGateways?: number;
@@ -200,6 +204,14 @@ export const PROP_FIELDS: { readonly [K in PropKey]-?: FieldSpec } = {
 };
 
 export const PROP_KEYS = Object.keys(PROP_FIELDS) as PropKey[];
+
+/**
+ * Whether synthesis needs the account/region and context lookups (credentials): an existing VPC, or more
+ * than the 2 zones an environment-agnostic stack can name.
+ */
+export function needsEnvironment(props: PypiServerStackProps): boolean {
+  return props.vpcId !== undefined || (props.maxAzs ?? 2) > 2;
+}
 
 /** `containerMemory` → `--container-memory`. */
 export function flagFor(key: string): string {

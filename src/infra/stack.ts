@@ -167,7 +167,7 @@ export class PypiServerStack extends Stack {
       `for i in 1 2 3 4 5; do mount ${HOST_MOUNT_PATH} && break; sleep 10; done`,
     );
     this.fileSystem.connections.allowDefaultPortFrom(asg);
-    this.fileSystem.grant(asg.role, "elasticfilesystem:ClientMount", "elasticfilesystem:ClientRootAccess");
+    this.fileSystem.grant(asg.role, "elasticfilesystem:ClientMount");
     const capacityProvider = new ecs.AsgCapacityProvider(this, "Capacity", {
       autoScalingGroup: asg,
       enableManagedDraining: true,

@@ -22,7 +22,7 @@ import {
 import { CredentialsError, UsageError } from "../errors.js";
 import { buildApp } from "./app.js";
 import { DeclinedError, InfraError } from "./errors.js";
-import type { PypiServerStackProps } from "./props.js";
+import { needsEnvironment, type PypiServerStackProps } from "./props.js";
 
 export { DeclinedError, InfraError };
 
@@ -158,6 +158,10 @@ export async function assemblySource(toolkit: Toolkit, o: StackRunOptions): Prom
     async (builder) => {
       const account = builder.env.CDK_DEFAULT_ACCOUNT;
       const region = o.region ?? builder.env.CDK_DEFAULT_REGION;
+      if (needsEnvironment(o.props) && (!account || !region)) {
+        const what = o.props.vpcId !== undefined ? "--vpc-id (a VPC lookup)" : "--max-azs above 2 (the region's zone list)";
+        throw new CredentialsError(`${what} needs the AWS account and region, and none could be resolved.\n${CREDENTIALS_HELP}`, o.props.vpcId !== undefined ? "--vpc-id" : "--max-azs");
+      }
       const { app } = buildApp({
         stackName: o.stackName,
         props: o.props,
@@ -165,14 +169,14 @@ export async function assemblySource(toolkit: Toolkit, o: StackRunOptions): Prom
         context: { ...builder.context, ...o.context },
         nag: o.nag,
         builtinValidation: o.validate,
-        ...(o.props.vpcId !== undefined ? { env: { account, region } } : {}),
+        ...(needsEnvironment(o.props) ? { env: { account, region } } : {}),
       });
       return app.synth();
     },
     {
       disposeOutdir: true,
-      resolveDefaultEnvironment: o.online || o.props.vpcId !== undefined,
-      lookups: o.online || o.props.vpcId !== undefined,
+      resolveDefaultEnvironment: o.online || needsEnvironment(o.props),
+      lookups: o.online || needsEnvironment(o.props),
       synthOptions: { validation: o.validate ?? false, versionReporting: false },
     },
   );
@@ -272,7 +276,7 @@ export function translateError(e: unknown, o: { region?: string; profile?: strin
   }
   if (chain.some((c) => ToolkitError.isAbortError(c))) return new DeclinedError(`${firstLine(e)}: nothing was changed.`);
   if (chain.some((c) => ToolkitError.isContextProviderError(c) || ToolkitError.isContextLookupsDisabledError(c))) {
-    return new UsageError(`lookup failed: ${firstLine(e)} (a --vpc-id needs AWS credentials and an existing VPC in the region)`, "--vpc-id");
+    return new UsageError(`lookup failed: ${firstLine(e)} (--vpc-id and --max-azs above 2 need AWS credentials; a --vpc-id must exist in the region)`, "--vpc-id");
   }
   if (ToolkitError.isToolkitError(e)) {
     const messages = chain.map((c) => (c instanceof Error ? c.message : String(c))).filter((m, i, all) => m && !all.slice(0, i).some((prev) => prev.includes(m)));

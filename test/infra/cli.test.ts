@@ -120,6 +120,18 @@ describe("no credentials", () => {
     expect(Date.now() - t0).toBeLessThan(20_000);
     await expect(readFile(join(dir, "nocreds.json"))).rejects.toThrow();
   });
+  it("bootstrap: exit 2", async () => {
+    const io = captureIo({}, { cwd: dir });
+    expect(await runCli(["bootstrap"], io)).toBe(2);
+    expect(io.stderr.text).toMatch(/no usable AWS credentials/);
+  });
+  it("synth that needs a lookup (--max-azs 3, --vpc-id) goes through the toolkit: exit 2 without credentials", async () => {
+    const io = captureIo({}, { cwd: dir });
+    expect(await runCli(["synth", "--max-azs", "3"], io)).toBe(2);
+    expect(io.stderr.text).toMatch(/--max-azs above 2 .*needs the AWS account and region/);
+    expect(io.stderr.text).toMatch(/--profile NAME/);
+    expect(io.stdout.text).toBe("");
+  });
   it("destroy: says what is retained, then exit 2", async () => {
     const io = captureIo({}, { cwd: dir });
     expect(await runCli(["destroy", "--yes"], io)).toBe(2);

@@ -10,9 +10,12 @@ export interface Synthesized {
   stack: PypiServerStack;
 }
 
-export function synth(props: PypiServerStackProps, o: { stackName?: string; env?: { account: string; region: string }; validate?: boolean } = {}): Synthesized {
+export function synth(
+  props: PypiServerStackProps,
+  o: { stackName?: string; env?: { account: string; region: string }; validate?: boolean; context?: Record<string, unknown> } = {},
+): Synthesized {
   const stackName = o.stackName ?? "pypiserver";
-  const { app, stack } = buildApp({ stackName, props, nag: true, builtinValidation: o.validate ?? false, ...(o.env ? { env: o.env } : {}) });
+  const { app, stack } = buildApp({ stackName, props, nag: true, builtinValidation: o.validate ?? false, ...(o.env ? { env: o.env } : {}), ...(o.context ? { context: o.context } : {}) });
   const json = app.synth().getStackByName(stackName).template as Synthesized["json"];
   return { template: Template.fromJSON(json), json, stack };
 }

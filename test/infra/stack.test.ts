@@ -20,6 +20,7 @@ let base: Synthesized; // defaults (plain HTTP allowed), with aws-cdk-lib's own 
 let https: Synthesized; // domain + hosted zone, heavy preset, bursting EFS, many props changed
 let cert: Synthesized; // certificate ARN, provisioned EFS, explicit capacity
 let existingVpc: Synthesized;
+let threeAzs: Synthesized; // maxAzs 3: bound to an account/region, zones from (seeded) lookup context
 
 beforeAll(() => {
   base = synth({ allowHttp: true }, { validate: true });
@@ -57,6 +58,13 @@ beforeAll(() => {
     taskMaxCount: 9,
   });
   existingVpc = synth({ vpcId: "vpc-0123456789abcdef0", allowHttp: true }, { env: { account: "123456789012", region: "us-east-1" } });
+  threeAzs = synth(
+    { maxAzs: 3, allowHttp: true, allowedCidrs: ["10.0.0.0/8"] },
+    {
+      env: { account: "123456789012", region: "eu-west-1" },
+      context: { "availability-zones:account=123456789012:region=eu-west-1": ["eu-west-1a", "eu-west-1b", "eu-west-1c"] },
+    },
+  );
 }, 120_000);
 
 describe("outputs doctor and creds read", () => {
@@ -82,6 +90,10 @@ describe("network", () => {
     base.template.resourceCountIs("AWS::EC2::Subnet", 4);
     base.template.hasResourceProperties("AWS::EC2::FlowLog", { TrafficType: "REJECT" });
     base.template.resourceCountIs("Custom::VpcRestrictDefaultSG", 0);
+  });
+  it("maxAzs 3 (bound to a region): three zones, EFS mount target in each", () => {
+    threeAzs.template.resourceCountIs("AWS::EC2::Subnet", 6);
+    threeAzs.template.resourceCountIs("AWS::EFS::MountTarget", 3);
   });
   it("natGateways", () => {
     https.template.resourceCountIs("AWS::EC2::NatGateway", 2);
@@ -359,7 +371,7 @@ describe("cdk-nag AwsSolutions", () => {
   }
 
   it("zero unsuppressed errors on every variant", () => {
-    for (const s of [base, https, cert, existingVpc]) {
+    for (const s of [base, https, cert, existingVpc, threeAzs]) {
       const report = new AwsSolutionsChecks().validateScope(s.stack);
       expect(report.violations.filter((v) => v.severity === "error").map((v) => v.ruleName)).toEqual([]);
     }

@@ -15,7 +15,7 @@ import { UsageError, errorMessage } from "../../errors.js";
 import { parseConfig, type PypictlConfig } from "../../config/config.js";
 import { writeAtomic } from "../write-file.js";
 import { DEFAULT_STACK } from "../options/fleet.js";
-import { PROP_FIELDS, PROP_KEYS, flagFor, resolveProps, type PypiServerStackProps } from "../../infra/props.js";
+import { PROP_FIELDS, PROP_KEYS, flagFor, needsEnvironment, resolveProps, type PypiServerStackProps } from "../../infra/props.js";
 import { SIZES, SIZE_PRESETS } from "../../infra/sizing.js";
 import { mergeProps, parseDeployConfig, parseDeployFlags, type DeployFlagValues } from "../../infra/options.js";
 import { DeclinedError, InfraError } from "../../infra/errors.js";
@@ -217,7 +217,7 @@ export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
   const { run } = await prepare(flags, io, { online: false, preview: true, withProps: true });
   return guarded(io, async () => {
     let template: Record<string, unknown>;
-    if (run.props.vpcId === undefined) {
+    if (!needsEnvironment(run.props)) {
       // Nothing to look up: synthesize directly, without loading toolkit-lib and the AWS SDK.
       enableCompileCache();
       const { synthLocal } = await import("../../infra/synth.js");
