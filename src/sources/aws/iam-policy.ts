@@ -40,6 +40,13 @@ export function doctorIamPolicy(): IamPolicy {
         Resource: "*",
       },
       {
+        Sid: "PypictlDoctorReadIndexSecret",
+        Effect: "Allow",
+        // The auth checks log in with the index credentials; narrow this to your secret's ARN.
+        Action: ["secretsmanager:GetSecretValue"],
+        Resource: "arn:aws:secretsmanager:*:*:secret:*",
+      },
+      {
         Sid: "PypictlDoctorHostProbe",
         Effect: "Allow",
         Action: ["ssm:SendCommand"],

@@ -19,16 +19,22 @@ const PREFIX: Record<string, string> = {
 
 /** Every `XCommand` imported from an SDK client in the doctor's AWS code, as an IAM action. */
 function commandsInSource(): string[] {
-  const files = [
-    ...readdirSync(new URL("../../../src/sources/aws/", import.meta.url)).map((f) => new URL(`../../../src/sources/aws/${f}`, import.meta.url)),
-    new URL("../../../src/sources/target/stack.ts", import.meta.url),
-  ];
+  const root = new URL("../../../src/", import.meta.url);
+  const walk = (dir: URL): URL[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(new URL(`${d.name}/`, dir)) : d.name.endsWith(".ts") ? [new URL(d.name, dir)] : []));
+  // Everything doctor runs: sources, checks, the secret reader the auth checks use, target resolution.
+  const files = [...walk(new URL("sources/", root)), ...walk(new URL("checks/", root)), new URL("creds/secret.ts", root)];
   const out = new Set<string>();
   for (const f of files) {
-    const text = readFileSync(f, "utf8");
-    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/client-([a-z0-9-]+)"/g))
-      for (const name of m[1]!.split(",").map((s) => s.trim()))
-        if (/^[A-Z]\w*Command$/.test(name)) out.add(`${PREFIX[m[2]!]}:${name.replace(/Command$/, "")}`);
+    let text: string;
+    try {
+      text = readFileSync(f, "utf8");
+    } catch {
+      continue;
+    }
+    for (const m of text.matchAll(/(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await\s+import\()\s*"@aws-sdk\/client-([a-z0-9-]+)"/g))
+      for (const name of (m[1] ?? m[2]!).split(",").map((s) => s.trim()))
+        if (/^[A-Z]\w*Command$/.test(name)) out.add(`${PREFIX[m[3]!]}:${name.replace(/Command$/, "")}`);
   }
   return [...out].sort();
 }
@@ -39,8 +45,9 @@ afterEach(() => fleet?.restore());
 describe("--print-iam-policy", () => {
   it("covers every SDK command the AWS sources import", () => {
     const allowed = allowedActions();
-    const missing = commandsInSource().filter((a) => !allowed.has(a));
-    expect(missing).toEqual([]);
+    const found = commandsInSource();
+    expect(found).toContain("secretsmanager:GetSecretValue");
+    expect(found.filter((a) => !allowed.has(a))).toEqual([]);
   });
 
   it("covers every SDK command doctor issued in full runs along every discovery path", async () => {
@@ -59,8 +66,8 @@ describe("--print-iam-policy", () => {
     }
     const allowed = allowedActions();
     expect([...issued].filter((a) => !allowed.has(a))).toEqual([]);
-    // And the policy grants nothing doctor does not use.
-    expect([...allowed].filter((a) => !issued.has(a)).sort()).toEqual([]);
+    // And the policy grants nothing doctor does not use (the secret is read by the auth checks, not simulated here).
+    expect([...allowed].filter((a) => !issued.has(a)).sort()).toEqual(["secretsmanager:GetSecretValue"]);
   });
 
   it("is read-only apart from SendCommand, which is limited to AWS-RunShellScript and instances", () => {

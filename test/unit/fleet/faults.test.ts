@@ -20,7 +20,6 @@ let fleet: Fleet | undefined;
 afterEach(() => fleet?.restore());
 
 type Mock = keyof Fleet["mocks"];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const CALLS: Array<{ action: string; mock: Mock; cmd: any; target?: Parameters<typeof fleetTarget>[0] }> = [
   { action: "ecs:DescribeServices", mock: "ecs", cmd: ecs.DescribeServicesCommand },
   { action: "ecs:DescribeTaskDefinition", mock: "ecs", cmd: ecs.DescribeTaskDefinitionCommand },

@@ -16,7 +16,8 @@ export const PROBE_STDOUT = readFileSync(new URL("../../fixtures/aws/probe-stdou
 
 export const SETTINGS: GatherSettings = { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0, ssmMaxPollMs: 5, ssmBudgetMs: 2_000 };
 
-export const FLEET_CHECKS: Check[] = CHECKS.filter((c) => c.scope === "fleet" || c.scope === "host");
+/** The AWS-backed checks and the host checks (fed by the SSM probe); auth/upload talk HTTP and are not simulated. */
+export const FLEET_CHECKS: Check[] = CHECKS.filter((c) => ["efs", "ecs", "alb", "ec2", "host"].includes(c.id.split(".")[0]!));
 
 export const load = async (id: string) => {
   const l = SOURCE_LOADERS[id];
