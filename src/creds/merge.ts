@@ -362,3 +362,23 @@ export function lineDiff(before: string, after: string, label: string): string {
 }
 
 export { shellQuote };
+
+/** Read an INI file the way configparser does (no interpolation): section → key (normalised) → value. */
+export function readIni(text: string): Map<string, Map<string, string>> {
+  const lines = splitLines(text);
+  const out = new Map<string, Map<string, string>>();
+  for (const sec of iniSections(lines)) {
+    if (sec.header < 0) continue;
+    const keys = out.get(sec.name) ?? new Map<string, string>();
+    out.set(sec.name, keys);
+    for (let i = sec.header + 1; i < sec.end; i++) {
+      const m = KEY.exec(lines[i]!);
+      if (!m) continue;
+      const found = findKey(lines, sec, m[1]!)!;
+      if (found.start !== i) continue;
+      const first = lines[i]!.replace(KEY, "").trim();
+      keys.set(normKey(m[1]!), [first, ...lines.slice(i + 1, found.end).map((l) => l.trim())].filter((v, k) => k === 0 || v !== "").join("\n"));
+    }
+  }
+  return out;
+}

@@ -9,3 +9,18 @@ export const UPLOAD_DIST_SIZE = {
     description: "A distribution file larger than this warns: uploads may time out (twine upload --timeout).",
   },
 } satisfies Record<string, Threshold>;
+
+export const UPLOAD_FLEET_SIGNALS = {
+  maxOomKills: {
+    unit: "count",
+    default: 0,
+    min: 0,
+    description: "Tasks OOM-killed in the window above this fails: an upload is buffered in the container's memory.",
+  },
+  maxTarget5xx: {
+    unit: "count",
+    default: 0,
+    min: 0,
+    description: "HTTPCode_Target_5XX_Count + HTTPCode_ELB_5XX_Count (Sum over the window) above this warns: uploads in the window may have failed.",
+  },
+} satisfies Record<string, Threshold>;

@@ -1,0 +1,142 @@
+/**
+ * The "Package upload fails" playbook: the files about to be uploaded (`--dist DIR`) and the fleet signals
+ * the guide names for failed uploads (OOM-killed containers, 5xx in the window), read from the fleet
+ * evidence when it was gathered.
+ */
+import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
+import { read, sourceKey } from "../../sources/model.js";
+import type { DistListing } from "../../sources/client/dist.js";
+import { METRICS, SERVICE, STOPPED_TASKS } from "../../sources/aws/types.js";
+import { seriesOf, sumOf, values } from "../../sources/aws/series.js";
+import { classifyStop, memoryHints } from "../ecs/checks.js";
+import { UPLOAD_DIST_SIZE, UPLOAD_FLEET_SIGNALS } from "../thresholds/upload.js";
+
+export const DIST_KEY = sourceKey<DistListing>("client.dist");
+
+const MiB = 1024 * 1024;
+
+export const uploadDistFiles = defineCheck({
+  id: "upload.dist-files",
+  title: "Files to upload are wheels or sdists of a sane size",
+  description:
+    "With --dist DIR: every file twine would upload must be a wheel (PEP 427 name) or an sdist (name-version.tar.gz); files above the size limit may time out on the way (twine upload --timeout).",
+  playbooks: ["upload"],
+  needs: [DIST_KEY.id],
+  scope: "client",
+  thresholds: UPLOAD_DIST_SIZE,
+  messages: {
+    "no-dist": "No --dist directory given: nothing to check",
+    empty: "{{dir}} holds no files to upload",
+    ok: "{{count}} file(s) in {{dir}}, largest {{largestMiB}} MiB",
+    "not-dist": "{{bad}} file(s) in {{dir}} are not wheels or sdists: {{names}}",
+    large: "{{large}} file(s) in {{dir}} exceed {{limit}} MiB (largest {{largestMiB}} MiB): the upload may time out",
+  },
+  evaluate({ evidence, limits }): Verdict {
+    const r = read(evidence, DIST_KEY);
+    if (!r?.ok) return { status: "error", messageId: "source-missing", data: { source: DIST_KEY.id } };
+    const { dir, files } = r.value;
+    if (!dir) return { status: "skip", messageId: "no-dist", data: {} };
+    if (files.length === 0) return { status: "warn", messageId: "empty", data: { dir }, hints: ["Build first: python3 -m build (writes dist/)."] };
+    const largest = Math.max(...files.map((f) => f.bytes));
+    const largestMiB = Math.round((largest / MiB) * 10) / 10;
+    const threshold = { name: "maxFileMiB", value: limits.maxFileMiB, unit: "MiB" };
+    const observed = { value: largestMiB, unit: "MiB" };
+    const resources: ResourceResult[] = files.map((f) => {
+      const mib = Math.round((f.bytes / MiB) * 10) / 10;
+      if (f.kind === "other") return { id: f.name, status: "fail", message: `not a wheel or sdist (${mib} MiB): twine rejects it as an unknown distribution format` };
+      if (f.bytes > limits.maxFileMiB * MiB) return { id: f.name, status: "warn", message: `${f.kind}, ${mib} MiB: above ${limits.maxFileMiB} MiB` };
+      return { id: f.name, status: "pass", message: `${f.kind}, ${mib} MiB` };
+    });
+    const bad = files.filter((f) => f.kind === "other");
+    if (bad.length)
+      return {
+        status: "fail",
+        messageId: "not-dist",
+        data: { dir, bad: bad.length, names: bad.map((f) => f.name).join(", ") },
+        observed,
+        threshold,
+        hints: [
+          `Upload only the distributions: twine upload ${dir}/*.whl ${dir}/*.tar.gz, or remove the other files.`,
+          "Wheels are named name-version(-build)?-python-abi-platform.whl (PEP 427); sdists name-version.tar.gz.",
+        ],
+        resources,
+      };
+    const large = files.filter((f) => f.bytes > limits.maxFileMiB * MiB);
+    if (large.length)
+      return {
+        status: "warn",
+        messageId: "large",
+        data: { dir, large: large.length, limit: limits.maxFileMiB, largestMiB },
+        observed,
+        threshold,
+        hints: [
+          `Give the upload time: twine upload --timeout 300 ${dir}/*`,
+          "Or split the package; check the ALB idle timeout and any proxy body-size limit (pypiserver itself has none; 413s come from proxies).",
+          "pypiserver buffers the upload in the container: keep the container's hard memory limit well above the file size (containerMemory / container_memory).",
+        ],
+        resources,
+      };
+    return { status: "pass", messageId: "ok", data: { dir, count: files.length, largestMiB }, observed, threshold, resources };
+  },
+});
+
+export const uploadFleetSignals = defineCheck({
+  id: "upload.fleet-signals",
+  title: "Fleet signals of failed uploads",
+  description:
+    "What the guide looks at when `twine upload` returns 5xx or times out: containers OOM-killed in the window (ECS stopped tasks) and 5xx answers from the ALB or the targets (CloudWatch). Reads the fleet evidence when gathered.",
+  playbooks: ["upload"],
+  needs: [],
+  uses: [STOPPED_TASKS.id, METRICS.id, SERVICE.id],
+  scope: "fleet",
+  thresholds: UPLOAD_FLEET_SIGNALS,
+  messages: {
+    "no-evidence": "No fleet evidence to read (stopped tasks and metrics were not gathered): {{cause}}",
+    oom: "{{oom}} task(s) OOM-killed in the window: an upload in flight on them failed with 5xx",
+    "5xx": "{{errors}} 5xx answers in the window ({{elb}} from the ALB, {{target}} from targets): uploads may have failed",
+    quiet: "No OOM kills{{fiveXX}} in the window",
+  },
+  evaluate({ evidence, limits }): Verdict {
+    const st = read(evidence, STOPPED_TASKS);
+    const m = read(evidence, METRICS);
+    const svc = read(evidence, SERVICE);
+    if (!st && !m) return { status: "skip", messageId: "no-evidence", data: { cause: "not gathered (a --local run or a bundle without fleet evidence)" } };
+    if (!st?.ok && !m?.ok) {
+      const cause = [st && !st.ok ? `stopped tasks: ${st.message}` : undefined, m && !m.ok ? `metrics: ${m.message}` : undefined].filter(Boolean).join("; ") || "not gathered";
+      return { status: "error", messageId: "no-evidence", data: { cause } };
+    }
+    const oomTasks = st?.ok ? st.value.tasks.filter((t) => classifyStop(t) === "oom") : [];
+    let elb = 0;
+    let target = 0;
+    let haveMetrics = false;
+    if (m?.ok && m.value.context.loadBalancer) {
+      haveMetrics = true;
+      elb = sumOf(values(seriesOf(m.value, "alb.HTTPCode_ELB_5XX_Count")));
+      target = sumOf(values(seriesOf(m.value, "alb.HTTPCode_Target_5XX_Count")));
+    }
+    const resources: ResourceResult[] = oomTasks.map((t) => ({ id: t.taskId, status: "fail", message: `OOM-killed ${t.stoppedAt ?? ""}`.trim() }));
+    if (oomTasks.length > limits.maxOomKills)
+      return {
+        status: "fail",
+        messageId: "oom",
+        data: { oom: oomTasks.length, elb, target },
+        observed: { value: oomTasks.length, unit: "count" },
+        threshold: { name: "maxOomKills", value: limits.maxOomKills, unit: "count" },
+        hints: [...memoryHints(svc?.ok ? svc.value.taskDefinition : undefined), "Then retry the upload; ecs.oom-kills lists the tasks."],
+        resources,
+      };
+    if (elb + target > limits.maxTarget5xx)
+      return {
+        status: "warn",
+        messageId: "5xx",
+        data: { errors: elb + target, elb, target },
+        observed: { value: elb + target, unit: "count" },
+        threshold: { name: "maxTarget5xx", value: limits.maxTarget5xx, unit: "count" },
+        hints: [
+          "Retry with more time and detail: twine upload --verbose --timeout 300 dist/*",
+          "See alb.5xx-rate (502 → keep-alive, 503 → no healthy target, 504 → slow target) and efs.percent-io-limit for throttled writes.",
+        ],
+      };
+    return { status: "pass", messageId: "quiet", data: { fiveXX: haveMetrics ? " and no 5xx" : "" } };
+  },
+});

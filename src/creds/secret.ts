@@ -1,0 +1,84 @@
+/**
+ * Where the fleet's credentials live: a Secrets Manager secret holding JSON (key names configurable), the
+ * stack's outputs (`IndexUrl`, `SecretArn`), or the Terraform module's outputs. Errors name the secret, the
+ * key or the file — never a value.
+ */
+import { UsageError } from "../errors.js";
+import type { AwsClients } from "../sources/aws/clients.js";
+import { STACK_OUTPUT_KEYS } from "../sources/target/outputs.js";
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface SecretKeys {
+  username: string;
+  password: string;
+}
+
+export const DEFAULT_SECRET_KEYS: SecretKeys = { username: "username", password: "password" };
+
+/** Parse a secret's SecretString. `subject` names the secret in errors (e.g. `--secret-id arn:…`). */
+export function credentialsFromSecretString(text: string | undefined, keys: SecretKeys, subject: string): Credentials {
+  if (text === undefined || text === "") throw new UsageError(`${subject}: the secret has no SecretString (binary secrets are not supported)`, subject);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${subject}: the secret is not JSON; expected {"${keys.username}": …, "${keys.password}": …}`, subject);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new UsageError(`${subject}: the secret is not a JSON object; expected {"${keys.username}": …, "${keys.password}": …}`, subject);
+  const obj = json as Record<string, unknown>;
+  const present = Object.keys(obj).join(", ") || "none";
+  const pick = (key: string, flag: string): string => {
+    const v = obj[key];
+    if (typeof v !== "string" || v === "")
+      throw new UsageError(`${subject}: no string "${key}" in the secret (its keys: ${present}); name the right one with ${flag}`, flag);
+    return v;
+  };
+  return { username: pick(keys.username, "--username-key"), password: pick(keys.password, "--password-key") };
+}
+
+function describeAwsError(e: unknown): string {
+  const err = e as { name?: string; message?: string };
+  const name = err.name && err.name !== "Error" ? `${err.name}: ` : "";
+  return `${name}${err.message ?? String(e)}`;
+}
+
+export async function readSecret(aws: AwsClients, secretId: string, keys: SecretKeys, subject = `--secret-id ${secretId}`): Promise<Credentials> {
+  const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+  const client = await aws.secretsManager();
+  let text: string | undefined;
+  try {
+    const r = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    text = r.SecretString;
+  } catch (e) {
+    throw new UsageError(`${subject}: cannot read the secret (${describeAwsError(e)})`, subject);
+  }
+  return credentialsFromSecretString(text, keys, subject);
+}
+
+/** The stack's outputs by key (`IndexUrl`, `SecretArn`, …). */
+export async function readStackOutputs(aws: AwsClients, stack: string): Promise<Record<string, string>> {
+  const { DescribeStacksCommand } = await import("@aws-sdk/client-cloudformation");
+  const client = await aws.cloudformation();
+  try {
+    const r = await client.send(new DescribeStacksCommand({ StackName: stack }));
+    const out: Record<string, string> = {};
+    for (const o of r.Stacks?.[0]?.Outputs ?? []) if (o.OutputKey && o.OutputValue) out[o.OutputKey] = o.OutputValue;
+    return out;
+  } catch (e) {
+    throw new UsageError(`--stack ${stack}: cannot read the stack's outputs (${describeAwsError(e)})`, "--stack");
+  }
+}
+
+export function stackCredentialRefs(outputs: Record<string, string>): { url?: string; secretId?: string } {
+  const r: { url?: string; secretId?: string } = {};
+  const url = outputs[STACK_OUTPUT_KEYS.url];
+  const secretId = outputs[STACK_OUTPUT_KEYS.secretId];
+  if (url) r.url = url;
+  if (secretId) r.secretId = secretId;
+  return r;
+}

@@ -1,0 +1,53 @@
+/**
+ * The fleet's credentials for the probes, looked up once per run and kept out of the evidence: from
+ * `settings.credentials` (set by `pypictl creds --check` or from Terraform outputs) or from the target's
+ * Secrets Manager secret. Sources record only whether and where they were found.
+ */
+import type { GatherContext, GatherSettings } from "../context.js";
+import { AwsClients } from "../aws/clients.js";
+import { DEFAULT_SECRET_KEYS, readSecret, type Credentials, type SecretKeys } from "../../creds/secret.js";
+
+/** Settings keys (open record) owned by the http/client sources. */
+export interface CredsSettings {
+  /** Credentials known to the CLI (creds --check, terraform outputs); never serialised. */
+  credentials?: Credentials;
+  /** Secret JSON key names. */
+  secretKeys?: SecretKeys;
+  /** Per-request timeout of the index probe, ms (default 15 000). */
+  httpTimeoutMs?: number;
+}
+
+export type CredentialsLookup =
+  | { found: true; from: "settings" | "secret"; credentials: Credentials }
+  | { found: false; from: "none" | "secret"; reason: string };
+
+const memo = new WeakMap<GatherSettings, Promise<CredentialsLookup>>();
+
+export function credsSettings(settings: GatherSettings): CredsSettings {
+  return settings as CredsSettings;
+}
+
+export function fleetCredentials(ctx: Pick<GatherContext, "settings" | "target">): Promise<CredentialsLookup> {
+  let p = memo.get(ctx.settings);
+  if (!p) {
+    p = lookup(ctx);
+    memo.set(ctx.settings, p);
+  }
+  return p;
+}
+
+async function lookup(ctx: Pick<GatherContext, "settings" | "target">): Promise<CredentialsLookup> {
+  const s = credsSettings(ctx.settings);
+  const c = s.credentials;
+  if (c && typeof c.username === "string" && typeof c.password === "string") return { found: true, from: "settings", credentials: c };
+  const t = ctx.target;
+  if (t.kind !== "fleet" || !t.secretId)
+    return { found: false, from: "none", reason: "no credentials known: pass --secret-id, --stack or --terraform-outputs" };
+  try {
+    const aws = new AwsClients({ ...(t.region ? { region: t.region } : {}), ...(t.profile ? { profile: t.profile } : {}) });
+    const credentials = await readSecret(aws, t.secretId, s.secretKeys ?? DEFAULT_SECRET_KEYS, `secret ${t.secretId}`);
+    return { found: true, from: "secret", credentials };
+  } catch (e) {
+    return { found: false, from: "secret", reason: (e as Error).message };
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * `http.index-probe`: what a client sees at the index. `/simple/` without credentials (pypiserver must
+ * answer 401 with `WWW-Authenticate: Basic`), `/simple/` with the fleet's credentials (200), and `/health`
+ * without credentials. Records status codes, timings and the challenge header; never the Authorization.
+ */
+import type { SourceDef } from "../context.js";
+import { failed, ok } from "../model.js";
+import { rootUrl } from "../../creds/encode.js";
+import { credsSettings, fleetCredentials } from "./credentials.js";
+import { probe, type ProbeAnswer } from "./request.js";
+
+export const INDEX_PROBE = "http.index-probe";
+
+export interface IndexProbe {
+  /** Index root, no credentials. */
+  url: string;
+  credentials: { found: boolean; from: "settings" | "secret" | "none"; reason?: string };
+  anonymous: ProbeAnswer;
+  authenticated?: ProbeAnswer;
+  health: ProbeAnswer;
+  /** Names the hints use (roll tasks, refresh instances); empty when unknown. */
+  fleet: { cluster?: string; service?: string; autoScalingGroup?: string };
+}
+
+export const DEFAULT_HTTP_TIMEOUT_MS = 15_000;
+
+export const indexProbeSource: SourceDef<IndexProbe> = {
+  id: INDEX_PROBE,
+  title: "index probe (/simple/ with and without credentials, /health)",
+  deadlineMs: 60_000,
+  async gather(ctx) {
+    const t = ctx.target;
+    if (t.kind !== "fleet" || !t.url) return failed("not-found", "no index URL known: pass --url or --stack (stack output IndexUrl) or --terraform-outputs");
+    const root = rootUrl(t.url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1"));
+    const timeoutMs = credsSettings(ctx.settings).httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    const base = { root, timeoutMs, signal: ctx.signal };
+    const [anonymous, health, creds] = await Promise.all([
+      probe({ ...base, path: "/simple/" }),
+      probe({ ...base, path: "/health" }),
+      fleetCredentials(ctx),
+    ]);
+    const value: IndexProbe = {
+      url: root,
+      credentials: creds.found ? { found: true, from: creds.from } : { found: false, from: creds.from, reason: creds.reason },
+      anonymous,
+      health,
+      fleet: {
+        ...(t.cluster ? { cluster: t.cluster } : {}),
+        ...(t.service ? { service: t.service } : {}),
+        ...(t.autoScalingGroup ? { autoScalingGroup: t.autoScalingGroup } : {}),
+      },
+    };
+    if (creds.found) value.authenticated = await probe({ ...base, path: "/simple/", auth: creds.credentials });
+    return ok(value);
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * One HTTP request with the facts a check needs and nothing secret: status, time, the WWW-Authenticate and
+ * Location headers (Location without userinfo), or the failure named (timeout, TLS, refused, DNS).
+ * The Authorization header is sent but never recorded.
+ */
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+
+export type ProbeErrorKind = "timeout" | "tls" | "refused" | "dns" | "reset" | "other";
+
+export interface ProbeAnswer {
+  /** The path requested, e.g. "/simple/". */
+  path: string;
+  status?: number;
+  /** Milliseconds from sending to the end of the body (or to the failure). */
+  ms: number;
+  wwwAuthenticate?: string;
+  /** For 3xx: where to, with any userinfo removed. */
+  location?: string;
+  error?: { kind: ProbeErrorKind; code?: string; message: string };
+}
+
+const TLS_CODES = /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ERR_CERT)/;
+
+export function classifyNetError(e: unknown): { kind: ProbeErrorKind; code?: string } {
+  const code = (e as { code?: string }).code;
+  const msg = (e as Error)?.message ?? "";
+  if (code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT" || /timed? ?out/i.test(msg)) return { kind: "timeout", ...(code ? { code } : {}) };
+  if ((code && TLS_CODES.test(code)) || /certificate|ssl|tls/i.test(msg)) return { kind: "tls", ...(code ? { code } : {}) };
+  if (code === "ECONNREFUSED") return { kind: "refused", code };
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { kind: "dns", code };
+  if (code === "ECONNRESET" || code === "EPIPE") return { kind: "reset", code };
+  return { kind: "other", ...(code ? { code } : {}) };
+}
+
+function stripUserinfo(u: string): string {
+  return u.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1");
+}
+
+export interface ProbeRequest {
+  /** Root URL without credentials, e.g. https://pypi.example.com */
+  root: string;
+  path: string;
+  auth?: { username: string; password: string };
+  timeoutMs: number;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
+  const now = req.now ?? (() => performance.now());
+  const url = new URL(req.path, `${req.root.replace(/\/+$/, "")}/`);
+  const started = now();
+  const headers: Record<string, string> = { "user-agent": "pypictl-probe", accept: "text/html" };
+  if (req.auth) headers.authorization = `Basic ${Buffer.from(`${req.auth.username}:${req.auth.password}`, "utf8").toString("base64")}`;
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise<ProbeAnswer>((resolve) => {
+    let settled = false;
+    const finish = (a: Omit<ProbeAnswer, "path" | "ms">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ path: req.path, ms: Math.round(now() - started), ...a });
+    };
+    const r = send(url, { method: "GET", headers, signal: req.signal }, (res) => {
+      res.on("data", () => {});
+      res.on("error", (e) => finish({ error: { ...classifyNetError(e), message: e.message } }));
+      res.on("end", () => {
+        const a: Omit<ProbeAnswer, "path" | "ms"> = { status: res.statusCode ?? 0 };
+        const www = res.headers["www-authenticate"];
+        if (www) a.wwwAuthenticate = Array.isArray(www) ? www.join(", ") : www;
+        if (res.headers.location) a.location = stripUserinfo(res.headers.location);
+        finish(a);
+      });
+    });
+    const timer = setTimeout(() => {
+      r.destroy(Object.assign(new Error(`no answer within ${req.timeoutMs} ms`), { code: "ETIMEDOUT" }));
+    }, req.timeoutMs);
+    r.on("error", (e) => finish({ error: { ...classifyNetError(e), message: stripUserinfo(e.message) } }));
+    r.end();
+  });
+}
