@@ -163,7 +163,8 @@ pypictl_state=$(pypictl_path_state "$PYPICTL_PKG")
 if [ "$pypictl_state" = dir ] && { [ ! -r "$PYPICTL_PKG" ] || [ ! -x "$PYPICTL_PKG" ]; }; then pypictl_state=unreadable; fi
 printf 'pypictl.dir_state=%s\\n' "$pypictl_state"
 if [ "$pypictl_state" = dir ]; then
-  if pypictl_has timeout; then
+  # Old busybox spells it \`timeout -t N\`: use timeout only if the modern form works.
+  if pypictl_has timeout && timeout 5 true >/dev/null 2>&1; then
     printf 'pypictl.limit_seconds=%s\\n' "$PYPICTL_COUNT_LIMIT"
     { timeout "$PYPICTL_COUNT_LIMIT" find "$PYPICTL_PKG" -type f ! -name '.*' 2>/dev/null; echo "//pypictl-rc=$?"; } | awk "$PYPICTL_COUNT_AWK"
   else

@@ -35,6 +35,11 @@ describe("vmstat", () => {
       expect(v.columns.map((c) => v.rows[0]![c])).toEqual(first);
     }
   });
+  it("real output with more samples than a screen: the header repeats and is skipped", () => {
+    const v = value(parseVmstat(fixture("real-vmstat-wide-26.txt")));
+    expect(v.rows).toHaveLength(26);
+    expect(v.columns).toContain("gu");
+  });
   it("keeps the since-boot row first", () => {
     const v = value(parseVmstat(withSectionBody(fixture("probe-swapping.txt"), "vmstat")));
     expect(v.rows[0]).toMatchObject({ si: 310, so: 420, wa: 21 });
