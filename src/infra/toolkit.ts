@@ -213,7 +213,9 @@ export async function deployStack(
     });
     const stack = result.stacks.find((s) => s.stackName === o.stackName) ?? result.stacks[0];
     if (!stack) throw new Error("deploy returned no stack");
-    return { outputs: { ...stack.outputs }, account: stack.environment.account, region: stack.environment.region, stackArn: stack.stackArn };
+    // An environment-agnostic stack reports "unknown-region"; the stack ARN has the real one.
+    const [, , , arnRegion, arnAccount] = stack.stackArn.split(":");
+    return { outputs: { ...stack.outputs }, account: arnAccount || stack.environment.account, region: arnRegion || stack.environment.region, stackArn: stack.stackArn };
   }, o);
 }
 

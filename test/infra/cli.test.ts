@@ -14,6 +14,7 @@ import { AbortError, AuthenticationError, BootstrapError, ToolkitError, type IoR
 import { runCli } from "../../src/cli/main.js";
 import { captureIo } from "../helpers/io.js";
 import { STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
+import { startFakeAws } from "./fake-aws.js";
 import { PypictlIoHost, translateError, DeclinedError, InfraError, type IoSink } from "../../src/infra/toolkit.js";
 import { CredentialsError, UsageError } from "../../src/errors.js";
 
@@ -181,6 +182,52 @@ describe("not bootstrapped (fake AWS endpoint of a fresh account)", () => {
     expect(io.stderr.text).toMatch(/aws:\/\/123456789012\/eu-west-1 is not bootstrapped/);
     expect(io.stderr.text).toMatch(/Run: pypictl bootstrap --region eu-west-1/);
     expect(calls.some((c) => c.endsWith("GetParameter"))).toBe(true);
+  });
+});
+
+describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
+  const outputs = {
+    [STACK_OUTPUT_KEYS.cluster]: "pypiserver-Cluster-1",
+    [STACK_OUTPUT_KEYS.service]: "pypiserver-Service-1",
+    [STACK_OUTPUT_KEYS.url]: "http://pypi-alb-1.eu-west-1.elb.amazonaws.com",
+    [STACK_OUTPUT_KEYS.secretId]: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:Credentials-abc",
+  };
+  const fakeEnv = (url: string) => ({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: url });
+
+  it("--yes: change set created and executed, outputs printed on stdout and saved for doctor/creds", async () => {
+    const fake = await startFakeAws({ bootstrapVersion: "30", outputs });
+    try {
+      isolateAwsEnv(fakeEnv(fake.url));
+      const io = captureIo({}, { cwd: dir });
+      const code = await runCli(["deploy", "--allow-http", "--yes", "--outputs-file", "out/outputs.json"], io);
+      expect(code, io.stderr.text).toBe(0);
+      expect(fake.calls).toEqual(expect.arrayContaining(["GetParameter", "CreateChangeSet", "ExecuteChangeSet"]));
+      expect(fake.calls.some((c) => c.startsWith("PUT /cdk-hnb659fds-assets-123456789012-eu-west-1/"))).toBe(true);
+      for (const [k, v] of Object.entries(outputs)) expect(io.stdout.text).toMatch(new RegExp(`^${k} +${v.replace(/[.]/g, "\\.")}$`, "m"));
+      expect(JSON.parse(await readFile(join(dir, "out/outputs.json"), "utf8"))).toEqual({ pypiserver: outputs });
+      expect(io.stderr.text).toMatch(/CREATE_COMPLETE/);
+      expect(io.stderr.text).toMatch(/pypictl doctor --stack pypiserver --region eu-west-1/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("without --yes and no terminal: IAM changes are not approved, nothing created, exit 1, nothing saved", async () => {
+    const fake = await startFakeAws({ bootstrapVersion: "30", outputs });
+    try {
+      isolateAwsEnv(fakeEnv(fake.url));
+      const io = captureIo({}, { cwd: dir });
+      const code = await runCli(["deploy", "--allow-http", "--outputs-file", "declined.json"], io);
+      expect(code, io.stderr.text).toBe(1);
+      expect(io.stderr.text).toMatch(/re-run with --yes/);
+      expect(io.stderr.text).toMatch(/nothing was changed/);
+      expect(io.stderr.text).toMatch(/IAM Statement Changes|security-sensitive/);
+      expect(fake.calls).not.toContain("CreateChangeSet");
+      expect(fake.calls).not.toContain("ExecuteChangeSet");
+      await expect(readFile(join(dir, "declined.json"))).rejects.toThrow();
+    } finally {
+      await fake.close();
+    }
   });
 });
 

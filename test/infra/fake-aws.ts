@@ -1,0 +1,135 @@
+/**
+ * A tiny fake of the AWS endpoints `pypictl deploy` touches (via AWS_ENDPOINT_URL), enough for toolkit-lib
+ * to run a change-set deployment of a new stack end to end: STS (caller identity; role assumption refused,
+ * so the toolkit falls back to the base credentials), SSM (the bootstrap version), S3 (the template upload)
+ * and CloudFormation (change set, execution, events, outputs). Every call is recorded.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface FakeAwsOptions {
+  /** The bootstrap stack's version parameter; undefined = not bootstrapped. */
+  bootstrapVersion?: string;
+  account?: string;
+  /** Outputs the stack reports once created. */
+  outputs?: Record<string, string>;
+}
+
+export interface FakeAws {
+  url: string;
+  calls: string[];
+  close(): Promise<void>;
+}
+
+const CFN_NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
+
+export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
+  const account = o.account ?? "123456789012";
+  const calls: string[] = [];
+  let stackState: "none" | "review" | "created" = "none";
+  let stackName = "pypiserver";
+  const stackId = () => `arn:aws:cloudformation:eu-west-1:${account}:stack/${stackName}/11111111-2222-3333-4444-555555555555`;
+  const now = new Date().toISOString();
+
+  const xml = (res: ServerResponse, status: number, body: string) => {
+    res.writeHead(status, { "content-type": "text/xml" });
+    res.end(body);
+  };
+  const cfnError = (res: ServerResponse, code: string, message: string) =>
+    xml(res, 400, `<ErrorResponse xmlns="${CFN_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
+  const cfn = (res: ServerResponse, action: string, result: string) =>
+    xml(res, 200, `<${action}Response xmlns="${CFN_NS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></${action}Response>`);
+
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const params = new URLSearchParams(body);
+    const action = params.get("Action") ?? (target ? target.split(".").pop()! : `${req.method} ${req.url?.split("?")[0]}`);
+    calls.push(action);
+    if (params.get("StackName")) stackName = params.get("StackName")!.split("/")[1] && params.get("StackName")!.startsWith("arn:") ? stackName : params.get("StackName")!;
+
+    switch (action) {
+      case "GetCallerIdentity":
+        return xml(
+          res,
+          200,
+          `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${account}:user/t</Arn><UserId>AIDA</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+        );
+      case "AssumeRole":
+        return xml(res, 403, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no such role</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
+      case "GetParameter":
+        res.writeHead(o.bootstrapVersion ? 200 : 400, { "content-type": "application/x-amz-json-1.1" });
+        return res.end(
+          JSON.stringify(
+            o.bootstrapVersion ? { Parameter: { Name: "/cdk-bootstrap/hnb659fds/version", Type: "String", Value: o.bootstrapVersion, Version: 1 } } : { __type: "ParameterNotFound", message: "" },
+          ),
+        );
+      case "DescribeStacks": {
+        if (stackState === "none" || params.get("StackName") === "CDKToolkit") return cfnError(res, "ValidationError", `Stack with id ${params.get("StackName")} does not exist`);
+        const status = stackState === "review" ? "REVIEW_IN_PROGRESS" : "CREATE_COMPLETE";
+        const outputs =
+          stackState === "created"
+            ? `<Outputs>${Object.entries(o.outputs ?? {})
+                .map(([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`)
+                .join("")}</Outputs>`
+            : "";
+        return cfn(
+          res,
+          "DescribeStacks",
+          `<Stacks><member><StackId>${stackId()}</StackId><StackName>${stackName}</StackName><CreationTime>${now}</CreationTime><StackStatus>${status}</StackStatus>${outputs}</member></Stacks>`,
+        );
+      }
+      case "GetTemplate":
+        return cfnError(res, "ValidationError", "Stack does not exist");
+      case "GetTemplateSummary":
+        return cfn(res, "GetTemplateSummary", "<Parameters/>");
+      case "CreateChangeSet":
+        stackState = "review";
+        return cfn(res, "CreateChangeSet", `<Id>${stackId()}:changeSet/cdk-deploy-change-set/1</Id><StackId>${stackId()}</StackId>`);
+      case "DescribeChangeSet":
+        return cfn(
+          res,
+          "DescribeChangeSet",
+          `<ChangeSetName>cdk-deploy-change-set</ChangeSetName><ChangeSetId>${stackId()}:changeSet/cdk-deploy-change-set/1</ChangeSetId><StackId>${stackId()}</StackId><StackName>${stackName}</StackName><Status>CREATE_COMPLETE</Status><ExecutionStatus>AVAILABLE</ExecutionStatus><Changes><member><Type>Resource</Type><ResourceChange><Action>Add</Action><LogicalResourceId>Packages660AFF77</LogicalResourceId><ResourceType>AWS::EFS::FileSystem</ResourceType></ResourceChange></member></Changes>`,
+        );
+      case "ExecuteChangeSet":
+        stackState = "created";
+        return cfn(res, "ExecuteChangeSet", "");
+      case "DescribeStackEvents":
+        return cfn(
+          res,
+          "DescribeStackEvents",
+          `<StackEvents><member><StackId>${stackId()}</StackId><EventId>e1</EventId><StackName>${stackName}</StackName><LogicalResourceId>${stackName}</LogicalResourceId><PhysicalResourceId>${stackId()}</PhysicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType><Timestamp>${new Date(Date.now() + 1000).toISOString()}</Timestamp><ResourceStatus>CREATE_COMPLETE</ResourceStatus></member></StackEvents>`,
+        );
+      case "ListStackResources":
+        return cfn(res, "ListStackResources", "<StackResourceSummaries/>");
+      case "DeleteChangeSet":
+        return cfn(res, "DeleteChangeSet", "");
+      default:
+        break;
+    }
+    // S3: the template asset upload to the bootstrap bucket.
+    if (req.method === "GET" && req.url?.includes("list-type=2")) {
+      return xml(res, 200, `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`);
+    }
+    if (req.method === "GET" && req.url?.includes("?location")) {
+      return xml(res, 200, `<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">eu-west-1</LocationConstraint>`);
+    }
+    if (req.method === "PUT" || req.method === "HEAD") {
+      res.writeHead(200, { etag: '"abc"', "x-amz-bucket-region": "eu-west-1" });
+      return res.end();
+    }
+    return xml(res, 400, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>not emulated: ${action}</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
+  };
+
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => handle(req, res, body));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
