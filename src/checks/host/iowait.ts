@@ -1,7 +1,8 @@
 /** host.iowait: CPU time spent waiting for I/O (vmstat wa), averaged over the judged samples. */
 import { defineCheck } from "../model.js";
 import { HOST_IOWAIT } from "../thresholds/host.js";
-import { HOST_COMMON_MESSAGES, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
+import type { HostSnapshot } from "../../sources/host/model.js";
+import { HOST_COMMON_MESSAGES, instanceSizeHint, judgeHosts, sectionError, sectionOf } from "./common.js";
 import { memField } from "./memory.js";
 import { judgedSamples, seriesOf } from "./vmstat.js";
 
@@ -10,6 +11,12 @@ const MESSAGES: Record<string, string> = {
   high: "iowait {{mean}} % on average (peak {{max}} %) over {{samples}} one-second samples, at or above {{limit}} %: requests are waiting on disk or EFS",
   ok: "iowait {{mean}} % on average (peak {{max}} %) over {{samples}} one-second samples, below {{limit}} %",
 };
+
+/** The probe's mount path (meta), for commands in hints. */
+function mountPathOf(snapshot: HostSnapshot): string {
+  const m = sectionOf(snapshot, "meta", (v): v is { mountPath: string } => typeof (v as { mountPath?: unknown })?.mountPath === "string");
+  return m.ok && m.value.mountPath ? m.value.mountPath : "/data/packages";
+}
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
@@ -47,7 +54,7 @@ export const iowait = defineCheck({
           hints.push(
             "If not swapping, check EFS: `pypictl doctor --only efs` (PercentIOLimit, throughput, burst credits); with sustained limits use `efsThroughputMode: \"elastic\"` (stack) / `efs_throughput_mode = \"elastic\"` (Terraform).",
             "A page cache too small for the package tree also shows as iowait: look at MemAvailable (host.memory-available) and consider the next instance size.",
-            "See who waits: `vmstat 1 5` (wa, b), `iostat -x 1 3`, `cat /proc/self/mountstats | grep -A20 'mounted on /data/packages'`.",
+            `See who waits: \`vmstat 1 5\` (wa, b), \`iostat -x 1 3\`, \`grep -A20 'mounted on ${mountPathOf(snapshot)}' /proc/self/mountstats\`.`,
           );
           return { status: "fail", messageId: "high", data, observed, hints };
         }
