@@ -280,6 +280,14 @@ export function translateError(e: unknown, o: { region?: string; profile?: strin
   if (chain.some((c) => ToolkitError.isContextProviderError(c) || ToolkitError.isContextLookupsDisabledError(c))) {
     return new UsageError(`lookup failed: ${firstLine(e)} (--vpc-id and --max-azs above 2 need AWS credentials; a --vpc-id must exist in the region)`, "--vpc-id");
   }
+  const sdk = chain.find((c) => typeof c === "object" && c !== null && "$metadata" in c) as (Error & { name: string }) | undefined;
+  if (sdk && /ExpiredToken|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch/.test(sdk.name)) {
+    return new CredentialsError(`AWS rejected the credentials (${sdk.name}: ${firstLine(sdk)})\n${CREDENTIALS_HELP}`, "--profile");
+  }
+  if (sdk && !ToolkitError.isToolkitError(e)) {
+    const hint = /AccessDenied|UnauthorizedOperation/.test(sdk.name) ? "\nThe credentials lack a permission the deployment needs (deploying needs CloudFormation, IAM, EC2, ECS, EFS, ELB and Secrets Manager rights, or the CDK bootstrap roles)." : "";
+    return new InfraError(`AWS ${sdk.name}: ${firstLine(sdk)}${hint}`);
+  }
   if (ToolkitError.isToolkitError(e)) {
     const messages = chain.map((c) => (c instanceof Error ? c.message : String(c))).filter((m, i, all) => m && !all.slice(0, i).some((prev) => prev.includes(m)));
     return new InfraError(messages.join("\n"));

@@ -299,5 +299,10 @@ describe("error translation", () => {
     const failed = translateError(ToolkitError.withCause("DeployStackFailed", "pypiserver failed", new Error("Resource handler returned message: quota")));
     expect(failed).toBeInstanceOf(InfraError);
     expect(failed.message).toMatch(/quota/);
+    const sdkError = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+    expect(translateError(sdkError("ExpiredTokenException", "The security token included in the request is expired"))).toBeInstanceOf(CredentialsError);
+    const denied = translateError(sdkError("AccessDenied", "User is not authorized to perform: cloudformation:CreateChangeSet"));
+    expect(denied).toBeInstanceOf(InfraError);
+    expect(denied.message).toMatch(/AWS AccessDenied: .*\nThe credentials lack a permission/);
   });
 });
