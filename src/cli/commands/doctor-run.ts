@@ -26,6 +26,7 @@ import { resolveFleet } from "../options/resolve-fleet.js";
 import { renderReport } from "../render/index.js";
 import { renderCheckList, renderExplain } from "../render/catalogue.js";
 import { ProgressLine } from "../progress.js";
+import { uploadSettingsFrom } from "../options/upload.js";
 
 async function readText(path: string, flag: string): Promise<string> {
   try {
@@ -74,6 +75,8 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     mountPath: flags.mountPath ?? config.host.mountPath ?? DEFAULT_GATHER_SETTINGS.mountPath,
   };
   settings.packageDir = flags.packageDir ?? config.host.packageDir ?? settings.mountPath;
+  // The upload and client sources: --dist, and the environment the user's client config is read from.
+  Object.assign(settings, uploadSettingsFrom(flags), { clientEnv: io.env });
 
   let target: Target;
   let window;

@@ -6,9 +6,10 @@ import { Command, Option } from "commander";
 import type { Io } from "../io.js";
 import { FORMATS, type Format } from "../../config/config.js";
 import { addFleetOptions, type FleetFlags } from "../options/fleet.js";
+import { addUploadOptions, type UploadFlags } from "../options/upload.js";
 
 /** The per-command options struct (as gh does): everything doctor was asked, in one typed place. */
-export interface DoctorFlags extends FleetFlags {
+export interface DoctorFlags extends FleetFlags, UploadFlags {
   only?: string[];
   skip?: string[];
   since?: string;
@@ -65,6 +66,7 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     .option("-q, --quiet", "no progress line; human format prints only what is not passing")
     .option("-v, --verbose", "more detail on stderr (sources, timings)");
   addFleetOptions(cmd);
+  addUploadOptions(cmd);
   cmd.action(async (flags: DoctorFlags) => {
     const { doctorAction } = await import("./doctor-run.js");
     setExit(await doctorAction(flags, io));
