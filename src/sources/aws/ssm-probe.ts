@@ -185,14 +185,15 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   const budgetTimer = setTimeout(() => budget.abort(new BudgetExpired()), pacing.budgetMs);
   const opts = { abortSignal: budget.signal };
-  const bounded = <T>(p: Promise<T>): Promise<T> =>
-    Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        if (budget.signal.aborted) reject(budget.signal.reason);
-        budget.signal.addEventListener("abort", () => reject(budget.signal.reason), { once: true });
-      }),
-    ]);
+  const bounded = <T>(p: Promise<T>): Promise<T> => {
+    if (budget.signal.aborted) return Promise.reject(budget.signal.reason as Error);
+    let onBudget: (() => void) | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      onBudget = () => reject(budget.signal.reason as Error);
+      budget.signal.addEventListener("abort", onBudget, { once: true });
+    });
+    return Promise.race([p, expired]).finally(() => budget.signal.removeEventListener("abort", onBudget!));
+  };
   try {
     return await probeAll();
   } finally {
