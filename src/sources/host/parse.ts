@@ -303,6 +303,9 @@ export function parseMountstatsEntry(text: string, truncated = false): Parsed<Mo
   if (!entry.statvers) return bad(`mountstats: NFS entry without statvers= (${short(first)})`);
 
   let perOp = false;
+  // Kernels print 8 numbers per op, newer ones 9 (the errors column), the same count on every line of
+  // one entry: a line with another count than the first op line is damaged (or cut) input.
+  let opFields: number | undefined;
   const ops: Record<string, NfsOpStats> = {};
   for (const [i, raw] of ls.slice(1).entries()) {
     const line = raw.trim();
@@ -314,9 +317,10 @@ export function parseMountstatsEntry(text: string, truncated = false): Parsed<Mo
     if (perOp) {
       const m = /^([A-Za-z0-9_]+):\s+(.*)$/.exec(line);
       const nums = m?.[2]?.trim().split(/\s+/) ?? [];
-      if (!m || !nums.every((x) => INT.test(x)) || (nums.length !== 8 && nums.length !== 9)) {
+      if (opFields === undefined && (nums.length === 8 || nums.length === 9)) opFields = nums.length;
+      if (!m || !nums.every((x) => INT.test(x)) || nums.length !== opFields) {
         if (truncated && i === ls.length - 2) break; // the last line may be the one the probe cut
-        return bad(`${where}: per-op line is not "OP: 8 or 9 numbers": ${short(line)}`);
+        return bad(`${where}: per-op line is not "OP: ${opFields ?? "8 or 9"} numbers" like the lines before it: ${short(line)}`);
       }
       const v = nums.map(Number);
       const op: NfsOpStats = {

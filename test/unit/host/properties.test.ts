@@ -171,7 +171,8 @@ describe("truncated input", () => {
         }
         if (name === "mountstats" && r.ok) {
           const ops = (r.value as { ops?: Record<string, unknown> }).ops ?? {};
-          for (const [k, v] of Object.entries(ops)) expect((full as { value: { ops: Record<string, unknown> } }).value.ops[k]).toEqual(v);
+          // A cut may drop a line's optional last column (errors): saying less is fine, saying otherwise is not.
+          for (const [k, v] of Object.entries(ops)) expect((full as { value: { ops: Record<string, unknown> } }).value.ops[k]).toMatchObject(v as object);
         }
       }),
       RUNS,
