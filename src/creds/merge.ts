@@ -343,8 +343,8 @@ export function lineDiff(before: string, after: string, label: string): string {
       ops.push([" ", a[i]!]);
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push(["+", b[j++]!]);
-    else ops.push(["-", a[i++]!]);
+    } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push(["-", a[i++]!]);
+    else ops.push(["+", b[j++]!]);
   }
   const keep = ops.map((_, k) => ops.slice(Math.max(0, k - 2), k + 3).some(([op]) => op !== " "));
   const out = [`--- ${label}${n === 0 ? " (new file)" : ""}`, `+++ ${label}`];

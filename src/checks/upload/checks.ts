@@ -48,6 +48,8 @@ export const uploadDistFiles = defineCheck({
       return { id: f.name, status: "pass", message: `${f.kind}, ${mib} MiB` };
     });
     const bad = files.filter((f) => f.kind === "other");
+    const large = files.filter((f) => f.bytes > limits.maxFileMiB * MiB);
+    const timeoutHint = `Give large uploads time: twine upload --timeout 300 ${dir}/*`;
     if (bad.length)
       return {
         status: "fail",
@@ -58,10 +60,10 @@ export const uploadDistFiles = defineCheck({
         hints: [
           `Upload only the distributions: twine upload ${dir}/*.whl ${dir}/*.tar.gz, or remove the other files.`,
           "Wheels are named name-version(-build)?-python-abi-platform.whl (PEP 427); sdists name-version.tar.gz.",
+          ...(large.length ? [timeoutHint] : []),
         ],
         resources,
       };
-    const large = files.filter((f) => f.bytes > limits.maxFileMiB * MiB);
     if (large.length)
       return {
         status: "warn",
@@ -70,7 +72,7 @@ export const uploadDistFiles = defineCheck({
         observed,
         threshold,
         hints: [
-          `Give the upload time: twine upload --timeout 300 ${dir}/*`,
+          timeoutHint,
           "Or split the package; check the ALB idle timeout and any proxy body-size limit (pypiserver itself has none; 413s come from proxies).",
           "pypiserver buffers the upload in the container: keep the container's hard memory limit well above the file size (containerMemory / container_memory).",
         ],
