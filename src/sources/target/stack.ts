@@ -2,7 +2,6 @@
  * Read the fleet's identity from the CloudFormation outputs of the stack `pypictl deploy` creates
  * (keys in STACK_OUTPUT_KEYS, shared with src/infra). A stack that does not exist is a UsageError naming it.
  */
-import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import type { AwsClients } from "../aws/clients.js";
 import type { FleetTarget } from "./model.js";
 import { STACK_OUTPUT_KEYS, type StackOutputField } from "./outputs.js";
@@ -11,6 +10,8 @@ import { UsageError } from "../../errors.js";
 export class StackNotFoundError extends UsageError {}
 
 export async function readStackOutputs(clients: AwsClients, stackName: string, region?: string): Promise<Partial<FleetTarget>> {
+  // Imported here, not at the top: resolve-fleet loads this module on every doctor run (for the error class).
+  const { DescribeStacksCommand } = await import("@aws-sdk/client-cloudformation");
   const cfn = await clients.cloudformation();
   let r;
   try {
