@@ -76,7 +76,11 @@ export interface PypiServerStackProps {
    * @default 2
    */
   readonly maxAzs?: number;
-  /** NAT gateways of a new VPC (hosts sit in private subnets). @default 1 */
+  /**
+   * NAT gateways of a new VPC (hosts sit in private subnets). 0 puts the hosts in public subnets with public
+   * addresses (cheaper; their security group still admits only the load balancer).
+   * @default 1
+   */
   readonly natGateways?: number;
   /** EFS throughput mode; `bursting` adds the BurstCreditBalance alarm. @default "elastic" */
   readonly efsThroughputMode?: (typeof THROUGHPUT_MODES)[number];

@@ -142,6 +142,8 @@ export class PypiServerStack extends Stack {
       maxCapacity: p.maxInstances,
       requireImdsv2: true,
       ssmSessionPermissions: true,
+      // Without NAT gateways the hosts sit in public subnets and need a public address to pull images and reach SSM.
+      ...(!p.vpcId && p.natGateways === 0 ? { associatePublicIpAddress: true } : {}),
       blockDevices: [{ deviceName: "/dev/xvda", volume: autoscaling.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: autoscaling.EbsDeviceVolumeType.GP3 }) }],
       notifications: [{ topic }],
     });

@@ -18,7 +18,7 @@ export async function synthLocal(o: {
   nag?: boolean;
   validate?: boolean;
   context?: Record<string, unknown>;
-}): Promise<Record<string, unknown>> {
+}): Promise<{ template: Record<string, unknown>; warnings: string[] }> {
   const outdir = await mkdtemp(join(tmpdir(), "pypictl-synth-"));
   try {
     const { app } = buildApp({ stackName: o.stackName, props: o.props, outdir, nag: o.nag, builtinValidation: o.validate, context: { "aws:cdk:version-reporting": false, ...o.context } });
@@ -29,7 +29,10 @@ export async function synthLocal(o: {
       if (e instanceof UsageError) throw e;
       throw new InfraError(`synthesis failed: ${(e as Error).message}`);
     }
-    return assembly.getStackByName(o.stackName).template as Record<string, unknown>;
+    const stack = assembly.getStackByName(o.stackName);
+    // Construct warnings (the toolkit would print these): "path: message".
+    const warnings = stack.messages.filter((m) => m.level !== "info").map((m) => `${m.id}: ${String(m.entry.data)}`);
+    return { template: stack.template as Record<string, unknown>, warnings };
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }

@@ -97,6 +97,14 @@ describe("network", () => {
   });
   it("natGateways", () => {
     https.template.resourceCountIs("AWS::EC2::NatGateway", 2);
+    cert.template.resourceCountIs("AWS::EC2::NatGateway", 1);
+  });
+  it("natGateways 0: hosts in public subnets with public addresses, nag still clean", () => {
+    const s = synth({ natGateways: 0, allowHttp: true, allowedCidrs: ["10.0.0.0/8"] });
+    s.template.resourceCountIs("AWS::EC2::NatGateway", 0);
+    s.template.hasResourceProperties("AWS::EC2::LaunchTemplate", {
+      LaunchTemplateData: Match.objectLike({ NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: true })] }),
+    });
   });
   it("vpcId: no VPC or flow log created", () => {
     existingVpc.template.resourceCountIs("AWS::EC2::VPC", 0);

@@ -221,7 +221,9 @@ export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
       // Nothing to look up: synthesize directly, without loading toolkit-lib and the AWS SDK.
       enableCompileCache();
       const { synthLocal } = await import("../../infra/synth.js");
-      template = await synthLocal({ ...run, validate: flags.validate === true });
+      const local = await synthLocal({ ...run, validate: flags.validate === true });
+      for (const w of local.warnings) err(io, `warning: ${w}\n`);
+      template = local.template;
     } else {
       const tk = await loadToolkit();
       const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose });
