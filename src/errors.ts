@@ -24,3 +24,8 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** Nothing could be diagnosed because AWS could not be reached (network, endpoint, throttling). Exit 3. */
+export class IncompleteError extends Error {
+  override readonly name = "IncompleteError";
+}

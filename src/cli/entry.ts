@@ -10,6 +10,9 @@ export async function run(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return;
   }
+  // The SDK writes its Node 20 end-of-support warning straight to stderr, past our I/O host (FACTS §7);
+  // engines and the README already say which Node versions are supported.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const mod = (await import("node:module")) as { enableCompileCache?: () => unknown };
   try {
     mod.enableCompileCache?.();

@@ -7,5 +7,6 @@ Exit codes (the same for every command):
   1  a check failed (or warned, with --fail-on warn); deploy/diff/destroy: the operation failed
   2  bad invocation or input: unknown flag or check id, malformed threshold, config, bundle or
      credentials missing — the message names the flag, field or file
-  3  diagnosis incomplete: some checks could not be evaluated (error), none failed
+  3  diagnosis incomplete: some checks could not be evaluated (error), none failed — or AWS could
+     not be reached at all (network, endpoint, throttling)
 `;

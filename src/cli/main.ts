@@ -5,7 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { type Io, processIo, err } from "./io.js";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
-import { UsageError, errorMessage } from "../errors.js";
+import { IncompleteError, UsageError, errorMessage } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerCreds } from "./commands/creds.js";
@@ -53,6 +53,10 @@ export async function runCli(argv: readonly string[], io: Io = processIo()): Pro
     if (e instanceof UsageError) {
       err(io, `pypictl: ${e.message}\n`);
       return EXIT.usage;
+    }
+    if (e instanceof IncompleteError) {
+      err(io, `pypictl: ${e.message}\n`);
+      return EXIT.incomplete;
     }
     err(io, `pypictl: unexpected error: ${errorMessage(e)}\n`);
     if (io.env.PYPICTL_DEBUG) err(io, `${(e as Error)?.stack ?? ""}\n`);

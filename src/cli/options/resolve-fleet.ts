@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import type { FleetTarget } from "../../sources/target/model.js";
 import { DEFAULT_STACK, type FleetFlags } from "./fleet.js";
 import type { Io } from "../io.js";
-import { CredentialsError, UsageError } from "../../errors.js";
+import { CredentialsError, IncompleteError, UsageError } from "../../errors.js";
 import { parseTerraformOutputs } from "../../sources/target/terraform.js";
 import { StackNotFoundError } from "../../sources/target/stack.js";
 import type { AwsClients } from "../../sources/aws/clients.js";
@@ -85,7 +85,15 @@ export async function resolveFleet(target: FleetTarget, flags: FleetFlags, io: I
       await cfn.config.credentials();
     }
   } catch (e) {
-    throw credentialsProblem(e) ?? e;
+    const cred = credentialsProblem(e);
+    if (cred || e instanceof UsageError) throw cred ?? e;
+    // Anything else stops doctor before it can gather: say what and why, never a stack trace.
+    const { classifyError } = await import("../../sources/classify.js");
+    const f = classifyError(e, "cloudformation:DescribeStacks");
+    const what = stackName ? `cannot read the outputs of stack ${stackName}` : "cannot reach AWS";
+    if (!f.ok && f.kind === "access-denied")
+      throw new UsageError(`${what}: ${f.message}. Grant ${f.action ?? "cloudformation:DescribeStacks"} or identify the fleet with --cluster and --service.`, "--stack");
+    throw new IncompleteError(`${what}: ${f.ok ? String(e) : `${f.kind}: ${f.message}`}. Check the network, --region and AWS_ENDPOINT_URL*, then run again.`);
   }
   const merged: FleetTarget = { ...base, ...fromStack, ...tf } as FleetTarget;
   for (const [k, v] of Object.entries(target)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;

@@ -9,7 +9,7 @@ import { NOW } from "./harness.js";
 import { resolveFleet } from "../../../src/cli/options/resolve-fleet.js";
 import { resetClients } from "../../../src/sources/aws/shared.js";
 import { captureIo } from "../../helpers/io.js";
-import { CredentialsError, UsageError } from "../../../src/errors.js";
+import { CredentialsError, IncompleteError, UsageError } from "../../../src/errors.js";
 
 let fleet: Fleet | undefined;
 const saved = { ...process.env };
@@ -81,6 +81,20 @@ describe("resolveFleet", () => {
     const t2 = await resolveFleet({ kind: "fleet", cluster: "flag-cluster" }, { terraformOutputs: "-" }, io);
     expect(t2.cluster).toBe("flag-cluster");
     expect(fleet.mocks.cloudformation.calls()).toHaveLength(0);
+  });
+
+  it("an unreachable endpoint or a denied stack read stops with a message, not a stack trace", async () => {
+    fleet = installFleet(scenario(), NOW);
+    fleet.mocks.cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }));
+    const p = resolveFleet({ kind: "fleet", region: "eu-west-1" }, {}, captureIo());
+    await expect(p).rejects.toBeInstanceOf(IncompleteError);
+    await expect(p).rejects.toThrow(/cannot read the outputs of stack pypiserver: unreachable: connect ECONNREFUSED/);
+    fleet.mocks.cloudformation
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error("User: arn:aws:iam::1:user/x is not authorized to perform: cloudformation:DescribeStacks on resource: y"), { name: "AccessDenied" }));
+    const q = resolveFleet({ kind: "fleet", region: "eu-west-1" }, {}, captureIo());
+    await expect(q).rejects.toBeInstanceOf(UsageError);
+    await expect(q).rejects.toThrow(/Grant cloudformation:DescribeStacks or identify the fleet with --cluster and --service/);
   });
 
   it("missing credentials → CredentialsError telling how to provide them", async () => {
