@@ -212,6 +212,21 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
     }
   });
 
+  it("diff: the changes on stdout (a new stack: everything is added), exit 0", async () => {
+    const fake = await startFakeAws({ bootstrapVersion: "30" });
+    try {
+      isolateAwsEnv(fakeEnv(fake.url));
+      const io = captureIo({}, { cwd: dir });
+      expect(await runCli(["diff", "--allow-http"], io), io.stderr.text).toBe(0);
+      expect(io.stdout.text).toMatch(/Stack pypiserver/);
+      expect(io.stdout.text).toMatch(/IAM Statement Changes/);
+      expect(io.stderr.text).toMatch(/differences found/);
+      expect(fake.calls).not.toContain("ExecuteChangeSet");
+    } finally {
+      await fake.close();
+    }
+  });
+
   it("without --yes and no terminal: IAM changes are not approved, nothing created, exit 1, nothing saved", async () => {
     const fake = await startFakeAws({ bootstrapVersion: "30", outputs });
     try {
