@@ -97,7 +97,13 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   const checks = selectChecks(applicable, flags.only ?? config.only, flags.skip ?? config.skip);
   if (replay) checks.splice(0, checks.length, ...checks.filter((c) => c.needs.every((id) => id in replay.evidence)));
 
-  if (!replay && target.kind === "fleet") target = await resolveFleet(target, flags, io);
+  if (!replay && target.kind === "fleet")
+    target = await resolveFleet(target, flags, io, {
+      onCredentials: (c) => {
+        io.secrets.add(c.password); // masked in every line doctor prints from here on
+        settings.credentials = c;
+      },
+    });
 
   const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);
   const { report, evidence } = await runDoctor({

@@ -40,6 +40,8 @@ export function credentialsProblem(e: unknown): Error | undefined {
 
 export interface ResolveDeps {
   clients?: (t: FleetTarget) => AwsClients;
+  /** Called with the credentials found in Terraform outputs (pypi_username / pypi_password). */
+  onCredentials?: (c: { username: string; password: string }) => void;
 }
 
 export async function resolveFleet(target: FleetTarget, flags: FleetFlags, io: Io, deps: ResolveDeps = {}): Promise<FleetTarget> {
@@ -57,7 +59,10 @@ export async function resolveFleet(target: FleetTarget, flags: FleetFlags, io: I
         throw new UsageError(`--terraform-outputs ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "--terraform-outputs");
       }
     }
-    tf = parseTerraformOutputs(text, file === "-" ? "--terraform-outputs (stdin)" : file).target;
+    const parsed = parseTerraformOutputs(text, file === "-" ? "--terraform-outputs (stdin)" : file);
+    tf = parsed.target;
+    // The module outputs the credentials too: hand them to the caller (the auth probes), never to the target.
+    if (parsed.credentials) deps.onCredentials?.(parsed.credentials);
   }
   const explicit = IDENTITY_KEYS.some((k) => target[k] !== undefined) || Object.keys(tf).length > 0;
   const region = target.region ?? tf.region;
