@@ -109,7 +109,8 @@ export class PypictlIoHost implements IIoHost {
     const answer = await this.o.sink.confirm?.(question);
     if (answer === undefined) {
       this.o.sink.progress(`${question}\n`);
-      this.o.sink.progress("No terminal to confirm on: re-run with --yes to approve (or --require-approval never).\n");
+      const alternative = msg.code === "CDK_TOOLKIT_I5060" ? " (or --require-approval never)" : "";
+      this.o.sink.progress(`No terminal to confirm on: re-run with --yes to approve${alternative}.\n`);
       return false as T;
     }
     return answer as T;
@@ -234,6 +235,10 @@ export async function destroyStack(ioHost: IIoHost, o: StackRunOptions): Promise
     const tk = createToolkit(ioHost, o);
     const cx = await assemblySource(tk, o);
     const result = await tk.destroy(cx, { stacks: SELECT_ALL });
+    // A declined confirmation is not an error to the toolkit (it returns no stacks); it is to pypictl.
+    if (ioHost instanceof PypictlIoHost && ioHost.requests.some((r) => r.code === "CDK_TOOLKIT_I7010" && r.answer === false)) {
+      throw new DeclinedError("Destroy cancelled: nothing was deleted.");
+    }
     return { existed: result.stacks.some((s) => s.stackExisted) };
   }, o);
 }

@@ -246,6 +246,39 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
   });
 });
 
+describe("destroy against a fake AWS endpoint", () => {
+  const fakeEnv = (url: string) => ({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: url });
+
+  it("--yes: deletes the stack and says the packages file system and backups remain", async () => {
+    const fake = await startFakeAws({ bootstrapVersion: "30", existingStack: true });
+    try {
+      isolateAwsEnv(fakeEnv(fake.url));
+      const io = captureIo({}, { cwd: dir });
+      expect(await runCli(["destroy", "--yes"], io), io.stderr.text).toBe(0);
+      expect(fake.calls).toContain("DeleteStack");
+      expect(io.stderr.text).toMatch(/Kept \(RETAIN\): the EFS file system with your packages/);
+      expect(io.stderr.text).toMatch(/Stack pypiserver deleted\. The packages file system and backup vault remain/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("without --yes and no terminal: not confirmed, nothing deleted, exit 1", async () => {
+    const fake = await startFakeAws({ bootstrapVersion: "30", existingStack: true });
+    try {
+      isolateAwsEnv(fakeEnv(fake.url));
+      const io = captureIo({}, { cwd: dir });
+      expect(await runCli(["destroy"], io), io.stderr.text).toBe(1);
+      expect(fake.calls).not.toContain("DeleteStack");
+      expect(io.stderr.text).toMatch(/re-run with --yes to approve\.\n/);
+      expect(io.stderr.text).toMatch(/Destroy cancelled: nothing was deleted/);
+      expect(io.stderr.text).not.toMatch(/did not exist/);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
 describe("IoHost: toolkit messages and the approval policy", () => {
   function host(o: { yes?: boolean; requireApproval?: "never" | "any-change" | "broadening"; answer?: boolean } = {}) {
     const progress: string[] = [];

@@ -13,6 +13,8 @@ export interface FakeAwsOptions {
   account?: string;
   /** Outputs the stack reports once created. */
   outputs?: Record<string, string>;
+  /** The stack exists already (destroy, update). */
+  existingStack?: boolean;
 }
 
 export interface FakeAws {
@@ -26,7 +28,7 @@ const CFN_NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
   const account = o.account ?? "123456789012";
   const calls: string[] = [];
-  let stackState: "none" | "review" | "created" = "none";
+  let stackState: "none" | "review" | "created" = o.existingStack ? "created" : "none";
   let stackName = "pypiserver";
   const stackId = () => `arn:aws:cloudformation:eu-west-1:${account}:stack/${stackName}/11111111-2222-3333-4444-555555555555`;
   const now = new Date().toISOString();
@@ -104,6 +106,9 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
         return cfn(res, "ListStackResources", "<StackResourceSummaries/>");
       case "DeleteChangeSet":
         return cfn(res, "DeleteChangeSet", "");
+      case "DeleteStack":
+        stackState = "none";
+        return cfn(res, "DeleteStack", "");
       default:
         break;
     }
