@@ -184,7 +184,7 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
     const diff = lineDiff(existing, merged.text, path);
     if (flags.showPassword) io.stdout.write(diff);
     else out(io, maskCredentialText(diff));
-    out(io, merged.changes.length ? `would ${merged.changes.join("; ")} (dry run: nothing written)\n` : `${path} is already up to date (dry run)\n`);
+    out(io, merged.changes.length ? `dry run, nothing written; --write would do: ${merged.changes.join("; ")}\n` : `${path} is already up to date (dry run)\n`);
     return EXIT.ok;
   }
   if (merged.changes.length === 0) {
