@@ -10,17 +10,28 @@
  * Command, whose GetCommandInvocation returns only the first 24,000 characters of stdout: every section
  * is bounded (the mountstats entry is the one for the mount path, zero-count NFS ops dropped, cut at
  * MOUNTSTATS_MAX_CHARS) so the whole output stays under PROBE_OUTPUT_LIMIT even with 60 vmstat samples.
+ *
+ * It is also kept small on purpose: the SSM runner gzips and base64-encodes it so that the 2,500
+ * characters ListCommandInvocations returns per instance usually hold all of it (no GetCommandInvocation
+ * per instance). So /proc/meminfo is printed only for MEMINFO_KEYS, and of the mountstats entry only the
+ * lines the parser reads (device, opts, age, xprt, the per-op block; not events/bytes/caps/…). The
+ * parsers still accept the full formats.
  * stderr is left alone (SSM keeps it separately); the parser reads stdout only.
  */
 
 /** Bumped when the output format changes; printed as `probe=` in the meta section. */
-export const PROBE_VERSION = 1;
+export const PROBE_VERSION = 2;
 /** SSM GetCommandInvocation keeps the first 24,000 characters of stdout. */
 export const SSM_STDOUT_LIMIT = 24_000;
 /** What the script promises to stay under (a margin below the SSM limit). */
 export const PROBE_OUTPUT_LIMIT = 22_000;
 /** Characters kept of the one mountstats entry. */
 export const MOUNTSTATS_MAX_CHARS = 9_000;
+/**
+ * The /proc/meminfo fields the probe prints: the ones the host checks read (MemTotal, MemAvailable,
+ * SwapTotal, SwapFree) and the few that explain them. Others are left out to keep the output small.
+ */
+export const MEMINFO_KEYS = ["MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SwapCached", "SwapTotal", "SwapFree"] as const;
 /** Most vmstat samples the script accepts (the CLI allows 2–60). */
 export const MAX_SAMPLES = 60;
 /** Default bound on the package-file count (`timeout N find …`), seconds. */
@@ -62,8 +73,9 @@ function wholeNumber(name: string, v: number, min: number, max: number): number 
 }
 
 // The awk program that prints the last mountstats entry mounted exactly on $PYPICTL_MNT_ESC (read from
-// ENVIRON, not -v, so awk does not interpret the backslashes of \040), drops per-op lines whose op count
-// is 0, and stops at a character budget. Metadata lines start with "pypictl." (never kernel output).
+// ENVIRON, not -v, so awk does not interpret the backslashes of \040), keeps of the header only the lines
+// the parser reads (device, opts, age, xprt, "per-op statistics"), drops per-op lines whose op count is 0,
+// and stops at a character budget. Metadata lines start with "pypictl." (never kernel output).
 const MOUNTSTATS_AWK = `
 BEGIN { want = ENVIRON["PYPICTL_MNT_ESC"]; max = ENVIRON["PYPICTL_MS_MAX"] + 0; cur = 0; found = 0; buf = ""; trunc = 0 }
 /^device / {
@@ -73,6 +85,7 @@ BEGIN { want = ENVIRON["PYPICTL_MNT_ESC"]; max = ENVIRON["PYPICTL_MS_MAX"] + 0; 
 cur == 1 {
   if ($0 ~ /per-op statistics/) perop = 1
   if (perop && $0 ~ /^[ \\t]+[A-Za-z0-9_]+: 0( |$)/) next
+  if (!perop && $0 !~ /^device / && $1 != "opts:" && $1 != "age:" && $1 != "xprt:") next
   if (trunc || length(buf) + length($0) + 1 > max) { trunc = 1; next }
   buf = buf $0 "\\n"
 }
@@ -81,6 +94,11 @@ END {
   if (trunc) print "pypictl.truncated=1"
   printf "%s", buf
 }`;
+
+// Prints the /proc/meminfo lines whose field is in PYPICTL_MEMINFO_KEYS (space-separated).
+const MEMINFO_AWK = `
+BEGIN { n = split(ENVIRON["PYPICTL_MEMINFO_KEYS"], k, " "); for (i = 1; i <= n; i++) keep[k[i] ":"] = 1 }
+$1 in keep`;
 
 // Counts lines from find; the last line "//pypictl-rc=N" carries find's (or timeout's) exit status.
 const COUNT_AWK = `
@@ -102,11 +120,13 @@ PYPICTL_PKG=${shellQuote(opts.packageDir)}
 PYPICTL_PROC=${shellQuote(proc)}
 PYPICTL_COUNT_LIMIT=${limit}
 PYPICTL_MS_MAX=${MOUNTSTATS_MAX_CHARS}
+PYPICTL_MEMINFO_KEYS=${shellQuote(MEMINFO_KEYS.join(" "))}
 LC_ALL=C
 PATH="\${PATH:-/usr/bin:/bin}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
-export LC_ALL PATH PYPICTL_MNT_ESC PYPICTL_MS_MAX
+export LC_ALL PATH PYPICTL_MNT_ESC PYPICTL_MS_MAX PYPICTL_MEMINFO_KEYS
 PYPICTL_MOUNTSTATS_AWK=${shellQuote(MOUNTSTATS_AWK)}
 PYPICTL_COUNT_AWK=${shellQuote(COUNT_AWK)}
+PYPICTL_MEMINFO_AWK=${shellQuote(MEMINFO_AWK)}
 
 pypictl_begin() { printf '==> pypictl:%s <==\\n' "$1"; }
 pypictl_end() { printf '<== pypictl:%s status=%s%s ==>\\n' "$1" "$2" "\${3:+ $3}"; }
@@ -139,7 +159,13 @@ fi
 pypictl_begin free
 if pypictl_has free; then free -m; pypictl_done free $?; else pypictl_end free missing "reason=no-command:free"; fi
 
-pypictl_file meminfo "$PYPICTL_PROC/meminfo"
+pypictl_begin meminfo
+if [ -r "$PYPICTL_PROC/meminfo" ]; then
+  awk "$PYPICTL_MEMINFO_AWK" "$PYPICTL_PROC/meminfo"
+  pypictl_done meminfo $?
+else
+  pypictl_end meminfo missing "reason=no-file:$PYPICTL_PROC/meminfo"
+fi
 pypictl_file loadavg "$PYPICTL_PROC/loadavg"
 
 pypictl_begin nproc
