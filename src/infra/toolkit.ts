@@ -19,6 +19,7 @@ import {
   type IoMessageLevel,
   type IoRequest,
 } from "@aws-cdk/toolkit-lib";
+import { App } from "aws-cdk-lib";
 import { CredentialsError, UsageError } from "../errors.js";
 import { buildApp } from "./app.js";
 import { DeclinedError, InfraError } from "./errors.js";
@@ -246,8 +247,22 @@ export async function destroyStack(ioHost: IIoHost, o: StackRunOptions): Promise
 export async function bootstrapEnvironment(ioHost: IIoHost, o: StackRunOptions): Promise<Array<{ environment: string; status: string }>> {
   return withErrors(async () => {
     const tk = createToolkit(ioHost, o);
-    const cx = await assemblySource(tk, o);
-    const result = await tk.bootstrap(BootstrapEnvironments.fromCloudAssemblySource(cx), {});
+    // Resolve the account and region the way a deploy would (credentials, --region), so the environment is
+    // named (an environment-agnostic stack would otherwise read aws://unknown-account/unknown-region).
+    let account: string | undefined;
+    let region: string | undefined;
+    const probe = await tk.fromAssemblyBuilder(
+      async (b) => {
+        account = b.env.CDK_DEFAULT_ACCOUNT;
+        region = o.region ?? b.env.CDK_DEFAULT_REGION;
+        return new App({ outdir: b.outdir }).synth();
+      },
+      { disposeOutdir: true, resolveDefaultEnvironment: true, lookups: false },
+    );
+    const asm = await probe.produce();
+    await asm.dispose?.();
+    if (!account || !region) throw new CredentialsError(`no usable AWS credentials: the account and region to bootstrap could not be resolved.\n${CREDENTIALS_HELP}`, "--profile");
+    const result = await tk.bootstrap(BootstrapEnvironments.fromList([`aws://${account}/${region}`]), {});
     return result.environments.map((e) => ({ environment: e.environment.name, status: e.status }));
   }, o);
 }

@@ -246,6 +246,21 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
   });
 });
 
+describe("bootstrap against a fake AWS endpoint", () => {
+  it("deploys the CDKToolkit stack into the resolved account/region", async () => {
+    const fake = await startFakeAws({});
+    try {
+      isolateAwsEnv({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_ENDPOINT_URL: fake.url });
+      const io = captureIo({}, { cwd: dir });
+      expect(await runCli(["bootstrap", "--region", "ap-south-1"], io), io.stderr.text).toBe(0);
+      expect(io.stdout.text).toBe("aws://123456789012/ap-south-1  bootstrapped\n");
+      expect(fake.calls).toEqual(expect.arrayContaining(["GetCallerIdentity", "CreateChangeSet", "ExecuteChangeSet"]));
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
 describe("destroy against a fake AWS endpoint", () => {
   const fakeEnv = (url: string) => ({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: url });
 
