@@ -178,6 +178,13 @@ export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<Me
     } while (NextToken);
   });
   const series: Record<string, MetricSeries> = {};
+  // Every series shares the window's timestamps: format each once (hundreds of series at 200 instances).
+  const isoOf = new Map<number, string>();
+  const isoAt = (t: number): string => {
+    let s = isoOf.get(t);
+    if (s === undefined) isoOf.set(t, (s = new Date(t).toISOString()));
+    return s;
+  };
   specs.forEach((s, i) => {
     const id = `m${i}`;
     const m = points.get(id);
@@ -188,7 +195,7 @@ export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<Me
       stat: s.stat,
       period,
       status: status.get(id) ?? "Complete",
-      points: m ? [...m.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => [new Date(t).toISOString(), v]) : [],
+      points: m ? [...m.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => [isoAt(t), v]) : [],
     };
   });
   const context: MetricsEvidence["context"] = { instances: input.instances.map((i) => i.instanceId) };

@@ -65,13 +65,14 @@ export function splitSections(stdout: string): Map<string, RawSection> {
   const out = new Map<string, RawSection>();
   let cur: { name: string; body: string[] } | undefined;
   for (const line of lines(stdout)) {
-    const b = BEGIN.exec(line);
+    // Cheap tests first: most lines are neither marker.
+    const b = line.startsWith("==> pypictl:") ? BEGIN.exec(line) : null;
     if (b) {
       if (cur) out.set(cur.name, { name: cur.name, body: cur.body.join("\n") });
       cur = { name: b[1]!, body: [] };
       continue;
     }
-    const e = END.exec(line);
+    const e = cur && line.includes("<== pypictl:") ? END.exec(line) : null;
     if (e && cur && e[1] === cur.name) {
       const before = line.slice(0, e.index);
       if (before) cur.body.push(before);
@@ -282,6 +283,44 @@ export function unescapeMountPath(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
+/**
+ * Fast path for a (trimmed) per-op line in the plain form the kernel prints: `NAME: n n n …`, ASCII
+ * name, numbers separated by spaces or tabs. Anything else → undefined, and the caller takes the regex
+ * path (same verdicts, just slower). Numbers of more than 15 digits go through Number() like there.
+ */
+function scanOpLine(line: string): [string, number[]] | undefined {
+  const len = line.length;
+  let i = 0;
+  for (; i < len; i++) {
+    const c = line.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) break;
+  }
+  if (i === 0 || i >= len || line.charCodeAt(i) !== 58) return undefined;
+  const name = line.slice(0, i);
+  i++;
+  const nums: number[] = [];
+  let sawSpace = false;
+  while (i < len) {
+    let c = line.charCodeAt(i);
+    if (c === 32 || c === 9) {
+      sawSpace = true;
+      i++;
+      continue;
+    }
+    if (!sawSpace || c < 48 || c > 57) return undefined;
+    const start = i;
+    let n = 0;
+    while (i < len && (c = line.charCodeAt(i)) >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      i++;
+    }
+    if (i < len && c !== 32 && c !== 9) return undefined;
+    nums.push(i - start > 15 ? Number(line.slice(start, i)) : n);
+    sawSpace = false;
+  }
+  return nums.length > 0 ? [name, nums] : undefined;
+}
+
 const DEVICE = /^device (\S+) mounted on (\S+) with fstype (\S+)(?: statvers=(\S+))?\s*$/;
 
 /**
@@ -315,14 +354,21 @@ export function parseMountstatsEntry(text: string, truncated = false): Parsed<Mo
       continue;
     }
     if (perOp) {
-      const m = /^([A-Za-z0-9_]+):\s+(.*)$/.exec(line);
-      const nums = m?.[2]?.trim().split(/\s+/) ?? [];
-      if (opFields === undefined && (nums.length === 8 || nums.length === 9)) opFields = nums.length;
-      if (!m || !nums.every((x) => INT.test(x)) || nums.length !== opFields) {
+      const fast = scanOpLine(line);
+      let name: string | undefined;
+      let v: number[] | undefined;
+      if (fast) [name, v] = fast;
+      else {
+        const m = /^([A-Za-z0-9_]+):\s+(.*)$/.exec(line);
+        const nums = m?.[2]?.trim().split(/\s+/) ?? [];
+        if (m && nums.every((x) => INT.test(x))) [name, v] = [m[1]!, nums.map(Number)];
+        else if (opFields === undefined && (nums.length === 8 || nums.length === 9)) opFields = nums.length;
+      }
+      if (v && opFields === undefined && (v.length === 8 || v.length === 9)) opFields = v.length;
+      if (!v || name === undefined || v.length !== opFields) {
         if (truncated && i === ls.length - 2) break; // the last line may be the one the probe cut
         return bad(`${where}: per-op line is not "OP: ${opFields ?? "8 or 9"} numbers" like the lines before it: ${short(line)}`);
       }
-      const v = nums.map(Number);
       const op: NfsOpStats = {
         ops: v[0]!,
         transmissions: v[1]!,
@@ -334,8 +380,8 @@ export function parseMountstatsEntry(text: string, truncated = false): Parsed<Mo
         executeMs: v[7]!,
       };
       if (v[8] !== undefined) op.errors = v[8];
-      if (m[1]! in ops) return bad(`${where}: op ${m[1]} appears twice`);
-      ops[m[1]!] = op;
+      if (name in ops) return bad(`${where}: op ${name} appears twice`);
+      ops[name] = op;
       continue;
     }
     // An op counter line outside the per-op block would be silently lost: refuse it (reordered input).
@@ -393,7 +439,7 @@ export function parseMountSection(body: string): Parsed<MountInfo> {
   const meta = new Map<string, string>();
   const rest: string[] = [];
   for (const l of ls) {
-    const m = /^pypictl\.([a-z_]+)=(.*)$/.exec(l);
+    const m = l.startsWith("pypictl.") ? /^pypictl\.([a-z_]+)=(.*)$/.exec(l) : null;
     if (m) meta.set(m[1]!, m[2]!);
     else rest.push(l);
   }
