@@ -65,5 +65,11 @@ export async function runCli(argv: readonly string[], io: Io = processIo()): Pro
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  // `pypictl doctor | head`: when the reader goes away, stop writing quietly instead of crashing on EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+    });
+  }
   process.exitCode = await runCli(argv);
 }

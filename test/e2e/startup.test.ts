@@ -51,3 +51,11 @@ describe("startup stays light", () => {
     expect(heavy(replay.modules)).toEqual([]);
   });
 });
+
+describe("a reader that goes away", () => {
+  it("`pypictl … | head -1` ends quietly, without an EPIPE crash", () => {
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${join(root, "bin/pypictl")}" deploy --help | head -1`], { encoding: "utf8" });
+    expect(r.stdout).toMatch(/^Usage: pypictl deploy/);
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+  });
+});
