@@ -136,6 +136,24 @@ function planInput(ctx: GatherContext, unavailable: Record<string, string>): Met
   return input;
 }
 
+/** A series' datapoints as the pages gave them; `ascending`: every timestamp later than the one before. */
+interface Points {
+  times: number[];
+  values: number[];
+  ascending: boolean;
+}
+
+/**
+ * One value per timestamp (a later page's value wins), oldest first. ScanBy TimestampAscending gives them
+ * in order already: then they are taken as they are, else sorted.
+ */
+function pointsOf(p: Points, isoAt: (t: number) => string): Array<[string, number]> {
+  if (p.ascending) return p.times.map((t, i) => [isoAt(t), p.values[i]!]);
+  const m = new Map<number, number>();
+  p.times.forEach((t, i) => m.set(t, p.values[i]!));
+  return [...m.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => [isoAt(t), v]);
+}
+
 export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<MetricsEvidence>> {
   const depUnavailable: Record<string, string> = {};
   const input = planInput(ctx, depUnavailable);
@@ -145,7 +163,7 @@ export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<Me
   const { start, end } = alignedWindow(ctx.window, period);
   const queries = toQueries(specs, period);
   const cw = await clientsFor(ctx.target).cloudwatch();
-  const points = new Map<string, Map<number, number>>();
+  const points = new Map<string, Points>();
   const status = new Map<string, string>();
   const messages: string[] = [];
   await mapLimit(chunk(queries, MAX_QUERIES_PER_CALL), 4, async (batch) => {
@@ -163,11 +181,16 @@ export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<Me
       );
       for (const res of r.MetricDataResults ?? []) {
         if (!res.Id) continue;
-        const m = points.get(res.Id) ?? new Map<number, number>();
+        let m = points.get(res.Id);
+        if (!m) points.set(res.Id, (m = { times: [], values: [], ascending: true }));
         const ts = res.Timestamps ?? [];
         const vs = res.Values ?? [];
-        for (let i = 0; i < Math.min(ts.length, vs.length); i++) m.set(ts[i]!.getTime(), vs[i]!);
-        points.set(res.Id, m);
+        for (let i = 0; i < Math.min(ts.length, vs.length); i++) {
+          const t = ts[i]!.getTime();
+          if (m.ascending && m.times.length > 0 && t <= m.times[m.times.length - 1]!) m.ascending = false;
+          m.times.push(t);
+          m.values.push(vs[i]!);
+        }
         // A later page's status wins unless an earlier one already reported a problem.
         const prev = status.get(res.Id);
         if (!prev || prev === "Complete" || prev === "PartialData") status.set(res.Id, res.StatusCode ?? "Complete");
@@ -195,7 +218,7 @@ export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<Me
       stat: s.stat,
       period,
       status: status.get(id) ?? "Complete",
-      points: m ? [...m.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => [isoAt(t), v]) : [],
+      points: m ? pointsOf(m, isoAt) : [],
     };
   });
   const context: MetricsEvidence["context"] = { instances: input.instances.map((i) => i.instanceId) };

@@ -38,7 +38,8 @@ const INT = /^\d+$/;
 const DEC = /^\d+(?:\.\d+)?$/;
 
 function lines(text: string): string[] {
-  return text.split(/\r?\n/);
+  // The regex split is several times slower than a string split; without "\r" they are the same.
+  return text.includes("\r") ? text.split(/\r?\n/) : text.split("\n");
 }
 
 function short(s: string, n = 60): string {
@@ -60,8 +61,77 @@ export interface RawSection {
 const BEGIN = /^==> pypictl:([a-z0-9_-]+) <==$/;
 const END = /<== pypictl:([a-z0-9_-]+) status=(ok|failed|missing)((?: [a-z_]+=\S*)*) ==>$/;
 
+const BEGIN_PREFIX = "==> pypictl:";
+const END_MARK = "<== pypictl:";
+
 /** Split probe output into sections by their markers. Unknown sections are kept; the caller picks. */
 export function splitSections(stdout: string): Map<string, RawSection> {
+  return stdout.includes("\r") ? splitSectionsByLine(stdout) : splitSectionsInPlace(stdout);
+}
+
+/**
+ * splitSections for output without "\r" (what the probe prints): the same walk over the lines, by index,
+ * and each body is one slice of the output (its lines joined by "\n" are exactly that slice) instead of
+ * a copy of every line joined again.
+ */
+function splitSectionsInPlace(text: string): Map<string, RawSection> {
+  const out = new Map<string, RawSection>();
+  let name: string | undefined;
+  /** Where the current section's first body line starts; -1 while it has none. */
+  let bodyStart = -1;
+  const len = text.length;
+  /** The next end marker at or after `pos` (-1: none left), searched again only once passed. */
+  let nextEnd = text.indexOf(END_MARK);
+  let pos = 0;
+  while (pos <= len) {
+    let eol = text.indexOf("\n", pos);
+    if (eol < 0) eol = len;
+    // Cheap tests first: most lines are neither marker.
+    if (text.startsWith(BEGIN_PREFIX, pos)) {
+      const b = BEGIN.exec(text.slice(pos, eol));
+      if (b) {
+        if (name !== undefined) out.set(name, { name, body: bodyStart < 0 ? "" : text.slice(bodyStart, pos - 1) });
+        name = b[1]!;
+        bodyStart = -1;
+        pos = eol + 1;
+        continue;
+      }
+    }
+    if (name !== undefined) {
+      if (nextEnd >= 0 && nextEnd < pos) nextEnd = text.indexOf(END_MARK, pos);
+      const e = nextEnd >= 0 && nextEnd < eol ? END.exec(text.slice(pos, eol)) : null;
+      if (e && e[1] === name) {
+        // The body: its lines, then what precedes the marker on the marker's line (if anything).
+        const bodyEnd = e.index > 0 ? pos + e.index : bodyStart < 0 ? pos : pos - 1;
+        const sec: RawSection = { name, body: bodyStart < 0 && e.index === 0 ? "" : text.slice(bodyStart < 0 ? pos : bodyStart, bodyEnd), status: e[2] as RawSection["status"] };
+        endAttrs(sec, e[3]);
+        out.set(name, sec);
+        name = undefined;
+        pos = eol + 1;
+        continue;
+      }
+      if (bodyStart < 0) bodyStart = pos;
+    }
+    pos = eol + 1;
+  }
+  if (name !== undefined) out.set(name, { name, body: bodyStart < 0 ? "" : text.slice(bodyStart) });
+  return out;
+}
+
+/** The exit= and reason= attributes of an end marker. */
+function endAttrs(sec: RawSection, attrText: string | undefined): void {
+  const attrs = new Map<string, string>();
+  for (const kv of (attrText ?? "").trim().split(" ").filter(Boolean)) {
+    const i = kv.indexOf("=");
+    attrs.set(kv.slice(0, i), kv.slice(i + 1));
+  }
+  const exitText = attrs.get("exit");
+  if (exitText !== undefined && INT.test(exitText)) sec.exit = Number(exitText);
+  const reason = attrs.get("reason");
+  if (reason !== undefined) sec.reason = reason;
+}
+
+function splitSectionsByLine(stdout: string): Map<string, RawSection> {
   const out = new Map<string, RawSection>();
   let cur: { name: string; body: string[] } | undefined;
   for (const line of lines(stdout)) {
@@ -76,16 +146,8 @@ export function splitSections(stdout: string): Map<string, RawSection> {
     if (e && cur && e[1] === cur.name) {
       const before = line.slice(0, e.index);
       if (before) cur.body.push(before);
-      const attrs = new Map<string, string>();
-      for (const kv of (e[3] ?? "").trim().split(" ").filter(Boolean)) {
-        const i = kv.indexOf("=");
-        attrs.set(kv.slice(0, i), kv.slice(i + 1));
-      }
-      const exitText = attrs.get("exit");
       const sec: RawSection = { name: cur.name, body: cur.body.join("\n"), status: e[2] as RawSection["status"] };
-      if (exitText !== undefined && INT.test(exitText)) sec.exit = Number(exitText);
-      const reason = attrs.get("reason");
-      if (reason !== undefined) sec.reason = reason;
+      endAttrs(sec, e[3]);
       out.set(cur.name, sec);
       cur = undefined;
       continue;
@@ -164,12 +226,47 @@ export function parseMeta(body: string): Parsed<ProbeMeta> {
 /** The columns every procps vmstat prints and the checks read. */
 export const VMSTAT_REQUIRED = ["r", "b", "si", "so", "us", "sy", "id", "wa"] as const;
 
+/**
+ * The numbers of a line made only of ASCII digits, spaces and tabs (with at least one digit): what the
+ * trim + split + INT test of the general path accepts as a sample, without the copies. Anything else →
+ * undefined (the general path decides). Runs of more than 15 digits go through Number() like there.
+ */
+function scanSampleLine(line: string): number[] | undefined {
+  const nums: number[] = [];
+  const len = line.length;
+  let i = 0;
+  while (i < len) {
+    let c = line.charCodeAt(i);
+    if (c === 32 || c === 9) {
+      i++;
+      continue;
+    }
+    if (c < 48 || c > 57) return undefined;
+    const start = i;
+    let n = 0;
+    while (i < len && (c = line.charCodeAt(i)) >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      i++;
+    }
+    nums.push(i - start > 15 ? Number(line.slice(start, i)) : n);
+  }
+  return nums.length > 0 ? nums : undefined;
+}
+
 export function parseVmstat(body: string): Parsed<VmstatSamples> {
   let columns: string[] | undefined;
   const rows: Array<Record<string, number>> = [];
   let n = 0;
   for (const raw of lines(body)) {
     n++;
+    // Fast path: a sample line in the plain form vmstat prints (digits, spaces, tabs) that fits the header.
+    const nums = columns ? scanSampleLine(raw) : undefined;
+    if (nums && nums.length === columns!.length) {
+      const row: Record<string, number> = {};
+      for (let i = 0; i < nums.length; i++) row[columns![i]!] = nums[i]!;
+      rows.push(row);
+      continue;
+    }
     const line = raw.trim();
     if (!line) continue;
     const tokens = line.split(/\s+/);
@@ -236,19 +333,64 @@ export function parseFree(body: string): Parsed<FreeMem> {
 
 // ───────────────────────────── /proc/meminfo ─────────────────────────────
 
+const isBlank = (c: number) => c === 32 || c === 9;
+
+/**
+ * A meminfo line in the plain ASCII form (`Name:` spaces/tabs digits, optionally spaces/tabs `kB`,
+ * optional trailing spaces/tabs) → [name, value, has kB]. Exactly what the regex of the general path
+ * accepts for such lines; anything else → undefined (the general path decides, with its message).
+ */
+function scanMeminfoLine(line: string): [string, number, boolean] | undefined {
+  const len = line.length;
+  let i = 0;
+  for (; i < len; i++) {
+    const c = line.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 40 || c === 41)) break;
+  }
+  if (i === 0 || i >= len || line.charCodeAt(i) !== 58) return undefined;
+  const name = line.slice(0, i);
+  i++;
+  const ws = i;
+  while (i < len && isBlank(line.charCodeAt(i))) i++;
+  if (i === ws) return undefined;
+  const start = i;
+  let n = 0;
+  let c = 0;
+  while (i < len && (c = line.charCodeAt(i)) >= 48 && c <= 57) {
+    n = n * 10 + (c - 48);
+    i++;
+  }
+  if (i === start) return undefined;
+  const value = i - start > 15 ? Number(line.slice(start, i)) : n;
+  const gap = i;
+  while (i < len && isBlank(line.charCodeAt(i))) i++;
+  if (i === len) return [name, value, false];
+  if (i === gap || line.charCodeAt(i) !== 107 || line.charCodeAt(i + 1) !== 66) return undefined; // "kB"
+  i += 2;
+  while (i < len && isBlank(line.charCodeAt(i))) i++;
+  return i === len ? [name, value, true] : undefined;
+}
+
 export function parseMeminfo(body: string): Parsed<Meminfo> {
   const kB: Record<string, number> = {};
   let n = 0;
   for (const raw of lines(body)) {
     n++;
-    if (!raw.trim()) continue;
-    const m = /^([A-Za-z0-9_()]+):\s+(\d+)(\s+kB)?\s*$/.exec(raw);
-    if (!m) return bad(`meminfo: line ${n} is not "Name: value kB": ${short(raw)}`);
-    const [, key, value, unit] = m;
+    let key: string | undefined;
+    let value: number;
+    let unit: boolean;
+    const fast = scanMeminfoLine(raw);
+    if (fast) [key, value, unit] = fast;
+    else {
+      if (!raw.trim()) continue;
+      const m = /^([A-Za-z0-9_()]+):\s+(\d+)(\s+kB)?\s*$/.exec(raw);
+      if (!m) return bad(`meminfo: line ${n} is not "Name: value kB": ${short(raw)}`);
+      [key, value, unit] = [m[1]!, Number(m[2]), m[3] !== undefined];
+    }
     // Only the HugePages_* counters come without a unit; a kB field without one was cut off.
-    if (!unit && !key!.startsWith("HugePages_")) return bad(`meminfo: line ${n} (${key}) has no kB unit: cut off?`);
-    if (key! in kB) return bad(`meminfo: ${key} appears twice`);
-    kB[key!] = Number(value);
+    if (!unit && !key.startsWith("HugePages_")) return bad(`meminfo: line ${n} (${key}) has no kB unit: cut off?`);
+    if (key in kB) return bad(`meminfo: ${key} appears twice`);
+    kB[key] = value;
   }
   if (Object.keys(kB).length === 0) return bad("meminfo: empty");
   if (kB.MemTotal === undefined) return bad("meminfo: no MemTotal line");
@@ -329,7 +471,11 @@ const DEVICE = /^device (\S+) mounted on (\S+) with fstype (\S+)(?: statvers=(\S
  * execute [errors]`, cumulative, times in ms. `truncated` = the probe cut it (partial per-op block allowed).
  */
 export function parseMountstatsEntry(text: string, truncated = false): Parsed<MountEntry> {
-  const ls = lines(text).filter((l) => l.trim() !== "");
+  return parseMountstatsLines(lines(text).filter((l) => l.trim() !== ""), truncated);
+}
+
+/** parseMountstatsEntry over the entry's non-blank lines. */
+function parseMountstatsLines(ls: readonly string[], truncated: boolean): Parsed<MountEntry> {
   const first = ls[0];
   if (first === undefined) return bad("mountstats: empty entry");
   const d = DEVICE.exec(first);
@@ -346,9 +492,9 @@ export function parseMountstatsEntry(text: string, truncated = false): Parsed<Mo
   // one entry: a line with another count than the first op line is damaged (or cut) input.
   let opFields: number | undefined;
   const ops: Record<string, NfsOpStats> = {};
-  for (const [i, raw] of ls.slice(1).entries()) {
-    const line = raw.trim();
-    const where = `mountstats line ${i + 2}`;
+  for (let k = 1; k < ls.length; k++) {
+    const i = k - 1;
+    const line = ls[k]!.trim();
     if (line === "per-op statistics") {
       perOp = true;
       continue;
@@ -367,7 +513,7 @@ export function parseMountstatsEntry(text: string, truncated = false): Parsed<Mo
       if (v && opFields === undefined && (v.length === 8 || v.length === 9)) opFields = v.length;
       if (!v || name === undefined || v.length !== opFields) {
         if (truncated && i === ls.length - 2) break; // the last line may be the one the probe cut
-        return bad(`${where}: per-op line is not "OP: ${opFields ?? "8 or 9"} numbers" like the lines before it: ${short(line)}`);
+        return bad(`mountstats line ${i + 2}: per-op line is not "OP: ${opFields ?? "8 or 9"} numbers" like the lines before it: ${short(line)}`);
       }
       const op: NfsOpStats = {
         ops: v[0]!,
@@ -380,12 +526,12 @@ export function parseMountstatsEntry(text: string, truncated = false): Parsed<Mo
         executeMs: v[7]!,
       };
       if (v[8] !== undefined) op.errors = v[8];
-      if (name in ops) return bad(`${where}: op ${name} appears twice`);
+      if (name in ops) return bad(`mountstats line ${i + 2}: op ${name} appears twice`);
       ops[name] = op;
       continue;
     }
     // An op counter line outside the per-op block would be silently lost: refuse it (reordered input).
-    if (/^[A-Z][A-Z0-9_]*:\s+\d+(?:\s+\d+){7,8}$/.test(line)) return bad(`${where}: per-op line before "per-op statistics": ${short(line)}`);
+    if (/^[A-Z][A-Z0-9_]*:\s+\d+(?:\s+\d+){7,8}$/.test(line)) return bad(`mountstats line ${i + 2}: per-op line before "per-op statistics": ${short(line)}`);
     const kv = /^([a-z0-9_-]+):\s*(.*)$/i.exec(line);
     if (!kv) continue; // e.g. "RPC iostats version: 1.1  p/v: 100003/4 (nfs)" matches; anything else is informational
     const [, key, value] = kv;
@@ -399,13 +545,13 @@ export function parseMountstatsEntry(text: string, truncated = false): Parsed<Mo
       entry.opts = opts;
       if (opts.vers) entry.nfsVersion = opts.vers;
     } else if (key === "age") {
-      if (!INT.test(value!.trim())) return bad(`${where}: age ${short(value!)} is not a number`);
+      if (!INT.test(value!.trim())) return bad(`mountstats line ${i + 2}: age ${short(value!)} is not a number`);
       entry.ageSeconds = Number(value!.trim());
     } else if (key === "xprt") {
       const t = value!.trim().split(/\s+/);
       const proto = t[0] ?? "";
       const nums = t.slice(1);
-      if (!proto || !nums.every((x) => INT.test(x))) return bad(`${where}: xprt line is malformed: ${short(line)}`);
+      if (!proto || !nums.every((x) => INT.test(x))) return bad(`mountstats line ${i + 2}: xprt line is malformed: ${short(line)}`);
       const v = nums.map(Number);
       // tcp: srcport bind_count connect_count connect_time idle_time sends recvs bad_xids req_u bklog_u …
       // udp: srcport bind_count sends recvs bad_xids req_u bklog_u …
@@ -452,7 +598,9 @@ export function parseMountSection(body: string): Parsed<MountInfo> {
     if (rest.some((l) => l.trim())) return bad("mount: entries=0 but an entry follows");
     return good(info);
   }
-  const entry = parseMountstatsEntry(rest.join("\n"), meta.get("truncated") === "1");
+  // Without "\r" the entry's lines are `rest` as they are (joining and splitting them again is a no-op).
+  const cut = meta.get("truncated") === "1";
+  const entry = body.includes("\r") ? parseMountstatsEntry(rest.join("\n"), cut) : parseMountstatsLines(rest.filter((l) => l.trim() !== ""), cut);
   if (!entry.ok) return entry;
   info.path = entry.value.mountPoint;
   info.entry = entry.value;
