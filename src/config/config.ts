@@ -4,37 +4,15 @@
  * are checked to be objects here and validated in full by their owners.
  */
 import { Field, parseJsonFile } from "./validate.js";
+import { FLEET_IDENTITY_KEYS, type FleetIdentity } from "../sources/target/model.js";
 
 export const FORMATS = ["human", "json", "junit", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
 
-export interface TargetConfig {
-  stack?: string;
-  region?: string;
-  profile?: string;
-  cluster?: string;
-  service?: string;
-  fileSystemId?: string;
-  loadBalancer?: string;
-  targetGroup?: string;
-  url?: string;
-  secretId?: string;
-  autoScalingGroup?: string;
-}
+/** The `target` section: the same fields as a fleet target (flags override them). */
+export type TargetConfig = FleetIdentity;
 
-export const TARGET_KEYS = [
-  "stack",
-  "region",
-  "profile",
-  "cluster",
-  "service",
-  "fileSystemId",
-  "loadBalancer",
-  "targetGroup",
-  "url",
-  "secretId",
-  "autoScalingGroup",
-] as const;
+export const TARGET_KEYS = FLEET_IDENTITY_KEYS;
 
 export interface HostConfig {
   samples?: number;

@@ -3,20 +3,11 @@
  * Flags override the config file's `target` section.
  */
 import type { Command } from "commander";
-import type { FleetTarget } from "../../sources/target/model.js";
+import { FLEET_IDENTITY_KEYS, type FleetIdentity, type FleetTarget } from "../../sources/target/model.js";
 import type { TargetConfig } from "../../config/config.js";
 
-export interface FleetFlags {
-  stack?: string;
-  region?: string;
-  profile?: string;
-  cluster?: string;
-  service?: string;
-  fileSystemId?: string;
-  loadBalancer?: string;
-  targetGroup?: string;
-  url?: string;
-  secretId?: string;
+/** One flag per identity field (the Auto Scaling group is discovered or read from the config file). */
+export interface FleetFlags extends Omit<FleetIdentity, "autoScalingGroup"> {
   terraformOutputs?: string;
 }
 
@@ -40,11 +31,9 @@ export function addFleetOptions(cmd: Command): Command {
 /** Flags over config; what is still unknown is discovered by the fleet sources. */
 export function fleetTargetFrom(flags: FleetFlags, config: TargetConfig): FleetTarget {
   const t: FleetTarget = { kind: "fleet" };
-  const keys = ["stack", "region", "profile", "cluster", "service", "fileSystemId", "loadBalancer", "targetGroup", "url", "secretId"] as const;
-  for (const k of keys) {
-    const v = flags[k] ?? config[k];
+  for (const k of FLEET_IDENTITY_KEYS) {
+    const v = (k === "autoScalingGroup" ? undefined : flags[k]) ?? config[k];
     if (v !== undefined) t[k] = v;
   }
-  if (config.autoScalingGroup) t.autoScalingGroup = config.autoScalingGroup;
   return t;
 }

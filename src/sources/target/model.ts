@@ -28,6 +28,23 @@ export interface FleetTarget {
 
 export type Target = LocalTarget | FleetTarget;
 
+/** Every field that identifies a fleet: the config file's `target` section holds exactly these. */
+export type FleetIdentity = Omit<FleetTarget, "kind">;
+
+export const FLEET_IDENTITY_KEYS = [
+  "stack",
+  "region",
+  "profile",
+  "cluster",
+  "service",
+  "fileSystemId",
+  "loadBalancer",
+  "targetGroup",
+  "url",
+  "secretId",
+  "autoScalingGroup",
+] as const satisfies ReadonlyArray<keyof FleetIdentity>;
+
 export function describeTarget(t: Target): string {
   if (t.kind === "local") return `host ${t.host}`;
   const parts = [t.stack && `stack ${t.stack}`, t.cluster && `cluster ${t.cluster}`, t.service && `service ${t.service}`, t.region];
