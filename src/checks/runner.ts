@@ -60,6 +60,21 @@ export async function gather(ids: readonly string[], opts: GatherOptions): Promi
   const now = opts.now ?? (() => new Date());
   const running = new Map<string, Promise<SourceResult<unknown>>>();
   const evidence: Evidence = {};
+  /** Sources waiting on each unfinished source, woken when it is done: `startFirst` ones first. */
+  const waiting = new Map<string, Array<{ first: boolean; wake: () => void }>>();
+  const done = new Set<string>();
+
+  const dependency = async (depId: string, chain: readonly string[], first: boolean): Promise<SourceResult<unknown>> => {
+    const p = run(depId, chain);
+    if (!done.has(depId)) {
+      await new Promise<void>((wake) => {
+        let list = waiting.get(depId);
+        if (!list) waiting.set(depId, (list = []));
+        list.push({ first, wake });
+      });
+    }
+    return p;
+  };
 
   const run = (id: string, chain: readonly string[]): Promise<SourceResult<unknown>> => {
     const existing = running.get(id);
@@ -76,7 +91,7 @@ export async function gather(ids: readonly string[], opts: GatherOptions): Promi
       // Dependencies finish before this source takes a slot, so waiting never holds one (no deadlock).
       const deps: Evidence = {};
       const depIds = typeof def.deps === "function" ? def.deps(opts.target) : (def.deps ?? []);
-      for (const depId of depIds) deps[depId] = await run(depId, [...chain, id]);
+      for (const depId of depIds) deps[depId] = await dependency(depId, [...chain, id], def.startFirst === true);
       await sem.acquire();
       const started = Date.now();
       opts.onProgress?.({ type: "source-start", id, title: def.title });
@@ -86,6 +101,18 @@ export async function gather(ids: readonly string[], opts: GatherOptions): Promi
       return result;
     })();
     running.set(id, p);
+    void p.then(() => {
+      done.add(id);
+      const list = waiting.get(id) ?? [];
+      waiting.delete(id);
+      const rest = list.filter((w) => !w.first);
+      if (rest.length === list.length) for (const w of rest) w.wake();
+      else {
+        // The startFirst ones run until they wait on I/O (their calls are out); the rest one turn later.
+        for (const w of list) if (w.first) w.wake();
+        setImmediate(() => rest.forEach((w) => w.wake()));
+      }
+    });
     return p;
   };
 

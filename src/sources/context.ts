@@ -42,6 +42,12 @@ export interface SourceDef<V = unknown> {
   /** Milliseconds; the runner's default applies when absent. */
   deadlineMs?: number;
   /**
+   * On the run's critical path (the host probe: its remote script takes seconds): when a dependency it
+   * shares with other sources is ready, it resumes before them, so its calls go out first and its waits
+   * overlap their work instead of queueing behind it.
+   */
+  startFirst?: boolean;
+  /**
    * Gather the evidence. May throw: the runner classifies the error (AWS faults by name) into a
    * failed result, so one failing source never aborts the run.
    */

@@ -21,6 +21,7 @@ export const hostProbeSource: SourceDef<HostProbeEvidence> = {
   // The runner applies one deadline per source; the samples are not known here, so allow the most
   // (60 samples) plus the count's bound. A local run with 5 samples takes about 6 s.
   deadlineMs: 60_000 + PROBE_SLACK_MS,
+  startFirst: true,
   async gather(ctx): Promise<SourceResult<HostProbeEvidence>> {
     if (ctx.target.kind === "fleet") {
       const m = await import("../aws/ssm-probe.js");
