@@ -119,12 +119,34 @@ export function defineCheck<T extends Thresholds>(check: Check<T>): Check<T> {
 
 /** `{{name}}` substitution; unknown names stay visible so a bad template is noticed, not hidden. */
 export function renderMessage(template: string, data: Record<string, unknown>): string {
-  return template.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (whole, name: string) => {
+  const parts = compiled(template);
+  let out = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    const [name, whole] = parts[i] as [string, string];
     const v = data[name];
-    if (v === undefined) return whole;
-    if (typeof v === "number") return formatNumber(v);
-    return String(v);
-  });
+    out += v === undefined ? whole : typeof v === "number" ? formatNumber(v) : String(v);
+    out += parts[i + 1] as string;
+  }
+  return out;
+}
+
+/** A template split once: text, [name, placeholder as written], text, … (a check renders one per host). */
+type Compiled = Array<string | [string, string]>;
+const COMPILED = new Map<string, Compiled>();
+
+function compiled(template: string): Compiled {
+  let parts = COMPILED.get(template);
+  if (parts) return parts;
+  parts = [];
+  let last = 0;
+  for (const m of template.matchAll(/\{\{\s*([\w.-]+)\s*\}\}/g)) {
+    parts.push(template.slice(last, m.index), [m[1]!, m[0]]);
+    last = m.index + m[0].length;
+  }
+  parts.push(template.slice(last));
+  if (COMPILED.size >= 1024) COMPILED.clear();
+  COMPILED.set(template, parts);
+  return parts;
 }
 
 export function formatNumber(v: number): string {

@@ -68,8 +68,18 @@ export function probeStart(snap: HostSnapshot): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** Formatted sample times: the hosts of one run share most of them (their probes start together). */
+const ISO_AT = new Map<number, string>();
+
 export function isoAt(startMs: number, offsetSeconds: number): string {
-  return new Date(startMs + offsetSeconds * 1000).toISOString().replace(/\.000Z$/, "Z");
+  const ms = startMs + offsetSeconds * 1000;
+  let s = ISO_AT.get(ms);
+  if (s === undefined) {
+    s = new Date(ms).toISOString().replace(/\.000Z$/, "Z");
+    if (ISO_AT.size >= 4096) ISO_AT.clear();
+    ISO_AT.set(ms, s);
+  }
+  return s;
 }
 
 type HostEntry = { host: string; ok: true; snapshot: HostSnapshot } | { host: string; ok: false; kind: string; message: string };

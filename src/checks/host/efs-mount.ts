@@ -6,6 +6,8 @@ import { HOST_COMMON_MESSAGES, guards, isObj, judgeHosts, num, sectionError, sec
 /** The NFS operations a listing or download makes; their mean RTT is judged. */
 export const LISTING_OPS = ["LOOKUP", "GETATTR", "ACCESS", "READDIR", "READDIRPLUS", "READ", "OPEN"] as const;
 
+const LISTING_OP_SET: ReadonlySet<string> = new Set(LISTING_OPS);
+
 const MESSAGES: Record<string, string> = {
   ...HOST_COMMON_MESSAGES,
   absent:
@@ -80,7 +82,7 @@ export const efsMount = defineCheck({
           rpcs += calls;
           retrans += Math.max(0, trans - calls);
           timeouts += num(o.timeouts) ?? 0;
-          if ((LISTING_OPS as readonly string[]).includes(name) && calls > 0) {
+          if (calls > 0 && LISTING_OP_SET.has(name)) {
             const mean = rtt / calls;
             if (!worst || mean > worst.rttMs) worst = { op: name, rttMs: mean, calls };
           }
