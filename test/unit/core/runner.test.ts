@@ -90,6 +90,24 @@ describe("gather", () => {
     expect(ev.parent).toMatchObject({ value: "fleet" });
   });
 
+  it("wakes a startFirst source before the others that share its dependency", async () => {
+    const order: string[] = [];
+    const parent = def("parent", async () => ok(1));
+    const mk = (id: string, first: boolean) =>
+      def(
+        id,
+        async () => {
+          order.push(id);
+          return ok(id);
+        },
+        { deps: ["parent"], startFirst: first },
+      );
+    const table: Record<string, SourceDef> = { parent, a: mk("a", false), b: mk("b", false), probe: mk("probe", true) };
+    await gather(["a", "b", "probe"], { ...base, load: async (id) => table[id] });
+    expect(order[0]).toBe("probe");
+    expect(order.slice(1).sort()).toEqual(["a", "b"]);
+  });
+
   it("reports an unknown source as unsupported", async () => {
     const ev = await gather(["nope"], { ...base, load: async () => undefined });
     expect(ev.nope).toMatchObject({ ok: false, kind: "unsupported" });
