@@ -5,7 +5,6 @@
  */
 import { UsageError } from "../errors.js";
 import type { AwsClients } from "../sources/aws/clients.js";
-import { STACK_OUTPUT_KEYS } from "../sources/target/outputs.js";
 
 export interface Credentials {
   username: string;
@@ -58,27 +57,4 @@ export async function readSecret(aws: AwsClients, secretId: string, keys: Secret
     throw new UsageError(`${subject}: cannot read the secret (${describeAwsError(e)})`, subject);
   }
   return credentialsFromSecretString(text, keys, subject);
-}
-
-/** The stack's outputs by key (`IndexUrl`, `SecretArn`, …). */
-export async function readStackOutputs(aws: AwsClients, stack: string): Promise<Record<string, string>> {
-  const { DescribeStacksCommand } = await import("@aws-sdk/client-cloudformation");
-  const client = await aws.cloudformation();
-  try {
-    const r = await client.send(new DescribeStacksCommand({ StackName: stack }));
-    const out: Record<string, string> = {};
-    for (const o of r.Stacks?.[0]?.Outputs ?? []) if (o.OutputKey && o.OutputValue) out[o.OutputKey] = o.OutputValue;
-    return out;
-  } catch (e) {
-    throw new UsageError(`--stack ${stack}: cannot read the stack's outputs (${describeAwsError(e)})`, "--stack");
-  }
-}
-
-export function stackCredentialRefs(outputs: Record<string, string>): { url?: string; secretId?: string } {
-  const r: { url?: string; secretId?: string } = {};
-  const url = outputs[STACK_OUTPUT_KEYS.url];
-  const secretId = outputs[STACK_OUTPUT_KEYS.secretId];
-  if (url) r.url = url;
-  if (secretId) r.secretId = secretId;
-  return r;
 }

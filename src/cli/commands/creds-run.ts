@@ -18,6 +18,7 @@ import { lineDiff, maskCredentialText, mergeFor } from "../../creds/merge.js";
 import { DEFAULT_SECRET_KEYS, type Credentials, type SecretKeys } from "../../creds/secret.js";
 import { encodeUserinfo } from "../../creds/encode.js";
 import type { FleetTarget } from "../../sources/target/model.js";
+import type { AwsClients } from "../../sources/aws/clients.js";
 
 export interface CredsConfig {
   format?: CredFormat;
@@ -87,7 +88,7 @@ export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, cre
   let secretId = flags.secretId ?? t.secretId;
 
   const { AwsClients } = await import("../../sources/aws/clients.js");
-  const { readSecret, readStackOutputs, stackCredentialRefs } = await import("../../creds/secret.js");
+  const { readSecret } = await import("../../creds/secret.js");
   const { parseTerraformOutputs, regionOfArn } = await import("../../sources/target/terraform.js");
   const aws = () => {
     const r = target.region ?? regionOfArn(secretId);
@@ -108,7 +109,7 @@ export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, cre
   if (!credentials && !secretId) {
     const stack = flags.stack ?? t.stack;
     if (!stack) throw new UsageError("creds: no credentials source: pass --secret-id, --stack or --terraform-outputs (or target.secretId / target.stack in --config)", "--secret-id");
-    const refs = stackCredentialRefs(await readStackOutputs(aws(), stack));
+    const refs = await stackRefs(aws(), stack, target.region);
     target.stack = stack;
     url ??= refs.url;
     secretId = refs.secretId;
@@ -236,4 +237,17 @@ async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io): 
   report.target = { kind: "fleet", url: resolved.url, ...(resolved.target.secretId ? { secretId: resolved.target.secretId } : {}) };
   out(io, renderReport(report, "human", { color: useColor(io, io.stdout, flags.color), quiet: false, width: io.stdout.columns ?? 100 }));
   return exitCodeFor(report.summary);
+}
+
+/** The stack's IndexUrl and SecretArn, read the way doctor reads every stack output (STACK_OUTPUT_KEYS). */
+async function stackRefs(aws: AwsClients, stack: string, region: string | undefined): Promise<{ url?: string; secretId?: string }> {
+  const { readStackOutputs } = await import("../../sources/target/stack.js");
+  try {
+    return await readStackOutputs(aws, stack, region);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const err = e as { name?: string; message?: string };
+    const name = err.name && err.name !== "Error" ? `${err.name}: ` : "";
+    throw new UsageError(`--stack ${stack}: cannot read the stack's outputs (${name}${err.message ?? String(e)})`, "--stack");
+  }
 }
