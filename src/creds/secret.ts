@@ -40,7 +40,8 @@ export function credentialsFromSecretString(text: string | undefined, keys: Secr
   return { username: pick(keys.username, "--username-key"), password: pick(keys.password, "--password-key") };
 }
 
-function describeAwsError(e: unknown): string {
+/** An AWS error as `Name: message`, for errors that name the secret or stack (never a value). */
+export function describeAwsError(e: unknown): string {
   const err = e as { name?: string; message?: string };
   const name = err.name && err.name !== "Error" ? `${err.name}: ` : "";
   return `${name}${err.message ?? String(e)}`;

@@ -246,8 +246,7 @@ async function stackRefs(aws: AwsClients, stack: string, region: string | undefi
     return await readStackOutputs(aws, stack, region);
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    const err = e as { name?: string; message?: string };
-    const name = err.name && err.name !== "Error" ? `${err.name}: ` : "";
-    throw new UsageError(`--stack ${stack}: cannot read the stack's outputs (${name}${err.message ?? String(e)})`, "--stack");
+    const { describeAwsError } = await import("../../creds/secret.js");
+    throw new UsageError(`--stack ${stack}: cannot read the stack's outputs (${describeAwsError(e)})`, "--stack");
   }
 }
