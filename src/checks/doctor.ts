@@ -3,7 +3,7 @@
  * The CLI resolves flags and config into a DoctorPlan and renders what comes back.
  */
 import type { Check, Window } from "./model.js";
-import { evaluateAll, gather, neededSources, type ProgressEvent } from "./runner.js";
+import { evaluateAll, gather, gatherPlanFor, neededSources, type ProgressEvent } from "./runner.js";
 import { REPORT_SCHEMA_VERSION, summarize, type Report } from "./report.js";
 import type { Evidence } from "../sources/model.js";
 import type { GatherSettings, SourceDef } from "../sources/context.js";
@@ -33,6 +33,7 @@ export async function runDoctor(plan: DoctorPlan): Promise<{ report: Report; evi
       target: plan.target,
       window: plan.window,
       settings: plan.settings,
+      plan: gatherPlanFor(plan.checks),
       load: plan.load,
       concurrency: plan.concurrency,
       deadlineMs: plan.deadlineMs,

@@ -3,6 +3,7 @@
  * Modelled on ESLint rule units: `meta`-like fields, messages by id, data first and text rendered from it.
  */
 import type { Evidence } from "../sources/model.js";
+import type { SeriesKey } from "../sources/aws/metric-catalogue.js";
 
 export type Status = "pass" | "warn" | "fail" | "skip" | "error";
 
@@ -103,6 +104,11 @@ export interface Check<T extends Thresholds = Thresholds> {
   needs: string[];
   /** Source ids read when present; a failure there does not stop the check. */
   uses?: string[];
+  /**
+   * CloudWatch series the check reads from `cloudwatch.metrics` (namespace, metric, dimensions and
+   * statistic are in src/sources/aws/metric-catalogue.ts). Only the selected checks' series are queried.
+   */
+  series?: readonly SeriesKey[];
   /** Fleet checks need AWS; host checks run locally too. */
   scope: "host" | "fleet" | "client";
   thresholds: T;

@@ -7,7 +7,7 @@ import type { Check, EvalContext, Finding, Limits, Thresholds, Verdict, Window }
 import { renderMessage } from "./model.js";
 import type { Evidence, SourceResult } from "../sources/model.js";
 import { failed } from "../sources/model.js";
-import type { GatherContext, GatherSettings, SourceDef } from "../sources/context.js";
+import type { GatherContext, GatherPlan, GatherSettings, SourceDef } from "../sources/context.js";
 import type { Target } from "../sources/target/model.js";
 import { classifyError } from "../sources/classify.js";
 
@@ -22,6 +22,8 @@ export interface GatherOptions {
   target: Target;
   window: Window;
   settings: GatherSettings;
+  /** What the selected checks declared beyond sources (their metric series); see plannedSeries. */
+  plan?: GatherPlan;
   /** Looks a source up by id (the registry's lazy loaders in production, fakes in tests). */
   load(id: string): Promise<SourceDef | undefined>;
   concurrency?: number;
@@ -36,6 +38,40 @@ export function neededSources(checks: readonly Check[]): string[] {
   const ids = new Set<string>();
   for (const c of checks) for (const id of [...c.needs, ...(c.uses ?? [])]) ids.add(id);
   return [...ids].sort();
+}
+
+/** Every CloudWatch series key the checks declare. */
+export function plannedSeries(checks: readonly Check[]): Set<string> {
+  const keys = new Set<string>();
+  for (const c of checks) for (const k of c.series ?? []) keys.add(k);
+  return keys;
+}
+
+/** The gather plan of a selection: its series (so a selection without metric checks queries none). */
+export function gatherPlanFor(checks: readonly Check[]): GatherPlan {
+  return { series: plannedSeries(checks) };
+}
+
+/**
+ * The source ids a gather of `ids` would run, dependencies included, for `target` and `plan` (what
+ * `--print-iam-policy --only …` grants). Loads the source definitions, gathers nothing.
+ */
+export async function sourceClosure(
+  ids: readonly string[],
+  target: Target,
+  plan: GatherPlan,
+  load: (id: string) => Promise<SourceDef | undefined>,
+): Promise<string[]> {
+  const seen = new Set<string>();
+  const visit = async (id: string): Promise<void> => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const def = await load(id);
+    const deps = typeof def?.deps === "function" ? def.deps(target, plan) : (def?.deps ?? []);
+    for (const d of deps) await visit(d);
+  };
+  for (const id of ids) await visit(id);
+  return [...seen].sort();
 }
 
 class Semaphore {
@@ -90,7 +126,7 @@ export async function gather(ids: readonly string[], opts: GatherOptions): Promi
       if (!def) return failed("unsupported", `no source named ${id}`, undefined, now());
       // Dependencies finish before this source takes a slot, so waiting never holds one (no deadlock).
       const deps: Evidence = {};
-      const depIds = typeof def.deps === "function" ? def.deps(opts.target) : (def.deps ?? []);
+      const depIds = typeof def.deps === "function" ? def.deps(opts.target, opts.plan ?? {}) : (def.deps ?? []);
       for (const depId of depIds) deps[depId] = await dependency(depId, [...chain, id], def.startFirst === true);
       await sem.acquire();
       const started = Date.now();
@@ -139,6 +175,7 @@ async function runOne(
   });
   const ctx: GatherContext = {
     target: opts.target,
+    plan: opts.plan ?? {},
     window: opts.window,
     settings: opts.settings,
     signal: controller.signal,

@@ -21,8 +21,16 @@ export const DEFAULT_GATHER_SETTINGS: GatherSettings = {
   packageDir: "/data/packages",
 };
 
+/** What the selected checks asked for, beyond source ids: shapes what a source gathers. */
+export interface GatherPlan {
+  /** CloudWatch series keys the selected checks declare; absent = every series (tools, old callers). */
+  series?: ReadonlySet<string>;
+}
+
 export interface GatherContext {
   target: Target;
+  /** Absent in hand-built contexts (tests): every series. */
+  plan?: GatherPlan;
   window: Window;
   settings: GatherSettings;
   /** Aborted at the source's deadline. */
@@ -38,7 +46,7 @@ export interface SourceDef<V = unknown> {
    * Other sources this one reads (e.g. the discovered fleet); gathered first. A function when they
    * depend on the target (the host probe needs the fleet's instances only when run over SSM).
    */
-  deps?: readonly string[] | ((target: Target) => readonly string[]);
+  deps?: readonly string[] | ((target: Target, plan?: GatherPlan) => readonly string[]);
   /** Milliseconds; the runner's default applies when absent. */
   deadlineMs?: number;
   /**

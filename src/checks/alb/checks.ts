@@ -76,6 +76,7 @@ export const alb5xxRate = defineCheck({
     "(HTTPCode_ELB_5XX_Count + HTTPCode_Target_5XX_Count) ÷ RequestCount over the window (Sums, LoadBalancer dimension). Under 1 % is normal even in extreme bursts.",
   playbooks: ["bursts", "upload"],
   needs: [METRICS.id],
+  series: ["alb.RequestCount", "alb.HTTPCode_ELB_5XX_Count", "alb.HTTPCode_Target_5XX_Count", "alb.HTTPCode_ELB_502_Count", "alb.HTTPCode_ELB_503_Count", "alb.HTTPCode_ELB_504_Count"],
   scope: "fleet",
   thresholds: ALB_5XX_RATE,
   messages: {
@@ -129,6 +130,7 @@ export const albP95Latency = defineCheck({
   description: "Peak p95 TargetResponseTime (LoadBalancer dimension). 10–20 s is expected in bursts (warn); beyond 20 s clients time out (fail).",
   playbooks: ["bursts", "slow-listing"],
   needs: [METRICS.id],
+  series: ["alb.TargetResponseTime.p95"],
   scope: "fleet",
   thresholds: ALB_P95_LATENCY,
   messages: {

@@ -13,6 +13,7 @@ export const ec2CpuCredits = defineCheck({
     "T-family instances only: the lowest CPUCreditBalance per instance. At zero a standard-mode instance is held to its baseline CPU (e.g. 20 % on t3.small), so bursts queue.",
   playbooks: ["bursts", "slow-listing"],
   needs: [INSTANCES.id, METRICS.id],
+  series: ["ec2.CPUCreditBalance"],
   scope: "fleet",
   thresholds: EC2_CPU_CREDITS,
   messages: {
@@ -66,6 +67,7 @@ export const ec2CpuSkew = defineCheck({
     "Mean CPUUtilization per instance over the window; a large gap between the busiest and the idlest means load concentrates on some hosts (uneven task placement, long-lived client connections), so bursts hit one host's CPU.",
   playbooks: ["bursts"],
   needs: [INSTANCES.id, METRICS.id],
+  series: ["ec2.CPUUtilization"],
   scope: "fleet",
   thresholds: EC2_CPU_SKEW,
   messages: {

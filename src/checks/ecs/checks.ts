@@ -137,6 +137,7 @@ export const ecsMemoryUtilization = defineCheck({
     "Peak AWS/ECS MemoryUtilization (Maximum, ClusterName+ServiceName) converted to a share of the container's hard limit: the metric divides by the reservation when one is set, so with a 75 % reservation the OOM kill comes at about 133 %.",
   playbooks: ["oom", "upload"],
   needs: [METRICS.id, SERVICE.id],
+  series: ["ecs.MemoryUtilization"],
   scope: "fleet",
   thresholds: ECS_MEMORY_UTILIZATION,
   messages: {
@@ -309,6 +310,7 @@ export const ecsCpuUtilization = defineCheck({
   playbooks: ["bursts", "slow-listing"],
   needs: [METRICS.id],
   uses: [SERVICE.id],
+  series: ["ecs.CPUUtilization"],
   scope: "fleet",
   thresholds: ECS_CPU_UTILIZATION,
   messages: {

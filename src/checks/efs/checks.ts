@@ -46,6 +46,7 @@ export const efsPercentIoLimit = defineCheck({
     "Peak AWS/EFS PercentIOLimit (Maximum): how close the General Purpose file system came to its I/O-operations ceiling. Near 100 % every listing waits; this is operations, not throughput.",
   playbooks: ["slow-listing", "iowait"],
   needs: [METRICS.id],
+  series: ["efs.PercentIOLimit", "efs.PermittedThroughput"],
   uses: [FILE_SYSTEM.id],
   scope: "fleet",
   thresholds: EFS_PERCENT_IO_LIMIT,
@@ -94,6 +95,7 @@ export const efsThroughputUtilization = defineCheck({
     "Peak Sum(MeteredIOBytes) per second ÷ PermittedThroughput for the same minute: how much of the throughput EFS allowed was used. Near 100 % the file system throttles reads.",
   playbooks: ["slow-listing", "iowait"],
   needs: [METRICS.id],
+  series: ["efs.MeteredIOBytes", "efs.PermittedThroughput", "efs.PercentIOLimit"],
   uses: [FILE_SYSTEM.id],
   scope: "fleet",
   thresholds: EFS_THROUGHPUT_UTILIZATION,
@@ -143,6 +145,7 @@ export const efsBurstCredits = defineCheck({
     "Bursting throughput mode only: the lowest BurstCreditBalance and whether it is draining. Once the credits are gone, throughput falls to the baseline of 50 KiB/s per GiB stored.",
   playbooks: ["slow-listing"],
   needs: [METRICS.id, FILE_SYSTEM.id],
+  series: ["efs.BurstCreditBalance", "efs.PermittedThroughput", "efs.PercentIOLimit"],
   scope: "fleet",
   thresholds: EFS_BURST_CREDITS,
   messages: {

@@ -90,6 +90,7 @@ export const uploadFleetSignals = defineCheck({
   playbooks: ["upload"],
   needs: [],
   uses: [STOPPED_TASKS.id, METRICS.id, SERVICE.id],
+  series: ["alb.HTTPCode_ELB_5XX_Count", "alb.HTTPCode_Target_5XX_Count"],
   scope: "fleet",
   thresholds: UPLOAD_FLEET_SIGNALS,
   messages: {

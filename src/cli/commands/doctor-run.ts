@@ -43,6 +43,21 @@ function wholeNumber(text: string | undefined, flag: string, min: number, max: n
   return n;
 }
 
+/**
+ * The sources a `--only`/`--skip` selection would run against a fleet identified by cluster and service
+ * alone (every discovery path), for `--print-iam-policy`; undefined without a selection (the full policy).
+ */
+async function selectionSources(flags: DoctorFlags): Promise<string[] | undefined> {
+  if (!flags.only?.length && !flags.skip?.length) return undefined;
+  const { sourceClosure, gatherPlanFor, neededSources } = await import("../../checks/runner.js");
+  const checks = selectChecks(CHECKS.filter((c) => c.scope !== "client"), flags.only, flags.skip);
+  const target: Target = { kind: "fleet", cluster: "cluster", service: "service" };
+  return sourceClosure(neededSources(checks), target, gatherPlanFor(checks), async (id) => {
+    const loader = SOURCE_LOADERS[id];
+    return loader ? loader() : undefined;
+  });
+}
+
 export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date = () => new Date()): Promise<number> {
   if (flags.list) {
     out(io, renderCheckList(CHECKS, { color: useColor(io, io.stdout, flags.color) }));
@@ -54,7 +69,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   }
   if (flags.printIamPolicy) {
     const { doctorIamPolicy } = await import("../../sources/aws/iam-policy.js");
-    out(io, `${JSON.stringify(doctorIamPolicy(), null, 2)}\n`);
+    out(io, `${JSON.stringify(doctorIamPolicy(await selectionSources(flags)), null, 2)}\n`);
     return EXIT.ok;
   }
   if (flags.replay && flags.local) throw new UsageError("--replay and --local cannot be combined: a replay gathers nothing", "--replay");

@@ -28,32 +28,62 @@ export const DOCTOR_READ_ACTIONS = [
   "ssm:GetCommandInvocation",
 ] as const;
 
-export function doctorIamPolicy(): IamPolicy {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "PypictlDoctorRead",
-        Effect: "Allow",
-        // These describe/list/get actions do not support resource-level scoping (or only partly): "*".
-        Action: [...DOCTOR_READ_ACTIONS],
-        Resource: "*",
-      },
-      {
-        Sid: "PypictlDoctorReadIndexSecret",
-        Effect: "Allow",
-        // The auth checks log in with the index credentials; narrow this to your secret's ARN.
-        Action: ["secretsmanager:GetSecretValue"],
-        Resource: "arn:aws:secretsmanager:*:*:secret:*",
-      },
-      {
-        Sid: "PypictlDoctorHostProbe",
-        Effect: "Allow",
-        Action: ["ssm:SendCommand"],
-        Resource: ["arn:aws:ssm:*::document/AWS-RunShellScript", "arn:aws:ec2:*:*:instance/*"],
-      },
-    ],
-  };
+/**
+ * The read actions each source may call, by source id, when the target gives nothing but a cluster and
+ * service (every discovery path). Sources that call no AWS API (local probes, HTTP) are absent.
+ * `cloudformation:DescribeStacks` is the target resolver's (--stack and the default stack), always needed.
+ */
+export const SOURCE_ACTIONS: Readonly<Record<string, readonly (typeof DOCTOR_READ_ACTIONS)[number][]>> = {
+  "ecs.service": ["ecs:DescribeServices", "ecs:DescribeTaskDefinition"],
+  "ecs.stopped-tasks": ["ecs:ListTasks", "ecs:DescribeTasks"],
+  "fleet.instances": ["ec2:DescribeInstances", "ecs:ListContainerInstances", "ecs:DescribeContainerInstances"],
+  "elb.targets": [
+    "elasticloadbalancing:DescribeTargetHealth",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetGroupAttributes",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+  ],
+  "efs.file-system": ["elasticfilesystem:DescribeFileSystems"],
+  "cloudwatch.metrics": ["cloudwatch:GetMetricData"],
+  "host.probe": ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation"],
+};
+
+/**
+ * The policy for a selection: `sources` are the source ids the selected checks need, dependencies
+ * included (absent = every source). The index secret is read by the HTTP probe, SendCommand by the host
+ * probe over SSM.
+ */
+export function doctorIamPolicy(sources?: readonly string[]): IamPolicy {
+  const all = sources === undefined;
+  const has = (id: string) => all || sources.includes(id);
+  const read = all
+    ? [...DOCTOR_READ_ACTIONS]
+    : DOCTOR_READ_ACTIONS.filter((a) => a === "cloudformation:DescribeStacks" || sources.some((id) => SOURCE_ACTIONS[id]?.includes(a)));
+  const statements: IamPolicy["Statement"] = [
+    {
+      Sid: "PypictlDoctorRead",
+      Effect: "Allow",
+      // These describe/list/get actions do not support resource-level scoping (or only partly): "*".
+      Action: read,
+      Resource: "*",
+    },
+  ];
+  if (has("http.index-probe"))
+    statements.push({
+      Sid: "PypictlDoctorReadIndexSecret",
+      Effect: "Allow",
+      // The auth checks log in with the index credentials; narrow this to your secret's ARN.
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: "arn:aws:secretsmanager:*:*:secret:*",
+    });
+  if (has("host.probe"))
+    statements.push({
+      Sid: "PypictlDoctorHostProbe",
+      Effect: "Allow",
+      Action: ["ssm:SendCommand"],
+      Resource: ["arn:aws:ssm:*::document/AWS-RunShellScript", "arn:aws:ec2:*:*:instance/*"],
+    });
+  return { Version: "2012-10-17", Statement: statements };
 }
 
 /** Actions the policy allows (for tests and `--print-iam-policy` consumers). */

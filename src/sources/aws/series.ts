@@ -48,11 +48,12 @@ export function describeSeries(s: MetricSeries): string {
   return `${s.namespace} ${s.metric} (${dims}) ${s.stat}`;
 }
 
-/** A series CloudWatch refused or failed (StatusCode Forbidden / InternalError). */
+/** A series CloudWatch refused or failed (StatusCode Forbidden / InternalError, or a failed call). */
 export function seriesProblem(s: MetricSeries | undefined): string | undefined {
   if (!s) return undefined;
   if (s.status === "Forbidden") return `${describeSeries(s)}: CloudWatch answered Forbidden (cloudwatch:GetMetricData permission)`;
   if (s.status === "InternalError") return `${describeSeries(s)}: CloudWatch answered InternalError`;
+  if (s.status === "Error") return `${describeSeries(s)}: ${s.error ?? "GetMetricData failed"}`;
   return undefined;
 }
 

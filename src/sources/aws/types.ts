@@ -147,8 +147,13 @@ export interface MetricSeries {
   dimensions: Record<string, string>;
   stat: string;
   period: number;
-  /** GetMetricData StatusCode: Complete, PartialData, InternalError, Forbidden. */
+  /**
+   * GetMetricData StatusCode: Complete, PartialData, InternalError, Forbidden; or "Error" when the call
+   * asking for this series failed even when retried split (then `error` says why).
+   */
   status: string;
+  /** Why the series could not be fetched, in words (only with status "Error"). */
+  error?: string;
   /** [ISO time, value], oldest first. */
   points: Array<[string, number]>;
 }

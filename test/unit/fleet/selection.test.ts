@@ -1,0 +1,144 @@
+/**
+ * Checks declare their needs: the sources run, the CloudWatch series asked for and the IAM actions printed
+ * all follow the *selected* checks. And partial evidence: one failing query does not blind the others.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { installFleet, scenario, fleetTarget, type Fleet } from "../../fixtures/aws/sim.mjs";
+import { doctorFleet, FLEET_CHECKS, NOW, statuses } from "./harness.js";
+import { CHECKS, selectChecks } from "../../../src/checks/registry.js";
+import { runCli } from "../../../src/cli/main.js";
+import { captureIo } from "../../helpers/io.js";
+import { resetClients } from "../../../src/sources/aws/shared.js";
+import { renderJson } from "../../../src/cli/render/json.js";
+import { assertValidReport } from "../../helpers/schema.js";
+import { exitCodeFor } from "../../../src/checks/report.js";
+import { METRICS, type MetricsEvidence } from "../../../src/sources/aws/types.js";
+import { SERIES } from "../../../src/sources/aws/metric-catalogue.js";
+
+let fleet: Fleet | undefined;
+const saved = { ...process.env };
+beforeEach(() => {
+  resetClients();
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" });
+});
+afterEach(() => {
+  fleet?.restore();
+  fleet = undefined;
+  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+  Object.assign(process.env, saved);
+});
+
+function callCounts(f: Fleet): Record<string, number> {
+  return Object.fromEntries(Object.entries(f.mocks).map(([name, m]) => [name, m.calls().length]));
+}
+
+function queriesSent(f: Fleet): MetricDataQuery[] {
+  return f.mocks.cloudwatch.commandCalls(GetMetricDataCommand).flatMap((c) => c.args[0].input.MetricDataQueries ?? []);
+}
+
+describe("checks declare their needs", () => {
+  it("every metric-reading check declares the series it reads, and every declared key exists", () => {
+    for (const c of CHECKS) {
+      if (c.needs.includes(METRICS.id)) expect(c.series?.length, `${c.id} declares its series`).toBeGreaterThan(0);
+      for (const k of c.series ?? []) expect(SERIES[k], `${c.id}: ${k}`).toBeDefined();
+    }
+  });
+
+  it("--only efs makes only EFS calls: DescribeFileSystems and GetMetricData for AWS/EFS series", async () => {
+    fleet = installFleet(scenario({ instances: 3 }), NOW);
+    const checks = selectChecks(FLEET_CHECKS, ["efs"], undefined);
+    const { report } = await doctorFleet({ checks });
+    const calls = callCounts(fleet);
+    expect(calls).toMatchObject({ ecs: 0, ec2: 0, elbv2: 0, ssm: 0, efs: 1, cloudwatch: 1 });
+    const namespaces = new Set(queriesSent(fleet).map((q) => q.MetricStat?.Metric?.Namespace));
+    expect([...namespaces]).toEqual(["AWS/EFS"]);
+    expect(report.findings.map((f) => f.checkId).every((id) => id.startsWith("efs."))).toBe(true);
+    expect(report.findings.every((f) => f.status === "pass" || f.status === "skip")).toBe(true);
+  });
+
+  it("--only efs without a file system id waits for the ECS service (task definition) and nothing else", async () => {
+    fleet = installFleet(scenario(), NOW);
+    await doctorFleet({ checks: selectChecks(FLEET_CHECKS, ["efs"], undefined), target: fleetTarget({ fileSystemId: undefined }) });
+    const calls = callCounts(fleet);
+    expect(calls).toMatchObject({ ec2: 0, elbv2: 0, ssm: 0, efs: 1, cloudwatch: 1 });
+    expect(calls.ecs).toBe(2); // DescribeServices + DescribeTaskDefinition
+  });
+
+  it("--only alb.p95-latency asks CloudWatch for one series", async () => {
+    fleet = installFleet(scenario(), NOW);
+    await doctorFleet({ checks: selectChecks(FLEET_CHECKS, ["alb.p95-latency"], undefined) });
+    expect(queriesSent(fleet).map((q) => q.Label)).toEqual(["alb.TargetResponseTime.p95"]);
+    expect(callCounts(fleet)).toMatchObject({ ecs: 0, ec2: 0, elbv2: 0, ssm: 0, efs: 0 });
+  });
+
+  it("--print-iam-policy --only efs grants only what the EFS checks call", async () => {
+    const io = captureIo();
+    expect(await runCli(["doctor", "--print-iam-policy", "--only", "efs"], io)).toBe(0);
+    const p = JSON.parse(io.stdout.text) as { Statement: Array<{ Action: string[] }> };
+    const actions = p.Statement.flatMap((s) => s.Action).sort();
+    // Without --file-system-id the file system comes from the service's task definition.
+    expect(actions).toEqual([
+      "cloudformation:DescribeStacks",
+      "cloudwatch:GetMetricData",
+      "ecs:DescribeServices",
+      "ecs:DescribeTaskDefinition",
+      "elasticfilesystem:DescribeFileSystems",
+    ]);
+  });
+
+  it("--print-iam-policy --only host grants the SSM probe and the instance discovery, no metrics", async () => {
+    const io = captureIo();
+    expect(await runCli(["doctor", "--print-iam-policy", "--only", "host"], io)).toBe(0);
+    const actions = (JSON.parse(io.stdout.text) as { Statement: Array<{ Action: string[] }> }).Statement.flatMap((s) => s.Action);
+    expect(actions).toContain("ssm:SendCommand");
+    expect(actions).toContain("ec2:DescribeInstances");
+    expect(actions).not.toContain("cloudwatch:GetMetricData");
+    expect(actions).not.toContain("secretsmanager:GetSecretValue");
+  });
+});
+
+describe("partial evidence", () => {
+  const http500 = () => Object.assign(new Error("We encountered an internal error. Please try again."), { name: "InternalFailure", $metadata: { httpStatusCode: 500 } });
+  const METRIC_CHECKS = FLEET_CHECKS.filter((c) => c.needs.includes(METRICS.id));
+
+  it("a CloudWatch failing only the p95 query: every other metric check still judges its series", async () => {
+    fleet = installFleet(scenario({ instances: 3, instanceType: "t3.small", metricFault: (q) => (q.MetricStat?.Stat === "p95" ? http500() : undefined) }), NOW);
+    const { report } = await doctorFleet({ checks: METRIC_CHECKS });
+    const st = statuses(report.findings);
+    expect(st["alb.p95-latency"]).toBe("error");
+    const p95 = report.findings.find((f) => f.checkId === "alb.p95-latency")!;
+    expect(p95.message).toMatch(/TargetResponseTime .*p95: .*internal error/);
+    for (const [id, s] of Object.entries(st))
+      if (id !== "alb.p95-latency") expect(s, `${id}: ${report.findings.find((f) => f.checkId === id)!.message}`).not.toBe("error");
+    // Bisecting cost a handful of calls, not one per series.
+    expect(fleet.mocks.cloudwatch.commandCalls(GetMetricDataCommand).length).toBeLessThanOrEqual(12);
+    assertValidReport(JSON.parse(renderJson(report)));
+    expect(exitCodeFor(report.summary)).toBe(3);
+  });
+
+  it("a CloudWatch answering 500 to everything fails the source once, without a call per series", async () => {
+    fleet = installFleet(scenario({ instances: 20, metricFault: () => http500() }), NOW);
+    const { report, evidence } = await doctorFleet({ checks: METRIC_CHECKS });
+    expect(evidence[METRICS.id]!.ok).toBe(false);
+    expect(fleet.mocks.cloudwatch.commandCalls(GetMetricDataCommand).length).toBeLessThanOrEqual(3);
+    expect(report.findings.every((f) => f.status === "error")).toBe(true);
+  });
+
+  it("throttling is not split: the calls are not multiplied", async () => {
+    const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } });
+    fleet = installFleet(scenario({ metricFault: (q) => (q.MetricStat?.Stat === "p95" ? throttled() : undefined) }), NOW);
+    const { evidence } = await doctorFleet({ checks: METRIC_CHECKS });
+    expect(fleet.mocks.cloudwatch.commandCalls(GetMetricDataCommand).length).toBe(1);
+    expect(evidence[METRICS.id]).toMatchObject({ ok: false, kind: "throttled" });
+  });
+
+  it("per-result StatusCode Forbidden makes only that series' check an error", async () => {
+    fleet = installFleet(scenario({ metricStatus: { "ecs.MemoryUtilization": "Forbidden" } }), NOW);
+    const { report, evidence } = await doctorFleet({ checks: METRIC_CHECKS });
+    expect((evidence[METRICS.id] as { value: MetricsEvidence }).value.series["ecs.MemoryUtilization"]!.status).toBe("Forbidden");
+    const st = statuses(report.findings);
+    expect(st["ecs.memory-utilization"]).toBe("error");
+    for (const [id, s] of Object.entries(st)) if (id !== "ecs.memory-utilization") expect(s, id).not.toBe("error");
+  });
+});
