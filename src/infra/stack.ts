@@ -168,6 +168,8 @@ export class PypiServerStack extends Stack {
       `echo "${this.fileSystem.fileSystemId}:/ ${HOST_MOUNT_PATH} efs _netdev,noresvport,tls,iam,accesspoint=${accessPoint.accessPointId} 0 0" >> /etc/fstab`,
       `for i in 1 2 3 4 5; do mount ${HOST_MOUNT_PATH} && break; sleep 10; done`,
     );
+    // The user data mounts EFS at boot: hosts must not start before the mount targets exist.
+    (asg.node.defaultChild as autoscaling.CfnAutoScalingGroup).node.addDependency(this.fileSystem.mountTargetsAvailable);
     this.fileSystem.connections.allowDefaultPortFrom(asg);
     this.fileSystem.grant(asg.role, "elasticfilesystem:ClientMount");
     const capacityProvider = new ecs.AsgCapacityProvider(this, "Capacity", {
@@ -177,6 +179,10 @@ export class PypiServerStack extends Stack {
       targetCapacityPercent: 100,
     });
     cluster.addAsgCapacityProvider(capacityProvider);
+    // addAsgCapacityProvider (unlike the deprecated addAutoScalingGroup) does not put the hosts' security
+    // groups into cluster.connections (aws-cdk #22764, #14764), so the service's registerConnectable for
+    // the load balancer would open nothing: no ALB→host ingress on the dynamic port range, no ALB egress.
+    cluster.connections.addSecurityGroup(...asg.connections.securityGroups);
 
     // ---- the pypiserver task
     const logGroup = new logs.LogGroup(this, "Logs", { retention: p.logRetentionDays as logs.RetentionDays, removalPolicy: RemovalPolicy.DESTROY });
@@ -257,6 +263,8 @@ export class PypiServerStack extends Stack {
       deregistrationDelay: Duration.seconds(p.deregistrationDelaySeconds),
       healthCheck: {
         path: "/health",
+        // The dynamic host port each task got (explicit: cfn-lint E3049 requires it with hostPort 0).
+        port: "traffic-port",
         healthyHttpCodes: "200",
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
