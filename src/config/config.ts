@@ -6,7 +6,7 @@
 import { Field, parseJsonFile } from "./validate.js";
 import { FLEET_IDENTITY_KEYS, type FleetIdentity } from "../sources/target/model.js";
 
-export const FORMATS = ["human", "json", "junit", "markdown"] as const;
+export const FORMATS = ["human", "json", "junit", "markdown", "html"] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** The `target` section: the same fields as a fleet target (flags override them). */

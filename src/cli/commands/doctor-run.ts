@@ -121,6 +121,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     });
 
   const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);
+  const timings: Record<string, number> = {};
   const { report, evidence } = await runDoctor({
     checks,
     overrides,
@@ -135,6 +136,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     },
     onProgress: (e) => {
       progress.update(e);
+      if (e.type === "source-done") timings[e.id] = e.ms;
       if (flags.verbose && e.type === "source-done") err(io, `source ${e.id}: ${e.ok ? "ok" : "failed"} in ${e.ms} ms\n`);
     },
     now,
@@ -145,6 +147,8 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     color: !flags.output && useColor(io, io.stdout, flags.color),
     quiet: flags.quiet === true,
     width: io.stdout.columns ?? 100,
+    evidence,
+    timings,
   });
   if (flags.saveEvidence) {
     const bundle = makeBundle({ version: TOOL_VERSION, window, target, evidence, now: now() });

@@ -8,6 +8,9 @@ import { PLAYBOOKS, formatNumber, type Finding, type Status } from "../../checks
 import { describeTarget } from "../../sources/target/model.js";
 import { sparkline } from "./sparkline.js";
 import type { RenderOptions } from "./index.js";
+import { countsText, glanceOf, windowText } from "./glance.js";
+import { buildTimeline } from "./timeline.js";
+import { renderTimelineText } from "./timeline-text.js";
 
 export const SYMBOL: Record<Status, string> = { pass: "✔", warn: "▲", fail: "✖", skip: "○", error: "?" };
 
@@ -29,10 +32,9 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
     skip: c.gray,
     error: c.magenta,
   };
-  const lines: string[] = [];
-  const src = report.evidence.mode === "replay" ? ` (replay of ${report.evidence.bundle})` : "";
-  lines.push(c.bold(`pypictl doctor — ${describeTarget(report.target)}${src}`));
-  lines.push(c.dim(`window ${report.window.start} → ${report.window.end} (${report.window.since})`));
+  const lines: string[] = [...renderGlanceHuman(report, opts)];
+  const timeline = renderTimelineText(buildTimeline(report, opts.evidence), { color: opts.color, width: opts.width });
+  if (timeline.length) lines.push("", ...timeline);
 
   // A check that serves several playbooks is listed under the first; the others name it.
   const byPlaybook = new Map<string, Finding[]>();
@@ -51,6 +53,21 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
   const parts = (["fail", "error", "warn", "pass", "skip"] as const).filter((k) => s[k] > 0).map((k) => paint[k](`${s[k]} ${k}`));
   lines.push("", `${paint[s.status](SYMBOL[s.status])} ${s.total} checks: ${parts.join(", ") || "none"}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** The at-a-glance block: verdict, fleet, window, counts, one line per playbook in trouble. */
+export function renderGlanceHuman(report: Report, opts: Pick<RenderOptions, "color">): string[] {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const g = glanceOf(report);
+  const src = report.evidence.mode === "replay" ? ` (replay of ${report.evidence.bundle})` : "";
+  const lines = [c.bold(`pypictl doctor — ${describeTarget(report.target)}${src}`)];
+  lines.push(`${PAINT(c)[g.verdict](`${SYMBOL[g.verdict]} ${g.verdict.toUpperCase()}`)}  ${countsText(g.counts)}  ${c.dim(`window ${windowText(g.window)}`)}`);
+  for (const l of g.lines) lines.push(`  ${PAINT(c)[l.status](SYMBOL[l.status])} ${c.bold(`${l.label}:`)} ${l.text}`);
+  return lines;
+}
+
+function PAINT(c: InstanceType<typeof Chalk>): Record<Status, (s: string) => string> {
+  return { pass: c.green, warn: c.yellow, fail: c.red, skip: c.gray, error: c.magenta };
 }
 
 function renderFinding(f: Finding, paint: Record<Status, (s: string) => string>, c: InstanceType<typeof Chalk>, opts: RenderOptions): string[] {

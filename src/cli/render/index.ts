@@ -5,11 +5,17 @@ import { renderJson } from "./json.js";
 import { renderHuman } from "./human.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
+import { renderHtml } from "./html.js";
+import type { Evidence } from "../../sources/model.js";
 
 export interface RenderOptions {
   color: boolean;
   quiet: boolean;
   width: number;
+  /** The evidence the report was evaluated from: the timeline's events and the HTML provenance read it. */
+  evidence?: Evidence;
+  /** Gather timings by source id (ms), when the evidence was gathered now. */
+  timings?: Readonly<Record<string, number>>;
 }
 
 export function renderReport(report: Report, format: Format, opts: RenderOptions): string {
@@ -19,7 +25,9 @@ export function renderReport(report: Report, format: Format, opts: RenderOptions
     case "junit":
       return renderJunit(report);
     case "markdown":
-      return renderMarkdown(report);
+      return renderMarkdown(report, opts);
+    case "html":
+      return renderHtml(report, opts);
     case "human":
       return renderHuman(report, opts);
   }

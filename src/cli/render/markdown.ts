@@ -4,6 +4,10 @@ import { formatNumber, STATUS_SEVERITY, type Finding } from "../../checks/model.
 import { describeTarget } from "../../sources/target/model.js";
 import { SYMBOL } from "./human.js";
 import { sparkline } from "./sparkline.js";
+import type { RenderOptions } from "./index.js";
+import { glanceOf, windowText } from "./glance.js";
+import { buildTimeline } from "./timeline.js";
+import { renderTimelineText } from "./timeline-text.js";
 
 function cell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -16,13 +20,32 @@ function observed(f: Finding): string {
   return s;
 }
 
-export function renderMarkdown(report: Report): string {
+/** Text that reads as itself in markdown: no emphasis, links, HTML or table breaks from AWS-provided strings. */
+export function mdText(s: string): string {
+  return s.replace(/[\\`*_[\]<>|#!~]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, " ");
+}
+
+/** A code fence longer than any run of backticks inside it. */
+function fence(lines: readonly string[]): string {
+  const longest = Math.max(0, ...lines.map((l) => Math.max(0, ...[...l.matchAll(/`+/g)].map((m) => m[0].length))));
+  return "`".repeat(Math.max(3, longest + 1));
+}
+
+export function renderMarkdown(report: Report, opts: Partial<Pick<RenderOptions, "evidence" | "width">> = {}): string {
   const s = report.summary;
+  const g = glanceOf(report);
   const out: string[] = [];
   out.push(`# pypictl doctor: ${s.status.toUpperCase()} — ${describeTarget(report.target)}`, "");
-  out.push(`- **Window:** ${report.window.start} → ${report.window.end} (${report.window.since})`);
+  for (const l of g.lines) out.push(`> ${SYMBOL[l.status]} **${l.label}:** ${mdText(l.text)}  `);
+  if (g.lines.length) out.push("");
+  out.push(`- **Window:** ${windowText(report.window)} — ${report.window.start} → ${report.window.end}`);
   out.push(`- **Generated:** ${report.generatedAt} by pypictl ${report.tool.version}${report.evidence.mode === "replay" ? ` (replay of \`${report.evidence.bundle}\`)` : ""}`);
   out.push(`- **Summary:** ${s.fail} fail, ${s.error} error, ${s.warn} warn, ${s.pass} pass, ${s.skip} skip (${s.total} checks)`, "");
+  const timeline = renderTimelineText(buildTimeline(report, opts.evidence), { color: false, width: opts.width ?? 110 });
+  if (timeline.length) {
+    const f = fence(timeline);
+    out.push("## Timeline", "", f, ...timeline, f, "");
+  }
   const problems = [...report.findings]
     .filter((f) => f.status === "fail" || f.status === "warn" || f.status === "error")
     .sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status]);
