@@ -2,6 +2,7 @@
 # Installs what the test suite needs on a fresh Debian 12 machine, then the npm packages:
 #   - Debian's twine (real uploads in the creds integration tests) and procps (vmstat, free for host probes)
 #   - python3 with pip (real installs against the test index)
+#   - Debian's chromium (the HTML report's browser test drives it with playwright-core)
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ need=()
 command -v twine >/dev/null 2>&1 || need+=(twine)
 command -v vmstat >/dev/null 2>&1 || need+=(procps)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
