@@ -4,7 +4,7 @@
 //  3. pypictl synth: the bundled CDK stack's CloudFormation template, written to a temp file
 // Doctor's exit codes 1 (a check failed) and 3 (incomplete) are findings, not demo failures.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +25,13 @@ for (const ex of ["fleet-oom-kills.json", "host-swapping.json"]) {
   const p = join("examples", ex);
   if (existsSync(join(root, p))) step(`replay a recorded incident (${ex})`, ["doctor", "--replay", p]);
 }
+// Every example as a self-contained HTML report (open one in a browser; nothing is fetched).
+const htmlDir = mkdtempSync(join(tmpdir(), "pypictl-demo-html-"));
+for (const ex of readdirSync(join(root, "examples")).filter((f) => f.endsWith(".json"))) {
+  const r = spawnSync(process.execPath, [bin, "doctor", "--replay", join("examples", ex), "--format", "html", "-o", join(htmlDir, ex.replace(/\.json$/, ".html")), "--quiet"], { cwd: root, stdio: "inherit" });
+  if (![0, 1, 3].includes(r.status)) broken = true;
+}
+console.log(`\nHTML reports of every example: ${htmlDir}/*.html`);
 const out = join(mkdtempSync(join(tmpdir(), "pypictl-demo-")), "pypiserver.template.json");
 step("synthesize the CloudFormation template offline", ["synth", "--out", out], [0]);
 process.exitCode = broken ? 1 : 0;
