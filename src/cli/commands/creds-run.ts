@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { type Io, out, err, useColor } from "../io.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
+import { DEFAULT_STACK } from "../options/fleet.js";
 import { EMPTY_CONFIG, parseConfig, type PypictlConfig } from "../../config/config.js";
 import { Field } from "../../config/validate.js";
 import type { CredsFlags } from "./creds.js";
@@ -107,9 +108,9 @@ export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, cre
     } else secretId ??= tf.target.secretId;
   }
   if (!credentials && !secretId) {
-    const stack = flags.stack ?? t.stack;
-    if (!stack) throw new UsageError("creds: no credentials source: pass --secret-id, --stack or --terraform-outputs (or target.secretId / target.stack in --config)", "--secret-id");
-    const refs = await stackRefs(aws(), stack, target.region);
+    // The same default as doctor and deploy: the stack `pypictl deploy` creates.
+    const stack = flags.stack ?? t.stack ?? DEFAULT_STACK;
+    const refs = await stackRefs(aws(), stack, target.region, stack === (flags.stack ?? t.stack));
     target.stack = stack;
     url ??= refs.url;
     secretId = refs.secretId;
@@ -240,11 +241,16 @@ async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io): 
 }
 
 /** The stack's IndexUrl and SecretArn, read the way doctor reads every stack output (STACK_OUTPUT_KEYS). */
-async function stackRefs(aws: AwsClients, stack: string, region: string | undefined): Promise<{ url?: string; secretId?: string }> {
-  const { readStackOutputs } = await import("../../sources/target/stack.js");
+async function stackRefs(aws: AwsClients, stack: string, region: string | undefined, named: boolean): Promise<{ url?: string; secretId?: string }> {
+  const { readStackOutputs, StackNotFoundError } = await import("../../sources/target/stack.js");
   try {
     return await readStackOutputs(aws, stack, region);
   } catch (e) {
+    if (e instanceof StackNotFoundError && !named)
+      throw new UsageError(
+        `creds: no credentials source: the default stack ${stack} does not exist${region ? ` in ${region}` : ""}. Pass --secret-id, --stack or --terraform-outputs (or target.secretId / target.stack in --config)`,
+        "--secret-id",
+      );
     if (e instanceof UsageError) throw e;
     const { describeAwsError } = await import("../../creds/secret.js");
     throw new UsageError(`--stack ${stack}: cannot read the stack's outputs (${describeAwsError(e)})`, "--stack");

@@ -4,8 +4,9 @@
  * - One SendCommand (AWS-RunShellScript) per ≤ 50 instances, MaxConcurrency bounded, MaxErrors 100 % (one
  *   bad host must not cancel the others). An instance SSM does not manage (InvalidInstanceId) is dropped
  *   from its batch and reported; the rest are sent again.
- * - Polled with ListCommandInvocations (Details) per command, with backoff, until every invocation is
- *   terminal or the budget/deadline runs out.
+ * - Polled with ListCommandInvocations (Details) per command from the moment the sampling window can
+ *   have ended, with short backoff, until every invocation is terminal or the budget/deadline runs out.
+ *   When the listing is unavailable (fails for any reason), GetCommandInvocation per instance instead.
  * - Output: the wrapper gzips and base64-encodes the probe's stdout between two markers, so it usually
  *   fits in the 2,500 characters ListCommandInvocations returns (no call per instance). When it does not,
  *   GetCommandInvocation fetches the first 24,000 characters of stdout; output cut there is decoded as far
@@ -25,6 +26,7 @@ import { buildProbeScript } from "../host/probe-script.js";
 import { parseProbeOutput } from "../host/parse.js";
 import { INSTANCES } from "./types.js";
 import { chunk, clientsFor, mapLimit, sleep } from "./shared.js";
+import { classifyError } from "../classify.js";
 
 export const SSM_DOCUMENT = "AWS-RunShellScript";
 export const SSM_BATCH = 50;
@@ -41,8 +43,13 @@ const NOT_MANAGED_HINT =
 
 /** How the SSM runner paces itself; tests and the bench shorten the waits through GatherSettings. */
 export interface SsmPacing {
-  /** First poll after this (the script needs about `samples` seconds). */
+  /**
+   * First poll after this: the moment the sampling window can have ended (`vmstat 1 N` takes N − 1 s),
+   * never a fixed multi-second pad; then short backoff.
+   */
   initialPollMs: number;
+  /** The first backoff step after the first poll (grows ×1.5 up to maxPollMs). */
+  firstBackoffMs: number;
   /** Backoff cap between polls. */
   maxPollMs: number;
   /** Give up on instances still running after this (they become timeout results). */
@@ -57,8 +64,9 @@ export function pacingFrom(settings: GatherContext["settings"]): SsmPacing {
   const num = (k: string, d: number) => (typeof settings[k] === "number" ? (settings[k] as number) : d);
   const samples = typeof settings.samples === "number" ? settings.samples : 5;
   return {
-    initialPollMs: num("ssmInitialPollMs", (samples + 2) * 1000),
-    maxPollMs: num("ssmMaxPollMs", 5_000),
+    initialPollMs: num("ssmInitialPollMs", Math.max(0, samples - 1) * 1000),
+    firstBackoffMs: num("ssmFirstBackoffMs", 250),
+    maxPollMs: num("ssmMaxPollMs", 2_000),
     budgetMs: num("ssmBudgetMs", samples * 1000 + 45_000),
     sendConcurrency: num("ssmSendConcurrency", 4),
     maxConcurrency: num("ssmMaxConcurrency", 50),
@@ -236,6 +244,44 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
   };
   await mapLimit(batches, pacing.sendConcurrency, send);
 
+  let listing = true;
+  let listingFailure = "";
+  /**
+   * Without the listing: one GetCommandInvocation per instance still running (bounded concurrency).
+   * Returns true when the budget ran out.
+   */
+  const pollEach = async (): Promise<boolean> => {
+    const open = pending().flatMap((b) =>
+      b.instanceIds.filter((id) => !b.results.has(id) && !b.toFetch.some((i) => i.InstanceId === id)).map((id) => ({ b, id })),
+    );
+    const expired = await mapLimit(open, 8, async ({ b, id }) => {
+      let r;
+      try {
+        r = await bounded(ssm.send(new GetCommandInvocationCommand({ CommandId: b.commandId, InstanceId: id }), opts));
+      } catch (e) {
+        if (e instanceof BudgetExpired) return true;
+        if (ctx.signal.aborted) throw e;
+        // Just after SendCommand the invocation may not exist yet: poll again.
+        if ((e as { name?: string }).name === "InvocationDoesNotExist") return false;
+        const f = classifyError(e);
+        b.results.set(id, { host: id, ok: false, kind: f.ok ? "internal" : f.kind, message: `${id}: ListCommandInvocations failed (${listingFailure}) and GetCommandInvocation failed too (${describeFailure(e)})` });
+        return false;
+      }
+      const inv: CommandInvocation = { InstanceId: id, Status: r.Status, StatusDetails: r.StatusDetails };
+      if (!isTerminal(inv)) return false;
+      const stdout = r.StandardOutputContent ?? "";
+      if (r.Status !== "Success" && !stdout.includes(BEGIN) && !stdout.includes("==> pypictl:")) {
+        b.results.set(id, invocationFailure(id, inv, r.StandardErrorContent ?? stdout));
+        return false;
+      }
+      const d = decodeOutput(stdout, GET_STDOUT_LIMIT);
+      if (d.kind === "cut") b.results.set(id, { host: id, ok: false, kind: "malformed", message: `${id}: output could not be decoded` });
+      else b.results.set(id, parseProbeOutput(id, d.stdout, d.kind === "partial" ? { truncated: true } : {}));
+      return false;
+    });
+    return expired.some(Boolean);
+  };
+
   const pending = () => batches.filter((b) => b.commandId && b.instanceIds.some((id) => !b.results.has(id) && !b.toFetch.some((i) => i.InstanceId === id)));
   let delay = pacing.initialPollMs;
   while (pending().length > 0) {
@@ -249,8 +295,13 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
       if (e instanceof BudgetExpired) break;
       throw e;
     }
-    delay = Math.min(Math.max(delay * 1.5, 500), pacing.maxPollMs);
+    delay = delay === pacing.initialPollMs ? Math.min(pacing.firstBackoffMs, pacing.maxPollMs) : Math.min(delay * 1.5, pacing.maxPollMs);
+    if (!listing) {
+      if (await pollEach()) break;
+      continue;
+    }
     const expired = await mapLimit(pending(), pacing.sendConcurrency, async (b) => {
+      if (!listing) return false;
       let NextToken: string | undefined;
       do {
         let r;
@@ -260,7 +311,12 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
           );
         } catch (e) {
           if (e instanceof BudgetExpired) return true;
-          throw e;
+          if (ctx.signal.aborted) throw e;
+          // The listing is unavailable (an endpoint without it, a denied action, a 5xx): the per-instance
+          // GetCommandInvocation still answers. Switch for the rest of this probe.
+          listing = false;
+          listingFailure = describeFailure(e);
+          return false;
         }
         for (const inv of r.CommandInvocations ?? []) {
           const id = inv.InstanceId;
@@ -317,6 +373,12 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
   hosts.sort((a, b) => a.host.localeCompare(b.host));
   return ok({ hosts });
   }
+}
+
+/** One line, no SDK internals: the classified kind and message. */
+function describeFailure(e: unknown): string {
+  const f = classifyError(e);
+  return f.ok ? String(e) : `${f.kind}: ${f.message}`;
 }
 
 class BudgetExpired extends Error {

@@ -98,6 +98,22 @@ d("pypictl creds", () => {
     expect(r.stdout).toContain(`index-url = http://${USER}:${encodeUserinfo(PASSWORD)}@127.0.0.1:${server.port}/simple/`);
   });
 
+  it("with no flags reads the default stack pypiserver, as --help says", async () => {
+    cfn.on(DescribeStacksCommand, { StackName: "pypiserver" }).resolves({
+      Stacks: [{ StackName: "pypiserver", CreationTime: new Date(), StackStatus: "CREATE_COMPLETE", Outputs: [{ OutputKey: "IndexUrl", OutputValue: server.url }, { OutputKey: "SecretArn", OutputValue: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pypi-AbCdEf" }] }],
+    });
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: USER, password: PASSWORD }) });
+    const r = await cli(["creds", "--region", "eu-west-1", "--format", "pip.conf"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`127.0.0.1:${server.port}/simple/`);
+    // No default stack: exit 2 naming the flags that would identify the credentials.
+    cfn.reset();
+    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error("Stack with id pypiserver does not exist"), { name: "ValidationError", $metadata: { httpStatusCode: 400 } }));
+    const none = await cli(["creds", "--region", "eu-west-1"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/default stack pypiserver does not exist.*--secret-id, --stack or --terraform-outputs/);
+  });
+
   it("a failing secret read is exit 2 naming the secret, never a value", async () => {
     sm.on(GetSecretValueCommand).rejects(Object.assign(new Error("User is not authorized to perform: secretsmanager:GetSecretValue"), { name: "AccessDeniedException" }));
     const r = await cli(["creds", "--secret-id", "pypi/creds", "--region", "eu-west-1", "--url", server.url]);
@@ -186,7 +202,9 @@ d("pypictl creds", () => {
     const r = await cli(["creds", "--dry-run", "--terraform-outputs", tfFile]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--dry-run needs --write/);
-    const none = await cli(["creds", "--url", server.url]);
+    // Nothing names the credentials and the default stack does not exist.
+    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error("Stack with id pypiserver does not exist"), { name: "ValidationError", $metadata: { httpStatusCode: 400 } }));
+    const none = await cli(["creds", "--url", server.url, "--region", "eu-west-1"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/--secret-id, --stack or --terraform-outputs/);
   });

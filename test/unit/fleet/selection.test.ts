@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { installFleet, scenario, fleetTarget, type Fleet } from "../../fixtures/aws/sim.mjs";
-import { doctorFleet, FLEET_CHECKS, NOW, statuses } from "./harness.js";
+import { doctorFleet, FLEET_CHECKS, NOW, PROBE_STDOUT, statuses } from "./harness.js";
 import { CHECKS, selectChecks } from "../../../src/checks/registry.js";
 import { runCli } from "../../../src/cli/main.js";
 import { captureIo } from "../../helpers/io.js";
@@ -140,5 +140,24 @@ describe("partial evidence", () => {
     const st = statuses(report.findings);
     expect(st["ecs.memory-utilization"]).toBe("error");
     for (const [id, s] of Object.entries(st)) if (id !== "ecs.memory-utilization") expect(s, id).not.toBe("error");
+  });
+});
+
+describe("SSM without the listing API", () => {
+  it("falls back to GetCommandInvocation per instance and judges every host", async () => {
+    const { ListCommandInvocationsCommand, GetCommandInvocationCommand } = await import("@aws-sdk/client-ssm");
+    fleet = installFleet(scenario({ instances: 3, probeStdout: PROBE_STDOUT }), NOW);
+    fleet.mocks.ssm
+      .on(ListCommandInvocationsCommand)
+      .rejects(Object.assign(new Error("<html><body>502 Bad Gateway</body></html>"), { name: "Error", $metadata: { httpStatusCode: 502 } }));
+    const hostChecks = FLEET_CHECKS.filter((c) => c.id.startsWith("host."));
+    const started = Date.now();
+    const { report, evidence } = await doctorFleet({ checks: hostChecks });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const probe = evidence["host.probe"] as { ok: true; value: { hosts: Array<{ host: string; ok: boolean }> } };
+    expect(probe.ok).toBe(true);
+    expect(probe.value.hosts.map((h) => (h.ok ? "ok" : JSON.stringify(h)))).toEqual(["ok", "ok", "ok"]);
+    expect(fleet.mocks.ssm.commandCalls(GetCommandInvocationCommand).length).toBe(3);
+    expect(report.findings.every((f) => f.status !== "error")).toBe(true);
   });
 });
