@@ -10,6 +10,10 @@ import { failed } from "../sources/model.js";
 import type { GatherContext, GatherPlan, GatherSettings, SourceDef } from "../sources/context.js";
 import type { Target } from "../sources/target/model.js";
 import { classifyError } from "../sources/classify.js";
+import { SERIES, type SeriesDef } from "../sources/aws/metric-catalogue.js";
+
+/** `cloudwatch.metrics` (AWS_SOURCE_IDS.metrics), without importing the AWS evidence types here. */
+const METRICS_SOURCE_ID = "cloudwatch.metrics";
 
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_SOURCE_DEADLINE_MS = 30_000;
@@ -203,6 +207,8 @@ export function limitsFor<T extends Thresholds>(check: Check<T>, overrides: Read
 }
 
 function sourceFailureVerdict(check: Check, sourceId: string, r: Extract<SourceResult<unknown>, { ok: false }>): Verdict {
+  // Identity is per source: a target without the fields this source needs skips only its checks.
+  if (r.kind === "no-identity") return { status: "skip", messageId: "source-no-identity", data: { source: sourceId, cause: r.message } };
   const hints: string[] = [];
   if (r.kind === "access-denied")
     hints.push(
@@ -220,8 +226,24 @@ function sourceFailureVerdict(check: Check, sourceId: string, r: Extract<SourceR
   };
 }
 
+/**
+ * The check's declared series were not asked for because the target does not identify their resource
+ * (no load balancer, no file system…): skip with the reason the metrics source recorded.
+ */
+function unavailableSeries(check: Check, evidence: Evidence): Verdict | undefined {
+  const r = evidence[METRICS_SOURCE_ID];
+  if (!check.series?.length || !r?.ok) return undefined;
+  const m = r.value as { series?: Record<string, unknown>; unavailable?: Record<string, string> };
+  const fixed = check.series.filter((k) => !(SERIES[k] as SeriesDef).perInstance);
+  if (fixed.length === 0 || fixed.some((k) => m.series?.[k] !== undefined)) return undefined;
+  const cause = m.unavailable?.[(SERIES[fixed[0]!] as SeriesDef).area];
+  return cause ? { status: "skip", messageId: "series-unavailable", data: { source: METRICS_SOURCE_ID, cause } } : undefined;
+}
+
 export const RUNNER_MESSAGES: Record<string, string> = {
   "source-failed": "Could not evaluate: source {{source}} failed ({{kind}}): {{cause}}",
+  "source-no-identity": "Not evaluated: {{cause}}.",
+  "series-unavailable": "Not evaluated: {{cause}}.",
   "source-missing": "Could not evaluate: source {{source}} was not gathered (not in the evidence bundle?)",
   "check-crashed": "Could not evaluate: the check threw {{cause}}",
 };
@@ -245,6 +267,7 @@ export function evaluateCheck<T extends Thresholds>(
       break;
     }
   }
+  verdict ??= unavailableSeries(check as unknown as Check, evidence);
   if (!verdict) {
     try {
       const ctx: EvalContext<T> = { evidence, limits, window };

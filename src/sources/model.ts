@@ -12,6 +12,8 @@ export type FailureKind =
   | "malformed"
   | "unreachable"
   | "unsupported"
+  /** The target lacks the fields this source needs (no cluster, no URL…): its checks skip, naming the flag. */
+  | "no-identity"
   | "internal";
 
 export type SourceResult<V> =

@@ -142,6 +142,10 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     now,
   });
   progress.clear();
+  if (!replay && report.findings.length > 0 && report.findings.every((f) => f.messageId === "source-no-identity" || f.messageId === "series-unavailable")) {
+    const causes = [...new Set(report.findings.map((f) => String(f.data.cause)))];
+    throw new UsageError(`nothing selected can run against this target: ${causes.join("; ")}`, "--stack");
+  }
 
   const rendered = renderReport(report, format, {
     color: !flags.output && useColor(io, io.stdout, flags.color),

@@ -103,10 +103,7 @@ export async function resolveFleet(target: FleetTarget, flags: FleetFlags, io: I
   const merged: FleetTarget = { ...base, ...fromStack, ...tf } as FleetTarget;
   for (const [k, v] of Object.entries(target)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
   merged.kind = "fleet";
-  if (!merged.cluster || !merged.service)
-    throw new UsageError(
-      `no ECS ${!merged.cluster ? "cluster" : "service"} identified${stackName ? ` (stack ${stackName} has no ${!merged.cluster ? "ClusterName" : "ServiceName"} output)` : ""}: pass --cluster and --service, --stack or --terraform-outputs`,
-      !merged.cluster ? "--cluster" : "--service",
-    );
+  // A target without a cluster is not an error here: identity is per source. The sources that need a
+  // cluster skip their checks naming the flag, and doctor exits 2 only when nothing selected can run.
   return merged;
 }

@@ -201,7 +201,8 @@ export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<
     instances.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
     return ok({ via: "autoscaling-group", instances });
   }
-  const { cluster } = clusterAndService(t);
+  const cluster = t.cluster;
+  if (!cluster) throw new SourceFailure("no-identity", "no fleet instances identified: pass --cluster or --stack (or --terraform-outputs)");
   const ecs = await clients.ecs();
   const arns: string[] = [];
   let nextToken: string | undefined;

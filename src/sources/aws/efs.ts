@@ -11,6 +11,8 @@ export function fileSystemIdOf(ctx: GatherContext): string {
   const t = fleetOf(ctx);
   if (t.fileSystemId) return t.fileSystemId;
   const svc = ctx.dep(SERVICE);
+  if (!svc.ok && svc.kind === "no-identity")
+    throw new SourceFailure("no-identity", "no EFS file system identified: pass --file-system-id, --cluster/--service or --stack");
   if (!svc.ok) throw new SourceFailure("not-found", `no file system: --file-system-id not given and ${SERVICE.id} failed (${svc.message})`);
   const id = svc.value.taskDefinition.fileSystemIds[0];
   if (!id) throw new SourceFailure("not-found", `task definition ${svc.value.taskDefinition.arn} mounts no EFS volume: pass --file-system-id`);

@@ -20,6 +20,8 @@ export function targetGroupOf(ctx: GatherContext): string {
   const t = fleetOf(ctx);
   if (t.targetGroup) return t.targetGroup;
   const svc = ctx.dep(SERVICE);
+  if (!svc.ok && svc.kind === "no-identity")
+    throw new SourceFailure("no-identity", "no target group identified: pass --target-group, --cluster/--service or --stack");
   if (!svc.ok) throw new SourceFailure("not-found", `no target group: --target-group not given and ${SERVICE.id} failed (${svc.message})`);
   const tg = svc.value.targetGroupArns[0];
   if (!tg) throw new SourceFailure("not-found", `ECS service ${svc.value.service} is not behind a load balancer (no target group)`);

@@ -25,7 +25,7 @@ export function resetClients(): void {
 /** A gatherer's failure that is not an SDK error: thrown, the source returns it as `failed(kind, …)`. */
 export class SourceFailure extends Error {
   constructor(
-    readonly kind: "not-found" | "unsupported" | "malformed" | "no-data",
+    readonly kind: "not-found" | "unsupported" | "malformed" | "no-data" | "no-identity",
     message: string,
   ) {
     super(message);
@@ -40,7 +40,7 @@ export function fleetOf(ctx: GatherContext): FleetTarget {
 
 export function clusterAndService(t: FleetTarget): { cluster: string; service: string } {
   if (!t.cluster || !t.service)
-    throw new SourceFailure("not-found", "no ECS cluster/service identified: pass --stack, --terraform-outputs or --cluster and --service");
+    throw new SourceFailure("no-identity", "no ECS cluster/service identified: pass --cluster/--service or --stack (or --terraform-outputs)");
   return { cluster: t.cluster, service: t.service };
 }
 

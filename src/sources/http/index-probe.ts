@@ -30,7 +30,7 @@ export const indexProbeSource: SourceDef<IndexProbe> = {
   deadlineMs: 60_000,
   async gather(ctx) {
     const t = ctx.target;
-    if (t.kind !== "fleet" || !t.url) return failed("not-found", "no index URL known: pass --url or --stack (stack output IndexUrl) or --terraform-outputs");
+    if (t.kind !== "fleet" || !t.url) return failed("no-identity", "no index URL known: pass --url or --stack (stack output IndexUrl) or --terraform-outputs");
     const root = rootUrl(t.url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1"));
     const timeoutMs = credsSettings(ctx.settings).httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
     const base = { root, timeoutMs, signal: ctx.signal };

@@ -161,3 +161,59 @@ describe("SSM without the listing API", () => {
     expect(report.findings.every((f) => f.status !== "error")).toBe(true);
   });
 });
+
+describe("identity per source", () => {
+  it("a target with only a URL: the ECS/EFS/ALB/EC2/host checks skip naming the flags, with no AWS call", async () => {
+    fleet = installFleet(scenario(), NOW);
+    const { report } = await doctorFleet({ target: { kind: "fleet", region: "eu-west-1", url: "https://pypi.example.com" } });
+    for (const f of report.findings) {
+      expect(f.status, `${f.checkId}: ${f.message}`).toBe("skip");
+      expect(f.message).toMatch(/pass --/);
+    }
+    expect(report.findings.find((f) => f.checkId === "ecs.running-tasks")!.message).toMatch(/pass --cluster\/--service or --stack/);
+    expect(Object.values(callCounts(fleet)).reduce((a, b) => a + b, 0)).toBe(0);
+    assertValidReport(JSON.parse(renderJson(report)));
+  });
+
+  it("a cluster and service alone: the load balancer and file system are discovered, every check judges", async () => {
+    fleet = installFleet(scenario(), NOW);
+    const { report } = await doctorFleet({
+      checks: FLEET_CHECKS.filter((c) => !c.id.startsWith("host.")),
+      target: fleetTarget({ loadBalancer: undefined, targetGroup: undefined, stack: undefined }),
+    });
+    const st = statuses(report.findings);
+    expect(Object.values(st).every((s) => s === "pass" || s === "skip")).toBe(true);
+    expect(st["ecs.running-tasks"]).toBe("pass");
+  });
+
+  it("doctor --only ecs with nothing that names a cluster: exit 2 naming the flags", async () => {
+    const io = captureIo();
+    const code = await runCli(["doctor", "--only", "ecs", "--url", "https://pypi.example.com", "--region", "eu-west-1"], io);
+    expect(code).toBe(2);
+    expect(io.stderr.text).toMatch(/nothing selected can run.*pass --cluster\/--service or --stack/);
+  });
+
+  it("doctor --only auth --url --secret-id runs without a cluster", async () => {
+    const { mockClient } = await import("aws-sdk-client-mock");
+    const { SecretsManagerClient, GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+    const { FakePypiServer } = await import("../../integration/creds/fake-pypiserver.js");
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: "u", password: "pw-Secret-123" }) });
+    const server = await new FakePypiServer({ username: "u", password: "pw-Secret-123" }).start();
+    try {
+      const io = captureIo();
+      const code = await runCli(
+        ["doctor", "--only", "auth", "--url", server.url, "--secret-id", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pypi-AbCdEf", "--region", "eu-west-1", "--format", "json"],
+        io,
+      );
+      const report = JSON.parse(io.stdout.text) as { findings: Array<{ checkId: string; status: string; message: string }> };
+      assertValidReport(report);
+      expect(report.findings.filter((f) => f.status === "error").map((f) => `${f.checkId}: ${f.message}`)).toEqual([]);
+      expect(code, io.stderr.text).toBe(0);
+      expect(io.stdout.text).not.toContain("pw-Secret-123");
+    } finally {
+      await server.stop();
+      sm.restore();
+    }
+  });
+});
