@@ -120,6 +120,11 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
       },
     });
 
+  if (flags.watchHosts && flags.watch === undefined) throw new UsageError("--watch-hosts needs --watch", "--watch-hosts");
+  if (flags.watch !== undefined) {
+    const { watchDoctor } = await import("./doctor-watch.js");
+    return watchDoctor({ flags, io, now, since, format, failOn, plan: { checks, overrides, target, settings } });
+  }
   const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);
   const timings: Record<string, number> = {};
   const { report, evidence } = await runDoctor({

@@ -30,6 +30,9 @@ export interface DoctorFlags extends FleetFlags, UploadFlags {
   mountPath?: string;
   packageDir?: string;
   printIamPolicy?: boolean;
+  /** `--watch` alone is true (60 s); `--watch 30s` the interval. Handled in doctor-watch.ts. */
+  watch?: string | boolean;
+  watchHosts?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -64,7 +67,9 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     .option("--print-iam-policy", "print the least-privilege IAM policy doctor needs and exit")
     .option("--no-color", "no colour (also NO_COLOR, or when stdout is not a terminal)")
     .option("-q, --quiet", "no progress line; human format prints only what is not passing")
-    .option("-v, --verbose", "more detail on stderr (sources, timings)");
+    .option("-v, --verbose", "more detail on stderr (sources, timings)")
+    .option("--watch [interval]", "during an incident: run again every interval (default 60s), redraw on a terminal, one line per change otherwise; Ctrl-C prints the final report")
+    .option("--watch-hosts", "with --watch: include the SSM host probes in every round");
   addFleetOptions(cmd);
   addUploadOptions(cmd);
   cmd.action(async (flags: DoctorFlags) => {

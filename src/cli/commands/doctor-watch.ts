@@ -1,0 +1,179 @@
+/**
+ * `pypictl doctor --watch [INTERVAL]`: during an incident, gather and evaluate again every interval (the
+ * same checks, so the same calls each round; SSM host probes only with --watch-hosts). On a terminal the
+ * screen is redrawn: the at-a-glance header, the timeline and what changed since the last round. Anywhere
+ * else, one line per change (logs, CI). Ctrl-C stops after the current wait and prints the final report in
+ * the chosen format; --save-evidence writes the whole watch as one bundle that replays.
+ */
+import type { Check } from "../../checks/model.js";
+import { runDoctor } from "../../checks/doctor.js";
+import { exitCodeFor, type Report } from "../../checks/report.js";
+import { windowFor, parseDuration } from "../../config/duration.js";
+import type { Format } from "../../config/config.js";
+import { makeBundle } from "../../evidence/bundle.js";
+import type { GatherSettings } from "../../sources/context.js";
+import type { Evidence } from "../../sources/model.js";
+import { SOURCE_LOADERS } from "../../sources/registry.js";
+import type { Target } from "../../sources/target/model.js";
+import { UsageError } from "../../errors.js";
+import { TOOL_VERSION } from "../../version.js";
+import { EXIT } from "../exit-codes.js";
+import { type Io, err, out, useColor } from "../io.js";
+import { ProgressLine } from "../progress.js";
+import { renderReport } from "../render/index.js";
+import { renderGlanceHuman } from "../render/human.js";
+import { buildTimeline, timeLabel } from "../render/timeline.js";
+import { renderTimelineText } from "../render/timeline-text.js";
+import { changeLine, eventChange, eventKey, newEvents, statusChanges, type Change } from "../watch/changes.js";
+import { mergeEvidence, watchWindow } from "../watch/merge-evidence.js";
+import { writeAtomic } from "../write-file.js";
+import type { DoctorFlags } from "./doctor.js";
+
+export const DEFAULT_WATCH_SECONDS = 60;
+const HOST_PROBE = "host.probe";
+const CLEAR = "\x1b[H\x1b[2J";
+const RECENT = 12;
+
+/** `--watch` alone is 60 s; `--watch 30`, `--watch 30s`, `--watch 2m`. At least 1 s, at most 1 h. */
+export function parseWatchInterval(value: string | boolean | undefined): number {
+  if (value === undefined || value === true) return DEFAULT_WATCH_SECONDS * 1000;
+  const text = String(value);
+  const ms = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) * 1000 : parseDuration(text, "--watch");
+  if (!(ms >= 1000 && ms <= 3_600_000)) throw new UsageError(`--watch: "${text}" must be from 1s to 1h (e.g. 30, 30s, 2m)`, "--watch");
+  return ms;
+}
+
+export interface WatchArgs {
+  flags: DoctorFlags;
+  io: Io;
+  now: () => Date;
+  since: string;
+  format: Format;
+  failOn: "warn" | "fail";
+  plan: { checks: readonly Check[]; overrides: Readonly<Record<string, number>>; target: Target; settings: GatherSettings };
+  /** Stops the watch; the CLI ties it to SIGINT. */
+  signal?: AbortSignal;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+export async function watchDoctor(args: WatchArgs): Promise<number> {
+  const { flags, io, now, since, format, failOn } = args;
+  if (flags.replay) throw new UsageError("--watch and --replay cannot be combined: a replay gathers nothing new", "--watch");
+  const intervalMs = parseWatchInterval(flags.watch);
+  const { target, settings, overrides } = args.plan;
+  // SSM host probes are the slowest and costliest calls: each round leaves them out unless asked.
+  const skipHosts = target.kind === "fleet" && !flags.watchHosts;
+  const checks = skipHosts ? args.plan.checks.filter((c) => ![...c.needs, ...(c.uses ?? [])].includes(HOST_PROBE)) : [...args.plan.checks];
+  const tty = io.stdout.isTTY === true && !flags.output;
+  const color = tty && useColor(io, io.stdout, flags.color);
+
+  // Ctrl-C once: finish cleanly with the final report. Ctrl-C again: the default (the process ends).
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  if (!args.signal) process.once("SIGINT", onSigint);
+  const signal = args.signal ?? controller.signal;
+  const interrupted = new Promise<"stop">((resolve) => (signal.aborted ? resolve("stop") : signal.addEventListener("abort", () => resolve("stop"), { once: true })));
+
+  if (!flags.quiet && skipHosts && args.plan.checks.length !== checks.length) err(io, `watch: host checks are left out of each round (SSM probes); --watch-hosts includes them\n`);
+  if (!flags.quiet && !tty) err(io, `watch: a round every ${intervalMs / 1000} s; Ctrl-C stops with the final report\n`);
+
+  let last: { report: Report; evidence: Evidence } | undefined;
+  let firstWindow: ReturnType<typeof windowFor> | undefined;
+  let lastWindow: ReturnType<typeof windowFor> | undefined;
+  let merged: Evidence | undefined;
+  const seen = new Set<string>();
+  const recent: Change[] = [];
+  let round = 0;
+  try {
+    while (!signal.aborted) {
+      const started = Date.now();
+      const window = windowFor(since, now());
+      const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);
+      const result = await Promise.race([
+        runDoctor({
+          checks,
+          overrides,
+          window,
+          target,
+          settings,
+          toolVersion: TOOL_VERSION,
+          load: async (id) => {
+            const loader = SOURCE_LOADERS[id];
+            return loader ? loader() : undefined;
+          },
+          onProgress: (e) => progress.update(e),
+          now,
+        }),
+        interrupted,
+      ]);
+      progress.clear();
+      if (result === "stop") break; // a round cut short by Ctrl-C is not half-reported
+      round++;
+      firstWindow ??= window;
+      lastWindow = window;
+      merged = mergeEvidence(merged, result.evidence);
+      const tl = buildTimeline(result.report, result.evidence);
+      const events = last ? newEvents(tl, seen) : [];
+      for (const e of tl.events) seen.add(eventKey(e));
+      const changes = [...statusChanges(last?.report, result.report), ...events.map(eventChange)];
+      last = result;
+      recent.push(...changes);
+      recent.splice(0, Math.max(0, recent.length - RECENT));
+      if (tty) out(io, screen(result.report, tl, recent, { round, intervalMs, color, width: io.stdout.columns ?? 100, tookMs: Date.now() - started }));
+      else {
+        for (const c of changes) out(io, `${changeLine(c)}\n`);
+        if (!flags.quiet) err(io, `watch: round ${round} at ${result.report.generatedAt}: ${changes.length} change(s)\n`);
+      }
+      await Promise.race([sleep(Math.max(0, intervalMs - (Date.now() - started)), signal), interrupted]);
+    }
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+
+  if (!last || !firstWindow || !lastWindow || !merged) {
+    err(io, "watch: stopped before the first round finished; no report\n");
+    return EXIT.incomplete;
+  }
+  const rendered = renderReport(last.report, format, {
+    color: !flags.output && useColor(io, io.stdout, flags.color),
+    quiet: flags.quiet === true,
+    width: io.stdout.columns ?? 100,
+    evidence: last.evidence,
+  });
+  if (flags.saveEvidence) {
+    const bundle = makeBundle({ version: TOOL_VERSION, window: watchWindow(firstWindow, lastWindow), target, evidence: merged, now: now(), description: `pypictl doctor --watch: ${round} round(s), one every ${intervalMs / 1000} s` });
+    await writeAtomic(flags.saveEvidence, `${JSON.stringify(bundle, null, 2)}\n`, { flag: "--save-evidence" });
+    if (!flags.quiet) err(io, `evidence of ${round} round(s) saved to ${flags.saveEvidence}\n`);
+  }
+  if (flags.output) {
+    await writeAtomic(flags.output, rendered, { flag: "--output" });
+    if (!flags.quiet) err(io, `report written to ${flags.output}\n`);
+  } else {
+    if (tty) out(io, "\n");
+    out(io, rendered);
+  }
+  return exitCodeFor(last.report.summary, failOn);
+}
+
+function screen(report: Report, tl: ReturnType<typeof buildTimeline>, recent: readonly Change[], o: { round: number; intervalMs: number; color: boolean; width: number; tookMs: number }): string {
+  const lines = [...renderGlanceHuman(report, { color: o.color })];
+  const timeline = renderTimelineText(tl, { color: o.color, width: o.width });
+  if (timeline.length) lines.push("", ...timeline);
+  lines.push("", recent.length ? "Changes:" : "No change yet.");
+  const span = 600_000; // hh:mm:ss for change times
+  for (const c of recent) lines.push(`  ${timeLabel(Date.parse(c.at), span - 1)} ${changeLine({ ...c, at: "" }).trim()}`);
+  lines.push("", `round ${o.round} took ${(o.tookMs / 1000).toFixed(1)} s; next in ${Math.round(o.intervalMs / 1000)} s — Ctrl-C stops with the final report`);
+  return `${CLEAR}${lines.join("\n")}\n`;
+}
