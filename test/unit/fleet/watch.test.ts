@@ -128,6 +128,19 @@ describe("doctor --watch", () => {
   });
 });
 
+describe("html from a live run", () => {
+  it("carries the gathered evidence with timings, the timeline and the header", async () => {
+    fleet = installFleet(scenario({ metrics: { "ecs.MemoryUtilization": climbing() } }), new Date());
+    const io = captureIo();
+    expect(await runCli(["doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--only", "ecs,alb", "--format", "html"], io)).toBe(1);
+    const html = io.stdout.text;
+    expect(html).toContain("Gathered live at");
+    expect(html).toMatch(/<tr class="source"><td><code>cloudwatch\.metrics<\/code><\/td><td class="b-pass">ok<\/td><td class="mono">[^<]+<\/td><td>\d+ ms<\/td>/);
+    expect(html).toContain('data-check="ecs.memory-utilization"');
+    expect(html).toMatch(/<li class="glance-line">.*OOM:/);
+  });
+});
+
 describe("watch changes and evidence", () => {
   const f = (checkId: string, status: Finding["status"]): Finding => ({ checkId, title: checkId, playbooks: ["oom"], status, messageId: "m", data: {}, message: `${checkId} is ${status}`, hints: [] });
   const rep = (fs: Finding[]): Report => ({ schemaVersion: 1, tool: { name: "pypictl", version: "0" }, generatedAt: "2026-01-01T00:10:00.000Z", window: { start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T00:10:00.000Z", since: "10m" }, target: { kind: "fleet" }, evidence: { mode: "live" }, findings: fs, summary: summarize(fs) });
