@@ -2,25 +2,36 @@
 import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
 import { EC2_CPU_CREDITS, EC2_CPU_SKEW } from "../thresholds/ec2.js";
 import { INSTANCES, METRICS, isBurstable } from "../../sources/aws/types.js";
-import { hasData, meanOf, minOf, need, observedFrom, round, seriesOf, seriesProblem, values } from "../../sources/aws/series.js";
+import { hasData, maxOf, meanOf, minOf, need, observedFrom, round, seriesOf, seriesProblem, sumOf, values } from "../../sources/aws/series.js";
 
 const BIGGER = "Use a non-burstable type with more CPU: instanceType / asg_instance_type c6a.large (or c6a.xlarge for heavy bursts).";
 
+type Mode = "standard" | "unlimited" | "unknown";
+
+/**
+ * ec2.cpu-credits. T3/T3a/T4g launch `unlimited` (EC2 RunInstances CreditSpecification default): at a zero
+ * CPUCreditBalance they keep bursting and are billed surplus credits (CPUSurplusCreditsCharged). Only a
+ * `standard` instance at ~0 is held to its baseline. The mode comes from DescribeInstanceCreditSpecifications;
+ * when it could not be read, a surplus balance above zero still proves unlimited (standard cannot borrow).
+ */
 export const ec2CpuCredits = defineCheck({
   id: "ec2.cpu-credits",
   title: "Burstable instance CPU credits",
   description:
-    "T-family instances only: the lowest CPUCreditBalance per instance. At zero a standard-mode instance is held to its baseline CPU (e.g. 20 % on t3.small), so bursts queue.",
+    "T-family instances only: the lowest CPUCreditBalance per instance and its credit option (DescribeInstanceCreditSpecifications). A standard-mode instance at zero is held to its baseline CPU (20 % on t3.small), so bursts queue: fail. An unlimited instance (the T3/T3a/T4g default) keeps bursting at zero and is billed surplus credits: a cost warning when CPUSurplusCreditsCharged is above zero, never a throttling failure.",
   playbooks: ["bursts", "slow-listing"],
   needs: [INSTANCES.id, METRICS.id],
-  series: ["ec2.CPUCreditBalance"],
+  series: ["ec2.CPUCreditBalance", "ec2.CPUSurplusCreditBalance", "ec2.CPUSurplusCreditsCharged"],
   scope: "fleet",
   thresholds: EC2_CPU_CREDITS,
   messages: {
     "not-burstable": "Not applicable: no burstable (T-family) instances ({{types}}).",
-    exhausted: "{{count}} of {{burstable}} burstable instance(s) ran out of CPU credits (lowest {{lowest}}).",
+    exhausted: "{{count}} of {{burstable}} burstable instance(s) in standard credit mode ran out of CPU credits (lowest {{lowest}}): they are held to baseline CPU.",
+    "mode-unknown":
+      "{{count}} burstable instance(s) ran out of CPU credits (lowest {{lowest}}) and their credit option could not be read ({{why}}): throttled to baseline if standard, billed surplus credits if unlimited.",
+    charged: "{{charged}} surplus CPU credits were billed on {{chargedCount}} unlimited instance(s) in the window: they burst past their credits (no throttling, extra cost).",
     "no-data": "No CPUCreditBalance datapoints for {{missing}} burstable instance(s).",
-    ok: "Burstable instances kept their CPU credits (lowest {{lowest}}).",
+    ok: "Burstable instances are not throttled: lowest CPUCreditBalance {{lowest}}{{unlimitedNote}}.",
   },
   evaluate({ evidence, limits }): Verdict {
     const inst = need(evidence, INSTANCES);
@@ -30,8 +41,12 @@ export const ec2CpuCredits = defineCheck({
       return { status: "skip", messageId: "not-burstable", data: { types: [...new Set(inst.instances.map((i) => i.instanceType ?? "?"))].join(", ") || "no instances" } };
     const resources: ResourceResult[] = [];
     let lowest = Infinity;
-    let exhausted = 0;
+    let exhaustedStandard = 0;
+    let exhaustedUnknown = 0;
+    let unlimitedAtZero = 0;
     let missing = 0;
+    let charged = 0;
+    let chargedCount = 0;
     let lowestSeries: Array<[string, number]> = [];
     for (const i of burstable) {
       const s = seriesOf(m, `ec2.CPUCreditBalance.${i.instanceId}`);
@@ -41,22 +56,94 @@ export const ec2CpuCredits = defineCheck({
         resources.push({ id: i.instanceId, status: "error", message: problem ?? `no CPUCreditBalance datapoints (${i.instanceType})` });
         continue;
       }
+      const surplusBalance = maxOf(values(seriesOf(m, `ec2.CPUSurplusCreditBalance.${i.instanceId}`))) ?? 0;
+      const billed = sumOf(values(seriesOf(m, `ec2.CPUSurplusCreditsCharged.${i.instanceId}`)));
+      const mode: Mode = i.cpuCredits ?? (surplusBalance > 0 || billed > 0 ? "unlimited" : "unknown");
       const low = minOf(values(s))!;
       if (low < lowest) {
         lowest = low;
         lowestSeries = s!.points;
       }
-      const bad = low < limits.minCredits;
-      if (bad) exhausted++;
-      resources.push({ id: i.instanceId, status: bad ? "fail" : "pass", message: `${i.instanceType}: lowest CPUCreditBalance ${round(low)}`, observed: { value: round(low), unit: "credits" } });
+      const atZero = low < limits.minCredits;
+      let status: ResourceResult["status"] = "pass";
+      let note = "";
+      if (atZero && mode === "standard") {
+        exhaustedStandard++;
+        status = "fail";
+        note = " — standard mode: held to baseline CPU";
+      } else if (atZero && mode === "unknown") {
+        exhaustedUnknown++;
+        status = "warn";
+        note = " — credit option unknown";
+      } else if (mode === "unlimited") {
+        if (atZero) unlimitedAtZero++;
+        if (billed > 0) {
+          charged += billed;
+          chargedCount++;
+          status = "warn";
+          note = ` — unlimited: ${round(billed)} surplus credits billed`;
+        } else if (atZero) note = ` — unlimited: bursting on surplus credits (surplus balance ${round(surplusBalance)}), not throttled`;
+      }
+      resources.push({
+        id: i.instanceId,
+        status,
+        message: `${i.instanceType} (${mode === "unknown" ? "credit option unknown" : mode}): lowest CPUCreditBalance ${round(low)}${note}`,
+        observed: { value: round(low), unit: "credits" },
+      });
     }
     const threshold = { name: "minCredits", value: limits.minCredits, unit: "credits" };
-    const data = { count: exhausted, burstable: burstable.length, lowest: Number.isFinite(lowest) ? round(lowest) : "none", missing };
+    const data = {
+      count: exhaustedStandard || exhaustedUnknown,
+      burstable: burstable.length,
+      lowest: Number.isFinite(lowest) ? round(lowest) : "none",
+      missing,
+      charged: round(charged),
+      chargedCount,
+      why: inst.creditSpecError ?? "DescribeInstanceCreditSpecifications returned no credit option",
+      unlimitedNote: unlimitedAtZero > 0 ? ` (${unlimitedAtZero} unlimited instance(s) at zero keep bursting on surplus credits)` : "",
+    };
     const observed = Number.isFinite(lowest) ? observedFrom(lowestSeries, lowest, "credits") : undefined;
-    if (exhausted > 0)
-      return { status: "fail", messageId: "exhausted", data, ...(observed ? { observed } : {}), threshold, resources, hints: [BIGGER, "In unlimited mode the instance keeps bursting but bills surplus credits."] };
-    if (missing > 0) return { status: "error", messageId: "no-data", data, threshold, resources, hints: ["Check cloudwatch:GetMetricData permission and --region."] };
-    return { status: "pass", messageId: "ok", data, ...(observed ? { observed } : {}), threshold, resources };
+    const withObs = observed ? { observed } : {};
+    if (exhaustedStandard > 0)
+      return {
+        status: "fail",
+        messageId: "exhausted",
+        data: { ...data, count: exhaustedStandard },
+        ...withObs,
+        threshold,
+        resources,
+        hints: [
+          BIGGER,
+          "Or let the instances burst past their credits (billed per vCPU-hour of surplus): set the launch template's credit specification to unlimited (`aws ec2 modify-instance-credit-specification --instance-credit-specification InstanceId=<id>,CpuCredits=unlimited` for running instances).",
+        ],
+      };
+    if (missing > 0) return { status: "error", messageId: "no-data", data, threshold, resources, hints: ["Check the cloudwatch:GetMetricData permission and --region."] };
+    if (exhaustedUnknown > 0)
+      return {
+        status: "warn",
+        messageId: "mode-unknown",
+        data: { ...data, count: exhaustedUnknown },
+        ...withObs,
+        threshold,
+        resources,
+        hints: [
+          "Grant ec2:DescribeInstanceCreditSpecifications (pypictl doctor --print-iam-policy), or look it up: `aws ec2 describe-instance-credit-specifications --instance-ids <id>`.",
+          BIGGER,
+        ],
+      };
+    if (chargedCount > 0)
+      return {
+        status: "warn",
+        messageId: "charged",
+        data,
+        ...withObs,
+        threshold,
+        resources,
+        hints: [
+          "Sustained surplus charges cost more than a bigger instance: compare with a non-burstable type, e.g. instanceType / asg_instance_type c6a.large.",
+        ],
+      };
+    return { status: "pass", messageId: "ok", data, ...withObs, threshold, resources };
   },
 });
 

@@ -6,7 +6,7 @@ export const EC2_CPU_CREDITS = {
     unit: "credits",
     default: 1,
     min: 0,
-    description: "Burstable instance: lowest CPUCreditBalance below this fails (throttled to baseline).",
+    description: "Burstable instance: lowest CPUCreditBalance below this counts as out of credits: fails in standard mode (held to baseline), not in unlimited mode (keeps bursting, billed surplus).",
   },
 } satisfies Record<string, Threshold>;
 

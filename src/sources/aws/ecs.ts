@@ -13,11 +13,12 @@ import {
   type Service,
   type Task,
 } from "@aws-sdk/client-ecs";
-import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeInstanceCreditSpecificationsCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { ok, type SourceResult } from "../model.js";
 import type { GatherContext, SourceDef } from "../context.js";
 import {
   AWS_SOURCE_IDS,
+  isBurstable,
   type EcsContainerDef,
   type EcsServiceEvidence,
   type FleetInstance,
@@ -43,6 +44,9 @@ function containerDef(c: ContainerDefinition): EcsContainerDef {
   if (c.cpu !== undefined) out.cpu = c.cpu;
   if (c.image) out.image = c.image;
   if (c.command?.length) out.command = [...c.command];
+  if (c.entryPoint?.length) out.entryPoint = [...c.entryPoint];
+  const gunicornArgs = c.environment?.find((e) => e.name === "GUNICORN_CMD_ARGS")?.value;
+  if (gunicornArgs) out.gunicornCmdArgs = gunicornArgs;
   const texts = [...(c.command ?? []).join(" ").split("\n"), ...(c.environment ?? []).filter((e) => e.name === "GUNICORN_CMD_ARGS").map((e) => e.value ?? "")];
   const keepAlive = keepAliveFrom(texts);
   if (keepAlive !== undefined) out.keepAliveSeconds = keepAlive;
@@ -199,7 +203,7 @@ export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<
       NextToken = r.NextToken;
     } while (NextToken);
     instances.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
-    return ok({ via: "autoscaling-group", instances });
+    return ok(await withCreditSpecs(ctx, { via: "autoscaling-group", instances }));
   }
   const cluster = t.cluster;
   if (!cluster) throw new SourceFailure("no-identity", "no fleet instances identified: pass --cluster or --stack (or --terraform-outputs)");
@@ -232,7 +236,43 @@ export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<
     instances.push(fi);
   }
   instances.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
-  return ok({ via: "container-instances", instances });
+  return ok(await withCreditSpecs(ctx, { via: "container-instances", instances }));
+}
+
+/**
+ * The credit option (standard | unlimited) of the burstable instances: DescribeInstanceCreditSpecifications
+ * with InstanceIds (≤ 1,000 per call; MaxResults may not be combined with InstanceIds). T3/T3a/T4g launch
+ * `unlimited` by default, where a zero CPUCreditBalance does not throttle. A failure here costs only the
+ * mode (recorded as creditSpecError), never the instance list.
+ */
+async function withCreditSpecs(ctx: GatherContext, ev: FleetInstancesEvidence): Promise<FleetInstancesEvidence> {
+  const burstable = ev.instances.filter((i) => isBurstable(i.instanceType));
+  if (burstable.length === 0) return ev;
+  try {
+    const ec2 = await clientsFor(ctx.target).ec2();
+    const mode = new Map<string, string>();
+    for (const ids of chunk(
+      burstable.map((i) => i.instanceId),
+      1000,
+    )) {
+      let NextToken: string | undefined;
+      do {
+        const r = await ec2.send(new DescribeInstanceCreditSpecificationsCommand({ InstanceIds: ids, ...(NextToken ? { NextToken } : {}) }), { abortSignal: ctx.signal });
+        for (const s of r.InstanceCreditSpecifications ?? []) if (s.InstanceId && s.CpuCredits) mode.set(s.InstanceId, s.CpuCredits);
+        NextToken = r.NextToken;
+      } while (NextToken);
+    }
+    for (const i of burstable) {
+      const m = mode.get(i.instanceId);
+      if (m === "standard" || m === "unlimited") i.cpuCredits = m;
+    }
+    return ev;
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    const name = e instanceof Error ? e.name : "Error";
+    const msg = e instanceof Error ? e.message : String(e);
+    return { ...ev, creditSpecError: `ec2:DescribeInstanceCreditSpecifications failed (${name}: ${msg.slice(0, 200)})` };
+  }
 }
 
 export const serviceSource: SourceDef<EcsServiceEvidence> = {

@@ -64,6 +64,23 @@ export const SERIES = {
     perInstance: "burstable",
     area: "ec2",
   },
+  // Unlimited mode at a zero balance: surplus credits spent (balance; standard mode cannot borrow) and billed.
+  "ec2.CPUSurplusCreditBalance": {
+    namespace: "AWS/EC2",
+    metric: "CPUSurplusCreditBalance",
+    dimensions: { InstanceId: "instanceId" },
+    stat: "Maximum",
+    perInstance: "burstable",
+    area: "ec2",
+  },
+  "ec2.CPUSurplusCreditsCharged": {
+    namespace: "AWS/EC2",
+    metric: "CPUSurplusCreditsCharged",
+    dimensions: { InstanceId: "instanceId" },
+    stat: "Sum",
+    perInstance: "burstable",
+    area: "ec2",
+  },
 } as const satisfies Record<string, SeriesDef>;
 
 /** A series a check can declare: a misspelt key is a compile error. */

@@ -24,6 +24,9 @@ export interface EcsContainerDef {
   cpu?: number;
   image?: string;
   command?: string[];
+  entryPoint?: string[];
+  /** The GUNICORN_CMD_ARGS environment value, when set (gunicorn reads it on top of its config file). */
+  gunicornCmdArgs?: string;
   /** Back-end HTTP keep-alive (s) found in the command or GUNICORN_CMD_ARGS; absent = not set. */
   keepAliveSeconds?: number;
 }
@@ -104,12 +107,19 @@ export interface FleetInstance {
   availabilityZone?: string;
   containerInstanceArn?: string;
   runningTasks?: number;
+  /**
+   * Burstable (T-family) only: the credit option from DescribeInstanceCreditSpecifications. T3/T3a/T4g
+   * launch `unlimited` unless the launch template says otherwise; only `standard` is held to baseline.
+   */
+  cpuCredits?: "standard" | "unlimited";
 }
 
 export interface FleetInstancesEvidence {
   /** How the instances were found: the ASG's running instances, or the cluster's container instances. */
   via: "autoscaling-group" | "container-instances";
   instances: FleetInstance[];
+  /** Why the burstable instances' credit option could not be read (e.g. access denied); absent when read. */
+  creditSpecError?: string;
 }
 
 export interface TargetHealthEntry {

@@ -57,7 +57,7 @@ describe("--print-iam-policy", () => {
       fleetTarget({ autoScalingGroup: undefined, loadBalancer: undefined, targetGroup: undefined, fileSystemId: undefined }),
     ];
     for (const target of variants) {
-      fleet = installFleet(scenario({ probeStdout: PROBE_STDOUT, stoppedTasks: [{ minutesAgo: 3, exitCode: 137, reason: "OutOfMemoryError" }], ssm: { notManaged: ["i-0000000000a000001"] } }), NOW);
+      fleet = installFleet(scenario({ instanceType: "t3.small", probeStdout: PROBE_STDOUT, stoppedTasks: [{ minutesAgo: 3, exitCode: 137, reason: "OutOfMemoryError" }], ssm: { notManaged: ["i-0000000000a000001"] } }), NOW);
       await resolveFleet({ kind: "fleet", region: "eu-west-1", stack: "pypiserver" }, {}, captureIo());
       await doctorFleet({ target });
       for (const a of fleet.actions()) issued.add(a);

@@ -181,8 +181,12 @@ describe("cloudwatch.metrics", () => {
       "alb.HealthyHostCount": ["AWS/ApplicationELB", "HealthyHostCount", { TargetGroup: TG_DIM, LoadBalancer: LB_DIM }, "Minimum", 60],
       [`ec2.CPUUtilization.${i0}`]: ["AWS/EC2", "CPUUtilization", { InstanceId: i0 }, "Average", 60],
       [`ec2.CPUCreditBalance.${i0}`]: ["AWS/EC2", "CPUCreditBalance", { InstanceId: i0 }, "Minimum", 60],
+      [`ec2.CPUSurplusCreditBalance.${i0}`]: ["AWS/EC2", "CPUSurplusCreditBalance", { InstanceId: i0 }, "Maximum", 60],
+      [`ec2.CPUSurplusCreditsCharged.${i0}`]: ["AWS/EC2", "CPUSurplusCreditsCharged", { InstanceId: i0 }, "Sum", 60],
       [`ec2.CPUUtilization.${i1}`]: ["AWS/EC2", "CPUUtilization", { InstanceId: i1 }, "Average", 60],
       [`ec2.CPUCreditBalance.${i1}`]: ["AWS/EC2", "CPUCreditBalance", { InstanceId: i1 }, "Minimum", 60],
+      [`ec2.CPUSurplusCreditBalance.${i1}`]: ["AWS/EC2", "CPUSurplusCreditBalance", { InstanceId: i1 }, "Maximum", 60],
+      [`ec2.CPUSurplusCreditsCharged.${i1}`]: ["AWS/EC2", "CPUSurplusCreditsCharged", { InstanceId: i1 }, "Sum", 60],
     });
     expect(v.series["ecs.MemoryUtilization"]!.points).toHaveLength(60);
     expect(v.series["ecs.MemoryUtilization"]!.points[0]).toEqual(["2026-11-20T11:00:00.000Z", 60]);
@@ -212,9 +216,10 @@ describe("cloudwatch.metrics", () => {
     const v = value<MetricsEvidence>(ev["cloudwatch.metrics"]);
     const calls = base.commandCalls(GetMetricDataCommand);
     const sizes = calls.map((c) => c.args[0].input.MetricDataQueries!.length);
-    expect(sizes.filter((s) => s === 500)).toHaveLength(2);
-    expect(calls).toHaveLength(4);
-    expect(Object.keys(v.series)).toHaveLength(16 + 600);
+    // 16 fleet series + 4 per burstable instance (CPU, credit balance, surplus balance, surplus charged).
+    expect(sizes.filter((s) => s === 500)).toHaveLength(4); // 2 full batches × 2 pages, then 216 × 2
+    expect(calls).toHaveLength(6);
+    expect(Object.keys(v.series)).toHaveLength(16 + 1200);
     expect(v.series["efs.PercentIOLimit"]!.points).toEqual([
       ["2026-11-20T11:00:00.000Z", 1],
       ["2026-11-20T11:01:00.000Z", 2],
