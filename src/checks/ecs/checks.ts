@@ -4,11 +4,11 @@
  * reservation when one is set, so it is converted to a share of the hard limit before judging.
  */
 import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
-import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS } from "../thresholds/ecs.js";
+import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS, ECS_RUNNING_TASKS } from "../thresholds/ecs.js";
 import { METRICS, SERVICE, STOPPED_TASKS, type EcsServiceEvidence, type EcsTaskDefinition, type StoppedTask } from "../../sources/aws/types.js";
-import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem } from "../../sources/aws/series.js";
+import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem, values } from "../../sources/aws/series.js";
 
-/** How long ECS keeps stopped tasks visible (FACTS §3: about an hour). */
+/** ECS keeps stopped tasks visible for at least one hour (often longer, never promised). */
 export const STOPPED_TASK_VISIBILITY_MINUTES = 60;
 
 /** The main container's hard limit for hints ("512 → 1024"). */
@@ -44,11 +44,16 @@ export function memoryLimits(td: EcsTaskDefinition): { hardMiB?: number; denomin
 
 type StopKind = "oom" | "exit-137" | "exit-137-on-stop" | "other";
 
-const STOP_INITIATED = /ServiceSchedulerInitiated|UserInitiated|SpotInterruption|TerminationNotice/;
+/** Stops the scheduler or a person asked for (TaskStopCode): an exit 137 then is SIGKILL after stopTimeout (30 s default). */
+const STOP_INITIATED = /ServiceSchedulerInitiated|UserInitiated|SpotInterruption|TerminationNotice|InfrastructureHealth/;
 
-/** Why a task stopped, as far as OOM is concerned. Exit 137 alone may be SIGKILL after stopTimeout. */
+/**
+ * Why a task stopped, as far as OOM is concerned. The ECS agent on EC2 turns Docker's OOMKilled into the
+ * container reason "OutOfMemoryError: Container killed due to memory usage"; some paths (and emulators) put
+ * it in the task's stoppedReason instead, so both are read. Exit 137 alone may be SIGKILL after stopTimeout.
+ */
 export function classifyStop(t: StoppedTask): StopKind {
-  if (t.containers.some((c) => /OutOfMemoryError/i.test(c.reason ?? ""))) return "oom";
+  if (t.containers.some((c) => /OutOfMemoryError/i.test(c.reason ?? "")) || /OutOfMemoryError|killed due to memory usage/i.test(t.stoppedReason ?? "")) return "oom";
   if (t.containers.some((c) => c.exitCode === 137)) {
     if (STOP_INITIATED.test(t.stopCode ?? "") || /scaling activity|deployment|stopped by user|scale-in/i.test(t.stoppedReason ?? "")) return "exit-137-on-stop";
     return "exit-137";
@@ -61,14 +66,15 @@ function describeStop(t: StoppedTask): string {
     .filter((c) => c.exitCode !== undefined || c.reason)
     .map((c) => `${c.name} exit ${c.exitCode ?? "?"}${c.reason ? ` (${c.reason})` : ""}`)
     .join("; ");
-  return `stopped ${t.stoppedAt ?? t.stoppingAt ?? "?"}${t.stopCode ? ` [${t.stopCode}]` : ""}: ${containers || t.stoppedReason || "no container detail"}`;
+  const reason = t.stoppedReason && !containers.includes(t.stoppedReason) ? ` — ${t.stoppedReason}` : "";
+  return `stopped ${t.stoppedAt ?? t.stoppingAt ?? "?"}${t.stopCode ? ` [${t.stopCode}]` : ""}: ${containers || "no container detail"}${reason}`;
 }
 
 export const ecsOomKills = defineCheck({
   id: "ecs.oom-kills",
   title: "Containers killed for memory (OOM)",
   description:
-    "Tasks of the service stopped in the window whose container reason is OutOfMemoryError (or that exited 137). The signal lives on the stopped task, not in service events; ECS shows stopped tasks for about an hour.",
+    "Tasks of the service stopped in the window whose container reason or task stoppedReason is OutOfMemoryError (fail), or that exited 137 without a reason (warn: also SIGKILL after the 30 s stopTimeout). The signal lives on the stopped task, not in service events; ECS keeps stopped tasks visible for at least one hour, so older stops may be gone.",
   playbooks: ["oom", "upload"],
   needs: [STOPPED_TASKS.id],
   uses: [SERVICE.id],
@@ -85,7 +91,7 @@ export const ecsOomKills = defineCheck({
     const svc = maybe(evidence, SERVICE);
     const windowMinutes = (Date.parse(window.end) - Date.parse(window.start)) / 60_000;
     const visibility =
-      windowMinutes > STOPPED_TASK_VISIBILITY_MINUTES ? ` (ECS keeps stopped tasks about an hour: stops earlier in the ${window.since} window are not visible.)` : "";
+      windowMinutes > STOPPED_TASK_VISIBILITY_MINUTES ? ` (ECS keeps stopped tasks visible for at least one hour: stops earlier in the ${window.since} window may no longer be listed.)` : "";
     const kinds = st.tasks.map((t) => ({ t, kind: classifyStop(t) }));
     const oom = kinds.filter((k) => k.kind === "oom");
     const ambiguous = kinds.filter((k) => k.kind === "exit-137");
@@ -188,47 +194,83 @@ export const ecsMemoryUtilization = defineCheck({
   },
 });
 
-function inProgressDeployment(svc: EcsServiceEvidence) {
-  return svc.deployments.find((d) => d.rolloutState === "IN_PROGRESS");
+/** A task that stopped on its own (crash, failed start, OOM), not one the scheduler or a person stopped. */
+function crashed(t: StoppedTask): boolean {
+  return !STOP_INITIATED.test(t.stopCode ?? "") && !/scaling activity|deployment|stopped by user|scale-in/i.test(t.stoppedReason ?? "");
 }
 
+const minutesBetween = (from: string | undefined, to: string) => (from ? (Date.parse(to) - Date.parse(from)) / 60_000 : undefined);
+
+/**
+ * ecs.running-tasks. running < desired while a deployment is IN_PROGRESS or tasks are pending is a rollout
+ * or scale-out doing its job: warn, naming it. It fails when the rollout FAILED, the gap outlives
+ * maxGapMinutes, or tasks keep stopping on their own (more than maxCrashedTasks in the window).
+ */
 export const ecsRunningTasks = defineCheck({
   id: "ecs.running-tasks",
   title: "Running vs desired tasks",
-  description: "DescribeServices runningCount against desiredCount: fewer running tasks than desired means lost capacity (placement failures, crashing tasks, failing health checks).",
+  description:
+    "DescribeServices runningCount against desiredCount. Short during a rolling deployment (IN_PROGRESS) or a scale-out with pending tasks is normal: warn, naming the rollout. Fail when the rollout FAILED, when the gap outlives maxGapMinutes, when tasks keep stopping on their own, or when nothing is starting to close the gap.",
   playbooks: ["bursts", "oom"],
   needs: [SERVICE.id],
+  uses: [STOPPED_TASKS.id],
   scope: "fleet",
-  thresholds: {},
+  thresholds: ECS_RUNNING_TASKS,
   messages: {
     inactive: "Service {{service}} is {{status}}, not ACTIVE.",
     zero: "Service {{service}} is scaled to zero (desired 0): nothing serves the index.",
-    short: "Service {{service}} runs {{running}} of {{desired}} desired task(s) ({{pending}} pending).{{rollout}}",
+    rollout: "Service {{service}} runs {{running}} of {{desired}} desired task(s) ({{pending}} pending) while {{what}} for {{minutes}} min: normal while it lasts.",
+    "rollout-failed": "Service {{service}}: deployment {{deployment}} FAILED ({{reason}}); {{running}} of {{desired}} desired task(s) run.",
+    stuck: "Service {{service}} runs {{running}} of {{desired}} desired task(s) ({{pending}} pending); {{what}} for {{minutes}} min, longer than {{limit}} min.",
+    crashing: "Service {{service}} runs {{running}} of {{desired}} desired task(s): {{crashed}} task(s) stopped on their own in the window{{what}}.",
+    short: "Service {{service}} runs {{running}} of {{desired}} desired task(s) and none is pending or being deployed: capacity is lost.",
     ok: "Service {{service}} runs {{running}} of {{desired}} desired task(s).",
   },
-  evaluate({ evidence }): Verdict {
+  evaluate({ evidence, limits, window }): Verdict {
     const svc = need(evidence, SERVICE);
-    const data = { service: svc.service, running: svc.runningCount, desired: svc.desiredCount, pending: svc.pendingCount, status: svc.status ?? "?" };
+    const stoppedTasks = maybe(evidence, STOPPED_TASKS);
+    const data: Record<string, unknown> = { service: svc.service, running: svc.runningCount, desired: svc.desiredCount, pending: svc.pendingCount, status: svc.status ?? "?" };
     const observed = { value: svc.runningCount, unit: "tasks" };
     const threshold = { name: "desiredCount", value: svc.desiredCount, unit: "tasks" };
     if (svc.status && svc.status !== "ACTIVE") return { status: "fail", messageId: "inactive", data, observed };
-    if (svc.desiredCount === 0) return { status: "warn", messageId: "zero", data, observed, threshold, hints: ["Scale the service up: taskMinCount / task_min_count."] };
-    if (svc.runningCount < svc.desiredCount) {
-      const dep = inProgressDeployment(svc);
-      const rollout = dep ? ` A deployment is in progress (${dep.running}/${dep.desired} running, ${dep.failedTasks} failed task(s)).` : "";
+    const failedDep = svc.deployments.find((d) => d.rolloutState === "FAILED" && (d.status === "PRIMARY" || minutesBetween(d.updatedAt, window.end)! <= 60));
+    if (failedDep)
       return {
         status: "fail",
-        messageId: "short",
-        data: { ...data, rollout },
+        messageId: "rollout-failed",
+        data: { ...data, deployment: failedDep.id, reason: failedDep.rolloutStateReason ?? "no reason given" },
         observed,
         threshold,
         hints: [
-          "Read the service events (pypictl doctor --only ecs.service-events): 'unable to place a task' means the instances lack memory/CPU — raise instanceType / asg_instance_type or maxInstances.",
-          "Tasks that start and die: pypictl doctor --only ecs.oom-kills,alb.target-health.",
+          "See why the new tasks stopped: pypictl doctor --only ecs.oom-kills,ecs.service-events,alb.target-health.",
+          "Check the image tag and the task definition of the failed deployment (CannotPullContainer, health check path).",
         ],
       };
-    }
-    return { status: "pass", messageId: "ok", data, observed, threshold };
+    if (svc.desiredCount === 0) return { status: "warn", messageId: "zero", data, observed, threshold, hints: ["Scale the service up: taskMinCount / task_min_count."] };
+    if (svc.runningCount >= svc.desiredCount) return { status: "pass", messageId: "ok", data, observed, threshold };
+
+    const crashedTasks = (stoppedTasks?.tasks ?? []).filter(crashed);
+    const dep = svc.deployments.find((d) => d.rolloutState === "IN_PROGRESS");
+    const primary = svc.deployments.find((d) => d.status === "PRIMARY");
+    const what = dep
+      ? `deployment ${dep.id} is in progress (${dep.running}/${dep.desired} running${dep.failedTasks ? `, ${dep.failedTasks} failed task(s)` : ""})`
+      : svc.pendingCount > 0
+        ? `${svc.pendingCount} task(s) are starting (scale-out or replacement)`
+        : undefined;
+    const since = dep ? (dep.createdAt ?? dep.updatedAt) : (primary?.updatedAt ?? primary?.createdAt);
+    const minutes = minutesBetween(since, window.end);
+    const crashedCount = Math.max(crashedTasks.length, dep?.failedTasks ?? 0);
+    const hints = [
+      "Read the service events (pypictl doctor --only ecs.service-events): 'unable to place a task' means the instances lack memory/CPU — raise instanceType / asg_instance_type or maxInstances.",
+      "Tasks that start and die: pypictl doctor --only ecs.oom-kills,alb.target-health.",
+    ];
+    const more = { ...data, what: what ?? "", minutes: minutes === undefined ? "?" : round(minutes, 0), limit: limits.maxGapMinutes, crashed: crashedCount };
+    if (crashedCount > limits.maxCrashedTasks)
+      return { status: "fail", messageId: "crashing", data: { ...more, what: what ? ` while ${what}` : "" }, observed, threshold: { name: "maxCrashedTasks", value: limits.maxCrashedTasks, unit: "tasks" }, hints };
+    if (!what) return { status: "fail", messageId: "short", data: more, observed, threshold, hints };
+    if (minutes !== undefined && minutes > limits.maxGapMinutes)
+      return { status: "fail", messageId: "stuck", data: more, observed, threshold: { name: "maxGapMinutes", value: limits.maxGapMinutes, unit: "min" }, hints };
+    return { status: "warn", messageId: "rollout", data: more, observed, threshold: { name: "maxGapMinutes", value: limits.maxGapMinutes, unit: "min" } };
   },
 });
 
@@ -253,6 +295,14 @@ export const EVENT_RULES: readonly EventRule[] = [
     hint: "Tasks fail the ALB health check: pypictl doctor --only alb.target-health shows the reason codes.",
   },
   {
+    // "(service s) is unable to consistently start tasks successfully. For more information, see the
+    // Troubleshooting section of the Amazon ECS Developer Guide." — the scheduler's throttled-restart event.
+    re: /unable to consistently start tasks/i,
+    status: "fail",
+    what: "tasks keep failing to start",
+    hint: "Tasks stop soon after they start and ECS now throttles restarts: pypictl doctor --only ecs.oom-kills,alb.target-health shows why (memory, health check path, image).",
+  },
+  {
     re: /circuit breaker|deployment failed|rolling back/i,
     status: "fail",
     what: "failed deployment",
@@ -265,14 +315,13 @@ export const EVENT_RULES: readonly EventRule[] = [
     what: "container health check failure",
     hint: "The container's own health check failed: the server is overloaded or not answering; see ecs.cpu-utilization and host iowait.",
   },
-  { re: /essential container in task exited/i, status: "warn", what: "essential container exited", hint: "Containers are exiting: pypictl doctor --only ecs.oom-kills." },
 ];
 
 export const ecsServiceEvents = defineCheck({
   id: "ecs.service-events",
   title: "Service events that mean trouble",
   description:
-    "ECS service events in the window matched against known trouble: unable to place a task, unhealthy in the target group, failed deployments (fail); failed container health checks, essential container exited (warn).",
+    "ECS service events in the window matched against known trouble: unable to place a task, unhealthy in the target group, unable to consistently start tasks, failed deployments, task launch failures (fail); failed container health checks (warn). Why a container exited is on the stopped task (ecs.oom-kills), not in service events.",
   playbooks: ["bursts", "oom", "upload"],
   needs: [SERVICE.id],
   scope: "fleet",
@@ -302,11 +351,28 @@ export const ecsServiceEvents = defineCheck({
   },
 });
 
+/** Longest run of consecutive points above `limit`, in minutes. */
+function longestRunMinutes(points: ReadonlyArray<readonly [string, number]>, limit: number, period: number): number {
+  let run = 0;
+  let longest = 0;
+  for (const [, v] of points) {
+    run = v > limit ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return (longest * period) / 60;
+}
+
+/**
+ * ecs.cpu-utilization. The service's CPUUtilization is CPU used ÷ CPU units reserved in the task definition;
+ * on EC2 a task may use the host's spare CPU, so > 100 % is healthy then. What saturates is the host:
+ * judged from EC2 CPUUtilization per instance (already gathered for ec2.cpu-skew); the service metric is
+ * shown as context only.
+ */
 export const ecsCpuUtilization = defineCheck({
   id: "ecs.cpu-utilization",
-  title: "Service CPU (sustained)",
+  title: "Host CPU under the service (sustained)",
   description:
-    "AWS/ECS CPUUtilization (Maximum, ClusterName+ServiceName): the longest run of consecutive minutes above the threshold. On EC2 it is a share of the CPU units reserved, so it can exceed 100 %.",
+    "EC2 CPUUtilization (Average) of each instance running the service: the longest run of consecutive minutes above the threshold. The service's AWS/ECS CPUUtilization is a share of the CPU units reserved and exceeds 100 % whenever the host has spare CPU, so it is shown as context, not judged.",
   playbooks: ["bursts", "slow-listing"],
   needs: [METRICS.id],
   uses: [SERVICE.id],
@@ -315,48 +381,57 @@ export const ecsCpuUtilization = defineCheck({
   thresholds: ECS_CPU_UTILIZATION,
   messages: {
     "no-metrics": "Could not evaluate: {{cause}}.",
-    "no-tasks": "Not evaluated: the service runs no tasks, so ECS publishes no CPUUtilization.",
-    high: "Service CPU stayed above {{limit}} % for {{minutes}} min (peak {{peak}} %).",
-    ok: "Service CPU peaked at {{peak}} %; longest run above {{limit}} %: {{minutes}} min.",
+    "no-instances": "Could not evaluate: no EC2 CPUUtilization for the fleet's instances ({{cause}}).",
+    high: "{{instance}} CPU stayed above {{limit}} % for {{minutes}} min (peak {{peak}} %); {{busy}} of {{count}} instance(s) saturated.{{context}}",
+    ok: "Host CPU peaked at {{peak}} % on {{instance}}; longest run above {{limit}} %: {{minutes}} min.{{context}}",
   },
   evaluate({ evidence, limits }): Verdict {
     const m = need(evidence, METRICS);
-    const svc = maybe(evidence, SERVICE);
-    const s = seriesOf(m, "ecs.CPUUtilization");
-    const problem = seriesProblem(s);
-    if (problem) return { status: "error", messageId: "no-metrics", data: { cause: problem } };
-    if (!hasData(s)) {
-      if (svc && svc.runningCount === 0) return { status: "skip", messageId: "no-tasks", data: {} };
-      if (m.unavailable.ecs) return { status: "error", messageId: "no-metrics", data: { cause: m.unavailable.ecs } };
-      return {
-        status: "error",
-        messageId: "no-metrics",
-        data: { cause: `no datapoints for ${s ? describeSeries(s) : "AWS/ECS CPUUtilization"}: wrong cluster/service name or region` },
-      };
+    const ids = m.context.instances.length ? m.context.instances : Object.keys(m.series).filter((k) => k.startsWith("ec2.CPUUtilization.")).map((k) => k.slice("ec2.CPUUtilization.".length));
+    const svcSeries = seriesOf(m, "ecs.CPUUtilization");
+    const svcPeak = hasData(svcSeries) ? maxOf(values(svcSeries)) : undefined;
+    const context = svcPeak !== undefined ? ` Service CPUUtilization peaked at ${round(svcPeak)} % of its reservation (context: above 100 % only means the tasks used spare host CPU).` : "";
+    const per: Array<{ id: string; minutes: number; peak: number; points: Array<[string, number]> }> = [];
+    const resources: ResourceResult[] = [];
+    let problem: string | undefined;
+    for (const id of ids) {
+      const s = seriesOf(m, `ec2.CPUUtilization.${id}`);
+      const p = seriesProblem(s);
+      if (p || !hasData(s)) {
+        problem ??= p ?? `no datapoints for ${s ? describeSeries(s) : `AWS/EC2 CPUUtilization (InstanceId=${id})`}`;
+        resources.push({ id, status: "error", message: p ?? "no CPUUtilization datapoints" });
+        continue;
+      }
+      const minutes = longestRunMinutes(s!.points, limits.warnPercent, s!.period);
+      per.push({ id, minutes, peak: maxOf(values(s))!, points: s!.points });
     }
-    let run = 0;
-    let longest = 0;
-    for (const [, v] of s!.points) {
-      run = v > limits.warnPercent ? run + 1 : 0;
-      longest = Math.max(longest, run);
-    }
-    const minutes = (longest * s!.period) / 60;
-    const peak = maxOf(s!.points.map((p) => p[1]))!;
-    const data = { peak: round(peak), minutes: round(minutes), limit: limits.warnPercent };
-    const observed = observedFrom(s!.points, peak, "%");
+    if (per.length === 0)
+      return { status: "error", messageId: "no-instances", data: { cause: problem ?? m.unavailable.ec2 ?? "no instances identified" }, hints: ["Check --cluster / the auto-scaling group and the cloudwatch:GetMetricData permission."] };
     const threshold = { name: "warnPercent", value: limits.warnPercent, unit: "%" };
-    if (minutes >= limits.sustainedMinutes)
+    const busy = per.filter((x) => x.minutes >= limits.sustainedMinutes);
+    for (const x of per)
+      resources.push({
+        id: x.id,
+        status: x.minutes >= limits.sustainedMinutes ? "warn" : "pass",
+        message: `peak ${round(x.peak)} %, longest run above ${limits.warnPercent} %: ${round(x.minutes)} min`,
+        observed: { value: round(x.peak), unit: "%" },
+      });
+    const worst = [...per].sort((a, b) => b.minutes - a.minutes || b.peak - a.peak)[0]!;
+    const data = { instance: worst.id, peak: round(worst.peak), minutes: round(worst.minutes), limit: limits.warnPercent, busy: busy.length, count: per.length, context };
+    const observed = observedFrom(worst.points, worst.peak, "%");
+    if (busy.length > 0)
       return {
         status: "warn",
         messageId: "high",
         data,
         observed,
         threshold,
+        resources,
         hints: [
-          "Give the tasks more CPU per instance: instanceType / asg_instance_type c6a.large or c6a.xlarge (FACTS sizing: medium/heavy).",
-          "Or more tasks (taskMinCount / task_min_count) if the instances have CPU to spare.",
+          "Give the hosts more CPU: instanceType / asg_instance_type c6a.large or c6a.xlarge (the module's sizing for medium/heavy load).",
+          "Or spread the load over more instances (maxInstances / the auto-scaling group's maximum) when the tasks fit.",
         ],
       };
-    return { status: "pass", messageId: "ok", data, observed, threshold };
+    return { status: "pass", messageId: "ok", data, observed, threshold, resources };
   },
 });

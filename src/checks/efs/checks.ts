@@ -43,7 +43,7 @@ export const efsPercentIoLimit = defineCheck({
   id: "efs.percent-io-limit",
   title: "EFS I/O-operations limit (PercentIOLimit)",
   description:
-    "Peak AWS/EFS PercentIOLimit (Maximum): how close the General Purpose file system came to its I/O-operations ceiling. Near 100 % every listing waits; this is operations, not throughput.",
+    "AWS/EFS PercentIOLimit: how close the General Purpose file system is to its I/O-operations ceiling, judged sustained (minutes in a row above the limit, like the module's alarm), not by a one-minute peak. Near 100 % every listing waits; this is operations, not throughput.",
   playbooks: ["slow-listing", "iowait"],
   needs: [METRICS.id],
   series: ["efs.PercentIOLimit", "efs.PermittedThroughput"],
@@ -54,8 +54,8 @@ export const efsPercentIoLimit = defineCheck({
     ...COMMON_MESSAGES,
     "not-general-purpose": "Not evaluated: {{fileSystemId}} uses the {{performanceMode}} performance mode, which has no PercentIOLimit.",
     idle: "No PercentIOLimit datapoints for {{fileSystemId}} in the window: no I/O reached the file system.",
-    high: "PercentIOLimit peaked at {{peak}} % on {{fileSystemId}} (limit {{limit}} %): the file system is at its I/O-operations ceiling.",
-    ok: "PercentIOLimit peaked at {{peak}} % on {{fileSystemId}} (limit {{limit}} %).",
+    high: "PercentIOLimit stayed above {{limit}} % for {{minutes}} min on {{fileSystemId}} (peak {{peak}} %): the file system is at its I/O-operations ceiling.",
+    ok: "PercentIOLimit peaked at {{peak}} % on {{fileSystemId}}; longest run above {{limit}} %: {{minutes}} min (fails at {{sustained}} min).",
   },
   evaluate({ evidence, limits }): Verdict {
     const m = need(evidence, METRICS);
@@ -68,10 +68,17 @@ export const efsPercentIoLimit = defineCheck({
     const s = seriesOf(m, "efs.PercentIOLimit");
     if (!hasData(s)) return { status: "skip", messageId: "idle", data: { fileSystemId: fsId } };
     const peak = maxOf(values(s))!;
+    let run = 0;
+    let longest = 0;
+    for (const [, v] of s!.points) {
+      run = v > limits.maxPercent ? run + 1 : 0;
+      longest = Math.max(longest, run);
+    }
+    const minutes = (longest * s!.period) / 60;
     const threshold = { name: "maxPercent", value: limits.maxPercent, unit: "%" };
-    const data = { fileSystemId: fsId, peak: round(peak), limit: limits.maxPercent };
+    const data = { fileSystemId: fsId, peak: round(peak), limit: limits.maxPercent, minutes: round(minutes), sustained: limits.sustainedMinutes };
     const observed = observedFrom(s!.points, peak, "%");
-    if (peak > limits.maxPercent)
+    if (minutes >= limits.sustainedMinutes)
       return {
         status: "fail",
         messageId: "high",
@@ -138,11 +145,27 @@ export const efsThroughputUtilization = defineCheck({
   },
 });
 
+/** Least-squares slope of a series, in value units per hour (robust to one noisy point at either end). */
+function slopePerHour(points: ReadonlyArray<readonly [string, number]>): number {
+  if (points.length < 2) return 0;
+  const xs = points.map(([t]) => Date.parse(t) / 3_600_000);
+  const ys = points.map(([, v]) => v);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < xs.length; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return den > 0 ? num / den : 0;
+}
+
 export const efsBurstCredits = defineCheck({
   id: "efs.burst-credits",
   title: "EFS burst credits (bursting mode)",
   description:
-    "Bursting throughput mode only: the lowest BurstCreditBalance and whether it is draining. Once the credits are gone, throughput falls to the baseline of 50 KiB/s per GiB stored.",
+    "Bursting throughput mode only: BurstCreditBalance now and its trend over the window. Fails when the credits are gone or will be within minHoursLeft at the current drain rate (throughput then falls to the baseline of 50 KiB/s per GiB stored); a balance below the module's alarm threshold that is draining more slowly warns. A large balance, or a low one that is not draining, passes.",
   playbooks: ["slow-listing"],
   needs: [METRICS.id, FILE_SYSTEM.id],
   series: ["efs.BurstCreditBalance", "efs.PermittedThroughput", "efs.PercentIOLimit"],
@@ -152,9 +175,10 @@ export const efsBurstCredits = defineCheck({
     ...COMMON_MESSAGES,
     "not-bursting": "Not applicable: {{fileSystemId}} uses {{mode}} throughput (burst credits only matter in bursting mode).",
     "no-data": "No BurstCreditBalance datapoints for bursting file system {{fileSystemId}} although EFS publishes them every minute.",
-    draining: "Burst credits of {{fileSystemId}} are draining and low: {{lowestTiB}} TiB at the lowest (threshold {{thresholdTiB}} TiB), {{changeTiB}} TiB over the window.",
-    low: "Burst credits of {{fileSystemId}} are low ({{lowestTiB}} TiB, threshold {{thresholdTiB}} TiB) but not draining.",
-    ok: "Burst credits of {{fileSystemId}}: lowest {{lowestTiB}} TiB (threshold {{thresholdTiB}} TiB), change {{changeTiB}} TiB over the window.",
+    exhausted: "Burst credits of {{fileSystemId}} are used up ({{nowTiB}} TiB): throughput is held to the baseline.",
+    "running-out": "Burst credits of {{fileSystemId}} run out in about {{hoursLeft}} h at the window's drain rate ({{nowTiB}} TiB left, {{drainTiBPerHour}} TiB/h).",
+    low: "Burst credits of {{fileSystemId}} are below the alarm threshold ({{nowTiB}} TiB < {{thresholdTiB}} TiB) and draining: about {{hoursLeft}} h left at the window's rate.",
+    ok: "Burst credits of {{fileSystemId}}: {{nowTiB}} TiB now, {{trend}}.",
   },
   evaluate({ evidence, limits }): Verdict {
     const m = need(evidence, METRICS);
@@ -165,16 +189,27 @@ export const efsBurstCredits = defineCheck({
     if (pre) return pre;
     const s = seriesOf(m, "efs.BurstCreditBalance");
     if (!hasData(s)) return { status: "error", messageId: "no-data", data: { fileSystemId: fs.fileSystemId } };
-    const vs = values(s);
-    const lowest = minOf(vs)!;
-    const change = vs[vs.length - 1]! - vs[0]!;
+    const now = s!.points[s!.points.length - 1]![1];
+    const slope = slopePerHour(s!.points);
+    const hoursLeft = slope < 0 ? now / -slope : Infinity;
     const tib = (b: number) => round(b / 2 ** 40, 3);
-    const data = { fileSystemId: fs.fileSystemId, lowestTiB: tib(lowest), thresholdTiB: tib(limits.minBalanceBytes), changeTiB: tib(change) };
-    const observed = observedFrom(s!.points, lowest, "bytes");
-    const threshold = { name: "minBalanceBytes", value: limits.minBalanceBytes, unit: "bytes" };
+    const data = {
+      fileSystemId: fs.fileSystemId,
+      nowTiB: tib(now),
+      lowestTiB: tib(minOf(values(s))!),
+      thresholdTiB: tib(limits.minBalanceBytes),
+      drainTiBPerHour: tib(-slope),
+      hoursLeft: Number.isFinite(hoursLeft) ? round(hoursLeft, 1) : "∞",
+      trend: slope < 0 ? `draining ${tib(-slope)} TiB/h (about ${Number.isFinite(hoursLeft) ? round(hoursLeft, 0) : "∞"} h left)` : "not draining",
+    };
+    const observed = observedFrom(s!.points, now, "bytes");
+    const threshold = { name: "minHoursLeft", value: limits.minHoursLeft, unit: "h" };
     const hints = [ELASTIC_HINT, "Or provision throughput: efsThroughputMode: \"provisioned\" with efsProvisionedMibps / Terraform efs_provisioned_throughput_in_mibps."];
-    if (lowest < limits.minBalanceBytes && change < 0) return { status: "fail", messageId: "draining", data, observed, threshold, hints };
-    if (lowest < limits.minBalanceBytes) return { status: "warn", messageId: "low", data, observed, threshold, hints };
+    // "Gone": under 1 % of the alarm threshold (10 GB by default: about 100 s of bursting at 100 MiB/s).
+    if (now < limits.minBalanceBytes * 0.01) return { status: "fail", messageId: "exhausted", data, observed, threshold, hints };
+    if (hoursLeft <= limits.minHoursLeft) return { status: "fail", messageId: "running-out", data, observed, threshold, hints };
+    if (now < limits.minBalanceBytes && slope < 0)
+      return { status: "warn", messageId: "low", data, observed, threshold: { name: "minBalanceBytes", value: limits.minBalanceBytes, unit: "bytes" }, hints };
     return { status: "pass", messageId: "ok", data, observed, threshold };
   },
 });

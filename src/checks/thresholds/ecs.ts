@@ -27,13 +27,29 @@ export const ECS_MEMORY_UTILIZATION = {
   },
 } satisfies Record<string, Threshold>;
 
+export const ECS_RUNNING_TASKS = {
+  maxGapMinutes: {
+    unit: "min",
+    default: 15,
+    min: 1,
+    description:
+      "Running < desired during a rollout or scale-out is normal; still short this long after the deployment started (or the desired count last changed) fails. A judgement call: a healthy rolling deploy of pypiserver replaces its tasks in a few minutes.",
+  },
+  maxCrashedTasks: {
+    unit: "tasks",
+    default: 1,
+    min: 0,
+    description: "While short of desired: tasks that stopped on their own in the window (not scheduler/user stops) above this fail — tasks keep stopping.",
+  },
+} satisfies Record<string, Threshold>;
+
 export const ECS_CPU_UTILIZATION = {
   warnPercent: {
     unit: "%",
     default: 80,
     min: 0,
     max: 100,
-    description: "Service CPUUtilization (Maximum) above this for the sustained period warns.",
+    description: "An instance's EC2 CPUUtilization (Average) above this for the sustained period warns: the host, not the task's reservation, is saturated.",
   },
   sustainedMinutes: {
     unit: "min",

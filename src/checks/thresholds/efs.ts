@@ -7,7 +7,13 @@ export const EFS_PERCENT_IO_LIMIT = {
     default: 80,
     min: 0,
     max: 100,
-    description: "Maximum PercentIOLimit (General Purpose I/O-operations ceiling) above this fails.",
+    description: "PercentIOLimit (General Purpose I/O-operations ceiling) above this for sustainedMinutes fails (the module's alarm: Average > 80 over 2 × 300 s); a shorter peak passes with a note.",
+  },
+  sustainedMinutes: {
+    unit: "min",
+    default: 10,
+    min: 1,
+    description: "Consecutive minutes PercentIOLimit must stay above maxPercent to fail (the module's alarm looks at 2 periods of 5 minutes).",
   },
 } satisfies Record<string, Threshold>;
 
@@ -33,6 +39,14 @@ export const EFS_BURST_CREDITS = {
     unit: "bytes",
     default: 1e12,
     min: 0,
-    description: "Bursting mode: BurstCreditBalance below this while draining fails (the Terraform module's efs_burst_credit_threshold).",
+    description:
+      "Bursting mode: BurstCreditBalance below this while draining warns — a forecast (the Terraform module's efs_burst_credit_threshold alarm), not a throttling point.",
+  },
+  minHoursLeft: {
+    unit: "h",
+    default: 2,
+    min: 0,
+    description:
+      "Bursting mode: at the window's drain rate, credits running out sooner than this fails (throughput then falls to the baseline of 50 KiB/s per GiB stored). A judgement call; credits already at zero fail too.",
   },
 } satisfies Record<string, Threshold>;

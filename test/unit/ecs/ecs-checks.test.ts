@@ -31,9 +31,20 @@ describe("ecs.oom-kills", () => {
     expect(p.resources![0]!.message).toMatch(/not OOM/);
     expect(run(c(ecsOomKills), ev({ "ecs.stopped-tasks": stopped([]) })).status).toBe("pass");
   });
-  it("says stopped tasks are visible for about an hour when the window is longer", () => {
+  it("says stopped tasks are visible for at least one hour when the window is longer", () => {
     const f = evaluateWith2h();
-    expect(f.message).toMatch(/about an hour/);
+    expect(f.message).toMatch(/at least one hour/);
+  });
+  it("reads OutOfMemoryError from the task's stoppedReason too (emulators, some agent paths)", () => {
+    // DescribeTasks as some paths return it: the reason on the task, the container with exit 137 and no reason.
+    const t = task("c", { stopCode: "EssentialContainerExited", stoppedReason: "OutOfMemoryError: Container killed due to memory usage" });
+    expect(classifyStop(t)).toBe("oom");
+    expect(run(c(ecsOomKills), ev({ "ecs.stopped-tasks": stopped([t]) }))).toMatchObject({ status: "fail", messageId: "oom" });
+  });
+  it("treats InfrastructureHealth as a scheduler stop, not an OOM", () => {
+    const t = task("d", { stopCode: "InfrastructureHealth", stoppedReason: "Task stopped due to container instance health" });
+    expect(classifyStop(t)).toBe("exit-137-on-stop");
+    expect(run(c(ecsOomKills), ev({ "ecs.stopped-tasks": stopped([t]) })).status).toBe("pass");
   });
   it("classifies stops", () => {
     expect(classifyStop(task("x", {}, 1))).toBe("other");
@@ -73,11 +84,40 @@ describe("ecs.memory-utilization", () => {
 });
 
 describe("ecs.running-tasks", () => {
-  it("pass / fail / warn / inactive", () => {
+  // DescribeServices deployments[] as ECS returns them mid-rollout: PRIMARY IN_PROGRESS + ACTIVE old one.
+  const rolling = (over: Partial<Parameters<typeof service>[0]> = {}, startedMinutesAgo = 4, failedTasks = 0) =>
+    service({
+      runningCount: 3,
+      pendingCount: 1,
+      deployments: [
+        { id: "ecs-svc/2", status: "PRIMARY", rolloutState: "IN_PROGRESS", desired: 4, running: 1, pending: 1, failedTasks, createdAt: new Date(Date.parse("2026-11-20T12:00:00Z") - startedMinutesAgo * 60_000).toISOString() },
+        { id: "ecs-svc/1", status: "ACTIVE", rolloutState: "COMPLETED", desired: 2, running: 2, pending: 0, failedTasks: 0 },
+      ],
+      ...over,
+    });
+  it("passes at desired; warns (naming the rollout) while a rolling deployment replaces tasks", () => {
     expect(run(c(ecsRunningTasks), ev({ "ecs.service": service() })).status).toBe("pass");
-    const f = run(c(ecsRunningTasks), ev({ "ecs.service": service({ runningCount: 2, pendingCount: 1, deployments: [{ id: "d", status: "PRIMARY", rolloutState: "IN_PROGRESS", desired: 4, running: 2, pending: 1, failedTasks: 3 }] }) }));
-    expect(f.status).toBe("fail");
-    expect(f.message).toMatch(/runs 2 of 4.*deployment is in progress.*3 failed/);
+    const w = run(c(ecsRunningTasks), ev({ "ecs.service": rolling() }));
+    expect(w).toMatchObject({ status: "warn", messageId: "rollout" });
+    expect(w.message).toMatch(/runs 3 of 4.*deployment ecs-svc\/2 is in progress.*for 4 min/);
+  });
+  it("warns on a scale-out with pending tasks and no deployment in progress", () => {
+    const svc = service({ desiredCount: 6, runningCount: 4, pendingCount: 2, deployments: [{ id: "ecs-svc/1", status: "PRIMARY", rolloutState: "COMPLETED", desired: 6, running: 4, pending: 2, failedTasks: 0, updatedAt: "2026-11-20T11:58:00.000Z" }] });
+    expect(run(c(ecsRunningTasks), ev({ "ecs.service": svc }))).toMatchObject({ status: "warn", data: { minutes: 2 } });
+  });
+  it("fails when the rollout outlives maxGapMinutes, FAILED, or tasks keep stopping", () => {
+    expect(run(c(ecsRunningTasks), ev({ "ecs.service": rolling({}, 40) }))).toMatchObject({ status: "fail", messageId: "stuck", threshold: { name: "maxGapMinutes", value: 15 } });
+    const failed = service({ runningCount: 2, deployments: [{ id: "ecs-svc/2", status: "PRIMARY", rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.", desired: 4, running: 0, pending: 0, failedTasks: 6 }] });
+    expect(run(c(ecsRunningTasks), ev({ "ecs.service": failed }))).toMatchObject({ status: "fail", messageId: "rollout-failed" });
+    expect(run(c(ecsRunningTasks), ev({ "ecs.service": rolling({}, 4, 3) }))).toMatchObject({ status: "fail", messageId: "crashing", data: { crashed: 3 } });
+    const crashes = stopped([task("a", {}, 1), task("b", { stoppedAt: "2026-11-20T11:55:00.000Z" }, 1)]);
+    expect(run(c(ecsRunningTasks), ev({ "ecs.service": rolling(), "ecs.stopped-tasks": crashes }))).toMatchObject({ status: "fail", messageId: "crashing" });
+    // Old tasks the deployment stopped are not crashes.
+    const replaced = stopped([task("a", { stopCode: "ServiceSchedulerInitiated", stoppedReason: "Scaling activity initiated by (deployment ecs-svc/2)" }, 0), task("b", { stopCode: "ServiceSchedulerInitiated", stoppedReason: "Scaling activity initiated by (deployment ecs-svc/2)" }, 0)]);
+    expect(run(c(ecsRunningTasks), ev({ "ecs.service": rolling(), "ecs.stopped-tasks": replaced })).status).toBe("warn");
+  });
+  it("fails short with nothing starting; warns at desired 0; fails when not ACTIVE", () => {
+    expect(run(c(ecsRunningTasks), ev({ "ecs.service": service({ runningCount: 2, pendingCount: 0 }) }))).toMatchObject({ status: "fail", messageId: "short" });
     expect(run(c(ecsRunningTasks), ev({ "ecs.service": service({ desiredCount: 0, runningCount: 0 }) })).status).toBe("warn");
     expect(run(c(ecsRunningTasks), ev({ "ecs.service": service({ status: "DRAINING" }) })).status).toBe("fail");
   });
@@ -96,18 +136,33 @@ describe("ecs.service-events", () => {
     expect(f.hints.join(" ")).toMatch(/asg_instance_type/);
     expect(run(c(ecsServiceEvents), ev({ "ecs.service": service({ events: events("(service pypiserver) (task 9f) failed container health checks.") }) })).status).toBe("warn");
   });
+  it("fails on the scheduler's 'unable to consistently start tasks successfully' event", () => {
+    const msg = "(service pypiserver) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.";
+    expect(run(c(ecsServiceEvents), ev({ "ecs.service": service({ events: events(msg) }) }))).toMatchObject({ status: "fail", data: { kinds: "tasks keep failing to start" } });
+  });
+  it("has no rule for 'Essential container in task exited' (a task stoppedReason, read by ecs.oom-kills)", () => {
+    expect(run(c(ecsServiceEvents), ev({ "ecs.service": service({ events: events("Essential container in task exited") }) })).status).toBe("pass");
+  });
 });
 
 describe("ecs.cpu-utilization", () => {
-  it("warns on a sustained run above the threshold, not on a spike", () => {
-    const sustained = [...Array(20).fill(30), ...Array(12).fill(95), ...Array(28).fill(30)];
-    const w = run(c(ecsCpuUtilization), ev({ "cloudwatch.metrics": metrics({ "ecs.CPUUtilization": sustained }) }));
-    expect(w).toMatchObject({ status: "warn", data: { minutes: 12, peak: 95 } });
-    expect(w.hints[0]).toMatch(/c6a\.large/);
-    expect(run(c(ecsCpuUtilization), ev({ "cloudwatch.metrics": metrics({ "ecs.CPUUtilization": [30, 99, 30] }) })).status).toBe("pass");
+  const ctx = { context: { instances: ["i-0", "i-1"] } };
+  it("passes a service above 100 % of its reservation while the hosts have spare CPU", () => {
+    // AWS/ECS CPUUtilization on EC2 = used ÷ reserved units: 250 % is healthy when the host idles at 40 %.
+    const m = metrics({ "ecs.CPUUtilization": Array(60).fill(250), "ec2.CPUUtilization.i-0": Array(60).fill(40), "ec2.CPUUtilization.i-1": Array(60).fill(35) }, ctx);
+    const p = run(c(ecsCpuUtilization), ev({ "cloudwatch.metrics": m }));
+    expect(p).toMatchObject({ status: "pass", data: { peak: 40 } });
+    expect(p.message).toMatch(/Service CPUUtilization peaked at 250 % of its reservation/);
   });
-  it("errors without datapoints (dimensions), skips when no task runs", () => {
-    expect(run(c(ecsCpuUtilization), ev({ "cloudwatch.metrics": metrics({ "ecs.CPUUtilization": [] }) })).status).toBe("error");
-    expect(run(c(ecsCpuUtilization), ev({ "cloudwatch.metrics": metrics({ "ecs.CPUUtilization": [] }), "ecs.service": service({ runningCount: 0 }) })).status).toBe("skip");
+  it("warns when a host's EC2 CPUUtilization stays above 80 % for 10 min, not on a spike", () => {
+    const sustained = [...Array(20).fill(30), ...Array(12).fill(95), ...Array(28).fill(30)];
+    const m = metrics({ "ec2.CPUUtilization.i-0": sustained, "ec2.CPUUtilization.i-1": Array(60).fill(30) }, ctx);
+    const w = run(c(ecsCpuUtilization), ev({ "cloudwatch.metrics": m }));
+    expect(w).toMatchObject({ status: "warn", data: { instance: "i-0", minutes: 12, peak: 95, busy: 1 } });
+    expect(w.hints[0]).toMatch(/c6a\.large/);
+    expect(run(c(ecsCpuUtilization), ev({ "cloudwatch.metrics": metrics({ "ec2.CPUUtilization.i-0": [30, 99, 30], "ec2.CPUUtilization.i-1": [30] }, ctx) })).status).toBe("pass");
+  });
+  it("errors without EC2 datapoints", () => {
+    expect(run(c(ecsCpuUtilization), ev({ "cloudwatch.metrics": metrics({ "ec2.CPUUtilization.i-0": [], "ec2.CPUUtilization.i-1": [] }, ctx) })).status).toBe("error");
   });
 });

@@ -31,6 +31,17 @@ const EXPECTED: Record<string, { exit: number; statuses: Record<string, string> 
     exit: 1,
     statuses: { "alb.target-health": "fail", "ecs.running-tasks": "fail", "ecs.service-events": "fail", "alb.5xx-rate": "pass" },
   },
+  // A rollout in progress is not an incident: warnings naming it, no failure (exit 0).
+  "fleet-rolling-deploy": {
+    exit: 0,
+    statuses: { "ecs.running-tasks": "warn", "alb.target-health": "warn", "ecs.oom-kills": "pass", "ecs.service-events": "pass", "alb.5xx-rate": "pass" },
+  },
+  "fleet-t3-unlimited": { exit: 0, statuses: { "ec2.cpu-credits": "pass", "ecs.cpu-utilization": "pass" } },
+  "fleet-no-targets-503": {
+    exit: 1,
+    statuses: { "alb.5xx-rate": "fail", "alb.target-health": "fail", "ecs.running-tasks": "fail", "ecs.service-events": "fail" },
+  },
+  "fleet-bad-minute": { exit: 1, statuses: { "alb.5xx-rate": "fail", "alb.target-health": "pass", "alb.p95-latency": "pass" } },
 };
 
 describe("examples/fleet-*.json replay", () => {
