@@ -50,14 +50,17 @@ export const EXAMPLES = {
         { minutesAgo: 27, exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" },
         { minutesAgo: 13, exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" },
       ],
-      metrics: { "ecs.MemoryUtilization": [...ramp(70, 131, 30), ...ramp(75, 128, 30)] },
+      // Memory (% of the 384 MiB reservation; the kill comes at 133 %) climbs to each kill at 11:17, 11:33 and
+      // 11:47, drops when the replacement task starts, and climbs again.
+      metrics: { "ecs.MemoryUtilization": [...ramp(70, 131, 18), ...ramp(62, 131, 16), ...ramp(62, 131, 14), ...ramp(60, 96, 12)] },
     }),
   },
   "fleet-burst-5xx": {
     description:
-      "A CI burst on 2 × t3.small: 3.2 % of requests end in 5xx (mostly ELB 502s), p95 14 s, CPU credits exhausted on one instance, CPU concentrated on it, and gunicorn's keep-alive left at its default (shorter than the 60 s ALB idle timeout).",
+      "A CI burst on 2 × t3.small in standard credit mode: 3.2 % of requests end in 5xx (mostly ELB 502s), p95 14 s, CPU credits exhausted on one instance (held to baseline), CPU concentrated on it, and the image's gunicorn config left at the default 2 s keep-alive (shorter than the 60 s ALB idle timeout).",
     sc: scenario({
       instanceType: "t3.small",
+      cpuCredits: "standard",
       keepAlive: undefined,
       metrics: {
         "alb.RequestCount": [...flat(200, 40), ...flat(4000, 20)],
@@ -74,11 +77,13 @@ export const EXAMPLES = {
   },
   "fleet-unhealthy-targets": {
     description:
-      "Unhealthy targets: two of four targets fail health checks (timeouts), the service runs 2 of 4 desired tasks and its events say tasks are unhealthy in the target group.",
+      "Unhealthy targets: two of four targets have failed health checks (timeouts) for 20 minutes, the service runs 2 of 4 desired tasks while its deployment keeps losing tasks, and its events say tasks are unhealthy in the target group.",
     sc: scenario({
       running: 2,
       rollout: "IN_PROGRESS",
+      rolloutMinutesAgo: 25,
       failedTasks: 4,
+      metrics: { "alb.UnHealthyHostCount": [...flat(0, 40), ...flat(2, 20)], "alb.HealthyHostCount": [...flat(4, 40), ...flat(2, 20)] },
       targets: [
         { id: instanceId(0), port: 32768, state: "healthy" },
         { id: instanceId(0), port: 32769, state: "unhealthy", reason: "Target.Timeout", description: "Request timed out" },
@@ -93,6 +98,71 @@ export const EXAMPLES = {
         },
         { minutesAgo: 9, message: "(service pypiserver) has stopped 1 running tasks: (task 7f3a)." },
       ],
+    }),
+  },
+  "fleet-rolling-deploy": {
+    description:
+      "A rolling deployment in progress (started 4 minutes ago): 3 of 4 tasks run, 1 is pending, one new target is in its initial health checks and one old target is draining. Normal: warnings naming the rollout, no failure.",
+    sc: scenario({
+      running: 3,
+      pending: 1,
+      rollout: "IN_PROGRESS",
+      rolloutMinutesAgo: 4,
+      events: [{ minutesAgo: 4, message: "(service pypiserver) has started 1 tasks: (task 5d1e7a0c2b)." }],
+      stoppedTasks: [{ minutesAgo: 3, exitCode: 0, stopCode: "ServiceSchedulerInitiated", stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)" }],
+      targets: [
+        { id: instanceId(0), port: 32768, state: "healthy" },
+        { id: instanceId(0), port: 32769, state: "draining", reason: "Target.DeregistrationInProgress", description: "Target deregistration is in progress" },
+        { id: instanceId(1), port: 32770, state: "healthy" },
+        { id: instanceId(1), port: 32771, state: "healthy" },
+        { id: instanceId(1), port: 32772, state: "initial", reason: "Elb.InitialHealthChecking", description: "Initial health checks in progress" },
+      ],
+    }),
+  },
+  "fleet-t3-unlimited": {
+    description:
+      "The module's default instance type, 2 × t3.small in unlimited mode (the T3 launch default): CPU credits fall to zero during a busy hour and the instances keep bursting on surplus credits, nothing billed yet. Not throttled: ec2.cpu-credits passes.",
+    sc: scenario({
+      instanceType: "t3.small",
+      cpuCredits: "unlimited",
+      metrics: {
+        "ec2.CPUUtilization": (i) => (i === 0 ? [...flat(25, 20), ...flat(70, 40)] : [...flat(22, 20), ...flat(65, 40)]),
+        "ec2.CPUCreditBalance": () => [...ramp(60, 0, 30), ...flat(0, 30)],
+        "ec2.CPUSurplusCreditBalance": () => [...flat(0, 30), ...ramp(0.5, 18, 30)],
+      },
+    }),
+  },
+  "fleet-no-targets-503": {
+    description:
+      "Every target deregistered (the tasks crash-loop): the ALB answers 503 to everything. It publishes HTTPCode_ELB_503_Count but no RequestCount (counted only when a target can be chosen), so a ratio would show nothing: alb.5xx-rate and alb.target-health fail.",
+    sc: scenario({
+      running: 0,
+      pending: 2,
+      rollout: "IN_PROGRESS",
+      rolloutMinutesAgo: 35,
+      failedTasks: 6,
+      targets: [],
+      events: [{ minutesAgo: 10, message: "(service pypiserver) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide." }],
+      metrics: {
+        "alb.RequestCount": [],
+        "alb.TargetResponseTime.p95": [],
+        "alb.HTTPCode_ELB_5XX_Count": [...flat(0, 25), ...ramp(20, 60, 35)],
+        "alb.HTTPCode_ELB_503_Count": [...flat(0, 25), ...ramp(20, 60, 35)],
+        "alb.UnHealthyHostCount": [],
+        "alb.HealthyHostCount": [],
+        "ecs.MemoryUtilization": [],
+        "ecs.CPUUtilization": [],
+      },
+    }),
+  },
+  "fleet-bad-minute": {
+    description:
+      "A quiet hour (100 requests a minute) with one bad minute at 11:30: 10 % of its requests end in target 5xx while the hour's rate is 0.17 %. The worst minute fails alb.5xx-rate.",
+    sc: scenario({
+      metrics: {
+        "alb.RequestCount": flat(100),
+        "alb.HTTPCode_Target_5XX_Count": [...flat(0, 30), 10, ...flat(0, 29)],
+      },
     }),
   },
 };
