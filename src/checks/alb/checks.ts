@@ -76,6 +76,7 @@ export const albTargetHealth = defineCheck({
   playbooks: ["bursts"],
   needs: [TARGETS.id],
   uses: [METRICS.id],
+  series: ["alb.UnHealthyHostCount"],
   scope: "fleet",
   thresholds: ALB_UNHEALTHY_HOSTS,
   messages: {

@@ -5,7 +5,7 @@
  */
 import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
 import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS, ECS_RUNNING_TASKS } from "../thresholds/ecs.js";
-import { METRICS, SERVICE, STOPPED_TASKS, type EcsServiceEvidence, type EcsTaskDefinition, type StoppedTask } from "../../sources/aws/types.js";
+import { METRICS, SERVICE, STOPPED_TASKS, type EcsTaskDefinition, type StoppedTask } from "../../sources/aws/types.js";
 import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem, values } from "../../sources/aws/series.js";
 
 /** ECS keeps stopped tasks visible for at least one hour (often longer, never promised). */
@@ -376,7 +376,7 @@ export const ecsCpuUtilization = defineCheck({
   playbooks: ["bursts", "slow-listing"],
   needs: [METRICS.id],
   uses: [SERVICE.id],
-  series: ["ecs.CPUUtilization"],
+  series: ["ec2.CPUUtilization", "ecs.CPUUtilization"],
   scope: "fleet",
   thresholds: ECS_CPU_UTILIZATION,
   messages: {
