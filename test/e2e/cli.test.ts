@@ -94,7 +94,7 @@ describe("pypictl CLI", () => {
     const missingDir = join(tmp, "no-such-dir", "report.json");
     const bad = await run(["doctor", "--replay", bundleFile, "--output", missingDir]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain(`--output ${missingDir}: cannot write (ENOENT)`);
+    expect(bad.err).toContain(`--output ${missingDir}: the directory`);
     expect(existsSync(missingDir)).toBe(false);
     expect(readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
