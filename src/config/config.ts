@@ -4,6 +4,9 @@
  * are checked to be objects here and validated in full by their owners.
  */
 import { Field, parseJsonFile } from "./validate.js";
+import { parseDuration } from "./duration.js";
+import { checkHostPath } from "./host-paths.js";
+import { stripUserinfo, USERINFO_WARNING } from "./url-userinfo.js";
 import { FLEET_IDENTITY_KEYS, type FleetIdentity } from "../sources/target/model.js";
 
 export const FORMATS = ["human", "json", "junit", "markdown", "html"] as const;
@@ -34,16 +37,18 @@ export interface PypictlConfig {
   deploy?: Record<string, unknown>;
   /** Validated by `pypictl creds`. */
   creds?: Record<string, unknown>;
+  /** Things accepted but changed, for stderr (e.g. credentials removed from target.url). */
+  warnings: string[];
 }
 
-export const EMPTY_CONFIG: PypictlConfig = { thresholds: {}, target: {}, host: {} };
+export const EMPTY_CONFIG: PypictlConfig = { thresholds: {}, target: {}, host: {}, warnings: [] };
 
 const TOP_KEYS = ["$schema", "thresholds", "only", "skip", "since", "format", "failOn", "target", "host", "deploy", "creds"];
 
 export function parseConfig(text: string, file: string): PypictlConfig {
   const root = new Field(file, "", parseJsonFile(text, file));
   root.object(TOP_KEYS);
-  const cfg: PypictlConfig = { thresholds: {}, target: {}, host: {} };
+  const cfg: PypictlConfig = { thresholds: {}, target: {}, host: {}, warnings: [] };
 
   const th = root.child("thresholds");
   if (th.present) {
@@ -61,7 +66,11 @@ export function parseConfig(text: string, file: string): PypictlConfig {
   const skip = root.child("skip").optStringArray();
   if (skip) cfg.skip = skip;
   const since = root.child("since").optString();
-  if (since) cfg.since = since;
+  if (since) {
+    // Checked here, not when the window is built: a replay or --since on the command line would hide it.
+    parseDuration(since, `${file}: since`);
+    cfg.since = since;
+  }
   const format = root.child("format").optOneOf(FORMATS);
   if (format) cfg.format = format;
   const failOn = root.child("failOn").optOneOf(["warn", "fail"] as const);
@@ -74,6 +83,11 @@ export function parseConfig(text: string, file: string): PypictlConfig {
       const v = target.child(k).optString();
       if (v !== undefined) cfg.target[k] = v;
     }
+    if (cfg.target.url !== undefined) {
+      const stripped = stripUserinfo(cfg.target.url);
+      if (stripped.hadUserinfo) cfg.warnings.push(`${file}: target.url: ${USERINFO_WARNING}`);
+      cfg.target.url = stripped.url;
+    }
   }
   const host = root.child("host");
   if (host.present) {
@@ -84,8 +98,10 @@ export function parseConfig(text: string, file: string): PypictlConfig {
       cfg.host.samples = samples;
     }
     const mountPath = host.child("mountPath").optString();
+    checkHostPath(mountPath, `${file}: host.mountPath`);
     if (mountPath) cfg.host.mountPath = mountPath;
     const packageDir = host.child("packageDir").optString();
+    checkHostPath(packageDir, `${file}: host.packageDir`);
     if (packageDir) cfg.host.packageDir = packageDir;
   }
   if (root.child("deploy").present) cfg.deploy = root.child("deploy").object();

@@ -2,13 +2,18 @@
 import type { Check } from "../checks/model.js";
 import { UsageError } from "../errors.js";
 
+/** No threshold (percent, count, seconds, MiB) is meaningful beyond this; 1e308 is a typo or an attack. */
+export const MAX_THRESHOLD_MAGNITUDE = 1e12;
+
 export function parseThresholdFlags(values: readonly string[], flag = "--threshold"): Record<string, number> {
   const out: Record<string, number> = {};
   for (const raw of values) {
     const m = /^([a-z0-9-]+\.[a-z0-9-]+)\.([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(raw.trim());
     if (!m) throw new UsageError(`${flag} "${raw}": expected <check-id>.<threshold>=<number>, e.g. host.iowait.maxIowaitPercent=15`, flag);
+    // Plain decimal only: Number() would also take 0x10, 1e308, Infinity and " 5 ".
+    if (!/^-?\d{1,12}(\.\d{1,12})?$/.test(m[3]!))
+      throw new UsageError(`${flag} "${raw}": "${m[3]}" is not a decimal number (digits, an optional - and decimal point)`, flag);
     const value = Number(m[3]);
-    if (m[3]!.trim() === "" || !Number.isFinite(value)) throw new UsageError(`${flag} "${raw}": "${m[3]}" is not a number`, flag);
     out[`${m[1]}.${m[2]}`] = value;
   }
   return out;
@@ -30,6 +35,8 @@ export function validateOverrides(overrides: Readonly<Record<string, number>>, c
         where,
       );
     }
+    if (!Number.isFinite(value) || Math.abs(value) > MAX_THRESHOLD_MAGNITUDE)
+      throw new UsageError(`${where} "${key}": ${value} is out of range (at most ${MAX_THRESHOLD_MAGNITUDE} in size)`, where);
     if (t.min !== undefined && value < t.min) throw new UsageError(`${where} "${key}": ${value} is below the minimum ${t.min} ${t.unit}`, where);
     if (t.max !== undefined && value > t.max) throw new UsageError(`${where} "${key}": ${value} is above the maximum ${t.max} ${t.unit}`, where);
   }

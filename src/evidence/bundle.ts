@@ -6,7 +6,8 @@
 import type { Window } from "../checks/model.js";
 import type { Evidence, FailureKind } from "../sources/model.js";
 import type { Target } from "../sources/target/model.js";
-import { Field, parseJsonFile } from "../config/validate.js";
+import { Field, parseLargeJsonFile } from "../config/validate.js";
+import { stripUserinfo } from "../config/url-userinfo.js";
 
 export const BUNDLE_SCHEMA_VERSION = 1;
 export const BUNDLE_KIND = "pypictl-evidence";
@@ -61,7 +62,7 @@ function isoTime(f: Field): string {
 
 /** Parse and validate a bundle; errors name the file and field. Source values are checked by their checks. */
 export function parseBundle(text: string, file: string): EvidenceBundle {
-  const root = new Field(file, "", parseJsonFile(text, file));
+  const root = new Field(file, "", parseLargeJsonFile(text, file));
   root.object(["$schema", "kind", "schemaVersion", "tool", "createdAt", "window", "target", "description", "sources"]);
   if (root.child("kind").value !== BUNDLE_KIND) root.child("kind").fail(`must be "${BUNDLE_KIND}" (is this an evidence bundle?)`);
   const version = root.child("schemaVersion").number();
@@ -78,6 +79,8 @@ export function parseBundle(text: string, file: string): EvidenceBundle {
   const kind = target.child("kind").oneOf(["local", "fleet"] as const);
   if (kind === "local") target.child("host").string();
   for (const [k, v] of Object.entries(t)) if (typeof v !== "string") target.child(k).fail("must be a string");
+  // A bundle saved by an older pypictl (or by hand) may carry a password in its URL: never shown again.
+  if (typeof t.url === "string") t.url = stripUserinfo(t.url).url;
   const sources = root.child("sources");
   const evidence: Evidence = {};
   for (const [id, raw] of Object.entries(sources.object())) {

@@ -7,6 +7,7 @@
  */
 import { Field, parseJsonFile } from "../../config/validate.js";
 import type { FleetTarget } from "./model.js";
+import { stripUserinfo } from "../../config/url-userinfo.js";
 
 export interface TerraformFleet {
   target: Omit<FleetTarget, "kind">;
@@ -50,7 +51,8 @@ export function parseTerraformOutputs(text: string, file: string): TerraformFlee
   if (typeof rawUrls === "string") urls = [rawUrls];
   else if (Array.isArray(rawUrls)) urls = rawUrls.map((u, i) => (typeof u === "string" ? u : root.child("pypi_server_urls").child("value").child(i).fail("must be a string")));
   else if (rawUrls !== undefined && rawUrls !== null) root.child("pypi_server_urls").child("value").fail("must be a list of URLs");
-  urls = urls.map(normaliseUrl);
+  // A user name or password in a server URL would reach reports and evidence: dropped (issue 14).
+  urls = urls.map((u) => stripUserinfo(normaliseUrl(u)).url);
 
   const target: TerraformFleet["target"] = {};
   const cluster = str("ecs_cluster_name");
