@@ -44,9 +44,47 @@ export function netrcToken(s: string): string {
   return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
+/**
+ * A repository/index name: it becomes an INI section header (`[name]` in .pypirc), a TOML string (uv), a
+ * poetry config key (`repositories.<name>`, where a dot would nest) and a shell word. Letters, digits,
+ * `-` and `_`, starting with a letter or digit, at most 64 — the intersection every client accepts.
+ */
+/** With the u flag a paired surrogate is one astral code point; only a lone half is category Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export const CRED_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const CRED_NAME_RULE = "letters, digits, '-' and '_', starting with a letter or digit, at most 64 characters";
+
+export function assertCredName(name: string, subject = "--name"): void {
+  if (!CRED_NAME_PATTERN.test(name))
+    throw new UsageError(`${subject}: ${JSON.stringify(name)} is not a valid repository name (allowed: ${CRED_NAME_RULE})`, subject);
+}
+
+/**
+ * The index URL goes verbatim into pip.conf, .pypirc, uv.toml and shell lines: an http(s) URL with a host,
+ * no whitespace or control characters (a line break would start a new INI section), and no userinfo (the
+ * credentials come from the secret and are added encoded).
+ */
+export function assertIndexUrl(url: string, subject = "--url"): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f]/.test(url) || LONE_SURROGATE.test(url))
+    throw new UsageError(`${subject}: the URL contains whitespace or control characters`, subject);
+  if (!/^https?:\/\/[^/?#@]+(?:[/?#]|$)/i.test(url)) throw new UsageError(`${subject}: "${url}" is not an http(s) URL with a host (and no user name or password)`, subject);
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError(`${subject}: "${url}" is not a valid URL`, subject);
+  }
+}
+
 function assertRepresentable(input: CredsInput, format: CredFormat): void {
+  assertCredName(input.name);
+  assertIndexUrl(input.url);
   // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u001f\u007f]/;
+  // Lone surrogates cannot be written as UTF-8 (nor as a TOML escape): no client could read them back.
+  if (LONE_SURROGATE.test(input.username) || LONE_SURROGATE.test(input.password))
+    throw new UsageError(`--format ${format}: the username or password is not well-formed Unicode (a lone surrogate)`, "--format");
   if (control.test(input.username)) throw new UsageError(`--format ${format}: the username contains a control character or line break`, "--format");
   if (control.test(input.password))
     throw new UsageError(`--format ${format}: the password contains a control character or line break, which no client config can hold`, "--format");
@@ -56,7 +94,6 @@ function assertRepresentable(input: CredsInput, format: CredFormat): void {
       "--format pypirc: the password starts or ends with whitespace, which .pypirc (configparser) strips; use --format env (TWINE_PASSWORD) instead",
       "--format",
     );
-  if (!/^https?:\/\/[^/?#]+/i.test(input.url)) throw new UsageError(`--url: "${input.url}" is not an http(s) URL`, "--url");
 }
 
 export interface RenderedCreds {

@@ -14,7 +14,9 @@ import { EMPTY_CONFIG, parseConfig, type PypictlConfig } from "../../config/conf
 import { Field } from "../../config/validate.js";
 import type { CredsFlags } from "./creds.js";
 import { writeAtomic } from "../write-file.js";
-import { CRED_FORMATS, type CredFormat, type CredsInput, passwordForms, renderCreds } from "../../creds/formats.js";
+import { validateCredsFlags } from "../options/validate-creds.js";
+import { printConfigWarnings } from "../options/validate-doctor.js";
+import { assertCredName, CRED_FORMATS, type CredFormat, type CredsInput, passwordForms, renderCreds } from "../../creds/formats.js";
 import { lineDiff, maskCredentialText, mergeFor } from "../../creds/merge.js";
 import { DEFAULT_SECRET_KEYS, type Credentials, type SecretKeys } from "../../creds/secret.js";
 import { encodeUserinfo } from "../../creds/encode.js";
@@ -36,7 +38,10 @@ export function parseCredsConfig(section: Record<string, unknown> | undefined, f
   const format = f.child("format").optOneOf(CRED_FORMATS);
   if (format) c.format = format;
   const name = f.child("name").optString();
-  if (name) c.name = name;
+  if (name) {
+    assertCredName(name, `${file}: creds.name`);
+    c.name = name;
+  }
   const u = f.child("usernameKey").optString();
   if (u) c.usernameKey = u;
   const p = f.child("passwordKey").optString();
@@ -145,7 +150,9 @@ export function standardPath(format: CredFormat, env: NodeJS.ProcessEnv): string
 }
 
 export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
+  await validateCredsFlags(flags, io);
   const config: PypictlConfig = flags.config ? parseConfig(await readText(flags.config, "--config", io), flags.config) : EMPTY_CONFIG;
+  printConfigWarnings(config, io);
   const credsConfig = parseCredsConfig(config.creds, flags.config ?? "config");
   const format: CredFormat = flags.format ?? credsConfig.format ?? "env";
   if (flags.dryRun && !flags.write) throw new UsageError("--dry-run needs --write (it shows what --write would change)", "--dry-run");

@@ -19,7 +19,8 @@ import { DEFAULT_GATHER_SETTINGS, type GatherSettings } from "../../sources/cont
 import { SOURCE_LOADERS } from "../../sources/registry.js";
 import type { Target } from "../../sources/target/model.js";
 import { makeBundle, parseBundle } from "../../evidence/bundle.js";
-import { writeAtomic } from "../write-file.js";
+import { deliver } from "../deliver.js";
+import { validateDoctorFlags, refuseEmptySelection, printConfigWarnings } from "../options/validate-doctor.js";
 import { fleetTargetFrom } from "../options/fleet.js";
 import type { DoctorFlags } from "./doctor.js";
 import { resolveFleet } from "../options/resolve-fleet.js";
@@ -72,10 +73,12 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     out(io, `${JSON.stringify(doctorIamPolicy(await selectionSources(flags)), null, 2)}\n`);
     return EXIT.ok;
   }
+  await validateDoctorFlags(flags, io);
   if (flags.replay && flags.local) throw new UsageError("--replay and --local cannot be combined: a replay gathers nothing", "--replay");
   if (flags.replay && flags.saveEvidence) throw new UsageError("--replay and --save-evidence cannot be combined", "--save-evidence");
 
   const config: PypictlConfig = flags.config ? parseConfig(await readText(flags.config, "--config"), flags.config) : EMPTY_CONFIG;
+  printConfigWarnings(config, io);
   const format: Format = flags.format ?? config.format ?? "human";
   const failOn = flags.failOn ?? config.failOn ?? "fail";
   const since = flags.since ?? config.since ?? "1h";
@@ -110,6 +113,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   const scopes: Check["scope"][] = target.kind === "local" ? ["host", "client"] : ["host", "fleet", "client"];
   const applicable = CHECKS.filter((c) => scopes.includes(c.scope));
   const checks = selectChecks(applicable, flags.only ?? config.only, flags.skip ?? config.skip);
+  refuseEmptySelection(checks, flags);
   if (replay) checks.splice(0, checks.length, ...checks.filter((c) => c.needs.every((id) => id in replay.evidence)));
 
   if (!replay && target.kind === "fleet")
@@ -153,22 +157,19 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   }
 
   const rendered = renderReport(report, format, {
-    color: !flags.output && useColor(io, io.stdout, flags.color),
+    color: flags.output === undefined && useColor(io, io.stdout, flags.color),
     quiet: flags.quiet === true,
     width: io.stdout.columns ?? 100,
     evidence,
     timings,
   });
-  if (flags.saveEvidence) {
-    const bundle = makeBundle({ version: TOOL_VERSION, window, target, evidence, now: now() });
-    await writeAtomic(flags.saveEvidence, `${JSON.stringify(bundle, null, 2)}\n`, { flag: "--save-evidence" });
-    if (!flags.quiet) err(io, `evidence saved to ${flags.saveEvidence}\n`);
-  }
-  if (flags.output) {
-    await writeAtomic(flags.output, rendered, { flag: "--output" });
-    if (!flags.quiet) err(io, `report written to ${flags.output}\n`);
-  } else {
-    out(io, rendered);
-  }
-  return exitCodeFor(report.summary, failOn);
+  const delivered = await deliver(io, {
+    rendered,
+    output: flags.output,
+    evidence: flags.saveEvidence
+      ? { path: flags.saveEvidence, text: () => `${JSON.stringify(makeBundle({ version: TOOL_VERSION, window, target, evidence, now: now() }), null, 2)}\n` }
+      : undefined,
+    quiet: flags.quiet === true,
+  });
+  return delivered ? exitCodeFor(report.summary, failOn) : EXIT.usage;
 }

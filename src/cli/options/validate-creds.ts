@@ -1,0 +1,23 @@
+/**
+ * What `creds` refuses before it reads any secret: a bad --name (it becomes an INI section, TOML string,
+ * poetry key), a --path that is one of its inputs, empty paths, a bad --url, and a malformed AWS environment.
+ */
+import type { Io } from "../io.js";
+import type { CredsFlags } from "../commands/creds.js";
+import { assertCredName } from "../../creds/formats.js";
+import { checkFilePaths } from "./validate-paths.js";
+import { checkAwsEnvironment } from "./validate-env.js";
+import { stripUrlFlag } from "./validate-doctor.js";
+
+export async function validateCredsFlags(flags: CredsFlags, io: Io): Promise<void> {
+  stripUrlFlag(flags, io);
+  if (flags.name !== undefined) assertCredName(flags.name, "--name");
+  checkAwsEnvironment(io.env, flags.region);
+  await checkFilePaths(
+    flags.write ? [{ flag: "--path", path: flags.path }] : [],
+    [
+      { flag: "--config", path: flags.config },
+      { flag: "--terraform-outputs", path: flags.terraformOutputs },
+    ],
+  );
+}
