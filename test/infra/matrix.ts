@@ -18,6 +18,11 @@ export interface Combo {
   readonly context?: Record<string, unknown>;
 }
 
+/** A real-shaped subnet id (17 hex digits) for the seeded lookup: `Private` 0 → subnet-0a00000000000000. */
+export function subnetId(type: "Private" | "Public" | string, i: number): string {
+  return `subnet-0${type === "Private" ? "a" : "b"}${i}${"0".repeat(14)}`;
+}
+
 /** What a `vpc-provider` lookup returns for an existing VPC (the shape aws-cdk's VpcContextResponse has). */
 export function vpcLookupContext(o: { region: string; vpcId?: string; privateSubnets?: boolean }): Record<string, unknown> {
   const vpcId = o.vpcId ?? EXISTING_VPC_ID;
@@ -25,7 +30,7 @@ export function vpcLookupContext(o: { region: string; vpcId?: string; privateSub
   const group = (name: string, type: string, base: number) => ({
     name,
     type,
-    subnets: azs.map((az, i) => ({ subnetId: `subnet-${type.toLowerCase()}${i}0000000000`, cidr: `10.20.${base + i}.0/24`, availabilityZone: az, routeTableId: `rtb-${type.toLowerCase()}${i}000000000` })),
+    subnets: azs.map((az, i) => ({ subnetId: subnetId(type, i), cidr: `10.20.${base + i}.0/24`, availabilityZone: az, routeTableId: `rtb-0${type === "Private" ? "a" : "b"}${i}${"0".repeat(14)}` })),
   });
   return {
     [`vpc-provider:account=${ACCOUNT}:filter.vpc-id=${vpcId}:region=${o.region}:returnAsymmetricSubnets=true`]: {
