@@ -55,7 +55,8 @@ export function containerCommand(p: ResolvedProps): string {
   return [
     "set -eu",
     `cat > ${GUNICORN_CONF_PATH} <<'EOF'\n${gunicornConfig(p)}\nEOF`,
-    `umask 027 && python -c "${hash}"`,
+    // umask in a subshell: only the htpasswd is created private; pypiserver's uploads keep the default umask.
+    `(umask 077 && python -c "${hash}")`,
     `chgrp pypiserver ${HTPASSWD_PATH} && chmod 640 ${HTPASSWD_PATH}`,
     "unset PYPI_PASSWORD PYPI_USERNAME",
     `exec /entrypoint.sh run ${pypiServerArgs(p).join(" ")}`,

@@ -90,6 +90,27 @@ export interface PypiServerStackProps {
   readonly efsTransitionToIaDays?: (typeof IA_DAYS)[number];
   /** AWS Backup keeps the daily EFS backups this many days. @default 7 */
   readonly backupRetentionDays?: number;
+  /**
+   * Adopt an existing EFS file system instead of creating one — the one `pypictl destroy` kept, so a
+   * redeploy serves the same packages. It must have no mount targets left (destroy removes them); the
+   * stack creates mount targets, a security group and an access point on it, and never deletes it.
+   * @default a new, encrypted file system
+   */
+  readonly fileSystemId?: string;
+  /** Adopt an existing AWS Backup vault by name (e.g. the one a destroyed stack kept). @default a new vault named pypictl-<stack UUID> */
+  readonly backupVaultName?: string;
+  /**
+   * Adopt an existing credentials secret (JSON {username, password}; the complete ARN with its 6-character
+   * suffix), e.g. the one a destroyed stack kept, so client configurations keep working after a redeploy.
+   * @default a new generated secret (retained on destroy)
+   */
+  readonly secretArn?: string;
+  /**
+   * ALB access logs to a new S3 bucket (encrypted, private, TLS-only, with the region's log-delivery
+   * permission). Needs the region at synth time (--region or AWS_REGION).
+   * @default false
+   */
+  readonly albAccessLogs?: boolean;
   /** Public name of the index, e.g. pypi.example.com. With `hostedZoneId` a certificate and DNS record are created. */
   readonly domainName?: string;
   /** Route 53 hosted zone for `domainName`. */
@@ -142,6 +163,10 @@ export interface ResolvedProps {
   readonly efsProvisionedMibps: number | undefined;
   readonly efsTransitionToIaDays: (typeof IA_DAYS)[number];
   readonly backupRetentionDays: number;
+  readonly fileSystemId: string | undefined;
+  readonly backupVaultName: string | undefined;
+  readonly secretArn: string | undefined;
+  readonly albAccessLogs: boolean;
   readonly domainName: string | undefined;
   readonly hostedZoneId: string | undefined;
   readonly hostedZoneName: string | undefined;
@@ -193,6 +218,15 @@ export const PROP_FIELDS: { readonly [K in PropKey]-?: FieldSpec } = {
   efsProvisionedMibps: { kind: "number", min: 1, max: 10240, help: "EFS provisioned throughput, MiB/s (provisioned mode only)" },
   efsTransitionToIaDays: { kind: "int", min: 1, max: 365, allowed: IA_DAYS, help: "days before files move to EFS IA (default: 30)" },
   backupRetentionDays: { kind: "int", min: 1, max: 36500, help: "days AWS Backup keeps daily EFS backups (default: 7)" },
+  fileSystemId: { kind: "string", pattern: /^fs-[0-9a-f]{8,40}$/, patternHelp: "an EFS file system id like fs-0123abcd", help: "adopt this existing EFS file system (e.g. the one destroy kept)" },
+  backupVaultName: { kind: "string", pattern: /^[A-Za-z0-9_-]{2,50}$/, patternHelp: "an AWS Backup vault name (2–50 letters, digits, - _)", help: "adopt this existing AWS Backup vault" },
+  secretArn: {
+    kind: "string",
+    pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
+    patternHelp: "a complete Secrets Manager secret ARN (ending in -XXXXXX)",
+    help: "adopt this existing credentials secret (e.g. the one destroy kept)",
+  },
+  albAccessLogs: { kind: "bool", help: "write ALB access logs to a new S3 bucket (needs --region)" },
   domainName: { kind: "string", pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, patternHelp: "a DNS name like pypi.example.com", help: "public name of the index" },
   hostedZoneId: { kind: "string", pattern: /^Z[A-Z0-9]{4,32}$/, patternHelp: "a Route 53 zone id like Z0123456789ABC", help: "Route 53 zone for the domain (creates certificate + record)" },
   hostedZoneName: { kind: "string", pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, patternHelp: "a DNS zone name like example.com", help: "name of the hosted zone (default: domain minus its first label)" },
@@ -330,6 +364,8 @@ export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
   if (props.vpcId !== undefined && (props.maxAzs !== undefined || props.natGateways !== undefined))
     fail(props.maxAzs !== undefined ? "maxAzs" : "natGateways", "only applies to a new VPC, not with vpcId");
 
+  if (props.secretArn !== undefined && props.username !== undefined) fail("username", "only applies to a new secret, not with secretArn (the adopted secret has its own)");
+
   const domainName = props.domainName?.toLowerCase();
   if (props.hostedZoneId !== undefined && domainName === undefined) fail("hostedZoneId", "needs domainName (the record to create in the zone)");
   if (props.hostedZoneName !== undefined && props.hostedZoneId === undefined) fail("hostedZoneName", "needs hostedZoneId");
@@ -373,6 +409,10 @@ export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
     efsProvisionedMibps: props.efsProvisionedMibps,
     efsTransitionToIaDays: props.efsTransitionToIaDays ?? 30,
     backupRetentionDays: props.backupRetentionDays ?? 7,
+    fileSystemId: props.fileSystemId,
+    backupVaultName: props.backupVaultName,
+    secretArn: props.secretArn,
+    albAccessLogs: props.albAccessLogs ?? false,
     domainName,
     hostedZoneId: props.hostedZoneId,
     hostedZoneName,

@@ -5,7 +5,7 @@
  * Secrets Manager secret, an ALB with HTTPS and a CIDR allow-list, alarms from the doctor's thresholds,
  * and the outputs doctor/creds read. Imported only by the infra commands (never at CLI startup).
  */
-import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Validations, type StackProps } from "aws-cdk-lib";
+import { Aspects, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Size, Stack, Validations, type StackProps } from "aws-cdk-lib";
 import * as autoscaling from "aws-cdk-lib/aws-autoscaling";
 import * as backup from "aws-cdk-lib/aws-backup";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
@@ -14,13 +14,16 @@ import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as efs from "aws-cdk-lib/aws-efs";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as events from "aws-cdk-lib/aws-events";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as route53 from "aws-cdk-lib/aws-route53";
 import * as route53Targets from "aws-cdk-lib/aws-route53-targets";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
-import type { Construct } from "constructs";
+import { Dependable, DependencyGroup, type Construct, type IDependable } from "constructs";
+import { UsageError } from "../errors.js";
+import { EXTRA_OUTPUT_KEYS } from "./kept.js";
 import { STACK_OUTPUT_KEYS } from "../sources/target/outputs.js";
 import { CONTAINER_PORT, resolveProps, type PypiServerStackProps, type ResolvedProps } from "./props.js";
 import { PypiServerAlarms } from "./alarms.js";
@@ -31,6 +34,7 @@ export const HOST_MOUNT_PATH = "/data/packages";
 /** pypiserver's uid/gid in the official image: the EFS access point writes as this user. */
 export const PYPISERVER_UID = "9898";
 export const CONTAINER_NAME = "pypiserver";
+export { EXTRA_OUTPUT_KEYS };
 
 export interface PypiServerStackOptions extends StackProps {
   /** The pypiserver props; validated (throws a UsageError naming the prop). */
@@ -39,11 +43,12 @@ export interface PypiServerStackOptions extends StackProps {
 
 export class PypiServerStack extends Stack {
   readonly resolved: ResolvedProps;
-  readonly fileSystem: efs.FileSystem;
+  readonly fileSystem: efs.IFileSystem;
+  readonly backupVaultName: string;
   readonly service: ecs.Ec2Service;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
-  readonly secret: secretsmanager.Secret;
+  readonly secret: secretsmanager.ISecret;
   readonly alarms: PypiServerAlarms;
 
   constructor(scope: Construct, id: string, options: PypiServerStackOptions = {}) {
@@ -65,8 +70,16 @@ export class PypiServerStack extends Stack {
           { name: "hosts", subnetType: p.natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PUBLIC, cidrMask: 22 },
         ],
       });
-      newVpc.addFlowLog("FlowLog", { trafficType: ec2.FlowLogTrafficType.REJECT });
+      // Its own log group, deleted with the stack (CDK's default group is retained and would be orphaned).
+      const flowLogs = new logs.LogGroup(this, "FlowLogs", { retention: p.logRetentionDays as logs.RetentionDays, removalPolicy: RemovalPolicy.DESTROY });
+      newVpc.addFlowLog("FlowLog", { trafficType: ec2.FlowLogTrafficType.REJECT, destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
       vpc = newVpc;
+    }
+    if (p.vpcId && vpc.privateSubnets.length === 0) {
+      throw new UsageError(
+        `--vpc-id ${p.vpcId}: the VPC has no private subnets with outbound internet access (a route to a NAT gateway), and the hosts need them to pull images and reach SSM. Add private subnets with a NAT route, or deploy without --vpc-id (a new VPC).`,
+        "--vpc-id",
+      );
     }
     if (!p.vpcId && p.maxAzs > 2) {
       // More than two zones means the stack is bound to the account/region and the zone names come from its
@@ -77,32 +90,73 @@ export class PypiServerStack extends Stack {
 
     // ---- alarm topic (also receives the auto-scaling group's notifications)
     const topic = new sns.Topic(this, "AlarmTopic", { enforceSSL: true, displayName: `${id} pypiserver alarms` });
+    // enforceSSL writes a topic policy holding only its Deny, which replaces SNS's default policy: without an
+    // explicit Allow, CloudWatch could not publish and no alarm would ever be delivered.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "CloudWatchAlarmsPublish",
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["sns:Publish"],
+        resources: [topic.topicArn],
+        conditions: {
+          ArnLike: { "aws:SourceArn": `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+          StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID },
+        },
+      }),
+    );
     if (p.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(p.alarmEmail));
     Validations.of(topic).acknowledge({
       id: "AwsSolutions-SNS2",
       reason: "CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key; messages carry alarm names and states only, no package data or credentials.",
     });
 
-    // ---- storage
-    this.fileSystem = new efs.FileSystem(this, "Packages", {
-      vpc,
-      vpcSubnets: hostSubnets,
-      encrypted: true,
-      performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
-      throughputMode:
-        p.efsThroughputMode === "elastic" ? efs.ThroughputMode.ELASTIC : p.efsThroughputMode === "bursting" ? efs.ThroughputMode.BURSTING : efs.ThroughputMode.PROVISIONED,
-      ...(p.efsProvisionedMibps !== undefined ? { provisionedThroughputPerSecond: Size.mebibytes(p.efsProvisionedMibps) } : {}),
-      lifecyclePolicy: `AFTER_${p.efsTransitionToIaDays}_DAY${p.efsTransitionToIaDays === 1 ? "" : "S"}` as efs.LifecyclePolicy,
-      outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
-      enableAutomaticBackups: false, // the explicit plan below sets the schedule and retention
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const accessPoint = this.fileSystem.addAccessPoint("PackagesAccessPoint", {
+    // ---- storage: retained on delete and on update-replacement, but deleted when the first create fails
+    // (RETAIN_ON_UPDATE_OR_DELETE), so a failed first deploy leaves nothing behind to block the next one.
+    let mountTargetsAvailable: IDependable;
+    if (p.fileSystemId) {
+      // Adopt the file system a destroyed stack kept: destroy removed its mount targets and security group,
+      // so this stack makes new ones in its own subnets (the packages stay where they were).
+      const efsSecurityGroup = new ec2.SecurityGroup(this, "PackagesSecurityGroup", { vpc, description: "pypiserver packages file system (NFS from the hosts)", allowAllOutbound: false });
+      this.fileSystem = efs.FileSystem.fromFileSystemAttributes(this, "Packages", { fileSystemId: p.fileSystemId, securityGroup: efsSecurityGroup });
+      const group = new DependencyGroup();
+      vpc.selectSubnets(hostSubnets).subnets.forEach((subnet, i) => {
+        group.add(new efs.CfnMountTarget(this, `PackagesMountTarget${i + 1}`, { fileSystemId: p.fileSystemId!, subnetId: subnet.subnetId, securityGroups: [efsSecurityGroup.securityGroupId] }));
+      });
+      mountTargetsAvailable = group;
+    } else {
+      const fileSystem = new efs.FileSystem(this, "Packages", {
+        vpc,
+        vpcSubnets: hostSubnets,
+        encrypted: true,
+        performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
+        throughputMode:
+          p.efsThroughputMode === "elastic" ? efs.ThroughputMode.ELASTIC : p.efsThroughputMode === "bursting" ? efs.ThroughputMode.BURSTING : efs.ThroughputMode.PROVISIONED,
+        ...(p.efsProvisionedMibps !== undefined ? { provisionedThroughputPerSecond: Size.mebibytes(p.efsProvisionedMibps) } : {}),
+        lifecyclePolicy: `AFTER_${p.efsTransitionToIaDays}_DAY${p.efsTransitionToIaDays === 1 ? "" : "S"}` as efs.LifecyclePolicy,
+        outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
+        enableAutomaticBackups: false, // the explicit plan below sets the schedule and retention
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+      });
+      this.fileSystem = fileSystem;
+      mountTargetsAvailable = fileSystem.mountTargetsAvailable;
+    }
+    // Scoped under the file system (as addAccessPoint did) so existing stacks keep the access point's logical id.
+    const accessPoint = new efs.AccessPoint(this.fileSystem, "PackagesAccessPoint", {
+      fileSystem: this.fileSystem,
       path: "/packages",
       createAcl: { ownerUid: PYPISERVER_UID, ownerGid: PYPISERVER_UID, permissions: "755" },
       posixUser: { uid: PYPISERVER_UID, gid: PYPISERVER_UID },
     });
-    const vault = new backup.BackupVault(this, "BackupVault", { removalPolicy: RemovalPolicy.RETAIN });
+    // The vault keeps recovery points (a vault with recovery points cannot be deleted anyway), so it outlives
+    // the stack. A fixed name would collide with the kept vault on the next deploy: the default name carries
+    // this stack's UUID (unique per creation, stable across updates); --backup-vault-name adopts a kept one.
+    const vault = p.backupVaultName
+      ? backup.BackupVault.fromBackupVaultName(this, "BackupVault", p.backupVaultName)
+      : new backup.BackupVault(this, "BackupVault", {
+          backupVaultName: Fn.join("-", ["pypictl", Fn.select(2, Fn.split("/", Aws.STACK_ID))]),
+          removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        });
+    this.backupVaultName = vault.backupVaultName;
     const plan = new backup.BackupPlan(this, "BackupPlan", {
       backupVault: vault,
       backupPlanRules: [
@@ -113,36 +167,60 @@ export class PypiServerStack extends Stack {
         }),
       ],
     });
-    plan.addSelection("Packages", { resources: [backup.BackupResource.fromEfsFileSystem(this.fileSystem)] });
-    Validations.of(plan).acknowledge({
-      id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]",
-      reason: "AWS Backup's selection role uses the AWS-maintained AWSBackupServiceRolePolicyForBackup, the documented least-privilege policy for backup jobs.",
-    });
-
-    // ---- credentials: generated, never a literal in the template
-    this.secret = new secretsmanager.Secret(this, "Credentials", {
-      description: `pypiserver index credentials for ${id} (JSON: username, password). Rotate by writing a new value, then restart the service's tasks.`,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ username: p.username }),
-        generateStringKey: "password",
-        passwordLength: 32,
-        excludePunctuation: true,
-        includeSpace: false,
+    // allowRestores: the selection role also gets AWSBackupServiceRolePolicyForRestores, as the module's does.
+    plan.addSelection("Packages", { resources: [backup.BackupResource.fromEfsFileSystem(this.fileSystem)], allowRestores: true });
+    Validations.of(plan).acknowledge(
+      {
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]",
+        reason: "AWS Backup's selection role uses the AWS-maintained AWSBackupServiceRolePolicyForBackup, the documented least-privilege policy for backup jobs.",
       },
-    });
-    Validations.of(this.secret).acknowledge({
-      id: "AwsSolutions-SMG4",
-      reason:
-        "pypiserver has no rotation API; the htpasswd is built from the secret at task start, so rotation is: put a new secret value, then `aws ecs update-service --force-new-deployment` (documented in the secret's description).",
-    });
+      {
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]",
+        reason: "AWS Backup's selection role uses the AWS-maintained AWSBackupServiceRolePolicyForRestores so a recovery point can be restored with the same role.",
+      },
+    );
+
+    // ---- credentials: generated, never a literal in the template; kept on destroy (client configurations
+    // hold this password) unless the first create fails; --secret-arn adopts a kept one.
+    if (p.secretArn) {
+      this.secret = secretsmanager.Secret.fromSecretCompleteArn(this, "Credentials", p.secretArn);
+    } else {
+      const secret = new secretsmanager.Secret(this, "Credentials", {
+        description: `pypiserver index credentials for ${id} (JSON: username, password). Rotate by writing a new value, then restart the service's tasks.`,
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ username: p.username }),
+          generateStringKey: "password",
+          passwordLength: 32,
+          excludePunctuation: true,
+          includeSpace: false,
+        },
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+      });
+      Validations.of(secret).acknowledge({
+        id: "AwsSolutions-SMG4",
+        reason:
+          "pypiserver has no rotation API; the htpasswd is built from the secret at task start, so rotation is: put a new secret value, then `aws ecs update-service --force-new-deployment` (documented in the secret's description).",
+      });
+      this.secret = secret;
+    }
 
     // ---- compute: ECS on an EC2 auto-scaling group
     const cluster = new ecs.Cluster(this, "Cluster", { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const instanceType = new ec2.InstanceType(p.instanceType);
+    // Graviton (t4g, c6g, c7g, m6g, m7g, r6g, r7g…) needs the arm64 ECS-optimized AMI; the image is multi-arch.
+    const hardware = instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ecs.AmiHardwareType.ARM : ecs.AmiHardwareType.STANDARD;
     const asg = new autoscaling.AutoScalingGroup(this, "Hosts", {
       vpc,
       vpcSubnets: hostSubnets,
-      instanceType: new ec2.InstanceType(p.instanceType),
-      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
+      instanceType,
+      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(hardware),
+      // A new instance type or AMI reaches running hosts: CloudFormation replaces them one at a time
+      // (managed draining moves their tasks first).
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
+        maxBatchSize: 1,
+        minInstancesInService: Math.min(p.minInstances, p.maxInstances - 1),
+        pauseTime: Duration.minutes(5),
+      }),
       minCapacity: p.minInstances,
       maxCapacity: p.maxInstances,
       requireImdsv2: true,
@@ -163,24 +241,32 @@ export class PypiServerStack extends Stack {
       },
       {
         id: "AwsSolutions-IAM5[Resource::*]",
-        reason: "ECS container-instance policy generated by CDK: ecs:DiscoverPollEndpoint, ecr:GetAuthorizationToken and ecs:Poll-style calls have no resource-level permissions.",
+        reason:
+          "ECS container-instance policy generated by CDK: ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken have no resource-level permissions; ecs:Poll and ecs:StartTelemetrySession are conditioned on this cluster. The logs actions CDK adds on * are moved onto the task log group (scopeHostLogPermissions).",
       },
     );
+    // IMDSv2 with a hop limit of 1: bridge-mode containers sit one hop behind the host and cannot reach the
+    // instance role's credentials (the ECS agent uses host networking on AL2023, so it still can).
+    const launchTemplate = asg.node.findChild("LaunchTemplate").node.defaultChild as ec2.CfnLaunchTemplate;
+    launchTemplate.addPropertyOverride("LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit", 1);
     // Mount the package file system on the hosts too, so `pypictl doctor` host probes see the same EFS mount.
     asg.addUserData(
       "dnf install -y amazon-efs-utils || yum install -y amazon-efs-utils",
       `mkdir -p ${HOST_MOUNT_PATH}`,
       `echo "${this.fileSystem.fileSystemId}:/ ${HOST_MOUNT_PATH} efs _netdev,noresvport,tls,iam,accesspoint=${accessPoint.accessPointId} 0 0" >> /etc/fstab`,
-      `for i in 1 2 3 4 5; do mount ${HOST_MOUNT_PATH} && break; sleep 10; done`,
+      // Mount-target DNS can lag its creation by a minute or more: retry for up to 5 minutes.
+      `for i in $(seq 1 30); do mount ${HOST_MOUNT_PATH} && break; sleep 10; done`,
     );
     // The user data mounts EFS at boot: hosts must not start before the mount targets exist.
-    (asg.node.defaultChild as autoscaling.CfnAutoScalingGroup).node.addDependency(this.fileSystem.mountTargetsAvailable);
+    (asg.node.defaultChild as autoscaling.CfnAutoScalingGroup).node.addDependency(mountTargetsAvailable);
     this.fileSystem.connections.allowDefaultPortFrom(asg);
     this.fileSystem.grant(asg.role, "elasticfilesystem:ClientMount");
     const capacityProvider = new ecs.AsgCapacityProvider(this, "Capacity", {
       autoScalingGroup: asg,
       enableManagedDraining: true,
-      enableManagedTerminationProtection: true,
+      // Off: with managed termination protection the ASG's instances are protected from scale-in and a stack
+      // delete can hang on them (aws-cdk #18179). Managed draining still moves tasks before a host goes.
+      enableManagedTerminationProtection: false,
       targetCapacityPercent: 100,
     });
     cluster.addAsgCapacityProvider(capacityProvider);
@@ -223,7 +309,8 @@ export class PypiServerStack extends Stack {
     this.service = new ecs.Ec2Service(this, "Service", {
       cluster,
       taskDefinition,
-      desiredCount: p.taskMinCount,
+      // No DesiredCount: service auto scaling owns it (min taskMinCount), so a deploy never resets a
+      // scaled-out service; on create Application Auto Scaling raises the service to its minimum.
       minHealthyPercent: 50,
       maxHealthyPercent: 200,
       circuitBreaker: { rollback: true },
@@ -232,6 +319,10 @@ export class PypiServerStack extends Stack {
       healthCheckGracePeriod: Duration.seconds(60),
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
+    // The service must be deleted before the cluster's capacity-provider association (and created after it):
+    // the association is made by an aspect at synthesis, so the dependency is resolved lazily.
+    (this.service.node.defaultChild as ecs.CfnService).node.addDependency(capacityProviderAssociation(cluster));
+    scopeHostLogPermissions(asg.role, logGroup);
     const scaling = this.service.autoScaleTaskCount({ minCapacity: p.taskMinCount, maxCapacity: p.taskMaxCount });
     scaling.scaleOnCpuUtilization("Cpu", { targetUtilizationPercent: 70 });
 
@@ -341,6 +432,41 @@ export class PypiServerStack extends Stack {
     for (const [field, o] of Object.entries(outputs)) {
       new CfnOutput(this, STACK_OUTPUT_KEYS[field as keyof typeof STACK_OUTPUT_KEYS], o);
     }
-    new CfnOutput(this, "AlarmTopicArn", { value: topic.topicArn, description: "SNS topic the alarms notify" });
+    new CfnOutput(this, EXTRA_OUTPUT_KEYS.alarmTopic, { value: topic.topicArn, description: "SNS topic the alarms notify" });
+    new CfnOutput(this, EXTRA_OUTPUT_KEYS.backupVaultName, { value: this.backupVaultName, description: "AWS Backup vault with the daily EFS recovery points (retained on destroy)" });
   }
+}
+
+/** The cluster's capacity-provider association, created by aws-cdk's aspect during synthesis (found lazily). */
+function capacityProviderAssociation(cluster: ecs.Cluster): IDependable {
+  const dependable: IDependable = {};
+  Dependable.implement(dependable, {
+    get dependencyRoots() {
+      return cluster.node.children.filter((c) => c.node.defaultChild instanceof ecs.CfnClusterCapacityProviderAssociations || c instanceof ecs.CfnClusterCapacityProviderAssociations);
+    },
+  });
+  return dependable;
+}
+
+/**
+ * CDK's ECS instance policy grants logs:CreateLogStream/PutLogEvents on `*`. The awslogs driver uses the task
+ * execution role (which already has them on the task log group), so keep them only on that log group.
+ */
+function scopeHostLogPermissions(role: iam.IRole, logGroup: logs.ILogGroup): void {
+  const policy = role.node.tryFindChild("DefaultPolicy")?.node.defaultChild as iam.CfnPolicy | undefined;
+  if (!policy) return;
+  Aspects.of(policy).add({
+    visit(node) {
+      if (node !== policy) return;
+      const doc = Stack.of(policy).resolve(policy.policyDocument) as { Version: string; Statement: Array<{ Action: string | string[]; Resource: unknown }> };
+      const isLogs = (a: string) => a.startsWith("logs:");
+      const statements = doc.Statement.flatMap((st) => {
+        const actions = [st.Action].flat();
+        if (st.Resource !== "*" || !actions.some(isLogs)) return [st];
+        const rest = actions.filter((a) => !isLogs(a));
+        return [...(rest.length ? [{ ...st, Action: rest.length === 1 ? rest[0] : rest }] : []), { ...st, Action: actions.filter(isLogs), Resource: Stack.of(policy).resolve(logGroup.logGroupArn) }];
+      });
+      policy.addPropertyOverride("PolicyDocument", { ...doc, Statement: statements });
+    },
+  });
 }

@@ -50,7 +50,21 @@ export interface IoHostOptions {
   readonly requireApproval?: RequireApproval;
   /** Send `result` messages to `sink.result` (diff) or treat them as progress. @default false */
   readonly resultsToStdout?: boolean;
+  /**
+   * `pypictl diff`: the diff (with its IAM table) is the result; drop the toolkit's second copy of the
+   * security table and its "Please confirm…" preamble (a diff asks nothing), and say it in one line instead.
+   */
+  readonly diff?: boolean;
 }
+
+/** The toolkit names its own CLI; pypictl users run `pypictl bootstrap` (which takes --region, not aws://…). */
+export function pypictlWording(text: string): string {
+  return text
+    .replace(/cdk bootstrap (?:'|")?aws:\/\/[^/\s]+\/([a-z0-9-]+)(?:'|")?/g, "pypictl bootstrap --region $1")
+    .replace(/\bcdk bootstrap\b/g, "pypictl bootstrap");
+}
+
+const SECURITY_PREAMBLE = /^This deployment will make potentially sensitive changes/;
 
 const LEVELS: Record<IoMessageLevel, number> = { error: 0, result: 1, warn: 2, info: 3, debug: 4, trace: 5 };
 
@@ -65,8 +79,22 @@ export class PypictlIoHost implements IIoHost {
 
   constructor(private readonly o: IoHostOptions) {}
 
-  async notify(msg: IoMessage<unknown>): Promise<void> {
+  private skipSecurityTable = false;
+
+  async notify(raw: IoMessage<unknown>): Promise<void> {
+    const msg = { ...raw, message: pypictlWording(raw.message) };
     this.messages.push({ level: msg.level, code: msg.code, message: msg.message });
+    if (this.o.diff) {
+      if (msg.level === "warn" && SECURITY_PREAMBLE.test(stripAnsi(msg.message))) {
+        this.skipSecurityTable = true;
+        this.o.sink.progress("note: these changes broaden permissions (see the IAM and security-group tables in the diff); `pypictl deploy` asks before applying them.\n");
+        return;
+      }
+      if (this.skipSecurityTable && msg.level === "info") {
+        this.skipSecurityTable = false;
+        return;
+      }
+    }
     if (msg.code === "CDK_TOOLKIT_I5502") {
       const line = stackActivityLine(msg.data);
       if (line) this.o.sink.progress(`${line}\n`);
@@ -310,13 +338,13 @@ export function translateError(e: unknown, o: { region?: string; profile?: strin
   }
   if (ToolkitError.isToolkitError(e)) {
     const messages = chain.map((c) => (c instanceof Error ? c.message : String(c))).filter((m, i, all) => m && !all.slice(0, i).some((prev) => prev.includes(m)));
-    return new InfraError(messages.join("\n"));
+    return new InfraError(pypictlWording(messages.join("\n")));
   }
   return e instanceof Error ? e : new Error(String(e));
 }
 
 function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
+  return pypictlWording((e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "");
 }
 
 async function withErrors<T>(fn: () => Promise<T>, o: { region?: string; profile?: string }): Promise<T> {

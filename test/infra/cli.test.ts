@@ -15,6 +15,7 @@ import { runCli } from "../../src/cli/main.js";
 import { captureIo } from "../helpers/io.js";
 import { STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
 import { startFakeAws } from "./fake-aws.js";
+import { EXISTING_VPC_ID, vpcLookupContext } from "./matrix.js";
 import { PypictlIoHost, translateError, DeclinedError, InfraError, type IoSink } from "../../src/infra/toolkit.js";
 import { CredentialsError, UsageError } from "../../src/errors.js";
 
@@ -59,8 +60,8 @@ describe("pypictl synth (offline)", () => {
     expect(code, io.stderr.text).toBe(0);
     expect(io.stdout.text).toBe("");
     const template = JSON.parse(await readFile(join(dir, "out/template.json"), "utf8")) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-    const service = Object.values(template.Resources).find((r) => r.Type === "AWS::ECS::Service")!;
-    expect(service.Properties.DesiredCount).toBe(12);
+    const scaling = Object.values(template.Resources).find((r) => r.Type === "AWS::ApplicationAutoScaling::ScalableTarget")!;
+    expect(scaling.Properties.MinCapacity).toBe(12);
     expect(io.stderr.text).toMatch(/written to out\/template.json/);
     expect(io.stderr.text).not.toMatch(/plain HTTP/);
   });
@@ -189,8 +190,12 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
   const outputs = {
     [STACK_OUTPUT_KEYS.cluster]: "pypiserver-Cluster-1",
     [STACK_OUTPUT_KEYS.service]: "pypiserver-Service-1",
+    [STACK_OUTPUT_KEYS.fileSystemId]: "fs-0123456789abcdef0",
+    [STACK_OUTPUT_KEYS.loadBalancer]: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/pypi-alb/0123456789abcdef",
+    [STACK_OUTPUT_KEYS.targetGroup]: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/pypi-tg/0123456789abcdef",
     [STACK_OUTPUT_KEYS.url]: "http://pypi-alb-1.eu-west-1.elb.amazonaws.com",
     [STACK_OUTPUT_KEYS.secretId]: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:Credentials-abc",
+    [STACK_OUTPUT_KEYS.autoScalingGroup]: "pypiserver-HostsASG-1",
   };
   const fakeEnv = (url: string) => ({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: url });
 
@@ -212,16 +217,62 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
     }
   });
 
-  it("diff: the changes on stdout (a new stack: everything is added), exit 0", async () => {
+  it("deploy: a stack without the outputs doctor/creds read fails clearly (exit 1) and saves nothing", async () => {
+    const partial = { [STACK_OUTPUT_KEYS.cluster]: "c", [STACK_OUTPUT_KEYS.url]: "http://x" };
+    const fake = await startFakeAws({ bootstrapVersion: "30", outputs: partial });
+    try {
+      isolateAwsEnv(fakeEnv(fake.url));
+      const io = captureIo({}, { cwd: dir });
+      expect(await runCli(["deploy", "--allow-http", "--yes", "--outputs-file", "partial.json"], io), io.stderr.text).toBe(1);
+      expect(io.stderr.text).toMatch(/lacks the outputs doctor and creds read: ServiceName, FileSystemId, LoadBalancerArn, TargetGroupArn, SecretArn, AutoScalingGroupName/);
+      expect(io.stderr.text).not.toMatch(/Outputs saved/);
+      await expect(readFile(join(dir, "partial.json"))).rejects.toThrow();
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("diff: the changes on stdout once (one IAM table), no confirmation prompt text, exit 0", async () => {
     const fake = await startFakeAws({ bootstrapVersion: "30" });
     try {
       isolateAwsEnv(fakeEnv(fake.url));
       const io = captureIo({}, { cwd: dir });
       expect(await runCli(["diff", "--allow-http"], io), io.stderr.text).toBe(0);
       expect(io.stdout.text).toMatch(/Stack pypiserver/);
-      expect(io.stdout.text).toMatch(/IAM Statement Changes/);
+      const all = io.stdout.text + io.stderr.text;
+      expect(all.split("IAM Statement Changes").length - 1).toBe(1);
+      expect(all).not.toMatch(/Please confirm/);
+      expect(all).not.toMatch(/cdk bootstrap/);
+      expect(io.stderr.text).toMatch(/broaden permissions .*pypictl deploy` asks before applying them/);
       expect(io.stderr.text).toMatch(/differences found/);
       expect(fake.calls).not.toContain("ExecuteChangeSet");
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("diff --fail-on-diff: exit 1 when there are differences (CI)", async () => {
+    const fake = await startFakeAws({ bootstrapVersion: "30" });
+    try {
+      isolateAwsEnv(fakeEnv(fake.url));
+      const io = captureIo({}, { cwd: dir });
+      expect(await runCli(["diff", "--allow-http", "--fail-on-diff"], io), io.stderr.text).toBe(1);
+      expect(io.stderr.text).toMatch(/differences found/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("--vpc-id of a VPC without private subnets: clear message naming the flag, exit 2, no stack trace", async () => {
+    const fake = await startFakeAws({ bootstrapVersion: "30" });
+    try {
+      isolateAwsEnv(fakeEnv(fake.url));
+      const io = captureIo({ PYPICTL_CDK_CONTEXT: JSON.stringify(vpcLookupContext({ region: "eu-west-1", privateSubnets: false })) }, { cwd: dir });
+      const code = await runCli(["synth", "--vpc-id", EXISTING_VPC_ID, "--allow-http"], io);
+      expect(code, io.stderr.text).toBe(2);
+      expect(io.stderr.text).toMatch(/--vpc-id vpc-0123456789abcdef0: the VPC has no private subnets/);
+      expect(io.stderr.text).not.toMatch(/ENOENT|\n\s+at /);
+      expect(io.stdout.text).toBe("");
     } finally {
       await fake.close();
     }
@@ -272,7 +323,8 @@ describe("destroy against a fake AWS endpoint", () => {
       expect(await runCli(["destroy", "--yes"], io), io.stderr.text).toBe(0);
       expect(fake.calls).toContain("DeleteStack");
       expect(io.stderr.text).toMatch(/Kept \(RETAIN\): the EFS file system with your packages/);
-      expect(io.stderr.text).toMatch(/Stack pypiserver deleted\. The packages file system and backup vault remain/);
+      expect(io.stderr.text).toMatch(/Stack pypiserver deleted\. The packages file system, backup vault and secret remain/);
+      expect(io.stderr.text).toMatch(/no managed termination protection/);
     } finally {
       await fake.close();
     }
@@ -367,5 +419,42 @@ describe("error translation", () => {
     const denied = translateError(sdkError("AccessDenied", "User is not authorized to perform: cloudformation:CreateChangeSet"));
     expect(denied).toBeInstanceOf(InfraError);
     expect(denied.message).toMatch(/AWS AccessDenied: .*\nThe credentials lack a permission/);
+  });
+});
+
+describe("destroy says how to redeploy onto what it kept", () => {
+  it("reads the stack's outputs first and prints the exact flags", async () => {
+    const fake = await startFakeAws({
+      bootstrapVersion: "30",
+      existingStack: true,
+      outputs: { FileSystemId: "fs-0123456789abcdef0", BackupVaultName: "pypictl-11111111-2222-3333-4444-555555555555", SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:Credentials-AbCdEf" },
+    });
+    try {
+      isolateAwsEnv({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: fake.url });
+      const io = captureIo({}, { cwd: dir });
+      expect(await runCli(["destroy", "--yes"], io), io.stderr.text).toBe(0);
+      expect(io.stderr.text).toContain(
+        "Redeploy onto them (same packages, same password): pypictl deploy --file-system-id fs-0123456789abcdef0 --backup-vault-name pypictl-11111111-2222-3333-4444-555555555555 --secret-arn arn:aws:secretsmanager:eu-west-1:123456789012:secret:Credentials-AbCdEf",
+      );
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe("help", () => {
+  it("bootstrap --help lists only what bootstrap uses (no --stack, no stack props)", async () => {
+    const io = captureIo({}, { cwd: dir });
+    await runCli(["bootstrap", "--help"], io);
+    const help = io.stdout.text;
+    expect(help).toMatch(/--region/);
+    expect(help).toMatch(/--profile/);
+    expect(help).not.toMatch(/--stack\b/);
+    expect(help).not.toMatch(/--size|--no-nag|--instance-type/);
+  });
+  it("diff --help documents --fail-on-diff", async () => {
+    const io = captureIo({}, { cwd: dir });
+    await runCli(["diff", "--help"], io);
+    expect(io.stdout.text).toMatch(/--fail-on-diff +exit 1 when there are differences/);
   });
 });

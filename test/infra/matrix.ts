@@ -60,6 +60,13 @@ function presetCombos(): Combo[] {
   return combos;
 }
 
+/** What `pypictl destroy` keeps (and prints) for a redeploy: the file system, the backup vault, the secret. */
+export const KEPT = {
+  fileSystemId: "fs-0123456789abcdef0",
+  backupVaultName: "pypictl-11111111-2222-3333-4444-555555555555",
+  secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:CredentialsF8F243AA-AbCdEfGhIjKl-a1B2c3",
+} as const;
+
 export const COMBOS: readonly Combo[] = [
   ...presetCombos(),
   {
@@ -75,4 +82,7 @@ export const COMBOS: readonly Combo[] = [
     context: { [`availability-zones:account=${ACCOUNT}:region=eu-west-1`]: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] },
   },
   { name: "graviton t4g/cert/provisioned", props: { instanceType: "t4g.medium", certificateArn: CERT, efsThroughputMode: "provisioned", efsProvisionedMibps: 32 } },
+  { name: "redeploy onto kept data/cert", props: { ...KEPT, certificateArn: CERT } },
+  { name: "redeploy onto kept file system only/http/nat0", props: { fileSystemId: KEPT.fileSystemId, allowHttp: true, natGateways: 0 } },
 ];
+

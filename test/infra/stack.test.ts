@@ -11,6 +11,9 @@ import type { IConstruct } from "constructs";
 import { synth, only, containerDefinition, type Synthesized } from "./helpers.js";
 import { STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
 import { ALARM_SPECS } from "../../src/infra/alarms.js";
+import { EXTRA_OUTPUT_KEYS } from "../../src/infra/stack.js";
+import { containerCommand } from "../../src/infra/container.js";
+import { resolveProps } from "../../src/infra/props.js";
 import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS, ECS_MEMORY_UTILIZATION, EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT } from "../../src/checks/thresholds/index.js";
 import { findCheck } from "../../src/checks/registry.js";
 
@@ -68,9 +71,9 @@ beforeAll(() => {
 }, 120_000);
 
 describe("outputs doctor and creds read", () => {
-  it("emits every STACK_OUTPUT_KEYS output (and the alarm topic)", () => {
+  it("emits every STACK_OUTPUT_KEYS output (and the alarm topic, backup vault)", () => {
     for (const s of [base, https, cert, existingVpc]) {
-      expect(Object.keys(s.json.Outputs).sort()).toEqual([...Object.values(STACK_OUTPUT_KEYS), "AlarmTopicArn"].sort());
+      expect(Object.keys(s.json.Outputs).sort()).toEqual([...Object.values(STACK_OUTPUT_KEYS), ...Object.values(EXTRA_OUTPUT_KEYS)].sort());
     }
   });
   it("IndexUrl follows the protocol and domain", () => {
@@ -114,7 +117,7 @@ describe("network", () => {
 });
 
 describe("EFS", () => {
-  it("encrypted, General Purpose, elastic by default, lifecycle to IA after 30 days, retained", () => {
+  it("encrypted, General Purpose, elastic by default, lifecycle to IA after 30 days, retained except on a failed create", () => {
     base.template.hasResource("AWS::EFS::FileSystem", {
       Properties: Match.objectLike({
         Encrypted: true,
@@ -122,7 +125,7 @@ describe("EFS", () => {
         ThroughputMode: "elastic",
         LifecyclePolicies: [{ TransitionToIA: "AFTER_30_DAYS" }, { TransitionToPrimaryStorageClass: "AFTER_1_ACCESS" }],
       }),
-      DeletionPolicy: "Retain",
+      DeletionPolicy: "RetainExceptOnCreate",
       UpdateReplacePolicy: "Retain",
     });
   });
@@ -146,8 +149,18 @@ describe("EFS", () => {
     https.template.hasResourceProperties("AWS::Backup::BackupPlan", {
       BackupPlan: { BackupPlanRule: [Match.objectLike({ Lifecycle: { DeleteAfterDays: 35 } })] },
     });
-    base.template.hasResource("AWS::Backup::BackupVault", { DeletionPolicy: "Retain" });
     base.template.resourceCountIs("AWS::Backup::BackupSelection", 1);
+  });
+  it("vault: retained except on a failed create, named with the stack's UUID (no collision with a kept vault)", () => {
+    base.template.hasResource("AWS::Backup::BackupVault", {
+      DeletionPolicy: "RetainExceptOnCreate",
+      Properties: { BackupVaultName: { "Fn::Join": ["-", ["pypictl", { "Fn::Select": [2, { "Fn::Split": ["/", { Ref: "AWS::StackId" }] }] }]] } },
+    });
+  });
+  it("backup selection role can restore too (AWSBackupServiceRolePolicyForRestores)", () => {
+    const roles = JSON.stringify(Object.values(base.json.Resources).filter((r) => r.Type === "AWS::IAM::Role"));
+    expect(roles).toContain("AWSBackupServiceRolePolicyForBackup");
+    expect(roles).toContain("AWSBackupServiceRolePolicyForRestores");
   });
 });
 
@@ -157,6 +170,7 @@ describe("credentials", () => {
       GenerateSecretString: { SecretStringTemplate: '{"username":"pypi"}', GenerateStringKey: "password", PasswordLength: 32, ExcludePunctuation: true },
     });
     expect(JSON.stringify(base.json)).not.toMatch(/"SecretString"/);
+    base.template.hasResource("AWS::SecretsManager::Secret", { DeletionPolicy: "RetainExceptOnCreate", UpdateReplacePolicy: "Retain" });
     https.template.hasResourceProperties("AWS::SecretsManager::Secret", { GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"ci"}' }) });
   });
   it("injected into the container by ECS, not as environment", () => {
@@ -193,10 +207,12 @@ describe("hosts", () => {
     base.template.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", { MinSize: "2", MaxSize: "4" });
     cert.template.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", { MinSize: "3", MaxSize: "6" });
   });
-  it("capacity provider with managed draining and termination protection; Container Insights on", () => {
+  it("capacity provider with managed draining, no managed termination protection (destroy cannot hang); Container Insights on", () => {
     base.template.hasResourceProperties("AWS::ECS::CapacityProvider", {
-      AutoScalingGroupProvider: Match.objectLike({ ManagedDraining: "ENABLED", ManagedTerminationProtection: "ENABLED" }),
+      AutoScalingGroupProvider: Match.objectLike({ ManagedDraining: "ENABLED", ManagedTerminationProtection: "DISABLED" }),
     });
+    const asg = only(base, "AWS::AutoScaling::AutoScalingGroup");
+    expect(asg.Properties!.NewInstancesProtectedFromScaleIn).toBeUndefined();
     base.template.hasResourceProperties("AWS::ECS::Cluster", { ClusterSettings: [{ Name: "containerInsights", Value: "enabled" }] });
     base.template.resourceCountIs("AWS::Lambda::Function", 0);
   });
@@ -244,17 +260,17 @@ describe("pypiserver task", () => {
   });
 });
 
-describe("task counts (capacity formula unless given)", () => {
+describe("task counts (capacity formula unless given; auto scaling owns the desired count)", () => {
   it("light: 3 per t3.small × 2 = 6, max 12", () => {
-    base.template.hasResourceProperties("AWS::ECS::Service", { DesiredCount: 6, DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }) });
+    base.template.hasResourceProperties("AWS::ECS::Service", { DesiredCount: Match.absent(), DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }) });
     base.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", { MinCapacity: 6, MaxCapacity: 12 });
   });
   it("heavy: 12 → 24 tasks, as the module's stress test", () => {
-    https.template.hasResourceProperties("AWS::ECS::Service", { DesiredCount: 12 });
+    https.template.hasResourceProperties("AWS::ECS::Service", { DesiredCount: Match.absent() });
     https.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", { MinCapacity: 12, MaxCapacity: 24 });
   });
   it("explicit taskMinCount / taskMaxCount", () => {
-    cert.template.hasResourceProperties("AWS::ECS::Service", { DesiredCount: 3 });
+    cert.template.hasResourceProperties("AWS::ECS::Service", { DesiredCount: Match.absent() });
     cert.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", { MinCapacity: 3, MaxCapacity: 9 });
   });
 });
@@ -398,6 +414,64 @@ describe("cdk-nag AwsSolutions", () => {
   it("EC23 (open ingress) is acknowledged only when 0.0.0.0/0 is allowed", () => {
     expect(acknowledgements(base.stack).some((a) => a.id.includes("EC23"))).toBe(true);
     expect(acknowledgements(https.stack).some((a) => a.id.includes("EC23"))).toBe(false);
+  });
+});
+
+describe("the review's points, each pinned", () => {
+  it("alarm topic policy lets CloudWatch (this account's alarms) publish, next to the TLS-only Deny", () => {
+    const policy = JSON.stringify(only(base, "AWS::SNS::TopicPolicy").Properties);
+    expect(policy).toContain('"Service":"cloudwatch.amazonaws.com"');
+    expect(policy).toMatch(/"aws:SourceArn":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":cloudwatch:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":alarm:\*"\]\]\}/);
+    expect(policy).toContain('"aws:SourceAccount":{"Ref":"AWS::AccountId"}');
+    expect(policy).toContain('"aws:SecureTransport":"false"');
+  });
+  it("instance type / AMI changes reach running hosts: rolling update one at a time", () => {
+    base.template.hasResource("AWS::AutoScaling::AutoScalingGroup", {
+      UpdatePolicy: Match.objectLike({ AutoScalingRollingUpdate: Match.objectLike({ MaxBatchSize: 1, MinInstancesInService: 2 }) }),
+    });
+    cert.template.hasResource("AWS::AutoScaling::AutoScalingGroup", { UpdatePolicy: Match.objectLike({ AutoScalingRollingUpdate: Match.objectLike({ MinInstancesInService: 3 }) }) });
+  });
+  it("IMDS hop limit 1 (containers in bridge mode cannot reach the instance role)", () => {
+    base.template.hasResourceProperties("AWS::EC2::LaunchTemplate", {
+      LaunchTemplateData: Match.objectLike({ MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 1 } }),
+    });
+  });
+  it("the hosts (whose user data mounts EFS) wait for every mount target, and the mount retries for minutes", () => {
+    const asg = Object.values(base.json.Resources).find((r) => r.Type === "AWS::AutoScaling::AutoScalingGroup") as { DependsOn?: string[] };
+    const mountTargets = Object.entries(base.json.Resources).filter(([, r]) => r.Type === "AWS::EFS::MountTarget").map(([id]) => id);
+    expect(mountTargets).toHaveLength(2);
+    expect(asg.DependsOn).toEqual(expect.arrayContaining(mountTargets));
+    expect(JSON.stringify(only(base, "AWS::EC2::LaunchTemplate"))).toContain("for i in $(seq 1 30); do mount /data/packages && break; sleep 10; done");
+  });
+  it("service depends on the cluster's capacity-provider association", () => {
+    const [assocId] = Object.entries(base.json.Resources).find(([, r]) => r.Type === "AWS::ECS::ClusterCapacityProviderAssociations")!;
+    const service = Object.values(base.json.Resources).find((r) => r.Type === "AWS::ECS::Service") as { DependsOn?: string[] };
+    expect(service.DependsOn).toContain(assocId);
+  });
+  it("target group health check on traffic-port (the task's dynamic host port)", () => {
+    base.template.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", { HealthCheckPort: "traffic-port" });
+  });
+  it("no logs permission on * for the hosts: scoped to the task log group", () => {
+    const policies = Object.values(base.json.Resources).filter((r) => r.Type === "AWS::IAM::Policy");
+    for (const p of policies) {
+      for (const st of (p.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement) {
+        const actions = [st.Action].flat();
+        if (actions.some((a) => a.startsWith("logs:"))) expect(st.Resource, JSON.stringify(st)).not.toBe("*");
+      }
+    }
+    const hostPolicy = JSON.stringify(Object.entries(base.json.Resources).find(([id, r]) => r.Type === "AWS::IAM::Policy" && id.startsWith("HostsInstanceRole"))![1]);
+    expect(hostPolicy).toMatch(/"Action":\["logs:CreateLogStream","logs:PutLogEvents"\],"Effect":"Allow","Resource":\{"Fn::GetAtt":\["Logs[0-9A-F]+","Arn"\]\}/);
+  });
+  it("Graviton instance types get the arm64 ECS-optimized AMI; x86 types the standard one", () => {
+    const graviton = synth({ instanceType: "c7g.large", allowHttp: true });
+    expect(JSON.stringify(graviton.json.Parameters)).toContain("/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id");
+    expect(JSON.stringify(base.json.Parameters)).toContain("/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id");
+    expect(JSON.stringify(base.json.Parameters)).not.toContain("arm64");
+  });
+  it("umask only for the htpasswd (a subshell): pypiserver's uploads keep the image's umask", () => {
+    const cmd = containerCommand(resolveProps({ allowHttp: true }));
+    expect(cmd).toContain("(umask 077 && python -c ");
+    expect(cmd.split("\n").filter((l) => /\bumask\b/.test(l)).every((l) => l.startsWith("(umask"))).toBe(true);
   });
 });
 

@@ -20,6 +20,7 @@ import { SIZES, SIZE_PRESETS } from "../../infra/sizing.js";
 import { mergeProps, parseDeployConfig, parseDeployFlags, type DeployFlagValues } from "../../infra/options.js";
 import { DeclinedError, InfraError } from "../../infra/errors.js";
 import type { IoSink, RequireApproval, StackRunOptions } from "../../infra/toolkit.js";
+import { STACK_OUTPUT_KEYS } from "../../sources/target/outputs.js";
 
 /** Where `deploy` saves the stack outputs (cdk's --outputs-file format: { "<stack>": { "<OutputKey>": value } }). */
 export const DEFAULT_OUTPUTS_FILE = ".pypictl/outputs.json";
@@ -38,6 +39,10 @@ interface SynthFlags extends InfraFlags {
   validate?: boolean;
 }
 
+interface DiffFlags extends InfraFlags {
+  failOnDiff?: boolean;
+}
+
 interface DeployFlags extends InfraFlags {
   yes?: boolean;
   requireApproval?: RequireApproval;
@@ -46,9 +51,9 @@ interface DeployFlags extends InfraFlags {
 
 const list = (v: string, prev: string[] = []) => [...prev, v];
 
-function addCommonOptions(cmd: Command, withProps: boolean): Command {
+function addCommonOptions(cmd: Command, withProps: boolean, withStack = true): Command {
+  if (withStack) cmd.option("--stack <name>", `CloudFormation stack name (default: ${DEFAULT_STACK})`);
   cmd
-    .option("--stack <name>", `CloudFormation stack name (default: ${DEFAULT_STACK})`)
     .option("--region <region>", "AWS region (default: the SDK's: AWS_REGION, profile)")
     .option("--profile <name>", "AWS profile (default: the SDK's credential chain)")
     .option("-c, --config <file>", "JSON config file: its `deploy` section sets stack props, `target` the stack/region/profile")
@@ -79,8 +84,11 @@ export function registerInfraCommands(program: Command, io: Io, setExit: (code: 
     .addHelpText("after", `\nSize presets (--size):\n${sizes}\n`);
   synth.action(async (flags: SynthFlags) => run(() => synthAction(flags, io))());
 
-  const diff = addCommonOptions(program.command("diff").description("Show what `pypictl deploy` would change in the deployed stack."), true);
-  diff.action(async (flags: InfraFlags) => run(() => diffAction(flags, io))());
+  const diff = addCommonOptions(program.command("diff").description("Show what `pypictl deploy` would change in the deployed stack."), true).option(
+    "--fail-on-diff",
+    "exit 1 when there are differences (for CI; like `cdk diff --fail`)",
+  );
+  diff.action(async (flags: DiffFlags) => run(() => diffAction(flags, io))());
 
   const deploy = addCommonOptions(
     program.command("deploy").description("Deploy (or update) the pypiserver stack with the bundled CDK app; saves the outputs for doctor/creds."),
@@ -93,7 +101,9 @@ export function registerInfraCommands(program: Command, io: Io, setExit: (code: 
   deploy.action(async (flags: DeployFlags) => run(() => deployAction(flags, io))());
 
   const destroy = addCommonOptions(
-    program.command("destroy").description("Delete the pypiserver stack. The EFS file system (your packages) and its backups are kept."),
+    program
+      .command("destroy")
+      .description("Delete the pypiserver stack. The EFS file system (your packages), the backup vault and the credentials secret are kept; destroy prints how to redeploy onto them."),
     false,
   ).option("-y, --yes", "do not ask for confirmation");
   destroy.action(async (flags: DeployFlags) => run(() => destroyAction(flags, io))());
@@ -101,6 +111,7 @@ export function registerInfraCommands(program: Command, io: Io, setExit: (code: 
   const bootstrap = addCommonOptions(
     program.command("bootstrap").description("Prepare the AWS account/region for CDK deployments (the CDKToolkit stack). Once per account and region."),
     false,
+    false, // no --stack: bootstrap prepares the account/region, not a stack
   );
   bootstrap.action(async (flags: InfraFlags) => run(() => bootstrapAction(flags, io))());
 }
@@ -242,14 +253,14 @@ export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
   });
 }
 
-export async function diffAction(flags: InfraFlags, io: Io): Promise<number> {
+export async function diffAction(flags: DiffFlags, io: Io): Promise<number> {
   const { run } = await prepare(flags, io, { online: true, preview: false, withProps: true });
   const tk = await loadToolkit();
   return guarded(io, async () => {
-    const host = new tk.PypictlIoHost({ sink: sinkFor(io, true), verbose: flags.verbose, resultsToStdout: true });
+    const host = new tk.PypictlIoHost({ sink: sinkFor(io, true), verbose: flags.verbose, resultsToStdout: true, diff: true });
     const changed = await tk.diffStack(host, run);
     err(io, changed ? `Stack ${run.stackName}: differences found (pypictl deploy applies them).\n` : `Stack ${run.stackName}: no differences.\n`);
-    return EXIT.ok;
+    return changed && flags.failOnDiff ? EXIT.failed : EXIT.ok;
   });
 }
 
@@ -261,6 +272,12 @@ export async function deployAction(flags: DeployFlags, io: Io): Promise<number> 
     const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose, yes: flags.yes, requireApproval: flags.requireApproval });
     err(io, `Deploying stack ${run.stackName}${run.region ? ` to ${run.region}` : ""}…\n`);
     const result = await tk.deployStack(host, { ...run, tags: { "pypictl:stack": run.stackName } });
+    // doctor and creds read these; a stack without them (e.g. --stack naming another stack) is no success.
+    const missing = Object.values(STACK_OUTPUT_KEYS).filter((k) => typeof result.outputs[k] !== "string" || result.outputs[k] === "");
+    if (missing.length > 0)
+      throw new InfraError(
+        `stack ${run.stackName} deployed, but it lacks the outputs doctor and creds read: ${missing.join(", ")}. Is --stack naming a stack pypictl created? Nothing was saved to ${flags.outputsFile ?? DEFAULT_OUTPUTS_FILE}.`,
+      );
     await mkdir(dirname(outputsFile), { recursive: true });
     await writeAtomic(outputsFile, `${JSON.stringify({ [run.stackName]: result.outputs }, null, 2)}\n`, { flag: "--outputs-file" });
     const width = Math.max(...Object.keys(result.outputs).map((k) => k.length), 0);
@@ -275,12 +292,26 @@ export async function destroyAction(flags: DeployFlags, io: Io): Promise<number>
   const { run } = await prepare(flags, io, { online: true, preview: true, withProps: false });
   const tk = await loadToolkit();
   return guarded(io, async () => {
-    err(io, `Destroying stack ${run.stackName}. Kept (RETAIN): the EFS file system with your packages, and the AWS Backup vault with its recovery points.\n`);
+    err(
+      io,
+      `Destroying stack ${run.stackName}. Kept (RETAIN): the EFS file system with your packages, the AWS Backup vault with its recovery points, and the credentials secret. ` +
+        "Deleted: everything else; the hosts are terminated with their auto-scaling group (no managed termination protection, so nothing waits on protected instances; ECS drains their tasks first).\n",
+    );
+    const { readKeptResources, redeployFlags } = await import("../../infra/kept.js");
+    const kept = await readKeptResources(run);
     const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose, yes: flags.yes });
     const result = await tk.destroyStack(host, run);
     if (!result.existed) err(io, `Stack ${run.stackName} did not exist: nothing to delete.\n`);
-    else
-      err(io, `Stack ${run.stackName} deleted. The packages file system and backup vault remain: delete them in the EFS and AWS Backup consoles if you no longer need them; a new deploy creates a new, empty file system.\n`);
+    else {
+      const flagsText = redeployFlags(kept);
+      err(
+        io,
+        `Stack ${run.stackName} deleted. The packages file system, backup vault and secret remain (delete them in the EFS, AWS Backup and Secrets Manager consoles if you no longer need them).\n` +
+          (flagsText
+            ? `Redeploy onto them (same packages, same password): pypictl deploy ${flagsText} [your other deploy flags]\n`
+            : "Redeploy onto them: pypictl deploy --file-system-id fs-… --backup-vault-name pypictl-… --secret-arn arn:… (their ids are in the EFS, AWS Backup and Secrets Manager consoles); without these flags a deploy starts with a new, empty file system.\n"),
+      );
+    }
     return EXIT.ok;
   });
 }
