@@ -13,7 +13,6 @@ import {
   type Service,
   type Task,
 } from "@aws-sdk/client-ecs";
-import { DescribeInstanceCreditSpecificationsCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { ok, type SourceResult } from "../model.js";
 import type { GatherContext, SourceDef } from "../context.js";
 import {
@@ -177,6 +176,8 @@ export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<
   const t = fleetOf(ctx);
   const clients = clientsFor(ctx.target);
   if (t.autoScalingGroup) {
+    // Imported here, not at the top: the EC2 client is large and only the EC2 calls need it.
+    const { DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
     const ec2 = await clients.ec2();
     const instances: FleetInstance[] = [];
     let NextToken: string | undefined;
@@ -249,6 +250,7 @@ async function withCreditSpecs(ctx: GatherContext, ev: FleetInstancesEvidence): 
   const burstable = ev.instances.filter((i) => isBurstable(i.instanceType));
   if (burstable.length === 0) return ev;
   try {
+    const { DescribeInstanceCreditSpecificationsCommand } = await import("@aws-sdk/client-ec2");
     const ec2 = await clientsFor(ctx.target).ec2();
     const mode = new Map<string, string>();
     for (const ids of chunk(
