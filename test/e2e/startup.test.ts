@@ -1,14 +1,27 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { makeBundle } from "../../src/evidence/bundle.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const tmp = mkdtempSync(join(tmpdir(), "pypictl-startup-"));
 
-/** Run the built CLI and return the modules it loaded. */
+/**
+ * The bundle (dist/bundle, scripts/build-bundle.mjs) folds many modules into each chunk: a loaded chunk
+ * stands for the source modules it holds, so the checks below see packages either way.
+ */
+const bundleDir = join(root, "dist", "bundle");
+const chunkInputs: Record<string, string[]> = existsSync(join(bundleDir, "inputs.json")) ? JSON.parse(readFileSync(join(bundleDir, "inputs.json"), "utf8")) : {};
+const expand = (url: string): string[] => {
+  const path = url.startsWith("file:") ? fileURLToPath(url) : url;
+  const rel = relative(bundleDir, path);
+  return rel.startsWith("..") || !chunkInputs[rel] ? [url] : [url, ...chunkInputs[rel]!];
+};
+
+/** Run the built CLI and return the modules it loaded (for bundle chunks: the modules inside them too). */
 function loads(args: string[]): { status: number | null; modules: string[] } {
   const file = join(tmp, `trace-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(file, "");
@@ -16,7 +29,7 @@ function loads(args: string[]): { status: number | null; modules: string[] } {
     env: { ...process.env, TRACE_LOADS_FILE: file, NO_COLOR: "1" },
     encoding: "utf8",
   });
-  return { status: r.status, modules: readFileSync(file, "utf8").split("\n").filter(Boolean) };
+  return { status: r.status, modules: readFileSync(file, "utf8").split("\n").filter(Boolean).flatMap(expand) };
 }
 
 const heavy = (mods: string[]) => mods.filter((m) => /aws-cdk-lib|@aws-cdk\/toolkit-lib|@aws-sdk\/client-|cdk-nag/.test(m));
@@ -48,6 +61,7 @@ describe("startup stays light", () => {
     const replay = loads(["doctor", "--replay", bundle, "--format", "json"]);
     expect(replay.status).toBe(0);
     expect(replay.modules.some((m) => m.includes("dist/checks/registry.js"))).toBe(true);
+    expect(replay.modules.some((m) => /node_modules\/commander\//.test(m))).toBe(true); // the expansion sees packages
     expect(heavy(replay.modules)).toEqual([]);
   });
 });
@@ -57,5 +71,41 @@ describe("a reader that goes away", () => {
     const r = spawnSync("sh", ["-c", `"${process.execPath}" "${join(root, "bin/pypictl")}" deploy --help | head -1`], { encoding: "utf8" });
     expect(r.stdout).toMatch(/^Usage: pypictl deploy/);
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+  });
+});
+
+describe("a fleet run loads only the clients its checks need", () => {
+  // The real SDK against the loopback fake (test/fixtures/aws/loopback.mjs): the selection decides.
+  async function fleetLoads(only: string): Promise<{ status: number | null; clients: string[] }> {
+    const { startLoopbackAws } = await import("../fixtures/aws/loopback.mjs");
+    const { scenario } = await import("../fixtures/aws/sim.mjs");
+    const fake = await startLoopbackAws(scenario({ instances: 2 }));
+    try {
+      const file = join(tmp, `trace-${Math.random().toString(36).slice(2)}.txt`);
+      writeFileSync(file, "");
+      const args = ["--import", join(root, "test/helpers/trace-loads.mjs"), join(root, "bin/pypictl"), "doctor", "--stack", "pypiserver", "--only", only, "--format", "json"];
+      const r = await new Promise<number | null>((resolve) => {
+        const p = spawn(process.execPath, args, { env: { ...process.env, ...fake.env, HOME: tmp, TRACE_LOADS_FILE: file, NO_COLOR: "1" }, stdio: "ignore" });
+        p.on("close", resolve);
+      });
+      const modules = readFileSync(file, "utf8").split("\n").filter(Boolean).flatMap(expand);
+      const clients = [...new Set(modules.map((m) => /@aws-sdk\/(client-[a-z0-9-]+)\//.exec(m)?.[1]).filter((c): c is string => !!c))].sort();
+      return { status: r, clients };
+    } finally {
+      await fake.close();
+    }
+  }
+
+  it("ecs.running-tasks: CloudFormation (the stack) and ECS, not EC2, SSM or the others", async () => {
+    const r = await fleetLoads("ecs.running-tasks");
+    expect(r.status).toBe(0);
+    expect(r.clients).toEqual(["client-cloudformation", "client-ecs"]);
+  });
+
+  it("ec2.cpu-skew: the EC2 client comes in when the instances are listed through the auto-scaling group", async () => {
+    const r = await fleetLoads("ec2.cpu-skew");
+    expect(r.status).toBe(0);
+    expect(r.clients).toContain("client-ec2");
+    expect(r.clients).not.toContain("client-ssm");
   });
 });
