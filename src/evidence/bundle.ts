@@ -8,6 +8,7 @@ import type { Evidence, FailureKind } from "../sources/model.js";
 import type { Target } from "../sources/target/model.js";
 import { Field, parseLargeJsonFile } from "../config/validate.js";
 import { stripUserinfo } from "../config/url-userinfo.js";
+import { validateBundleValues } from "./validate.js";
 
 export const BUNDLE_SCHEMA_VERSION = 1;
 export const BUNDLE_KIND = "pypictl-evidence";
@@ -62,7 +63,8 @@ function isoTime(f: Field): string {
 
 /** Parse and validate a bundle; errors name the file and field. Source values are checked by their checks. */
 export function parseBundle(text: string, file: string): EvidenceBundle {
-  const root = new Field(file, "", parseLargeJsonFile(text, file));
+  const json = parseLargeJsonFile(text, file);
+  const root = new Field(file, "", json);
   root.object(["$schema", "kind", "schemaVersion", "tool", "createdAt", "window", "target", "description", "sources"]);
   if (root.child("kind").value !== BUNDLE_KIND) root.child("kind").fail(`must be "${BUNDLE_KIND}" (is this an evidence bundle?)`);
   const version = root.child("schemaVersion").number();
@@ -98,6 +100,8 @@ export function parseBundle(text: string, file: string): EvidenceBundle {
       evidence[id] = action ? { ok: false, kind: failKind, message, action, at } : { ok: false, kind: failKind, message, at };
     }
   }
+  // Values next: the envelope is known good, so messages about values can trust its shape.
+  validateBundleValues(json, file);
   const bundle: EvidenceBundle = {
     $schema: BUNDLE_SCHEMA_ID,
     kind: BUNDLE_KIND,

@@ -16,7 +16,8 @@ writeFileSync(
       version: "0.0.1",
       window: { start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T01:00:00.000Z", since: "1h" },
       target: { kind: "local", host: "h1" },
-      evidence: {},
+      // One source no check reads: a bundle needs some evidence (an empty sources map is refused).
+      evidence: { "test.unused": { ok: true, value: {}, at: "2026-01-01T01:00:00.000Z" } },
       now: new Date("2026-01-01T01:00:00.000Z"),
     }),
   ),
