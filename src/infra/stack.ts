@@ -27,6 +27,7 @@ import { EXTRA_OUTPUT_KEYS } from "./kept.js";
 import { STACK_OUTPUT_KEYS } from "../sources/target/outputs.js";
 import { CONTAINER_PORT, resolveProps, type PypiServerStackProps, type ResolvedProps } from "./props.js";
 import { PypiServerAlarms } from "./alarms.js";
+import { PypiServerDashboard } from "./dashboard.js";
 import { containerCommand, containerHealthCheck } from "./container.js";
 
 /** Where the hosts mount the package file system (doctor's host probes look here). */
@@ -416,6 +417,15 @@ export class PypiServerStack extends Stack {
       service: this.service,
       loadBalancer: this.loadBalancer,
       targetGroup: this.targetGroup,
+    });
+
+    // ---- dashboard: the series doctor reads, with its thresholds
+    new PypiServerDashboard(this, "Dashboard", {
+      fileSystemId: this.fileSystem.fileSystemId,
+      cluster: cluster.clusterName,
+      service: this.service.serviceName,
+      loadBalancer: this.loadBalancer.loadBalancerFullName,
+      targetGroup: this.targetGroup.targetGroupFullName,
     });
 
     // ---- outputs doctor/creds read (names shared with src/sources/target/outputs.ts)

@@ -12,6 +12,8 @@ import { synth, only, containerDefinition, type Synthesized } from "./helpers.js
 import { STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
 import { ALARM_SPECS } from "../../src/infra/alarms.js";
 import { EXTRA_OUTPUT_KEYS } from "../../src/infra/stack.js";
+import { DASHBOARD_THRESHOLDS, dashboardSeries } from "../../src/infra/dashboard.js";
+import { SERIES } from "../../src/sources/aws/metric-catalogue.js";
 import { containerCommand } from "../../src/infra/container.js";
 import { resolveProps } from "../../src/infra/props.js";
 import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS, ECS_MEMORY_UTILIZATION, EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT } from "../../src/checks/thresholds/index.js";
@@ -472,6 +474,30 @@ describe("the review's points, each pinned", () => {
     const cmd = containerCommand(resolveProps({ allowHttp: true }));
     expect(cmd).toContain("(umask 077 && python -c ");
     expect(cmd.split("\n").filter((l) => /\bumask\b/.test(l)).every((l) => l.startsWith("(umask"))).toBe(true);
+  });
+});
+
+describe("dashboard: the series doctor reads, with its thresholds", () => {
+  it("one widget per catalogue series (not per instance), same namespace/metric/stat/dimensions", () => {
+    const body = JSON.stringify(only(base, "AWS::CloudWatch::Dashboard").Properties!.DashboardBody);
+    const keys = dashboardSeries();
+    expect(keys.length).toBeGreaterThan(10);
+    for (const key of keys) {
+      const def = SERIES[key];
+      expect(body, key).toContain(`${key} (${def.stat})`);
+      // One metric line per widget: [namespace, metric, dimension, value, …, {stat}] (dimensions sorted by CDK).
+      const widget = body.slice(body.indexOf(`${key} (${def.stat})`)).split("\\\"type\\\":\\\"metric\\\"")[0]!;
+      expect(widget, key).toContain(`[\\"${def.namespace}\\",\\"${def.metric}\\",`);
+      for (const dim of Object.keys(def.dimensions)) expect(widget, `${key} ${dim}`).toContain(`\\"${dim}\\"`);
+      expect(widget, key).toContain(`\\"stat\\":\\"${def.stat}\\"`);
+    }
+    expect(body).not.toContain("CPUCreditBalance");
+  });
+  it("threshold lines are the doctor's defaults", () => {
+    const body = JSON.stringify(only(base, "AWS::CloudWatch::Dashboard").Properties!.DashboardBody);
+    expect(DASHBOARD_THRESHOLDS["efs.PercentIOLimit"]!.value).toBe(EFS_PERCENT_IO_LIMIT.maxPercent.default);
+    expect(DASHBOARD_THRESHOLDS["alb.TargetResponseTime.p95"]!.value).toBe(ALB_P95_LATENCY.failSeconds.default);
+    expect(body).toContain(`\\"value\\":${ALB_P95_LATENCY.failSeconds.default},\\"label\\":\\"doctor alb.p95-latency\\"`);
   });
 });
 
