@@ -50,7 +50,7 @@ describe("startup stays light", () => {
           version: "0",
           window: { start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T01:00:00.000Z", since: "1h" },
           target: { kind: "local", host: "h" },
-          evidence: {},
+          evidence: { "test.unused": { ok: true, value: {}, at: "2026-01-01T01:00:00.000Z" } },
           now: new Date("2026-01-01T01:00:00.000Z"),
         }),
       ),
