@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Whole-process fleet bench: bin/pypictl (start-up included) with the real SDK — serialisation, SigV4,
+// retries, parsing — against the loopback fake (test/fixtures/aws/loopback.mjs) answering after a set
+// latency. Each rerun is paired with the `node -e 0` baseline measured in this same run.
+// Goal (issue 12): AWS-only diagnosis (`doctor --skip host`) ≤ 4× `node -e 0` at 0 ms latency, every rerun.
+// Usage: node scripts/bench-e2e.mjs [--runs 5] [--latency 0,20,100] [--instances 1,50,200]
+import { startLoopbackAws } from "../test/fixtures/aws/loopback.mjs";
+import { scenario } from "../test/fixtures/aws/sim.mjs";
+import { baseline, bin, flag, median, spread, timeNode, verdict } from "./bench-lib.mjs";
+
+const RUNS = flag("runs", 5);
+const LATENCIES = flag("latency", [0, 20, 100], { list: true });
+const SIZES = flag("instances", [1, 50, 200], { list: true });
+const GOAL = 4;
+
+const base = await baseline(Math.max(5, RUNS));
+console.log(`baseline node -e 0: ${spread(base.ms)}, peak RSS ${base.rssMiB.toFixed(0)} MiB (Node ${process.version})`);
+console.log(`${"doctor --skip host".padEnd(26)} ${"wall, median (range)".padStart(26)} ${"× node".padStart(7)} ${"RSS MiB".padStart(8)} ${"calls".padStart(6)}`);
+const judged = [];
+for (const latencyMs of LATENCIES) {
+  for (const n of SIZES) {
+    const fake = await startLoopbackAws(scenario({ instances: n, latencyMs }));
+    try {
+      const ms = [];
+      let rss = 0;
+      let calls = 0;
+      for (let i = 0; i < RUNS; i++) {
+        const before = fake.calls.length;
+        const r = await timeNode([bin, "doctor", "--stack", "pypiserver", "--skip", "host", "--format", "json", "--quiet"], { env: { ...fake.env, HOME: process.env.BENCH_HOME ?? "/nonexistent" } });
+        ms.push(r.ms);
+        rss = Math.max(rss, r.rssMiB);
+        calls = fake.calls.length - before;
+      }
+      const ratios = ms.map((m) => m / base.median);
+      if (latencyMs === 0) judged.push(...ratios);
+      console.log(`${`N=${n}, ${latencyMs} ms/call`.padEnd(26)} ${spread(ms).padStart(26)} ${(median(ms) / base.median).toFixed(2).padStart(7)} ${rss.toFixed(0).padStart(8)} ${String(calls).padStart(6)}`);
+    } finally {
+      await fake.close();
+    }
+  }
+}
+if (judged.length) console.log(verdict(`AWS-only diagnosis (--skip host, 0 ms latency) vs node -e 0`, judged, GOAL).line);
