@@ -1,9 +1,8 @@
 // `doctor --watch` as a user runs it: a real process, stdout a pipe (not a terminal), stopped by a real
-// SIGINT. Its AWS calls are answered by the simulated fleet preloaded into the child (sim-preload.mjs),
-// whose memory series fails in round 2 and recovers in round 3.
+// SIGINT. Its AWS calls go over HTTP to the simulated fleet on 127.0.0.1 (loopback.mjs) — the child runs
+// the bundled CLI with its own copy of the SDK, so nothing can be patched into it — and the fleet's memory
+// series fails in round 2 and recovers in round 3.
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -13,13 +12,16 @@ const climbing = Array.from({ length: 60 }, (_, i) => (i < 50 ? 60 : 135));
 
 describe("doctor --watch in a real process", () => {
   it("logs changes one per line on a pipe and ends with the final report on SIGINT", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pypictl-watch-e2e-"));
-    const sc = join(dir, "scenario.json");
-    writeFileSync(sc, JSON.stringify({ metrics: { "ecs.MemoryUtilization": healthy } }));
+    const { startLoopbackAws } = await import("../fixtures/aws/loopback.mjs");
+    const { scenario } = await import("../fixtures/aws/sim.mjs");
+    let memory = healthy;
+    // The fleet reads its metrics on every call: each round sees the series set below.
+    const live = new Proxy(scenario({}), { get: (t, k) => (k === "metrics" ? { "ecs.MemoryUtilization": memory } : t[k]) });
+    const fake = await startLoopbackAws(live);
     const child = spawn(
       process.execPath,
-      ["--import", join(root, "test", "fixtures", "aws", "sim-preload.mjs"), join(root, "bin", "pypictl"), "doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--only", "ecs.memory-utilization,ecs.running-tasks", "--watch", "1"],
-      { cwd: root, env: { ...process.env, PYPICTL_SIM_SCENARIO: sc, AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true", NO_COLOR: "" }, stdio: ["ignore", "pipe", "pipe"] },
+      [join(root, "bin", "pypictl"), "doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--only", "ecs.memory-utilization,ecs.running-tasks", "--watch", "1"],
+      { cwd: root, env: { ...process.env, ...fake.env, AWS_EC2_METADATA_DISABLED: "true", NO_COLOR: "" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";
     let stderr = "";
@@ -37,13 +39,19 @@ describe("doctor --watch in a real process", () => {
         const check = () => (rounds() >= n ? (clearTimeout(timer), resolve()) : waiters.push(check));
         check();
       });
-    await until(1);
-    writeFileSync(sc, JSON.stringify({ metrics: { "ecs.MemoryUtilization": climbing } }));
-    await until(2);
-    writeFileSync(sc, JSON.stringify({ metrics: { "ecs.MemoryUtilization": healthy } }));
-    await until(3);
-    child.kill("SIGINT");
-    const code = await exited;
+    let code: number | null;
+    try {
+      await until(1);
+      memory = climbing;
+      await until(2);
+      memory = healthy;
+      await until(3);
+      child.kill("SIGINT");
+      code = await exited;
+    } finally {
+      child.kill("SIGKILL");
+      await fake.close();
+    }
     expect(stderr).not.toMatch(/unexpected error|Error:/);
     const lines = stdout.split("\n");
     const fail = lines.findIndex((l) => /^\S+Z FAIL ecs\.memory-utilization: /.test(l));
