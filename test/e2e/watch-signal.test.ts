@@ -16,7 +16,7 @@ describe("doctor --watch in a real process", () => {
     const { scenario } = await import("../fixtures/aws/sim.mjs");
     let memory = healthy;
     // The fleet reads its metrics on every call: each round sees the series set below.
-    const live = new Proxy(scenario({}), { get: (t, k) => (k === "metrics" ? { "ecs.MemoryUtilization": memory } : t[k]) });
+    const live = new Proxy(scenario({}), { get: (t, k) => (k === "metrics" ? { "ecs.MemoryUtilization": memory } : Reflect.get(t, k)) });
     const fake = await startLoopbackAws(live);
     const child = spawn(
       process.execPath,
