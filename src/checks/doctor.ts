@@ -21,6 +21,8 @@ export interface DoctorPlan {
   load(id: string): Promise<SourceDef | undefined>;
   concurrency?: number;
   deadlineMs?: number;
+  /** The whole run's deadline (Date.now() ms), from `--timeout`. */
+  runDeadlineAt?: number;
   onProgress?(e: ProgressEvent): void;
   now(): Date;
 }
@@ -37,6 +39,7 @@ export async function runDoctor(plan: DoctorPlan): Promise<{ report: Report; evi
       load: plan.load,
       concurrency: plan.concurrency,
       deadlineMs: plan.deadlineMs,
+      runDeadlineAt: plan.runDeadlineAt,
       onProgress: plan.onProgress,
       now: plan.now,
     }));

@@ -10,6 +10,7 @@ import { failed } from "../sources/model.js";
 import type { GatherContext, GatherPlan, GatherSettings, SourceDef } from "../sources/context.js";
 import type { Target } from "../sources/target/model.js";
 import { classifyError } from "../sources/classify.js";
+import { requestSpan, waitingOn, withRequestLog, type RequestStats } from "../sources/request-log.js";
 import { SERIES, type SeriesDef } from "../sources/aws/metric-catalogue.js";
 
 /** `cloudwatch.metrics` (AWS_SOURCE_IDS.metrics), without importing the AWS evidence types here. */
@@ -20,7 +21,16 @@ export const DEFAULT_SOURCE_DEADLINE_MS = 30_000;
 
 export type ProgressEvent =
   | { type: "source-start"; id: string; title: string }
-  | { type: "source-done"; id: string; title: string; ok: boolean; ms: number };
+  | {
+      type: "source-done";
+      id: string;
+      title: string;
+      ok: boolean;
+      /** From taking a slot to the result (includes waiting on the event loop). */
+      ms: number;
+      /** The source's AWS requests, timed from the moment each was sent. */
+      requests?: { count: number; spanMs: number; wireMs: number };
+    };
 
 export interface GatherOptions {
   target: Target;
@@ -32,6 +42,8 @@ export interface GatherOptions {
   load(id: string): Promise<SourceDef | undefined>;
   concurrency?: number;
   deadlineMs?: number;
+  /** The whole run's deadline (Date.now() ms): every source's deadline is cut to it (`--timeout`). */
+  runDeadlineAt?: number;
   onProgress?(e: ProgressEvent): void;
   /** Clock for `at` stamps and timings; injectable for tests. */
   now?(): Date;
@@ -135,9 +147,17 @@ export async function gather(ids: readonly string[], opts: GatherOptions): Promi
       await sem.acquire();
       const started = Date.now();
       opts.onProgress?.({ type: "source-start", id, title: def.title });
-      const result = await runOne(def, deps, opts, now);
+      const stats: RequestStats = { count: 0, wireMs: 0 };
+      const result = await withRequestLog(stats, () => runOne(def, deps, opts, now, stats));
       sem.release();
-      opts.onProgress?.({ type: "source-done", id, title: def.title, ok: result.ok, ms: Date.now() - started });
+      opts.onProgress?.({
+        type: "source-done",
+        id,
+        title: def.title,
+        ok: result.ok,
+        ms: Date.now() - started,
+        ...(stats.count > 0 ? { requests: { count: stats.count, spanMs: requestSpan(stats), wireMs: Math.round(stats.wireMs) } } : {}),
+      });
       return result;
     })();
     running.set(id, p);
@@ -167,14 +187,23 @@ async function runOne(
   deps: Evidence,
   opts: GatherOptions,
   now: () => Date,
+  stats?: RequestStats,
 ): Promise<SourceResult<unknown>> {
-  const deadlineMs = def.deadlineMs ?? opts.deadlineMs ?? DEFAULT_SOURCE_DEADLINE_MS;
+  const own = def.deadlineMs ?? opts.deadlineMs ?? DEFAULT_SOURCE_DEADLINE_MS;
+  const left = opts.runDeadlineAt === undefined ? Infinity : opts.runDeadlineAt - Date.now();
+  const cutByRun = left < own;
+  const deadlineMs = Math.max(0, Math.min(own, left));
+  const why = (): string => {
+    const waiting = stats ? waitingOn(stats) : [];
+    const on = waiting.length ? ` (waiting on ${waiting.join(", ")})` : "";
+    return cutByRun ? `${def.title}: not done when the run's --timeout ran out${on}` : `${def.title}: no answer within ${deadlineMs / 1000} s${on}`;
+  };
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<SourceResult<unknown>>((resolve) => {
     timer = setTimeout(() => {
       controller.abort(new Error(`deadline of ${deadlineMs} ms passed`));
-      resolve(failed("timeout", `${def.title}: no answer within ${deadlineMs / 1000} s`, undefined, now()));
+      resolve(failed("timeout", why(), undefined, now()));
     }, deadlineMs);
   });
   const ctx: GatherContext = {
@@ -183,6 +212,7 @@ async function runOne(
     window: opts.window,
     settings: opts.settings,
     signal: controller.signal,
+    deadlineAt: Date.now() + deadlineMs,
     dep: <V>(key: { id: string }) =>
       (deps[key.id] as SourceResult<V> | undefined) ??
       (failed("internal", `${def.id} read ${key.id} without declaring it in deps`) as SourceResult<V>),
@@ -190,7 +220,7 @@ async function runOne(
   try {
     return await Promise.race([
       def.gather(ctx).catch((err: unknown) =>
-        controller.signal.aborted ? failed("timeout", `${def.title}: no answer within ${deadlineMs / 1000} s`) : classifyError(err),
+        controller.signal.aborted ? failed("timeout", why()) : classifyError(err),
       ),
       deadline,
     ]);

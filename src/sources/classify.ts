@@ -3,6 +3,7 @@
  * AWS SDK v3 errors carry `name` and `$metadata.httpStatusCode`; Node errors carry `code`.
  */
 import { failed, type FailureKind, type SourceResult } from "./model.js";
+import { endpointOf } from "./aws/clients.js";
 
 const BY_NAME: Record<string, FailureKind> = {
   AccessDenied: "access-denied",
@@ -37,12 +38,12 @@ const BY_NAME: Record<string, FailureKind> = {
   FileSystemNotFoundException: "not-found",
   InvalidTargetException: "not-found",
   StackNotFound: "not-found",
-  ServiceUnavailable: "unreachable",
-  ServiceUnavailableException: "unreachable",
-  InternalServerError: "unreachable",
-  InternalFailure: "unreachable",
-  ServerException: "unreachable",
-  InternalServerException: "unreachable",
+  ServiceUnavailable: "server-error",
+  ServiceUnavailableException: "server-error",
+  InternalServerError: "server-error",
+  InternalFailure: "server-error",
+  ServerException: "server-error",
+  InternalServerException: "server-error",
   CredentialsProviderError: "access-denied",
 };
 
@@ -51,6 +52,9 @@ const BY_CODE: Record<string, FailureKind> = {
   ENOTFOUND: "unreachable",
   EAI_AGAIN: "unreachable",
   ECONNRESET: "unreachable",
+  ECONNABORTED: "unreachable",
+  EHOSTUNREACH: "unreachable",
+  ENETUNREACH: "unreachable",
   ETIMEDOUT: "timeout",
   ENOENT: "not-found",
   EACCES: "access-denied",
@@ -62,22 +66,59 @@ export function missingAction(message: string): string | undefined {
   return m?.[1];
 }
 
+/** SDK wording that means nothing to an operator ("inspect the hidden field {error}.$response"). */
+function withoutSdkInternals(message: string): string {
+  return message
+    .split("\n")
+    .filter((l) => !/Deserialization error|\$response|hidden field/.test(l))
+    .join(" ")
+    .replace(/@smithy\/node-http-handler - \[ERROR\] /, "")
+    .trim();
+}
+
+type SdkError = {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $response?: { statusCode?: number; headers?: Record<string, string> };
+  $fault?: string;
+};
+
+/**
+ * One line, in words: unreachable (DNS, refused, reset) / timed out / answered with an error (HTTP
+ * status and AWS code) / answered garbage (a body that is not AWS's: an HTML error page) / throttled /
+ * denied (the action named) / not found (the resource named, from AWS's own message).
+ */
 export function classifyError(err: unknown, fallbackAction?: string): SourceResult<never> {
-  const e = (err ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const message = typeof e.message === "string" && e.message ? e.message : String(err);
+  const e = (err ?? {}) as SdkError;
+  const raw = typeof e.message === "string" && e.message ? e.message : String(err);
+  const message = withoutSdkInternals(raw) || raw;
   const name = e.name ?? "";
   // A gatherer's own failure (src/sources/aws/shared.ts SourceFailure) carries its kind already.
   if (name === "SourceFailure" && typeof (err as { kind?: unknown }).kind === "string")
     return failed((err as { kind: FailureKind }).kind, message);
+  const endpoint = endpointOf(err);
+  const at = endpoint ? ` ${endpoint}` : "";
+  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  const attempts = e.$metadata?.attempts && e.$metadata.attempts > 1 ? ` (${e.$metadata.attempts} attempts)` : "";
+  // The SDK could not parse the answer: the endpoint answered, with something that is not an AWS reply.
+  if (status !== undefined && (name === "SyntaxError" || /Deserialization error|not valid JSON|Unexpected token|Invalid character|non-whitespace before first tag/i.test(raw))) {
+    const type = e.$response?.headers?.["content-type"] ?? e.$response?.headers?.["Content-Type"];
+    return failed("malformed", `the endpoint${at} answered garbage: HTTP ${status} with a non-AWS body${type ? ` (${type.split(";")[0]})` : ""}${attempts}`);
+  }
   let kind: FailureKind | undefined = BY_NAME[name] ?? (e.code ? BY_CODE[e.code] : undefined);
-  const status = e.$metadata?.httpStatusCode;
   if (!kind && status === 403) kind = "access-denied";
   if (!kind && status === 429) kind = "throttled";
-  if (!kind && status !== undefined && status >= 500) kind = "unreachable";
+  if (!kind && status !== undefined && status >= 500) kind = "server-error";
   if (!kind && /throttl|rate exceeded/i.test(message)) kind = "throttled";
   if (!kind && /not authorized|access denied/i.test(message)) kind = "access-denied";
   kind ??= "internal";
   const action = kind === "access-denied" ? (missingAction(message) ?? fallbackAction) : undefined;
+  if (kind === "timeout") return failed(kind, `no answer from${at || " the endpoint"} in time (${message})${attempts}`);
+  if (kind === "unreachable" && status === undefined) return failed(kind, `cannot reach${at || " the endpoint"}: ${e.code ?? name}${message && message !== e.code ? ` ${message}` : ""}`);
   const prefix = name && name !== "Error" ? `${name}: ` : "";
+  if (status !== undefined && status >= 400 && kind !== "access-denied" && kind !== "not-found")
+    return failed(kind, `the endpoint${at} answered HTTP ${status} ${prefix}${message}${attempts}`, action);
   return failed(kind, `${prefix}${message}`, action);
 }

@@ -35,6 +35,8 @@ export interface GatherContext {
   settings: GatherSettings;
   /** Aborted at the source's deadline. */
   signal: AbortSignal;
+  /** When that deadline falls (Date.now() ms): a source with its own budget (the SSM probe) ends before. */
+  deadlineAt?: number;
   /** Results of the sources named in the def's `deps`, already gathered. */
   dep<V>(key: SourceKey<V>): SourceResult<V>;
 }

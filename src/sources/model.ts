@@ -11,6 +11,8 @@ export type FailureKind =
   | "no-data"
   | "malformed"
   | "unreachable"
+  /** The endpoint answered with a server error (HTTP 5xx, an AWS fault code): reachable, but failing. */
+  | "server-error"
   | "unsupported"
   /** The target lacks the fields this source needs (no cluster, no URL…): its checks skip, naming the flag. */
   | "no-identity"

@@ -59,6 +59,9 @@ async function selectionSources(flags: DoctorFlags): Promise<string[] | undefine
   });
 }
 
+/** An on-call terminal's patience: the whole run, host sampling included. */
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+
 export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date = () => new Date()): Promise<number> {
   if (flags.list) {
     out(io, renderCheckList(CHECKS, { color: useColor(io, io.stdout, flags.color) }));
@@ -77,6 +80,8 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   if (flags.replay && flags.local) throw new UsageError("--replay and --local cannot be combined: a replay gathers nothing", "--replay");
   if (flags.replay && flags.saveEvidence) throw new UsageError("--replay and --save-evidence cannot be combined", "--save-evidence");
 
+  const timeoutSeconds = wholeNumber(flags.timeout, "--timeout", 1, 3600) ?? DEFAULT_TIMEOUT_SECONDS;
+  const runDeadlineAt = Date.now() + timeoutSeconds * 1000;
   const config: PypictlConfig = flags.config ? parseConfig(await readText(flags.config, "--config"), flags.config) : EMPTY_CONFIG;
   printConfigWarnings(config, io);
   const format: Format = flags.format ?? config.format ?? "human";
@@ -139,6 +144,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     settings,
     toolVersion: TOOL_VERSION,
     replay,
+    runDeadlineAt,
     load: async (id) => {
       const loader = SOURCE_LOADERS[id];
       return loader ? loader() : undefined;
@@ -146,7 +152,11 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     onProgress: (e) => {
       progress.update(e);
       if (e.type === "source-done") timings[e.id] = e.ms;
-      if (flags.verbose && e.type === "source-done") err(io, `source ${e.id}: ${e.ok ? "ok" : "failed"} in ${e.ms} ms\n`);
+      if (flags.verbose && e.type === "source-done") {
+        // The requests' own time (from the moment each was sent), not the event loop's.
+        const req = e.requests ? `, ${e.requests.count} request${e.requests.count === 1 ? "" : "s"} over ${e.requests.spanMs} ms (${e.requests.wireMs} ms on the wire)` : "";
+        err(io, `source ${e.id}: ${e.ok ? "ok" : "failed"} in ${e.ms} ms${req}\n`);
+      }
     },
     now,
   });

@@ -33,6 +33,7 @@ export interface DoctorFlags extends FleetFlags, UploadFlags {
   /** `--watch` alone is true (60 s); `--watch 30s` the interval. Handled in doctor-watch.ts. */
   watch?: string | boolean;
   watchHosts?: boolean;
+  timeout?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -64,7 +65,8 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     .option("--samples <n>", "vmstat samples, 1 s apart; the first (since boot) is not judged (default: 5)")
     .option("--mount-path <path>", "package volume mount point on the hosts (default: /data/packages)")
     .option("--package-dir <path>", "directory whose packages are counted (default: the mount path)")
-    .option("--print-iam-policy", "print the least-privilege IAM policy doctor needs and exit")
+    .option("--print-iam-policy", "print the least-privilege IAM policy doctor needs (for the --only/--skip selection) and exit")
+    .option("--timeout <seconds>", "deadline for the whole run, host sampling included; what is not in by then is reported as timed out (default: 60)")
     .option("--no-color", "no colour (also NO_COLOR, or when stdout is not a terminal)")
     .option("-q, --quiet", "no progress line; human format prints only what is not passing")
     .option("-v, --verbose", "more detail on stderr (sources, timings)")

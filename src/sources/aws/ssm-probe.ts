@@ -181,6 +181,8 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
   const ids = inst.value.instances.map((i) => i.instanceId);
   if (ids.length === 0) return failed("not-found", "no running instances found in the fleet to probe");
   const pacing = pacingFrom(ctx.settings);
+  // Finish inside the run's deadline with what is there (per-host timeouts), not as a failed source.
+  if (ctx.deadlineAt !== undefined) pacing.budgetMs = Math.max(0, Math.min(pacing.budgetMs, ctx.deadlineAt - Date.now() - 500));
   const { samples, mountPath, packageDir } = ctx.settings;
   const script = wrapScript(buildProbeScript({ samples, mountPath, packageDir }));
   const executionTimeout = Math.ceil(pacing.budgetMs / 1000);
