@@ -43,17 +43,21 @@ export function makeBundle(args: { version: string; window: Window; target: Targ
   return b;
 }
 
-const FAILURE_KINDS: readonly FailureKind[] = [
-  "access-denied",
-  "throttled",
-  "timeout",
-  "not-found",
-  "no-data",
-  "malformed",
-  "unreachable",
-  "unsupported",
-  "internal",
-];
+/** Every failure kind, keyed so that a kind added to FailureKind and not here is a compile error. */
+const FAILURE_KIND_SET: Record<FailureKind, true> = {
+  "access-denied": true,
+  throttled: true,
+  timeout: true,
+  "not-found": true,
+  "no-data": true,
+  malformed: true,
+  unreachable: true,
+  "server-error": true,
+  unsupported: true,
+  "no-identity": true,
+  internal: true,
+};
+const FAILURE_KINDS = Object.keys(FAILURE_KIND_SET) as FailureKind[];
 
 function isoTime(f: Field): string {
   const s = f.string();
