@@ -28,6 +28,7 @@ import { renderReport } from "../render/index.js";
 import { renderCheckList, renderExplain } from "../render/catalogue.js";
 import { ProgressLine } from "../progress.js";
 import { uploadSettingsFrom } from "../options/upload.js";
+import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
 
 async function readText(path: string, flag: string): Promise<string> {
   try {
@@ -136,6 +137,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   }
   const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);
   const timings: Record<string, number> = {};
+  const callsBefore = callCounts();
   const { report, evidence } = await runDoctor({
     checks,
     overrides,
@@ -172,6 +174,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     width: io.stdout.columns ?? 100,
     evidence,
     timings,
+    calls: callsBetween(callsBefore, callCounts()),
   });
   const delivered = await deliver(io, {
     rendered,

@@ -27,6 +27,7 @@ import { renderTimelineText } from "../render/timeline-text.js";
 import { changeLine, eventChange, eventKey, newEvents, statusChanges, type Change } from "../watch/changes.js";
 import { mergeEvidence, watchWindow } from "../watch/merge-evidence.js";
 import { writeAtomic } from "../write-file.js";
+import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
 import type { DoctorFlags } from "./doctor.js";
 
 export const DEFAULT_WATCH_SECONDS = 60;
@@ -99,6 +100,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   try {
     while (!signal.aborted) {
       const started = Date.now();
+      const callsBefore = callCounts();
       const window = windowFor(since, now());
       const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);
       const result = await Promise.race([
@@ -121,6 +123,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
       progress.clear();
       if (result === "stop") break; // a round cut short by Ctrl-C is not half-reported
       round++;
+      const calls = Object.values(callsBetween(callsBefore, callCounts())).reduce((a, n) => a + n, 0);
       firstWindow ??= window;
       lastWindow = window;
       merged = mergeEvidence(merged, result.evidence);
@@ -131,10 +134,10 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
       last = result;
       recent.push(...changes);
       recent.splice(0, Math.max(0, recent.length - RECENT));
-      if (tty) out(io, screen(result.report, tl, recent, { round, intervalMs, color, width: io.stdout.columns ?? 100, tookMs: Date.now() - started }));
+      if (tty) out(io, screen(result.report, tl, recent, { round, intervalMs, color, width: io.stdout.columns ?? 100, tookMs: Date.now() - started, calls }));
       else {
         for (const c of changes) out(io, `${changeLine(c)}\n`);
-        if (!flags.quiet) err(io, `watch: round ${round} at ${result.report.generatedAt}: ${changes.length} change(s)\n`);
+        if (!flags.quiet) err(io, `watch: round ${round} at ${result.report.generatedAt}: ${changes.length} change(s), ${calls} AWS call(s)\n`);
       }
       await Promise.race([sleep(Math.max(0, intervalMs - (Date.now() - started)), signal), interrupted]);
     }
@@ -167,13 +170,13 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   return exitCodeFor(last.report.summary, failOn);
 }
 
-function screen(report: Report, tl: ReturnType<typeof buildTimeline>, recent: readonly Change[], o: { round: number; intervalMs: number; color: boolean; width: number; tookMs: number }): string {
+function screen(report: Report, tl: ReturnType<typeof buildTimeline>, recent: readonly Change[], o: { round: number; intervalMs: number; color: boolean; width: number; tookMs: number; calls: number }): string {
   const lines = [...renderGlanceHuman(report, { color: o.color })];
   const timeline = renderTimelineText(tl, { color: o.color, width: o.width });
   if (timeline.length) lines.push("", ...timeline);
   lines.push("", recent.length ? "Changes:" : "No change yet.");
   const span = 600_000; // hh:mm:ss for change times
   for (const c of recent) lines.push(`  ${timeLabel(Date.parse(c.at), span - 1)} ${changeLine({ ...c, at: "" }).trim()}`);
-  lines.push("", `round ${o.round} took ${(o.tookMs / 1000).toFixed(1)} s; next in ${Math.round(o.intervalMs / 1000)} s — Ctrl-C stops with the final report`);
+  lines.push("", `round ${o.round} took ${(o.tookMs / 1000).toFixed(1)} s and ${o.calls} AWS call(s); next in ${Math.round(o.intervalMs / 1000)} s — Ctrl-C stops with the final report`);
   return `${CLEAR}${lines.join("\n")}\n`;
 }

@@ -42,7 +42,7 @@ svg text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;fill:#
 @media print{body{max-width:none;margin:0;font-size:10pt}.finding,svg.timeline,table{break-inside:avoid}h2{break-after:avoid}a{color:inherit}}
 `;
 
-export function renderHtml(report: Report, opts: Pick<RenderOptions, "evidence" | "timings">): string {
+export function renderHtml(report: Report, opts: Pick<RenderOptions, "evidence" | "timings" | "calls">): string {
   const g = glanceOf(report);
   const tl = buildTimeline(report, opts.evidence);
   const title = `pypictl doctor: ${report.summary.status.toUpperCase()} — ${g.target}`;
@@ -55,7 +55,7 @@ export function renderHtml(report: Report, opts: Pick<RenderOptions, "evidence" 
     targetSection(report),
     timelineSection(tl),
     findingsSection(report.findings),
-    provenanceSection(report, opts.evidence, opts.timings),
+    provenanceSection(report, opts.evidence, opts.timings, opts.calls),
     `<footer class="dim"><p>Generated ${esc(report.generatedAt)} by pypictl ${esc(report.tool.version)}.</p></footer>`,
   ];
   return [
@@ -160,16 +160,25 @@ function findingsSection(findings: readonly Finding[]): string {
   return `<section id="findings"><h2>Findings by playbook</h2>${groups.join("") || "<p>No checks ran.</p>"}</section>`;
 }
 
-function provenanceSection(report: Report, evidence: Evidence | undefined, timings: Readonly<Record<string, number>> | undefined): string {
+function callsHtml(calls: Readonly<Record<string, number>> | undefined, replay: boolean): string {
+  if (replay) return `<p id="calls">No AWS calls: the evidence was replayed.</p>`;
+  if (!calls) return "";
+  const ops = Object.entries(calls).sort(([a], [b]) => a.localeCompare(b));
+  const total = ops.reduce((a, [, n]) => a + n, 0);
+  return `<p id="calls">${esc(`${total} AWS SDK call(s) while gathering (retries inside the SDK not counted)`)}${ops.length ? `: ${ops.map(([op, n]) => `<code>${esc(op)}</code> ×${esc(n)}`).join(", ")}` : ""}.</p>`;
+}
+
+function provenanceSection(report: Report, evidence: Evidence | undefined, timings: Readonly<Record<string, number>> | undefined, calls: Readonly<Record<string, number>> | undefined): string {
   const mode = report.evidence.mode === "replay" ? `Replayed from ${report.evidence.bundle ?? "a bundle"}${report.evidence.gatheredAt ? `, gathered ${report.evidence.gatheredAt}` : ""}.` : `Gathered live at ${report.generatedAt}.`;
-  if (!evidence) return `<section id="provenance"><h2>Evidence</h2><p>${esc(mode)}</p></section>`;
+  const callLine = callsHtml(calls, report.evidence.mode === "replay");
+  if (!evidence) return `<section id="provenance"><h2>Evidence</h2><p>${esc(mode)}</p>${callLine}</section>`;
   const rows = Object.entries(evidence).map(([id, r]) => {
     const status = r.ok ? "ok" : `failed (${r.kind})`;
     const detail = r.ok ? sourceDetail(r.value, r.raw) : `${r.message}${r.action ? ` [${r.action}]` : ""}`;
     const ms = timings?.[id];
     return `<tr class="source"><td><code>${esc(id)}</code></td><td class="b-${r.ok ? "pass" : "error"}">${esc(status)}</td><td class="mono">${esc(r.at)}</td><td>${ms !== undefined ? `${esc(ms)} ms` : "—"}</td><td>${esc(detail)}</td></tr>`;
   });
-  return `<section id="provenance"><h2>Evidence</h2><p>${esc(mode)}</p><table><thead><tr><th>source</th><th>status</th><th>at</th><th>time</th><th>what it holds</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
+  return `<section id="provenance"><h2>Evidence</h2><p>${esc(mode)}</p>${callLine}<table><thead><tr><th>source</th><th>status</th><th>at</th><th>time</th><th>what it holds</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
 }
 
 /** A one-line account of a source's value: series and points for metrics, item counts otherwise. */

@@ -16,6 +16,8 @@ export interface RenderOptions {
   evidence?: Evidence;
   /** Gather timings by source id (ms), when the evidence was gathered now. */
   timings?: Readonly<Record<string, number>>;
+  /** SDK commands sent while gathering, by "service:Operation". */
+  calls?: Readonly<Record<string, number>>;
 }
 
 export function renderReport(report: Report, format: Format, opts: RenderOptions): string {

@@ -3,6 +3,7 @@
  * shared config — region and profile from flags or the SDK's own chain, adaptive retries, and
  * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> honoured by the SDK itself.
  */
+import { countCalls } from "./call-log.js";
 import { recordRequest, requestSent } from "../request-log.js";
 
 export interface AwsSettings {
@@ -89,7 +90,7 @@ export class AwsClients {
       p = load().then((Client) => {
         const client = new Client(clientConfig(this.settings));
         instrument(client as unknown as StackedClient);
-        return client;
+        return countCalls(name, client);
       });
       this.cache.set(name, p);
     }
