@@ -39,7 +39,8 @@ export function statusChanges(prev: Report | undefined, next: Report): Change[] 
 }
 
 export function eventKey(e: TimelineEvent): string {
-  return `${e.at} ${e.kind} ${e.text}`;
+  // A target's state is re-read every round: only a different state is news, not a new read time.
+  return e.kind === "target" ? `${e.kind} ${e.text}` : `${e.at} ${e.kind} ${e.text}`;
 }
 
 /**

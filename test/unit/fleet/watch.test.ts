@@ -9,7 +9,7 @@ import { runCli } from "../../../src/cli/main.js";
 import { captureIo } from "../../helpers/io.js";
 import { resetClients } from "../../../src/sources/aws/shared.js";
 import { parseWatchInterval } from "../../../src/cli/commands/doctor-watch.js";
-import { statusChanges, changeLine, newEvents } from "../../../src/cli/watch/changes.js";
+import { statusChanges, changeLine, newEvents, eventKey } from "../../../src/cli/watch/changes.js";
 import { mergeEvidence, watchWindow } from "../../../src/cli/watch/merge-evidence.js";
 import { buildTimeline } from "../../../src/cli/render/timeline.js";
 import { summarize, type Report } from "../../../src/checks/report.js";
@@ -83,6 +83,9 @@ describe("doctor --watch", () => {
     expect(Object.keys(round1).length).toBeGreaterThan(3);
     expect(minus(c2, c1)).toEqual(round1);
     expect(minus(c3, c2)).toEqual(round1);
+    // …and the watch says so on each round's line.
+    const perLine = [...io.stderr.text.matchAll(/^watch: round \d+ .*, (\d+) AWS call\(s\)$/gm)].map((x) => Number(x[1]));
+    expect(perLine.slice(0, 3)).toEqual([callsAt[0]!.length, callsAt[0]!.length, callsAt[0]!.length]);
 
     // The whole watch is one bundle that replays.
     const saved = JSON.parse(readFileSync(bundle, "utf8")) as { description: string; window: { since: string } };
@@ -138,6 +141,10 @@ describe("html from a live run", () => {
     expect(html).toMatch(/<tr class="source"><td><code>cloudwatch\.metrics<\/code><\/td><td class="b-pass">ok<\/td><td class="mono">[^<]+<\/td><td>\d+ ms<\/td>/);
     expect(html).toContain('data-check="ecs.memory-utilization"');
     expect(html).toMatch(/<li class="glance-line">.*OOM:/);
+    // The calls the report names are the calls the fake endpoint answered.
+    const m = /<p id="calls">(\d+) AWS SDK call\(s\)/.exec(html);
+    expect(Number(m?.[1])).toBe(fleet.actions().filter((a) => !a.startsWith("cloudformation:")).length);
+    expect(html).toContain("<code>ecs:DescribeServices</code> ×1");
   });
 });
 
@@ -153,6 +160,12 @@ describe("watch changes and evidence", () => {
       "2026-01-01T00:10:00.000Z RECOVERED (fail → pass) c: c is pass",
     ]);
     expect(statusChanges(undefined, a).map((c) => c.checkId)).toEqual(["b", "c"]);
+  });
+  it("an unhealthy target read again is not news; a new state is", () => {
+    const ev = (at: string, text: string) => ({ t: Date.parse(at), at, kind: "target" as const, status: "fail" as const, text });
+    const seen = new Set([eventKey(ev("2026-01-01T00:10:00.000Z", "target i-1:80 unhealthy (Target.Timeout)"))]);
+    const tl = { start: 0, end: Date.parse("2026-01-01T00:12:00.000Z"), rows: [], events: [ev("2026-01-01T00:11:00.000Z", "target i-1:80 unhealthy (Target.Timeout)"), ev("2026-01-01T00:11:00.000Z", "target i-2:80 draining")] };
+    expect(newEvents(tl, seen).map((e) => e.text)).toEqual(["target i-2:80 draining"]);
   });
   it("a series beyond its threshold from the window's first point is not a new crossing", () => {
     const series: Array<[string, number]> = [0, 1, 2].map((m) => [`2026-01-01T00:0${m}:00.000Z`, m === 1 ? 5 : 95]);
