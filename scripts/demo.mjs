@@ -13,8 +13,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin", "pypictl");
 let broken = false;
 
+// Bold command lines only where pypictl itself would colour: a terminal that has colours (Node's own
+// detection: TERM=dumb, FORCE_COLOR=0 say no), never with NO_COLOR or when piped.
+const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
+const bold = !noColor && process.stdout.isTTY === true && process.stdout.hasColors() ? (s) => `\x1b[1m${s}\x1b[0m` : (s) => s;
+
 function step(title, args, okCodes = [0, 1, 3]) {
-  console.log(`\n\x1b[1m$ pypictl ${args.join(" ")}\x1b[0m   # ${title}`);
+  console.log(`\n${bold(`$ pypictl ${args.join(" ")}`)}   # ${title}`);
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: "inherit" });
   console.log(`(exit ${r.status})`);
   if (!okCodes.includes(r.status)) broken = true;

@@ -3,11 +3,14 @@
  * Commands receive an `Io` and never touch `process` streams, so tests run them with captured streams.
  * Results go to stdout; progress, warnings and errors go to stderr.
  */
+import tty from "node:tty";
 
 export interface OutStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  /** tty.WriteStream's own colour detection (TERM, COLORTERM, FORCE_COLOR, CI…); only on terminals. */
+  hasColors?: (env?: object) => boolean;
 }
 
 export interface Io {
@@ -50,10 +53,24 @@ export function err(io: Io, text: string): void {
   io.stderr.write(redact(text, io.secrets));
 }
 
-/** Colour only on a TTY, and never with NO_COLOR or --no-color. */
+/**
+ * Whether to colour a stream, as Node itself decides (tty.WriteStream#hasColors: TERM=dumb, FORCE_COLOR=0
+ * and the like say no) plus the conventions Node leaves out: --no-color and NO_COLOR (no-color.org) always
+ * win, and FORCE_COLOR=1/2/3 colours a pipe too (as chalk and most CLIs do). A stream that is not a
+ * terminal gets no colour otherwise.
+ */
 export function useColor(io: Io, stream: OutStream, flag: boolean | undefined): boolean {
   if (flag === false) return false;
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== "") return false;
-  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== "0") return true;
-  return stream.isTTY === true;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== "") return force !== "0" && force !== "false";
+  if (stream.isTTY !== true) return false;
+  if (typeof stream.hasColors === "function") return stream.hasColors(io.env);
+  // A terminal stream without Node's method (tests): Node's detection, which reads only the environment.
+  return nodeColorDepth(io.env) > 1;
+}
+
+function nodeColorDepth(env: NodeJS.ProcessEnv): number {
+  const proto = tty.WriteStream.prototype as unknown as { getColorDepth(env: object): number };
+  return proto.getColorDepth.call({}, env);
 }
