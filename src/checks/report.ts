@@ -12,7 +12,11 @@ export interface Summary {
   fail: number;
   skip: number;
   error: number;
-  /** The worst status of any finding ("pass" when there are none). */
+  /**
+   * The run's verdict: the worst status of any finding, except that skips (not applicable) do not count
+   * against passes — all pass + skips is "pass", as checkov reports skipped checks. "skip" only when no
+   * check passed and none did worse; "pass" when there are no findings.
+   */
   status: Status;
 }
 
@@ -32,6 +36,7 @@ export function summarize(findings: readonly Finding[]): Summary {
   const s: Summary = { total: findings.length, pass: 0, warn: 0, fail: 0, skip: 0, error: 0, status: "pass" };
   for (const f of findings) s[f.status]++;
   s.status = worst(findings.map((f) => f.status));
+  if (s.status === "skip" && s.pass > 0) s.status = "pass";
   return s;
 }
 
