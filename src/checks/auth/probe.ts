@@ -138,6 +138,11 @@ export const authIndexProtected = defineCheck({
   },
 });
 
+/** Where the tried credentials came from, in words ("settings" is the CLI's name, not the user's). */
+function credentialsFrom(from: string): string {
+  return from === "secret" ? "the credentials from the fleet's secret" : "these credentials";
+}
+
 export const authCredentialsAccepted = defineCheck({
   id: "auth.credentials-accepted",
   title: "Fleet credentials are accepted",
@@ -149,12 +154,12 @@ export const authCredentialsAccepted = defineCheck({
   thresholds: AUTH_CREDENTIALS_ACCEPTED,
   messages: {
     ...COMMON_MESSAGES,
-    accepted: "GET /simple/ with the {{from}} credentials: 200 in {{ms}} ms",
+    accepted: "GET /simple/ with {{credentialsFrom}}: 200 in {{ms}} ms",
     slow: "GET /simple/ with credentials: 200 but took {{seconds}} s (above {{limit}} s)",
     "no-credentials": "No credentials to try: {{reason}}",
     "credentials-unreadable": "Could not read the fleet's credentials: {{reason}}",
     "not-sent": "GET /simple/ with credentials answered 401: the credentials did not arrive (not sent, or mangled on the way)",
-    rejected: "GET /simple/ with the {{from}} credentials answered 403: wrong user or password for the running servers",
+    rejected: "GET /simple/ with {{credentialsFrom}} answered 403: wrong user or password for the running servers",
     unexpected: "GET /simple/ with credentials answered {{status}}",
   },
   evaluate({ evidence, limits }) {
@@ -188,7 +193,7 @@ export const authCredentialsAccepted = defineCheck({
             "pypictl doctor --only slow-listing looks at the package count and EFS.",
           ],
         };
-      return { status: "pass", messageId: "accepted", data: { from: v.credentials.from, ms: a.ms }, observed };
+      return { status: "pass", messageId: "accepted", data: { from: v.credentials.from, credentialsFrom: credentialsFrom(v.credentials.from), ms: a.ms }, observed };
     }
     if (a.status === 401)
       return {
@@ -201,7 +206,8 @@ export const authCredentialsAccepted = defineCheck({
           "A proxy or redirect may drop the Authorization header: use the final https:// URL.",
         ],
       };
-    if (a.status === 403) return { status: "fail", messageId: "rejected", data: { from: v.credentials.from }, observed, hints: rollHints(v) };
+    if (a.status === 403)
+      return { status: "fail", messageId: "rejected", data: { from: v.credentials.from, credentialsFrom: credentialsFrom(v.credentials.from) }, observed, hints: rollHints(v) };
     return { status: "warn", messageId: "unexpected", data: { status: a.status ?? 0 }, observed };
   },
 });

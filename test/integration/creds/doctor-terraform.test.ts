@@ -53,6 +53,10 @@ describe("doctor --terraform-outputs", () => {
       ["auth.credentials-accepted", "pass"],
     ]);
     expect(code).toBe(0);
+    // Plain words for where the credentials came from (was "with the settings credentials").
+    const accepted = report.findings.find((f: { checkId: string }) => f.checkId === "auth.credentials-accepted");
+    expect(accepted.message).toMatch(/^GET \/simple\/ with these credentials: 200 in \d+ ms$/);
+    expect(accepted.message).not.toContain("settings");
     for (const text of [io.stdout.text, io.stderr.text]) {
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(encodeURIComponent(PASSWORD));
