@@ -65,10 +65,21 @@ function isoTime(f: Field): string {
   return s;
 }
 
+/** A report (`--format json`) replayed by mistake: say what it is and what --replay takes instead. */
+function notAReport(root: Field): void {
+  const v = root.value as Record<string, unknown> | null;
+  if (v && typeof v === "object" && !Array.isArray(v) && "findings" in v && "summary" in v && !("sources" in v))
+    root.fail(
+      "this is a pypictl report (--format json), not an evidence bundle: a report holds verdicts, not the evidence to re-evaluate. " +
+        "Write a bundle with `pypictl doctor --save-evidence FILE` and replay that",
+    );
+}
+
 /** Parse and validate a bundle; errors name the file and field. Source values are checked by their checks. */
 export function parseBundle(text: string, file: string): EvidenceBundle {
   const json = parseLargeJsonFile(text, file);
   const root = new Field(file, "", json);
+  notAReport(root);
   root.object(["$schema", "kind", "schemaVersion", "tool", "createdAt", "window", "target", "description", "sources"]);
   if (root.child("kind").value !== BUNDLE_KIND) root.child("kind").fail(`must be "${BUNDLE_KIND}" (is this an evidence bundle?)`);
   const version = root.child("schemaVersion").number();
