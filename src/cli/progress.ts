@@ -21,8 +21,11 @@ export class ProgressLine {
     const names = [...this.active.values()].slice(0, 3).join(", ");
     const more = this.active.size > 3 ? ` +${this.active.size - 3}` : "";
     const line = `gathering: ${this.done} done${names ? `; ${names}${more}` : ""}`;
-    const width = (this.io.stderr.columns ?? 80) - 1;
-    this.io.stderr.write(`\r\x1b[2K${line.slice(0, width)}`);
+    // Fit the line to the terminal so it never wraps (a wrapped line cannot be cleared with \r); a pty that
+    // reports 0 columns (or none) has no width to fit, so the line is written whole rather than cut.
+    const columns = this.io.stderr.columns;
+    const fitted = columns && columns > 1 ? line.slice(0, columns - 1) : line;
+    this.io.stderr.write(`\r\x1b[2K${fitted}`);
     this.shown = true;
   }
 

@@ -14,7 +14,7 @@ import { parseThresholdFlags, validateOverrides } from "../../config/threshold-o
 import { CHECKS, selectChecks } from "../../checks/registry.js";
 import type { Check } from "../../checks/model.js";
 import { runDoctor } from "../../checks/doctor.js";
-import { exitCodeFor } from "../../checks/report.js";
+import { exitCodeFor, summarize } from "../../checks/report.js";
 import { DEFAULT_GATHER_SETTINGS, type GatherSettings } from "../../sources/context.js";
 import { SOURCE_LOADERS } from "../../sources/registry.js";
 import type { Target } from "../../sources/target/model.js";
@@ -26,6 +26,10 @@ import type { DoctorFlags } from "./doctor.js";
 import { resolveFleet } from "../options/resolve-fleet.js";
 import { renderReport } from "../render/index.js";
 import { renderCheckList, renderExplain } from "../render/catalogue.js";
+import { renderCheckListJson } from "../render/catalogue-json.js";
+import { rejectFormatAsOutput } from "../options/output-flag.js";
+import { localSampleWindow } from "../options/local-window.js";
+import { VOLUME_CHECK_IDS, notApplicableFinding, offFleetReason } from "../options/off-fleet.js";
 import { ProgressLine } from "../progress.js";
 import { uploadSettingsFrom } from "../options/upload.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
@@ -64,8 +68,10 @@ async function selectionSources(flags: DoctorFlags): Promise<string[] | undefine
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 
 export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date = () => new Date()): Promise<number> {
+  rejectFormatAsOutput(flags.output);
   if (flags.list) {
-    out(io, renderCheckList(CHECKS, { color: useColor(io, io.stdout, flags.color) }));
+    if (flags.format === "json") out(io, renderCheckListJson(CHECKS));
+    else out(io, renderCheckList(CHECKS, { color: useColor(io, io.stdout, flags.color) }));
     return EXIT.ok;
   }
   if (flags.explain) {
@@ -121,6 +127,16 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   const checks = selectChecks(applicable, flags.only ?? config.only, flags.skip ?? config.skip);
   refuseEmptySelection(checks, flags);
   if (replay) checks.splice(0, checks.length, ...checks.filter((c) => c.needs.every((id) => id in replay.evidence)));
+  const offFleet =
+    target.kind === "local"
+      ? offFleetReason({
+          mountPath: settings.mountPath,
+          defaultMountPath: DEFAULT_GATHER_SETTINGS.mountPath,
+          volumeGiven: [flags.mountPath, flags.packageDir, config.host.mountPath, config.host.packageDir].some((v) => v !== undefined),
+        })
+      : undefined;
+  const notApplicable = offFleet ? checks.filter((c) => (VOLUME_CHECK_IDS as readonly string[]).includes(c.id)) : [];
+  if (notApplicable.length) checks.splice(0, checks.length, ...checks.filter((c) => !notApplicable.includes(c)));
 
   if (!replay && target.kind === "fleet")
     target = await resolveFleet(target, flags, io, {
@@ -135,6 +151,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     const { watchDoctor } = await import("./doctor-watch.js");
     return watchDoctor({ flags, io, now, since, format, failOn, plan: { checks, overrides, target, settings } });
   }
+  const gatherStart = now();
   const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);
   const timings: Record<string, number> = {};
   const callsBefore = callCounts();
@@ -166,6 +183,17 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   if (!replay && report.findings.length > 0 && report.findings.every((f) => f.messageId === "source-no-identity" || f.messageId === "series-unavailable")) {
     const causes = [...new Set(report.findings.map((f) => String(f.data.cause)))];
     throw new UsageError(`nothing selected can run against this target: ${causes.join("; ")}`, "--stack");
+  }
+  if (notApplicable.length) {
+    report.findings.push(...notApplicable.map((c) => notApplicableFinding(c, offFleet!)));
+    const order = new Map(CHECKS.map((c, i) => [c.id, i]));
+    report.findings.sort((a, b) => (order.get(a.checkId) ?? 0) - (order.get(b.checkId) ?? 0));
+    report.summary = summarize(report.findings);
+  }
+  // A local run looks at a few seconds of vmstat, not at the --since window: say so in the report.
+  if (!replay && target.kind === "local") {
+    report.window = localSampleWindow(gatherStart, now(), settings.samples);
+    window = report.window;
   }
 
   const rendered = renderReport(report, format, {
