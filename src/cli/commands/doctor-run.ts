@@ -29,7 +29,7 @@ import { renderCheckList, renderExplain } from "../render/catalogue.js";
 import { renderCheckListJson } from "../render/catalogue-json.js";
 import { rejectFormatAsOutput } from "../options/output-flag.js";
 import { localSampleWindow } from "../options/local-window.js";
-import { VOLUME_CHECK_IDS, notApplicableFinding, offFleetReason } from "../options/off-fleet.js";
+import { HOST_ROLE_SOURCE, VOLUME_CHECK_IDS, hostRoleEvidence, notApplicableFinding, offFleetFromEvidence, offFleetReason } from "../options/off-fleet.js";
 import { ProgressLine } from "../progress.js";
 import { uploadSettingsFrom } from "../options/upload.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
@@ -126,9 +126,10 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   const applicable = CHECKS.filter((c) => scopes.includes(c.scope));
   const checks = selectChecks(applicable, flags.only ?? config.only, flags.skip ?? config.skip);
   refuseEmptySelection(checks, flags);
-  if (replay) checks.splice(0, checks.length, ...checks.filter((c) => c.needs.every((id) => id in replay.evidence)));
-  const offFleet =
-    target.kind === "local"
+  // Off the fleet the package-volume checks do not apply; a replay of such a run says so from its evidence.
+  const offFleet = replay
+    ? offFleetFromEvidence(replay.evidence)
+    : target.kind === "local"
       ? offFleetReason({
           mountPath: settings.mountPath,
           defaultMountPath: DEFAULT_GATHER_SETTINGS.mountPath,
@@ -137,6 +138,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
       : undefined;
   const notApplicable = offFleet ? checks.filter((c) => (VOLUME_CHECK_IDS as readonly string[]).includes(c.id)) : [];
   if (notApplicable.length) checks.splice(0, checks.length, ...checks.filter((c) => !notApplicable.includes(c)));
+  if (replay) checks.splice(0, checks.length, ...checks.filter((c) => c.needs.every((id) => id in replay.evidence)));
 
   if (!replay && target.kind === "fleet")
     target = await resolveFleet(target, flags, io, {
@@ -184,6 +186,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     const causes = [...new Set(report.findings.map((f) => String(f.data.cause)))];
     throw new UsageError(`nothing selected can run against this target: ${causes.join("; ")}`, "--stack");
   }
+  if (offFleet && !replay) evidence[HOST_ROLE_SOURCE] = hostRoleEvidence(offFleet, now());
   if (notApplicable.length) {
     report.findings.push(...notApplicable.map((c) => notApplicableFinding(c, offFleet!)));
     const order = new Map(CHECKS.map((c, i) => [c.id, i]));

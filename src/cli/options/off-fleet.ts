@@ -10,6 +10,7 @@
  */
 import { existsSync } from "node:fs";
 import type { Check, Finding } from "../../checks/model.js";
+import type { Evidence, SourceResult } from "../../sources/model.js";
 
 export const VOLUME_CHECK_IDS = ["host.efs-mount", "host.package-count"] as const;
 export const ECS_AGENT_CONFIG = "/etc/ecs/ecs.config";
@@ -32,4 +33,26 @@ export function offFleetReason(i: OffFleetInput): string | undefined {
 
 export function notApplicableFinding(check: Check, reason: string): Finding {
   return { checkId: check.id, title: check.title, playbooks: check.playbooks, status: "skip", messageId: "not-applicable-off-fleet", data: { reason }, message: reason, hints: [] };
+}
+
+/**
+ * The decision is kept in the evidence bundle (`--save-evidence`) as its own entry, so a replay of a run
+ * on a laptop reports what the run reported instead of a mount failure.
+ */
+export const HOST_ROLE_SOURCE = "host.role";
+
+export interface HostRole {
+  fleetHost: false;
+  reason: string;
+}
+
+export function hostRoleEvidence(reason: string, at: Date): SourceResult<HostRole> {
+  return { ok: true, value: { fleetHost: false, reason }, at: at.toISOString() };
+}
+
+export function offFleetFromEvidence(evidence: Evidence): string | undefined {
+  const r = evidence[HOST_ROLE_SOURCE];
+  if (!r?.ok) return undefined;
+  const v = r.value as Partial<HostRole> | undefined;
+  return v && v.fleetHost === false && typeof v.reason === "string" && v.reason ? v.reason : undefined;
 }

@@ -67,8 +67,8 @@ describe("summary status: all pass + skips is PASS (as checkov)", () => {
     expect(summarize(statuses.map((s) => f(s))).status).toBe(want);
   });
 
-  it("a replayed healthy host with not-applicable checks is PASS in JSON and in the markdown title", async () => {
-    const r = await run(["doctor", "--replay", join(root, "examples/host-healthy.json"), "--format", "json"]);
+  it("a replayed healthy fleet with not-applicable checks is PASS in JSON and in the markdown title", async () => {
+    const r = await run(["doctor", "--replay", join(root, "examples/fleet-healthy.json"), "--format", "json"]);
     const report = JSON.parse(r.out);
     expect(report.summary.skip).toBeGreaterThan(0);
     expect(report.summary.fail + report.summary.warn + report.summary.error).toBe(0);
@@ -151,6 +151,14 @@ describe("doctor --local off the fleet", () => {
     ]);
     expect(report.findings[1].message).toMatch(/not applicable off-fleet: .*no \/data\/packages and no ECS agent/);
     expect(r.code).toBe(0);
+  });
+  it("a saved bundle of such a run replays to the same verdicts (the decision is evidence)", async () => {
+    if (existsSync("/data/packages") || existsSync("/etc/ecs/ecs.config")) return;
+    const file = join(tmp, "laptop.json");
+    const live = await run(["doctor", "--local", "--samples", "2", "--format", "json", "--save-evidence", file]);
+    const replay = await run(["doctor", "--replay", file, "--format", "json"]);
+    expect(JSON.parse(replay.out).findings).toEqual(JSON.parse(live.out).findings);
+    expect(JSON.parse(readFileSync(file, "utf8")).sources["host.role"].value).toMatchObject({ fleetHost: false });
   });
   it("still judges the volume on a fleet host whose mount failed, or when a path is given", () => {
     const none = () => false;

@@ -71,7 +71,9 @@ describe("the probe on this machine", () => {
 describe("pypictl doctor --local", () => {
   it("--samples 2 --format json: schema-shaped findings for all six host checks, real numbers", async () => {
     const io = captureIo();
-    const code = await runCli(["doctor", "--local", "--samples", "2", "--format", "json"], io);
+    // --mount-path given: the volume checks judge it even off the fleet (without it, a machine with no
+    // /data/packages and no ECS agent reports them not applicable: test/e2e/habits/output.test.ts).
+    const code = await runCli(["doctor", "--local", "--samples", "2", "--format", "json", "--mount-path", "/data/packages"], io);
     const report = JSON.parse(io.stdout.text) as { target: unknown; findings: Finding[] };
     assertValidReport(report);
     expect(report.target).toEqual({ kind: "local", host: hostname() });
