@@ -13,13 +13,14 @@ import { CredentialsError, IncompleteError, UsageError } from "../../errors.js";
 import { parseTerraformOutputs } from "../../sources/target/terraform.js";
 import { StackNotFoundError } from "../../sources/target/stack.js";
 import type { AwsClients } from "../../sources/aws/clients.js";
+import { assertProfileExists, noRegionError } from "./aws-preflight.js";
 
 const IDENTITY_KEYS = ["cluster", "service", "fileSystemId", "loadBalancer", "targetGroup", "url", "secretId"] as const;
 
 export const CREDENTIALS_HELP =
   "Provide AWS credentials: set AWS_PROFILE or pass --profile (for SSO profiles run `aws sso login --profile NAME` first), " +
   "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or run on an instance/container with a role.";
-export const REGION_HELP = "Set the AWS region: pass --region or set AWS_REGION (or a region in the profile).";
+export const REGION_HELP = "Set the AWS region: pass --region or set AWS_REGION or AWS_DEFAULT_REGION (or a region in the profile).";
 
 async function readStdin(io: Io): Promise<string> {
   if (!io.stdin) throw new UsageError("--terraform-outputs -: no standard input to read", "--terraform-outputs");
@@ -29,12 +30,12 @@ async function readStdin(io: Io): Promise<string> {
 }
 
 /** Turn an SDK credential/region failure into a CredentialsError; anything else is returned unchanged. */
-export function credentialsProblem(e: unknown): Error | undefined {
+export function credentialsProblem(e: unknown, ctx: { profile?: string; env?: NodeJS.ProcessEnv } = {}): Error | undefined {
   const err = e as { name?: string; message?: string };
   const msg = err.message ?? String(e);
   if (err.name === "CredentialsProviderError" || err.name === "NoCredentials" || /could not load credentials|credentials? (is|are) missing|token (has )?expired|sso session/i.test(msg))
     return new CredentialsError(`AWS credentials are missing or expired (${msg.split("\n")[0]}). ${CREDENTIALS_HELP}`, "credentials");
-  if (/region is missing/i.test(msg)) return new CredentialsError(`No AWS region. ${REGION_HELP}`, "--region");
+  if (/region is missing/i.test(msg)) return noRegionError(ctx.profile, ctx.env);
   return undefined;
 }
 
@@ -45,6 +46,7 @@ export interface ResolveDeps {
 }
 
 export async function resolveFleet(target: FleetTarget, flags: FleetFlags, io: Io, deps: ResolveDeps = {}): Promise<FleetTarget> {
+  assertProfileExists(target.profile, io.env);
   const { clientsFor } = await import("../../sources/aws/shared.js");
   const clientsOf = deps.clients ?? clientsFor;
   let tf: Partial<FleetTarget> = {};
@@ -90,7 +92,7 @@ export async function resolveFleet(target: FleetTarget, flags: FleetFlags, io: I
       await cfn.config.credentials();
     }
   } catch (e) {
-    const cred = credentialsProblem(e);
+    const cred = credentialsProblem(e, { ...(target.profile ? { profile: target.profile } : {}), env: io.env });
     if (cred || e instanceof UsageError) throw cred ?? e;
     // Anything else stops doctor before it can gather: say what and why, never a stack trace.
     const { classifyError } = await import("../../sources/classify.js");

@@ -1,15 +1,18 @@
 /**
  * One place that creates AWS SDK clients: lazily (a client's package is imported on first use), with one
  * shared config — region and profile from flags or the SDK's own chain, adaptive retries, and
- * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> honoured by the SDK itself.
+ * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> honoured by the SDK itself; AWS_DEFAULT_REGION and the
+ * proxy variables as the aws CLI honours them (src/sources/net).
  */
 import { countCalls } from "./call-log.js";
 import { recordRequest, requestSent } from "../request-log.js";
+import { proxyAgents } from "../net/proxy.js";
+import { awsRegionFromEnv } from "../net/aws-env.js";
 
 export interface AwsSettings {
   region?: string;
   profile?: string;
-  /** Defaults to AWS_MAX_ATTEMPTS or 4. */
+  /** Defaults to AWS_MAX_ATTEMPTS (at most 10) or DEFAULT_MAX_ATTEMPTS. */
   maxAttempts?: number;
   /** Replaces the HTTP handler (tests: simulate throttling below the SDK's retry middleware). */
   requestHandler?: unknown;
@@ -26,8 +29,11 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
 
 export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.env) {
   const fromEnv = Number(env.AWS_MAX_ATTEMPTS);
+  const region = awsRegionFromEnv(s.region, env);
+  // HTTPS_PROXY/HTTP_PROXY/NO_PROXY as the aws CLI honours them (the SDK itself ignores them).
+  const agents = s.requestHandler ? undefined : proxyAgents(env);
   return {
-    ...(s.region ? { region: s.region } : {}),
+    ...(region ? { region } : {}),
     ...(s.profile ? { profile: s.profile } : {}),
     retryMode: "adaptive" as const,
     maxAttempts: s.maxAttempts ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? Math.min(fromEnv, 10) : DEFAULT_MAX_ATTEMPTS),
@@ -36,6 +42,7 @@ export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.en
       requestTimeout: REQUEST_TIMEOUT_MS,
       socketTimeout: REQUEST_TIMEOUT_MS,
       throwOnRequestTimeout: true,
+      ...agents,
     }) as never,
   };
 }

@@ -5,6 +5,8 @@
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import type { RequestOptions } from "node:http";
+import { proxyAgents, proxyAuthorization, proxyFor, proxySettings } from "../net/proxy.js";
 
 export type ProbeErrorKind = "timeout" | "tls" | "refused" | "dns" | "reset" | "other";
 
@@ -45,6 +47,27 @@ export interface ProbeRequest {
   timeoutMs: number;
   signal?: AbortSignal;
   now?: () => number;
+  /** Where HTTPS_PROXY/HTTP_PROXY/NO_PROXY are read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * How to send: directly; https:// through a CONNECT tunnel (TLS end to end); or plain http:// to the proxy
+ * with the absolute URL, as curl and pip do.
+ */
+function viaProxy(url: URL, headers: Record<string, string>, env: NodeJS.ProcessEnv) {
+  const proxy = proxyFor(url, proxySettings(env));
+  const direct = { send: url.protocol === "https:" ? httpsRequest : httpRequest, target: url as URL | string, options: {} as RequestOptions };
+  if (!proxy) return direct;
+  if (url.protocol === "https:") {
+    const agents = proxyAgents(env, { keepAlive: false });
+    return { ...direct, options: { agent: agents!.httpsAgent } };
+  }
+  const auth = proxyAuthorization(proxy);
+  if (auth) headers["proxy-authorization"] = auth;
+  headers.host = url.host;
+  const send = proxy.protocol === "https:" ? httpsRequest : httpRequest;
+  return { send, target: url.href, options: { protocol: proxy.protocol, hostname: proxy.hostname, host: proxy.hostname, port: Number(proxy.port) || (proxy.protocol === "https:" ? 443 : 80), path: url.href } as RequestOptions };
 }
 
 export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
@@ -53,7 +76,7 @@ export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
   const started = now();
   const headers: Record<string, string> = { "user-agent": "pypictl-probe", accept: "text/html" };
   if (req.auth) headers.authorization = `Basic ${Buffer.from(`${req.auth.username}:${req.auth.password}`, "utf8").toString("base64")}`;
-  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  const { send, target, options } = viaProxy(url, headers, req.env ?? process.env);
   return new Promise<ProbeAnswer>((resolve) => {
     let settled = false;
     const finish = (a: Omit<ProbeAnswer, "path" | "ms">) => {
@@ -62,7 +85,7 @@ export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
       clearTimeout(timer);
       resolve({ path: req.path, ms: Math.round(now() - started), ...a });
     };
-    const r = send(url, { method: "GET", headers, signal: req.signal }, (res) => {
+    const r = send(target, { method: "GET", headers, signal: req.signal, ...options }, (res) => {
       res.on("data", () => {});
       res.on("error", (e) => finish({ error: { ...classifyNetError(e), message: e.message } }));
       res.on("end", () => {
