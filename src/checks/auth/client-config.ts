@@ -7,6 +7,7 @@ import { defineCheck, worst, type ResourceResult, type Status } from "../model.j
 import { read, sourceKey } from "../../sources/model.js";
 import type { ClientConfig, ClientEntry, ClientProblem } from "../../sources/client/config.js";
 import { AUTH_CLIENT_CONFIG } from "../thresholds/auth.js";
+import { NON_ASCII_REASON } from "../../creds/latin1.js";
 
 export const CLIENT_CONFIG_KEY = sourceKey<ClientConfig>("client.config");
 
@@ -21,10 +22,13 @@ export const PROBLEM_TEXT: Record<ClientProblem, string> = {
   "encoded-password": "the password is percent-encoded where the client takes it raw (.pypirc, TWINE_PASSWORD, .netrc): the server answers 403",
   "stale-password": "the password differs from the fleet's current secret (stale or rotated): the server answers 403",
   "wrong-username": "the username differs from the fleet's secret",
+  "non-ascii-password": `the password has non-ASCII characters: ${NON_ASCII_REASON}`,
   unparseable: "the file could not be parsed",
 };
 
 function fixFor(e: ClientEntry, problems: readonly ClientProblem[]): string {
+  if (problems.includes("non-ascii-password"))
+    return `use an ASCII-only password: put a new value in the fleet's secret, roll the tasks (aws ecs update-service --force-new-deployment), then rewrite this setting with pypictl creds --format ${FORMAT_FOR[e.client]}`;
   if (problems.includes("upload-url-simple") && problems.length === 1) return `set the repository URL to the server root (pypictl creds --format ${FORMAT_FOR[e.client]})`;
   if (e.where.startsWith("env ")) return `re-export it: eval "$(pypictl creds --format ${e.client === "uv" ? "uv-env" : "env"})"`;
   return `rewrite it: pypictl creds --format ${FORMAT_FOR[e.client]} --write --path <that file> (keeps the rest of the file, makes a backup)`;

@@ -3,6 +3,7 @@
  * 401 + `WWW-Authenticate: Basic` without credentials, 403 for wrong ones, 200 for right ones; `/health`
  * never asks. So 401-with-credentials means they never arrived intact, 403 means they are wrong or stale.
  */
+import { NON_ASCII_REASON } from "../../creds/latin1.js";
 import { defineCheck, type Verdict } from "../model.js";
 import { read, sourceKey } from "../../sources/model.js";
 import type { IndexProbe } from "../../sources/http/index-probe.js";
@@ -157,6 +158,7 @@ export const authCredentialsAccepted = defineCheck({
     accepted: "GET /simple/ with {{credentialsFrom}}: 200 in {{ms}} ms",
     slow: "GET /simple/ with credentials: 200 but took {{seconds}} s (above {{limit}} s)",
     "no-credentials": "No credentials to try: {{reason}}",
+    "non-ascii": "GET /simple/ with {{credentialsFrom}}: 200 for pypictl's UTF-8 request, but the password has non-ASCII characters: {{reason}}",
     "credentials-unreadable": "Could not read the fleet's credentials: {{reason}}",
     "not-sent": "GET /simple/ with credentials answered 401: the credentials did not arrive (not sent, or mangled on the way)",
     rejected: "GET /simple/ with {{credentialsFrom}} answered 403: wrong user or password for the running servers",
@@ -191,6 +193,17 @@ export const authCredentialsAccepted = defineCheck({
           hints: [
             "Each protected request verifies the bcrypt hash (cost 12 ≈ 175 ms): write the htpasswd with a lower cost (htpasswd -B -C 5).",
             "pypictl doctor --only slow-listing looks at the package count and EFS.",
+          ],
+        };
+      if (v.credentials.nonAscii)
+        return {
+          status: "fail",
+          messageId: "non-ascii",
+          data: { credentialsFrom: credentialsFrom(v.credentials.from), reason: NON_ASCII_REASON },
+          observed,
+          hints: [
+            "Put an ASCII-only password in the fleet's secret (aws secretsmanager put-secret-value), then roll the tasks so the htpasswd is rebuilt (aws ecs update-service --force-new-deployment).",
+            "Then rewrite client config: pypictl creds --format pip.conf --write (and pypirc).",
           ],
         };
       return { status: "pass", messageId: "accepted", data: { from: v.credentials.from, credentialsFrom: credentialsFrom(v.credentials.from), ms: a.ms }, observed };

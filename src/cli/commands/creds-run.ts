@@ -20,8 +20,10 @@ import { assertCredName, CRED_FORMATS, type CredFormat, type CredsInput, passwor
 import { lineDiff, maskCredentialText, mergeFor } from "../../creds/merge.js";
 import { DEFAULT_SECRET_KEYS, type Credentials, type SecretKeys } from "../../creds/secret.js";
 import { encodeUserinfo } from "../../creds/encode.js";
+import { NON_ASCII_REASON, hasNonAscii } from "../../creds/latin1.js";
 import type { FleetTarget } from "../../sources/target/model.js";
 import type { AwsClients } from "../../sources/aws/clients.js";
+import { assertProfileExists, noRegionError, regionKnown } from "../options/aws-preflight.js";
 
 export interface CredsConfig {
   format?: CredFormat;
@@ -98,6 +100,8 @@ export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, cre
   const { parseTerraformOutputs, regionOfArn } = await import("../../sources/target/terraform.js");
   const aws = () => {
     const r = target.region ?? regionOfArn(secretId);
+    assertProfileExists(profile, io.env);
+    if (!regionKnown(r, profile, io.env)) throw noRegionError(profile, io.env);
     return new AwsClients({ ...(r ? { region: r } : {}), ...(profile ? { profile } : {}) });
   };
 
@@ -161,6 +165,8 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
 
   const resolved = await resolveCreds(flags, config, credsConfig, io);
   if (flags.check) return checkAction(resolved, flags, io);
+  if (hasNonAscii(resolved.credentials.password))
+    err(io, `pypictl: warning: the password has non-ASCII characters: ${NON_ASCII_REASON}. Put an ASCII-only password in the secret (creds --check fails until then).\n`);
 
   if (!resolved.url) throw new UsageError("creds: no index URL: pass --url (or use --stack / --terraform-outputs, which know it)", "--url");
   const input: CredsInput = { url: resolved.url, ...resolved.credentials, name: flags.name ?? credsConfig.name ?? "pypictl" };

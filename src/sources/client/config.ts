@@ -4,6 +4,7 @@
  * compared with the fleet's credentials inside this source. The evidence holds where each setting is, the
  * host it points at and what is wrong with it: never a username or password, never the URL's userinfo.
  */
+import { LATIN1_CLIENTS, hasNonAscii } from "../../creds/latin1.js";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +26,7 @@ export type ClientProblem =
   | "encoded-password"
   | "stale-password"
   | "wrong-username"
+  | "non-ascii-password"
   | "unparseable";
 
 export interface ClientEntry {
@@ -83,6 +85,11 @@ function hostMatches(ctx: Ctx, host: string | undefined): boolean | null {
   return strip(host) === strip(ctx.fleetHost);
 }
 
+/** A non-ASCII password in a client that sends Basic auth as Latin-1 (src/creds/latin1.ts). */
+function latin1Problem(client: ClientEntry["client"], password: string | undefined, problems: ClientProblem[]): void {
+  if (password && (LATIN1_CLIENTS as readonly string[]).includes(client) && hasNonAscii(password)) problems.push("non-ascii-password");
+}
+
 /** An install URL (pip/uv): credentials in the userinfo, percent-encoded. */
 function urlEntry(ctx: Ctx, where: string, client: ClientEntry["client"], url: string): ClientEntry {
   const i = inspectCredentialUrl(url);
@@ -99,6 +106,7 @@ function urlEntry(ctx: Ctx, where: string, client: ClientEntry["client"], url: s
     }
     if (i.username !== ctx.creds.username) problems.push("wrong-username");
   }
+  latin1Problem(client, i.password, problems);
   const e: ClientEntry = { where, client, role: "install", forFleet, hasCredentials: i.hasCredentials, passwordMatches, problems };
   if (i.host) e.host = i.host;
   return e;
@@ -116,6 +124,7 @@ function uploadEntry(ctx: Ctx, where: string, client: ClientEntry["client"], url
     if (!passwordMatches) problems.push(password === encodeUserinfo(ctx.creds.password) ? "encoded-password" : "stale-password");
     if (username !== undefined && username !== ctx.creds.username) problems.push("wrong-username");
   }
+  latin1Problem(client, password, problems);
   const e: ClientEntry = { where, client, role: "upload", forFleet, hasCredentials: password !== undefined, passwordMatches, problems };
   if (host) e.host = host;
   return e;
@@ -189,6 +198,7 @@ export async function gatherClientConfig(env: NodeJS.ProcessEnv, ctx: Ctx, fleet
         if (!passwordMatches) problems.push(m.password === encodeUserinfo(ctx.creds.password) ? "encoded-password" : "stale-password");
         if (m.login !== undefined && m.login !== ctx.creds.username) problems.push("wrong-username");
       }
+      latin1Problem("netrc", m.password, problems);
       entries.push({ where: `${netrcPath} machine ${m.machine}`, client: "netrc", role: "netrc", host: m.machine, forFleet: isFleet, hasCredentials: m.password !== undefined, passwordMatches, problems });
     }
   }

@@ -3,6 +3,7 @@
  * answer 401 with `WWW-Authenticate: Basic`), `/simple/` with the fleet's credentials (200), and `/health`
  * without credentials. Records status codes, timings and the challenge header; never the Authorization.
  */
+import { hasNonAscii } from "../../creds/latin1.js";
 import type { SourceDef } from "../context.js";
 import { failed, ok } from "../model.js";
 import { rootUrl } from "../../creds/encode.js";
@@ -14,7 +15,8 @@ export const INDEX_PROBE = "http.index-probe";
 export interface IndexProbe {
   /** Index root, no credentials. */
   url: string;
-  credentials: { found: boolean; from: "settings" | "secret" | "none"; reason?: string };
+  /** nonAscii: the password has non-ASCII characters (pip and twine will fail: src/creds/latin1.ts). Never the value. */
+  credentials: { found: boolean; from: "settings" | "secret" | "none"; reason?: string; nonAscii?: boolean };
   anonymous: ProbeAnswer;
   authenticated?: ProbeAnswer;
   health: ProbeAnswer;
@@ -41,7 +43,9 @@ export const indexProbeSource: SourceDef<IndexProbe> = {
     ]);
     const value: IndexProbe = {
       url: root,
-      credentials: creds.found ? { found: true, from: creds.from } : { found: false, from: creds.from, reason: creds.reason },
+      credentials: creds.found
+        ? { found: true, from: creds.from, ...(hasNonAscii(creds.credentials.password) ? { nonAscii: true } : {}) }
+        : { found: false, from: creds.from, reason: creds.reason },
       anonymous,
       health,
       fleet: {
