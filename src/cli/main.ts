@@ -3,7 +3,9 @@
  * load time (aws-cdk-lib, SDK clients): each command's action imports what it needs when it runs.
  */
 import { Command, CommanderError } from "commander";
-import { type Io, processIo, err } from "./io.js";
+import { type Io, type OutStream, processIo, err } from "./io.js";
+import { examplesHelp } from "./help/examples.js";
+import { registerCompletion } from "./commands/completion.js";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
 import { IncompleteError, UsageError, errorMessage } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
@@ -11,26 +13,42 @@ import { registerDoctor } from "./commands/doctor.js";
 import { registerCreds } from "./commands/creds.js";
 import { registerInfraCommands } from "./commands/infra.js";
 
+/**
+ * Help and errors go through the Io, wrapped at the terminal's width (gh and kubectl do), or at 80 columns
+ * when not on a terminal so piped help is stable.
+ */
+function helpOutput(io: Io) {
+  const width = (stream: OutStream) => (stream.isTTY && stream.columns && stream.columns > 20 ? stream.columns : 80);
+  return {
+    writeOut: (s: string) => io.stdout.write(s),
+    writeErr: (s: string) => err(io, s),
+    outputError: (s: string, write: (s: string) => void) => write(s),
+    getOutHelpWidth: () => width(io.stdout),
+    getErrHelpWidth: () => width(io.stderr),
+  };
+}
+
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command("pypictl")
     .description("Deploy, diagnose and connect to a private Python package index (pypiserver) on AWS.")
     .version(TOOL_VERSION, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", EXIT_CODES_HELP)
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => err(io, s),
-      outputError: (s, write) => write(s),
-    })
     .exitOverride();
   registerDoctor(program, io, setExit);
   registerCreds(program, io, setExit);
   registerInfraCommands(program, io, setExit);
+  registerCompletion(program, io);
+  program.configureOutput(helpOutput(io));
+  // Wrap descriptions even on narrow terminals (commander stops wrapping below 40 columns of description).
+  program.configureHelp({ minWidthToWrap: 16 });
+  program.addHelpText("after", examplesHelp("pypictl"));
   for (const c of program.commands) {
     c.exitOverride();
-    c.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => err(io, s), outputError: (s, write) => write(s) });
+    c.configureOutput(helpOutput(io));
+    c.configureHelp({ minWidthToWrap: 16 });
     c.showHelpAfterError("(run with --help for usage)");
-    c.addHelpText("after", EXIT_CODES_HELP);
+    c.addHelpText("after", `${examplesHelp(c.name())}\n${EXIT_CODES_HELP}`);
   }
   return program;
 }

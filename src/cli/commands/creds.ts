@@ -4,13 +4,13 @@
  */
 import { Command, Option } from "commander";
 import type { Io } from "../io.js";
-import { addFleetOptions, type FleetFlags } from "../options/fleet.js";
+import { CREDS_TARGET_FLAGS, addFleetOptions, type FleetFlags } from "../options/fleet.js";
 
 /** Kept in step with src/creds/formats.ts CRED_FORMATS (a test checks they agree). */
 export const CREDS_FORMAT_CHOICES = ["env", "pip.conf", "pypirc", "netrc", "uv", "uv-env", "poetry", "json"] as const;
 export type CredsFormatChoice = (typeof CREDS_FORMAT_CHOICES)[number];
 
-export interface CredsFlags extends FleetFlags {
+export interface CredsFlags extends Pick<FleetFlags, "stack" | "region" | "profile" | "url" | "secretId" | "terraformOutputs"> {
   format?: CredsFormatChoice;
   write?: boolean;
   path?: string;
@@ -39,7 +39,7 @@ export function registerCreds(program: Command, io: Io, setExit: (code: number) 
     .option("--name <name>", "repository/index name in .pypirc, uv.toml and poetry (default: pypictl)")
     .option("-c, --config <file>", "JSON config file (target and creds sections)")
     .option("--no-color", "no colour (also NO_COLOR, or when stdout is not a terminal)");
-  addFleetOptions(cmd);
+  addFleetOptions(cmd, CREDS_TARGET_FLAGS);
   cmd.action(async (flags: CredsFlags) => {
     const { credsAction } = await import("./creds-run.js");
     setExit(await credsAction(flags, io));

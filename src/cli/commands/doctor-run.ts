@@ -28,6 +28,7 @@ import { renderReport } from "../render/index.js";
 import { renderCheckList, renderExplain } from "../render/catalogue.js";
 import { renderCheckListJson } from "../render/catalogue-json.js";
 import { rejectFormatAsOutput } from "../options/output-flag.js";
+import { listExamples, renderExampleList, resolveReplayArg } from "../options/examples.js";
 import { localSampleWindow } from "../options/local-window.js";
 import { HOST_ROLE_SOURCE, VOLUME_CHECK_IDS, hostRoleEvidence, notApplicableFinding, offFleetFromEvidence, offFleetReason } from "../options/off-fleet.js";
 import { ProgressLine } from "../progress.js";
@@ -69,6 +70,10 @@ export const DEFAULT_TIMEOUT_SECONDS = 60;
 
 export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date = () => new Date()): Promise<number> {
   rejectFormatAsOutput(flags.output);
+  if (flags.examples) {
+    out(io, renderExampleList(listExamples()));
+    return EXIT.ok;
+  }
   if (flags.list) {
     if (flags.format === "json") out(io, renderCheckListJson(CHECKS));
     else out(io, renderCheckList(CHECKS, { color: useColor(io, io.stdout, flags.color) }));
@@ -112,7 +117,8 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   let window;
   let replay;
   if (flags.replay) {
-    const bundle = parseBundle(await readText(flags.replay, "--replay"), flags.replay);
+    const file = resolveReplayArg(flags.replay);
+    const bundle = parseBundle(await readText(file, "--replay"), flags.replay);
     target = bundle.target;
     window = bundle.window;
     replay = { evidence: bundle.sources, file: flags.replay, gatheredAt: bundle.createdAt };

@@ -20,6 +20,7 @@ export interface DoctorFlags extends FleetFlags, UploadFlags {
   failOn?: "warn" | "fail";
   saveEvidence?: string;
   replay?: string;
+  examples?: boolean;
   list?: boolean;
   explain?: string;
   local?: boolean;
@@ -58,7 +59,8 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     .option("--threshold <check.name=value>", "override a threshold, e.g. host.iowait.maxIowaitPercent=15 (repeatable)", collect, [])
     .addOption(new Option("--fail-on <level>", "exit 1 on this status or worse (default: fail)").choices(["warn", "fail"]))
     .option("--save-evidence <file>", "write all gathered evidence as a replayable JSON bundle")
-    .option("--replay <file>", "evaluate an evidence bundle offline instead of gathering")
+    .option("--replay <file>", "evaluate an evidence bundle offline instead of gathering (example:NAME for a packaged one)")
+    .option("--examples", "list the recorded incidents that ship with pypictl (replay with --replay example:NAME)")
     .option("--list", "list the checks with their thresholds and exit")
     .option("--explain <id>", "explain one check: what it reads, its thresholds and why")
     .option("--local", "diagnose this host (no AWS): memory, swap, iowait, EFS mount, package count")

@@ -2,7 +2,7 @@
  * Fleet identity flags shared by doctor and creds: --stack, --cluster, … and their config-file keys.
  * Flags override the config file's `target` section.
  */
-import type { Command } from "commander";
+import { Command as CommandClass, type Command } from "commander";
 import { FLEET_IDENTITY_KEYS, type FleetIdentity, type FleetTarget } from "../../sources/target/model.js";
 import type { TargetConfig } from "../../config/config.js";
 
@@ -13,7 +13,17 @@ export interface FleetFlags extends Omit<FleetIdentity, "autoScalingGroup"> {
 
 export const DEFAULT_STACK = "pypiserver";
 
-export function addFleetOptions(cmd: Command): Command {
+/** The target flags `creds` reads (it needs the secret and the URL, not the ECS/ALB/EFS identity). */
+export const CREDS_TARGET_FLAGS = ["--stack", "--region", "--profile", "--url", "--secret-id", "--terraform-outputs"] as const;
+
+/** Add the fleet identity flags; `only` limits them to the ones a command uses, so its --help lists no other. */
+export function addFleetOptions(cmd: Command, only?: readonly string[]): Command {
+  const scratch = addAll(new CommandClass());
+  for (const o of scratch.options) if (!only || only.includes(o.long ?? "")) cmd.addOption(o);
+  return cmd;
+}
+
+function addAll(cmd: Command): Command {
   return cmd
     .option("--stack <name>", `CloudFormation stack deployed by pypictl deploy (default: ${DEFAULT_STACK})`)
     .option("--region <region>", "AWS region (default: the SDK's: AWS_REGION, profile)")

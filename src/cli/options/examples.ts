@@ -1,0 +1,78 @@
+/**
+ * The recorded incidents that ship in the package (examples/*.json, evidence bundles): `--replay
+ * example:NAME` finds one from any install (global, npx, a checkout) and `doctor --examples` lists them.
+ * The package root is found by walking up from this module to pypictl's package.json, so it holds however
+ * the CLI is laid out (tsc output or a bundle).
+ */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { UsageError } from "../../errors.js";
+
+export const EXAMPLE_PREFIX = "example:";
+
+export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "pypictl") return dir;
+      } catch {
+        // not ours; keep walking
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error("pypictl's package.json not found above its modules");
+    dir = up;
+  }
+}
+
+export function examplesDir(): string {
+  return join(packageRoot(), "examples");
+}
+
+export function exampleNames(): string[] {
+  try {
+    return readdirSync(examplesDir())
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -".json".length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+export interface ExampleInfo {
+  name: string;
+  description: string;
+  target: string;
+}
+
+export function listExamples(): ExampleInfo[] {
+  return exampleNames().map((name) => {
+    try {
+      const b = JSON.parse(readFileSync(join(examplesDir(), `${name}.json`), "utf8")) as { description?: string; target?: { kind?: string } };
+      return { name, description: b.description ?? "", target: b.target?.kind ?? "" };
+    } catch {
+      return { name, description: "(unreadable)", target: "" };
+    }
+  });
+}
+
+/** `example:NAME` → the packaged file; anything else is a path, returned as given. */
+export function resolveReplayArg(arg: string): string {
+  if (!arg.startsWith(EXAMPLE_PREFIX)) return arg;
+  const name = arg.slice(EXAMPLE_PREFIX.length).replace(/\.json$/, "");
+  const names = exampleNames();
+  if (!names.includes(name))
+    throw new UsageError(`--replay ${arg}: no packaged example "${name}". Known: ${names.join(", ") || "none in this install"} (pypictl doctor --examples)`, "--replay");
+  return join(examplesDir(), `${name}.json`);
+}
+
+export function renderExampleList(examples: readonly ExampleInfo[]): string {
+  const width = Math.max(10, ...examples.map((e) => e.name.length));
+  const lines = examples.map((e) => `${e.name.padEnd(width)}  ${e.description}`);
+  lines.push("", `${examples.length} recorded incidents ship with pypictl. Replay one: pypictl doctor --replay example:NAME`);
+  return `${lines.join("\n")}\n`;
+}
