@@ -39,7 +39,8 @@ describe("canary: the password appears only where creds was asked to print it", 
   const clean: Array<{ label: string; text: string }> = [];
 
   const cli = async (label: string, args: string[], opts: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) => {
-    const io = captureIo({ HOME: home, ...opts.env }, { tty: opts.tty ?? false });
+    // The CLI reads the environment it is given (a real run: process.env), region included.
+    const io = captureIo({ HOME: home, AWS_REGION: "eu-west-1", ...opts.env }, { tty: opts.tty ?? false });
     const code = await runCli(args, io);
     return { code, stdout: io.stdout.text, stderr: io.stderr.text, label };
   };
