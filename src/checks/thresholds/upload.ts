@@ -6,7 +6,7 @@ export const UPLOAD_DIST_SIZE = {
     unit: "MiB",
     default: 100,
     min: 0,
-    description: "A distribution file larger than this warns: uploads may time out (twine upload --timeout).",
+    description: "A distribution file larger than this warns: large uploads meet proxy body limits (413) and the ALB idle timeout while the file is written (504).",
   },
 } satisfies Record<string, Threshold>;
 
@@ -15,7 +15,7 @@ export const UPLOAD_FLEET_SIGNALS = {
     unit: "count",
     default: 0,
     min: 0,
-    description: "Tasks OOM-killed in the window above this fails: an upload is buffered in the container's memory.",
+    description: "Tasks OOM-killed in the window above this fails: an upload in flight on a killed task fails (the body itself is spooled to a temporary file, not held in memory).",
   },
   maxTarget5xx: {
     unit: "count",

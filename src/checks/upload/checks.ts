@@ -19,7 +19,7 @@ export const uploadDistFiles = defineCheck({
   id: "upload.dist-files",
   title: "Files to upload are wheels or sdists of a sane size",
   description:
-    "With --dist DIR: every file twine would upload must be a wheel (PEP 427 name) or an sdist (name-version.tar.gz); files above the size limit may time out on the way (twine upload --timeout).",
+    "With --dist DIR: every file twine would upload must be a wheel (PEP 427 name) or an sdist (name-version.tar.gz); files above the size limit are slow to send and to write to EFS, where a proxy body limit or the ALB idle timeout can cut them off.",
   playbooks: ["upload"],
   needs: [DIST_KEY.id],
   scope: "client",
@@ -49,7 +49,13 @@ export const uploadDistFiles = defineCheck({
     });
     const bad = files.filter((f) => f.kind === "other");
     const large = files.filter((f) => f.bytes > limits.maxFileMiB * MiB);
-    const timeoutHint = `Give large uploads time: twine upload --timeout 300 ${dir}/*`;
+    // twine has no timeout option and its uploads carry none: what cuts a large upload off is a proxy's
+    // body limit (413) or the ALB idle timeout while the server writes the file (504).
+    const largeHints = [
+      `Upload large files one at a time and watch the status: twine upload --verbose ${dir}/<file>`,
+      "A 504 after the body was sent is the ALB idle timeout (60 s by default) running out while the file is written to EFS: raise it with aws elbv2 modify-load-balancer-attributes --load-balancer-arn ARN --attributes Key=idle_timeout.timeout_seconds,Value=300 (stack prop/Terraform: the load balancer's idle timeout).",
+      "A 413 comes from a proxy in front (pypiserver has no size limit): raise that proxy's body-size limit, or split the package.",
+    ];
     if (bad.length)
       return {
         status: "fail",
@@ -60,7 +66,7 @@ export const uploadDistFiles = defineCheck({
         hints: [
           `Upload only the distributions: twine upload ${dir}/*.whl ${dir}/*.tar.gz, or remove the other files.`,
           "Wheels are named name-version(-build)?-python-abi-platform.whl (PEP 427); sdists name-version.tar.gz.",
-          ...(large.length ? [timeoutHint] : []),
+          ...(large.length ? largeHints : []),
         ],
         resources,
       };
@@ -71,11 +77,7 @@ export const uploadDistFiles = defineCheck({
         data: { dir, large: large.length, limit: limits.maxFileMiB, largestMiB },
         observed,
         threshold,
-        hints: [
-          timeoutHint,
-          "Or split the package; check the ALB idle timeout and any proxy body-size limit (pypiserver itself has none; 413s come from proxies).",
-          "pypiserver buffers the upload in the container: keep the container's hard memory limit well above the file size (containerMemory / container_memory).",
-        ],
+        hints: largeHints,
         resources,
       };
     return { status: "pass", messageId: "ok", data: { dir, count: files.length, largestMiB }, observed, threshold, resources };
@@ -136,7 +138,7 @@ export const uploadFleetSignals = defineCheck({
         observed: { value: elb + target, unit: "count" },
         threshold: { name: "maxTarget5xx", value: limits.maxTarget5xx, unit: "count" },
         hints: [
-          "Retry with more time and detail: twine upload --verbose --timeout 300 dist/*",
+          "Retry with detail to see which status the upload got: twine upload --verbose dist/*",
           "See alb.5xx-rate (502 → keep-alive, 503 → no healthy target, 504 → slow target) and efs.percent-io-limit for throttled writes.",
         ],
       };
