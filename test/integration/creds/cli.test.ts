@@ -121,6 +121,20 @@ d("pypictl creds", () => {
     expect(r.stderr).toMatch(/--secret-id pypi\/creds: cannot read the secret \(AccessDeniedException/);
   });
 
+  it("a secret read the endpoint never answers is exit 3 (incomplete) naming the endpoint, not bad input", async () => {
+    sm.on(GetSecretValueCommand).rejects(
+      Object.assign(new Error("@smithy/node-http-handler - [ERROR] a request has exceeded the configured 10000 ms requestTimeout."), {
+        name: "TimeoutError",
+        $endpoint: "https://secretsmanager.eu-west-1.amazonaws.com",
+      }),
+    );
+    const r = await cli(["creds", "--secret-id", "pypi/creds", "--region", "eu-west-1", "--url", server.url]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/--secret-id pypi\/creds: cannot read the secret \(timeout: no answer from https:\/\/secretsmanager\.eu-west-1\.amazonaws\.com in time/);
+    expect(r.stderr).not.toMatch(/@smithy/);
+    expect(r.stdout).toBe("");
+  });
+
   it("--write merges into an existing pip.conf (comments and other sections kept, 0600, backup), and pip installs with it", async () => {
     const conf = join(home, "pip", "pip.conf");
     const before = "# my pip settings\n[global]\ntimeout = 60\nindex-url = https://old:stale@127.0.0.1/simple/\n\n[install]\n# keep me\nno-compile = true\n";
