@@ -16,3 +16,9 @@ export const SOURCE_LOADERS: Readonly<Record<string, SourceLoader>> = {
   ...HTTP_SOURCES,
   ...CLIENT_SOURCES,
 };
+
+/** The source with this id, loaded (undefined for an unknown id): the `load` every gather run takes. */
+export async function loadSource(id: string): Promise<SourceDef | undefined> {
+  const loader = SOURCE_LOADERS[id];
+  return loader ? loader() : undefined;
+}

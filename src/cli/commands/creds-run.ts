@@ -226,7 +226,7 @@ async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io): 
   if (!resolved.url) throw new UsageError("--check: no index URL: pass --url (or use --stack / --terraform-outputs)", "--url");
   const { runDoctor } = await import("../../checks/doctor.js");
   const { AUTH_CHECKS } = await import("../../checks/auth/index.js");
-  const { SOURCE_LOADERS } = await import("../../sources/registry.js");
+  const { loadSource } = await import("../../sources/registry.js");
   const { DEFAULT_GATHER_SETTINGS } = await import("../../sources/context.js");
   const { windowFor } = await import("../../config/duration.js");
   const { exitCodeFor } = await import("../../checks/report.js");
@@ -241,10 +241,7 @@ async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io): 
     target: resolved.target,
     settings: { ...DEFAULT_GATHER_SETTINGS, credentials: resolved.credentials },
     toolVersion: TOOL_VERSION,
-    load: async (id) => {
-      const l = SOURCE_LOADERS[id];
-      return l ? l() : undefined;
-    },
+    load: loadSource,
     now: () => new Date(),
   });
   // The report never carries the password (the probe records status codes only); out() masks anyway.

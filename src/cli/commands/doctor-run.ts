@@ -16,7 +16,7 @@ import type { Check } from "../../checks/model.js";
 import { runDoctor } from "../../checks/doctor.js";
 import { exitCodeFor, summarize } from "../../checks/report.js";
 import { DEFAULT_GATHER_SETTINGS, type GatherSettings } from "../../sources/context.js";
-import { SOURCE_LOADERS } from "../../sources/registry.js";
+import { loadSource } from "../../sources/registry.js";
 import type { Target } from "../../sources/target/model.js";
 import { makeBundle, parseBundle } from "../../evidence/bundle.js";
 import { deliver } from "../deliver.js";
@@ -59,10 +59,7 @@ async function selectionSources(flags: DoctorFlags): Promise<string[] | undefine
   const { sourceClosure, gatherPlanFor, neededSources } = await import("../../checks/runner.js");
   const checks = selectChecks(CHECKS.filter((c) => c.scope !== "client"), flags.only, flags.skip);
   const target: Target = { kind: "fleet", cluster: "cluster", service: "service" };
-  return sourceClosure(neededSources(checks), target, gatherPlanFor(checks), async (id) => {
-    const loader = SOURCE_LOADERS[id];
-    return loader ? loader() : undefined;
-  });
+  return sourceClosure(neededSources(checks), target, gatherPlanFor(checks), loadSource);
 }
 
 /** An on-call terminal's patience: the whole run, host sampling included. */
@@ -172,10 +169,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     toolVersion: TOOL_VERSION,
     replay,
     runDeadlineAt,
-    load: async (id) => {
-      const loader = SOURCE_LOADERS[id];
-      return loader ? loader() : undefined;
-    },
+    load: loadSource,
     onProgress: (e) => {
       progress.update(e);
       if (e.type === "source-done") timings[e.id] = e.ms;

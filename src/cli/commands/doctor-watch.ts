@@ -13,7 +13,7 @@ import type { Format } from "../../config/config.js";
 import { makeBundle } from "../../evidence/bundle.js";
 import type { GatherSettings } from "../../sources/context.js";
 import type { Evidence } from "../../sources/model.js";
-import { SOURCE_LOADERS } from "../../sources/registry.js";
+import { loadSource } from "../../sources/registry.js";
 import type { Target } from "../../sources/target/model.js";
 import { UsageError } from "../../errors.js";
 import { TOOL_VERSION } from "../../version.js";
@@ -111,10 +111,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
           target,
           settings,
           toolVersion: TOOL_VERSION,
-          load: async (id) => {
-            const loader = SOURCE_LOADERS[id];
-            return loader ? loader() : undefined;
-          },
+          load: loadSource,
           onProgress: (e) => progress.update(e),
           now,
         }),
