@@ -9,7 +9,8 @@ import { dirname, join } from "node:path";
 import { type Io, out, err, useColor } from "../io.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
-import { DEFAULT_STACK } from "../options/fleet.js";
+import { DEFAULT_STACK, fleetRequest } from "../options/fleet.js";
+import { resolveFleet } from "../options/resolve-fleet.js";
 import { EMPTY_CONFIG, parseConfig, type PypictlConfig } from "../../config/config.js";
 import { Field } from "../../config/validate.js";
 import type { CredsFlags } from "./creds.js";
@@ -22,7 +23,7 @@ import { DEFAULT_SECRET_KEYS, type Credentials, type SecretKeys } from "../../cr
 import { encodeUserinfo } from "../../creds/encode.js";
 import { NON_ASCII_REASON, hasNonAscii } from "../../creds/latin1.js";
 import type { FleetTarget } from "../../sources/target/model.js";
-import type { AwsClients } from "../../sources/aws/clients.js";
+import type { AwsClients, AwsSettings } from "../../sources/aws/clients.js";
 import { assertProfileExists, noRegionError, regionKnown } from "../options/aws-preflight.js";
 
 export interface CredsConfig {
@@ -73,8 +74,16 @@ export interface ResolvedCreds {
   target: FleetTarget;
 }
 
-/** Flags → config → Terraform outputs / secret / stack outputs. Registers the password as a secret at once. */
-export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, credsConfig: CredsConfig, io: Io): Promise<ResolvedCreds> {
+export interface CredsDeps {
+  /** The AWS clients for a region/profile (tests pass their own; default: new SDK clients). */
+  clients?: (settings: AwsSettings) => AwsClients;
+}
+
+/**
+ * Flags → config → Terraform outputs / stack outputs / secret, through the fleet resolver doctor and deploy
+ * use (same stack default, region and profile). Registers the password as a secret at once.
+ */
+export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, credsConfig: CredsConfig, io: Io, deps: CredsDeps = {}): Promise<ResolvedCreds> {
   const keys: SecretKeys = {
     username: flags.usernameKey ?? credsConfig.usernameKey ?? DEFAULT_SECRET_KEYS.username,
     password: flags.passwordKey ?? credsConfig.passwordKey ?? DEFAULT_SECRET_KEYS.password,
@@ -84,54 +93,45 @@ export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, cre
     io.secrets.add(encodeUserinfo(c.password));
     return c;
   };
-  const target: FleetTarget = { kind: "fleet" };
-  const t = config.target;
-  const region = flags.region ?? t.region;
-  const profile = flags.profile ?? t.profile;
-  if (region) target.region = region;
-  if (profile) target.profile = profile;
-  let url = flags.url ?? t.url;
+  const { target: named } = fleetRequest(flags, config.target);
+  const profile = named.profile;
   let credentials: Credentials | undefined;
   let origin = "";
-  let secretId = flags.secretId ?? t.secretId;
 
   const { AwsClients } = await import("../../sources/aws/clients.js");
   const { readSecret } = await import("../../creds/secret.js");
-  const { parseTerraformOutputs, regionOfArn } = await import("../../sources/target/terraform.js");
-  const aws = () => {
-    const r = target.region ?? regionOfArn(secretId);
+  const { regionOfArn } = await import("../../sources/target/terraform.js");
+  const newClients = deps.clients ?? ((s: AwsSettings) => new AwsClients(s));
+  const awsFor = (region: string | undefined) => {
     assertProfileExists(profile, io.env);
-    if (!regionKnown(r, profile, io.env)) throw noRegionError(profile, io.env);
-    return new AwsClients({ ...(r ? { region: r } : {}), ...(profile ? { profile } : {}) });
+    if (!regionKnown(region, profile, io.env)) throw noRegionError(profile, io.env);
+    return newClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
   };
 
-  if (flags.terraformOutputs) {
-    const name = flags.terraformOutputs === "-" ? "stdin" : flags.terraformOutputs;
-    const tf = parseTerraformOutputs(await readText(flags.terraformOutputs, "--terraform-outputs", io), `--terraform-outputs ${name}`);
-    Object.assign(target, tf.target, { kind: "fleet" });
-    if (region) target.region = region;
-    url ??= tf.urls[0];
-    if (tf.credentials) {
-      credentials = remember(tf.credentials);
-      origin = `Terraform outputs (${name})`;
-    } else secretId ??= tf.target.secretId;
-  }
-  if (!credentials && !secretId) {
-    // The same default as doctor and deploy: the stack `pypictl deploy` creates.
-    const stack = flags.stack ?? t.stack ?? DEFAULT_STACK;
-    const refs = await stackRefs(aws(), stack, target.region, stack === (flags.stack ?? t.stack));
-    target.stack = stack;
-    url ??= refs.url;
-    secretId = refs.secretId;
-    if (!secretId) throw new UsageError(`--stack ${stack}: the stack has no SecretArn output`, "--stack");
-  }
-  if (!credentials && secretId) {
-    credentials = remember(await readSecret(aws(), secretId, keys));
+  const target = await resolveFleet(named, flags, io, {
+    clients: (t) => awsFor(t.region),
+    onCredentials: (c) => {
+      credentials = remember(c);
+      origin = `Terraform outputs (${flags.terraformOutputs === "-" ? "stdin" : flags.terraformOutputs})`;
+    },
+    // creds needs the secret: without one (or credentials in the outputs) it reads the default stack.
+    identified: (known, tf) => known.secretId !== undefined || tf?.credentials !== undefined,
+    noDefaultStack: (stack, region) =>
+      new UsageError(
+        `creds: no credentials source: the default stack ${stack} does not exist${region ? ` in ${region}` : ""}. Pass --secret-id, --stack or --terraform-outputs (or target.secretId / target.stack in --config)`,
+        "--secret-id",
+      ),
+    // Nothing to check before the secret read: it names its own failures.
+    checkCredentials: false,
+  });
+  const secretId = target.secretId;
+  if (!credentials) {
+    if (!secretId) throw new UsageError(`--stack ${target.stack ?? DEFAULT_STACK}: the stack has no SecretArn output`, "--stack");
+    credentials = remember(await readSecret(awsFor(target.region ?? regionOfArn(secretId)), secretId, keys));
     origin = `secret ${secretId}`;
   }
-  if (secretId) target.secretId = secretId;
-  if (url) target.url = url;
-  return { ...(url ? { url } : {}), credentials: credentials!, origin, target };
+  const url = target.url;
+  return { ...(url ? { url } : {}), credentials, origin, target };
 }
 
 /** Standard locations, as each client looks them up on Linux and macOS. */
@@ -248,21 +248,4 @@ async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io): 
   report.target = { kind: "fleet", url: resolved.url, ...(resolved.target.secretId ? { secretId: resolved.target.secretId } : {}) };
   out(io, renderReport(report, "human", { color: useColor(io, io.stdout, flags.color), quiet: false, width: io.stdout.columns ?? 100 }));
   return exitCodeFor(report.summary);
-}
-
-/** The stack's IndexUrl and SecretArn, read the way doctor reads every stack output (STACK_OUTPUT_KEYS). */
-async function stackRefs(aws: AwsClients, stack: string, region: string | undefined, named: boolean): Promise<{ url?: string; secretId?: string }> {
-  const { readStackOutputs, StackNotFoundError } = await import("../../sources/target/stack.js");
-  try {
-    return await readStackOutputs(aws, stack, region);
-  } catch (e) {
-    if (e instanceof StackNotFoundError && !named)
-      throw new UsageError(
-        `creds: no credentials source: the default stack ${stack} does not exist${region ? ` in ${region}` : ""}. Pass --secret-id, --stack or --terraform-outputs (or target.secretId / target.stack in --config)`,
-        "--secret-id",
-      );
-    if (e instanceof UsageError) throw e;
-    const { describeAwsError } = await import("../../creds/secret.js");
-    throw new UsageError(`--stack ${stack}: cannot read the stack's outputs (${describeAwsError(e)})`, "--stack");
-  }
 }

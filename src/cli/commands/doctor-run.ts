@@ -21,7 +21,7 @@ import type { Target } from "../../sources/target/model.js";
 import { makeBundle, parseBundle } from "../../evidence/bundle.js";
 import { deliver } from "../deliver.js";
 import { validateDoctorFlags, refuseEmptySelection, printConfigWarnings } from "../options/validate-doctor.js";
-import { fleetTargetFrom } from "../options/fleet.js";
+import { fleetRequest } from "../options/fleet.js";
 import type { DoctorFlags } from "./doctor.js";
 import { resolveFleet } from "../options/resolve-fleet.js";
 import { renderReport } from "../render/index.js";
@@ -121,7 +121,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     replay = { evidence: bundle.sources, file: flags.replay, gatheredAt: bundle.createdAt };
   } else {
     window = windowFor(since, now(), flags.since ? "--since" : `${flags.config}: since`);
-    target = flags.local ? { kind: "local", host: hostname() } : fleetTargetFrom(flags, config.target);
+    target = flags.local ? { kind: "local", host: hostname() } : fleetRequest(flags, config.target).target;
   }
 
   // Which checks apply: a local run has no fleet; a replay runs the checks its evidence can answer.

@@ -14,7 +14,7 @@ import { EXIT } from "../exit-codes.js";
 import { UsageError, errorMessage } from "../../errors.js";
 import { parseConfig, type PypictlConfig } from "../../config/config.js";
 import { writeAtomic } from "../write-file.js";
-import { DEFAULT_STACK } from "../options/fleet.js";
+import { DEFAULT_STACK, fleetRequest } from "../options/fleet.js";
 import { PROP_FIELDS, PROP_KEYS, flagFor, needsEnvironment, resolveProps, type PypiServerStackProps } from "../../infra/props.js";
 import { SIZES, SIZE_PRESETS } from "../../infra/sizing.js";
 import { mergeProps, parseDeployConfig, parseDeployFlags, type DeployFlagValues } from "../../infra/options.js";
@@ -129,6 +129,14 @@ async function loadConfig(file: string | undefined): Promise<PypictlConfig | und
   return parseConfig(text, file);
 }
 
+/** The stack, region and profile, read the way doctor and creds read them (fleetRequest). */
+export function infraTarget(flags: Pick<InfraFlags, "stack" | "region" | "profile">, config: PypictlConfig | undefined): { stackName: string; region?: string; profile?: string } {
+  const { stack: stackName, target } = fleetRequest({ stack: flags.stack, region: flags.region, profile: flags.profile }, config?.target);
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName))
+    throw new UsageError(`--stack: "${stackName}" is not a valid CloudFormation stack name (letters, digits, hyphens; starts with a letter)`, "--stack");
+  return { stackName, ...(target.region ? { region: target.region } : {}), ...(target.profile ? { profile: target.profile } : {}) };
+}
+
 interface Prepared {
   run: StackRunOptions;
   props: PypiServerStackProps;
@@ -150,11 +158,7 @@ async function prepare(flags: InfraFlags, io: Io, o: { online: boolean; preview:
   }
   const resolved = resolveProps(props);
   if (o.withProps) for (const w of resolved.warnings) err(io, `warning: ${w}\n`);
-  const stackName = flags.stack ?? config?.target.stack ?? DEFAULT_STACK;
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName))
-    throw new UsageError(`--stack: "${stackName}" is not a valid CloudFormation stack name (letters, digits, hyphens; starts with a letter)`, "--stack");
-  const region = flags.region ?? config?.target.region;
-  const profile = flags.profile ?? config?.target.profile;
+  const { stackName, region, profile } = infraTarget(flags, config);
   return {
     props,
     run: { stackName, props, region, profile, nag: flags.nag !== false, online: o.online, ...(io.env.PYPICTL_CDK_CONTEXT ? { context: parseContextEnv(io.env.PYPICTL_CDK_CONTEXT) } : {}) },

@@ -39,11 +39,31 @@ function addAll(cmd: Command): Command {
 }
 
 /** Flags over config; what is still unknown is discovered by the fleet sources. */
-export function fleetTargetFrom(flags: FleetFlags, config: TargetConfig): FleetTarget {
+export function fleetTargetFrom(flags: Partial<FleetFlags>, config: TargetConfig): FleetTarget {
   const t: FleetTarget = { kind: "fleet" };
   for (const k of FLEET_IDENTITY_KEYS) {
     const v = (k === "autoScalingGroup" ? undefined : flags[k]) ?? config[k];
     if (v !== undefined) t[k] = v;
   }
   return t;
+}
+
+/**
+ * The fleet as flags and the config file name it, with the defaults every command shares. doctor, creds and
+ * synth/diff/deploy/destroy all start here, so they agree on the stack (DEFAULT_STACK unless named), the
+ * region and the profile (flag, else the config file's `target`, else the SDK's chain: AWS_REGION,
+ * AWS_DEFAULT_REGION, AWS_PROFILE, the profile's region). No I/O: resolve-fleet.ts reads the stack.
+ */
+export interface FleetRequest {
+  /** Flags over config. */
+  target: FleetTarget;
+  /** The stack to read or deploy: the one named, else DEFAULT_STACK. */
+  stack: string;
+  /** Whether a flag or the config file named the stack (a default stack that does not exist is no error of theirs). */
+  stackNamed: boolean;
+}
+
+export function fleetRequest(flags: Partial<FleetFlags>, config: TargetConfig = {}): FleetRequest {
+  const target = fleetTargetFrom(flags, config);
+  return { target, stack: target.stack ?? DEFAULT_STACK, stackNamed: target.stack !== undefined };
 }

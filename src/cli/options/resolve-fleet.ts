@@ -7,10 +7,10 @@
  */
 import { readFile } from "node:fs/promises";
 import type { FleetTarget } from "../../sources/target/model.js";
-import { DEFAULT_STACK, type FleetFlags } from "./fleet.js";
+import { fleetRequest, type FleetFlags } from "./fleet.js";
 import type { Io } from "../io.js";
 import { CredentialsError, IncompleteError, UsageError } from "../../errors.js";
-import { parseTerraformOutputs } from "../../sources/target/terraform.js";
+import { parseTerraformOutputs, type TerraformFleet } from "../../sources/target/terraform.js";
 import { StackNotFoundError } from "../../sources/target/stack.js";
 import type { AwsClients } from "../../sources/aws/clients.js";
 import { assertProfileExists, noRegionError } from "./aws-preflight.js";
@@ -43,64 +43,86 @@ export interface ResolveDeps {
   clients?: (t: FleetTarget) => AwsClients;
   /** Called with the credentials found in Terraform outputs (pypi_username / pypi_password). */
   onCredentials?: (c: { username: string; password: string }) => void;
+  /**
+   * Whether flags, config and Terraform outputs identify what the command needs, so the default stack is
+   * not read (a named stack always is). doctor: any identity field; creds: the secret or the credentials.
+   */
+  identified?: (known: FleetTarget, tf: TerraformFleet | undefined) => boolean;
+  /** The error for a default stack that does not exist: names the flags that would do instead. */
+  noDefaultStack?: (stack: string, region: string | undefined) => UsageError;
+  /** When no stack is read, check credentials and region now (doctor: exit 2 before gathering). Default true. */
+  checkCredentials?: boolean;
 }
 
-export async function resolveFleet(target: FleetTarget, flags: FleetFlags, io: Io, deps: ResolveDeps = {}): Promise<FleetTarget> {
-  assertProfileExists(target.profile, io.env);
-  const { clientsFor } = await import("../../sources/aws/shared.js");
-  const clientsOf = deps.clients ?? clientsFor;
-  let tf: Partial<FleetTarget> = {};
-  if (flags.terraformOutputs) {
-    const file = flags.terraformOutputs;
-    let text: string;
-    if (file === "-") text = await readStdin(io);
-    else {
-      try {
-        text = await readFile(file, "utf8");
-      } catch (e) {
-        throw new UsageError(`--terraform-outputs ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "--terraform-outputs");
-      }
+/** doctor's rule: any identity field, or Terraform outputs, identifies the fleet. */
+export function anyIdentity(known: FleetTarget, tf: TerraformFleet | undefined): boolean {
+  return IDENTITY_KEYS.some((k) => known[k] !== undefined) || Object.keys(tf?.target ?? {}).length > 0;
+}
+
+const noDefaultFleet = (stack: string, region: string | undefined) =>
+  new UsageError(
+    `no fleet identified: the default stack ${stack} does not exist${region ? ` in ${region}` : ""}. Pass --stack NAME, --terraform-outputs FILE, or --cluster and --service.`,
+    "--stack",
+  );
+
+async function readTerraform(file: string, io: Io): Promise<TerraformFleet> {
+  let text: string;
+  if (file === "-") text = await readStdin(io);
+  else {
+    try {
+      text = await readFile(file, "utf8");
+    } catch (e) {
+      throw new UsageError(`--terraform-outputs ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "--terraform-outputs");
     }
-    const parsed = parseTerraformOutputs(text, file === "-" ? "--terraform-outputs (stdin)" : file);
-    tf = parsed.target;
-    // The module outputs the credentials too: hand them to the caller (the auth probes), never to the target.
-    if (parsed.credentials) deps.onCredentials?.(parsed.credentials);
   }
-  const explicit = IDENTITY_KEYS.some((k) => target[k] !== undefined) || Object.keys(tf).length > 0;
+  return parseTerraformOutputs(text, file === "-" ? "--terraform-outputs (stdin)" : file);
+}
+
+/**
+ * The one fleet-target resolver (doctor, creds): the target flags and config named (fleetRequest), completed
+ * from Terraform outputs and the stack's outputs, lowest precedence first: stack, Terraform, flags/config.
+ */
+export async function resolveFleet(target: FleetTarget, flags: Pick<FleetFlags, "terraformOutputs">, io: Io, deps: ResolveDeps = {}): Promise<FleetTarget> {
+  const clientsOf = deps.clients ?? (await import("../../sources/aws/shared.js")).clientsFor;
+  const tfFleet = flags.terraformOutputs ? await readTerraform(flags.terraformOutputs, io) : undefined;
+  // The module outputs the credentials too: hand them to the caller (the auth probes), never to the target.
+  if (tfFleet?.credentials) deps.onCredentials?.(tfFleet.credentials);
+  const tf: Partial<FleetTarget> = tfFleet?.target ?? {};
+  const request = fleetRequest({}, target);
+  const identified = (deps.identified ?? anyIdentity)({ ...tf, ...target } as FleetTarget, tfFleet);
   const region = target.region ?? tf.region;
   const base: FleetTarget = { kind: "fleet", ...(region ? { region } : {}), ...(target.profile ? { profile: target.profile } : {}) };
   let fromStack: Partial<FleetTarget> = {};
-  const stackName = target.stack ?? (explicit ? undefined : DEFAULT_STACK);
-  const clients = clientsOf(base);
-  try {
-    if (stackName) {
-      const { readStackOutputs } = await import("../../sources/target/stack.js");
-      try {
-        fromStack = await readStackOutputs(clients, stackName, region);
-      } catch (e) {
-        if (e instanceof StackNotFoundError && !target.stack)
-          throw new UsageError(
-            `no fleet identified: the default stack ${DEFAULT_STACK} does not exist${region ? ` in ${region}` : ""}. Pass --stack NAME, --terraform-outputs FILE, or --cluster and --service.`,
-            "--stack",
-          );
-        throw e;
+  const stackName = request.stackNamed || !identified ? request.stack : undefined;
+  if (stackName || deps.checkCredentials !== false) {
+    assertProfileExists(target.profile, io.env);
+    const clients = clientsOf(base);
+    try {
+      if (stackName) {
+        const { readStackOutputs } = await import("../../sources/target/stack.js");
+        try {
+          fromStack = await readStackOutputs(clients, stackName, region);
+        } catch (e) {
+          if (e instanceof StackNotFoundError && !request.stackNamed) throw (deps.noDefaultStack ?? noDefaultFleet)(stackName, region);
+          throw e;
+        }
+      } else {
+        // No AWS call here: check credentials and region now, so a missing login is exit 2, not a report of errors.
+        const cfn = await clients.cloudformation();
+        await cfn.config.region();
+        await cfn.config.credentials();
       }
-    } else {
-      // No AWS call here: check credentials and region now, so a missing login is exit 2, not a report of errors.
-      const cfn = await clients.cloudformation();
-      await cfn.config.region();
-      await cfn.config.credentials();
+    } catch (e) {
+      const cred = credentialsProblem(e, { ...(target.profile ? { profile: target.profile } : {}), env: io.env });
+      if (cred || e instanceof UsageError) throw cred ?? e;
+      // Anything else stops the command before it can gather: say what and why, never a stack trace.
+      const { classifyError } = await import("../../sources/classify.js");
+      const f = classifyError(e, "cloudformation:DescribeStacks");
+      const what = stackName ? `cannot read the outputs of stack ${stackName}` : "cannot reach AWS";
+      if (!f.ok && f.kind === "access-denied")
+        throw new UsageError(`${what}: ${f.message}. Grant ${f.action ?? "cloudformation:DescribeStacks"} or identify the fleet with --cluster and --service.`, "--stack");
+      throw new IncompleteError(`${what}: ${f.ok ? String(e) : `${f.kind}: ${f.message}`}. Check the network, --region and AWS_ENDPOINT_URL*, then run again.`);
     }
-  } catch (e) {
-    const cred = credentialsProblem(e, { ...(target.profile ? { profile: target.profile } : {}), env: io.env });
-    if (cred || e instanceof UsageError) throw cred ?? e;
-    // Anything else stops doctor before it can gather: say what and why, never a stack trace.
-    const { classifyError } = await import("../../sources/classify.js");
-    const f = classifyError(e, "cloudformation:DescribeStacks");
-    const what = stackName ? `cannot read the outputs of stack ${stackName}` : "cannot reach AWS";
-    if (!f.ok && f.kind === "access-denied")
-      throw new UsageError(`${what}: ${f.message}. Grant ${f.action ?? "cloudformation:DescribeStacks"} or identify the fleet with --cluster and --service.`, "--stack");
-    throw new IncompleteError(`${what}: ${f.ok ? String(e) : `${f.kind}: ${f.message}`}. Check the network, --region and AWS_ENDPOINT_URL*, then run again.`);
   }
   const merged: FleetTarget = { ...base, ...fromStack, ...tf } as FleetTarget;
   for (const [k, v] of Object.entries(target)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
