@@ -1,12 +1,20 @@
-/** host.swap-used: any swap in use means the host ran out of memory at some point. */
+/**
+ * host.swap-used: swap in use is a problem only while it is moving. Pages swapped out once during a
+ * memory spike stay in swap until something touches them, long after the host recovered: judging the
+ * amount alone cries wolf for months. So the amount is judged together with vmstat si/so over the
+ * probe's window: in use AND moving fails; in use and still is a pass that says so.
+ */
 import { defineCheck } from "../model.js";
 import { HOST_SWAP_USED } from "../thresholds/host.js";
 import { HOST_COMMON_MESSAGES, FEWER_TASKS_HINT, fieldMissing, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
 import { memField, mib1 } from "./memory.js";
+import { judgedSamples } from "./vmstat.js";
 
 const MESSAGES: Record<string, string> = {
   ...HOST_COMMON_MESSAGES,
-  used: "{{usedMiB}} MiB of {{totalMiB}} MiB swap in use (limit {{limit}} MiB): the host has run out of memory. Increase the instance size now",
+  used: "{{usedMiB}} MiB of {{totalMiB}} MiB swap in use and moving: si up to {{siMax}} KiB/s, so up to {{soMax}} KiB/s in {{movingSamples}} of {{samples}} one-second samples (limit {{movingLimit}} KiB/s): the host is short of memory now",
+  parked:
+    "{{usedMiB}} MiB of {{totalMiB}} MiB swap in use but not moving (si/so 0 in all {{samples}} one-second samples): swapped out earlier, not slowing the host now",
   unused: "swap configured ({{totalMiB}} MiB), {{usedMiB}} MiB in use",
   "no-swap": "no swap configured (SwapTotal 0): nothing can be swapped out",
 };
@@ -15,14 +23,14 @@ export const swapUsed = defineCheck({
   id: "host.swap-used",
   title: "Host swap in use",
   description:
-    "SwapTotal − SwapFree from /proc/meminfo (free -m's Swap line if meminfo is unreadable) on each host. Swap in use means the host ran out of memory; on a package index it shows up as slow listings and high iowait. No swap configured is a pass.",
+    "SwapTotal − SwapFree from /proc/meminfo (free -m's Swap line if meminfo is unreadable) on each host, judged together with vmstat si/so over the probe's samples (after the first, the since-boot average). Swap in use while pages move in or out fails: the host is short of memory now, which shows up as slow listings and high iowait. Swap in use that does not move is a pass (pages swapped out during an old spike stay there until touched). No swap configured is a pass.",
   playbooks: ["iowait", "slow-listing"],
   needs: ["host.probe"],
   scope: "host",
   thresholds: HOST_SWAP_USED,
   messages: MESSAGES,
   evaluate(ctx) {
-    const limit = ctx.limits.maxSwapUsedMiB;
+    const { maxSwapUsedMiB: limit, maxSwapMovingKiBPerSecond: movingLimit } = ctx.limits;
     return judgeHosts(
       ctx,
       { messages: MESSAGES, worse: "higher", threshold: () => ({ name: "maxSwapUsedMiB", value: limit, unit: "MiB" }) },
@@ -37,21 +45,27 @@ export const swapUsed = defineCheck({
         const used = mib1(total.value - free.value);
         const data = { usedMiB: used, totalMiB: mib1(total.value), limit, source: total.from };
         const observed = { value: used, unit: "MiB" };
-        if (used > limit) {
-          const memTotal = memField(snapshot, "MemTotal", (f) => f.mem.total).value;
-          return {
-            status: "fail",
-            messageId: "used",
-            data,
-            observed,
-            hints: [
-              instanceSizeHint(memTotal),
-              FEWER_TASKS_HINT,
-              "Swap in use can be old: check whether it is still moving with `vmstat 1 5` (si/so, see host.swap-activity). `sudo swapoff -a && sudo swapon -a` empties it once memory allows.",
-            ],
-          };
-        }
-        return { status: "pass", messageId: "unused", data, observed };
+        if (used <= limit) return { status: "pass", messageId: "unused", data, observed };
+        // In use: whether it hurts now depends on si/so while the probe watched; without them, say so.
+        const j = judgedSamples(snapshot, ["si", "so"]);
+        if (!j.ok) return sectionError(host, "vmstat", `${used} MiB of swap in use, and whether it is moving needs vmstat si/so: ${j.error}`);
+        const siMax = Math.max(...j.rows.map((r) => r.si!));
+        const soMax = Math.max(...j.rows.map((r) => r.so!));
+        const movingSamples = j.rows.filter((r) => Math.max(r.si!, r.so!) > movingLimit).length;
+        const moving = { ...data, siMax, soMax, movingSamples, samples: j.rows.length, movingLimit };
+        if (movingSamples === 0) return { status: "pass", messageId: "parked", data: moving, observed };
+        const memTotal = memField(snapshot, "MemTotal", (f) => f.mem.total).value;
+        return {
+          status: "fail",
+          messageId: "used",
+          data: moving,
+          observed,
+          hints: [
+            instanceSizeHint(memTotal),
+            FEWER_TASKS_HINT,
+            "Watch it on the host: `vmstat 1 5` (si/so after the first line) and `free -m`. Once memory allows, `sudo swapoff -a && sudo swapon -a` empties the swap.",
+          ],
+        };
       },
     );
   },

@@ -18,7 +18,14 @@ export const HOST_SWAP_USED = {
     unit: "MiB",
     default: 0,
     min: 0,
-    description: "SwapTotal − SwapFree above this fails: the host has run out of memory at some point.",
+    description: "SwapTotal − SwapFree above this, while swap is moving (see maxSwapMovingKiBPerSecond), fails.",
+  },
+  maxSwapMovingKiBPerSecond: {
+    unit: "KiB/s",
+    default: 0,
+    min: 0,
+    description:
+      "Swap in use counts as moving when vmstat si or so is above this in any sample after the first; swap that does not move (swapped out during an old spike) is a pass.",
   },
 } satisfies Record<string, Threshold>;
 

@@ -65,7 +65,8 @@ describe("incident fixtures", () => {
     expect(sa.resources).toEqual([expect.objectContaining({ id: "ip-10-0-2-51", status: "fail" })]);
     const su = run("host.swap-used", ev);
     expect(su.observed).toEqual({ value: 750, unit: "MiB" });
-    expect(su.message).toMatch(/750 MiB of 1024 MiB swap in use.*Increase the instance size now/);
+    expect(su.message).toMatch(/750 MiB of 1024 MiB swap in use and moving: si up to 4180 KiB\/s, so up to 5022 KiB\/s in 4 of 4 one-second samples.*short of memory now/);
+    expect(su.hints.join(" ")).toMatch(/asg_instance_type/);
     const ma = run("host.memory-available", ev);
     expect(ma.observed).toEqual({ value: 60.1, unit: "MiB" });
     expect(ma.threshold).toEqual({ name: "minAvailableMiB", value: 500, unit: "MiB" });
@@ -108,6 +109,42 @@ describe("swap-used", () => {
     const mi = fixture("probe-healthy.txt").match(/==> pypictl:meminfo <==\n([\s\S]*?)<== /)![1]!;
     const f = run("host.swap-used", evidenceOf(edited("probe-healthy.txt", "meminfo", mi.replace(/SwapTotal:\s+0 kB/, "SwapTotal:  1048572 kB").replace(/SwapFree:\s+0 kB/, "SwapFree:  1048572 kB"))));
     expect(f).toMatchObject({ status: "pass", messageId: "unused", observed: { value: 0 } });
+  });
+  // The months-old spike: 750 MiB still in swap, but si/so are 0 in every judged sample. Nothing hurts now.
+  const vmstatOf = (file: string) => fixture(file).match(/==> pypictl:vmstat <==\n([\s\S]*?)<== /)![1]!;
+  const still = (file: string) => {
+    const [group, header, ...rows] = vmstatOf(file).trimEnd().split("\n");
+    const cols = header!.trim().split(/\s+/);
+    const quiet = rows.map((r, i) => (i === 0 ? r : r.trim().split(/\s+/).map((v, k) => (cols[k] === "si" || cols[k] === "so" ? "0" : v)).join(" ")));
+    return [group, header, ...quiet].join("\n");
+  };
+  it("swap in use that does not move while watched passes, saying it was swapped out earlier", () => {
+    const f = run("host.swap-used", evidenceOf(edited("probe-swapping.txt", "vmstat", still("probe-swapping.txt"))));
+    expect(f).toMatchObject({ status: "pass", messageId: "parked", observed: { value: 750 } });
+    expect(f.message).toMatch(/750 MiB of 1024 MiB swap in use but not moving \(si\/so 0 in all 4 one-second samples\)/);
+  });
+  it("the since-boot first vmstat row does not count as moving", () => {
+    // Only the first row (the average since boot) shows swapping: that is history, not now.
+    const [group, header, first, ...rest] = still("probe-swapping.txt").split("\n");
+    const cols = header!.trim().split(/\s+/);
+    const busyFirst = first!.trim().split(/\s+/).map((v, k) => (cols[k] === "si" ? "950" : v)).join(" ");
+    const f = run("host.swap-used", evidenceOf(edited("probe-swapping.txt", "vmstat", [group, header, busyFirst, ...rest].join("\n"))));
+    expect(f.status).toBe("pass");
+  });
+  it("swap in use with one moving sample fails; the moving limit is a named threshold", () => {
+    const [group, header, ...rows] = still("probe-swapping.txt").split("\n");
+    const cols = header!.trim().split(/\s+/);
+    rows[2] = rows[2]!.trim().split(/\s+/).map((v, k) => (cols[k] === "so" ? "64" : v)).join(" ");
+    const ev = evidenceOf(edited("probe-swapping.txt", "vmstat", [group, header, ...rows].join("\n")));
+    expect(run("host.swap-used", ev)).toMatchObject({ status: "fail", messageId: "used", data: expect.objectContaining({ movingSamples: 1, soMax: 64 }) });
+    expect(run("host.swap-used", ev, { "host.swap-used.maxSwapMovingKiBPerSecond": 100 }).status).toBe("pass");
+  });
+  it("swap in use without usable vmstat is an error naming both (never a pass on numbers not read)", () => {
+    const f = run("host.swap-used", evidenceOf(edited("probe-swapping.txt", "vmstat", "", "status=missing reason=no-command:vmstat")));
+    expect(f).toMatchObject({ status: "error" });
+    expect(f.message).toMatch(/750 MiB of swap in use.*moving needs vmstat si\/so.*`vmstat` is not installed/);
+    // No swap at all needs no vmstat: that is still a pass.
+    expect(run("host.swap-used", evidenceOf(edited("probe-healthy.txt", "vmstat", "", "status=missing reason=no-command:vmstat"))).status).toBe("pass");
   });
   it("falls back to free -m when /proc/meminfo is unreadable", () => {
     const f = run("host.swap-used", evidenceOf(edited("probe-swapping.txt", "meminfo", "", "status=missing reason=no-file:/proc/meminfo")));
