@@ -43,6 +43,15 @@ export function makeBundle(args: { version: string; window: Window; target: Targ
   return b;
 }
 
+/**
+ * The bundle as written to disk. Compact by default: a 200-instance × 1440-point bundle is 2.3× smaller
+ * without indentation and replays faster (issue 12); `pretty` indents it for a person to read. Both are
+ * the same JSON value, so both validate against schemas/evidence.schema.json and replay alike.
+ */
+export function bundleText(bundle: EvidenceBundle, opts: { pretty?: boolean | undefined } = {}): string {
+  return `${opts.pretty ? JSON.stringify(bundle, null, 2) : JSON.stringify(bundle)}\n`;
+}
+
 /** Every failure kind, keyed so that a kind added to FailureKind and not here is a compile error. */
 const FAILURE_KIND_SET: Record<FailureKind, true> = {
   "access-denied": true,

@@ -18,7 +18,7 @@ import { exitCodeFor, summarize } from "../../checks/report.js";
 import { DEFAULT_GATHER_SETTINGS, type GatherSettings } from "../../sources/context.js";
 import { loadSource } from "../../sources/registry.js";
 import type { Target } from "../../sources/target/model.js";
-import { makeBundle, parseBundle } from "../../evidence/bundle.js";
+import { bundleText, makeBundle, parseBundle } from "../../evidence/bundle.js";
 import { deliver } from "../deliver.js";
 import { validateDoctorFlags, refuseEmptySelection, printConfigWarnings } from "../options/validate-doctor.js";
 import { fleetRequest } from "../options/fleet.js";
@@ -211,7 +211,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     rendered,
     output: flags.output,
     evidence: flags.saveEvidence
-      ? { path: flags.saveEvidence, text: () => `${JSON.stringify(makeBundle({ version: TOOL_VERSION, window, target, evidence, now: now() }), null, 2)}\n` }
+      ? { path: flags.saveEvidence, text: () => bundleText(makeBundle({ version: TOOL_VERSION, window, target, evidence, now: now() }), { pretty: flags.pretty }) }
       : undefined,
     quiet: flags.quiet === true,
   });

@@ -10,7 +10,7 @@ import { runDoctor } from "../../checks/doctor.js";
 import { exitCodeFor, type Report } from "../../checks/report.js";
 import { windowFor, parseDuration } from "../../config/duration.js";
 import type { Format } from "../../config/config.js";
-import { makeBundle } from "../../evidence/bundle.js";
+import { bundleText, makeBundle } from "../../evidence/bundle.js";
 import type { GatherSettings } from "../../sources/context.js";
 import type { Evidence } from "../../sources/model.js";
 import { loadSource } from "../../sources/registry.js";
@@ -154,7 +154,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   });
   if (flags.saveEvidence) {
     const bundle = makeBundle({ version: TOOL_VERSION, window: watchWindow(firstWindow, lastWindow), target, evidence: merged, now: now(), description: `pypictl doctor --watch: ${round} round(s), one every ${intervalMs / 1000} s` });
-    await writeAtomic(flags.saveEvidence, `${JSON.stringify(bundle, null, 2)}\n`, { flag: "--save-evidence" });
+    await writeAtomic(flags.saveEvidence, bundleText(bundle, { pretty: flags.pretty }), { flag: "--save-evidence" });
     if (!flags.quiet) err(io, `evidence of ${round} round(s) saved to ${flags.saveEvidence}\n`);
   }
   if (flags.output) {

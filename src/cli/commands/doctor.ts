@@ -19,6 +19,8 @@ export interface DoctorFlags extends FleetFlags, UploadFlags {
   threshold: string[];
   failOn?: "warn" | "fail";
   saveEvidence?: string;
+  /** With --save-evidence: indent the bundle for people (compact by default). */
+  pretty?: boolean;
   replay?: string;
   examples?: boolean;
   list?: boolean;
@@ -58,7 +60,8 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     .option("-c, --config <file>", "JSON config file: thresholds, selection, target, flag defaults")
     .option("--threshold <check.name=value>", "override a threshold, e.g. host.iowait.maxIowaitPercent=15 (repeatable)", collect, [])
     .addOption(new Option("--fail-on <level>", "exit 1 on this status or worse (default: fail)").choices(["warn", "fail"]))
-    .option("--save-evidence <file>", "write all gathered evidence as a replayable JSON bundle")
+    .option("--save-evidence <file>", "write all gathered evidence as a replayable JSON bundle (compact JSON)")
+    .option("--pretty", "with --save-evidence: indent the bundle for people to read (compact is about 2× smaller and faster to replay)")
     .option("--replay <file>", "evaluate an evidence bundle offline instead of gathering (example:NAME for a packaged one)")
     .option("--examples", "list the recorded incidents that ship with pypictl (replay with --replay example:NAME)")
     .option("--list", "list the checks with their thresholds and exit")

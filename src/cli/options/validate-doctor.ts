@@ -51,6 +51,8 @@ function refuseWith(flags: DoctorFlags, flag: FlagKey, name: string, others: Rea
 export function checkDoctorConflicts(flags: DoctorFlags): void {
   refuseWith(flags, "replay", "--replay", GATHER_FLAGS, "a replay evaluates the bundle's evidence and gathers nothing");
   refuseWith(flags, "local", "--local", FLEET_FLAGS, "--local diagnoses this host and reads no fleet");
+  if (flags.pretty && flags.saveEvidence === undefined)
+    throw new UsageError("--pretty needs --save-evidence: it indents the evidence bundle (reports are formatted by --format)", "--pretty");
   if (flags.only !== undefined && flags.only.length === 0) throw new UsageError("--only: no check id given (e.g. --only host,efs)", "--only");
   if (flags.skip !== undefined && flags.skip.length === 0) throw new UsageError("--skip: no check id given (e.g. --skip upload)", "--skip");
 }

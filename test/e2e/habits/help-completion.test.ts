@@ -99,6 +99,7 @@ describe("pypictl completion", () => {
     expect(complete("pypictl", "d")).toEqual(["doctor", "diff", "deploy", "destroy"]);
     expect(complete("pypictl", "")).toEqual(expect.arrayContaining([...commands, "completion"]));
     expect(complete("pypictl", "doctor", "--sa").sort()).toEqual(["--samples", "--save-evidence"]);
+    expect(complete("pypictl", "doctor", "--pre")).toEqual(["--pretty"]);
     expect(complete("pypictl", "doctor", "--format", "")).toEqual(expect.arrayContaining(["human", "json", "junit", "markdown"]));
     expect(complete("pypictl", "doctor", "--only", "host.sw")).toEqual(["host.swap-activity", "host.swap-used"]);
     expect(complete("pypictl", "doctor", "--only", "oom,sl")).toEqual(["oom,slow-listing"]);

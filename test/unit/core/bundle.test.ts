@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeBundle, parseBundle } from "../../../src/evidence/bundle.js";
+import { bundleText, makeBundle, parseBundle } from "../../../src/evidence/bundle.js";
 import { failed, ok } from "../../../src/sources/model.js";
 import { assertValidBundle } from "../../helpers/schema.js";
 
@@ -37,5 +37,28 @@ describe("evidence bundles", () => {
     ["bad target", mutate((b) => (b.target = { kind: "moon" })), /target.kind: must be one of local, fleet/],
   ])("rejects %s naming the field", (_, text, re) => {
     expect(() => parseBundle(text, "b.json")).toThrow(re);
+  });
+});
+
+describe("bundle text: compact for machines, --pretty for people", () => {
+  const bundle = makeBundle({
+    version: "1.2.3",
+    window,
+    target: { kind: "local", host: "web-1" },
+    evidence: { "host.probe": ok({ hosts: [{ host: "h", ok: false, message: "x" }] }, "raw\ntext", at) },
+    now: at,
+  });
+
+  it("compact is one line; pretty is indented; both are the same schema-valid bundle", () => {
+    const compact = bundleText(bundle);
+    const pretty = bundleText(bundle, { pretty: true });
+    expect(compact.endsWith("\n")).toBe(true);
+    expect(compact.trimEnd()).not.toContain("\n");
+    expect(pretty).toMatch(/^{\n {2}"\$schema"/);
+    expect(pretty.length).toBeGreaterThan(compact.length);
+    for (const text of [compact, pretty]) {
+      assertValidBundle(JSON.parse(text));
+      expect(parseBundle(text, "b.json")).toEqual(bundle);
+    }
   });
 });
