@@ -7,7 +7,7 @@ import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-clo
 import { STACK_OUTPUT_KEYS } from "../sources/target/outputs.js";
 
 /** Output keys beyond STACK_OUTPUT_KEYS (defined here, without aws-cdk-lib, and used by the stack). */
-export const EXTRA_OUTPUT_KEYS = { backupVaultName: "BackupVaultName", alarmTopic: "AlarmTopicArn" } as const;
+export const EXTRA_OUTPUT_KEYS = { backupVaultName: "BackupVaultName", alarmTopic: "AlarmTopicArn", accessLogsBucket: "AccessLogsBucket" } as const;
 
 export interface KeptResources {
   fileSystemId?: string;

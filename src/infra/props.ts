@@ -106,11 +106,14 @@ export interface PypiServerStackProps {
    */
   readonly secretArn?: string;
   /**
-   * ALB access logs to a new S3 bucket (encrypted, private, TLS-only, with the region's log-delivery
-   * permission). Needs the region at synth time (--region or AWS_REGION).
+   * ALB access logs to a new S3 bucket (SSE-S3, the only encryption ALB log delivery supports; private,
+   * TLS-only, expired after `albAccessLogsDays`, kept on destroy), with the bucket policy for the region's
+   * Elastic Load Balancing log delivery. Needs the region at synth time (--region or AWS_REGION).
    * @default false
    */
   readonly albAccessLogs?: boolean;
+  /** Days the ALB access logs are kept (the bucket's lifecycle expiry); only with `albAccessLogs`. @default 90 */
+  readonly albAccessLogsDays?: number;
   /** Public name of the index, e.g. pypi.example.com. With `hostedZoneId` a certificate and DNS record are created. */
   readonly domainName?: string;
   /** Route 53 hosted zone for `domainName`. */
@@ -167,6 +170,7 @@ export interface ResolvedProps {
   readonly backupVaultName: string | undefined;
   readonly secretArn: string | undefined;
   readonly albAccessLogs: boolean;
+  readonly albAccessLogsDays: number;
   readonly domainName: string | undefined;
   readonly hostedZoneId: string | undefined;
   readonly hostedZoneName: string | undefined;
@@ -227,6 +231,7 @@ export const PROP_FIELDS: { readonly [K in PropKey]-?: FieldSpec } = {
     help: "adopt this existing credentials secret (e.g. the one destroy kept)",
   },
   albAccessLogs: { kind: "bool", help: "write ALB access logs to a new S3 bucket (needs --region)" },
+  albAccessLogsDays: { kind: "int", min: 1, max: 3650, help: "days ALB access logs are kept (default: 90)" },
   domainName: { kind: "string", pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, patternHelp: "a DNS name like pypi.example.com", help: "public name of the index" },
   hostedZoneId: { kind: "string", pattern: /^Z[A-Z0-9]{4,32}$/, patternHelp: "a Route 53 zone id like Z0123456789ABC", help: "Route 53 zone for the domain (creates certificate + record)" },
   hostedZoneName: { kind: "string", pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, patternHelp: "a DNS zone name like example.com", help: "name of the hosted zone (default: domain minus its first label)" },
@@ -249,6 +254,15 @@ export const PROP_KEYS = Object.keys(PROP_FIELDS) as PropKey[];
  */
 export function needsEnvironment(props: PypiServerStackProps): boolean {
   return props.vpcId !== undefined || (props.maxAzs ?? 2) > 2;
+}
+
+/**
+ * ALB access logs need only the region (their bucket policy names the region's log-delivery principal), not
+ * the account: bind the stack to the region and keep it account-agnostic, so synth needs no lookup or
+ * credentials. Without a region the stack refuses albAccessLogs with a message naming --region.
+ */
+export function regionOnlyEnv(props: PypiServerStackProps, region: string | undefined): { env?: { region: string } } {
+  return props.albAccessLogs === true && region ? { env: { region } } : {};
 }
 
 /** `containerMemory` → `--container-memory`. */
@@ -366,6 +380,8 @@ export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
 
   if (props.secretArn !== undefined && props.username !== undefined) fail("username", "only applies to a new secret, not with secretArn (the adopted secret has its own)");
 
+  if (props.albAccessLogsDays !== undefined && props.albAccessLogs !== true) fail("albAccessLogsDays", "only applies with albAccessLogs (--alb-access-logs)");
+
   const domainName = props.domainName?.toLowerCase();
   if (props.hostedZoneId !== undefined && domainName === undefined) fail("hostedZoneId", "needs domainName (the record to create in the zone)");
   if (props.hostedZoneName !== undefined && props.hostedZoneId === undefined) fail("hostedZoneName", "needs hostedZoneId");
@@ -413,6 +429,7 @@ export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
     backupVaultName: props.backupVaultName,
     secretArn: props.secretArn,
     albAccessLogs: props.albAccessLogs ?? false,
+    albAccessLogsDays: props.albAccessLogsDays ?? 90,
     domainName,
     hostedZoneId: props.hostedZoneId,
     hostedZoneName,

@@ -18,6 +18,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as route53 from "aws-cdk-lib/aws-route53";
 import * as route53Targets from "aws-cdk-lib/aws-route53-targets";
+import type * as s3 from "aws-cdk-lib/aws-s3";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
@@ -29,6 +30,7 @@ import { CONTAINER_PORT, resolveProps, type PypiServerStackProps, type ResolvedP
 import { PypiServerAlarms } from "./alarms.js";
 import { PypiServerDashboard } from "./dashboard.js";
 import { containerCommand, containerHealthCheck } from "./container.js";
+import { enableAccessLogs } from "./access-logs.js";
 
 /** Where the hosts mount the package file system (doctor's host probes look here). */
 export const HOST_MOUNT_PATH = "/data/packages";
@@ -51,6 +53,8 @@ export class PypiServerStack extends Stack {
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly secret: secretsmanager.ISecret;
   readonly alarms: PypiServerAlarms;
+  /** The ALB access-log bucket (albAccessLogs). */
+  readonly accessLogsBucket?: s3.Bucket;
 
   constructor(scope: Construct, id: string, options: PypiServerStackOptions = {}) {
     super(scope, id, { description: "Private Python package index (pypiserver) deployed by pypictl", ...options });
@@ -348,10 +352,15 @@ export class PypiServerStack extends Stack {
       idleTimeout: Duration.seconds(p.albIdleTimeoutSeconds),
       dropInvalidHeaderFields: true,
     });
-    Validations.of(this.loadBalancer).acknowledge({
-      id: "AwsSolutions-ELB2",
-      reason: "ALB access logs need an S3 bucket in a fixed region; request metrics and alarms cover diagnosis (pypictl doctor reads CloudWatch, not access logs).",
-    });
+    if (p.albAccessLogs) {
+      this.accessLogsBucket = enableAccessLogs(this, this.loadBalancer, p.albAccessLogsDays);
+    } else {
+      Validations.of(this.loadBalancer).acknowledge({
+        id: "AwsSolutions-ELB2",
+        reason:
+          "ALB access logs are off by choice (turn them on with --alb-access-logs, which needs the region for the log-delivery bucket policy); request metrics, alarms and the dashboard cover diagnosis (pypictl doctor reads CloudWatch, not access logs).",
+      });
+    }
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, "TargetGroup", {
       vpc,
       port: CONTAINER_PORT,
@@ -443,6 +452,8 @@ export class PypiServerStack extends Stack {
       new CfnOutput(this, STACK_OUTPUT_KEYS[field as keyof typeof STACK_OUTPUT_KEYS], o);
     }
     new CfnOutput(this, EXTRA_OUTPUT_KEYS.alarmTopic, { value: topic.topicArn, description: "SNS topic the alarms notify" });
+    if (this.accessLogsBucket)
+      new CfnOutput(this, EXTRA_OUTPUT_KEYS.accessLogsBucket, { value: this.accessLogsBucket.bucketName, description: "S3 bucket with the load balancer's access logs (retained on destroy; expired by its lifecycle rule)" });
     new CfnOutput(this, EXTRA_OUTPUT_KEYS.backupVaultName, { value: this.backupVaultName, description: "AWS Backup vault with the daily EFS recovery points (retained on destroy)" });
   }
 }

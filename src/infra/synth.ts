@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { UsageError } from "../errors.js";
 import { buildApp } from "./app.js";
 import { InfraError } from "./errors.js";
-import type { PypiServerStackProps } from "./props.js";
+import { regionOnlyEnv, type PypiServerStackProps } from "./props.js";
 
 export async function synthLocal(o: {
   stackName: string;
@@ -18,10 +18,12 @@ export async function synthLocal(o: {
   nag?: boolean;
   validate?: boolean;
   context?: Record<string, unknown>;
+  /** The region (--region, AWS_REGION): binds the stack to it when a prop needs one (ALB access logs). */
+  region?: string;
 }): Promise<{ template: Record<string, unknown>; warnings: string[] }> {
   const outdir = await mkdtemp(join(tmpdir(), "pypictl-synth-"));
   try {
-    const { app } = buildApp({ stackName: o.stackName, props: o.props, outdir, nag: o.nag, builtinValidation: o.validate, context: { "aws:cdk:version-reporting": false, ...o.context } });
+    const { app } = buildApp({ stackName: o.stackName, props: o.props, outdir, nag: o.nag, builtinValidation: o.validate, context: { "aws:cdk:version-reporting": false, ...o.context }, ...regionOnlyEnv(o.props, o.region) });
     let assembly;
     try {
       assembly = app.synth();

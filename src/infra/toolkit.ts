@@ -23,7 +23,7 @@ import { App } from "aws-cdk-lib";
 import { CredentialsError, UsageError } from "../errors.js";
 import { buildApp } from "./app.js";
 import { DeclinedError, InfraError } from "./errors.js";
-import { needsEnvironment, type PypiServerStackProps } from "./props.js";
+import { needsEnvironment, regionOnlyEnv, type PypiServerStackProps } from "./props.js";
 
 export { DeclinedError, InfraError };
 
@@ -199,7 +199,7 @@ export async function assemblySource(toolkit: Toolkit, o: StackRunOptions): Prom
         context: { ...builder.context, ...o.context },
         nag: o.nag,
         builtinValidation: o.validate,
-        ...(needsEnvironment(o.props) ? { env: { account, region } } : {}),
+        ...(needsEnvironment(o.props) ? { env: { account, region } } : regionOnlyEnv(o.props, region)),
       });
       return app.synth();
     },

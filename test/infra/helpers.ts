@@ -12,7 +12,7 @@ export interface Synthesized {
 
 export function synth(
   props: PypiServerStackProps,
-  o: { stackName?: string; env?: { account: string; region: string }; validate?: boolean; context?: Record<string, unknown> } = {},
+  o: { stackName?: string; env?: { account?: string; region: string }; validate?: boolean; context?: Record<string, unknown> } = {},
 ): Synthesized {
   const stackName = o.stackName ?? "pypiserver";
   const { app, stack } = buildApp({ stackName, props, nag: true, builtinValidation: o.validate ?? false, ...(o.env ? { env: o.env } : {}), ...(o.context ? { context: o.context } : {}) });

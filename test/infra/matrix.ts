@@ -14,7 +14,7 @@ export const EXISTING_VPC_ID = "vpc-0123456789abcdef0";
 export interface Combo {
   readonly name: string;
   readonly props: PypiServerStackProps;
-  readonly env?: { account: string; region: string };
+  readonly env?: { account?: string; region: string };
   readonly context?: Record<string, unknown>;
 }
 
@@ -83,6 +83,10 @@ export const COMBOS: readonly Combo[] = [
   },
   { name: "graviton t4g/cert/provisioned", props: { instanceType: "t4g.medium", certificateArn: CERT, efsThroughputMode: "provisioned", efsProvisionedMibps: 32 } },
   { name: "redeploy onto kept data/cert", props: { ...KEPT, certificateArn: CERT } },
+  // ALB access logs bind the stack to a region (account-agnostic): one Region from before August 2022 (its ELB
+  // account in the bucket policy), one newer (the logdelivery.elasticloadbalancing service principal).
+  { name: "access logs/cert/eu-west-1", props: { albAccessLogs: true, certificateArn: CERT }, env: { region: "eu-west-1" } },
+  { name: "access logs 30 days/http/nat0/ap-southeast-4", props: { albAccessLogs: true, albAccessLogsDays: 30, allowHttp: true, natGateways: 0 }, env: { region: "ap-southeast-4" } },
   { name: "redeploy onto kept file system only/http/nat0", props: { fileSystemId: KEPT.fileSystemId, allowHttp: true, natGateways: 0 } },
 ];
 

@@ -73,9 +73,10 @@ beforeAll(() => {
 }, 120_000);
 
 describe("outputs doctor and creds read", () => {
-  it("emits every STACK_OUTPUT_KEYS output (and the alarm topic, backup vault)", () => {
+  it("emits every STACK_OUTPUT_KEYS output (and the alarm topic, backup vault; the access-log bucket only with albAccessLogs)", () => {
+    const always = Object.values(EXTRA_OUTPUT_KEYS).filter((k) => k !== EXTRA_OUTPUT_KEYS.accessLogsBucket);
     for (const s of [base, https, cert, existingVpc]) {
-      expect(Object.keys(s.json.Outputs).sort()).toEqual([...Object.values(STACK_OUTPUT_KEYS), ...Object.values(EXTRA_OUTPUT_KEYS)].sort());
+      expect(Object.keys(s.json.Outputs).sort()).toEqual([...Object.values(STACK_OUTPUT_KEYS), ...always].sort());
     }
   });
   it("IndexUrl follows the protocol and domain", () => {

@@ -236,7 +236,8 @@ export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
       // Nothing to look up: synthesize directly, without loading toolkit-lib and the AWS SDK.
       enableCompileCache();
       const { synthLocal } = await import("../../infra/synth.js");
-      const local = await synthLocal({ ...run, validate: flags.validate === true });
+      // The region a deploy would use (--region, config, AWS_REGION): ALB access logs bind the stack to it.
+      const local = await synthLocal({ ...run, region: run.region ?? io.env.AWS_REGION, validate: flags.validate === true });
       for (const w of local.warnings) err(io, `warning: ${w}\n`);
       template = local.template;
     } else {
@@ -298,7 +299,7 @@ export async function destroyAction(flags: DeployFlags, io: Io): Promise<number>
   return guarded(io, async () => {
     err(
       io,
-      `Destroying stack ${run.stackName}. Kept (RETAIN): the EFS file system with your packages, the AWS Backup vault with its recovery points, and the credentials secret. ` +
+      `Destroying stack ${run.stackName}. Kept (RETAIN): the EFS file system with your packages, the AWS Backup vault with its recovery points, the credentials secret, and the ALB access-log bucket if access logs were on (its lifecycle rule keeps expiring the logs). ` +
         "Deleted: everything else; the hosts are terminated with their auto-scaling group (no managed termination protection, so nothing waits on protected instances; ECS drains their tasks first).\n",
     );
     const { readKeptResources, redeployFlags } = await import("../../infra/kept.js");
