@@ -4,6 +4,7 @@
  */
 import type { Evidence } from "../sources/model.js";
 import type { SeriesKey } from "../sources/aws/metric-catalogue.js";
+import type { Window } from "../window.js";
 
 export type Status = "pass" | "warn" | "fail" | "skip" | "error";
 
@@ -79,13 +80,8 @@ export interface Finding {
   resources?: ResourceResult[];
 }
 
-/** The time window a run looks at. */
-export interface Window {
-  start: string;
-  end: string;
-  /** The duration as given, e.g. "1h". */
-  since: string;
-}
+/** Defined beside config and sources (src/window.ts); re-exported for the checks' own use. */
+export type { Window } from "../window.js";
 
 export interface EvalContext<T extends Thresholds> {
   evidence: Evidence;

@@ -1,6 +1,6 @@
 /** Durations as the CLI takes them: `90s`, `30m`, `1h`, `2d`, `1w`. */
 import { UsageError } from "../errors.js";
-import type { Window } from "../checks/model.js";
+import type { Window } from "../window.js";
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 

@@ -3,7 +3,7 @@
  * as versioned JSON. `--replay` evaluates a bundle offline into the same findings. A bundle never holds
  * a secret: sources record status codes and timings of auth probes, never credentials.
  */
-import type { Window } from "../checks/model.js";
+import type { Window } from "../window.js";
 import type { Evidence, FailureKind } from "../sources/model.js";
 import type { Target } from "../sources/target/model.js";
 import { Field, parseLargeJsonFile } from "../config/validate.js";

@@ -1,5 +1,5 @@
 /** What a source gets when it gathers. */
-import type { Window } from "../checks/model.js";
+import type { Window } from "../window.js";
 import type { SourceKey, SourceResult } from "./model.js";
 import type { Target } from "./target/model.js";
 

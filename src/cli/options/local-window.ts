@@ -3,7 +3,7 @@
  * metrics have). The label says how many lines were taken and that the first is vmstat's since-boot
  * average, which the checks do not judge — so "2 samples" in a message matches `--samples 3`.
  */
-import type { Window } from "../../checks/model.js";
+import type { Window } from "../../window.js";
 
 export function localSampleWindow(start: Date, end: Date, samples: number): Window {
   const seconds = Math.max(1, Math.round((end.getTime() - start.getTime()) / 1000));

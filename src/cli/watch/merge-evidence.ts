@@ -4,7 +4,7 @@
  * events are joined by identity, every other source is the latest snapshot. A source that failed in a later
  * round keeps the data of the last round that read it. Replaying the bundle evaluates the whole watch.
  */
-import type { Window } from "../../checks/model.js";
+import type { Window } from "../../window.js";
 import type { Evidence, SourceResult } from "../../sources/model.js";
 import type { EcsServiceEvidence, MetricsEvidence, StoppedTasksEvidence } from "../../sources/aws/types.js";
 import { AWS_SOURCE_IDS } from "../../sources/aws/types.js";

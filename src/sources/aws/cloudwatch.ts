@@ -6,7 +6,7 @@
 import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { ok, type SourceResult } from "../model.js";
 import type { GatherContext, GatherPlan, SourceDef } from "../context.js";
-import type { Window } from "../../checks/model.js";
+import type { Window } from "../../window.js";
 import type { Target } from "../target/model.js";
 import {
   AWS_SOURCE_IDS,
