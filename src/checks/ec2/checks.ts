@@ -2,7 +2,7 @@
 import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
 import { EC2_CPU_CREDITS, EC2_CPU_SKEW } from "../thresholds/ec2.js";
 import { INSTANCES, METRICS, isBurstable } from "../../sources/aws/types.js";
-import { hasData, maxOf, meanOf, minOf, need, observedFrom, round, seriesOf, seriesProblem, sumOf, values } from "../../sources/aws/series.js";
+import { hasData, maxOf, meanOf, minOf, need, observedFrom, round, seriesOf, seriesProblem, sumOf, values } from "../series.js";
 
 const BIGGER = "Use a non-burstable type with more CPU: instanceType / asg_instance_type c6a.large (or c6a.xlarge for heavy bursts).";
 

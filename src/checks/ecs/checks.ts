@@ -6,7 +6,7 @@
 import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
 import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS, ECS_RUNNING_TASKS } from "../thresholds/ecs.js";
 import { METRICS, SERVICE, STOPPED_TASKS, type EcsTaskDefinition, type StoppedTask } from "../../sources/aws/types.js";
-import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem, values } from "../../sources/aws/series.js";
+import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem, values } from "../series.js";
 
 /** ECS keeps stopped tasks visible for at least one hour (often longer, never promised). */
 export const STOPPED_TASK_VISIBILITY_MINUTES = 60;

@@ -7,7 +7,7 @@ import { defineCheck, type Verdict } from "../model.js";
 import { EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT, EFS_THROUGHPUT_UTILIZATION } from "../thresholds/efs.js";
 import { read } from "../../sources/model.js";
 import { FILE_SYSTEM, METRICS, type FileSystemEvidence, type MetricsEvidence } from "../../sources/aws/types.js";
-import { describeSeries, need, hasData, maxOf, minOf, observedFrom, round, seriesOf, seriesProblem, values } from "../../sources/aws/series.js";
+import { describeSeries, need, hasData, maxOf, minOf, observedFrom, round, seriesOf, seriesProblem, values } from "../series.js";
 import type { Evidence } from "../../sources/model.js";
 
 const ELASTIC_HINT = 'Switch the file system to Elastic throughput: stack prop efsThroughputMode: "elastic" / Terraform efs_throughput_mode = "elastic" (the module\'s default).';

@@ -7,7 +7,7 @@ import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
 import { read, sourceKey } from "../../sources/model.js";
 import type { DistListing } from "../../sources/client/dist.js";
 import { METRICS, SERVICE, STOPPED_TASKS } from "../../sources/aws/types.js";
-import { seriesOf, sumOf, values } from "../../sources/aws/series.js";
+import { seriesOf, sumOf, values } from "../series.js";
 import { classifyStop, memoryHints } from "../ecs/checks.js";
 import { UPLOAD_DIST_SIZE, UPLOAD_FLEET_SIGNALS } from "../thresholds/upload.js";
 

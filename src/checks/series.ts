@@ -1,6 +1,7 @@
-/** Pure helpers over CloudWatch evidence, shared by the fleet checks. */
-import type { Observed } from "../../checks/model.js";
-import type { MetricSeries, MetricsEvidence } from "./types.js";
+/** Pure helpers over evidence (CloudWatch series, needed and used sources), shared by the checks. */
+import type { Observed } from "./model.js";
+import type { Evidence, SourceKey, SourceResult } from "../sources/model.js";
+import type { MetricSeries, MetricsEvidence } from "../sources/aws/types.js";
 
 export function seriesOf(m: MetricsEvidence, key: string): MetricSeries | undefined {
   return m.series[key];
@@ -58,14 +59,14 @@ export function seriesProblem(s: MetricSeries | undefined): string | undefined {
 }
 
 /** A needed source's value (the runner only calls evaluate when every needed source is ok). */
-export function need<V>(evidence: import("../model.js").Evidence, key: import("../model.js").SourceKey<V>): V {
-  const r = evidence[key.id] as import("../model.js").SourceResult<V> | undefined;
+export function need<V>(evidence: Evidence, key: SourceKey<V>): V {
+  const r = evidence[key.id] as SourceResult<V> | undefined;
   if (!r?.ok) throw new Error(`${key.id} is not available`);
   return r.value;
 }
 
 /** A used source's value, or undefined when absent or failed. */
-export function maybe<V>(evidence: import("../model.js").Evidence, key: import("../model.js").SourceKey<V>): V | undefined {
-  const r = evidence[key.id] as import("../model.js").SourceResult<V> | undefined;
+export function maybe<V>(evidence: Evidence, key: SourceKey<V>): V | undefined {
+  const r = evidence[key.id] as SourceResult<V> | undefined;
   return r?.ok ? r.value : undefined;
 }
