@@ -1,10 +1,8 @@
 /**
- * Where the fleet's credentials live: a Secrets Manager secret holding JSON (key names configurable), the
- * stack's outputs (`IndexUrl`, `SecretArn`), or the Terraform module's outputs. Errors name the secret, the
- * key or the file — never a value.
+ * The fleet's credentials as a Secrets Manager secret holds them: JSON with configurable key names. Pure:
+ * reading the secret is a source (src/sources/aws/secret.ts). Errors name the secret or the key — never a value.
  */
-import { IncompleteError, UsageError } from "../errors.js";
-import type { AwsClients } from "../sources/aws/clients.js";
+import { UsageError } from "../errors.js";
 
 export interface Credentials {
   username: string;
@@ -45,24 +43,4 @@ export function describeAwsError(e: unknown): string {
   const err = e as { name?: string; message?: string };
   const name = err.name && err.name !== "Error" ? `${err.name}: ` : "";
   return `${name}${err.message ?? String(e)}`;
-}
-
-const AWS_NOT_ANSWERING: ReadonlySet<string> = new Set(["unreachable", "timeout", "server-error", "throttled", "malformed"]);
-
-export async function readSecret(aws: AwsClients, secretId: string, keys: SecretKeys, subject = `--secret-id ${secretId}`): Promise<Credentials> {
-  const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
-  const client = await aws.secretsManager();
-  let text: string | undefined;
-  try {
-    const r = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    text = r.SecretString;
-  } catch (e) {
-    const { classifyError } = await import("../sources/classify.js");
-    const f = classifyError(e, "secretsmanager:GetSecretValue");
-    // The endpoint could not answer (network, timeout, 5xx, throttling, garbage): incomplete, exit 3 — not bad input.
-    if (!f.ok && AWS_NOT_ANSWERING.has(f.kind))
-      throw new IncompleteError(`${subject}: cannot read the secret (${f.kind}: ${f.message}). Check the network, --region and AWS_ENDPOINT_URL*, then run again.`);
-    throw new UsageError(`${subject}: cannot read the secret (${describeAwsError(e)})`, subject);
-  }
-  return credentialsFromSecretString(text, keys, subject);
 }

@@ -99,7 +99,7 @@ export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, cre
   let origin = "";
 
   const { AwsClients } = await import("../../sources/aws/clients.js");
-  const { readSecret } = await import("../../creds/secret.js");
+  const { readSecret } = await import("../../sources/aws/secret.js");
   const { regionOfArn } = await import("../../sources/target/terraform.js");
   const newClients = deps.clients ?? ((s: AwsSettings) => new AwsClients(s));
   const awsFor = (region: string | undefined) => {

@@ -5,7 +5,8 @@
  */
 import type { GatherContext, GatherSettings } from "../context.js";
 import { AwsClients } from "../aws/clients.js";
-import { DEFAULT_SECRET_KEYS, readSecret, type Credentials, type SecretKeys } from "../../creds/secret.js";
+import { DEFAULT_SECRET_KEYS, type Credentials, type SecretKeys } from "../../creds/secret.js";
+import { readSecret } from "../aws/secret.js";
 
 /** Settings keys (open record) owned by the http/client sources. */
 export interface CredsSettings {
