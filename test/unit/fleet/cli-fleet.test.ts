@@ -1,23 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { installFleet, scenario, type Fleet } from "../../fixtures/aws/sim.mjs";
+import { describe, expect, it } from "vitest";
+import { scenario } from "../../fixtures/aws/sim.mjs";
+import { installTestFleet, useTestAwsEnv } from "./harness.js";
 import { runCli } from "../../../src/cli/main.js";
 import { captureIo } from "../../helpers/io.js";
-import { resetClients } from "../../../src/sources/aws/shared.js";
 import { assertValidReport } from "../../helpers/schema.js";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 
-let fleet: Fleet | undefined;
-const saved = { ...process.env };
-beforeEach(() => {
-  resetClients();
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" });
-});
-afterEach(() => {
-  fleet?.restore();
-  fleet = undefined;
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
-});
+useTestAwsEnv();
 
 // Live runs use the real clock: put the simulated window at "now".
 const now = () => new Date();
@@ -31,7 +20,7 @@ describe("pypictl doctor against a (simulated) fleet", () => {
   });
 
   it("a healthy fleet found through the default stack exits 0 with a schema-valid JSON report", async () => {
-    fleet = installFleet(scenario(), now());
+    installTestFleet(scenario(), now());
     const io = captureIo();
     const code = await runCli(["doctor", "--region", "eu-west-1", "--only", "efs,ecs,alb,ec2", "--format", "json"], io);
     const report = JSON.parse(io.stdout.text) as { findings: Array<{ checkId: string; status: string; message: string }> };
@@ -42,7 +31,7 @@ describe("pypictl doctor against a (simulated) fleet", () => {
   });
 
   it("AccessDenied on DescribeServices: exit 3, dependent checks name the action, others still report", async () => {
-    fleet = installFleet(scenario(), now());
+    const fleet = installTestFleet(scenario(), now());
     fleet.mocks.ecs.on(DescribeServicesCommand).rejects(Object.assign(new Error("User: arn:aws:iam::1:user/ops is not authorized to perform: ecs:DescribeServices on resource: x"), { name: "AccessDeniedException" }));
     const io = captureIo();
     const code = await runCli(["doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--only", "efs,ecs,alb,ec2", "--format", "json"], io);
@@ -54,7 +43,7 @@ describe("pypictl doctor against a (simulated) fleet", () => {
   });
 
   it("an unknown stack is exit 2 naming it", async () => {
-    fleet = installFleet(scenario(), now());
+    installTestFleet(scenario(), now());
     const io = captureIo();
     expect(await runCli(["doctor", "--stack", "missing-stack", "--region", "eu-west-1"], io)).toBe(2);
     expect(io.stderr.text).toMatch(/stack missing-stack does not exist/);

@@ -1,5 +1,6 @@
 /** Run the real fleet sources and checks against the simulated fleet (strict SDK mocks). */
 import { readFileSync } from "node:fs";
+import { afterEach, beforeEach } from "vitest";
 import { CHECKS } from "../../../src/checks/registry.js";
 import type { Check, Window } from "../../../src/checks/model.js";
 import { runDoctor } from "../../../src/checks/doctor.js";
@@ -8,7 +9,7 @@ import { SOURCE_LOADERS } from "../../../src/sources/registry.js";
 import { DEFAULT_GATHER_SETTINGS, type GatherSettings } from "../../../src/sources/context.js";
 import type { FleetTarget } from "../../../src/sources/target/model.js";
 import { resetClients } from "../../../src/sources/aws/shared.js";
-import { fleetTarget } from "../../fixtures/aws/sim.mjs";
+import { fleetTarget, installFleet, type Fleet } from "../../fixtures/aws/sim.mjs";
 
 export const NOW = new Date("2026-11-20T12:00:00Z");
 export const WINDOW: Window = { start: "2026-11-20T11:00:00.000Z", end: "2026-11-20T12:00:00.000Z", since: "1h" };
@@ -46,4 +47,33 @@ export async function doctorFleet(opts: { target?: FleetTarget; checks?: Check[]
 
 export function statuses(findings: Array<{ checkId: string; status: string }>): Record<string, string> {
   return Object.fromEntries(findings.map((f) => [f.checkId, f.status]));
+}
+
+/** Static test credentials and no instance metadata: the SDK resolves credentials without any network. */
+export const TEST_AWS_ENV = { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" } as const;
+
+const installed: Fleet[] = [];
+
+/** installFleet, restored after the test by useTestAwsEnv. */
+export function installTestFleet(...args: Parameters<typeof installFleet>): Fleet {
+  const f = installFleet(...args);
+  installed.push(f);
+  return f;
+}
+
+/**
+ * The AWS environment every fleet test runs in: fresh clients and the test credentials before each test;
+ * after it, the fleets it installed are restored (last first) and process.env is what it was.
+ */
+export function useTestAwsEnv(): void {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    resetClients();
+    Object.assign(process.env, TEST_AWS_ENV);
+  });
+  afterEach(() => {
+    for (const f of installed.splice(0).reverse()) f.restore();
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
 }

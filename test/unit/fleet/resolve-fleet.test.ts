@@ -1,28 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { installFleet, scenario, CLUSTER, SERVICE, FS_ID, LB_ARN, TG_ARN, ASG, SECRET_ARN, type Fleet } from "../../fixtures/aws/sim.mjs";
-import { NOW } from "./harness.js";
+import { scenario, CLUSTER, SERVICE, FS_ID, LB_ARN, TG_ARN, ASG, SECRET_ARN } from "../../fixtures/aws/sim.mjs";
+import { NOW, installTestFleet, useTestAwsEnv } from "./harness.js";
 import { resolveFleet } from "../../../src/cli/options/resolve-fleet.js";
-import { resetClients } from "../../../src/sources/aws/shared.js";
 import { captureIo } from "../../helpers/io.js";
 import { CredentialsError, IncompleteError, UsageError } from "../../../src/errors.js";
 
-let fleet: Fleet | undefined;
-const saved = { ...process.env };
-beforeEach(() => {
-  resetClients();
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" });
-});
-afterEach(() => {
-  fleet?.restore();
-  fleet = undefined;
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
-});
+useTestAwsEnv();
 
 const TF = {
   ecs_cluster_name: { value: "tf-cluster", type: "string", sensitive: false },
@@ -35,7 +23,7 @@ const TF = {
 
 describe("resolveFleet", () => {
   it("reads the default stack's outputs when nothing else identifies the fleet", async () => {
-    fleet = installFleet(scenario(), NOW);
+    const fleet = installTestFleet(scenario(), NOW);
     const t = await resolveFleet({ kind: "fleet", region: "eu-west-1" }, {}, captureIo());
     expect(fleet.mocks.cloudformation.commandCalls(DescribeStacksCommand)[0]!.args[0].input).toEqual({ StackName: "pypiserver" });
     expect(t).toEqual({
@@ -54,14 +42,14 @@ describe("resolveFleet", () => {
   });
 
   it("explicit flags override stack outputs", async () => {
-    fleet = installFleet(scenario(), NOW);
+    installTestFleet(scenario(), NOW);
     const t = await resolveFleet({ kind: "fleet", region: "eu-west-1", stack: "pypiserver", service: "other" }, {}, captureIo());
     expect(t.service).toBe("other");
     expect(t.cluster).toBe(CLUSTER);
   });
 
   it("a named stack that does not exist is a usage error naming it; the default one says how to identify the fleet", async () => {
-    fleet = installFleet(scenario(), NOW);
+    const fleet = installTestFleet(scenario(), NOW);
     await expect(resolveFleet({ kind: "fleet", region: "eu-west-1", stack: "nope" }, {}, captureIo())).rejects.toThrow(/stack nope does not exist in eu-west-1/);
     fleet.mocks.cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error("Stack with id pypiserver does not exist"), { name: "ValidationError" }));
     const e = await resolveFleet({ kind: "fleet", region: "eu-west-1" }, {}, captureIo()).catch((x: unknown) => x);
@@ -70,7 +58,7 @@ describe("resolveFleet", () => {
   });
 
   it("takes Terraform outputs from a file or stdin without calling CloudFormation", async () => {
-    fleet = installFleet(scenario(), NOW);
+    const fleet = installTestFleet(scenario(), NOW);
     const dir = mkdtempSync(join(tmpdir(), "pypictl-tf-"));
     const file = join(dir, "out.json");
     writeFileSync(file, JSON.stringify(TF));
@@ -84,7 +72,7 @@ describe("resolveFleet", () => {
   });
 
   it("an unreachable endpoint or a denied stack read stops with a message, not a stack trace", async () => {
-    fleet = installFleet(scenario(), NOW);
+    const fleet = installTestFleet(scenario(), NOW);
     fleet.mocks.cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }));
     const p = resolveFleet({ kind: "fleet", region: "eu-west-1" }, {}, captureIo());
     await expect(p).rejects.toBeInstanceOf(IncompleteError);
@@ -98,7 +86,7 @@ describe("resolveFleet", () => {
   });
 
   it("missing credentials → CredentialsError telling how to provide them", async () => {
-    fleet = installFleet(scenario(), NOW);
+    const fleet = installTestFleet(scenario(), NOW);
     fleet.mocks.cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
     const e = await resolveFleet({ kind: "fleet", region: "eu-west-1" }, {}, captureIo()).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(CredentialsError);

@@ -2,32 +2,20 @@
  * Checks declare their needs: the sources run, the CloudWatch series asked for and the IAM actions printed
  * all follow the *selected* checks. And partial evidence: one failing query does not blind the others.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import { installFleet, scenario, fleetTarget, type Fleet } from "../../fixtures/aws/sim.mjs";
-import { doctorFleet, FLEET_CHECKS, NOW, PROBE_STDOUT, statuses } from "./harness.js";
+import { scenario, fleetTarget, type Fleet } from "../../fixtures/aws/sim.mjs";
+import { doctorFleet, FLEET_CHECKS, NOW, PROBE_STDOUT, statuses, installTestFleet, useTestAwsEnv } from "./harness.js";
 import { CHECKS, selectChecks } from "../../../src/checks/registry.js";
 import { runCli } from "../../../src/cli/main.js";
 import { captureIo } from "../../helpers/io.js";
-import { resetClients } from "../../../src/sources/aws/shared.js";
 import { renderJson } from "../../../src/cli/render/json.js";
 import { assertValidReport } from "../../helpers/schema.js";
 import { exitCodeFor } from "../../../src/checks/report.js";
 import { METRICS, type MetricsEvidence } from "../../../src/sources/aws/types.js";
 import { SERIES } from "../../../src/sources/aws/metric-catalogue.js";
 
-let fleet: Fleet | undefined;
-const saved = { ...process.env };
-beforeEach(() => {
-  resetClients();
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" });
-});
-afterEach(() => {
-  fleet?.restore();
-  fleet = undefined;
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
-});
+useTestAwsEnv();
 
 function callCounts(f: Fleet): Record<string, number> {
   return Object.fromEntries(Object.entries(f.mocks).map(([name, m]) => [name, m.calls().length]));
@@ -46,7 +34,7 @@ describe("checks declare their needs", () => {
   });
 
   it("--only efs makes only EFS calls: DescribeFileSystems and GetMetricData for AWS/EFS series", async () => {
-    fleet = installFleet(scenario({ instances: 3 }), NOW);
+    const fleet = installTestFleet(scenario({ instances: 3 }), NOW);
     const checks = selectChecks(FLEET_CHECKS, ["efs"], undefined);
     const { report } = await doctorFleet({ checks });
     const calls = callCounts(fleet);
@@ -58,7 +46,7 @@ describe("checks declare their needs", () => {
   });
 
   it("--only efs without a file system id waits for the ECS service (task definition) and nothing else", async () => {
-    fleet = installFleet(scenario(), NOW);
+    const fleet = installTestFleet(scenario(), NOW);
     await doctorFleet({ checks: selectChecks(FLEET_CHECKS, ["efs"], undefined), target: fleetTarget({ fileSystemId: undefined }) });
     const calls = callCounts(fleet);
     expect(calls).toMatchObject({ ec2: 0, elbv2: 0, ssm: 0, efs: 1, cloudwatch: 1 });
@@ -66,7 +54,7 @@ describe("checks declare their needs", () => {
   });
 
   it("--only alb.p95-latency asks CloudWatch for one series", async () => {
-    fleet = installFleet(scenario(), NOW);
+    const fleet = installTestFleet(scenario(), NOW);
     await doctorFleet({ checks: selectChecks(FLEET_CHECKS, ["alb.p95-latency"], undefined) });
     expect(queriesSent(fleet).map((q) => q.Label)).toEqual(["alb.TargetResponseTime.p95"]);
     expect(callCounts(fleet)).toMatchObject({ ecs: 0, ec2: 0, elbv2: 0, ssm: 0, efs: 0 });
@@ -103,7 +91,7 @@ describe("partial evidence", () => {
   const METRIC_CHECKS = FLEET_CHECKS.filter((c) => c.needs.includes(METRICS.id));
 
   it("a CloudWatch failing only the p95 query: every other metric check still judges its series", async () => {
-    fleet = installFleet(scenario({ instances: 3, instanceType: "t3.small", metricFault: (q) => (q.MetricStat?.Stat === "p95" ? http500() : undefined) }), NOW);
+    const fleet = installTestFleet(scenario({ instances: 3, instanceType: "t3.small", metricFault: (q) => (q.MetricStat?.Stat === "p95" ? http500() : undefined) }), NOW);
     const { report } = await doctorFleet({ checks: METRIC_CHECKS });
     const st = statuses(report.findings);
     expect(st["alb.p95-latency"]).toBe("error");
@@ -118,7 +106,7 @@ describe("partial evidence", () => {
   });
 
   it("a CloudWatch answering 500 to everything fails the source once, without a call per series", async () => {
-    fleet = installFleet(scenario({ instances: 20, metricFault: () => http500() }), NOW);
+    const fleet = installTestFleet(scenario({ instances: 20, metricFault: () => http500() }), NOW);
     const { report, evidence } = await doctorFleet({ checks: METRIC_CHECKS });
     expect(evidence[METRICS.id]!.ok).toBe(false);
     expect(fleet.mocks.cloudwatch.commandCalls(GetMetricDataCommand).length).toBeLessThanOrEqual(3);
@@ -127,14 +115,14 @@ describe("partial evidence", () => {
 
   it("throttling is not split: the calls are not multiplied", async () => {
     const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } });
-    fleet = installFleet(scenario({ metricFault: (q) => (q.MetricStat?.Stat === "p95" ? throttled() : undefined) }), NOW);
+    const fleet = installTestFleet(scenario({ metricFault: (q) => (q.MetricStat?.Stat === "p95" ? throttled() : undefined) }), NOW);
     const { evidence } = await doctorFleet({ checks: METRIC_CHECKS });
     expect(fleet.mocks.cloudwatch.commandCalls(GetMetricDataCommand).length).toBe(1);
     expect(evidence[METRICS.id]).toMatchObject({ ok: false, kind: "throttled" });
   });
 
   it("per-result StatusCode Forbidden makes only that series' check an error", async () => {
-    fleet = installFleet(scenario({ metricStatus: { "ecs.MemoryUtilization": "Forbidden" } }), NOW);
+    installTestFleet(scenario({ metricStatus: { "ecs.MemoryUtilization": "Forbidden" } }), NOW);
     const { report, evidence } = await doctorFleet({ checks: METRIC_CHECKS });
     expect((evidence[METRICS.id] as { value: MetricsEvidence }).value.series["ecs.MemoryUtilization"]!.status).toBe("Forbidden");
     const st = statuses(report.findings);
@@ -146,7 +134,7 @@ describe("partial evidence", () => {
 describe("SSM without the listing API", () => {
   it("falls back to GetCommandInvocation per instance and judges every host", async () => {
     const { ListCommandInvocationsCommand, GetCommandInvocationCommand } = await import("@aws-sdk/client-ssm");
-    fleet = installFleet(scenario({ instances: 3, probeStdout: PROBE_STDOUT }), NOW);
+    const fleet = installTestFleet(scenario({ instances: 3, probeStdout: PROBE_STDOUT }), NOW);
     fleet.mocks.ssm
       .on(ListCommandInvocationsCommand)
       .rejects(Object.assign(new Error("<html><body>502 Bad Gateway</body></html>"), { name: "Error", $metadata: { httpStatusCode: 502 } }));
@@ -164,7 +152,7 @@ describe("SSM without the listing API", () => {
 
 describe("identity per source", () => {
   it("a target with only a URL: the ECS/EFS/ALB/EC2/host checks skip naming the flags, with no AWS call", async () => {
-    fleet = installFleet(scenario(), NOW);
+    const fleet = installTestFleet(scenario(), NOW);
     const { report } = await doctorFleet({ target: { kind: "fleet", region: "eu-west-1", url: "https://pypi.example.com" } });
     for (const f of report.findings) {
       expect(f.status, `${f.checkId}: ${f.message}`).toBe("skip");
@@ -176,7 +164,7 @@ describe("identity per source", () => {
   });
 
   it("a cluster and service alone: the load balancer and file system are discovered, every check judges", async () => {
-    fleet = installFleet(scenario(), NOW);
+    installTestFleet(scenario(), NOW);
     const { report } = await doctorFleet({
       checks: FLEET_CHECKS.filter((c) => !c.id.startsWith("host.")),
       target: fleetTarget({ loadBalancer: undefined, targetGroup: undefined, stack: undefined }),

@@ -3,11 +3,11 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { installFleet, scenario, type Fleet, type Scenario } from "../../fixtures/aws/sim.mjs";
+import { describe, expect, it } from "vitest";
+import { scenario, type Scenario } from "../../fixtures/aws/sim.mjs";
+import { installTestFleet, useTestAwsEnv } from "./harness.js";
 import { runCli } from "../../../src/cli/main.js";
 import { captureIo } from "../../helpers/io.js";
-import { resetClients } from "../../../src/sources/aws/shared.js";
 import { parseWatchInterval } from "../../../src/cli/commands/doctor-watch.js";
 import { statusChanges, changeLine, newEvents, eventKey } from "../../../src/cli/watch/changes.js";
 import { mergeEvidence, watchWindow } from "../../../src/cli/watch/merge-evidence.js";
@@ -15,18 +15,7 @@ import { buildTimeline } from "../../../src/cli/render/timeline.js";
 import { summarize, type Report } from "../../../src/checks/report.js";
 import type { Finding } from "../../../src/checks/model.js";
 
-let fleet: Fleet | undefined;
-const saved = { ...process.env };
-beforeEach(() => {
-  resetClients();
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" });
-});
-afterEach(() => {
-  fleet?.restore();
-  fleet = undefined;
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
-});
+useTestAwsEnv();
 
 async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -45,7 +34,7 @@ const args = ["doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--onl
 describe("doctor --watch", () => {
   it("on a non-terminal prints one line per change: a fail appears, then recovers; Ctrl-C ends with the report", async () => {
     const sc: Scenario = scenario({ metrics: { "ecs.MemoryUtilization": healthy() } });
-    fleet = installFleet(sc, new Date());
+    const fleet = installTestFleet(sc, new Date());
     const dir = mkdtempSync(join(tmpdir(), "pypictl-watch-"));
     const bundle = join(dir, "watch.json");
     const io = captureIo();
@@ -100,7 +89,7 @@ describe("doctor --watch", () => {
 
   it("on a terminal redraws header, timeline and changes each round", async () => {
     const sc: Scenario = scenario({ metrics: { "ecs.MemoryUtilization": climbing() } });
-    fleet = installFleet(sc, new Date());
+    installTestFleet(sc, new Date());
     const io = captureIo({ NO_COLOR: "1" }, { tty: true });
     const run = runCli(args, io);
     const screens = () => io.stdout.text.split("\x1b[H\x1b[2J").length - 1;
@@ -133,7 +122,7 @@ describe("doctor --watch", () => {
 
 describe("html from a live run", () => {
   it("carries the gathered evidence with timings, the timeline and the header", async () => {
-    fleet = installFleet(scenario({ metrics: { "ecs.MemoryUtilization": climbing() } }), new Date());
+    const fleet = installTestFleet(scenario({ metrics: { "ecs.MemoryUtilization": climbing() } }), new Date());
     const io = captureIo();
     expect(await runCli(["doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--only", "ecs,alb", "--format", "html"], io)).toBe(1);
     const html = io.stdout.text;
