@@ -23,10 +23,6 @@ async function load(file: string): Promise<{ bundle: EvidenceBundle; report: Rep
   return { bundle, report: JSON.parse(io.stdout.text) as Report };
 }
 
-/** Examples whose memory series contradicts their own kill times, until their fixture is regenerated. */
-// (fleet-oom-kills was here until scripts/make-fleet-examples.mjs drew its memory up to each kill.)
-const OOM_PENDING = new Set<string>([]);
-
 describe("example timelines", () => {
   it.each(files)("%s: events and series lie inside its window", async (file) => {
     const { bundle, report } = await load(file);
@@ -56,8 +52,7 @@ describe("example timelines", () => {
   const near = findCheck("ecs.memory-utilization")!.thresholds.warnPercentOfHardLimit!.default;
 
   for (const file of withKills) {
-    const test = OOM_PENDING.has(file) ? it.todo : it;
-    test(`${file}: every OOM kill follows a memory peak near the hard limit, and memory drops after it`, async () => {
+    it(`${file}: every OOM kill follows a memory peak near the hard limit, and memory drops after it`, async () => {
       const { bundle, report } = await load(file);
       const memory = report.findings.find((f) => f.checkId === "ecs.memory-utilization");
       const series = (memory?.observed?.series ?? []).map(([at, v]) => [Date.parse(at), v] as const);
