@@ -152,24 +152,21 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     });
 
   if (flags.watchHosts && flags.watch === undefined) throw new UsageError("--watch-hosts needs --watch", "--watch-hosts");
+  // What a run and every --watch round share; each adds its window, progress and deadline.
+  const plan = { checks, overrides, target, settings, toolVersion: TOOL_VERSION, load: loadSource, now };
   if (flags.watch !== undefined) {
     const { watchDoctor } = await import("./doctor-watch.js");
-    return watchDoctor({ flags, io, now, since, format, failOn, plan: { checks, overrides, target, settings } });
+    return watchDoctor({ flags, io, now, since, format, failOn, plan, roundTimeoutMs: timeoutSeconds * 1000 });
   }
   const gatherStart = now();
   const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);
   const timings: Record<string, number> = {};
   const callsBefore = callCounts();
   const { report, evidence } = await runDoctor({
-    checks,
-    overrides,
+    ...plan,
     window,
-    target,
-    settings,
-    toolVersion: TOOL_VERSION,
     replay,
     runDeadlineAt,
-    load: loadSource,
     onProgress: (e) => {
       progress.update(e);
       if (e.type === "source-done") timings[e.id] = e.ms;
@@ -179,7 +176,6 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
         err(io, `source ${e.id}: ${e.ok ? "ok" : "failed"} in ${e.ms} ms${req}\n`);
       }
     },
-    now,
   });
   progress.clear();
   if (!replay && report.findings.length > 0 && report.findings.every((f) => f.messageId === "source-no-identity" || f.messageId === "series-unavailable")) {

@@ -5,16 +5,12 @@
  * else, one line per change (logs, CI). Ctrl-C stops after the current wait and prints the final report in
  * the chosen format; --save-evidence writes the whole watch as one bundle that replays.
  */
-import type { Check } from "../../checks/model.js";
-import { runDoctor } from "../../checks/doctor.js";
+import { runDoctor, type DoctorPlan } from "../../checks/doctor.js";
 import { exitCodeFor, type Report } from "../../checks/report.js";
 import { windowFor, parseDuration } from "../../config/duration.js";
 import type { Format } from "../../config/config.js";
 import { bundleText, makeBundle } from "../../evidence/bundle.js";
-import type { GatherSettings } from "../../sources/context.js";
 import type { Evidence } from "../../sources/model.js";
-import { loadSource } from "../../sources/registry.js";
-import type { Target } from "../../sources/target/model.js";
 import { UsageError } from "../../errors.js";
 import { TOOL_VERSION } from "../../version.js";
 import { EXIT } from "../exit-codes.js";
@@ -51,7 +47,10 @@ export interface WatchArgs {
   since: string;
   format: Format;
   failOn: "warn" | "fail";
-  plan: { checks: readonly Check[]; overrides: Readonly<Record<string, number>>; target: Target; settings: GatherSettings };
+  /** What every round runs: the doctor's plan without a window, progress or deadline (each round sets its own). */
+  plan: Omit<DoctorPlan, "window" | "onProgress" | "runDeadlineAt" | "replay">;
+  /** `--timeout`: each round's deadline, from the round's start. */
+  roundTimeoutMs: number;
   /** Stops the watch; the CLI ties it to SIGINT. */
   signal?: AbortSignal;
 }
@@ -73,7 +72,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   const { flags, io, now, since, format, failOn } = args;
   if (flags.replay) throw new UsageError("--watch and --replay cannot be combined: a replay gathers nothing new", "--watch");
   const intervalMs = parseWatchInterval(flags.watch);
-  const { target, settings, overrides } = args.plan;
+  const { target } = args.plan;
   // SSM host probes are the slowest and costliest calls: each round leaves them out unless asked.
   const skipHosts = target.kind === "fleet" && !flags.watchHosts;
   const checks = skipHosts ? args.plan.checks.filter((c) => ![...c.needs, ...(c.uses ?? [])].includes(HOST_PROBE)) : [...args.plan.checks];
@@ -104,17 +103,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
       const window = windowFor(since, now());
       const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);
       const result = await Promise.race([
-        runDoctor({
-          checks,
-          overrides,
-          window,
-          target,
-          settings,
-          toolVersion: TOOL_VERSION,
-          load: loadSource,
-          onProgress: (e) => progress.update(e),
-          now,
-        }),
+        runDoctor({ ...args.plan, checks, window, runDeadlineAt: started + args.roundTimeoutMs, onProgress: (e) => progress.update(e) }),
         interrupted,
       ]);
       progress.clear();

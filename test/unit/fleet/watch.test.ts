@@ -109,6 +109,28 @@ describe("doctor --watch", () => {
     expect(code).toBe(0);
   }, 60_000);
 
+  it("--timeout bounds each round: an AWS that answers after the deadline costs the round its timeout, not the answer's delay", async () => {
+    // Every answer takes 5 s; --timeout 1 must end round 1 after about 1 s with the sources timed out.
+    installTestFleet(scenario({ latencyMs: 5_000 }), new Date());
+    const io = captureIo();
+    const started = Date.now();
+    const run = runCli(["doctor", "--cluster", "pypiserver", "--service", "pypiserver", "--region", "eu-west-1", "--only", "ecs.running-tasks", "--watch", "30", "--timeout", "1", "--format", "json"], io);
+    await until(() => rounds(io.stderr.text) >= 1, "round 1", 10_000);
+    const roundMs = Date.now() - started;
+    process.emit("SIGINT");
+    const code = await run;
+    expect(roundMs).toBeGreaterThanOrEqual(900);
+    expect(roundMs).toBeLessThan(3_500);
+    // Change lines come first on a non-terminal; the final report follows.
+    const report = JSON.parse(io.stdout.text.slice(io.stdout.text.indexOf("\n{") + 1)) as Report;
+    expect(report.findings.length).toBeGreaterThan(0);
+    for (const f of report.findings) {
+      expect(f.status).toBe("error");
+      expect(f.message).toMatch(/--timeout/);
+    }
+    expect(code).toBe(3);
+  }, 30_000);
+
   it("rejects a bad interval and --watch-hosts without --watch", async () => {
     expect(() => parseWatchInterval("0.5")).toThrow(/--watch: "0.5" must be from 1s to 1h/);
     expect(() => parseWatchInterval("soon")).toThrow(/--watch/);
