@@ -162,49 +162,33 @@ export function connectTunnel(proxy: URL, host: string, port: number, cb: (err: 
 
 type CreateConnection = (options: Record<string, unknown>, cb: (err: Error | null, socket?: Duplex) => void) => Duplex | undefined;
 
-/** An https.Agent that tunnels through the proxy unless NO_PROXY exempts the host; TLS stays end to end. */
-class TunnellingHttpsAgent extends https.Agent {
-  constructor(
-    readonly settings: ProxySettings,
-    opts: https.AgentOptions,
-  ) {
-    super(opts);
-  }
+/**
+ * Make an agent tunnel through the proxy (CONNECT) unless NO_PROXY exempts the host. The http and https
+ * agents differ only in the default port, the direct connection and, for https, TLS over the tunnel
+ * (end to end: the proxy sees only the encrypted stream).
+ */
+function tunnelling<A extends http.Agent>(agent: A, scheme: "http" | "https", settings: ProxySettings): A {
+  const secure = scheme === "https";
+  const createConnection: CreateConnection = (options, cb) => {
+    const host = String(options.host ?? options.hostname ?? "localhost");
+    const port = Number(options.port) || (secure ? 443 : 80);
+    const proxy = proxyFor(new URL(`${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}/`), settings);
+    if (!proxy) return secure ? tls.connect(options as tls.ConnectionOptions) : net.createConnection(options as unknown as net.NetConnectOpts);
+    connectTunnel(proxy, host, port, (err, raw) => {
+      if (err || !raw) return cb(err ?? new Error("no tunnel"));
+      if (!secure) return cb(null, raw);
+      const servername = (options.servername as string | undefined) ?? (net.isIP(host) ? undefined : host);
+      cb(null, tls.connect({ ...(options as tls.ConnectionOptions), socket: raw as net.Socket, servername } as tls.ConnectionOptions));
+    });
+    return undefined;
+  };
+  (agent as unknown as { createConnection: CreateConnection }).createConnection = createConnection;
+  return agent;
 }
-(TunnellingHttpsAgent.prototype as unknown as { createConnection: CreateConnection }).createConnection = function (this: TunnellingHttpsAgent, options, cb) {
-  const host = String(options.host ?? options.hostname ?? "localhost");
-  const port = Number(options.port) || 443;
-  const proxy = proxyFor(new URL(`https://${host.includes(":") ? `[${host}]` : host}:${port}/`), this.settings);
-  if (!proxy) return tls.connect(options as tls.ConnectionOptions);
-  connectTunnel(proxy, host, port, (err, raw) => {
-    if (err || !raw) return cb(err ?? new Error("no tunnel"));
-    const secure = tls.connect({ ...(options as tls.ConnectionOptions), socket: raw as net.Socket, servername: (options.servername as string | undefined) ?? (net.isIP(host) ? undefined : host) } as tls.ConnectionOptions);
-    cb(null, secure);
-  });
-  return undefined;
-};
-
-/** An http.Agent that tunnels through HTTP_PROXY with CONNECT unless NO_PROXY exempts the host. */
-class TunnellingHttpAgent extends http.Agent {
-  constructor(
-    readonly settings: ProxySettings,
-    opts: http.AgentOptions,
-  ) {
-    super(opts);
-  }
-}
-(TunnellingHttpAgent.prototype as unknown as { createConnection: CreateConnection }).createConnection = function (this: TunnellingHttpAgent, options, cb) {
-  const host = String(options.host ?? options.hostname ?? "localhost");
-  const port = Number(options.port) || 80;
-  const proxy = proxyFor(new URL(`http://${host.includes(":") ? `[${host}]` : host}:${port}/`), this.settings);
-  if (!proxy) return net.createConnection(options as unknown as net.NetConnectOpts);
-  connectTunnel(proxy, host, port, cb);
-  return undefined;
-};
 
 /** Agents for clients that send paths, not absolute URLs (the AWS SDK); undefined when no proxy is set. */
 export function proxyAgents(env: NodeJS.ProcessEnv = process.env, opts: http.AgentOptions = { keepAlive: true, maxSockets: 50 }): { httpAgent: http.Agent; httpsAgent: https.Agent } | undefined {
   const settings = proxySettings(env);
   if (!settings) return undefined;
-  return { httpAgent: new TunnellingHttpAgent(settings, opts), httpsAgent: new TunnellingHttpsAgent(settings, opts) };
+  return { httpAgent: tunnelling(new http.Agent(opts), "http", settings), httpsAgent: tunnelling(new https.Agent(opts), "https", settings) };
 }
