@@ -18,6 +18,7 @@ const BY_NAME: Record<string, FailureKind> = {
   RequestLimitExceeded: "throttled",
   ProvisionedThroughputExceededException: "throttled",
   TimeoutError: "timeout",
+  NoAnswerTimeout: "timeout", // src/sources/aws/clients.ts NO_ANSWER_ERROR
   AbortError: "timeout",
   RequestTimeout: "timeout",
   RequestTimeoutException: "timeout",

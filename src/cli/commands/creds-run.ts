@@ -25,6 +25,7 @@ import { NON_ASCII_REASON, hasNonAscii } from "../../creds/latin1.js";
 import type { FleetTarget } from "../../sources/target/model.js";
 import type { AwsClients, AwsSettings } from "../../sources/aws/clients.js";
 import { assertProfileExists, noRegionError, regionKnown } from "../options/aws-preflight.js";
+import { timeoutSeconds } from "../options/timeout.js";
 
 export interface CredsConfig {
   format?: CredFormat;
@@ -77,6 +78,8 @@ export interface ResolvedCreds {
 export interface CredsDeps {
   /** The AWS clients for a region/profile (tests pass their own; default: new SDK clients). */
   clients?: (settings: AwsSettings) => AwsClients;
+  /** The run's deadline (`--timeout`): every AWS call is cut when it passes. */
+  deadlineAt?: number;
 }
 
 /**
@@ -105,7 +108,7 @@ export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, cre
   const awsFor = (region: string | undefined) => {
     assertProfileExists(profile, io.env);
     if (!regionKnown(region, profile, io.env)) throw noRegionError(profile, io.env);
-    return newClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
+    return newClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}), ...(deps.deadlineAt !== undefined ? { deadlineAt: deps.deadlineAt } : {}) });
   };
 
   const target = await resolveFleet(named, flags, io, {
@@ -153,8 +156,12 @@ export function standardPath(format: CredFormat, env: NodeJS.ProcessEnv): string
   }
 }
 
+/** Reading a secret takes well under a second; 30 s leaves room for SSO, a proxy and --check's probes. */
+export const DEFAULT_CREDS_TIMEOUT_SECONDS = 30;
+
 export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   await validateCredsFlags(flags, io);
+  const deadlineAt = Date.now() + timeoutSeconds(flags.timeout, DEFAULT_CREDS_TIMEOUT_SECONDS) * 1000;
   const config: PypictlConfig = flags.config ? parseConfig(await readText(flags.config, "--config", io), flags.config) : EMPTY_CONFIG;
   printConfigWarnings(config, io);
   const credsConfig = parseCredsConfig(config.creds, flags.config ?? "config");
@@ -163,8 +170,8 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   if (flags.path && !flags.write) throw new UsageError("--path needs --write", "--path");
   if (flags.write && format === "poetry") throw new UsageError("--write: poetry keeps its settings itself; run the printed `poetry` commands instead", "--write");
 
-  const resolved = await resolveCreds(flags, config, credsConfig, io);
-  if (flags.check) return checkAction(resolved, flags, io);
+  const resolved = await resolveCreds(flags, config, credsConfig, io, { deadlineAt });
+  if (flags.check) return checkAction(resolved, flags, io, deadlineAt);
   if (hasNonAscii(resolved.credentials.password))
     err(io, `pypictl: warning: the password has non-ASCII characters: ${NON_ASCII_REASON}. Put an ASCII-only password in the secret (creds --check fails until then).\n`);
 
@@ -222,7 +229,7 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io): Promise<number> {
+async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io, runDeadlineAt: number): Promise<number> {
   if (!resolved.url) throw new UsageError("--check: no index URL: pass --url (or use --stack / --terraform-outputs)", "--url");
   const { runDoctor } = await import("../../checks/doctor.js");
   const { AUTH_CHECKS } = await import("../../checks/auth/index.js");
@@ -242,6 +249,7 @@ async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io): 
     settings: { ...DEFAULT_GATHER_SETTINGS, credentials: resolved.credentials },
     toolVersion: TOOL_VERSION,
     load: loadSource,
+    runDeadlineAt,
     now: () => new Date(),
   });
   // The report never carries the password (the probe records status codes only); out() masks anyway.

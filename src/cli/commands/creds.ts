@@ -21,6 +21,7 @@ export interface CredsFlags extends Pick<FleetFlags, "stack" | "region" | "profi
   passwordKey?: string;
   name?: string;
   config?: string;
+  timeout?: string;
   color: boolean;
 }
 
@@ -38,6 +39,7 @@ export function registerCreds(program: Command, io: Io, setExit: (code: number) 
     .option("--password-key <key>", "JSON key of the password in the secret (default: password)")
     .option("--name <name>", "repository/index name in .pypirc, uv.toml and poetry (default: pypictl)")
     .option("-c, --config <file>", "JSON config file (target and creds sections)")
+    .option("--timeout <seconds>", "deadline for the whole run: reading the stack and the secret, and --check's probes; past it, exit 3 naming the endpoint (default: 30)")
     .option("--no-color", "no colour (also NO_COLOR, or when stdout is not a terminal)");
   addFleetOptions(cmd, CREDS_TARGET_FLAGS);
   cmd.action(async (flags: CredsFlags) => {

@@ -34,6 +34,7 @@ import { HOST_ROLE_SOURCE, VOLUME_CHECK_IDS, hostRoleEvidence, notApplicableFind
 import { ProgressLine } from "../progress.js";
 import { uploadSettingsFrom } from "../options/upload.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
+import { timeoutSeconds } from "../options/timeout.js";
 
 async function readText(path: string, flag: string): Promise<string> {
   try {
@@ -89,8 +90,8 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   if (flags.replay && flags.local) throw new UsageError("--replay and --local cannot be combined: a replay gathers nothing", "--replay");
   if (flags.replay && flags.saveEvidence) throw new UsageError("--replay and --save-evidence cannot be combined", "--save-evidence");
 
-  const timeoutSeconds = wholeNumber(flags.timeout, "--timeout", 1, 3600) ?? DEFAULT_TIMEOUT_SECONDS;
-  const runDeadlineAt = Date.now() + timeoutSeconds * 1000;
+  const timeoutMs = timeoutSeconds(flags.timeout, DEFAULT_TIMEOUT_SECONDS) * 1000;
+  const runDeadlineAt = Date.now() + timeoutMs;
   const config: PypictlConfig = flags.config ? parseConfig(await readText(flags.config, "--config"), flags.config) : EMPTY_CONFIG;
   printConfigWarnings(config, io);
   const format: Format = flags.format ?? config.format ?? "human";
@@ -145,6 +146,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
 
   if (!replay && target.kind === "fleet")
     target = await resolveFleet(target, flags, io, {
+      deadlineAt: runDeadlineAt,
       onCredentials: (c) => {
         io.secrets.add(c.password); // masked in every line doctor prints from here on
         settings.credentials = c;
@@ -156,7 +158,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   const plan = { checks, overrides, target, settings, toolVersion: TOOL_VERSION, load: loadSource, now };
   if (flags.watch !== undefined) {
     const { watchDoctor } = await import("./doctor-watch.js");
-    return watchDoctor({ flags, io, now, since, format, failOn, plan, roundTimeoutMs: timeoutSeconds * 1000 });
+    return watchDoctor({ flags, io, now, since, format, failOn, plan, roundTimeoutMs: timeoutMs });
   }
   const gatherStart = now();
   const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);

@@ -52,6 +52,8 @@ export interface ResolveDeps {
   noDefaultStack?: (stack: string, region: string | undefined) => UsageError;
   /** When no stack is read, check credentials and region now (doctor: exit 2 before gathering). Default true. */
   checkCredentials?: boolean;
+  /** The run's deadline (`--timeout`): reading the stack's outputs is part of the run. */
+  deadlineAt?: number;
 }
 
 /** doctor's rule: any identity field, or Terraform outputs, identifies the fleet. */
@@ -64,6 +66,13 @@ const noDefaultFleet = (stack: string, region: string | undefined) =>
     `no fleet identified: the default stack ${stack} does not exist${region ? ` in ${region}` : ""}. Pass --stack NAME, --terraform-outputs FILE, or --cluster and --service.`,
     "--stack",
   );
+
+/** The sources' shared clients; its own when bounded by a deadline (the shared ones outlive it: --watch rounds). */
+async function defaultClients(deadlineAt: number | undefined): Promise<(t: FleetTarget) => AwsClients> {
+  if (deadlineAt === undefined) return (await import("../../sources/aws/shared.js")).clientsFor;
+  const { AwsClients } = await import("../../sources/aws/clients.js");
+  return (t) => new AwsClients({ ...(t.region ? { region: t.region } : {}), ...(t.profile ? { profile: t.profile } : {}), deadlineAt });
+}
 
 async function readTerraform(file: string, io: Io): Promise<TerraformFleet> {
   let text: string;
@@ -83,7 +92,7 @@ async function readTerraform(file: string, io: Io): Promise<TerraformFleet> {
  * from Terraform outputs and the stack's outputs, lowest precedence first: stack, Terraform, flags/config.
  */
 export async function resolveFleet(target: FleetTarget, flags: Pick<FleetFlags, "terraformOutputs">, io: Io, deps: ResolveDeps = {}): Promise<FleetTarget> {
-  const clientsOf = deps.clients ?? (await import("../../sources/aws/shared.js")).clientsFor;
+  const clientsOf = deps.clients ?? (await defaultClients(deps.deadlineAt));
   const tfFleet = flags.terraformOutputs ? await readTerraform(flags.terraformOutputs, io) : undefined;
   // The module outputs the credentials too: hand them to the caller (the auth probes), never to the target.
   if (tfFleet?.credentials) deps.onCredentials?.(tfFleet.credentials);

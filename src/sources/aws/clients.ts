@@ -16,6 +16,11 @@ export interface AwsSettings {
   maxAttempts?: number;
   /** Replaces the HTTP handler (tests: simulate throttling below the SDK's retry middleware). */
   requestHandler?: unknown;
+  /**
+   * The run's deadline (Date.now() ms, from `--timeout`): every call is aborted when it passes, retries and
+   * their back-off included, and fails as a timeout that says so.
+   */
+  deadlineAt?: number;
 }
 
 /**
@@ -26,6 +31,27 @@ export const CONNECT_TIMEOUT_MS = 3_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** Attempts per call (first + retries): an endpoint answering 500 to everything costs seconds, not minutes. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
+
+/**
+ * The name a request timeout gets once the connection was up: the endpoint took the request and did not
+ * answer (or stopped sending). The SDK retries "TimeoutError" as transient, which turns one hanging
+ * endpoint into attempts × REQUEST_TIMEOUT_MS; waiting again on the same endpoint rarely helps, so this
+ * is final. A connect timeout, a refused or reset connection and throttling are still retried.
+ */
+export const NO_ANSWER_ERROR = "NoAnswerTimeout";
+
+/** The SDK's wording for its requestTimeout and socket-inactivity errors (@smithy/node-http-handler). */
+const AFTER_CONNECT_TIMEOUT = /requestTimeout|of inactivity/;
+
+/** A request timeout after connecting → NO_ANSWER_ERROR (no `code` and no `cause`, which the SDK would read as transient). */
+function finalIfNoAnswer(e: unknown): unknown {
+  const err = e as { name?: unknown; message?: unknown; $endpoint?: unknown } | undefined;
+  if (err?.name !== "TimeoutError" || typeof err.message !== "string" || !AFTER_CONNECT_TIMEOUT.test(err.message)) return e;
+  return Object.assign(new Error(err.message.replace(/^@smithy\/node-http-handler - (\[ERROR\] )?/, "")), { name: NO_ANSWER_ERROR });
+}
+
+/** Thrown for a call cut by AwsSettings.deadlineAt: a timeout, in words. */
+export const RUN_DEADLINE_MESSAGE = "the run's --timeout ran out";
 
 export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.env) {
   const fromEnv = Number(env.AWS_MAX_ATTEMPTS);
@@ -70,7 +96,8 @@ function instrument(client: StackedClient): void {
       const answered = requestSent(endpoint);
       try {
         return await next(args);
-      } catch (e) {
+      } catch (caught) {
+        const e = finalIfNoAnswer(caught);
         if (e && typeof e === "object" && endpoint && !("$endpoint" in e)) Object.defineProperty(e, "$endpoint", { value: endpoint, enumerable: false });
         throw e;
       } finally {
@@ -86,6 +113,31 @@ function instrument(client: StackedClient): void {
 
 type Ctor<C> = new (config: ReturnType<typeof clientConfig>) => C;
 
+type Sender = { send(command: unknown, options?: { abortSignal?: AbortSignal }, ...rest: unknown[]): Promise<unknown> };
+
+/**
+ * Every call of the client is aborted at `deadlineAt` (with whatever signal the caller passed too), so a
+ * hanging or trickling endpoint costs the run its --timeout, not the SDK's attempts × timeouts.
+ */
+function boundedBy<C>(client: C, deadlineAt: number): C {
+  const c = client as unknown as Sender;
+  const send = c.send.bind(c);
+  c.send = async (command, options, ...rest) => {
+    const deadline = AbortSignal.timeout(Math.max(0, deadlineAt - Date.now()));
+    const abortSignal = options?.abortSignal ? AbortSignal.any([options.abortSignal, deadline]) : deadline;
+    try {
+      return await send(command, { ...options, abortSignal }, ...rest);
+    } catch (e) {
+      if (!deadline.aborted || options?.abortSignal?.aborted) throw e;
+      const endpoint = endpointOf(e);
+      const timeout = Object.assign(new Error(RUN_DEADLINE_MESSAGE), { name: NO_ANSWER_ERROR });
+      if (endpoint) Object.defineProperty(timeout, "$endpoint", { value: endpoint, enumerable: false });
+      throw timeout;
+    }
+  };
+  return client;
+}
+
 /** Memoised per settings: each service's client is created once per run and shared by every source. */
 export class AwsClients {
   private cache = new Map<string, Promise<unknown>>();
@@ -97,7 +149,8 @@ export class AwsClients {
       p = load().then((Client) => {
         const client = new Client(clientConfig(this.settings));
         instrument(client as unknown as StackedClient);
-        return countCalls(name, client);
+        const counted = countCalls(name, client);
+        return this.settings.deadlineAt === undefined ? counted : boundedBy(counted, this.settings.deadlineAt);
       });
       this.cache.set(name, p);
     }

@@ -53,7 +53,8 @@ describe("--help", () => {
 
   it("creds --help lists only the flags creds uses", async () => {
     const r = await run(["creds", "--help"]);
-    for (const used of ["--stack", "--region", "--profile", "--url", "--secret-id", "--terraform-outputs", "--format", "--write", "--check"]) expect(r.out).toContain(used);
+    for (const used of ["--stack", "--region", "--profile", "--url", "--secret-id", "--terraform-outputs", "--format", "--write", "--check", "--timeout"]) expect(r.out).toContain(used);
+    expect(r.out).toMatch(/--timeout <seconds>\s+deadline for the whole run/);
     for (const unused of ["--cluster", "--service", "--file-system-id", "--load-balancer", "--target-group"]) expect(r.out).not.toContain(unused);
     const bad = await run(["creds", "--cluster", "x"]);
     expect(bad.code).toBe(2);
@@ -109,6 +110,7 @@ describe("pypictl completion", () => {
     expect(complete("pypictl", "doctor", "--replay", "example", ":", "fleet-oo")).toEqual(["fleet-oom-kills"]);
     expect(complete("pypictl", "creds", "--format", "pi")).toEqual(["pip.conf"]);
     expect(complete("pypictl", "creds", "--cl")).toEqual([]); // creds has no --cluster
+    expect(complete("pypictl", "creds", "--ti")).toEqual(["--timeout"]);
     expect(complete("pypictl", "completion", "")).toEqual(["bash", "zsh", "fish"]);
   });
 

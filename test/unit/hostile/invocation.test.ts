@@ -156,6 +156,19 @@ describe("numbers on the command line are plain decimals in range", () => {
     });
   }
 
+  for (const value of ["0x3", "1e1", "0", "3601", "2.5", " 5", ""]) {
+    it(`--timeout ${JSON.stringify(value)} → exit 2 for doctor and creds, before anything is read`, async () => {
+      const d = await run(["doctor", "--replay", bundle, "--timeout", value]);
+      expect(d.code).toBe(2);
+      expect(d.err).toMatch(/--timeout: .* must be a whole number of seconds from 1 to 3600/);
+      expect(d.out).toBe("");
+      // creds validates it before reaching for the secret (no AWS environment here: it would be exit 2 anyway, for another reason).
+      const c = await run(["creds", "--secret-id", "s", "--url", "https://pypi.example.com", "--region", "eu-west-1", "--timeout", value]);
+      expect(c.code).toBe(2);
+      expect(c.err).toMatch(/^pypictl: --timeout: /);
+    });
+  }
+
   it("a decimal threshold in range still works", async () => {
     const r = await run(["doctor", "--replay", bundle, "--threshold", "host.iowait.maxIowaitPercent=15.5", "--format", "json"]);
     expect(r.code).toBe(0);
