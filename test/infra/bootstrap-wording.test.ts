@@ -2,7 +2,7 @@
  * pypictl users have no `cdk` command: every hint to bootstrap must say `pypictl bootstrap`. toolkit-lib's
  * own messages name `cdk bootstrap` (aws://ACCOUNT/REGION form, quoted and unquoted); they reach the user
  * through the IoHost and through translated errors, both of which rewrite them. Checked two ways:
- * - each bootstrap message toolkit-lib can emit (texts as in @aws-cdk/toolkit-lib 1.x, each one's fragment
+ * - each bootstrap message toolkit-lib can emit (and the template's CheckBootstrapVersion rule text) (texts as in @aws-cdk/toolkit-lib 1.x, each one's fragment
  *   looked up in the installed package so a reworded message shows up here) comes out as `pypictl bootstrap`;
  * - `deploy` and `diff` run end to end against the fake AWS endpoint of an account that is not bootstrapped,
  *   and of one whose bootstrap stack is too old: neither stream says `cdk bootstrap`, both runs say what to run.
@@ -15,6 +15,7 @@ import { dirname, join } from "node:path";
 import { runCli } from "../../src/cli/main.js";
 import { captureIo } from "../helpers/io.js";
 import { startFakeAws } from "./fake-aws.js";
+import { synth } from "./helpers.js";
 import { PypictlIoHost, pypictlWording, translateError } from "../../src/infra/toolkit.js";
 import { BootstrapError, ToolkitError } from "@aws-cdk/toolkit-lib";
 
@@ -88,6 +89,16 @@ describe("toolkit-lib's bootstrap hints say `pypictl bootstrap`", () => {
       expect(translated).not.toMatch(/cdk bootstrap/);
     });
   }
+
+  it("the template's own CheckBootstrapVersion rule text (CloudFormation echoes it when it fails) is rewritten too", () => {
+    const rules = synth({ allowHttp: true }).json.Rules as Record<string, { Assertions: Array<{ AssertDescription: string }> }>;
+    const text = rules.CheckBootstrapVersion!.Assertions[0]!.AssertDescription;
+    expect(text).toMatch(/cdk bootstrap/);
+    const failure = `Rule CheckBootstrapVersion failed validation: ${text}`;
+    const translated = translateError(new ToolkitError("ChangeSetCreationFailed", failure), { region: "eu-west-1" }).message;
+    expect(translated).not.toMatch(/cdk bootstrap/);
+    expect(translated).toMatch(/pypictl bootstrap/);
+  });
 
   it("a BootstrapError becomes a usage error naming the region and the profile", () => {
     const e = new BootstrapError("SsmParameterNotFound", TOOLKIT_MESSAGES[0]![1], { account: "123456789012", region: "eu-west-1" });
