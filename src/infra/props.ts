@@ -114,6 +114,14 @@ export interface PypiServerStackProps {
   readonly albAccessLogs?: boolean;
   /** Days the ALB access logs are kept (the bucket's lifecycle expiry); only with `albAccessLogs`. @default 90 */
   readonly albAccessLogsDays?: number;
+  /**
+   * Pull the pypiserver image through an ECR pull-through cache of Docker Hub, authenticated with this
+   * Secrets Manager secret (name `ecr-pullthroughcache/…`, JSON {username, accessToken}, same account and
+   * region), instead of anonymously from Docker Hub (whose per-address pull limit all hosts share behind
+   * one NAT gateway). The stack creates the cache rule and lets the task execution role pull through it.
+   * @default anonymous pulls from Docker Hub
+   */
+  readonly dockerHubCredentialArn?: string;
   /** Public name of the index, e.g. pypi.example.com. With `hostedZoneId` a certificate and DNS record are created. */
   readonly domainName?: string;
   /** Route 53 hosted zone for `domainName`. */
@@ -171,6 +179,7 @@ export interface ResolvedProps {
   readonly secretArn: string | undefined;
   readonly albAccessLogs: boolean;
   readonly albAccessLogsDays: number;
+  readonly dockerHubCredentialArn: string | undefined;
   readonly domainName: string | undefined;
   readonly hostedZoneId: string | undefined;
   readonly hostedZoneName: string | undefined;
@@ -232,6 +241,13 @@ export const PROP_FIELDS: { readonly [K in PropKey]-?: FieldSpec } = {
   },
   albAccessLogs: { kind: "bool", help: "write ALB access logs to a new S3 bucket (needs --region)" },
   albAccessLogsDays: { kind: "int", min: 1, max: 3650, help: "days ALB access logs are kept (default: 90)" },
+  dockerHubCredentialArn: {
+    kind: "string",
+    // CreatePullThroughCacheRule's credentialArn pattern (ecr-2015-09-21), with the account and region spelled out.
+    pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]+$/,
+    patternHelp: "a Secrets Manager secret ARN whose name starts with ecr-pullthroughcache/",
+    help: "pull the image through an ECR pull-through cache of Docker Hub with this credential secret (avoids Docker Hub's anonymous rate limit)",
+  },
   domainName: { kind: "string", pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, patternHelp: "a DNS name like pypi.example.com", help: "public name of the index" },
   hostedZoneId: { kind: "string", pattern: /^Z[A-Z0-9]{4,32}$/, patternHelp: "a Route 53 zone id like Z0123456789ABC", help: "Route 53 zone for the domain (creates certificate + record)" },
   hostedZoneName: { kind: "string", pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, patternHelp: "a DNS zone name like example.com", help: "name of the hosted zone (default: domain minus its first label)" },
@@ -430,6 +446,7 @@ export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
     secretArn: props.secretArn,
     albAccessLogs: props.albAccessLogs ?? false,
     albAccessLogsDays: props.albAccessLogsDays ?? 90,
+    dockerHubCredentialArn: props.dockerHubCredentialArn,
     domainName,
     hostedZoneId: props.hostedZoneId,
     hostedZoneName,

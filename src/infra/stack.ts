@@ -31,6 +31,7 @@ import { PypiServerAlarms } from "./alarms.js";
 import { PypiServerDashboard } from "./dashboard.js";
 import { containerCommand, containerHealthCheck } from "./container.js";
 import { enableAccessLogs } from "./access-logs.js";
+import { grantCachePull, pypiServerImage } from "./image-cache.js";
 
 /** Where the hosts mount the package file system (doctor's host probes look here). */
 export const HOST_MOUNT_PATH = "/data/packages";
@@ -292,8 +293,10 @@ export class PypiServerStack extends Stack {
       },
     });
     this.fileSystem.grant(taskDefinition.taskRole, "elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite");
+    // Docker Hub directly, or through an ECR pull-through cache (dockerHubCredentialArn): image-cache.ts.
+    const image = pypiServerImage(this, { imageTag: p.imageTag, dockerHubCredentialArn: p.dockerHubCredentialArn });
     const container = taskDefinition.addContainer(CONTAINER_NAME, {
-      image: ecs.ContainerImage.fromRegistry(`pypiserver/pypiserver:${p.imageTag}`),
+      image: image.image,
       memoryLimitMiB: p.containerMemory,
       memoryReservationMiB: p.containerMemoryReservation,
       cpu: p.containerCpu,
@@ -327,6 +330,11 @@ export class PypiServerStack extends Stack {
     // The service must be deleted before the cluster's capacity-provider association (and created after it):
     // the association is made by an aspect at synthesis, so the dependency is resolved lazily.
     (this.service.node.defaultChild as ecs.CfnService).node.addDependency(capacityProviderAssociation(cluster));
+    if (image.rule) {
+      // The first task's pull goes through the cache: the rule must exist before the service starts tasks.
+      (this.service.node.defaultChild as ecs.CfnService).node.addDependency(image.rule);
+      grantCachePull(taskDefinition.obtainExecutionRole(), image.rule.ecrRepositoryPrefix!);
+    }
     scopeHostLogPermissions(asg.role, logGroup);
     const scaling = this.service.autoScaleTaskCount({ minCapacity: p.taskMinCount, maxCapacity: p.taskMaxCount });
     scaling.scaleOnCpuUtilization("Cpu", { targetUtilizationPercent: 70 });

@@ -10,6 +10,8 @@ import { SIZES } from "../../src/infra/sizing.js";
 export const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0c5f1d1e-1111-2222-3333-444455556666";
 export const ACCOUNT = "123456789012";
 export const EXISTING_VPC_ID = "vpc-0123456789abcdef0";
+/** A Docker Hub credential for the ECR pull-through cache (ECR wants the ecr-pullthroughcache/ name prefix). */
+export const DOCKER_HUB_CREDENTIAL = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
 
 export interface Combo {
   readonly name: string;
@@ -86,6 +88,7 @@ export const COMBOS: readonly Combo[] = [
   // ALB access logs bind the stack to a region (account-agnostic): one Region from before August 2022 (its ELB
   // account in the bucket policy), one newer (the logdelivery.elasticloadbalancing service principal).
   { name: "access logs/cert/eu-west-1", props: { albAccessLogs: true, certificateArn: CERT }, env: { region: "eu-west-1" } },
+  { name: "ECR pull-through cache/cert/nat2", props: { dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL, certificateArn: CERT, natGateways: 2 } },
   { name: "access logs 30 days/http/nat0/ap-southeast-4", props: { albAccessLogs: true, albAccessLogsDays: 30, allowHttp: true, natGateways: 0 }, env: { region: "ap-southeast-4" } },
   { name: "redeploy onto kept file system only/http/nat0", props: { fileSystemId: KEPT.fileSystemId, allowHttp: true, natGateways: 0 } },
 ];
