@@ -52,6 +52,15 @@ describe("redeploy after destroy", () => {
     }
   });
 
+  it("the hosts (whose user data mounts the adopted file system) wait for its new mount targets", () => {
+    for (const s of [second, secondFsOnly]) {
+      const mountTargets = Object.entries(s.json.Resources).filter(([, r]) => r.Type === "AWS::EFS::MountTarget").map(([id]) => id);
+      const asg = Object.values(s.json.Resources).find((r) => r.Type === "AWS::AutoScaling::AutoScalingGroup") as { DependsOn?: string[] };
+      expect(mountTargets).toHaveLength(2);
+      expect(asg.DependsOn).toEqual(expect.arrayContaining(mountTargets));
+    }
+  });
+
   it("adopts the kept vault and secret when given; otherwise makes new ones whose names cannot collide", () => {
     second.template.resourceCountIs("AWS::Backup::BackupVault", 0);
     second.template.hasResourceProperties("AWS::Backup::BackupPlan", { BackupPlan: { BackupPlanRule: [{ TargetBackupVault: KEPT.backupVaultName }] } as never });
