@@ -9,6 +9,7 @@ import type { Target } from "../sources/target/model.js";
 import { Field, parseLargeJsonFile } from "../config/validate.js";
 import { stripUserinfo } from "../config/url-userinfo.js";
 import { validateBundleValues } from "./validate.js";
+import { parseWithPoints } from "./points-json.js";
 
 export const BUNDLE_SCHEMA_VERSION = 1;
 export const BUNDLE_KIND = "pypictl-evidence";
@@ -84,9 +85,24 @@ function notAReport(root: Field): void {
     );
 }
 
-/** Parse and validate a bundle; errors name the file and field. Source values are checked by their checks. */
-export function parseBundle(text: string, file: string): EvidenceBundle {
-  const json = parseLargeJsonFile(text, file);
+/**
+ * The bundle's JSON value: metric points read by the scanner of points-json.ts (a large bundle is mostly
+ * points); text that is not JSON gets the error of parseLargeJsonFile (line and column, no content quoted).
+ */
+function bundleJson(input: string | Uint8Array, file: string): unknown {
+  try {
+    return parseWithPoints(input);
+  } catch {
+    return parseLargeJsonFile(typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8"), file);
+  }
+}
+
+/**
+ * Parse and validate a bundle (its text, or the file's bytes as read); errors name the file and field.
+ * Source values are checked by their checks.
+ */
+export function parseBundle(input: string | Uint8Array, file: string): EvidenceBundle {
+  const json = bundleJson(input, file);
   const root = new Field(file, "", json);
   notAReport(root);
   root.object(["$schema", "kind", "schemaVersion", "tool", "createdAt", "window", "target", "description", "sources"]);

@@ -1,0 +1,227 @@
+/**
+ * JSON.parse for evidence bundles, with the metric points read by a scanner made for them (issue 12).
+ *
+ * A 200-instance × 1,440-point bundle is over a million `[time, value]` pairs: plain JSON.parse spends
+ * most of a replay allocating a fresh copy of the same 1,440 time strings for every series and then
+ * collecting them again. Here every `"points": [[…], …]` array is read straight from the bytes, each
+ * time string shared between the series that have it, and only the rest of the file (the small part) goes
+ * through JSON.parse, with the arrays put back where they were.
+ *
+ * The result is the value JSON.parse gives for the same bytes. The scanner takes only the plain shape
+ * (ASCII time strings without escapes, finite decimal numbers); anything else — another shape, a
+ * non-finite number, any syntax error — is left in the text for JSON.parse, so its errors and its rules
+ * (duplicate keys, `__proto__` as an own key) apply unchanged.
+ */
+import { randomBytes } from "node:crypto";
+
+type Pair = [string, number];
+
+/** The arrays the scanner built: pairs of a string and a finite number each, nothing else. */
+const scanned = new WeakSet<object>();
+
+/** Whether `v` is a points array this module read (validation need not look inside it again). */
+export function isScannedPoints(v: unknown): boolean {
+  return typeof v === "object" && v !== null && scanned.has(v);
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const KEY = Buffer.from('"points"');
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+class PointsReader {
+  /** The time strings seen so far, by their position in a series (series share their minutes). */
+  private readonly byIndex: string[] = [];
+  private readonly byText = new Map<string, string>();
+  constructor(private readonly b: Buffer) {}
+
+  private space(i: number): number {
+    while (isSpace(this.b[i])) i++;
+    return i;
+  }
+
+  /** The string at b[start, end) (ASCII), the copy already held when one is. */
+  private time(start: number, end: number, index: number): string {
+    const known = this.byIndex[index];
+    if (known !== undefined && known.length === end - start) {
+      let same = true;
+      for (let k = 0; k < known.length; k++)
+        if (known.charCodeAt(k) !== this.b[start + k]) {
+          same = false;
+          break;
+        }
+      if (same) return known;
+    }
+    const text = this.b.toString("latin1", start, end);
+    let shared = this.byText.get(text);
+    if (shared === undefined) this.byText.set(text, (shared = text));
+    this.byIndex[index] = shared;
+    return shared;
+  }
+
+  /** Where the last number read ended. */
+  private end = 0;
+
+  /**
+   * A JSON number at b[i…] in the plain decimal form (its end in `this.end`), or NaN when it is not one.
+   * Up to 15 significant digits and 22 decimals the value is mantissa / 10^decimals, which IEEE division
+   * rounds exactly as JSON.parse does (both operands are exact); other numbers are read by Number().
+   * Allocates nothing: it runs once per point.
+   */
+  private number(i: number): number {
+    const b = this.b;
+    const start = i;
+    let negative = false;
+    if (b[i] === MINUS) {
+      negative = true;
+      i++;
+    }
+    let c = b[i]!;
+    if (!(c >= ZERO && c <= NINE)) return NaN;
+    let mantissa = 0;
+    let digits = 0;
+    if (c === ZERO) {
+      c = b[++i]!;
+      if (c >= ZERO && c <= NINE) return NaN; // a leading zero is not JSON
+    } else
+      while (c >= ZERO && c <= NINE) {
+        mantissa = mantissa * 10 + (c - ZERO);
+        digits++;
+        c = b[++i]!;
+      }
+    let decimals = 0;
+    if (c === DOT) {
+      c = b[++i]!;
+      if (!(c >= ZERO && c <= NINE)) return NaN;
+      while (c >= ZERO && c <= NINE) {
+        mantissa = mantissa * 10 + (c - ZERO);
+        if (mantissa !== 0) digits++;
+        decimals++;
+        c = b[++i]!;
+      }
+    }
+    if (c === 0x65 || c === 0x45 || digits > 15 || decimals > 22) {
+      if (c === 0x65 || c === 0x45) {
+        c = b[++i]!;
+        if (c === 0x2b || c === MINUS) c = b[++i]!;
+        if (!(c >= ZERO && c <= NINE)) return NaN;
+        while (c >= ZERO && c <= NINE) c = b[++i]!;
+      }
+      this.end = i;
+      // 1e999 is Infinity: returned as NaN, so JSON.parse reads it and validation names it.
+      const value = Number(b.toString("latin1", start, i));
+      return Number.isFinite(value) ? value : NaN;
+    }
+    this.end = i;
+    const value = decimals ? mantissa / POW10[decimals]! : mantissa;
+    return negative ? -value : value;
+  }
+
+  /** The points array opening at b[i] ("["): [pairs, end] or undefined when it is not the plain shape. */
+  read(i: number): [Pair[], number] | undefined {
+    const b = this.b;
+    const pairs: Pair[] = [];
+    i = this.space(i + 1);
+    if (b[i] === CLOSE) return [pairs, i + 1];
+    for (;;) {
+      if (b[i] !== OPEN) return undefined;
+      i = this.space(i + 1);
+      if (b[i] !== QUOTE) return undefined;
+      const start = ++i;
+      let c = b[i];
+      while (c !== QUOTE) {
+        if (c === undefined || c === BACKSLASH || c < 0x20 || c >= 0x80) return undefined;
+        c = b[++i];
+      }
+      const t = this.time(start, i, pairs.length);
+      i = this.space(i + 1);
+      if (b[i] !== COMMA) return undefined;
+      const v = this.number(this.space(i + 1));
+      if (v !== v) return undefined; // NaN: not a plain finite number
+      i = this.space(this.end);
+      if (b[i] !== CLOSE) return undefined;
+      pairs.push([t, v]);
+      i = this.space(i + 1);
+      if (b[i] === CLOSE) return [pairs, i + 1];
+      if (b[i] !== COMMA) return undefined;
+      i = this.space(i + 1);
+    }
+  }
+}
+
+/** Whether the quote at b[q] ends a string (it is not escaped by an odd run of backslashes). */
+function unescaped(b: Buffer, q: number): boolean {
+  let n = 0;
+  while (b[q - 1 - n] === BACKSLASH) n++;
+  return n % 2 === 0;
+}
+
+function startsWithKey(b: Buffer, i: number): boolean {
+  for (let k = 0; k < KEY.length; k++) if (b[i + k] !== KEY[k]) return false;
+  return true;
+}
+
+/**
+ * Parse JSON bytes into the value JSON.parse gives, reading `"points"` arrays of [time, value] pairs
+ * with the scanner. Throws JSON.parse's SyntaxError for text that is not JSON.
+ */
+export function parseWithPoints(input: Uint8Array | string): unknown {
+  const b = typeof input === "string" ? Buffer.from(input) : Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const reader = new PointsReader(b);
+  const found: Pair[][] = [];
+  const pieces: string[] = [];
+  let copied = 0;
+  let marker = "";
+  // Strings are skipped whole (quote to unescaped quote): a `"points"` that starts outside a string is a key
+  // when a colon follows, and only then is the array after it read.
+  let i = b.indexOf(QUOTE);
+  while (i >= 0) {
+    if (startsWithKey(b, i)) {
+      let j = i + KEY.length;
+      while (isSpace(b[j])) j++;
+      if (b[j] === COLON) {
+        j++;
+        while (isSpace(b[j])) j++;
+        const r = b[j] === OPEN ? reader.read(j) : undefined;
+        if (r) {
+          if (!marker) marker = freshMarker(b);
+          pieces.push(b.toString("utf8", copied, j), `{"${marker}":${found.length}}`);
+          found.push(r[0]);
+          scanned.add(r[0]);
+          copied = r[1];
+          i = b.indexOf(QUOTE, r[1]);
+          continue;
+        }
+      }
+    }
+    // Skip the string that opens here.
+    let end = b.indexOf(QUOTE, i + 1);
+    while (end >= 0 && !unescaped(b, end)) end = b.indexOf(QUOTE, end + 1);
+    if (end < 0) break; // unterminated: JSON.parse reports it
+    i = b.indexOf(QUOTE, end + 1);
+  }
+  if (found.length === 0) return JSON.parse(b.toString("utf8"));
+  pieces.push(b.toString("utf8", copied));
+  return JSON.parse(pieces.join(""), function (this: unknown, _key: string, v: unknown) {
+    if (typeof v === "object" && v !== null && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, marker)) return found[(v as Record<string, number>)[marker]!];
+    return v;
+  });
+}
+
+/** A key no byte of the file spells, standing in for each points array read until JSON.parse is done. */
+function freshMarker(b: Buffer): string {
+  for (;;) {
+    const m = `pypictl-points-${randomBytes(12).toString("hex")}`;
+    if (b.indexOf(m) < 0) return m;
+  }
+}
