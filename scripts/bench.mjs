@@ -46,7 +46,7 @@ console.log(`${"command".padEnd(52)} ${"median ms".padStart(10)} ${"× node".pad
 for (const [name, ms] of rows) console.log(`${name.padEnd(52)} ${ms.toFixed(1).padStart(10)} ${(ms / base).toFixed(2).padStart(8)}`);
 console.log("goals: --version ≤ 1.5× node; replay < 3× node; doctor --local includes (samples − 1) s of vmstat sampling by design");
 
-for (const extra of ["bench-e2e.mjs", "bench-replay.mjs", "bench-fleet.mjs", "bench-synth.mjs"]) {
+for (const extra of ["bench-e2e.mjs", "bench-replay.mjs", "bench-budget.mjs", "bench-fleet.mjs", "bench-synth.mjs"]) {
   const p = join(root, "scripts", extra);
   if (!existsSync(p)) continue;
   console.log(`\n== ${extra}`);
