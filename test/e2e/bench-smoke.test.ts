@@ -16,7 +16,7 @@ describe("bench pieces work (npm run bench itself is not part of the suite)", ()
   it("the replay bench builds a bundle deterministically, replays it and prints both verdicts", () => {
     const r = spawnSync(process.execPath, [join(root, "scripts/bench-replay.mjs"), "--runs", "1", "--instances", "2"], { encoding: "utf8", timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/bundle: 2 instances, 24 series, 34560 points; [\d.]+ MiB compact/);
+    expect(r.stdout).toMatch(/bundle: 2 instances, 24 series, 31680 points; [\d.]+ MiB compact/);
     expect(r.stdout).toMatch(/^(MET|NOT MET) +replay of the 2 × 1440 bundle \(compact\), whole process: median \d+ ms/m);
     expect(r.stdout).toMatch(/^(MET|NOT MET) +replay peak RSS .* \(goal ≤ 2×\)$/m);
   });
