@@ -7,8 +7,7 @@
 //   the command table, and a run only the sources, SDK clients and renderers it selected.
 // - Only packages known to be safe are bundled (BUNDLED below: the SDK, commander, chalk, smol-toml, and
 //   whatever those import). Everything else stays an ordinary import from node_modules — above all the CDK
-//   libraries, which read their own files from disk and break when bundled (FACTS §7), and ajv (its
-//   standalone validators `require` its runtime files).
+//   libraries, which read their own files from disk and break when bundled (FACTS §7).
 // - Code that finds files relative to itself (`import.meta.url`, `.dirname`, `.filename`) is rewritten to
 //   resolve from where tsc put it in dist/, so `new URL("../package.json", import.meta.url)` still means
 //   the package root. A bundled *dependency* doing so fails the build (mark it external instead).
