@@ -61,7 +61,9 @@ export interface IoHostOptions {
 export function pypictlWording(text: string): string {
   return text
     .replace(/cdk bootstrap (?:'|")?aws:\/\/[^/\s]+\/([a-z0-9-]+)(?:'|")?/g, "pypictl bootstrap --region $1")
-    .replace(/\bcdk bootstrap\b/g, "pypictl bootstrap");
+    .replace(/\bcdk bootstrap\b/g, "pypictl bootstrap")
+    // AssumeRoleFailed (sdk-provider.js): pypictl users have no CDK CLI to update, and no --trust to pass.
+    .replace(/\(re\)-bootstrap the environment with the right '--trust', using the latest version of the CDK CLI\./g, "(re)-bootstrap the environment: pypictl bootstrap.");
 }
 
 const SECURITY_PREAMBLE = /^This deployment will make potentially sensitive changes/;
