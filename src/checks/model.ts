@@ -110,6 +110,13 @@ export interface Check<T extends Thresholds = Thresholds> {
   thresholds: T;
   /** Message templates by id; `{{name}}` is replaced from the verdict's data. */
   messages: Record<string, string>;
+  /**
+   * Every remediation hint the check can give, by id, as templates (`{{name}}` filled with `renderMessage`
+   * from values evaluate passes). evaluate gives hints only from here, so docs/checks.md and `--explain`
+   * list them all, and tests check each one: commands in backticks that run as written, no file the user
+   * does not have.
+   */
+  hints?: Record<string, string>;
   /** Pure: no I/O, no clock, never throws (the runner turns a throw into `error` anyway). */
   evaluate(ctx: EvalContext<T>): Verdict;
 }

@@ -5,7 +5,7 @@
  * The ALB routes per request; intermittent 502s come from a back-end keep-alive shorter than the ALB idle
  * timeout, not from "keep-alive stickiness".
  */
-import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
+import { defineCheck, renderMessage, type ResourceResult, type Verdict } from "../model.js";
 import { backendModel } from "./backend.js";
 import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS } from "../thresholds/alb.js";
 import { METRICS, SERVICE, TARGETS, type MetricsEvidence } from "../../sources/aws/types.js";
@@ -15,11 +15,13 @@ export { GUNICORN_DEFAULT_KEEPALIVE_SECONDS } from "./backend.js";
 /** The ALB's default idle timeout. */
 export const ALB_DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
 
+/** Hints by DescribeTargetHealth reason code (the code is the hint id). */
 const REASON_HINTS: Record<string, string> = {
   "Target.ResponseCodeMismatch":
     "The health check got an unexpected status: the check path must answer 200 without credentials (pypiserver's / and /health do; /simple/ answers 401).",
-  "Target.Timeout": "The health check timed out: the task is overloaded or stuck on EFS (see ecs.cpu-utilization, efs.percent-io-limit, host iowait).",
-  "Target.FailedHealthChecks": "The target stopped answering health checks: see ecs.oom-kills and the host checks.",
+  "Target.Timeout":
+    "The health check timed out: the task is overloaded or stuck on EFS: `pypictl doctor --only ecs.cpu-utilization,efs.percent-io-limit,host.iowait`.",
+  "Target.FailedHealthChecks": "The target stopped answering health checks: `pypictl doctor --only ecs.oom-kills,host`.",
   "Target.NotRegistered": "The target is not registered: the task stopped or is being replaced.",
   "Target.NotInUse":
     "The target's Availability Zone is not enabled on the load balancer (or the target group is not used by a listener): enable the AZ of the instances' subnets on the ALB.",
@@ -28,10 +30,19 @@ const REASON_HINTS: Record<string, string> = {
   "Elb.InitialHealthChecking": "The target just registered and is still passing its first health checks.",
 };
 
+/** Shared by the metric checks of the load balancer. */
+const NO_ALB_HINTS = {
+  "name-alb": "Name the load balancer: `pypictl doctor --load-balancer <alb-arn>`, or the stack that has it: `pypictl doctor --stack <name>`.",
+};
+
 function noAlb(m: MetricsEvidence): Verdict | undefined {
   if (m.context.loadBalancer) return undefined;
-  return { status: "error", messageId: "no-metrics", data: { cause: m.unavailable.alb ?? "no load balancer identified" }, hints: ["Pass --load-balancer or --stack."] };
+  return { status: "error", messageId: "no-metrics", data: { cause: m.unavailable.alb ?? "no load balancer identified" }, hints: [NO_ALB_HINTS["name-alb"]] };
 }
+
+/** "More CPU per instance" in both worlds; `{{why}}` says what the module's stress tests showed. */
+const BIGGER_INSTANCE =
+  "More CPU per instance: instance type c6a.xlarge ({{why}}): stack `pypictl deploy --instance-type c6a.xlarge` with the flags you deployed with, Terraform `asg_instance_type = \"c6a.xlarge\"`.";
 
 /** Target states that pass by on their own: registration, deregistration, replacement, scale-in. */
 function transitional(t: { state: string; reason?: string }): boolean {
@@ -68,6 +79,12 @@ function unhealthySpells(points: ReadonlyArray<readonly [string, number]>): stri
   return out;
 }
 
+const albTargetHealthHints = {
+  none: "Find why no task is registered: `pypictl doctor --only ecs.running-tasks,ecs.service-events`.",
+  flapping:
+    "Targets failed health checks and recovered: look at those minutes with `pypictl doctor --only ecs.oom-kills,ecs.service-events,alb.p95-latency` (an OOM kill, a slow EFS or a CPU-starved host).",
+};
+
 export const albTargetHealth = defineCheck({
   id: "alb.target-health",
   title: "ALB target health",
@@ -79,6 +96,7 @@ export const albTargetHealth = defineCheck({
   series: ["alb.UnHealthyHostCount"],
   scope: "fleet",
   thresholds: ALB_UNHEALTHY_HOSTS,
+  hints: { ...albTargetHealthHints, ...REASON_HINTS },
   messages: {
     none: "No targets are registered in {{targetGroup}}: the ALB has nothing to send requests to (503s).",
     "none-healthy": "None of the {{total}} target(s) in {{targetGroup}} is healthy ({{reasons}}): requests fail.",
@@ -95,7 +113,7 @@ export const albTargetHealth = defineCheck({
     const total = tg.targets.length;
     const threshold = { name: "maxUnhealthy", value: limits.maxUnhealthy, unit: "count" };
     if (total === 0)
-      return { status: "fail", messageId: "none", data: { targetGroup: name, total }, observed: { value: 0, unit: "targets" }, threshold, hints: ["Check the service's running tasks: pypictl doctor --only ecs.running-tasks,ecs.service-events."] };
+      return { status: "fail", messageId: "none", data: { targetGroup: name, total }, observed: { value: 0, unit: "targets" }, threshold, hints: [albTargetHealthHints.none] };
     const unhealthySeries = m ? seriesOf(m, "alb.UnHealthyHostCount") : undefined;
     const havePoints = hasData(unhealthySeries) && !seriesProblem(unhealthySeries);
     const trailing = havePoints ? trailingMinutesAbove(unhealthySeries!.points, unhealthySeries!.period) : undefined;
@@ -138,9 +156,7 @@ export const albTargetHealth = defineCheck({
         data: { ...data, spells: spells.join(", ") },
         observed: observedFrom(unhealthySeries!.points, maxOf(values(unhealthySeries))!, "targets"),
         threshold,
-        hints: [
-          "Targets failed health checks and recovered: look at those minutes in pypictl doctor --only ecs.oom-kills,ecs.service-events,alb.p95-latency (an OOM kill, a slow EFS or a CPU-starved host).",
-        ],
+        hints: [albTargetHealthHints.flapping],
         resources,
       };
     return { status: "pass", messageId: "ok", data, observed, threshold, resources };
@@ -164,6 +180,16 @@ function perMinute(m: MetricsEvidence): Array<{ t: string; requests: number; err
   });
 }
 
+const alb5xxHints = {
+  ...NO_ALB_HINTS,
+  "502": "502s: the back end closed a connection the ALB reused, or a task died mid-request: `pypictl doctor --only alb.idle-timeout,ecs.oom-kills`.",
+  "503": "503s: no healthy target at times: `pypictl doctor --only alb.target-health,ecs.running-tasks`.",
+  "504": "504s: targets too slow to answer: `pypictl doctor --only alb.p95-latency,efs.percent-io-limit,host.iowait`.",
+  "no-target": "The ALB had no target to send to: `pypictl doctor --only alb.target-health,ecs.running-tasks`.",
+  bigger: BIGGER_INSTANCE,
+  jitter: "Stagger CI jobs (0–60 s random jitter) so bursts arrive spread out.",
+};
+
 export const alb5xxRate = defineCheck({
   id: "alb.5xx-rate",
   title: "ALB 5xx rate",
@@ -174,6 +200,7 @@ export const alb5xxRate = defineCheck({
   series: ["alb.RequestCount", "alb.HTTPCode_ELB_5XX_Count", "alb.HTTPCode_Target_5XX_Count", "alb.HTTPCode_ELB_502_Count", "alb.HTTPCode_ELB_503_Count", "alb.HTTPCode_ELB_504_Count"],
   scope: "fleet",
   thresholds: ALB_5XX_RATE,
+  hints: alb5xxHints,
   messages: {
     "no-metrics": "Could not evaluate: {{cause}}.",
     "no-traffic": "No requests reached {{loadBalancer}} in the window (the ALB publishes no datapoints without traffic).",
@@ -198,16 +225,15 @@ export const alb5xxRate = defineCheck({
     const e504 = total("alb.HTTPCode_ELB_504_Count");
     const threshold = { name: "maxPercent", value: limits.maxPercent, unit: "%" };
     const hints: string[] = [];
-    if (e502 > 0)
-      hints.push("502s: make the back end's keep-alive longer than the ALB idle timeout (alb.idle-timeout), and check for crashing tasks (ecs.oom-kills).");
-    if (e503 > 0) hints.push("503s: no healthy target at times — see alb.target-health and ecs.running-tasks.");
-    if (e504 > 0) hints.push("504s: targets too slow — see alb.p95-latency, efs.percent-io-limit and host iowait.");
+    if (e502 > 0) hints.push(alb5xxHints["502"]);
+    if (e503 > 0) hints.push(alb5xxHints["503"]);
+    if (e504 > 0) hints.push(alb5xxHints["504"]);
     if (requests === 0 && elb + target === 0) return { status: "skip", messageId: "no-traffic", data: { loadBalancer: m.context.loadBalancer! } };
     const minutes = perMinute(m);
     const series = minutes.map((x) => [x.t, x.pct] as [string, number]);
     if (requests === 0) {
       const data = { elb: elb + target, e502, e503, e504 };
-      return { status: "fail", messageId: "no-targets", data, observed: observedFrom(series, 100, "%"), threshold, hints: hints.length ? hints : ["See alb.target-health and ecs.running-tasks."] };
+      return { status: "fail", messageId: "no-targets", data, observed: observedFrom(series, 100, "%"), threshold, hints: hints.length ? hints : [alb5xxHints["no-target"]] };
     }
     const rate = ((elb + target) / Math.max(requests, minutes.reduce((a, x) => a + x.requests, 0))) * 100;
     const judged = minutes.filter((x) => x.requests >= limits.minMinuteRequests);
@@ -226,16 +252,19 @@ export const alb5xxRate = defineCheck({
       minuteLimit: limits.maxMinutePercent,
     };
     const observed = observedFrom(series, rate, "%");
-    hints.push(
-      "More CPU per instance for bursts: instanceType / asg_instance_type c6a.xlarge or c6a.2xlarge (in the module's stress tests c6a.xlarge kept errors at 0.05 % under 500-request bursts).",
-      "Stagger CI jobs (0–60 s random jitter) so bursts arrive spread out.",
-    );
+    hints.push(renderMessage(alb5xxHints.bigger, { why: "in the Terraform module's stress tests it kept errors at 0.05 % under 500-request bursts" }), alb5xxHints.jitter);
     if (rate > limits.maxPercent) return { status: "fail", messageId: "high", data, observed, threshold, hints };
     if (worst && worst.pct > limits.maxMinutePercent)
       return { status: "fail", messageId: "bad-minute", data, observed: observedFrom(series, worst.pct, "%"), threshold: { name: "maxMinutePercent", value: limits.maxMinutePercent, unit: "%" }, hints };
     return { status: "pass", messageId: "ok", data, observed, threshold };
   },
 });
+
+const albP95Hints = {
+  ...NO_ALB_HINTS,
+  listing: "Find what slows the listings: `pypictl doctor --only slow-listing`.",
+  bigger: BIGGER_INSTANCE,
+};
 
 export const albP95Latency = defineCheck({
   id: "alb.p95-latency",
@@ -247,6 +276,7 @@ export const albP95Latency = defineCheck({
   series: ["alb.TargetResponseTime.p95"],
   scope: "fleet",
   thresholds: ALB_P95_LATENCY,
+  hints: albP95Hints,
   messages: {
     "no-metrics": "Could not evaluate: {{cause}}.",
     "no-traffic": "No requests reached {{loadBalancer}} in the window, so there is no response time to judge.",
@@ -272,15 +302,22 @@ export const albP95Latency = defineCheck({
     const minutes = (longest * s!.period) / 60;
     const data = { peak: round(peak, 2), warn: limits.warnSeconds, fail: limits.failSeconds, sustained: limits.sustainedMinutes, minutes: round(minutes) };
     const observed = observedFrom(s!.points, peak, "s");
-    const hints = [
-      "Slow listings: check efs.percent-io-limit, efs.throughput-utilization and host iowait/swap.",
-      "More CPU per instance: instanceType / asg_instance_type c6a.xlarge (the module's stress tests kept p95 under 5 s for medium load on c6a.large).",
-    ];
+    const hints = [albP95Hints.listing, renderMessage(albP95Hints.bigger, { why: "the Terraform module's stress tests kept p95 under 5 s for medium load on c6a.large" })];
     if (minutes >= limits.sustainedMinutes) return { status: "fail", messageId: "sustained", data, observed, threshold: { name: "failSeconds", value: limits.failSeconds, unit: "s" }, hints };
     if (peak > limits.warnSeconds) return { status: "warn", messageId: "slow", data, observed, threshold: { name: "warnSeconds", value: limits.warnSeconds, unit: "s" }, hints };
     return { status: "pass", messageId: "ok", data, observed, threshold: { name: "warnSeconds", value: limits.warnSeconds, unit: "s" } };
   },
 });
+
+const albIdleHints = {
+  explicit:
+    "Make the server's idle keep-alive explicit and longer than {{idle}} s, e.g. `GUNICORN_CMD_ARGS=\"--keep-alive {{keepAlive}}\"` in the container environment with gunicorn.",
+  "lower-idle":
+    "Lower the ALB idle timeout below {{keepAlive}} s: `aws elbv2 modify-load-balancer-attributes --load-balancer-arn <alb-arn> --attributes Key=idle_timeout.timeout_seconds,Value=60`.",
+  gunicorn:
+    "Set gunicorn's keep-alive above the idle timeout: `keepalive = {{keepAlive}}` in /data/gunicorn.conf.py, or `GUNICORN_CMD_ARGS=\"--keep-alive {{keepAlive}}\"` in the container environment (the Terraform module sets neither).",
+  stack: "pypictl's stack does this for you (`albIdleTimeoutSeconds`; keep-alive = idle timeout + 15 s).",
+};
 
 export const albIdleTimeout = defineCheck({
   id: "alb.idle-timeout",
@@ -292,6 +329,7 @@ export const albIdleTimeout = defineCheck({
   uses: [SERVICE.id],
   scope: "fleet",
   thresholds: {},
+  hints: albIdleHints,
   messages: {
     short: "{{server}} keeps idle connections {{keepAlive}} s ({{how}}), not longer than the ALB idle timeout of {{idle}} s: requests on connections the back end just closed get 502s.",
     ok: "{{server}} keeps idle connections {{keepAlive}} s ({{how}}), longer than the ALB idle timeout of {{idle}} s.",
@@ -311,7 +349,7 @@ export const albIdleTimeout = defineCheck({
         status: "skip",
         messageId: "unknown",
         data: { idle, seen: model.seen },
-        hints: [`Make the server's idle keep-alive explicit and longer than ${idle} s, e.g. GUNICORN_CMD_ARGS="--keep-alive ${idle + 15}" in the container environment with gunicorn.`],
+        hints: [renderMessage(albIdleHints.explicit, { idle, keepAlive: idle + 15 })],
       };
     if (model.kind === "no-keepalive") return { status: "pass", messageId: "no-keepalive", data: { idle, server: model.server, how: model.how }, threshold };
     const data = { idle, keepAlive: model.keepAliveSeconds, server: model.server, how: model.how };
@@ -324,11 +362,8 @@ export const albIdleTimeout = defineCheck({
         observed,
         threshold,
         hints: model.server.startsWith("waitress")
-          ? [`Lower the ALB idle timeout below ${model.keepAliveSeconds} s: \`aws elbv2 modify-load-balancer-attributes --load-balancer-arn <arn> --attributes Key=idle_timeout.timeout_seconds,Value=60\`.`]
-          : [
-              `Set gunicorn's keep-alive above the idle timeout: keepalive = ${idle + 15} in /data/gunicorn.conf.py, or GUNICORN_CMD_ARGS="--keep-alive ${idle + 15}" in the container environment (the Terraform module sets neither).`,
-              "pypictl's stack does this for you (albIdleTimeoutSeconds; keep-alive = idle timeout + 15 s).",
-            ],
+          ? [renderMessage(albIdleHints["lower-idle"], { keepAlive: model.keepAliveSeconds })]
+          : [renderMessage(albIdleHints.gunicorn, { keepAlive: idle + 15 }), albIdleHints.stack],
       };
     return { status: "pass", messageId: "ok", data, observed, threshold };
   },

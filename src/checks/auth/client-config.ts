@@ -3,7 +3,7 @@
  * client.config source; the evidence holds only verdicts): stale password, unencoded reserved characters,
  * `%%` in pip.conf, a password encoded where the client wants it raw, twine pointed at /simple/ (405).
  */
-import { defineCheck, worst, type ResourceResult, type Status } from "../model.js";
+import { defineCheck, renderMessage, worst, type ResourceResult, type Status } from "../model.js";
 import { read, sourceKey } from "../../sources/model.js";
 import type { ClientConfig, ClientEntry, ClientProblem } from "../../sources/client/config.js";
 import { AUTH_CLIENT_CONFIG } from "../thresholds/auth.js";
@@ -26,13 +26,28 @@ export const PROBLEM_TEXT: Record<ClientProblem, string> = {
   unparseable: "the file could not be parsed",
 };
 
+/** Fixes by problem; `{{format}}` is the creds format for the client, `{{where}}` the setting's place. */
+const FIXES = {
+  "non-ascii":
+    "use an ASCII-only password: put a new value in the fleet's secret, roll the tasks (`aws ecs update-service --cluster <cluster> --service <service> --force-new-deployment`), then rewrite this setting with `pypictl creds --format {{format}}`",
+  "upload-url": "set the repository URL to the server root: `pypictl creds --format {{format}}`",
+  "re-export": "re-export it: `eval \"$(pypictl creds --format {{format}})\"`",
+  rewrite: "rewrite it: `pypictl creds --format {{format}} --write --path <that-file>` (keeps the rest of the file, makes a backup)",
+};
+
 function fixFor(e: ClientEntry, problems: readonly ClientProblem[]): string {
-  if (problems.includes("non-ascii-password"))
-    return `use an ASCII-only password: put a new value in the fleet's secret, roll the tasks (aws ecs update-service --force-new-deployment), then rewrite this setting with pypictl creds --format ${FORMAT_FOR[e.client]}`;
-  if (problems.includes("upload-url-simple") && problems.length === 1) return `set the repository URL to the server root (pypictl creds --format ${FORMAT_FOR[e.client]})`;
-  if (e.where.startsWith("env ")) return `re-export it: eval "$(pypictl creds --format ${e.client === "uv" ? "uv-env" : "env"})"`;
-  return `rewrite it: pypictl creds --format ${FORMAT_FOR[e.client]} --write --path <that file> (keeps the rest of the file, makes a backup)`;
+  const format = FORMAT_FOR[e.client];
+  if (problems.includes("non-ascii-password")) return renderMessage(FIXES["non-ascii"], { format });
+  if (problems.includes("upload-url-simple") && problems.length === 1) return renderMessage(FIXES["upload-url"], { format });
+  if (e.where.startsWith("env ")) return renderMessage(FIXES["re-export"], { format: e.client === "uv" ? "uv-env" : "env" });
+  return renderMessage(FIXES.rewrite, { format });
 }
+
+const clientConfigHints = {
+  "write-config": "Write working config for this fleet: `pypictl creds --format pip.conf --write` (or `--format` env, pypirc, netrc, uv).",
+  ...Object.fromEntries(Object.entries(FIXES).map(([id, fix]) => [id, `{{where}}: ${fix}`])),
+  "servers-too": "If the secret is newer than the servers' htpasswd, the servers need it too: see auth.credentials-accepted's hints.",
+};
 
 export const authClientConfig = defineCheck({
   id: "auth.client-config",
@@ -43,6 +58,7 @@ export const authClientConfig = defineCheck({
   needs: [CLIENT_CONFIG_KEY.id],
   scope: "client",
   thresholds: AUTH_CLIENT_CONFIG,
+  hints: clientConfigHints,
   messages: {
     none: "No pip, twine, netrc or uv setting points at {{host}}",
     "none-local": "No pip, twine, netrc or uv setting with credentials found",
@@ -60,7 +76,7 @@ export const authClientConfig = defineCheck({
         status: "skip",
         messageId: c.fleetHost ? "none" : "none-local",
         data: { host },
-        hints: c.fleetHost ? ["Write working config for this fleet: pypictl creds --format pip.conf --write (or env, pypirc, netrc, uv)."] : [],
+        hints: c.fleetHost ? [clientConfigHints["write-config"]!] : [],
       };
     const resources: ResourceResult[] = relevant.map((e) => {
       const status: Status = e.problems.length === 0 ? "pass" : e.role === "install" && e.effective === false ? "warn" : "fail";
@@ -85,7 +101,7 @@ export const authClientConfig = defineCheck({
       ),
     ];
     if (problems.includes("stale-password"))
-      hints.push("If the secret is newer than the servers' htpasswd, the servers need it too: see auth.credentials-accepted's hints.");
+      hints.push(clientConfigHints["servers-too"]!);
     return {
       status: worst(resources.map((x) => x.status)),
       messageId: "problems",

@@ -4,7 +4,7 @@
  * never asks. So 401-with-credentials means they never arrived intact, 403 means they are wrong or stale.
  */
 import { NON_ASCII_REASON } from "../../creds/latin1.js";
-import { defineCheck, type Verdict } from "../model.js";
+import { defineCheck, renderMessage, type Verdict } from "../model.js";
 import { read, sourceKey } from "../../sources/model.js";
 import type { IndexProbe } from "../../sources/http/index-probe.js";
 import type { ProbeAnswer } from "../../sources/http/request.js";
@@ -21,24 +21,34 @@ const ERROR_NAMES: Record<string, string> = {
   other: "request failed",
 };
 
-/** 5xx by code, with the likely cause in this stack (FACTS.md §3–4). */
+/** Hints of the failures every probe check shares: unreachable, too slow, 5xx (FACTS.md §3–4 for the causes). */
+const FAILURE_HINTS = {
+  tls: "Check the certificate (ACM) covers the host name and the URL uses the name the certificate was issued for.",
+  timeout: "Check the ALB's security group allows you, and that targets are healthy: `pypictl doctor --only alb`.",
+  unreachable: "Check the URL (`--url`, or the stack output IndexUrl) and that the load balancer exists.",
+  "too-slow": "Find why the listing is slow: `pypictl doctor --only slow-listing`.",
+  "502":
+    "502 from the ALB: the target closed the connection. A documented cause is a back-end keep-alive shorter than the ALB idle timeout (60 s by default; gunicorn's default is 2 s): `pypictl doctor --only alb.idle-timeout`.",
+  "502-oom": "Look for OOM-killed tasks: `pypictl doctor --only oom`.",
+  "503": "503 from the ALB: no healthy targets: `pypictl doctor --only alb.target-health,ecs.running-tasks`.",
+  "504": "504 from the ALB: the target did not answer in time (EFS, package count, CPU): `pypictl doctor --only slow-listing`.",
+  "5xx": "The server failed the request: read the container logs (CloudWatch Logs, the service's log group) around this time.",
+};
+
+/** 5xx by code, with the likely cause in this stack. */
 function serverErrorHints(status: number): string[] {
-  if (status === 502)
-    return [
-      "502 from the ALB: the target closed the connection. A documented cause is gunicorn's keep-alive (a few seconds) shorter than the ALB idle timeout (60 s): set gunicorn --keep-alive above the idle timeout.",
-      "Look for OOM-killed tasks: pypictl doctor --only oom.",
-    ];
-  if (status === 503) return ["503 from the ALB: no healthy targets. pypictl doctor --only alb shows target health; check the ECS service's running count."];
-  if (status === 504) return ["504 from the ALB: the target did not answer in time. pypictl doctor --only slow-listing (EFS, package count, CPU)."];
-  return ["The server failed the request: read the container logs (CloudWatch Logs, the service's log group) around this time."];
+  if (status === 502) return [FAILURE_HINTS["502"], FAILURE_HINTS["502-oom"]];
+  if (status === 503) return [FAILURE_HINTS["503"]];
+  if (status === 504) return [FAILURE_HINTS["504"]];
+  return [FAILURE_HINTS["5xx"]];
 }
 
 function failureVerdict(a: ProbeAnswer, what: string, limitSeconds: number): Verdict | undefined {
   if (a.error) {
     const hints: string[] = [];
-    if (a.error.kind === "tls") hints.push("Check the certificate (ACM) covers the host name and the URL uses the name the certificate was issued for.");
-    if (a.error.kind === "timeout") hints.push("Check the ALB's security group allows you, and that targets are healthy: pypictl doctor --only alb.");
-    if (a.error.kind === "refused" || a.error.kind === "dns") hints.push("Check the URL (--url or the stack output IndexUrl) and that the load balancer exists.");
+    if (a.error.kind === "tls") hints.push(FAILURE_HINTS.tls);
+    if (a.error.kind === "timeout") hints.push(FAILURE_HINTS.timeout);
+    if (a.error.kind === "refused" || a.error.kind === "dns") hints.push(FAILURE_HINTS.unreachable);
     return {
       status: "fail",
       messageId: "unreachable",
@@ -54,7 +64,7 @@ function failureVerdict(a: ProbeAnswer, what: string, limitSeconds: number): Ver
       data: { what, path: a.path, seconds: a.ms / 1000, limit: limitSeconds },
       observed: { value: a.ms / 1000, unit: "s" },
       threshold: { name: "timeoutSeconds", value: limitSeconds, unit: "s" },
-      hints: ["pypictl doctor --only slow-listing looks at why the listing is slow."],
+      hints: [FAILURE_HINTS["too-slow"]],
     };
   if (a.status !== undefined && a.status >= 500)
     return { status: "fail", messageId: "server-error", data: { what, path: a.path, status: a.status }, hints: serverErrorHints(a.status) };
@@ -67,16 +77,29 @@ const COMMON_MESSAGES = {
   "server-error": "{{what}}: GET {{path}} answered {{status}} (server error)",
 };
 
+const ROLL_HINTS = {
+  rewrite:
+    "Get the current password from the secret and write it into your client config: `pypictl creds --format pip.conf --write` (or `--format` env, pypirc, netrc, uv).",
+  "roll-tasks":
+    "If the secret was rotated, the servers may still hold the old password. pypictl stack (tasks read the secret at start): roll the tasks: `aws ecs update-service --cluster {{cluster}} --service {{service}} --force-new-deployment`.",
+  "refresh-instances":
+    "Terraform module (cloud-init writes /etc/htpasswd at boot, bind-mounted into the container): replace the instances: `aws autoscaling start-instance-refresh --auto-scaling-group-name {{asg}}`.",
+};
+
 function rollHints(p: IndexProbe): string[] {
-  const cluster = p.fleet.cluster ?? "<cluster>";
-  const service = p.fleet.service ?? "<service>";
-  const asg = p.fleet.autoScalingGroup ?? "<asg_name>";
-  return [
-    "Get the current password from the secret and write it into your client config: pypictl creds --format pip.conf --write (or env, pypirc, netrc, uv).",
-    `If the secret was rotated, the servers may still hold the old password. pypictl stack (tasks read the secret at start): roll the tasks — aws ecs update-service --cluster ${cluster} --service ${service} --force-new-deployment.`,
-    `Terraform module (cloud-init writes /etc/htpasswd at boot, bind-mounted into the container): replace the instances — aws autoscaling start-instance-refresh --auto-scaling-group-name ${asg}.`,
-  ];
+  const data = { cluster: p.fleet.cluster ?? "<cluster>", service: p.fleet.service ?? "<service>", asg: p.fleet.autoScalingGroup ?? "<asg_name>" };
+  return [ROLL_HINTS.rewrite, renderMessage(ROLL_HINTS["roll-tasks"], data), renderMessage(ROLL_HINTS["refresh-instances"], data)];
 }
+
+const protectedHints = {
+  ...FAILURE_HINTS,
+  "in-url": "Put the credentials in the URL so pip sends them without waiting for a challenge: `pypictl creds --format env`.",
+  authenticate:
+    "Run pypiserver with `--authenticate download,list,update` and `-P <htpasswd>` (both the pypictl stack and the Terraform module do by default: check the task definition's command).",
+  "restrict-alb": "Anyone who can reach the load balancer can read every package until then: restrict the ALB security group.",
+  waf: "Check WAF rules or proxies in front of the ALB.",
+  redirect: "Use the final URL (often https://) with `--url` and in client config: pip does not resend credentials across a redirect to another host.",
+};
 
 export const authIndexProtected = defineCheck({
   id: "auth.index-protected",
@@ -87,6 +110,7 @@ export const authIndexProtected = defineCheck({
   needs: [INDEX_PROBE_KEY.id],
   scope: "fleet",
   thresholds: AUTH_INDEX_PROTECTED,
+  hints: protectedHints,
   messages: {
     ...COMMON_MESSAGES,
     protected: "GET /simple/ without credentials: 401 with {{challenge}} in {{ms}} ms",
@@ -111,7 +135,7 @@ export const authIndexProtected = defineCheck({
         messageId: "no-challenge",
         data: { ms: a.ms },
         observed,
-        hints: ["Put the credentials in the URL (pypictl creds --format env) so pip sends them without waiting for a challenge."],
+        hints: [protectedHints["in-url"]],
       };
     }
     if (a.status === 200)
@@ -120,20 +144,17 @@ export const authIndexProtected = defineCheck({
         messageId: "open",
         data: { ms: a.ms },
         observed,
-        hints: [
-          "Run pypiserver with --authenticate download,list,update and -P <htpasswd> (both the pypictl stack and the Terraform module do by default: check the task definition's command).",
-          "Anyone who can reach the load balancer can read every package until then: restrict the ALB security group.",
-        ],
+        hints: [protectedHints.authenticate, protectedHints["restrict-alb"]],
       };
     if (a.status === 403)
-      return { status: "warn", messageId: "forbidden", data: {}, observed, hints: ["Check WAF rules or proxies in front of the ALB."] };
+      return { status: "warn", messageId: "forbidden", data: {}, observed, hints: [protectedHints.waf] };
     if (a.status !== undefined && a.status >= 300 && a.status < 400)
       return {
         status: "warn",
         messageId: "redirect",
         data: { status: a.status, location: a.location ?? "(no Location)" },
         observed,
-        hints: ["Use the final URL (often https://) with --url and in client config: pip does not resend credentials across a redirect to another host."],
+        hints: [protectedHints.redirect],
       };
     return { status: "warn", messageId: "unexpected", data: { status: a.status ?? 0 }, observed };
   },
@@ -144,6 +165,21 @@ function credentialsFrom(from: string): string {
   return from === "secret" ? "the credentials from the fleet's secret" : "these credentials";
 }
 
+const acceptedHints = {
+  ...FAILURE_HINTS,
+  ...ROLL_HINTS,
+  "read-secret":
+    "Grant secretsmanager:GetSecretValue on the secret (and kms:Decrypt on its key), or name the secret's JSON keys: `pypictl doctor --username-key <key> --password-key <key>`.",
+  bcrypt:
+    "Each protected request verifies the bcrypt hash (cost 12 ≈ 175 ms, cost 5 ≈ 2 ms): write the htpasswd entry with cost 5 (`htpasswd -B -C 5 <htpasswd-file> <user>`; pypictl's stack: `bcryptRounds`, `--bcrypt-rounds`, default 5).",
+  "slow-listing": "Find what else slows the listing (package count, EFS): `pypictl doctor --only slow-listing`.",
+  "ascii-secret":
+    "Put an ASCII-only password in the fleet's secret (`aws secretsmanager put-secret-value --secret-id <secret-arn> --secret-string <json>`), then roll the tasks so the htpasswd is rebuilt (`aws ecs update-service --cluster <cluster> --service <service> --force-new-deployment`).",
+  "ascii-rewrite": "Then rewrite client config: `pypictl creds --format pip.conf --write` (and `--format pypirc`).",
+  encode: "In URLs (pip, uv, PIP_INDEX_URL, pip.conf) the password must be percent-encoded: `pypictl creds --format env` prints it encoded.",
+  "final-url": "A proxy or redirect may drop the Authorization header: use the final https:// URL.",
+};
+
 export const authCredentialsAccepted = defineCheck({
   id: "auth.credentials-accepted",
   title: "Fleet credentials are accepted",
@@ -153,6 +189,7 @@ export const authCredentialsAccepted = defineCheck({
   needs: [INDEX_PROBE_KEY.id],
   scope: "fleet",
   thresholds: AUTH_CREDENTIALS_ACCEPTED,
+  hints: acceptedHints,
   messages: {
     ...COMMON_MESSAGES,
     accepted: "GET /simple/ with {{credentialsFrom}}: 200 in {{ms}} ms",
@@ -175,7 +212,7 @@ export const authCredentialsAccepted = defineCheck({
           status: "error",
           messageId: "credentials-unreadable",
           data: { reason: v.credentials.reason ?? "unknown" },
-          hints: ["Grant secretsmanager:GetSecretValue on the secret (and kms:Decrypt on its key), or check --username-key/--password-key."],
+          hints: [acceptedHints["read-secret"]],
         };
       return { status: "skip", messageId: "no-credentials", data: { reason: v.credentials.reason ?? "none given" } };
     }
@@ -190,10 +227,7 @@ export const authCredentialsAccepted = defineCheck({
           data: { seconds: a.ms / 1000, limit: limits.slowSeconds },
           observed: { value: a.ms / 1000, unit: "s" },
           threshold: { name: "slowSeconds", value: limits.slowSeconds, unit: "s" },
-          hints: [
-            "Each protected request verifies the bcrypt hash (cost 12 ≈ 175 ms): write the htpasswd with a lower cost (htpasswd -B -C 5).",
-            "pypictl doctor --only slow-listing looks at the package count and EFS.",
-          ],
+          hints: [acceptedHints.bcrypt, acceptedHints["slow-listing"]],
         };
       if (v.credentials.nonAscii)
         return {
@@ -201,10 +235,7 @@ export const authCredentialsAccepted = defineCheck({
           messageId: "non-ascii",
           data: { credentialsFrom: credentialsFrom(v.credentials.from), reason: NON_ASCII_REASON },
           observed,
-          hints: [
-            "Put an ASCII-only password in the fleet's secret (aws secretsmanager put-secret-value), then roll the tasks so the htpasswd is rebuilt (aws ecs update-service --force-new-deployment).",
-            "Then rewrite client config: pypictl creds --format pip.conf --write (and pypirc).",
-          ],
+          hints: [acceptedHints["ascii-secret"], acceptedHints["ascii-rewrite"]],
         };
       return { status: "pass", messageId: "accepted", data: { from: v.credentials.from, credentialsFrom: credentialsFrom(v.credentials.from), ms: a.ms }, observed };
     }
@@ -214,16 +245,19 @@ export const authCredentialsAccepted = defineCheck({
         messageId: "not-sent",
         data: {},
         observed,
-        hints: [
-          "In URLs (pip, uv, PIP_INDEX_URL, pip.conf) the password must be percent-encoded: pypictl creds --format env prints it encoded.",
-          "A proxy or redirect may drop the Authorization header: use the final https:// URL.",
-        ],
+        hints: [acceptedHints.encode, acceptedHints["final-url"]],
       };
     if (a.status === 403)
       return { status: "fail", messageId: "rejected", data: { from: v.credentials.from, credentialsFrom: credentialsFrom(v.credentials.from) }, observed, hints: rollHints(v) };
     return { status: "warn", messageId: "unexpected", data: { status: a.status ?? 0 }, observed };
   },
 });
+
+const healthHints = {
+  ...FAILURE_HINTS,
+  "no-auth": "Keep /health outside `--authenticate` and any proxy auth; the Terraform module's container check accepts 401, which hides a broken htpasswd.",
+  path: "Point the ALB health check at the path pypiserver serves (its `--health-endpoint`, /health by default).",
+};
 
 export const authHealthEndpoint = defineCheck({
   id: "auth.health-endpoint",
@@ -234,6 +268,7 @@ export const authHealthEndpoint = defineCheck({
   needs: [INDEX_PROBE_KEY.id],
   scope: "fleet",
   thresholds: AUTH_HEALTH_ENDPOINT,
+  hints: healthHints,
   messages: {
     ...COMMON_MESSAGES,
     healthy: "GET /health: {{status}} in {{ms}} ms",
@@ -255,9 +290,9 @@ export const authHealthEndpoint = defineCheck({
         messageId: "needs-auth",
         data: { status: a.status },
         observed,
-        hints: ["Keep /health outside --authenticate and any proxy auth; the Terraform module's container check accepts 401, which hides a broken htpasswd."],
+        hints: [healthHints["no-auth"]],
       };
-    if (a.status === 404) return { status: "warn", messageId: "missing", data: {}, observed, hints: ["Point the ALB health check at the path pypiserver serves (--health-endpoint)."] };
+    if (a.status === 404) return { status: "warn", messageId: "missing", data: {}, observed, hints: [healthHints.path] };
     return { status: "warn", messageId: "unexpected", data: { status: a.status ?? 0 }, observed };
   },
 });

@@ -4,7 +4,18 @@ import { EC2_CPU_CREDITS, EC2_CPU_SKEW } from "../thresholds/ec2.js";
 import { INSTANCES, METRICS, isBurstable } from "../../sources/aws/types.js";
 import { hasData, maxOf, meanOf, minOf, need, observedFrom, round, seriesOf, seriesProblem, sumOf, values } from "../series.js";
 
-const BIGGER = "Use a non-burstable type with more CPU: instanceType / asg_instance_type c6a.large (or c6a.xlarge for heavy bursts).";
+const BIGGER =
+  "Use a non-burstable type with more CPU, c6a.large (or c6a.xlarge for heavy bursts): stack prop `instanceType` (`--instance-type`), Terraform `asg_instance_type`.";
+
+const creditHints = {
+  bigger: BIGGER,
+  unlimited:
+    "Or let the instances burst past their credits (billed per vCPU-hour of surplus): set the launch template's credit specification to unlimited; for running instances `aws ec2 modify-instance-credit-specification --instance-credit-specification InstanceId=<instance-id>,CpuCredits=unlimited`.",
+  permission: "Grant cloudwatch:GetMetricData (`pypictl doctor --print-iam-policy` prints the policy doctor needs) and check the region (`--region`).",
+  "read-mode":
+    "Grant ec2:DescribeInstanceCreditSpecifications (`pypictl doctor --print-iam-policy`), or look the option up: `aws ec2 describe-instance-credit-specifications --instance-ids <instance-id>`.",
+  cost: "Sustained surplus charges cost more than a bigger instance: compare with a non-burstable type, e.g. c6a.large (stack `--instance-type`, Terraform `asg_instance_type`).",
+};
 
 type Mode = "standard" | "unlimited" | "unknown";
 
@@ -24,6 +35,7 @@ export const ec2CpuCredits = defineCheck({
   series: ["ec2.CPUCreditBalance", "ec2.CPUSurplusCreditBalance", "ec2.CPUSurplusCreditsCharged"],
   scope: "fleet",
   thresholds: EC2_CPU_CREDITS,
+  hints: creditHints,
   messages: {
     "not-burstable": "Not applicable: no burstable (T-family) instances ({{types}}).",
     exhausted: "{{count}} of {{burstable}} burstable instance(s) in standard credit mode ran out of CPU credits (lowest {{lowest}}): they are held to baseline CPU.",
@@ -112,12 +124,9 @@ export const ec2CpuCredits = defineCheck({
         ...withObs,
         threshold,
         resources,
-        hints: [
-          BIGGER,
-          "Or let the instances burst past their credits (billed per vCPU-hour of surplus): set the launch template's credit specification to unlimited (`aws ec2 modify-instance-credit-specification --instance-credit-specification InstanceId=<id>,CpuCredits=unlimited` for running instances).",
-        ],
+        hints: [creditHints.bigger, creditHints.unlimited],
       };
-    if (missing > 0) return { status: "error", messageId: "no-data", data, threshold, resources, hints: ["Check the cloudwatch:GetMetricData permission and --region."] };
+    if (missing > 0) return { status: "error", messageId: "no-data", data, threshold, resources, hints: [creditHints.permission] };
     if (exhaustedUnknown > 0)
       return {
         status: "warn",
@@ -126,10 +135,7 @@ export const ec2CpuCredits = defineCheck({
         ...withObs,
         threshold,
         resources,
-        hints: [
-          "Grant ec2:DescribeInstanceCreditSpecifications (pypictl doctor --print-iam-policy), or look it up: `aws ec2 describe-instance-credit-specifications --instance-ids <id>`.",
-          BIGGER,
-        ],
+        hints: [creditHints["read-mode"], creditHints.bigger],
       };
     if (chargedCount > 0)
       return {
@@ -139,13 +145,17 @@ export const ec2CpuCredits = defineCheck({
         ...withObs,
         threshold,
         resources,
-        hints: [
-          "Sustained surplus charges cost more than a bigger instance: compare with a non-burstable type, e.g. instanceType / asg_instance_type c6a.large.",
-        ],
+        hints: [creditHints.cost],
       };
     return { status: "pass", messageId: "ok", data, ...withObs, threshold, resources };
   },
 });
+
+const skewHints = {
+  fewer:
+    "Prefer fewer, larger instances so one host has the CPU for a burst: c6a.xlarge with fewer instances (stack `--instance-type` and `--max-instances`, Terraform `asg_instance_type`).",
+  placement: "Check task placement: tasks per instance should be even (spread placement across instances).",
+};
 
 export const ec2CpuSkew = defineCheck({
   id: "ec2.cpu-skew",
@@ -157,6 +167,7 @@ export const ec2CpuSkew = defineCheck({
   series: ["ec2.CPUUtilization"],
   scope: "fleet",
   thresholds: EC2_CPU_SKEW,
+  hints: skewHints,
   messages: {
     single: "Not applicable: {{count}} instance(s) with CPU data; skew needs two or more.",
     skewed: "CPU is uneven: {{busiest}} averaged {{high}} % while {{idlest}} averaged {{low}} % ({{skew}} points apart).",
@@ -191,10 +202,7 @@ export const ec2CpuSkew = defineCheck({
         observed,
         threshold,
         resources,
-        hints: [
-          "Prefer fewer, larger instances so one host has the CPU for a burst: instanceType / asg_instance_type c6a.xlarge with fewer instances.",
-          "Check task placement: tasks per instance should be even (spread placement across instances).",
-        ],
+        hints: [skewHints.fewer, skewHints.placement],
       };
     return { status: "pass", messageId: "ok", data, observed, threshold, resources };
   },

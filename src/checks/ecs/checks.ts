@@ -3,7 +3,7 @@
  * task (container reason OutOfMemoryError, exit 137, stopCode); MemoryUtilization divides by the
  * reservation when one is set, so it is converted to a share of the hard limit before judging.
  */
-import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
+import { defineCheck, renderMessage, type ResourceResult, type Verdict } from "../model.js";
 import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS, ECS_RUNNING_TASKS } from "../thresholds/ecs.js";
 import { METRICS, SERVICE, STOPPED_TASKS, type EcsTaskDefinition, type StoppedTask } from "../../sources/aws/types.js";
 import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem, values } from "../series.js";
@@ -17,14 +17,19 @@ function mainContainerMemory(td: EcsTaskDefinition): number | undefined {
   return c?.memoryMiB ?? td.taskMemoryMiB;
 }
 
+/** The memory levers, shared by the checks that find a task short of memory (ecs.*, upload.fleet-signals). */
+export const MEMORY_HINTS = {
+  "raise-memory":
+    "Raise the container's hard memory limit from {{now}} to {{next}} MiB (the reservation follows at 75 %): stack `pypictl deploy --container-memory {{next}}` with the flags you deployed with, Terraform `container_memory = {{next}}`.",
+  "fewer-tasks": "Or run fewer tasks per instance so each gets more memory: stack prop `taskMinCount` (`--task-min-count`), Terraform `task_min_count`.",
+  "bigger-instance":
+    "Or a bigger instance type when the tasks no longer fit: stack prop `instanceType` (`--instance-type`), Terraform `asg_instance_type`, e.g. c6a.large (4 GiB) or c6a.xlarge (8 GiB).",
+};
+
 export function memoryHints(td: EcsTaskDefinition | undefined): string[] {
   const now = td ? mainContainerMemory(td) : undefined;
   const next = now ? Math.max(1024, now * 2) : 1024;
-  return [
-    `Raise the container's hard memory limit: stack prop containerMemory / Terraform container_memory ${now ?? 512} → ${next} (the reservation follows at 75 %).`,
-    "Or run fewer tasks per instance (taskMinCount / task_min_count) so each gets more memory.",
-    "Or a bigger instance type when the tasks no longer fit: instanceType / asg_instance_type, e.g. c6a.large (4 GiB) or c6a.xlarge (8 GiB).",
-  ];
+  return [renderMessage(MEMORY_HINTS["raise-memory"], { now: now ?? 512, next }), MEMORY_HINTS["fewer-tasks"], MEMORY_HINTS["bigger-instance"]];
 }
 
 /** The hard limit and the denominator AWS/ECS MemoryUtilization uses (task memory, else Σ reservation ?? memory). */
@@ -70,6 +75,12 @@ function describeStop(t: StoppedTask): string {
   return `stopped ${t.stoppedAt ?? t.stoppingAt ?? "?"}${t.stopCode ? ` [${t.stopCode}]` : ""}: ${containers || "no container detail"}${reason}`;
 }
 
+const oomHints = {
+  ...MEMORY_HINTS,
+  "tell-apart": "Check MemoryUtilization against the hard limit to tell an OOM kill from a slow shutdown: `pypictl doctor --only ecs.memory-utilization`.",
+  "slow-shutdown": "If it is a slow shutdown, the container ignored SIGTERM until stopTimeout; if it is memory:",
+};
+
 export const ecsOomKills = defineCheck({
   id: "ecs.oom-kills",
   title: "Containers killed for memory (OOM)",
@@ -80,6 +91,7 @@ export const ecsOomKills = defineCheck({
   uses: [SERVICE.id],
   scope: "fleet",
   thresholds: ECS_OOM_KILLS,
+  hints: oomHints,
   messages: {
     oom: "{{count}} task(s) OOM-killed in the window (latest {{latest}}): the container hit its {{hardLimit}} MiB hard limit.{{visibility}}",
     "exit-137":
@@ -125,16 +137,19 @@ export const ecsOomKills = defineCheck({
         data: { count137: ambiguous.length, latest: times(ambiguous).at(-1)!, times: times(ambiguous), taskIds: ambiguous.map((k) => k.t.taskId), visibility },
         observed: { value: oom.length, unit: "count" },
         threshold,
-        hints: [
-          "Check MemoryUtilization against the hard limit (ecs.memory-utilization) to tell an OOM kill from a slow shutdown.",
-          "If it is a slow shutdown, the container ignored SIGTERM until stopTimeout; if it is memory:",
-          ...hints,
-        ],
+        hints: [oomHints["tell-apart"], oomHints["slow-shutdown"], ...hints],
         resources,
       };
     return { status: "pass", messageId: "none", data: { stopped: st.tasks.length, visibility }, observed: { value: 0, unit: "count" }, threshold, ...(resources.length ? { resources } : {}) };
   },
 });
+
+const memoryUtilizationHints = {
+  ...MEMORY_HINTS,
+  "name-service":
+    "The metric is published with both ClusterName and ServiceName: name both, in the right region: `pypictl doctor --cluster <cluster> --service <service> --region <region>`.",
+  "set-limit": "Set a hard limit so one task cannot starve the host: stack prop `containerMemory` (`--container-memory`), Terraform `container_memory`.",
+};
 
 export const ecsMemoryUtilization = defineCheck({
   id: "ecs.memory-utilization",
@@ -146,6 +161,7 @@ export const ecsMemoryUtilization = defineCheck({
   series: ["ecs.MemoryUtilization"],
   scope: "fleet",
   thresholds: ECS_MEMORY_UTILIZATION,
+  hints: memoryUtilizationHints,
   messages: {
     "no-metrics": "Could not evaluate: {{cause}}.",
     "no-tasks": "Not evaluated: the service runs no tasks, so ECS publishes no MemoryUtilization.",
@@ -168,7 +184,7 @@ export const ecsMemoryUtilization = defineCheck({
         data: {
           cause: `no datapoints for ${s ? describeSeries(s) : "AWS/ECS MemoryUtilization"} although ${svc.runningCount} task(s) run: wrong cluster/service name or region`,
         },
-        hints: ["Check --cluster/--service (the metric is published with both ClusterName and ServiceName) and --region."],
+        hints: [memoryUtilizationHints["name-service"]],
       };
     }
     const { hardMiB, denominatorMiB } = memoryLimits(svc.taskDefinition);
@@ -179,7 +195,7 @@ export const ecsMemoryUtilization = defineCheck({
         messageId: "no-hard-limit",
         data: { peakReported: round(peakReported) },
         observed: observedFrom(s!.points, peakReported, "%"),
-        hints: ["Set a hard limit so one task cannot starve the host: containerMemory / container_memory."],
+        hints: [memoryUtilizationHints["set-limit"]],
       };
     const factor = denominatorMiB / hardMiB;
     const converted = s!.points.map(([t, v]) => [t, v * factor] as [string, number]);
@@ -206,6 +222,15 @@ const minutesBetween = (from: string | undefined, to: string) => (from ? (Date.p
  * or scale-out doing its job: warn, naming it. It fails when the rollout FAILED, the gap outlives
  * maxGapMinutes, or tasks keep stopping on their own (more than maxCrashedTasks in the window).
  */
+const runningTasksHints = {
+  "why-stopped": "See why the new tasks stopped: `pypictl doctor --only ecs.oom-kills,ecs.service-events,alb.target-health`.",
+  "image": "Check the image tag and the task definition of the failed deployment (CannotPullContainer, health check path).",
+  "scale-up": "Scale the service up: stack prop `taskMinCount` (`--task-min-count`), Terraform `task_min_count`.",
+  events:
+    "Read the service events: `pypictl doctor --only ecs.service-events`. \"unable to place a task\" means the instances lack memory/CPU: a bigger instance type (stack `--instance-type`, Terraform `asg_instance_type`) or more instances (stack `--max-instances`, Terraform: the auto-scaling group's maximum).",
+  crashing: "Tasks that start and die: `pypictl doctor --only ecs.oom-kills,alb.target-health`.",
+};
+
 export const ecsRunningTasks = defineCheck({
   id: "ecs.running-tasks",
   title: "Running vs desired tasks",
@@ -216,6 +241,7 @@ export const ecsRunningTasks = defineCheck({
   uses: [STOPPED_TASKS.id],
   scope: "fleet",
   thresholds: ECS_RUNNING_TASKS,
+  hints: runningTasksHints,
   messages: {
     inactive: "Service {{service}} is {{status}}, not ACTIVE.",
     zero: "Service {{service}} is scaled to zero (desired 0): nothing serves the index.",
@@ -241,12 +267,9 @@ export const ecsRunningTasks = defineCheck({
         data: { ...data, deployment: failedDep.id, reason: failedDep.rolloutStateReason ?? "no reason given" },
         observed,
         threshold,
-        hints: [
-          "See why the new tasks stopped: pypictl doctor --only ecs.oom-kills,ecs.service-events,alb.target-health.",
-          "Check the image tag and the task definition of the failed deployment (CannotPullContainer, health check path).",
-        ],
+        hints: [runningTasksHints["why-stopped"], runningTasksHints.image],
       };
-    if (svc.desiredCount === 0) return { status: "warn", messageId: "zero", data, observed, threshold, hints: ["Scale the service up: taskMinCount / task_min_count."] };
+    if (svc.desiredCount === 0) return { status: "warn", messageId: "zero", data, observed, threshold, hints: [runningTasksHints["scale-up"]] };
     if (svc.runningCount >= svc.desiredCount) return { status: "pass", messageId: "ok", data, observed, threshold };
 
     const crashedTasks = (stoppedTasks?.tasks ?? []).filter(crashed);
@@ -260,10 +283,7 @@ export const ecsRunningTasks = defineCheck({
     const since = dep ? (dep.createdAt ?? dep.updatedAt) : (primary?.updatedAt ?? primary?.createdAt);
     const minutes = minutesBetween(since, window.end);
     const crashedCount = Math.max(crashedTasks.length, dep?.failedTasks ?? 0);
-    const hints = [
-      "Read the service events (pypictl doctor --only ecs.service-events): 'unable to place a task' means the instances lack memory/CPU — raise instanceType / asg_instance_type or maxInstances.",
-      "Tasks that start and die: pypictl doctor --only ecs.oom-kills,alb.target-health.",
-    ];
+    const hints = [runningTasksHints.events, runningTasksHints.crashing];
     const more = { ...data, what: what ?? "", minutes: minutes === undefined ? "?" : round(minutes, 0), limit: limits.maxGapMinutes, crashed: crashedCount };
     if (crashedCount > limits.maxCrashedTasks)
       return { status: "fail", messageId: "crashing", data: { ...more, what: what ? ` while ${what}` : "" }, observed, threshold: { name: "maxCrashedTasks", value: limits.maxCrashedTasks, unit: "tasks" }, hints };
@@ -286,13 +306,13 @@ export const EVENT_RULES: readonly EventRule[] = [
     re: /unable to place a task/i,
     status: "fail",
     what: "placement failure",
-    hint: "The instances lack free memory/CPU for another task: raise instanceType / asg_instance_type (e.g. c6a.large) or maxInstances, or lower containerMemory reservation.",
+    hint: "The instances lack free memory/CPU for another task: a bigger instance type (stack `--instance-type`, Terraform `asg_instance_type`, e.g. c6a.large), more instances (stack `--max-instances`), or a smaller memory reservation (stack `--container-memory-reservation`, Terraform `container_memory_reservation`).",
   },
   {
     re: /is unhealthy in \(?target-group/i,
     status: "fail",
     what: "target unhealthy",
-    hint: "Tasks fail the ALB health check: pypictl doctor --only alb.target-health shows the reason codes.",
+    hint: "Tasks fail the ALB health check: `pypictl doctor --only alb.target-health` shows the reason codes.",
   },
   {
     // "(service s) is unable to consistently start tasks successfully. For more information, see the
@@ -300,20 +320,20 @@ export const EVENT_RULES: readonly EventRule[] = [
     re: /unable to consistently start tasks/i,
     status: "fail",
     what: "tasks keep failing to start",
-    hint: "Tasks stop soon after they start and ECS now throttles restarts: pypictl doctor --only ecs.oom-kills,alb.target-health shows why (memory, health check path, image).",
+    hint: "Tasks stop soon after they start and ECS now throttles restarts: `pypictl doctor --only ecs.oom-kills,alb.target-health` shows why (memory, health check path, image).",
   },
   {
     re: /circuit breaker|deployment failed|rolling back/i,
     status: "fail",
     what: "failed deployment",
-    hint: "A deployment failed: check the task's stopped reason (ecs.oom-kills) and the image tag.",
+    hint: "A deployment failed: check the tasks' stopped reason (`pypictl doctor --only ecs.oom-kills`) and the image tag.",
   },
   { re: /CannotPullContainer|failed to launch|ResourceInitializationError/i, status: "fail", what: "task launch failure", hint: "Tasks cannot start: check the image tag and the instances' network path to the registry." },
   {
     re: /failed container health checks/i,
     status: "warn",
     what: "container health check failure",
-    hint: "The container's own health check failed: the server is overloaded or not answering; see ecs.cpu-utilization and host iowait.",
+    hint: "The container's own health check failed: the server is overloaded or not answering: `pypictl doctor --only ecs.cpu-utilization,host.iowait`.",
   },
 ];
 
@@ -326,6 +346,7 @@ export const ecsServiceEvents = defineCheck({
   needs: [SERVICE.id],
   scope: "fleet",
   thresholds: {},
+  hints: Object.fromEntries(EVENT_RULES.map((r) => [r.what, r.hint])),
   messages: {
     trouble: "{{count}} troubling service event(s) in the window ({{kinds}}); latest: {{latest}}",
     ok: "No troubling service events among {{total}} in the window.",
@@ -368,6 +389,14 @@ function longestRunMinutes(points: ReadonlyArray<readonly [string, number]>, lim
  * judged from EC2 CPUUtilization per instance (already gathered for ec2.cpu-skew); the service metric is
  * shown as context only.
  */
+const cpuHints = {
+  "name-instances":
+    "Name the fleet whose instances to read (`pypictl doctor --cluster <cluster> --service <service>`, or `--stack <name>`) and grant cloudwatch:GetMetricData (`pypictl doctor --print-iam-policy`).",
+  bigger:
+    "Give the hosts more CPU: instance type c6a.large or c6a.xlarge (the Terraform module's sizing for medium/heavy load): stack prop `instanceType` (`--instance-type`), Terraform `asg_instance_type`.",
+  spread: "Or spread the load over more instances when the tasks fit: stack prop `maxInstances` (`--max-instances`), Terraform: the auto-scaling group's maximum.",
+};
+
 export const ecsCpuUtilization = defineCheck({
   id: "ecs.cpu-utilization",
   title: "Host CPU under the service (sustained)",
@@ -379,6 +408,7 @@ export const ecsCpuUtilization = defineCheck({
   series: ["ec2.CPUUtilization", "ecs.CPUUtilization"],
   scope: "fleet",
   thresholds: ECS_CPU_UTILIZATION,
+  hints: cpuHints,
   messages: {
     "no-metrics": "Could not evaluate: {{cause}}.",
     "no-instances": "Could not evaluate: no EC2 CPUUtilization for the fleet's instances ({{cause}}).",
@@ -406,7 +436,7 @@ export const ecsCpuUtilization = defineCheck({
       per.push({ id, minutes, peak: maxOf(values(s))!, points: s!.points });
     }
     if (per.length === 0)
-      return { status: "error", messageId: "no-instances", data: { cause: problem ?? m.unavailable.ec2 ?? "no instances identified" }, hints: ["Check --cluster / the auto-scaling group and the cloudwatch:GetMetricData permission."] };
+      return { status: "error", messageId: "no-instances", data: { cause: problem ?? m.unavailable.ec2 ?? "no instances identified" }, hints: [cpuHints["name-instances"]] };
     const threshold = { name: "warnPercent", value: limits.warnPercent, unit: "%" };
     const busy = per.filter((x) => x.minutes >= limits.sustainedMinutes);
     for (const x of per)
@@ -427,10 +457,7 @@ export const ecsCpuUtilization = defineCheck({
         observed,
         threshold,
         resources,
-        hints: [
-          "Give the hosts more CPU: instanceType / asg_instance_type c6a.large or c6a.xlarge (the module's sizing for medium/heavy load).",
-          "Or spread the load over more instances (maxInstances / the auto-scaling group's maximum) when the tasks fit.",
-        ],
+        hints: [cpuHints.bigger, cpuHints.spread],
       };
     return { status: "pass", messageId: "ok", data, observed, threshold, resources };
   },

@@ -10,7 +10,15 @@ import { FILE_SYSTEM, METRICS, type FileSystemEvidence, type MetricsEvidence } f
 import { describeSeries, need, hasData, maxOf, minOf, observedFrom, round, seriesOf, seriesProblem, values } from "../series.js";
 import type { Evidence } from "../../sources/model.js";
 
-const ELASTIC_HINT = 'Switch the file system to Elastic throughput: stack prop efsThroughputMode: "elastic" / Terraform efs_throughput_mode = "elastic" (the module\'s default).';
+/** Hints of the precheck every EFS metric check shares. */
+const PRECHECK_HINTS = {
+  permission: "Grant cloudwatch:GetMetricData: `pypictl doctor --print-iam-policy` prints the policy doctor needs.",
+  "name-fs":
+    "Name the file system and its region: `pypictl doctor --file-system-id <fs-id> --region <region>` (the id is in the task definition's `volumes[].efsVolumeConfiguration.fileSystemId`).",
+};
+
+const ELASTIC_HINT =
+  'Switch the file system to Elastic throughput: stack `pypictl deploy --efs-throughput-mode elastic` with the flags you deployed with, Terraform `efs_throughput_mode = "elastic"` (the module\'s default).';
 
 function fileSystem(evidence: Evidence): FileSystemEvidence | undefined {
   const r = read(evidence, FILE_SYSTEM);
@@ -23,13 +31,13 @@ function efsPrecheck(m: MetricsEvidence): Verdict | undefined {
     return { status: "skip", messageId: "no-file-system", data: { reason: m.unavailable.efs ?? "no EFS file system identified" } };
   const permitted = seriesOf(m, "efs.PermittedThroughput");
   const problem = seriesProblem(permitted) ?? seriesProblem(seriesOf(m, "efs.PercentIOLimit"));
-  if (problem) return { status: "error", messageId: "no-metrics", data: { cause: problem }, hints: ["Grant cloudwatch:GetMetricData (pypictl doctor --print-iam-policy)."] };
+  if (problem) return { status: "error", messageId: "no-metrics", data: { cause: problem }, hints: [PRECHECK_HINTS.permission] };
   if (!hasData(permitted))
     return {
       status: "error",
       messageId: "no-metrics",
       data: { cause: `no datapoints for ${permitted ? describeSeries(permitted) : "AWS/EFS PermittedThroughput"}: EFS publishes it every minute, so the file system id ${m.context.fileSystemId} is wrong or in another region` },
-      hints: ["Check --file-system-id / the task definition's EFS volume and --region."],
+      hints: [PRECHECK_HINTS["name-fs"]],
     };
   return undefined;
 }
@@ -37,6 +45,14 @@ function efsPrecheck(m: MetricsEvidence): Verdict | undefined {
 const COMMON_MESSAGES = {
   "no-file-system": "Not evaluated: {{reason}}.",
   "no-metrics": "Could not evaluate: {{cause}}.",
+};
+
+const percentIoHints = {
+  ...PRECHECK_HINTS,
+  backend:
+    "Cut the operations per listing: pypiserver's simple-dir backend re-reads every file per request (stack prop `backend`; with several tasks keep simple-dir: cached-dir does not see other hosts' uploads).",
+  cache: "Serve /simple/ through a cache (CloudFront) when the index has more than 1,000 package files.",
+  "page-cache": "Check the hosts' page cache (MemAvailable, swap): `pypictl doctor --only host`.",
 };
 
 export const efsPercentIoLimit = defineCheck({
@@ -50,6 +66,7 @@ export const efsPercentIoLimit = defineCheck({
   uses: [FILE_SYSTEM.id],
   scope: "fleet",
   thresholds: EFS_PERCENT_IO_LIMIT,
+  hints: percentIoHints,
   messages: {
     ...COMMON_MESSAGES,
     "not-general-purpose": "Not evaluated: {{fileSystemId}} uses the {{performanceMode}} performance mode, which has no PercentIOLimit.",
@@ -85,15 +102,19 @@ export const efsPercentIoLimit = defineCheck({
         data,
         observed,
         threshold,
-        hints: [
-          "Cut the operations per listing: pypiserver's simple-dir backend re-reads every file per request (stack prop backend; with several tasks keep simple-dir, cached-dir does not see other hosts' uploads).",
-          "Serve /simple/ through a cache (CloudFront) when the index has more than 1,000 package files.",
-          "Check the hosts' page cache: pypictl doctor --only host (MemAvailable, swap).",
-        ],
+        hints: [percentIoHints.backend, percentIoHints.cache, percentIoHints["page-cache"]],
       };
     return { status: "pass", messageId: "ok", data, observed, threshold };
   },
 });
+
+const throughputHints = {
+  ...PRECHECK_HINTS,
+  elastic: ELASTIC_HINT,
+  provisioned:
+    "Raise the provisioned throughput (stack prop `efsProvisionedMibps`, `--efs-provisioned-mibps`; Terraform `efs_provisioned_throughput_in_mibps`), or switch to elastic.",
+  bytes: "Reduce bytes read per listing: fewer package files per project, or a cache (CloudFront) in front of /simple/.",
+};
 
 export const efsThroughputUtilization = defineCheck({
   id: "efs.throughput-utilization",
@@ -106,6 +127,7 @@ export const efsThroughputUtilization = defineCheck({
   uses: [FILE_SYSTEM.id],
   scope: "fleet",
   thresholds: EFS_THROUGHPUT_UTILIZATION,
+  hints: throughputHints,
   messages: {
     ...COMMON_MESSAGES,
     idle: "No MeteredIOBytes datapoints for {{fileSystemId}} in the window: no I/O, nothing to throttle.",
@@ -133,10 +155,9 @@ export const efsThroughputUtilization = defineCheck({
     const data = { fileSystemId: fsId, peak: round(peak), permittedMiBps: round(fallback / 1048576, 1), mode };
     const observed = observedFrom(pct, peak, "%");
     const hints: string[] = [];
-    if (mode === "bursting") hints.push(ELASTIC_HINT);
-    if (mode === "provisioned")
-      hints.push("Raise the provisioned throughput (stack prop efsProvisionedMibps / Terraform efs_provisioned_throughput_in_mibps), or switch to elastic.");
-    hints.push("Reduce bytes read per listing: fewer package files per project, or a cache (CloudFront) in front of /simple/.");
+    if (mode === "bursting") hints.push(throughputHints.elastic);
+    if (mode === "provisioned") hints.push(throughputHints.provisioned);
+    hints.push(throughputHints.bytes);
     if (peak > limits.failPercent)
       return { status: "fail", messageId: "high", data, observed, threshold: { name: "failPercent", value: limits.failPercent, unit: "%" }, hints };
     if (peak > limits.warnPercent)
@@ -161,6 +182,13 @@ function slopePerHour(points: ReadonlyArray<readonly [string, number]>): number 
   return den > 0 ? num / den : 0;
 }
 
+const burstHints = {
+  ...PRECHECK_HINTS,
+  elastic: ELASTIC_HINT,
+  provision:
+    "Or provision throughput: stack `pypictl deploy --efs-throughput-mode provisioned --efs-provisioned-mibps <MiB/s>` with the flags you deployed with, Terraform `efs_throughput_mode = \"provisioned\"` with `efs_provisioned_throughput_in_mibps`.",
+};
+
 export const efsBurstCredits = defineCheck({
   id: "efs.burst-credits",
   title: "EFS burst credits (bursting mode)",
@@ -171,6 +199,7 @@ export const efsBurstCredits = defineCheck({
   series: ["efs.BurstCreditBalance", "efs.PermittedThroughput", "efs.PercentIOLimit"],
   scope: "fleet",
   thresholds: EFS_BURST_CREDITS,
+  hints: burstHints,
   messages: {
     ...COMMON_MESSAGES,
     "not-bursting": "Not applicable: {{fileSystemId}} uses {{mode}} throughput (burst credits only matter in bursting mode).",
@@ -204,7 +233,7 @@ export const efsBurstCredits = defineCheck({
     };
     const observed = observedFrom(s!.points, now, "bytes");
     const threshold = { name: "minHoursLeft", value: limits.minHoursLeft, unit: "h" };
-    const hints = [ELASTIC_HINT, "Or provision throughput: efsThroughputMode: \"provisioned\" with efsProvisionedMibps / Terraform efs_provisioned_throughput_in_mibps."];
+    const hints = [burstHints.elastic, burstHints.provision];
     // "Gone": under 1 % of the alarm threshold (10 GB by default: about 100 s of bursting at 100 MiB/s).
     if (now < limits.minBalanceBytes * 0.01) return { status: "fail", messageId: "exhausted", data, observed, threshold, hints };
     if (hoursLeft <= limits.minHoursLeft) return { status: "fail", messageId: "running-out", data, observed, threshold, hints };

@@ -3,17 +3,29 @@
  * the guide names for failed uploads (OOM-killed containers, 5xx in the window), read from the fleet
  * evidence when it was gathered.
  */
-import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
+import { defineCheck, renderMessage, type ResourceResult, type Verdict } from "../model.js";
 import { read, sourceKey } from "../../sources/model.js";
 import type { DistListing } from "../../sources/client/dist.js";
 import { METRICS, SERVICE, STOPPED_TASKS } from "../../sources/aws/types.js";
 import { seriesOf, sumOf, values } from "../series.js";
-import { classifyStop, memoryHints } from "../ecs/checks.js";
+import { MEMORY_HINTS, classifyStop, memoryHints } from "../ecs/checks.js";
 import { UPLOAD_DIST_SIZE, UPLOAD_FLEET_SIGNALS } from "../thresholds/upload.js";
 
 export const DIST_KEY = sourceKey<DistListing>("client.dist");
 
 const MiB = 1024 * 1024;
+
+// twine has no timeout option and its uploads carry none: what cuts a large upload off is a proxy's body
+// limit (413) or the ALB idle timeout while the server writes the file (504).
+const distHints = {
+  build: "Build first: `python3 -m build` (writes dist/).",
+  "only-dists": "Upload only the distributions: `twine upload {{dir}}/*.whl {{dir}}/*.tar.gz`, or remove the other files.",
+  names: "Wheels are named name-version(-build)?-python-abi-platform.whl (PEP 427); sdists name-version.tar.gz.",
+  "one-at-a-time": "Upload large files one at a time and watch the status: `twine upload --verbose {{dir}}/<file>`.",
+  "504":
+    "A 504 after the body was sent is the ALB idle timeout (60 s by default) running out while the file is written to EFS: raise it with `aws elbv2 modify-load-balancer-attributes --load-balancer-arn <alb-arn> --attributes Key=idle_timeout.timeout_seconds,Value=300` (pypictl's stack: `pypictl deploy --alb-idle-timeout-seconds 300` plus your deploy flags).",
+  "413": "A 413 comes from a proxy in front (pypiserver has no size limit): raise that proxy's body-size limit, or split the package.",
+};
 
 export const uploadDistFiles = defineCheck({
   id: "upload.dist-files",
@@ -24,6 +36,7 @@ export const uploadDistFiles = defineCheck({
   needs: [DIST_KEY.id],
   scope: "client",
   thresholds: UPLOAD_DIST_SIZE,
+  hints: distHints,
   messages: {
     "no-dist": "No --dist directory given: nothing to check",
     empty: "{{dir}} holds no files to upload",
@@ -36,7 +49,7 @@ export const uploadDistFiles = defineCheck({
     if (!r?.ok) return { status: "error", messageId: "source-missing", data: { source: DIST_KEY.id } };
     const { dir, files } = r.value;
     if (!dir) return { status: "skip", messageId: "no-dist", data: {} };
-    if (files.length === 0) return { status: "warn", messageId: "empty", data: { dir }, hints: ["Build first: python3 -m build (writes dist/)."] };
+    if (files.length === 0) return { status: "warn", messageId: "empty", data: { dir }, hints: [distHints.build] };
     const largest = Math.max(...files.map((f) => f.bytes));
     const largestMiB = Math.round((largest / MiB) * 10) / 10;
     const threshold = { name: "maxFileMiB", value: limits.maxFileMiB, unit: "MiB" };
@@ -49,13 +62,7 @@ export const uploadDistFiles = defineCheck({
     });
     const bad = files.filter((f) => f.kind === "other");
     const large = files.filter((f) => f.bytes > limits.maxFileMiB * MiB);
-    // twine has no timeout option and its uploads carry none: what cuts a large upload off is a proxy's
-    // body limit (413) or the ALB idle timeout while the server writes the file (504).
-    const largeHints = [
-      `Upload large files one at a time and watch the status: twine upload --verbose ${dir}/<file>`,
-      "A 504 after the body was sent is the ALB idle timeout (60 s by default) running out while the file is written to EFS: raise it with aws elbv2 modify-load-balancer-attributes --load-balancer-arn ARN --attributes Key=idle_timeout.timeout_seconds,Value=300 (stack prop/Terraform: the load balancer's idle timeout).",
-      "A 413 comes from a proxy in front (pypiserver has no size limit): raise that proxy's body-size limit, or split the package.",
-    ];
+    const largeHints = [renderMessage(distHints["one-at-a-time"], { dir }), distHints["504"], distHints["413"]];
     if (bad.length)
       return {
         status: "fail",
@@ -63,11 +70,7 @@ export const uploadDistFiles = defineCheck({
         data: { dir, bad: bad.length, names: bad.map((f) => f.name).join(", ") },
         observed,
         threshold,
-        hints: [
-          `Upload only the distributions: twine upload ${dir}/*.whl ${dir}/*.tar.gz, or remove the other files.`,
-          "Wheels are named name-version(-build)?-python-abi-platform.whl (PEP 427); sdists name-version.tar.gz.",
-          ...(large.length ? largeHints : []),
-        ],
+        hints: [renderMessage(distHints["only-dists"], { dir }), distHints.names, ...(large.length ? largeHints : [])],
         resources,
       };
     if (large.length)
@@ -84,17 +87,25 @@ export const uploadDistFiles = defineCheck({
   },
 });
 
+const fleetSignalHints = {
+  ...MEMORY_HINTS,
+  retry: "Then retry the upload; `pypictl doctor --only ecs.oom-kills` lists the tasks.",
+  verbose: "Retry with detail to see which status the upload got: `twine upload --verbose dist/*`.",
+  "5xx": "See what the 5xx were (502 → keep-alive, 503 → no healthy target, 504 → slow target) and whether EFS throttled the writes: `pypictl doctor --only alb.5xx-rate,efs.percent-io-limit`.",
+};
+
 export const uploadFleetSignals = defineCheck({
   id: "upload.fleet-signals",
   title: "Fleet signals of failed uploads",
   description:
-    "What the guide looks at when `twine upload` returns 5xx or times out: containers OOM-killed in the window (ECS stopped tasks) and 5xx answers from the ALB or the targets (CloudWatch). Reads the fleet evidence when gathered.",
+    "What to look at when `twine upload` returns 5xx or times out: containers OOM-killed in the window (ECS stopped tasks) and 5xx answers from the ALB or the targets (CloudWatch). Reads the fleet evidence when gathered.",
   playbooks: ["upload"],
   needs: [],
   uses: [STOPPED_TASKS.id, METRICS.id, SERVICE.id],
   series: ["alb.HTTPCode_ELB_5XX_Count", "alb.HTTPCode_Target_5XX_Count"],
   scope: "fleet",
   thresholds: UPLOAD_FLEET_SIGNALS,
+  hints: fleetSignalHints,
   messages: {
     "no-evidence": "No fleet evidence to read (stopped tasks and metrics were not gathered): {{cause}}",
     oom: "{{oom}} task(s) OOM-killed in the window: an upload in flight on them failed with 5xx",
@@ -127,7 +138,7 @@ export const uploadFleetSignals = defineCheck({
         data: { oom: oomTasks.length, elb, target },
         observed: { value: oomTasks.length, unit: "count" },
         threshold: { name: "maxOomKills", value: limits.maxOomKills, unit: "count" },
-        hints: [...memoryHints(svc?.ok ? svc.value.taskDefinition : undefined), "Then retry the upload; ecs.oom-kills lists the tasks."],
+        hints: [...memoryHints(svc?.ok ? svc.value.taskDefinition : undefined), fleetSignalHints.retry],
         resources,
       };
     if (elb + target > limits.maxTarget5xx)
@@ -137,10 +148,7 @@ export const uploadFleetSignals = defineCheck({
         data: { errors: elb + target, elb, target },
         observed: { value: elb + target, unit: "count" },
         threshold: { name: "maxTarget5xx", value: limits.maxTarget5xx, unit: "count" },
-        hints: [
-          "Retry with detail to see which status the upload got: twine upload --verbose dist/*",
-          "See alb.5xx-rate (502 → keep-alive, 503 → no healthy target, 504 → slow target) and efs.percent-io-limit for throttled writes.",
-        ],
+        hints: [fleetSignalHints.verbose, fleetSignalHints["5xx"]],
       };
     return { status: "pass", messageId: "quiet", data: { fiveXX: haveMetrics ? " and no 5xx" : "" } };
   },
