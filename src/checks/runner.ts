@@ -236,18 +236,22 @@ export function limitsFor<T extends Thresholds>(check: Check<T>, overrides: Read
   return out as Limits<T>;
 }
 
+/** Hints any check can carry when a source it needs failed (docs/checks.md lists them once). */
+export const SOURCE_FAILURE_HINTS = {
+  "grant-action": "Grant {{action}} to the caller (`pypictl doctor --print-iam-policy` prints the full read-only policy).",
+  "check-iam": "Check the caller's IAM permissions (`pypictl doctor --print-iam-policy` prints the read-only policy).",
+  throttled: "AWS throttled the calls even after retries: run again, or narrow the selection with `--only`.",
+  timeout: "The source did not answer before its deadline: check network reach and run again.",
+};
+
 function sourceFailureVerdict(check: Check, sourceId: string, r: Extract<SourceResult<unknown>, { ok: false }>): Verdict {
   // Identity is per source: a target without the fields this source needs skips only its checks.
   if (r.kind === "no-identity") return { status: "skip", messageId: "source-no-identity", data: { source: sourceId, cause: r.message } };
   const hints: string[] = [];
   if (r.kind === "access-denied")
-    hints.push(
-      r.action
-        ? `Grant ${r.action} to the caller (pypictl doctor --print-iam-policy prints the full read-only policy).`
-        : "Check the caller's IAM permissions (pypictl doctor --print-iam-policy prints the read-only policy).",
-    );
-  if (r.kind === "throttled") hints.push("AWS throttled the calls even after retries: run again, or narrow --only.");
-  if (r.kind === "timeout") hints.push("The source did not answer before its deadline: check network reach and run again.");
+    hints.push(r.action ? renderMessage(SOURCE_FAILURE_HINTS["grant-action"], { action: r.action }) : SOURCE_FAILURE_HINTS["check-iam"]);
+  if (r.kind === "throttled") hints.push(SOURCE_FAILURE_HINTS.throttled);
+  if (r.kind === "timeout") hints.push(SOURCE_FAILURE_HINTS.timeout);
   return {
     status: "error",
     messageId: "source-failed",

@@ -169,7 +169,7 @@ const acceptedHints = {
   ...FAILURE_HINTS,
   ...ROLL_HINTS,
   "read-secret":
-    "Grant secretsmanager:GetSecretValue on the secret (and kms:Decrypt on its key), or name the secret's JSON keys: `pypictl doctor --username-key <key> --password-key <key>`.",
+    "Grant secretsmanager:GetSecretValue on the secret (and kms:Decrypt on its key), or name the secret's JSON keys: `pypictl creds --check --username-key <key> --password-key <key>`.",
   bcrypt:
     "Each protected request verifies the bcrypt hash (cost 12 ≈ 175 ms, cost 5 ≈ 2 ms): write the htpasswd entry with cost 5 (`htpasswd -B -C 5 <htpasswd-file> <user>`; pypictl's stack: `bcryptRounds`, `--bcrypt-rounds`, default 5).",
   "slow-listing": "Find what else slows the listing (package count, EFS): `pypictl doctor --only slow-listing`.",

@@ -10,7 +10,7 @@ const BIGGER =
 const creditHints = {
   bigger: BIGGER,
   unlimited:
-    "Or let the instances burst past their credits (billed per vCPU-hour of surplus): set the launch template's credit specification to unlimited; for running instances `aws ec2 modify-instance-credit-specification --instance-credit-specification InstanceId=<instance-id>,CpuCredits=unlimited`.",
+    "Or let the instances burst past their credits (billed per vCPU-hour of surplus): set the launch template's credit specification to unlimited; for running instances `aws ec2 modify-instance-credit-specification --instance-credit-specifications InstanceId=<instance-id>,CpuCredits=unlimited`.",
   permission: "Grant cloudwatch:GetMetricData (`pypictl doctor --print-iam-policy` prints the policy doctor needs) and check the region (`--region`).",
   "read-mode":
     "Grant ec2:DescribeInstanceCreditSpecifications (`pypictl doctor --print-iam-policy`), or look the option up: `aws ec2 describe-instance-credit-specifications --instance-ids <instance-id>`.",

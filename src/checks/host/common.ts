@@ -183,10 +183,15 @@ export const guards = {
 export { isObj };
 
 /** Lever hints shared by the memory checks. Both worlds: stack prop / deploy flag and Terraform variable. */
+export const HOST_MEMORY_HINTS = {
+  "bigger-instance":
+    "Increase the instance size, t3.micro → t3.small, t3.small → t3.medium (the Terraform module's default is t3.small; t3.small with 2×512 MB tasks brought a swapping t3.micro's 84 % iowait under 5 %): stack `pypictl deploy --instance-type t3.medium` plus your deploy flags, Terraform `asg_instance_type`.{{hostMemory}}",
+  "fewer-tasks":
+    "Or put fewer tasks on each host: tasks per instance = ⌊(instance MiB − 800) ÷ reservation⌋, so raise the reservation (`containerMemoryReservation` / `container_memory_reservation`, 75 % of `containerMemory` / `container_memory` by default) or lower `taskMinCount` / `task_min_count`.",
+};
+
 export function instanceSizeHint(memTotalMiB?: number): string {
-  const have = memTotalMiB !== undefined ? ` This host has ${Math.round(memTotalMiB)} MiB.` : "";
-  return `Increase the instance size: --instance-type / \`instanceType\` (stack) or \`asg_instance_type\` (Terraform): t3.micro → t3.small, t3.small → t3.medium (the module's default is t3.small; t3.small with 2×512 MB tasks brought a swapping t3.micro's 84 % iowait under 5 %).${have}`;
+  return renderMessage(HOST_MEMORY_HINTS["bigger-instance"], { hostMemory: memTotalMiB !== undefined ? ` This host has ${Math.round(memTotalMiB)} MiB.` : "" });
 }
 
-export const FEWER_TASKS_HINT =
-  "Or put fewer tasks on each host: tasks per instance = ⌊(instance MiB − 800) ÷ reservation⌋, so raise the reservation (`containerMemoryReservation` / `container_memory_reservation`, 75 % of `containerMemory` / `container_memory` by default) or lower `taskMinCount` / `task_min_count`.";
+export const FEWER_TASKS_HINT = HOST_MEMORY_HINTS["fewer-tasks"];

@@ -1,5 +1,5 @@
 /** host.efs-mount: the package volume is an NFS (EFS) mount, and its RPCs are fast and not retransmitted. */
-import { defineCheck } from "../model.js";
+import { defineCheck, renderMessage } from "../model.js";
 import { HOST_EFS_MOUNT } from "../thresholds/host.js";
 import { HOST_COMMON_MESSAGES, guards, isObj, judgeHosts, num, sectionError, sectionOf, type HostVerdict } from "./common.js";
 
@@ -23,11 +23,23 @@ const MESSAGES: Record<string, string> = {
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
-const MOUNT_HINTS = (path: string) => [
-  `Mount it: \`sudo mount -t efs -o tls <fs-id>:/ ${path}\` (amazon-efs-utils) or \`sudo mount -t nfs4 -o nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2,noresvport <fs-id>.efs.<region>.amazonaws.com:/ ${path}\`; then look for why boot did not: /etc/fstab, /var/log/cloud-init-output.log.`,
-  "Check the EFS mount target in the instance's subnet and that its security group allows NFS (TCP 2049) from the instances' security group.",
-  "Find the file system id in the task definition: volumes[].efsVolumeConfiguration.fileSystemId (the Terraform module has no efs_file_system_id output).",
-];
+const HINTS = {
+  mount:
+    "Mount it: `sudo mount -t efs -o tls <fs-id>:/ {{path}}` (amazon-efs-utils) or `sudo mount -t nfs4 -o nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2,noresvport <fs-id>.efs.<region>.amazonaws.com:/ {{path}}`; then look for why boot did not: /etc/fstab, /var/log/cloud-init-output.log.",
+  "mount-target": "Check the EFS mount target in the instance's subnet and that its security group allows NFS (TCP 2049) from the instances' security group.",
+  "fs-id": "Find the file system id in the task definition: volumes[].efsVolumeConfiguration.fileSystemId (the Terraform module has no efs_file_system_id output).",
+  "use-efs":
+    "Run pypiserver's package directory on EFS so every host serves the same packages (the Terraform module and pypictl's stack mount EFS on /data/packages).",
+  throttling:
+    "Check EFS throttling: `pypictl doctor --only efs` (PercentIOLimit, throughput, burst credits); in bursting mode with credits draining use `efsThroughputMode: \"elastic\"` (stack) / `efs_throughput_mode = \"elastic\"` (Terraform).",
+  metadata: "Metadata-heavy listings cost one LOOKUP/GETATTR per file: see host.package-count for caching the listings.",
+  retrans:
+    "Retransmissions mean lost or late replies: mount with EFS's options `hard,timeo=600,retrans=2,noresvport` and check the instance's network (`nstat -az | grep -i retrans`, ENA driver, instance network bandwidth).",
+  cumulative:
+    "Counters are cumulative since mount: compare two readings of `cat /proc/self/mountstats` a minute apart (or `nfsiostat 5 3`) to see whether it is happening now.",
+};
+
+const MOUNT_HINTS = (path: string) => [renderMessage(HINTS.mount, { path }), HINTS["mount-target"], HINTS["fs-id"]];
 
 export const efsMount = defineCheck({
   id: "host.efs-mount",
@@ -39,6 +51,7 @@ export const efsMount = defineCheck({
   scope: "host",
   thresholds: HOST_EFS_MOUNT,
   messages: MESSAGES,
+  hints: HINTS,
   evaluate(ctx) {
     const { maxOpRttMs, maxRetransPercent } = ctx.limits;
     return judgeHosts(
@@ -61,7 +74,7 @@ export const efsMount = defineCheck({
             status: "warn",
             messageId: "not-nfs",
             data: { path: shown, device, fstype },
-            hints: ["Run pypiserver's package directory on EFS so every host serves the same packages (the Terraform module and pypictl's stack mount EFS on /data/packages).", ...MOUNT_HINTS(shown).slice(0, 1)],
+            hints: [HINTS["use-efs"], ...MOUNT_HINTS(shown).slice(0, 1)],
           };
         const version = typeof entry.nfsVersion === "string" ? entry.nfsVersion : typeof entry.statvers === "string" ? `(statvers ${entry.statvers})` : "?";
         const addr = device.replace(/:.*$/, "");
@@ -112,14 +125,9 @@ export const efsMount = defineCheck({
             data: { ...data, problems: problems.join("; ") },
             observed,
             hints: [
-              ...(worst.rttMs > maxOpRttMs
-                ? [
-                    "Check EFS throttling: `pypictl doctor --only efs` (PercentIOLimit, throughput, burst credits); in bursting mode with credits draining use `efsThroughputMode: \"elastic\"` (stack) / `efs_throughput_mode = \"elastic\"` (Terraform).",
-                    "Metadata-heavy listings cost one LOOKUP/GETATTR per file: see host.package-count for caching the listings.",
-                  ]
-                : []),
+              ...(worst.rttMs > maxOpRttMs ? [HINTS.throttling, HINTS.metadata] : []),
               ...(retransPercent > maxRetransPercent ? retransHints() : []),
-              "Counters are cumulative since mount: compare two readings of `cat /proc/self/mountstats` a minute apart (or `nfsiostat 5 3`) to see whether it is happening now.",
+              HINTS.cumulative,
             ],
           };
         return { status: "pass", messageId: "ok", data, observed };
@@ -129,7 +137,5 @@ export const efsMount = defineCheck({
 });
 
 function retransHints(): string[] {
-  return [
-    "Retransmissions mean lost or late replies: mount with EFS's options `hard,timeo=600,retrans=2,noresvport` and check the instance's network (`nstat -az | grep -i retrans`, ENA driver, instance network bandwidth).",
-  ];
+  return [HINTS.retrans];
 }

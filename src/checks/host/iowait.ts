@@ -1,8 +1,8 @@
 /** host.iowait: CPU time spent waiting for I/O (vmstat wa), averaged over the judged samples. */
-import { defineCheck } from "../model.js";
+import { defineCheck, renderMessage } from "../model.js";
 import { HOST_IOWAIT } from "../thresholds/host.js";
 import type { HostSnapshot } from "../../sources/host/model.js";
-import { HOST_COMMON_MESSAGES, instanceSizeHint, judgeHosts, sectionError, sectionOf } from "./common.js";
+import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, instanceSizeHint, judgeHosts, sectionError, sectionOf } from "./common.js";
 import { memField } from "./memory.js";
 import { judgedSamples, seriesOf } from "./vmstat.js";
 
@@ -20,6 +20,14 @@ function mountPathOf(snapshot: HostSnapshot): string {
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
+const HINTS = {
+  swapping: "The host is swapping in the same samples: fix memory first (see host.swap-activity).",
+  "bigger-instance": HOST_MEMORY_HINTS["bigger-instance"],
+  efs: "If not swapping, check EFS: `pypictl doctor --only efs` (PercentIOLimit, throughput, burst credits); with sustained limits use `efsThroughputMode: \"elastic\"` (stack) / `efs_throughput_mode = \"elastic\"` (Terraform).",
+  "page-cache": "A page cache too small for the package tree also shows as iowait: look at MemAvailable (host.memory-available) and consider the next instance size.",
+  "who-waits": "See who waits: `vmstat 1 5` (wa, b), `iostat -x 1 3`, `grep -A20 'mounted on {{mountPath}}' /proc/self/mountstats`.",
+};
+
 export const iowait = defineCheck({
   id: "host.iowait",
   title: "Host iowait",
@@ -30,6 +38,7 @@ export const iowait = defineCheck({
   scope: "host",
   thresholds: HOST_IOWAIT,
   messages: MESSAGES,
+  hints: HINTS,
   evaluate(ctx) {
     const limit = ctx.limits.maxIowaitPercent;
     return judgeHosts(
@@ -46,16 +55,8 @@ export const iowait = defineCheck({
         const observed = series ? { value: mean, unit: "%", series } : { value: mean, unit: "%" };
         const data = { mean, max, samples: was.length, limit, swapping };
         if (mean >= limit) {
-          const hints = swapping
-            ? [
-                `The host is swapping in the same samples: fix memory first (see host.swap-activity). ${instanceSizeHint(memField(snapshot, "MemTotal", (f) => f.mem.total).value)}`,
-              ]
-            : [];
-          hints.push(
-            "If not swapping, check EFS: `pypictl doctor --only efs` (PercentIOLimit, throughput, burst credits); with sustained limits use `efsThroughputMode: \"elastic\"` (stack) / `efs_throughput_mode = \"elastic\"` (Terraform).",
-            "A page cache too small for the package tree also shows as iowait: look at MemAvailable (host.memory-available) and consider the next instance size.",
-            `See who waits: \`vmstat 1 5\` (wa, b), \`iostat -x 1 3\`, \`grep -A20 'mounted on ${mountPathOf(snapshot)}' /proc/self/mountstats\`.`,
-          );
+          const hints = swapping ? [HINTS.swapping, instanceSizeHint(memField(snapshot, "MemTotal", (f) => f.mem.total).value)] : [];
+          hints.push(HINTS.efs, HINTS["page-cache"], renderMessage(HINTS["who-waits"], { mountPath: mountPathOf(snapshot) }));
           return { status: "fail", messageId: "high", data, observed, hints };
         }
         return { status: "pass", messageId: "ok", data, observed };

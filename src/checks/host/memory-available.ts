@@ -1,13 +1,18 @@
 /** host.memory-available: MemAvailable below the floor leaves no page cache for EFS reads. */
 import { defineCheck } from "../model.js";
 import { HOST_MEMORY_AVAILABLE } from "../thresholds/host.js";
-import { HOST_COMMON_MESSAGES, FEWER_TASKS_HINT, fieldMissing, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
+import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, fieldMissing, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
 import { memField, mib1 } from "./memory.js";
 
 const MESSAGES: Record<string, string> = {
   ...HOST_COMMON_MESSAGES,
   low: "only {{availableMiB}} MiB available of {{totalMiB}} MiB ({{percent}} %), below {{limit}} MiB: too little left for the EFS page cache",
   ok: "{{availableMiB}} MiB available of {{totalMiB}} MiB ({{percent}} %), above {{limit}} MiB",
+};
+
+const HINTS = {
+  ...HOST_MEMORY_HINTS,
+  "who-holds": "See what holds the memory on the host: `free -m`, `ps aux --sort=-rss | head`, `docker stats --no-stream`.",
 };
 
 export const memoryAvailable = defineCheck({
@@ -20,6 +25,7 @@ export const memoryAvailable = defineCheck({
   scope: "host",
   thresholds: HOST_MEMORY_AVAILABLE,
   messages: MESSAGES,
+  hints: HINTS,
   evaluate(ctx) {
     const limit = ctx.limits.minAvailableMiB;
     return judgeHosts(
@@ -48,7 +54,7 @@ export const memoryAvailable = defineCheck({
             hints: [
               instanceSizeHint(total.value),
               FEWER_TASKS_HINT,
-              "See what holds the memory on the host: `free -m`, `ps aux --sort=-rss | head`, `docker stats --no-stream`.",
+              HINTS["who-holds"],
             ],
           };
         return { status: "pass", messageId: "ok", data, observed };

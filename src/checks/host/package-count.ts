@@ -1,5 +1,5 @@
 /** host.package-count: how many package files pypiserver's simple-dir backend rescans per request. */
-import { defineCheck } from "../model.js";
+import { defineCheck, renderMessage } from "../model.js";
 import { HOST_PACKAGE_COUNT } from "../thresholds/host.js";
 import { HOST_COMMON_MESSAGES, guards, judgeHosts, sectionError, sectionOf } from "./common.js";
 
@@ -15,6 +15,16 @@ const MESSAGES: Record<string, string> = {
     "could not finish counting {{dir}}: {{files}} files found before the count stopped ({{why}}); that is not over {{limit}}, so the total is unknown",
 };
 
+const HINTS = {
+  cache:
+    "Cache the listings in front of pypiserver: a CloudFront caching layer before the ALB for /simple/ and /packages/ (short TTL; pypiserver's `--cache-control <seconds>` sets the header it honours).",
+  "cached-dir":
+    "With a single task, switch the backend: `backend: \"cached-dir\"` (stack) / pypiserver `--backend cached-dir` (the Terraform module hard-codes `--backend simple-dir`); at 1,500 files /simple/ goes from 23 ms to 2.8 ms, at 10,000 from 140 ms to 13.7 ms. Not with several tasks on EFS: its cache is invalidated by file-system notifications, which do not cross hosts.",
+  "hash-off": "Stop re-hashing every file per listing: `hashAlgo: \"off\"` (stack) / `--hash-algo off` (clients then get links without #sha256=).",
+  efs: "Check EFS keeps up with the metadata load: `pypictl doctor --only efs` (PercentIOLimit > 80 % sustained → `efs_throughput_mode = \"elastic\"`); prune old versions if many are dead weight.",
+  "by-hand": "Count by hand on the host: `find {{dir}} -type f | wc -l` (EFS listing is slow when throttled: see `pypictl doctor --only efs`).",
+};
+
 export const packageCount = defineCheck({
   id: "host.package-count",
   title: "Package count",
@@ -25,6 +35,7 @@ export const packageCount = defineCheck({
   scope: "host",
   thresholds: HOST_PACKAGE_COUNT,
   messages: MESSAGES,
+  hints: HINTS,
   evaluate(ctx) {
     const limit = ctx.limits.maxPackages;
     return judgeHosts(
@@ -47,12 +58,7 @@ export const packageCount = defineCheck({
             messageId: "many",
             data,
             observed,
-            hints: [
-              "Cache the listings in front of pypiserver: a CloudFront caching layer before the ALB for /simple/ and /packages/ (short TTL; pypiserver's `--cache-control <seconds>` sets the header it honours).",
-              "With a single task, switch the backend: `backend: \"cached-dir\"` (stack) / pypiserver `--backend cached-dir` (the Terraform module hard-codes `--backend simple-dir`); at 1,500 files /simple/ goes from 23 ms to 2.8 ms, at 10,000 from 140 ms to 13.7 ms. Not with several tasks on EFS: its cache is invalidated by file-system notifications, which do not cross hosts.",
-              "Stop re-hashing every file per listing: `hashAlgo: \"off\"` (stack) / `--hash-algo off` (clients then get links without #sha256=).",
-              "Check EFS keeps up with the metadata load: `pypictl doctor --only efs` (PercentIOLimit > 80 % sustained → `efs_throughput_mode = \"elastic\"`); prune old versions if many are dead weight.",
-            ],
+            hints: [HINTS.cache, HINTS["cached-dir"], HINTS["hash-off"], HINTS.efs],
           };
         if (!complete) {
           const why = s.value.limitSeconds !== undefined ? `it ran into its ${s.value.limitSeconds} s limit or hit unreadable subdirectories` : "find reported errors";
@@ -60,7 +66,7 @@ export const packageCount = defineCheck({
             status: "error",
             messageId: "incomplete",
             data: { ...data, why },
-            hints: [`Count by hand on the host: \`find ${shown} -type f | wc -l\` (EFS listing is slow when throttled: see pypictl doctor --only efs).`],
+            hints: [renderMessage(HINTS["by-hand"], { dir: shown })],
           };
         }
         return { status: "pass", messageId: "ok", data, observed };

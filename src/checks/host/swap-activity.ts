@@ -1,7 +1,7 @@
 /** host.swap-activity: pages moving to or from swap (vmstat si/so) while the probe watched. */
 import { defineCheck } from "../model.js";
 import { HOST_SWAP_ACTIVITY } from "../thresholds/host.js";
-import { HOST_COMMON_MESSAGES, FEWER_TASKS_HINT, judgeHosts, sectionError } from "./common.js";
+import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, judgeHosts, sectionError } from "./common.js";
 import { instanceSizeHint } from "./common.js";
 import { memField } from "./memory.js";
 import { judgedSamples, seriesOf } from "./vmstat.js";
@@ -11,6 +11,11 @@ const MESSAGES: Record<string, string> = {
   swapping:
     "swapping while watched: si up to {{siMax}} KiB/s, so up to {{soMax}} KiB/s in {{swappingSamples}} of {{samples}} one-second samples (limit {{limit}} KiB/s)",
   quiet: "no swap activity: si/so at most {{peak}} KiB/s over {{samples}} one-second samples (limit {{limit}} KiB/s)",
+};
+
+const HINTS = {
+  ...HOST_MEMORY_HINTS,
+  confirm: "Confirm on the host: `vmstat 1 5` (si/so should be 0 after the first line) and `free -m`.",
 };
 
 export const swapActivity = defineCheck({
@@ -23,6 +28,7 @@ export const swapActivity = defineCheck({
   scope: "host",
   thresholds: HOST_SWAP_ACTIVITY,
   messages: MESSAGES,
+  hints: HINTS,
   evaluate(ctx) {
     const limit = ctx.limits.maxSwapKiBPerSecond;
     return judgeHosts(
@@ -47,7 +53,7 @@ export const swapActivity = defineCheck({
             hints: [
               instanceSizeHint(memField(snapshot, "MemTotal", (f) => f.mem.total).value),
               FEWER_TASKS_HINT,
-              "Confirm on the host: `vmstat 1 5` (si/so should be 0 after the first line) and `free -m`.",
+              HINTS.confirm,
             ],
           };
         return { status: "pass", messageId: "quiet", data, observed };

@@ -6,7 +6,7 @@
  */
 import { defineCheck } from "../model.js";
 import { HOST_SWAP_USED } from "../thresholds/host.js";
-import { HOST_COMMON_MESSAGES, FEWER_TASKS_HINT, fieldMissing, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
+import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, fieldMissing, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
 import { memField, mib1 } from "./memory.js";
 import { judgedSamples } from "./vmstat.js";
 
@@ -19,6 +19,11 @@ const MESSAGES: Record<string, string> = {
   "no-swap": "no swap configured (SwapTotal 0): nothing can be swapped out",
 };
 
+const HINTS = {
+  ...HOST_MEMORY_HINTS,
+  watch: "Watch it on the host: `vmstat 1 5` (si/so after the first line) and `free -m`. Once memory allows, `sudo swapoff -a && sudo swapon -a` empties the swap.",
+};
+
 export const swapUsed = defineCheck({
   id: "host.swap-used",
   title: "Host swap in use",
@@ -29,6 +34,7 @@ export const swapUsed = defineCheck({
   scope: "host",
   thresholds: HOST_SWAP_USED,
   messages: MESSAGES,
+  hints: HINTS,
   evaluate(ctx) {
     const { maxSwapUsedMiB: limit, maxSwapMovingKiBPerSecond: movingLimit } = ctx.limits;
     return judgeHosts(
@@ -63,7 +69,7 @@ export const swapUsed = defineCheck({
           hints: [
             instanceSizeHint(memTotal),
             FEWER_TASKS_HINT,
-            "Watch it on the host: `vmstat 1 5` (si/so after the first line) and `free -m`. Once memory allows, `sudo swapoff -a && sudo swapon -a` empties the swap.",
+            HINTS.watch,
           ],
         };
       },

@@ -2,6 +2,7 @@
 import { Chalk } from "chalk";
 import { CHECKS, RETIRED_CHECKS, findCheck } from "../../checks/registry.js";
 import type { Check } from "../../checks/model.js";
+import { hintTemplateText } from "../../checks/docs.js";
 import { UsageError } from "../../errors.js";
 
 export function renderCheckList(checks: readonly Check[], opts: { color: boolean }): string {
@@ -23,6 +24,11 @@ export function explainText(check: Check): string {
   for (const [name, t] of ts) {
     const range = [t.min !== undefined ? `min ${t.min}` : "", t.max !== undefined ? `max ${t.max}` : ""].filter(Boolean).join(", ");
     lines.push(`  ${check.id}.${name} = ${t.default} ${t.unit}${range ? ` (${range})` : ""}`, `      ${t.description}`);
+  }
+  const hints = Object.values(check.hints ?? {});
+  if (hints.length) {
+    lines.push("", "Remediation hints (a finding shows those that apply, with the <placeholders> filled in):");
+    for (const h of hints) lines.push(`  - ${hintTemplateText(h)}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -60,7 +60,7 @@ describe("alb.5xx-rate", () => {
       ev({ "cloudwatch.metrics": metrics({ "alb.RequestCount": [1000, 1000], "alb.HTTPCode_ELB_5XX_Count": [20], "alb.HTTPCode_ELB_502_Count": [20], "alb.HTTPCode_Target_5XX_Count": [0, 10] }) }),
     );
     expect(f).toMatchObject({ status: "fail", data: { rate: 1.5, elb: 20, target: 10, e502: 20 }, threshold: { name: "maxPercent", value: 1 } });
-    expect(f.hints[0]).toMatch(/502s: make the back end's keep-alive longer/);
+    expect(f.hints[0]).toMatch(/502s: the back end closed a connection the ALB reused.*`pypictl doctor --only alb.idle-timeout,ecs.oom-kills`/);
     expect(f.hints.join(" ")).not.toMatch(/stickiness|FACTS/i);
     expect(f.observed!.series![0]).toEqual(["2026-11-20T11:00:00.000Z", 2]);
   });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CHECKS, RETIRED_CHECKS, selectChecks } from "../../../src/checks/registry.js";
 import { renderChecksDoc } from "../../../src/checks/docs.js";
+import { SOURCE_FAILURE_HINTS } from "../../../src/checks/runner.js";
 import { PLAYBOOKS, renderMessage } from "../../../src/checks/model.js";
 import { SOURCE_LOADERS } from "../../../src/sources/registry.js";
 
@@ -42,7 +43,7 @@ describe("the check registry", () => {
 
   it("keeps docs/checks.md current (run `npm run docs`)", () => {
     const committed = readFileSync(new URL("../../../docs/checks.md", import.meta.url), "utf8");
-    expect(committed).toBe(renderChecksDoc(CHECKS, RETIRED_CHECKS));
+    expect(committed).toBe(renderChecksDoc(CHECKS, RETIRED_CHECKS, SOURCE_FAILURE_HINTS));
   });
 });
 

@@ -35,7 +35,7 @@ describe("ec2.cpu-credits", () => {
     const f = run(c(ec2CpuCredits), ev({ "fleet.instances": fleet(["t3.small", "t3.small"], ["standard", "standard"]), "cloudwatch.metrics": m }));
     expect(f).toMatchObject({ status: "fail", messageId: "exhausted", data: { count: 1, burstable: 2, lowest: 0 } });
     expect(f.resources!.find((r) => r.id === "i-0")).toMatchObject({ status: "fail", message: expect.stringMatching(/standard mode: held to baseline/) });
-    expect(f.hints[0]).toMatch(/asg_instance_type c6a\.large/);
+    expect(f.hints[0]).toMatch(/c6a\.large.*`--instance-type`.*`asg_instance_type`/);
     expect(run(c(ec2CpuCredits), ev({ "fleet.instances": fleet(["t3.small"], ["standard"]), "cloudwatch.metrics": metrics({ "ec2.CPUCreditBalance.i-0": [200] }) })).status).toBe("pass");
     expect(run(c(ec2CpuCredits), ev({ "fleet.instances": fleet(["t3.small"], ["standard"]), "cloudwatch.metrics": metrics() })).status).toBe("error");
   });

@@ -19,7 +19,7 @@ describe("ecs.oom-kills", () => {
   it("fails on OutOfMemoryError with count, times, task ids and hints naming containerMemory/container_memory", () => {
     const f = run(c(ecsOomKills), ev({ "ecs.stopped-tasks": stopped([task("a", {}, 137, OOM), task("b", { stoppedAt: "2026-11-20T11:50:00.000Z" }, 137, OOM)]), "ecs.service": service() }));
     expect(f).toMatchObject({ status: "fail", data: { count: 2, taskIds: ["a", "b"], latest: "2026-11-20T11:50:00.000Z", hardLimit: 512 } });
-    expect(f.hints[0]).toMatch(/containerMemory \/ Terraform container_memory 512 → 1024/);
+    expect(f.hints[0]).toMatch(/from 512 to 1024 MiB.*`pypictl deploy --container-memory 1024`.*`container_memory = 1024`/);
     expect(f.resources).toHaveLength(2);
   });
   it("warns on exit 137 without OOM reason (may be SIGKILL after stopTimeout), passes on scheduler stops", () => {
@@ -66,7 +66,7 @@ describe("ecs.memory-utilization", () => {
     expect(w).toMatchObject({ status: "warn", data: { peakOfHard: 90, peakReported: 120, hardMiB: 512, denominatorMiB: 384 } });
     const f = run(c(ecsMemoryUtilization), ev({ "cloudwatch.metrics": metrics({ "ecs.MemoryUtilization": [130] }), "ecs.service": service() }));
     expect(f).toMatchObject({ status: "fail", threshold: { name: "failPercentOfHardLimit", value: 90 } });
-    expect(f.hints[0]).toMatch(/container_memory 512 → 1024/);
+    expect(f.hints[0]).toMatch(/from 512 to 1024 MiB.*`container_memory = 1024`/);
     // "90 %" in CloudWatch is only 67.5 % of the limit: pass.
     expect(run(c(ecsMemoryUtilization), ev({ "cloudwatch.metrics": metrics({ "ecs.MemoryUtilization": [90] }), "ecs.service": service() })).status).toBe("pass");
   });

@@ -38,7 +38,7 @@ describe("efs.throughput-utilization", () => {
     expect(run(c(efsThroughputUtilization), ev({ "cloudwatch.metrics": metrics() })).observed!.value).toBe(5);
     const warn = run(c(efsThroughputUtilization), ev({ "cloudwatch.metrics": metrics({ "efs.MeteredIOBytes": [60 * 85 * mib] }), "efs.file-system": fileSystem({ throughputMode: "bursting" }) }));
     expect(warn).toMatchObject({ status: "warn", observed: { value: 85 } });
-    expect(warn.hints[0]).toMatch(/efsThroughputMode: "elastic".*efs_throughput_mode = "elastic"/);
+    expect(warn.hints[0]).toMatch(/`pypictl deploy --efs-throughput-mode elastic`.*`efs_throughput_mode = "elastic"`/);
     const fail = run(c(efsThroughputUtilization), ev({ "cloudwatch.metrics": metrics({ "efs.MeteredIOBytes": [60 * 99 * mib], "efs.PermittedThroughput": [100 * mib] }), "efs.file-system": fileSystem({ throughputMode: "provisioned" }) }));
     expect(fail).toMatchObject({ status: "fail", threshold: { name: "failPercent", value: 95 } });
     expect(fail.hints[0]).toMatch(/efs_provisioned_throughput_in_mibps/);

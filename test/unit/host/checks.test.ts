@@ -60,7 +60,7 @@ describe("incident fixtures", () => {
     expect(sa.observed!.series![0]![0]).toBe("2026-02-17T09:41:06Z");
     expect(sa.message).toBe("swapping while watched: si up to 4180 KiB/s, so up to 5022 KiB/s in 4 of 4 one-second samples (limit 0 KiB/s)");
     expect(sa.hints[0]).toMatch(/asg_instance_type/);
-    expect(sa.hints[0]).toMatch(/instanceType/);
+    expect(sa.hints[0]).toMatch(/--instance-type/);
     expect(sa.hints[0]).toMatch(/t3\.micro → t3\.small/);
     expect(sa.resources).toEqual([expect.objectContaining({ id: "ip-10-0-2-51", status: "fail" })]);
     const su = run("host.swap-used", ev);
