@@ -49,7 +49,7 @@ export const EXAMPLES: Example[] = [
     probe: "probe-swapping.txt",
     host: "ip-10-0-2-51.ec2.internal",
     description:
-      "FACTS.md §2 recorded incident: a t3.micro (916 MiB) running 2×128 MB tasks under 10 concurrent installs swapped 750 MiB, si/so in the thousands of KiB/s and 84 % iowait, 60 MiB available. Swap activity, swap used, memory available and iowait fail; the fix that worked was t3.small with 2×512 MB tasks (iowait under 5 %).",
+      "A recorded incident on a Terraform-module fleet: a t3.micro (916 MiB) running 2×128 MB tasks under 10 concurrent installs swapped 750 MiB, si/so in the thousands of KiB/s and 84 % iowait, 60 MiB available. Swap activity, swap used, memory available and iowait fail; the fix that worked was t3.small with 2×512 MB tasks (iowait under 5 %).",
     expect: { ...ALL_PASS, "host.swap-activity": "fail", "host.swap-used": "fail", "host.memory-available": "fail", "host.iowait": "fail" },
     exit: 1,
   },
