@@ -66,6 +66,18 @@ describe("startup stays light", () => {
   });
 });
 
+describe("a report loads only its own renderer", () => {
+  it("--format json loads neither chalk nor the human, HTML or timeline renderers; human does", () => {
+    const example = join(root, "examples", "fleet-healthy.json");
+    const json = loads(["doctor", "--replay", example, "--format", "json"]);
+    expect(json.status).toBe(0);
+    expect(json.modules.filter((m) => /node_modules\/chalk\/|dist\/cli\/render\/(human|html|timeline|catalogue)\.js/.test(m))).toEqual([]);
+    const human = loads(["doctor", "--replay", example]);
+    expect(human.status).toBe(0);
+    expect(human.modules.some((m) => /node_modules\/chalk\//.test(m))).toBe(true);
+  });
+});
+
 describe("a reader that goes away", () => {
   it("`pypictl … | head -1` ends quietly, without an EPIPE crash", () => {
     const r = spawnSync("sh", ["-c", `"${process.execPath}" "${join(root, "bin/pypictl")}" deploy --help | head -1`], { encoding: "utf8" });

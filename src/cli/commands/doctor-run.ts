@@ -24,9 +24,7 @@ import { validateDoctorFlags, refuseEmptySelection, printConfigWarnings } from "
 import { fleetRequest } from "../options/fleet.js";
 import type { DoctorFlags } from "./doctor.js";
 import { resolveFleet } from "../options/resolve-fleet.js";
-import { renderReport } from "../render/index.js";
-import { renderCheckList, renderExplain } from "../render/catalogue.js";
-import { renderCheckListJson } from "../render/catalogue-json.js";
+import { renderReportByFormat } from "../render/by-format.js";
 import { rejectFormatAsOutput } from "../options/output-flag.js";
 import { listExamples, renderExampleList, resolveReplayArg } from "../options/examples.js";
 import { localSampleWindow } from "../options/local-window.js";
@@ -75,12 +73,13 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     return EXIT.ok;
   }
   if (flags.list) {
-    if (flags.format === "json") out(io, renderCheckListJson(CHECKS));
-    else out(io, renderCheckList(CHECKS, { color: useColor(io, io.stdout, flags.color) }));
+    // The catalogue renderers (chalk) load only for --list and --explain.
+    if (flags.format === "json") out(io, (await import("../render/catalogue-json.js")).renderCheckListJson(CHECKS));
+    else out(io, (await import("../render/catalogue.js")).renderCheckList(CHECKS, { color: useColor(io, io.stdout, flags.color) }));
     return EXIT.ok;
   }
   if (flags.explain) {
-    out(io, renderExplain(flags.explain));
+    out(io, (await import("../render/catalogue.js")).renderExplain(flags.explain));
     return EXIT.ok;
   }
   if (flags.printIamPolicy) {
@@ -200,7 +199,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     window = report.window;
   }
 
-  const rendered = renderReport(report, format, {
+  const rendered = await renderReportByFormat(report, format, {
     color: flags.output === undefined && useColor(io, io.stdout, flags.color),
     quiet: flags.quiet === true,
     width: io.stdout.columns ?? 100,
