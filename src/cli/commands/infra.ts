@@ -21,6 +21,7 @@ import { mergeProps, parseDeployConfig, parseDeployFlags, type DeployFlagValues 
 import { DeclinedError, InfraError } from "../../infra/errors.js";
 import type { IoSink, RequireApproval, StackRunOptions } from "../../infra/toolkit.js";
 import { STACK_OUTPUT_KEYS } from "../../sources/target/outputs.js";
+import { importWithCdk } from "../options/cdk-optional.js";
 
 /** Where `deploy` saves the stack outputs (cdk's --outputs-file format: { "<stack>": { "<OutputKey>": value } }). */
 export const DEFAULT_OUTPUTS_FILE = ".pypictl/outputs.json";
@@ -210,7 +211,7 @@ async function loadToolkit() {
   // The SDK prints a Node 20 deprecation notice straight to stderr, bypassing the IoHost (FACTS.md §7).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   enableCompileCache();
-  return import("../../infra/toolkit.js");
+  return importWithCdk(() => import("../../infra/toolkit.js"));
 }
 
 /** Toolkit failures that are not usage errors: print, exit 1. Usage/credential errors go to runCli (exit 2). */
@@ -235,7 +236,7 @@ export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
     if (!needsEnvironment(run.props)) {
       // Nothing to look up: synthesize directly, without loading toolkit-lib and the AWS SDK.
       enableCompileCache();
-      const { synthLocal } = await import("../../infra/synth.js");
+      const { synthLocal } = await importWithCdk(() => import("../../infra/synth.js"));
       // The region a deploy would use (--region, config, AWS_REGION): ALB access logs bind the stack to it.
       const local = await synthLocal({ ...run, region: run.region ?? io.env.AWS_REGION, validate: flags.validate === true });
       for (const w of local.warnings) err(io, `warning: ${w}\n`);
