@@ -78,6 +78,21 @@ describe("commands in hints", () => {
     expect(bad("`pypictl doctor --only efs,oom --region <region> --format json`")).toEqual([]);
   });
 
+  it("check messages and descriptions: commands in backticks, and they exist", () => {
+    const texts = CHECKS.flatMap((c) => [
+      [`${c.id} description`, c.description] as [string, string],
+      ...Object.entries(c.messages).map(([id, t]) => [`${c.id} message ${id}`, t] as [string, string]),
+      ...Object.entries(c.thresholds).map(([n, t]) => [`${c.id}.${n}`, t.description] as [string, string]),
+    ]);
+    const problems = texts.flatMap(([label, t]) => [
+      ...unquotedCommands(t).map((s) => `${label}: not in backticks: …${s}…`),
+      ...commandsIn(t)
+        .filter((c) => c.tool === "pypictl" || c.tool === "aws")
+        .flatMap((c) => commandProblems(c).map((p) => `${label}: \`${c.text}\`: ${p}`)),
+    ]);
+    expect(problems).toEqual([]);
+  });
+
   it("docs/checks.md and the README name only pypictl and aws commands that exist", () => {
     const docs = commandsIn(read("docs/checks.md"));
     const readme = readmeCommands();
