@@ -282,6 +282,15 @@ const numberRecord = (v: unknown, a: At) => {
   for (const [k, x] of Object.entries(obj(v, a))) num(x, a.at(k));
 };
 
+/** A mountstats entry as the host checks read it (device, mount point, fstype, NFS flag, per-op counters). */
+function mountEntry(v: unknown, a: At): Obj {
+  const e = obj(v, a);
+  for (const k of ["device", "mountPoint", "fstype"]) str(e[k], a.at(k));
+  bool(e.nfs, a.at("nfs"));
+  if (e.ops !== undefined) for (const [op, s] of Object.entries(obj(e.ops, a.at("ops")))) numberRecord(s, a.at("ops").at(op));
+  return e;
+}
+
 const HOST_SECTIONS: Record<string, (v: unknown, a: At) => void> = {
   meta: (v, a) => {
     const m = obj(v, a);
@@ -318,17 +327,41 @@ const HOST_SECTIONS: Record<string, (v: unknown, a: At) => void> = {
     const m = obj(v, a);
     str(m.path, a.at("path"));
     oneOf(m.pathState, a.at("pathState"), ["dir", "absent", "other"]);
-    if (m.entry !== undefined) {
-      const e = obj(m.entry, a.at("entry"));
-      for (const k of ["device", "mountPoint", "fstype"]) str(e[k], a.at("entry").at(k));
-      bool(e.nfs, a.at("entry").at("nfs"));
-      if (e.ops !== undefined) for (const [op, s] of Object.entries(obj(e.ops, a.at("entry").at("ops")))) numberRecord(s, a.at("entry").at("ops").at(op));
-    }
+    if (m.entry !== undefined) mountEntry(m.entry, a.at("entry"));
+    // Probe v3: the mounts found and judged, each with its window's deltas.
+    if (m.mode !== undefined) oneOf(m.mode, a.at("mode"), ["discover", "path"]);
+    for (const k of ["fileSystemId", "pick"]) optStr(m, k, a);
+    optInt(m, "moreNfsMounts", a);
+    optInt(m, "notShown", a);
+    if (m.nfsMounts !== undefined)
+      arr(m.nfsMounts, a.at("nfsMounts")).forEach((n, i) => {
+        const o = obj(n, a.at("nfsMounts").at(i));
+        for (const k of ["mountPoint", "device", "role"]) str(o[k], a.at("nfsMounts").at(i).at(k));
+      });
+    if (m.judged !== undefined)
+      arr(m.judged, a.at("judged")).forEach((j, i) => {
+        const ja = a.at("judged").at(i);
+        const e = mountEntry(j, ja);
+        oneOf(e.role, ja.at("role"), ["task-volume", "data-path", "host"]);
+        optStr(e, "windowError", ja);
+        if (e.window !== undefined) {
+          const w = obj(e.window, ja.at("window"));
+          num(w.seconds, ja.at("window").at("seconds"));
+          for (const [op, s] of Object.entries(obj(w.ops, ja.at("window").at("ops")))) numberRecord(s, ja.at("window").at("ops").at(op));
+          if (w.xprt !== undefined) numberRecord(w.xprt, ja.at("window").at("xprt"));
+        }
+      });
   },
+  blocked: (v, a) =>
+    arr(obj(v, a).samples, a.at("samples")).forEach((x, i) => {
+      const o = obj(x, a.at("samples").at(i));
+      int(o.blocked, a.at("samples").at(i).at("blocked"));
+      int(o.nfs, a.at("samples").at(i).at("nfs"));
+    }),
   packages: (v, a) => {
     const m = obj(v, a);
     str(m.dir, a.at("dir"));
-    oneOf(m.dirState, a.at("dirState"), ["dir", "absent", "other", "unreadable"]);
+    oneOf(m.dirState, a.at("dirState"), ["dir", "absent", "other", "unreadable", "none"]);
     int(m.files, a.at("files"));
     bool(m.complete, a.at("complete"));
     optNum(m, "limitSeconds", a);

@@ -11,6 +11,13 @@ export interface GatherSettings {
   mountPath: string;
   /** Directory whose package files are counted (defaults to mountPath). */
   packageDir: string;
+  /**
+   * --mount-path (or the config's host.mountPath) was given: the probe judges exactly that path. Otherwise
+   * it finds the package file system's NFS mounts (the ECS task volume on module hosts).
+   */
+  mountPathGiven?: boolean;
+  /** --package-dir (or host.packageDir) was given: count there instead of in the judged mount. */
+  packageDirGiven?: boolean;
   /** Extra named settings owned by a source family (aws, http, creds…), kept open on purpose. */
   [key: string]: unknown;
 }

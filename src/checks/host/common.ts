@@ -174,8 +174,18 @@ export const guards = {
   meminfo: (v: unknown): v is { kB: Record<string, unknown> } => isObj(v) && isObj(v.kB),
   free: (v: unknown): v is { mem: Record<string, unknown>; swap?: Record<string, unknown> } =>
     isObj(v) && isObj(v.mem) && (v.swap === undefined || isObj(v.swap)),
-  mount: (v: unknown): v is { path: string; pathState: string; entry?: Record<string, unknown> } =>
-    isObj(v) && typeof v.path === "string" && typeof v.pathState === "string" && (v.entry === undefined || isObj(v.entry)),
+  mount: (
+    v: unknown,
+  ): v is {
+    path: string;
+    pathState: string;
+    entry?: Record<string, unknown>;
+    mode?: unknown;
+    fileSystemId?: unknown;
+    nfsMounts?: unknown;
+    judged?: unknown[];
+  } => isObj(v) && typeof v.path === "string" && typeof v.pathState === "string" && (v.entry === undefined || isObj(v.entry)) && (v.judged === undefined || Array.isArray(v.judged)),
+  blocked: (v: unknown): v is { samples: Array<Record<string, unknown>> } => isObj(v) && Array.isArray(v.samples) && v.samples.every(isObj),
   packages: (v: unknown): v is { dir: string; dirState: string; files: number; complete: boolean; limitSeconds?: number } =>
     isObj(v) && typeof v.dir === "string" && typeof v.dirState === "string" && num(v.files) !== undefined && typeof v.complete === "boolean",
 };

@@ -10,6 +10,7 @@ const MESSAGES: Record<string, string> = {
   "dir-absent":
     "could not count packages, {{dir}} does not exist. On a pypiserver host the package volume is not mounted (see host.efs-mount); elsewhere point --package-dir at the package directory",
   "dir-not-dir": "could not count packages, {{dir}} exists but is not a directory",
+  "no-volume": "nothing to count: no package volume is mounted on this host (see host.efs-mount); --package-dir counts a directory you name",
   "dir-unreadable": "could not count packages, {{dir}} is not readable by this user (run the probe as root or the pypiserver user)",
   incomplete:
     "could not finish counting {{dir}}: {{files}} files found before the count stopped ({{why}}); that is not over {{limit}}, so the total is unknown",
@@ -29,7 +30,7 @@ export const packageCount = defineCheck({
   id: "host.package-count",
   title: "Package count",
   description:
-    "Counts the package files (regular, non-hidden, recursive, time-bounded) in the package directory on each host. pypiserver's simple-dir backend rescans and re-hashes the whole directory on every listing request: about 14 µs per file, 23 ms at 1,500 files, 140 ms at 10,000.",
+    "Counts the package files (regular, non-hidden, recursive, time-bounded) on each host where they really are: in the mount host.efs-mount judges (the ECS task volume under /var/lib/ecs/volumes/ on a Terraform-module host), or in --package-dir. pypiserver's simple-dir backend rescans and re-hashes the whole directory on every listing request: about 14 µs per file, 23 ms at 1,500 files, 140 ms at 10,000.",
   playbooks: ["slow-listing"],
   needs: ["host.probe"],
   scope: "host",
@@ -46,6 +47,8 @@ export const packageCount = defineCheck({
         if (!s.ok) return sectionError(host, "the package count", s.error);
         const { dir, dirState, files, complete } = s.value;
         const shown = dir || "the package directory";
+        // Probe v3 counts in the mount it judged; with none found there is nothing to count (not a zero).
+        if (dirState === "none") return { status: "skip", messageId: "no-volume", data: {} };
         if (dirState === "absent") return { status: "error", messageId: "dir-absent", data: { dir: shown } };
         if (dirState === "other") return { status: "error", messageId: "dir-not-dir", data: { dir: shown } };
         if (dirState === "unreadable") return { status: "error", messageId: "dir-unreadable", data: { dir: shown } };

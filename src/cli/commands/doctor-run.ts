@@ -109,6 +109,8 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     mountPath: flags.mountPath ?? config.host.mountPath ?? DEFAULT_GATHER_SETTINGS.mountPath,
   };
   settings.packageDir = flags.packageDir ?? config.host.packageDir ?? settings.mountPath;
+  settings.mountPathGiven = (flags.mountPath ?? config.host.mountPath) !== undefined;
+  settings.packageDirGiven = (flags.packageDir ?? config.host.packageDir) !== undefined;
   // The upload and client sources: --dist, and the environment the user's client config is read from.
   Object.assign(settings, uploadSettingsFrom(flags), { clientEnv: io.env });
 

@@ -23,8 +23,9 @@ import type { GatherContext } from "../context.js";
 import { failed, ok, type FailureKind, type SourceResult } from "../model.js";
 import type { HostProbeEvidence, HostResult } from "../host/model.js";
 import { buildProbeScript } from "../host/probe-script.js";
+import { probeOptionsFrom } from "../host/probe-options.js";
 import { parseProbeOutput } from "../host/parse.js";
-import { INSTANCES } from "./types.js";
+import { INSTANCES, SERVICE } from "./types.js";
 import { chunk, clientsFor, mapLimit, sleep } from "./shared.js";
 import { classifyError } from "../classify.js";
 
@@ -175,6 +176,18 @@ interface Batch {
   toFetch: CommandInvocation[];
 }
 
+/** The EFS id the probe looks for, when known; a failed ecs.service only costs the id (any NFS mount is judged). */
+export function probeFileSystemId(ctx: GatherContext): string | undefined {
+  if (ctx.target.kind !== "fleet") return undefined;
+  if (ctx.target.fileSystemId) return ctx.target.fileSystemId;
+  try {
+    const svc = ctx.dep(SERVICE);
+    return svc.ok ? svc.value.taskDefinition.fileSystemIds[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<SourceResult<HostProbeEvidence>> {
   const inst = ctx.dep(INSTANCES);
   if (!inst.ok) return failed(inst.kind, `no instances to probe: ${INSTANCES.id} failed (${inst.message})`, inst.action);
@@ -183,8 +196,9 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
   const pacing = pacingFrom(ctx.settings);
   // Finish inside the run's deadline with what is there (per-host timeouts), not as a failed source.
   if (ctx.deadlineAt !== undefined) pacing.budgetMs = Math.max(0, Math.min(pacing.budgetMs, ctx.deadlineAt - Date.now() - 500));
-  const { samples, mountPath, packageDir } = ctx.settings;
-  const script = wrapScript(buildProbeScript({ samples, mountPath, packageDir }));
+  // The probe finds the file system's mounts by its id: from the target (stack outputs, --file-system-id)
+  // or the task definition's EFS volume (the Terraform module has no file-system output).
+  const script = wrapScript(buildProbeScript(probeOptionsFrom(ctx.settings, probeFileSystemId(ctx))));
   const executionTimeout = Math.ceil(pacing.budgetMs / 1000);
   const ssm = await clientsFor(ctx.target).ssm();
   const started = Date.now();

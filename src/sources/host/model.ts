@@ -95,18 +95,78 @@ export interface MountEntry {
   truncated?: boolean;
 }
 
-/** The package mount: does the path exist, and which mountstats entry (the last one) is mounted on it. */
+/** What the counters of one judged mount did between the probe's two mountstats readings. */
+export interface NfsWindow {
+  /** Seconds between the readings (from /proc/uptime). */
+  seconds: number;
+  /** Per-op counter increases in the window; ops that did not move are left out. */
+  ops: Record<string, NfsOpStats>;
+  /** Increases of the transport's sends and receives (all connections), when both readings had them. */
+  xprt?: { sends: number; receives: number };
+  /**
+   * The first reading of this entry was cut by the probe: ops it did not show have no delta (they are
+   * left out rather than counted from zero).
+   */
+  partial?: boolean;
+}
+
+/** Where a judged mount sits: an ECS task volume, the probe's mount path, or elsewhere on the host. */
+export type MountRole = "task-volume" | "data-path" | "host";
+
+/** A mount the probe judged: its mountstats entry (first reading) and, when taken, the window's deltas. */
+export interface JudgedMount extends MountEntry {
+  role: MountRole;
+  /** The EFS file system it mounts, when the device name or efs-utils' state files tell. */
+  fileSystemId?: string;
+  window?: NfsWindow;
+  /** Why there is no window (second reading missing, cut, remounted in between…). */
+  windowError?: string;
+}
+
+/** One line per NFS mount on the host (judged or not), for the message. */
+export interface NfsMountLine {
+  mountPoint: string;
+  device: string;
+  role: MountRole;
+  fileSystemId?: string;
+}
+
+/**
+ * The package mount.
+ * - Probe v1/v2 (and old bundles): `path` with its state and the entry mounted exactly on it (`entry`).
+ * - Probe v3: `mode` says how the mounts were chosen; `judged` holds the chosen ones (discover mode: the
+ *   file system's task-volume mounts first), each with the delta over the sampling window.
+ */
 export interface MountInfo {
   path: string;
   /** "dir" exists as a directory, "absent" does not exist, "other" exists but is not a directory. */
   pathState: "dir" | "absent" | "other";
-  /** Undefined when nothing is mounted exactly on the path. */
+  /** v1/v2: undefined when nothing is mounted exactly on the path. */
   entry?: MountEntry;
+  /** v3: `discover` (find the file system's mounts) or `path` (--mount-path). */
+  mode?: "discover" | "path";
+  /** v3: the file system looked for, when known. */
+  fileSystemId?: string;
+  /** v3: how the judged mounts were picked: fsid, efs, efs-unverified, nfs, path, or none. */
+  pick?: string;
+  /** v3: every NFS mount on the host (up to the probe's listing bound). */
+  nfsMounts?: NfsMountLine[];
+  /** v3: NFS mounts beyond the listing bound, and picked mounts beyond the judged bound. */
+  moreNfsMounts?: number;
+  notShown?: number;
+  /** v3: the mounts judged (empty: none found). */
+  judged?: JudgedMount[];
+}
+
+/** Tasks in uninterruptible sleep (state D) per one-second sample, and those waiting in the NFS client. */
+export interface BlockedSamples {
+  samples: Array<{ blocked: number; nfs: number }>;
 }
 
 export interface PackageCount {
   dir: string;
-  dirState: "dir" | "absent" | "other" | "unreadable";
+  /** "none": discover mode found no mount to count in (and no --package-dir). */
+  dirState: "dir" | "absent" | "other" | "unreadable" | "none";
   /** Regular, non-hidden files under dir (recursive). A lower bound when `complete` is false. */
   files: number;
   /** False when the count hit its time limit (or find reported errors): `files` is then a lower bound. */
@@ -124,10 +184,12 @@ export interface HostSnapshot {
   nproc: Parsed<number>;
   mount: Parsed<MountInfo>;
   packages: Parsed<PackageCount>;
+  /** Probe v3; absent in older bundles. */
+  blocked?: Parsed<BlockedSamples>;
 }
 
 export type SectionName = keyof HostSnapshot;
-export const SECTION_NAMES: readonly SectionName[] = ["meta", "vmstat", "free", "meminfo", "loadavg", "nproc", "mount", "packages"];
+export const SECTION_NAMES: readonly SectionName[] = ["meta", "vmstat", "free", "meminfo", "loadavg", "nproc", "mount", "packages", "blocked"];
 
 export type HostResult =
   | { host: string; ok: true; snapshot: HostSnapshot; raw: string; truncated?: boolean }

@@ -4,6 +4,7 @@
  * reading it says `error`, never `pass`.
  */
 import type {
+  BlockedSamples,
   FreeMem,
   HostResult,
   HostSnapshot,
@@ -11,7 +12,11 @@ import type {
   Meminfo,
   MountEntry,
   MountInfo,
+  JudgedMount,
+  MountRole,
+  NfsMountLine,
   NfsOpStats,
+  NfsWindow,
   NfsXprt,
   PackageCount,
   Parsed,
@@ -581,6 +586,19 @@ function parseMountstatsLines(ls: readonly string[], truncated: boolean): Parsed
 }
 
 export function parseMountSection(body: string): Parsed<MountInfo> {
+  return parseMountReading(body).info;
+}
+
+/** The mount section and the /proc/uptime reading taken with it (for the window's length). */
+interface MountReading {
+  info: Parsed<MountInfo>;
+  uptime?: number;
+}
+
+const ROLES: ReadonlySet<string> = new Set(["task-volume", "data-path", "host"]);
+const FSID = /^fs-[0-9a-f]+$/;
+
+function parseMountReading(body: string): MountReading {
   const ls = lines(body);
   const meta = new Map<string, string>();
   const rest: string[] = [];
@@ -589,22 +607,195 @@ export function parseMountSection(body: string): Parsed<MountInfo> {
     if (m) meta.set(m[1]!, m[2]!);
     else rest.push(l);
   }
+  if (meta.has("mode")) return parseMountV3(ls);
   const state = meta.get("path_state");
-  if (state !== "dir" && state !== "absent" && state !== "other") return bad(`mount: no valid path_state line (${short(state ?? "")})`);
+  if (state !== "dir" && state !== "absent" && state !== "other") return { info: bad(`mount: no valid path_state line (${short(state ?? "")})`) };
   const entries = meta.get("entries");
-  if (entries === undefined || !INT.test(entries)) return bad("mount: no entries= line (the mountstats scan did not finish)");
+  if (entries === undefined || !INT.test(entries)) return { info: bad("mount: no entries= line (the mountstats scan did not finish)") };
   const info: MountInfo = { path: "", pathState: state };
   if (Number(entries) === 0) {
-    if (rest.some((l) => l.trim())) return bad("mount: entries=0 but an entry follows");
-    return good(info);
+    if (rest.some((l) => l.trim())) return { info: bad("mount: entries=0 but an entry follows") };
+    return { info: good(info) };
   }
   // Without "\r" the entry's lines are `rest` as they are (joining and splitting them again is a no-op).
   const cut = meta.get("truncated") === "1";
   const entry = body.includes("\r") ? parseMountstatsEntry(rest.join("\n"), cut) : parseMountstatsLines(rest.filter((l) => l.trim() !== ""), cut);
-  if (!entry.ok) return entry;
+  if (!entry.ok) return { info: entry };
   info.path = entry.value.mountPoint;
   info.entry = entry.value;
-  return good(info);
+  return { info: good(info) };
+}
+
+/** Probe v3's first reading: the NFS mounts listed, the pick, and each judged entry after its `pypictl.entry=` line. */
+function parseMountV3(ls: readonly string[]): MountReading {
+  const one = new Map<string, string>();
+  const nfsMounts: NfsMountLine[] = [];
+  const groups: Array<{ fsid: string; role: string; lines: string[] }> = [];
+  for (const [i, l] of ls.entries()) {
+    const m = l.startsWith("pypictl.") ? /^pypictl\.([a-z_]+)=(.*)$/.exec(l) : null;
+    if (!m) {
+      if (!l.trim()) continue;
+      const g = groups[groups.length - 1];
+      if (!g) return { info: bad(`mount line ${i + 1}: mountstats text before any pypictl.entry= line: ${short(l)}`) };
+      g.lines.push(l);
+      continue;
+    }
+    const [, key, value] = m as unknown as [string, string, string];
+    if (key === "nfs") {
+      const t = value.split(" ");
+      if (t.length !== 4 || !ROLES.has(t[1]!)) return { info: bad(`mount line ${i + 1}: malformed NFS mount line ${short(l)}`) };
+      const line: NfsMountLine = { fileSystemId: t[0]!, role: t[1] as MountRole, mountPoint: unescapeMountPath(t[2]!), device: t[3]! };
+      if (line.fileSystemId === "-") delete line.fileSystemId;
+      nfsMounts.push(line);
+    } else if (key === "entry") {
+      const t = value.split(" ");
+      if (t.length !== 2 || !ROLES.has(t[1]!)) return { info: bad(`mount line ${i + 1}: malformed entry line ${short(l)}`) };
+      groups.push({ fsid: t[0]!, role: t[1]!, lines: [] });
+    } else one.set(key, value);
+  }
+  const mode = one.get("mode");
+  if (mode !== "discover" && mode !== "path") return { info: bad(`mount: mode ${short(mode ?? "")} is neither discover nor path`) };
+  const state = one.get("path_state");
+  if (state !== "dir" && state !== "absent" && state !== "other") return { info: bad(`mount: no valid path_state line (${short(state ?? "")})`) };
+  const entries = one.get("entries");
+  if (entries === undefined || !INT.test(entries)) return { info: bad("mount: no entries= line (the mountstats scan did not finish)") };
+  if (Number(entries) !== groups.length) return { info: bad(`mount: entries=${entries} but ${groups.length} entries follow`) };
+  const pick = one.get("pick") ?? "";
+  if (!/^[a-z-]+$/.test(pick)) return { info: bad(`mount: no valid pick line (${short(pick)})`) };
+  const info: MountInfo = { path: "", pathState: state, mode, pick, nfsMounts, judged: [] };
+  const fsid = one.get("fsid");
+  if (fsid !== undefined) {
+    if (!FSID.test(fsid)) return { info: bad(`mount: fsid ${short(fsid)} is not an EFS id`) };
+    info.fileSystemId = fsid;
+  }
+  for (const k of ["nfs_more", "not_shown"] as const) {
+    const v = one.get(k);
+    if (v === undefined) continue;
+    if (!INT.test(v)) return { info: bad(`mount: ${k} ${short(v)} is not a number`) };
+    if (k === "nfs_more") info.moreNfsMounts = Number(v);
+    else info.notShown = Number(v);
+  }
+  const cut = one.get("truncated") === "1";
+  for (const [k, g] of groups.entries()) {
+    const e = parseMountstatsLines(g.lines, cut && k === groups.length - 1);
+    if (!e.ok) return { info: e };
+    const j: JudgedMount = { ...e.value, role: g.role as MountRole };
+    if (g.fsid !== "-") {
+      if (!FSID.test(g.fsid)) return { info: bad(`mount: entry fs id ${short(g.fsid)} is not an EFS id`) };
+      j.fileSystemId = g.fsid;
+    }
+    info.judged!.push(j);
+  }
+  if (mode === "path" && info.judged!.length > 0) info.path = info.judged![0]!.mountPoint;
+  const out: MountReading = { info: good(info) };
+  const up = uptimeOf(one.get("uptime"));
+  if (up !== undefined) out.uptime = up;
+  return out;
+}
+
+function uptimeOf(v: string | undefined): number | undefined {
+  return v !== undefined && DEC.test(v) ? Number(v) : undefined;
+}
+
+/** The second reading: per judged entry (by device line) its age, xprt and the per-op lines that changed. */
+export interface AfterReading {
+  uptime?: number;
+  entries: MountEntry[];
+}
+
+export function parseMountAfter(body: string): Parsed<AfterReading> {
+  const meta = new Map<string, string>();
+  const groups: string[][] = [];
+  for (const l of lines(body)) {
+    const m = l.startsWith("pypictl.") ? /^pypictl\.([a-z_]+)=(.*)$/.exec(l) : null;
+    if (m) {
+      meta.set(m[1]!, m[2]!);
+      continue;
+    }
+    if (!l.trim()) continue;
+    if (l.startsWith("device ")) groups.push([l]);
+    else if (groups.length) groups[groups.length - 1]!.push(l);
+    else return bad(`mount_after: text before the first device line: ${short(l)}`);
+  }
+  if (meta.get("truncated") === "1") return bad("mount_after: the second mountstats reading was cut (too many busy mounts): no deltas");
+  const n = meta.get("entries");
+  if (n === undefined || !INT.test(n) || Number(n) !== groups.length) return bad("mount_after: the second mountstats reading is incomplete");
+  const entries: MountEntry[] = [];
+  for (const g of groups) {
+    const e = parseMountstatsLines(g, false);
+    if (!e.ok) return bad(`mount_after: ${e.error}`);
+    entries.push(e.value);
+  }
+  const value: AfterReading = { entries };
+  const up = uptimeOf(meta.get("uptime"));
+  if (up !== undefined) value.uptime = up;
+  return good(value);
+}
+
+const OP_FIELDS = ["ops", "transmissions", "timeouts", "bytesSent", "bytesReceived", "queueMs", "rttMs", "executeMs", "errors"] as const;
+
+/** Attach to each judged mount what its counters did between the readings, or why that is unknown. */
+function attachWindows(info: MountInfo, before: number | undefined, after: Parsed<AfterReading>): void {
+  for (const j of info.judged ?? []) {
+    const why = windowOf(j, before, after);
+    if (typeof why === "string") j.windowError = why;
+    else j.window = why;
+  }
+}
+
+function windowOf(j: JudgedMount, before: number | undefined, after: Parsed<AfterReading>): NfsWindow | string {
+  if (!after.ok) return after.error;
+  const up = after.value.uptime;
+  if (before === undefined || up === undefined) return "no /proc/uptime reading to time the window";
+  const seconds = Math.round((up - before) * 100) / 100;
+  if (!(seconds > 0)) return `the clock did not advance between the readings (${before} → ${up})`;
+  const a = after.value.entries.find((e) => e.device === j.device && e.mountPoint === j.mountPoint && e.fstype === j.fstype);
+  if (!a) return `${j.mountPoint} was not in the second reading (unmounted during the window?)`;
+  if (a.ageSeconds !== undefined && j.ageSeconds !== undefined && a.ageSeconds < j.ageSeconds) return `${j.mountPoint} was mounted again during the window`;
+  const ops: Record<string, NfsOpStats> = {};
+  let partial = false;
+  for (const [name, now] of Object.entries(a.ops ?? {})) {
+    const was = j.ops?.[name];
+    // An op the first reading did not show was 0 then — unless the probe cut that reading.
+    if (!was && j.truncated) {
+      partial = true;
+      continue;
+    }
+    const d = {} as NfsOpStats;
+    for (const f of OP_FIELDS) {
+      const x = now[f];
+      if (x === undefined) continue;
+      const diff = x - (was?.[f] ?? 0);
+      if (diff < 0) return `${j.mountPoint}: ${name} ${f} went down between the readings (${was?.[f]} → ${x})`;
+      d[f] = diff;
+    }
+    if (OP_FIELDS.some((f) => (d[f] ?? 0) > 0)) ops[name] = d;
+  }
+  const w: NfsWindow = { seconds, ops };
+  const x0 = j.xprt;
+  const x1 = a.xprt;
+  if (x0?.sends !== undefined && x0.receives !== undefined && x1?.sends !== undefined && x1.receives !== undefined && x1.sends >= x0.sends && x1.receives >= x0.receives)
+    w.xprt = { sends: x1.sends - x0.sends, receives: x1.receives - x0.receives };
+  if (partial) w.partial = true;
+  return w;
+}
+
+// ───────────────────────────── blocked tasks ─────────────────────────────
+
+export function parseBlocked(body: string): Parsed<BlockedSamples> {
+  const m = /^pypictl\.samples=(.*)$/m.exec(body);
+  if (!m) return bad("blocked: no samples= line");
+  const samples: BlockedSamples["samples"] = [];
+  for (const t of m[1]!.trim().split(/\s+/).filter(Boolean)) {
+    const p = /^(\d+)\/(\d+)$/.exec(t);
+    if (!p) return bad(`blocked: sample ${short(t)} is not "D/NFS" counts`);
+    const blocked = Number(p[1]);
+    const nfs = Number(p[2]);
+    if (nfs > blocked) return bad(`blocked: sample ${t} has more NFS waiters than blocked tasks`);
+    samples.push({ blocked, nfs });
+  }
+  if (samples.length === 0) return bad("blocked: no samples");
+  return good({ samples });
 }
 
 // ───────────────────────────── package count ─────────────────────────────
@@ -617,8 +808,9 @@ export function parsePackages(body: string): Parsed<PackageCount> {
     else if (l.trim()) return bad(`packages: unexpected line ${short(l)}`);
   }
   const state = kv.get("dir_state");
-  if (state !== "dir" && state !== "absent" && state !== "other" && state !== "unreadable") return bad(`packages: no valid dir_state line (${short(state ?? "")})`);
-  const value: PackageCount = { dir: "", dirState: state, files: 0, complete: state !== "dir" };
+  if (state !== "dir" && state !== "absent" && state !== "other" && state !== "unreadable" && state !== "none")
+    return bad(`packages: no valid dir_state line (${short(state ?? "")})`);
+  const value: PackageCount = { dir: kv.get("dir") ?? "", dirState: state, files: 0, complete: state !== "dir" };
   if (state !== "dir") return good(value);
   const files = kv.get("files");
   if (files === undefined || !INT.test(files)) return bad("packages: the count did not finish (no files= line)");
@@ -659,10 +851,17 @@ export function parseProbeOutput(host: string, stdout: string, opts: { truncated
     mount: section(sections, "mount", parseMountSection, truncated),
     packages: section(sections, "packages", parsePackages, truncated),
   };
+  // Probe v3: blocked tasks, and the second mountstats reading turned into per-mount deltas.
+  if (sections.has("blocked") || sections.has("mount_after")) snapshot.blocked = section(sections, "blocked", parseBlocked, truncated);
+  if (snapshot.mount.ok && snapshot.mount.value.judged) {
+    const first = sections.get("mount");
+    const up = first ? parseMountReading(first.body).uptime : undefined;
+    attachWindows(snapshot.mount.value, up, section(sections, "mount_after" as SectionName, parseMountAfter, truncated));
+  }
   // The paths are the probe's own: fill them from meta (mountstats shows them escaped, the count not at all).
   if (snapshot.meta.ok) {
     if (snapshot.mount.ok && !snapshot.mount.value.path) snapshot.mount.value.path = snapshot.meta.value.mountPath;
-    if (snapshot.packages.ok) snapshot.packages.value.dir = snapshot.meta.value.packageDir;
+    if (snapshot.packages.ok && !snapshot.packages.value.dir) snapshot.packages.value.dir = snapshot.meta.value.packageDir;
   }
   const result: HostResult = { host, ok: true, snapshot, raw: text };
   if (truncated) result.truncated = true;

@@ -8,6 +8,7 @@ import type { SourceDef } from "../context.js";
 import { failed, ok, type SourceResult } from "../model.js";
 import type { HostProbeEvidence } from "./model.js";
 import { buildProbeScript } from "./probe-script.js";
+import { probeOptionsFrom } from "./probe-options.js";
 import { parseProbeOutput } from "./parse.js";
 import { runScriptLocally } from "./local.js";
 
@@ -17,7 +18,8 @@ export const PROBE_SLACK_MS = 35_000;
 export const hostProbeSource: SourceDef<HostProbeEvidence> = {
   id: "host.probe",
   title: "Host probe (vmstat, free, meminfo, mountstats, package count)",
-  deps: (t) => (t.kind === "fleet" ? ["fleet.instances"] : []),
+  // Over SSM the probe needs the instances, and the task definition's EFS id when the target has none.
+  deps: (t) => (t.kind === "fleet" ? (t.fileSystemId ? ["fleet.instances"] : ["fleet.instances", "ecs.service"]) : []),
   // The runner applies one deadline per source; the samples are not known here, so allow the most
   // (60 samples) plus the count's bound. A local run with 5 samples takes about 6 s.
   deadlineMs: 60_000 + PROBE_SLACK_MS,
@@ -27,8 +29,7 @@ export const hostProbeSource: SourceDef<HostProbeEvidence> = {
       const m = await import("../aws/ssm-probe.js");
       return m.gatherHostProbeOverSsm(ctx);
     }
-    const { samples, mountPath, packageDir } = ctx.settings;
-    const script = buildProbeScript({ samples, mountPath, packageDir });
+    const script = buildProbeScript(probeOptionsFrom(ctx.settings));
     const run = await runScriptLocally(script, ctx.signal);
     const host = ctx.target.host || hostname();
     const result = parseProbeOutput(host, run.stdout);

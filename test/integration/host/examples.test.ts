@@ -40,7 +40,7 @@ export const EXAMPLES: Example[] = [
     probe: "probe-healthy.txt",
     host: "ip-10-0-1-23.ec2.internal",
     description:
-      "A healthy pypiserver host: t3.small (1,923 MiB), no swap, 1.1 GiB available, iowait ≤ 1 %, EFS (NFS 4.1) mounted on /data/packages with ~3 ms listing round trips, 180 package files. Every host check passes.",
+      "A healthy pypiserver host: t3.small (1,923 MiB), no swap, 1.1 GiB available, iowait ≤ 1 % and no blocked tasks, EFS (NFS 4.1) mounted on /data/packages with ~3 ms listing round trips in the probe's 4 s window (30 RPCs/s), 180 package files. Every host check passes.",
     expect: ALL_PASS,
     exit: 0,
   },
@@ -67,8 +67,8 @@ export const EXAMPLES: Example[] = [
     probe: "probe-iowait.txt",
     host: "ip-10-0-1-23.ec2.internal",
     description:
-      "High iowait without swapping: a t3.small with memory to spare waits 31 % of CPU time on I/O because EFS is throttled (bursting mode, credits spent): NFS READ averages 120 ms per round trip and 0.6 % of RPCs were retransmitted. iowait fails, EFS mount warns.",
-    expect: { ...ALL_PASS, "host.iowait": "fail", "host.efs-mount": "warn" },
+      "High iowait without swapping: a t3.small with memory to spare waits 31 % of CPU time on I/O because EFS is throttled (bursting mode, credits spent): in the probe's 4 s window NFS READ takes 123 ms per round trip, GETATTR and LOOKUP over 110 ms, one RPC was retransmitted, and 6–9 tasks are blocked on 2 CPUs. iowait fails, EFS mount fails (round trips over 100 ms: listings time out).",
+    expect: { ...ALL_PASS, "host.iowait": "fail", "host.efs-mount": "fail" },
     exit: 1,
   },
   {
@@ -85,8 +85,26 @@ export const EXAMPLES: Example[] = [
     probe: "probe-efs-missing.txt",
     host: "ip-10-0-3-17.ec2.internal",
     description:
-      "A new instance whose EFS mount failed at boot: /data/packages exists on the root disk with nothing mounted on it, so pypiserver serves an empty, host-local directory (0 packages) while memory, swap and iowait look fine. EFS mount fails.",
-    expect: { ...ALL_PASS, "host.efs-mount": "fail" },
+      "A new instance whose EFS mounts failed: /data/packages (the mount point the stack's user data makes) is empty and no NFS mount of the file system is anywhere on the host, not even the ECS task volume under /var/lib/ecs/volumes/, while memory, swap and iowait look fine. EFS mount fails; there is no package volume to count in (package count skipped, not a count of 0).",
+    expect: { ...ALL_PASS, "host.efs-mount": "fail", "host.package-count": "skip" },
+    exit: 1,
+  },
+  {
+    file: "host-module-task-volume.json",
+    probe: "probe-module-host.txt",
+    host: "ip-10-0-2-140.ec2.internal",
+    description:
+      "A healthy Terraform-module host: there is no /data/packages on the host (that is the container's path); EFS is mounted only as the ECS task volume, by the ECS volume plugin under /var/lib/ecs/volumes/, through the amazon-efs-utils TLS tunnel (127.0.0.1, port 20050, matched to fs-0123456789abcdef0 by efs-utils' state file). The probe finds that mount, judges its round trips (~3 ms) and counts the 240 packages in it. Every host check passes.",
+    expect: ALL_PASS,
+    exit: 0,
+  },
+  {
+    file: "host-efs-slow-now.json",
+    probe: "probe-efs-slow-now.txt",
+    host: "ip-10-0-1-57.ec2.internal",
+    description:
+      "EFS slow now, on a host whose counters look healthy: three months since mount at about 1 ms per GETATTR, but in the probe's 4 s window GETATTR, LOOKUP and READDIR take 200–420 ms per round trip. The waiting pypiserver workers sleep in the NFS client, which adds nothing to iowait (0.3 %) or vmstat b (0): only the task states show them (6 blocked on 2 CPUs, all in the NFS client). EFS mount fails on the window's round trips, iowait fails on blocked tasks; judged since mount, both would have passed.",
+    expect: { ...ALL_PASS, "host.iowait": "fail", "host.efs-mount": "fail" },
     exit: 1,
   },
 ];

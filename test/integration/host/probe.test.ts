@@ -52,7 +52,9 @@ describe("the probe on this machine", () => {
       },
     };
     expect(typeof hostProbeSource.deps === "function" && hostProbeSource.deps(ctx.target)).toEqual([]);
-    expect(typeof hostProbeSource.deps === "function" && hostProbeSource.deps({ kind: "fleet" })).toEqual(["fleet.instances"]);
+    // Over SSM: the instances, and the task definition's EFS id unless the target names the file system.
+    expect(typeof hostProbeSource.deps === "function" && hostProbeSource.deps({ kind: "fleet" })).toEqual(["fleet.instances", "ecs.service"]);
+    expect(typeof hostProbeSource.deps === "function" && hostProbeSource.deps({ kind: "fleet", fileSystemId: "fs-0123abcd" })).toEqual(["fleet.instances"]);
     const res = await hostProbeSource.gather(ctx);
     if (!res.ok) throw new Error(res.message);
     expect(res.value.hosts).toHaveLength(1);
@@ -90,7 +92,8 @@ describe("pypictl doctor --local", () => {
       expect(f.status, f.message).not.toBe("error");
       expect(f.observed!.series).toHaveLength(1);
     }
-    // This machine has no /data/packages: the mount is absent (fail), the count cannot be taken (error).
+    // This machine has no /data/packages: --mount-path names a path that does not exist (error, naming the
+    // flag), and the count cannot be taken there (error). Not a pass on numbers that were not read.
     const hasMount = (() => {
       try {
         readFileSync("/data/packages");
@@ -100,9 +103,9 @@ describe("pypictl doctor --local", () => {
       }
     })();
     if (!hasMount) {
-      expect(byId.get("host.efs-mount")).toMatchObject({ status: "fail", messageId: "absent" });
+      expect(byId.get("host.efs-mount")).toMatchObject({ status: "error", messageId: "path-absent", message: expect.stringMatching(/--mount-path \/data\/packages does not exist/) });
       expect(byId.get("host.package-count")).toMatchObject({ status: "error", messageId: "dir-absent" });
-      expect(code).toBe(1);
+      expect(code).toBe(report.findings.some((f) => f.status === "fail") ? 1 : 3);
     }
   });
   it("--save-evidence writes a bundle that replays to the same findings", async () => {

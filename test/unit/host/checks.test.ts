@@ -40,9 +40,11 @@ describe("incident fixtures", () => {
     "probe-healthy.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "pass", "host.package-count": "pass", "host.efs-mount": "pass" },
     "probe-swapping.txt": { "host.swap-activity": "fail", "host.swap-used": "fail", "host.memory-available": "fail", "host.iowait": "fail", "host.package-count": "pass", "host.efs-mount": "pass" },
     "probe-low-memory.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "fail", "host.iowait": "pass", "host.package-count": "pass", "host.efs-mount": "pass" },
-    "probe-iowait.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "fail", "host.package-count": "pass", "host.efs-mount": "warn" },
+    "probe-iowait.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "fail", "host.package-count": "pass", "host.efs-mount": "fail" },
     "probe-package-count.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "pass", "host.package-count": "warn", "host.efs-mount": "pass" },
-    "probe-efs-missing.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "pass", "host.package-count": "pass", "host.efs-mount": "fail" },
+    "probe-efs-missing.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "pass", "host.package-count": "skip", "host.efs-mount": "fail" },
+    "probe-module-host.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "pass", "host.package-count": "pass", "host.efs-mount": "pass" },
+    "probe-efs-slow-now.txt": { "host.swap-activity": "pass", "host.swap-used": "pass", "host.memory-available": "pass", "host.iowait": "fail", "host.package-count": "pass", "host.efs-mount": "fail" },
   };
   for (const [file, statuses] of Object.entries(expected)) {
     it(file, () => {
@@ -93,7 +95,9 @@ describe("incident fixtures", () => {
 
   it("thresholds are overridable", () => {
     const ev = evidenceOf(probe("probe-iowait.txt"));
-    expect(run("host.iowait", ev, { "host.iowait.maxIowaitPercent": 40 }).status).toBe("pass");
+    // The iowait incident also has blocked tasks (8 on 2 CPUs): both limits must be raised for a pass.
+    expect(run("host.iowait", ev, { "host.iowait.maxIowaitPercent": 40 }).messageId).toBe("blocked");
+    expect(run("host.iowait", ev, { "host.iowait.maxIowaitPercent": 40, "host.iowait.maxBlockedPerCpu": 5 }).status).toBe("pass");
     expect(run("host.package-count", evidenceOf(probe("probe-healthy.txt")), { "host.package-count.maxPackages": 100 }).status).toBe("warn");
     expect(run("host.memory-available", evidenceOf(probe("probe-healthy.txt")), { "host.memory-available.minAvailableMiB": 2000 }).status).toBe("fail");
   });
@@ -154,7 +158,7 @@ describe("swap-used", () => {
 
 describe("package-count", () => {
   it("an absent directory is an error that says so (not a pass, not a zero)", () => {
-    const f = run("host.package-count", evidenceOf(edited("probe-healthy.txt", "packages", "pypictl.dir_state=absent\n", "status=ok")));
+    const f = run("host.package-count", evidenceOf(edited("probe-healthy.txt", "packages", "pypictl.dir=/data/packages\npypictl.dir_state=absent\n", "status=ok")));
     expect(f.status).toBe("error");
     expect(f.message).toMatch(/\/data\/packages does not exist.*--package-dir/);
   });
@@ -177,38 +181,164 @@ describe("package-count", () => {
 });
 
 describe("efs-mount", () => {
-  const mountOf = (body: string) => evidenceOf(edited("probe-healthy.txt", "mount", body));
-  it("absent path, empty directory, not a directory: fail", () => {
-    expect(run("host.efs-mount", mountOf("pypictl.path_state=absent\npypictl.entries=0\n"))).toMatchObject({ status: "fail", messageId: "absent" });
-    expect(run("host.efs-mount", mountOf("pypictl.path_state=dir\npypictl.entries=0\n"))).toMatchObject({ status: "fail", messageId: "not-mounted" });
-    expect(run("host.efs-mount", mountOf("pypictl.path_state=other\npypictl.entries=0\n"))).toMatchObject({ status: "fail", messageId: "not-dir" });
+  const ENTRY = fixture("efs-nfs41-healthy.mountstats");
+  const withMount = (base: string, mount: string, after?: string) => {
+    let out = withSection(fixture(base), "mount", mount);
+    if (after !== undefined) out = withSection(out, "mount_after", after);
+    return evidenceOf(parseProbeOutput("h1", out));
+  };
+  /** A v3 mount section judging one entry (default: the healthy EFS entry on /data/packages). */
+  const v3 = (o: { entry?: string; role?: string; fsid?: string; state?: string; mode?: string; uptime?: string; extra?: string } = {}) =>
+    [
+      `pypictl.mode=${o.mode ?? "discover"}`,
+      `pypictl.path_state=${o.state ?? "dir"}`,
+      `pypictl.uptime=${o.uptime ?? "86400.00"}`,
+      ...(o.extra ? [o.extra] : []),
+      `pypictl.pick=efs`,
+      `pypictl.entries=1`,
+      `pypictl.entry=${o.fsid ?? "fs-0123456789abcdef0"} ${o.role ?? "data-path"}`,
+      o.entry ?? ENTRY,
+    ].join("\n");
+  /** The second reading: `ops` per-op lines that changed (kernel format), 4 s later. */
+  const after = (ops: string[], o: { device?: string; age?: string; uptime?: string } = {}) =>
+    [
+      `pypictl.uptime=${o.uptime ?? "86404.00"}`,
+      "pypictl.entries=1",
+      o.device ?? ENTRY.split("\n")[0]!,
+      `\tage:\t${o.age ?? "86404"}`,
+      "\tper-op statistics",
+      ...ops,
+    ].join("\n");
+  // The fixture's GETATTR since mount: 48213 calls, 43392 ms RTT (0.9 ms each). LOOKUP: 31877, 38252 ms.
+  const getattr = (calls: number, rttMs: number, retrans = 0) => `\t     GETATTR: ${48213 + calls} ${48213 + calls + retrans} 0 8677440 11284072 37 ${43392 + rttMs} ${44081 + rttMs} 0`;
+  const lookup = (calls: number, rttMs: number) => `\t      LOOKUP: ${31877 + calls} ${31877 + calls} 0 6375400 7044816 21 ${38252 + rttMs} ${38907 + rttMs} 412`;
+
+  describe("probe v3: the window between two mountstats readings", () => {
+    it("an incident now shows even after months of healthy counters (since mount: 0.9 ms per GETATTR)", () => {
+      const f = run("host.efs-mount", withMount("probe-healthy.txt", v3(), after([getattr(40, 8400), lookup(20, 4100)])));
+      expect(f).toMatchObject({ status: "fail", messageId: "slow", observed: { value: 210, unit: "ms" } });
+      expect(f.message).toMatch(/GETATTR took 210 ms mean round trip over 40 calls in the last 4 s \(fails above 100 ms/);
+      expect(f.hints.join("\n")).toMatch(/efs_throughput_mode/);
+      // The same counters judged since mount would have passed: (43392 + 8400) / (48213 + 40) = 1.07 ms.
+      expect((43392 + 8400) / (48213 + 40)).toBeLessThan(20);
+    });
+    it("between the warn and fail limits: warn; the limits are named thresholds", () => {
+      const ev = withMount("probe-healthy.txt", v3(), after([getattr(40, 1600)]));
+      expect(run("host.efs-mount", ev)).toMatchObject({ status: "warn", data: expect.objectContaining({ op: "GETATTR", rttMs: 40, opsPerSecond: 10 }) });
+      expect(run("host.efs-mount", ev, { "host.efs-mount.maxOpRttMs": 50 }).status).toBe("pass");
+      expect(run("host.efs-mount", ev, { "host.efs-mount.failOpRttMs": 30 }).status).toBe("fail");
+    });
+    it("fewer calls than minWindowOps are not timed on their own (one slow call is noise)", () => {
+      const ev = withMount("probe-healthy.txt", v3(), after([getattr(2, 400)]));
+      expect(run("host.efs-mount", ev)).toMatchObject({ status: "pass", messageId: "ok-few" });
+      expect(run("host.efs-mount", ev, { "host.efs-mount.minWindowOps": 1 }).status).toBe("fail");
+    });
+    it("retransmissions in the window warn; old ones (since mount) do not count", () => {
+      expect(run("host.efs-mount", withMount("probe-healthy.txt", v3(), after([getattr(50, 100, 2)])))).toMatchObject({
+        status: "warn",
+        message: expect.stringMatching(/2 of 50 RPCs retransmitted \(4 %, limit 0\.1 %\) in the last 4 s/),
+      });
+      // The fixture's LOOKUP line has 412 errors and the iowait one retransmissions since mount: not now.
+      expect(run("host.efs-mount", withMount("probe-healthy.txt", v3(), after([getattr(50, 100)]))).status).toBe("pass");
+    });
+    it("nothing finished in the window: a pass that points at blocked tasks for a hung server", () => {
+      const f = run("host.efs-mount", withMount("probe-healthy.txt", v3(), after([])));
+      expect(f).toMatchObject({ status: "pass", messageId: "idle" });
+      expect(f.message).toMatch(/host\.iowait/);
+    });
+    it("no usable second reading is an error with the cause, never a pass on since-mount numbers", () => {
+      const missing = run("host.efs-mount", withMount("probe-healthy.txt", v3(), ""));
+      expect(missing.status).toBe("error");
+      const noSection = parseProbeOutput("h1", fixture("probe-healthy.txt").replace(/==> pypictl:mount_after <==[\s\S]*?mount_after status=ok exit=0 ==>\n/, ""));
+      expect(run("host.efs-mount", evidenceOf(noSection))).toMatchObject({ status: "error", message: expect.stringMatching(/mount_after/) });
+      const remounted = run("host.efs-mount", withMount("probe-healthy.txt", v3(), after([getattr(1, 1)], { age: "3" })));
+      expect(remounted).toMatchObject({ status: "error", message: expect.stringMatching(/mounted again during the window/) });
+      const clock = run("host.efs-mount", withMount("probe-healthy.txt", v3(), after([getattr(1, 1)], { uptime: "86400.00" })));
+      expect(clock).toMatchObject({ status: "error", message: expect.stringMatching(/clock did not advance/) });
+    });
+    it("the Terraform-module host: the ECS task volume through the efs-utils TLS tunnel passes", () => {
+      const f = run("host.efs-mount", evidenceOf(probe("probe-module-host.txt")));
+      expect(f).toMatchObject({ status: "pass", messageId: "ok" });
+      expect(f.message).toMatch(/^task volume \/var\/lib\/ecs\/volumes\/ecs-pypiserver-3-packages-\w+ \(NFS 4\.1 from fs-0123456789abcdef0 through the efs-utils TLS tunnel\)/);
+      const count = run("host.package-count", evidenceOf(probe("probe-module-host.txt")));
+      expect(count).toMatchObject({ status: "pass", data: expect.objectContaining({ files: 240, dir: expect.stringMatching(/^\/var\/lib\/ecs\/volumes\//) }) });
+    });
+    it("several judged mounts: the worst one decides and the message says how many", () => {
+      const second = ENTRY.replace("mounted on /data/packages", "mounted on /var/lib/ecs/volumes/ecs-pypiserver-3-packages-b1");
+      const mount = `${v3({ role: "task-volume" }).replace("pypictl.entries=1", "pypictl.entries=2")}\npypictl.entry=fs-0123456789abcdef0 task-volume\n${second}`;
+      const a = after([getattr(40, 100)]);
+      const b = after([getattr(40, 6000)], { device: second.split("\n")[0]! }).split("\n").slice(2).join("\n");
+      const f = run("host.efs-mount", withMount("probe-healthy.txt", mount, `${a.replace("pypictl.entries=1", "pypictl.entries=2")}\n${b}`));
+      expect(f).toMatchObject({ status: "fail" });
+      expect(f.message).toMatch(/ecs-pypiserver-3-packages-b1 .*worst of 2 mounts judged/);
+    });
   });
-  it("mounted but not NFS: warn naming the fstype", () => {
-    const f = run("host.efs-mount", mountOf("pypictl.path_state=dir\npypictl.entries=1\ndevice /dev/nvme1n1 mounted on /data/packages with fstype xfs\n"));
-    expect(f).toMatchObject({ status: "warn", messageId: "not-nfs" });
-    expect(f.message).toMatch(/as xfs, not NFS/);
+
+  describe("probe v3: finding the mount", () => {
+    const none = (state: string, extra = "") =>
+      withMount("probe-healthy.txt", `pypictl.mode=discover\npypictl.path_state=${state}\n${extra}pypictl.uptime=1.00\npypictl.pick=none\npypictl.entries=0\n`, "pypictl.uptime=5.00\npypictl.entries=0\n");
+    it("a module host with no mount (no task here, or its mount failed): warn, and never 'mount it by hand'", () => {
+      const f = run("host.efs-mount", none("absent"));
+      expect(f).toMatchObject({ status: "warn", messageId: "no-mount" });
+      expect(f.message).toMatch(/\/var\/lib\/ecs\/volumes\/.*only while a pypiserver task runs here/);
+      const hints = f.hints.join("\n");
+      expect(hints).not.toMatch(/mount -t|sudo mount|\/etc\/fstab/);
+      expect(hints).toMatch(/docker ps|--only ecs/);
+      expect(hints).toMatch(/fileSystemId/);
+    });
+    it("a mount point made at boot with nothing on it and no task volume either: fail", () => {
+      const f = run("host.efs-mount", none("dir"));
+      expect(f).toMatchObject({ status: "fail", messageId: "not-mounted-anywhere" });
+      expect(f.hints.join("\n")).toMatch(/\/etc\/fstab.*cloud-init-output\.log/);
+    });
+    it("only another file system is mounted: warn naming both", () => {
+      const f = run("host.efs-mount", none("absent", "pypictl.fsid=fs-0aaa1111\npypictl.nfs=fs-0bbb2222 host /mnt/other fs-0bbb2222.efs.us-east-1.amazonaws.com:/\n"));
+      expect(f).toMatchObject({ status: "warn", messageId: "other-fs" });
+      expect(f.message).toMatch(/no mount of fs-0aaa1111 .* fs-0bbb2222 on \/mnt\/other/);
+    });
+    it("--mount-path: absent or a regular file is an error naming the flag; an empty directory fails", () => {
+      const path = (state: string) => withMount("probe-healthy.txt", `pypictl.mode=path\npypictl.path_state=${state}\npypictl.uptime=1.00\npypictl.pick=none\npypictl.entries=0\n`, "pypictl.uptime=5.00\npypictl.entries=0\n");
+      expect(run("host.efs-mount", path("absent"))).toMatchObject({ status: "error", message: expect.stringMatching(/--mount-path \/data\/packages does not exist/) });
+      expect(run("host.efs-mount", path("other"))).toMatchObject({ status: "error", message: expect.stringMatching(/--mount-path \/data\/packages is not a directory/) });
+      expect(run("host.efs-mount", path("dir"))).toMatchObject({ status: "fail", messageId: "not-mounted" });
+    });
+    it("--mount-path on a non-NFS file system: warn naming the fstype", () => {
+      const mount = `pypictl.mode=path\npypictl.path_state=dir\npypictl.uptime=1.00\npypictl.pick=path\npypictl.entries=1\npypictl.entry=- data-path\ndevice /dev/nvme1n1 mounted on /data/packages with fstype xfs\n`;
+      const f = run("host.efs-mount", withMount("probe-healthy.txt", mount, "pypictl.uptime=5.00\npypictl.entries=1\ndevice /dev/nvme1n1 mounted on /data/packages with fstype xfs\n"));
+      expect(f).toMatchObject({ status: "warn", messageId: "not-nfs", message: expect.stringMatching(/as xfs, not NFS/) });
+    });
   });
-  it("healthy EFS: pass with the slowest listing op and the retransmission share", () => {
-    const f = run("host.efs-mount", evidenceOf(probe("probe-healthy.txt")));
-    expect(f.status).toBe("pass");
-    // READDIR 4478 ms / 1544 calls = 2.9 ms is the slowest listing op in the fixture.
-    expect(f.data).toMatchObject({ op: "READDIR", rttMs: 2.9, retransPercent: 0, version: "4.1", server: "fs-0123456789abcdef0.efs.us-east-1.amazonaws.com" });
-  });
-  it("slow or retransmitting EFS: warn with both problems named", () => {
-    const f = run("host.efs-mount", evidenceOf(probe("probe-iowait.txt")));
-    expect(f.status).toBe("warn");
-    expect(f.message).toMatch(/READ takes 120 ms mean round trip over 9120 calls \(limit 20 ms\)/);
-    expect(f.message).toMatch(/RPCs retransmitted \(0\.6\d? %, limit 0\.1 %\)/);
-    expect(f.hints.join("\n")).toMatch(/efs_throughput_mode/);
-    expect(f.hints.join("\n")).toMatch(/timeo=600,retrans=2/);
-  });
-  it("a mount with no listing ops yet passes as idle", () => {
-    const f = run("host.efs-mount", mountOf(`pypictl.path_state=dir\npypictl.entries=1\n${fixture("efs-nfs41-healthy.mountstats").replace(/\tper-op statistics[\s\S]*$/, "\tper-op statistics\n\t        NULL: 1 1 0 44 24 0 0 0 0\n")}`));
-    expect(f).toMatchObject({ status: "pass", messageId: "idle" });
-  });
-  it("through the efs-utils TLS tunnel the server is 127.0.0.1", () => {
-    const f = run("host.efs-mount", mountOf(`pypictl.path_state=dir\npypictl.entries=1\n${fixture("efs-nfs41-healthy.mountstats").replace(/^device \S+/, "device 127.0.0.1:/")}`));
-    expect(f.message).toMatch(/127\.0\.0\.1 \(EFS TLS tunnel\)/);
+
+  describe("older probes (one reading, the mount path only): judged since mount, and said so", () => {
+    const legacy = (body: string) => {
+      const out = fixture("probe-healthy.txt").replace(/==> pypictl:mount_after <==[\s\S]*?mount_after status=ok exit=0 ==>\n/, "");
+      return evidenceOf(parseProbeOutput("h1", withSection(out, "mount", body)));
+    };
+    it("absent path, empty directory, not a directory: fail", () => {
+      expect(run("host.efs-mount", legacy("pypictl.path_state=absent\npypictl.entries=0\n"))).toMatchObject({ status: "fail", messageId: "absent" });
+      expect(run("host.efs-mount", legacy("pypictl.path_state=dir\npypictl.entries=0\n"))).toMatchObject({ status: "fail", messageId: "not-mounted" });
+      expect(run("host.efs-mount", legacy("pypictl.path_state=other\npypictl.entries=0\n"))).toMatchObject({ status: "fail", messageId: "not-dir" });
+    });
+    it("healthy: pass with the slowest listing op, since mount", () => {
+      const f = run("host.efs-mount", legacy(`pypictl.path_state=dir\npypictl.entries=1\n${ENTRY}`));
+      // READDIR 4478 ms / 1544 calls = 2.9 ms is the slowest listing op in the fixture.
+      expect(f).toMatchObject({ status: "pass", messageId: "ok-since-mount", data: expect.objectContaining({ op: "READDIR", rttMs: 2.9, retransPercent: 0 }) });
+      expect(f.message).toMatch(/since mount/);
+    });
+    it("slow or retransmitting since mount: warn with both problems and the advice to look again", () => {
+      const iow = fixture("probe-iowait.txt").match(/(device fs-[\s\S]*?)\n==> |(device fs-[\s\S]*?)<== pypictl:mount /)!;
+      const entry = (iow[1] ?? iow[2]!).replace(/\n?<== pypictl:mount[\s\S]*$/, "");
+      const f = run("host.efs-mount", legacy(`pypictl.path_state=dir\npypictl.entries=1\n${entry}`));
+      expect(f.status).toBe("warn");
+      expect(f.message).toMatch(/READ takes 120 ms mean round trip over 9120 calls since mount \(limit 20 ms\)/);
+      expect(f.message).toMatch(/RPCs retransmitted since mount \(0\.6\d? %, limit 0\.1 %\)/);
+      expect(f.hints.join("\n")).toMatch(/timeo=600,retrans=2/);
+      expect(f.hints.join("\n")).toMatch(/run the probe again/);
+    });
+    it("through the efs-utils TLS tunnel: named as such", () => {
+      const f = run("host.efs-mount", legacy(`pypictl.path_state=dir\npypictl.entries=1\n${ENTRY.replace(/^device \S+/, "device 127.0.0.1:/")}`));
+      expect(f.message).toMatch(/from EFS through the efs-utils TLS tunnel/);
+    });
   });
 });
 

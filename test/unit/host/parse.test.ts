@@ -210,12 +210,17 @@ describe("parseProbeOutput", () => {
     expect(r.raw).toBe(fixture("real-probe.txt"));
   });
   it("parses every incident fixture with every section ok", () => {
-    for (const f of ["probe-healthy.txt", "probe-swapping.txt", "probe-low-memory.txt", "probe-iowait.txt", "probe-package-count.txt", "probe-efs-missing.txt"]) {
+    for (const f of ["probe-healthy.txt", "probe-swapping.txt", "probe-low-memory.txt", "probe-iowait.txt", "probe-package-count.txt", "probe-module-host.txt", "probe-efs-slow-now.txt"]) {
       const r = parseProbeOutput("h", fixture(f));
       if (!r.ok) throw new Error(`${f}: ${r.message}`);
       for (const [name, s] of Object.entries(r.snapshot)) expect(s.ok, `${f} ${name}: ${s.ok ? "" : s.error}`).toBe(true);
-      if (r.snapshot.packages.ok) expect(r.snapshot.packages.value.dir).toBe("/data/packages");
+      // Packages are counted where the judged mount is (the task volume on the module host).
+      const mount = r.snapshot.mount.ok ? r.snapshot.mount.value.judged?.[0] : undefined;
+      expect(r.snapshot.packages.ok && r.snapshot.packages.value.dir).toBe(mount?.mountPoint);
+      expect(mount?.window, f).toMatchObject({ seconds: expect.any(Number) });
     }
+    const none = parseProbeOutput("h", fixture("probe-efs-missing.txt"));
+    expect(none.ok && none.snapshot.packages).toEqual({ ok: true, value: { dir: "", dirState: "none", files: 0, complete: true } });
   });
   it("reports a missing tool as missing, not as zero", () => {
     const out = withSection(fixture("probe-healthy.txt"), "vmstat", "", "status=missing reason=no-command:vmstat");
@@ -237,7 +242,9 @@ describe("parseProbeOutput", () => {
     expect(r.truncated).toBe(true);
     expect(r.snapshot.vmstat.ok).toBe(true);
     expect(r.snapshot.meminfo).toMatchObject({ ok: false, error: expect.stringMatching(/cut off.*24,000/) });
-    expect(r.snapshot.mount).toMatchObject({ ok: false, error: expect.stringMatching(/not in the output/) });
+    // The first mountstats reading comes before the cut; the count after it.
+    expect(r.snapshot.mount.ok).toBe(true);
+    expect(r.snapshot.packages).toMatchObject({ ok: false, error: expect.stringMatching(/not in the output/) });
     const r2 = parseProbeOutput("h", cut);
     expect(r2.ok && r2.snapshot.meminfo).toMatchObject({ ok: false, error: expect.stringMatching(/no end marker/) });
   });

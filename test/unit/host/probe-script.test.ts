@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  MAX_LISTED_CHARS,
+  MOUNTSTATS_AFTER_MAX_CHARS,
   MOUNTSTATS_MAX_CHARS,
   PROBE_OUTPUT_LIMIT,
   SSM_STDOUT_LIMIT,
@@ -28,6 +30,9 @@ function fakeProc(name: string, mountstats: string): string {
   writeFileSync(join(dir, "self", "mountstats"), mountstats);
   writeFileSync(join(dir, "meminfo"), fixture("real-meminfo.txt"));
   writeFileSync(join(dir, "loadavg"), fixture("real-loadavg.txt"));
+  // One task, asleep (state S): the blocked-task count reads /proc/[pid]/task/[tid]/stat.
+  mkdirSync(join(dir, "1", "task", "1"), { recursive: true });
+  writeFileSync(join(dir, "1", "task", "1", "stat"), "1 (systemd) S 0 1 1 0 -1 4194560 0 0 0 0\n");
   return dir;
 }
 
@@ -78,21 +83,21 @@ describe("buildProbeScript", () => {
     const full = parseMountstatsEntry(fixture("efs-nfs41-healthy.mountstats"));
     if (!full.ok) throw new Error(full.error);
     const nonZero = Object.fromEntries(Object.entries(full.value.ops!).filter(([, o]) => o.ops > 0));
-    expect(r.snapshot.mount.value.entry!.ops).toEqual(nonZero);
-    expect(r.snapshot.mount.value.entry!.device).toBe(full.value.device);
+    expect(r.snapshot.mount.value.judged![0]!.ops).toEqual(nonZero);
+    expect(r.snapshot.mount.value.judged![0]!.device).toBe(full.value.device);
     expect(r.snapshot.packages.ok && r.snapshot.packages.value.dirState).toBe("absent");
   });
   it("matches a mount point with a space (kernel-escaped as \\040)", () => {
     const entry = fixture("efs-nfs41-healthy.mountstats").replace("mounted on /data/packages", "mounted on /srv/my\\040packages");
     const proc = fakeProc("proc-space", `device /dev/vda mounted on / with fstype ext4\n${entry}`);
     const r = parseProbeOutput("t", run(buildProbeScript({ samples: 1, mountPath: "/srv/my packages", packageDir: "/srv/my packages", procDir: proc })));
-    expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.entry?.mountPoint).toBe("/srv/my packages");
+    expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.judged?.[0]?.mountPoint).toBe("/srv/my packages");
   });
   it("does not match a mount point that only starts with the path", () => {
     const entry = fixture("efs-nfs41-healthy.mountstats").replace("mounted on /data/packages", "mounted on /data/packages-old");
     const proc = fakeProc("proc-prefix", entry);
     const r = parseProbeOutput("t", run(buildProbeScript({ samples: 1, mountPath: "/data/packages", packageDir: "/data/packages", procDir: proc })));
-    expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.entry).toBeUndefined();
+    expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.judged).toEqual([]);
   });
   it("reports an absent /proc file as missing", () => {
     const proc = join(tmp, "empty-proc");
@@ -113,19 +118,36 @@ describe("buildProbeScript", () => {
       `#!/bin/sh\n[ "$2" = 1 ] && [ "$3" = 1 ] && exit 0\necho "--procs-- -----------------------memory---------------------- ---swap-- -----io---- -system-- ----------cpu----------"\necho "   r    b         swpd         free         buff        cache   si   so    bi    bo   in   cs  us  sy  id  wa  st  gu"\ni=0; while [ $i -lt "$3" ]; do echo "${row}"; i=$((i+1)); done\n`,
     );
     chmodSync(join(bin, "vmstat"), 0o755);
-    const ops = Array.from({ length: 200 }, (_, i) => `\t${`OP_NUMBER_${i}`.padStart(12)}: 99999999999 99999999999 99999999 999999999999 999999999999 99999999999 99999999999 99999999999 9999`).join("\n");
-    const huge = fixture("efs-nfs41-healthy.mountstats").replace(/\tper-op statistics[\s\S]*$/, `\tper-op statistics\n${ops}\n`).replace("local_lock=none", `local_lock=none,${"x".repeat(3000)}`);
-    const proc = fakeProc("proc-huge", huge.replace(/^device /gm, "device ").repeat(1));
+    // Many busy NFS mounts, each with a huge entry (200 busy ops, long opts) and a long mount point; in the
+    // second reading every op moved (the vmstat shim swaps the file in), so both readings hit their budgets.
+    const opsAt = (n: number) => Array.from({ length: 200 }, (_, i) => `\t${`OP_NUMBER_${i}`.padStart(12)}: ${n} ${n} 9999 ${n} ${n} ${n} ${n} ${n} 9999`).join("\n");
+    const huge = (n: number) =>
+      Array.from({ length: 8 }, (_, k) =>
+        fixture("efs-nfs41-healthy.mountstats")
+          .replace("mounted on /data/packages", `mounted on /var/lib/ecs/volumes/ecs-pypiserver-3-packages-${String(k).repeat(180)}`)
+          .replace(/\tper-op statistics[\s\S]*$/, `\tper-op statistics\n${opsAt(n)}\n`)
+          .replace("local_lock=none", `local_lock=none,${"x".repeat(3000)}`),
+      ).join("");
+    const proc = fakeProc("proc-huge", huge(11111111111));
+    writeFileSync(join(proc, "self", "mountstats.after"), huge(22222222222));
+    writeFileSync(join(proc, "uptime"), "100.00 1.00\n");
+    writeFileSync(
+      join(bin, "vmstat"),
+      `#!/bin/sh\ncp ${join(proc, "self", "mountstats.after")} ${join(proc, "self", "mountstats")}\necho "160.00 1.00" > ${join(proc, "uptime")}\n[ "$2" = 1 ] && [ "$3" = 1 ] && exit 0\necho "--procs-- -----------------------memory---------------------- ---swap-- -----io---- -system-- ----------cpu----------"\necho "   r    b         swpd         free         buff        cache   si   so    bi    bo   in   cs  us  sy  id  wa  st  gu"\ni=0; while [ $i -lt "$3" ]; do echo "${row}"; i=$((i+1)); done\n`,
+    );
     const longPath = `/data/${"p".repeat(200)}`;
-    const script = buildProbeScript({ samples: 60, mountPath: "/data/packages", packageDir: longPath, procDir: proc });
+    const script = buildProbeScript({ samples: 60, mountPath: "/data/packages", discover: true, packageDir: longPath, procDir: proc });
     const out = run(script, { ...process.env, PATH: `${bin}:${process.env.PATH}` });
     const sections = splitSections(out);
     expect(sections.get("vmstat")!.body.split("\n").length).toBeGreaterThanOrEqual(61);
-    expect(sections.get("mount")!.body.length).toBeLessThanOrEqual(MOUNTSTATS_MAX_CHARS + 200);
+    expect(sections.get("mount")!.body.length).toBeLessThanOrEqual(MOUNTSTATS_MAX_CHARS + MAX_LISTED_CHARS + 400);
     expect(sections.get("mount")!.body).toMatch(/pypictl\.truncated=1/);
+    expect(sections.get("mount")!.body).toMatch(/pypictl\.nfs_more=\d/);
+    expect(sections.get("mount_after")!.body.length).toBeLessThanOrEqual(MOUNTSTATS_AFTER_MAX_CHARS + 100);
+    expect(sections.get("blocked")!.body.split(" ").length).toBe(60);
     expect(out.length).toBeLessThan(PROBE_OUTPUT_LIMIT);
     const r = parseProbeOutput("t", out);
-    expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.entry?.truncated).toBe(true);
+    expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.judged?.[0]?.truncated).toBe(true);
     expect(r.ok && r.snapshot.vmstat.ok && r.snapshot.vmstat.value.rows.length).toBe(60);
   }, 120_000);
 });
@@ -153,6 +175,6 @@ describe.skipIf(!BUSYBOX)("under busybox (sh, awk, find, free, timeout)", () => 
       expect(s.ok, `${name}: ${s.ok ? "" : s.error}`).toBe(true);
     }
     expect(r.snapshot.packages.ok && r.snapshot.packages.value).toMatchObject({ files: 2, complete: true });
-    expect(r.snapshot.mount.ok && r.snapshot.mount.value.entry?.mountPoint).toBe("/");
+    expect(r.snapshot.mount.ok && r.snapshot.mount.value.judged?.[0]?.mountPoint).toBe("/");
   });
 });

@@ -25,7 +25,7 @@ let seq = 0;
 function probeOn(full: string, samples = 5): string {
   const dir = join(tmp, `h${seq++}`);
   const h = fakeHost(full, dir);
-  const script = buildProbeScript({ samples, mountPath: h.mountPath, packageDir: join(tmp, "no-packages"), procDir: h.proc });
+  const script = buildProbeScript({ samples, mountPath: h.mountPath, discover: true, packageDir: join(tmp, "no-packages"), procDir: h.proc });
   const out = execFileSync("sh", ["-s"], { input: script, env: h.env, encoding: "utf8", timeout: 30_000 });
   // Back to the fixture's paths (the fake host's mount path lives under its directory).
   return out.split(join(dir, "root")).join("");
@@ -58,7 +58,10 @@ describe("the probe's output is small", () => {
     const full = parseMountstatsEntry(entryText);
     if (!full.ok) throw new Error(full.error);
     const { ops, ...rest } = full.value;
-    const trimmed = r.snapshot.mount.value.entry!;
+    // Probe v3 judges the mounts it found; this host has one, on the probe's path (the stack's data path).
+    const { role, fileSystemId, window, windowError, ...trimmed } = r.snapshot.mount.value.judged![0]!;
+    expect({ role, fileSystemId, windowError }).toEqual({ role: "data-path", fileSystemId: "fs-0123456789abcdef0", windowError: undefined });
+    expect(window).toMatchObject({ ops: {} });
     expect({ ...trimmed, ops: undefined }).toEqual({ ...rest, ops: undefined });
     expect(trimmed.ops).toEqual(Object.fromEntries(Object.entries(ops!).filter(([, o]) => o.ops > 0)));
   });

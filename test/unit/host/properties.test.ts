@@ -17,6 +17,8 @@ import {
   parseMountstatsEntry,
   parseNproc,
   parsePackages,
+  parseBlocked,
+  parseMountAfter,
   parseProbeOutput,
   parseVmstat,
   splitSections,
@@ -25,7 +27,17 @@ import type { Parsed } from "../../../src/sources/host/model.js";
 import { WINDOW, evidenceOf, fixture, withSection } from "./fixtures.js";
 
 const RUNS = { numRuns: 300 };
-const PROBES = ["probe-healthy.txt", "probe-swapping.txt", "probe-low-memory.txt", "probe-iowait.txt", "probe-package-count.txt", "probe-efs-missing.txt", "real-probe.txt"];
+const PROBES = [
+  "probe-healthy.txt",
+  "probe-swapping.txt",
+  "probe-low-memory.txt",
+  "probe-iowait.txt",
+  "probe-package-count.txt",
+  "probe-efs-missing.txt",
+  "probe-module-host.txt",
+  "probe-efs-slow-now.txt",
+  "real-probe.txt",
+];
 const PARSERS: Record<string, (s: string) => Parsed<unknown>> = {
   meta: parseMeta,
   vmstat: parseVmstat,
@@ -36,6 +48,8 @@ const PARSERS: Record<string, (s: string) => Parsed<unknown>> = {
   mount: parseMountSection,
   packages: parsePackages,
   mountstats: (s) => parseMountstatsEntry(s),
+  blocked: parseBlocked,
+  mount_after: parseMountAfter,
 };
 /** The section a check cannot do without (memory checks fall back from meminfo to free, which comes first). */
 const READS: Record<string, string> = {
