@@ -2,6 +2,7 @@
  * --mount-path and --package-dir name directories on the hosts: absolute, not empty, and not a kernel
  * pseudo file system (counting "packages" under /proc reads process tables and passes on nonsense).
  */
+import { statSync } from "node:fs";
 import { UsageError } from "../errors.js";
 
 const PSEUDO_FS = ["/proc", "/sys", "/dev"];
@@ -15,4 +16,15 @@ export function checkHostPath(value: string | undefined, subject: string): void 
   const normal = value.replace(/\/+/g, "/").replace(/\/$/, "") || "/";
   for (const p of PSEUDO_FS)
     if (normal === p || normal.startsWith(`${p}/`)) throw new UsageError(`${subject}: ${value} is inside ${p}, a kernel pseudo file system, not a package volume`, subject);
+}
+
+/**
+ * With --local the path is on this machine: one that exists but is not a directory (a regular file, a
+ * device) is a bad flag, said before anything runs. An absent path is left to the probe (the host checks
+ * say what is missing).
+ */
+export function checkLocalHostPath(value: string | undefined, subject: string): void {
+  if (value === undefined) return;
+  const st = statSync(value, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) throw new UsageError(`${subject}: ${value} is not a directory (it is a ${st.isFile() ? "regular file" : "special file"}); give the package directory or its mount point`, subject);
 }

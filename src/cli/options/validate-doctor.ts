@@ -11,7 +11,7 @@ import type { DoctorFlags } from "../commands/doctor.js";
 import { checkFilePaths } from "./validate-paths.js";
 import { checkWholeFlag } from "./validate-numbers.js";
 import { checkAwsEnvironment } from "./validate-env.js";
-import { checkHostPath } from "../../config/host-paths.js";
+import { checkHostPath, checkLocalHostPath } from "../../config/host-paths.js";
 
 type FlagKey = keyof DoctorFlags;
 
@@ -76,6 +76,10 @@ export async function validateDoctorFlags(flags: DoctorFlags, io: Io): Promise<v
   checkWholeFlag(flags.samples, "--samples");
   checkHostPath(flags.mountPath, "--mount-path");
   checkHostPath(flags.packageDir, "--package-dir");
+  if (flags.local) {
+    checkLocalHostPath(flags.mountPath, "--mount-path");
+    checkLocalHostPath(flags.packageDir, "--package-dir");
+  }
   if (!flags.replay && !flags.local) checkAwsEnvironment(io.env, flags.region);
   await checkFilePaths(
     [

@@ -41,6 +41,24 @@ describe("the probe on this machine", () => {
     expect(run.stdout.length).toBeLessThan(24_000);
   });
 
+  it("discover mode: finds this machine's NFS mounts (as /proc/self/mountstats lists them), times the window, counts blocked tasks", async () => {
+    const run = await runScriptLocally(buildProbeScript({ samples: 3, mountPath: "/data/packages", discover: true }), new AbortController().signal);
+    expect(run.code).toBe(0);
+    const r = parseProbeOutput(hostname(), run.stdout);
+    if (!r.ok || !r.snapshot.mount.ok) throw new Error(r.ok ? String((r.snapshot.mount as { error: string }).error) : r.message);
+    const nfsHere = readFileSync("/proc/self/mountstats", "utf8").split("\n").filter((l) => / with fstype nfs4? /.test(l) || / with fstype nfs4?$/.test(l)).length;
+    const m = r.snapshot.mount.value;
+    expect(m.mode).toBe("discover");
+    expect(m.nfsMounts).toHaveLength(nfsHere);
+    if (nfsHere === 0) {
+      expect(m).toMatchObject({ pick: "none", judged: [] });
+      expect(r.snapshot.packages).toEqual({ ok: true, value: { dir: "", dirState: "none", files: 0, complete: true } });
+    }
+    for (const j of m.judged ?? []) expect(j.window?.seconds ?? j.windowError).toBeTruthy();
+    // Real /proc: one D-state count per sample (this machine's tasks, whatever they are doing).
+    expect(r.snapshot.blocked).toMatchObject({ ok: true, value: { samples: [expect.any(Object), expect.any(Object), expect.any(Object)] } });
+  });
+
   it("the host.probe source: local target, raw kept, abort kills the run", async () => {
     const ctx = {
       target: { kind: "local" as const, host: "this-host" },
