@@ -106,7 +106,7 @@ describe("pypictl completion", () => {
     expect(complete("pypictl", "doctor", "--only", "oom,sl")).toEqual(["oom,slow-listing"]);
     expect(complete("pypictl", "doctor", "--skip", "ef")).toEqual(expect.arrayContaining(["efs", "efs.percent-io-limit"]));
     expect(complete("pypictl", "doctor", "--explain", "auth.")).toEqual(CHECKS.filter((c) => c.id.startsWith("auth.")).map((c) => c.id));
-    expect(complete("pypictl", "doctor", "--threshold", "host.iowait.")).toEqual(["host.iowait.maxIowaitPercent"]);
+    expect(complete("pypictl", "doctor", "--threshold", "host.iowait.maxI")).toEqual(["host.iowait.maxIowaitPercent"]);
     expect(complete("pypictl", "doctor", "--replay", "example", ":", "fleet-oo")).toEqual(["fleet-oom-kills"]);
     expect(complete("pypictl", "creds", "--format", "pi")).toEqual(["pip.conf"]);
     expect(complete("pypictl", "creds", "--cl")).toEqual([]); // creds has no --cluster
