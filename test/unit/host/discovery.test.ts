@@ -29,6 +29,8 @@ const tmp = mkdtempSync(join(tmpdir(), "pypictl-discover-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const FS = "fs-0123456789abcdef0";
+/** A path no machine has, for a host without /data/packages (the real one may exist where tests run). */
+const NO_PATH = join(tmp, "no-such", "data", "packages");
 const VOL = "/var/lib/ecs/volumes/ecs-pypiserver-3-packages-d4b8f6c2a1e9f0b3c701";
 const ENTRY = fixture("efs-nfs41-healthy.mountstats");
 
@@ -95,7 +97,8 @@ const STATE = [`${FS}.data.packages.20049`, `stunnel-config.${FS}.data.packages.
 
 describe("finding the mount pypiserver uses", () => {
   it("Terraform-module host: the TLS task volume, identified by its efs-utils port, packages counted there", () => {
-    const r = probeOn({ mountstats: MODULE_HOST, efsState: STATE }, { fileSystemId: FS });
+    // The probe's path is one this machine does not have (a module host has no /data/packages).
+    const r = probeOn({ mountstats: MODULE_HOST, efsState: STATE }, { fileSystemId: FS, mountPath: NO_PATH });
     const m = mountOf(r);
     expect(m).toMatchObject({ mode: "discover", pick: "fsid", pathState: "absent", fileSystemId: FS });
     expect(m.nfsMounts).toEqual([{ fileSystemId: FS, role: "task-volume", mountPoint: VOL, device: "127.0.0.1:/" }]);
@@ -134,7 +137,7 @@ describe("finding the mount pypiserver uses", () => {
     expect(verdict(r, "host.package-count")).toMatchObject({ status: "skip" });
   });
   it("no NFS at all on a module host: a warning that never says to mount /data/packages by hand", () => {
-    const r = probeOn({ mountstats: ROOT });
+    const r = probeOn({ mountstats: ROOT }, { mountPath: NO_PATH });
     expect(mountOf(r)).toMatchObject({ pick: "none", judged: [], pathState: "absent" });
     const f = verdict(r, "host.efs-mount");
     expect(f).toMatchObject({ status: "warn", messageId: "no-mount" });
