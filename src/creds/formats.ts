@@ -60,16 +60,24 @@ export function assertCredName(name: string, subject = "--name"): void {
     throw new UsageError(`${subject}: ${JSON.stringify(name)} is not a valid repository name (allowed: ${CRED_NAME_RULE})`, subject);
 }
 
+/** A DNS name (IDN letters too, `_` as internal DNS has it) or an IPv6 literal, with an optional port. */
+const INDEX_HOST = /^(?:[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?(?:\.[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/u;
+
 /**
- * The index URL goes verbatim into pip.conf, .pypirc, uv.toml and shell lines: an http(s) URL with a host,
- * no whitespace or control characters (a line break would start a new INI section), and no userinfo (the
- * credentials come from the secret and are added encoded).
+ * The index URL goes verbatim into pip.conf, .pypirc, uv.toml, .netrc (its host) and shell lines: an
+ * http(s) URL with a plain host name, no whitespace or control characters (a line break would start a new
+ * INI section), no userinfo (the credentials come from the secret and are added encoded), and no query or
+ * fragment (`/simple/` is appended to the path: after a `?` or `#` it would not be the path any more).
  */
 export function assertIndexUrl(url: string, subject = "--url"): void {
   // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(url) || LONE_SURROGATE.test(url))
+  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(url) || LONE_SURROGATE.test(url))
     throw new UsageError(`${subject}: the URL contains whitespace or control characters`, subject);
-  if (!/^https?:\/\/[^/?#@]+(?:[/?#]|$)/i.test(url)) throw new UsageError(`${subject}: "${url}" is not an http(s) URL with a host (and no user name or password)`, subject);
+  const m = /^https?:\/\/([^/?#@]+)(?:[/?#]|$)/i.exec(url);
+  if (!m) throw new UsageError(`${subject}: "${url}" is not an http(s) URL with a host (and no user name or password)`, subject);
+  if (!INDEX_HOST.test(m[1]!))
+    throw new UsageError(`${subject}: "${m[1]}" is not a host name (letters, digits, '-', '_' and dots, or an [IPv6] address, then an optional :port)`, subject);
+  if (/[?#]/.test(url)) throw new UsageError(`${subject}: the index URL has a query or fragment ("?" or "#"); give the index root, e.g. https://pypi.example.com`, subject);
   try {
     new URL(url);
   } catch {
@@ -77,11 +85,16 @@ export function assertIndexUrl(url: string, subject = "--url"): void {
   }
 }
 
+/** What Python's str.strip() removes (str.isspace): configparser strips values with it. */
+const PY_SPACE = "[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+const PY_STRIPPED = new RegExp(`^${PY_SPACE}|${PY_SPACE}$`);
+
 function assertRepresentable(input: CredsInput, format: CredFormat): void {
   assertCredName(input.name);
   assertIndexUrl(input.url);
+  // C1 controls too: NEL (U+0085) is a line break to Python's str.splitlines and whitespace to its strip().
   // eslint-disable-next-line no-control-regex
-  const control = /[\u0000-\u001f\u007f]/;
+  const control = /[\u0000-\u001f\u007f-\u009f]/;
   // Lone surrogates cannot be written as UTF-8 (nor as a TOML escape): no client could read them back.
   if (LONE_SURROGATE.test(input.username) || LONE_SURROGATE.test(input.password))
     throw new UsageError(`--format ${format}: the username or password is not well-formed Unicode (a lone surrogate)`, "--format");
@@ -89,9 +102,9 @@ function assertRepresentable(input: CredsInput, format: CredFormat): void {
   if (control.test(input.password))
     throw new UsageError(`--format ${format}: the password contains a control character or line break, which no client config can hold`, "--format");
   if (input.username.includes(":")) throw new UsageError(`--format ${format}: the username contains ":", which HTTP Basic auth cannot carry`, "--format");
-  if (format === "pypirc" && (input.password !== input.password.trim() || input.username !== input.username.trim()))
+  if (format === "pypirc" && (PY_STRIPPED.test(input.password) || PY_STRIPPED.test(input.username)))
     throw new UsageError(
-      "--format pypirc: the password starts or ends with whitespace, which .pypirc (configparser) strips; use --format env (TWINE_PASSWORD) instead",
+      "--format pypirc: the username or password starts or ends with whitespace, which .pypirc (configparser) strips; use --format env (TWINE_USERNAME, TWINE_PASSWORD) instead",
       "--format",
     );
 }
@@ -101,10 +114,18 @@ export interface RenderedCreds {
   text: string;
 }
 
+/**
+ * Scheme and host lower-cased (both are case-insensitive). requests ≥ 2.32.4 looks .netrc up by the URL's
+ * lower-cased host name, older requests by the host as written in the URL: written lower-case, both match.
+ */
+export function canonicalUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i, (_, scheme: string, host: string) => `${scheme.toLowerCase()}${host.toLowerCase()}`);
+}
+
 /** The URLs every format is built from. */
 export function credentialUrls(input: CredsInput, opts: RenderOptions) {
-  const root = rootUrl(input.url);
-  const index = simpleUrl(input.url);
+  const root = rootUrl(canonicalUrl(input.url));
+  const index = simpleUrl(canonicalUrl(input.url));
   const pw = opts.mask ? MASK : encodeUserinfo(input.password);
   const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/i.exec(index)!;
   const indexWithCredentials = `${m[1]}${encodeUserinfo(input.username)}:${pw}@${m[2]}`;
@@ -179,11 +200,14 @@ export function renderCreds(format: CredFormat, input: CredsInput, opts: RenderO
   }
 }
 
-/** The host .netrc matches on: host name only (requests drops the port). */
+/**
+ * The host .netrc matches on: the host name only, lower-cased (requests drops the port; ≥ 2.32.4 looks up
+ * urlparse().hostname), an IPv6 address without its brackets (hostname's form, and curl's).
+ */
 export function netrcMachine(url: string): string {
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]+)/i.exec(url)!;
-  const hostport = m[1]!.replace(/^.*@/, "");
-  return hostport.startsWith("[") ? hostport.slice(0, hostport.indexOf("]") + 1) : hostport.split(":")[0]!;
+  const hostport = m[1]!.replace(/^.*@/, "").toLowerCase();
+  return hostport.startsWith("[") ? hostport.slice(1, hostport.indexOf("]")) : hostport.split(":")[0]!;
 }
 
 export function netrcEntry(input: CredsInput, opts: RenderOptions): string {

@@ -205,22 +205,54 @@ export function parseNetrc(text: string): NetrcEntry[] {
   return entries;
 }
 
+interface NetrcSpan {
+  keyword: "machine" | "default";
+  machine?: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The machine/default entries of a .netrc with their text spans, read by position as Python's netrc does:
+ * a keyword's value is never a keyword (a password "macdef" or "machine" is a value), and a macdef's body
+ * runs to the next empty line.
+ */
+function netrcSpans(text: string, toks: NetrcToken[]): NetrcSpan[] {
+  const spans: NetrcSpan[] = [];
+  let i = 0;
+  while (i < toks.length) {
+    const t = toks[i]!.text;
+    if (t === "macdef") {
+      const blank = text.indexOf("\n\n", toks[i]!.end);
+      i++;
+      while (i < toks.length && (blank < 0 || toks[i]!.start < blank)) i++;
+      continue;
+    }
+    if (t !== "machine" && t !== "default") {
+      i++;
+      continue;
+    }
+    const span: NetrcSpan = t === "machine" ? { keyword: t, machine: toks[i + 1]?.text ?? "", start: toks[i]!.start, end: 0 } : { keyword: t, start: toks[i]!.start, end: 0 };
+    let j = i + (t === "machine" ? 2 : 1);
+    while (j < toks.length && !["machine", "default", "macdef"].includes(toks[j]!.text)) j += ["login", "user", "password", "account"].includes(toks[j]!.text) ? 2 : 1;
+    span.end = toks[Math.min(j, toks.length) - 1]!.end;
+    spans.push(span);
+    i = j;
+  }
+  return spans;
+}
+
 export function mergeNetrc(existing: string, input: CredsInput): MergeResult {
   const machine = netrcMachine(input.url);
   const entry = netrcEntry(input, { mask: false });
-  const toks = netrcTokens(existing);
-  for (let i = 0; i < toks.length; i++) {
-    if (toks[i]!.text === "machine" && toks[i + 1]?.text === machine) {
-      const start = toks[i]!.start;
-      let j = i + 2;
-      while (j < toks.length && !["machine", "default", "macdef"].includes(toks[j]!.text)) j++;
-      const lastEnd = toks[j - 1]!.end;
-      if (existing.slice(start, lastEnd) === entry) return { text: existing, changes: [] };
-      return { text: existing.slice(0, start) + entry + existing.slice(lastEnd), changes: [`replaced machine ${machine}`] };
-    }
+  const spans = netrcSpans(existing, netrcTokens(existing));
+  const ours = spans.find((s) => s.keyword === "machine" && s.machine === machine);
+  if (ours) {
+    if (existing.slice(ours.start, ours.end) === entry) return { text: existing, changes: [] };
+    return { text: existing.slice(0, ours.start) + entry + existing.slice(ours.end), changes: [`replaced machine ${machine}`] };
   }
   // A `default` entry must stay last: insert before it.
-  const def = toks.find((t) => t.text === "default");
+  const def = spans.find((s) => s.keyword === "default");
   if (def) {
     return { text: `${existing.slice(0, def.start)}${entry}\n${existing.slice(def.start)}`, changes: [`added machine ${machine}`] };
   }
