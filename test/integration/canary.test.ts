@@ -147,6 +147,38 @@ describe("canary: the password appears only where creds was asked to print it", 
     }
   });
 
+  it("malformed files that hold the password: the error names the file, never quotes it", async () => {
+    // A syntax error right after the password: a parser error excerpt would quote the text around it.
+    const badTf = join(home, "bad-outputs.json");
+    writeFileSync(badTf, `{"pypi_server_urls": {"value": ["${server.url}"]},\n "pypi_password": {"value": "${CANARY}"} oops,\n}`);
+    const badConfig = join(home, "bad-config.json");
+    writeFileSync(badConfig, `{"target": {"url": "http://${USER}:${encodeUserinfo(CANARY)}@127.0.0.1/", "secretId": "${CANARY}",}}`);
+    const calls: Array<[string, string[]]> = [
+      ["creds malformed terraform outputs", ["creds", "--terraform-outputs", badTf]],
+      ["doctor malformed terraform outputs", ["doctor", "--terraform-outputs", badTf, "--only", "auth"]],
+      ["creds malformed config", ["creds", "--config", badConfig]],
+      ["doctor malformed config", ["doctor", "--config", badConfig, "--only", "auth"]],
+    ];
+    for (const [label, args] of calls) {
+      const r = await cli(label, args, { env: { PYPICTL_DEBUG: "1" } });
+      expect(r.code, `${label}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, label).toMatch(/bad-(outputs|config)\.json/);
+      mustBeClean(r);
+    }
+  });
+
+  it("a password embedded in --url is stripped from reports, --verbose, evidence and errors", async () => {
+    const withUserinfo = `http://${USER}:${encodeUserinfo(CANARY)}@127.0.0.1:${server.port}`;
+    const bundle = join(home, "evidence-userinfo.json");
+    const r = await cli("doctor --url with userinfo", ["doctor", "--url", withUserinfo, "--secret-id", "pypi/canary", "--region", "eu-west-1", "--only", "auth", "--format", "json", "--verbose", "--save-evidence", bundle], { env: clientEnv() });
+    expect([0, 1, 3], r.stderr).toContain(r.code);
+    mustBeClean(r);
+    clean.push({ label: "evidence bundle (url userinfo)", text: readFileSync(bundle, "utf8") });
+    mustBeClean(await cli("doctor --replay (url userinfo)", ["doctor", "--replay", bundle, "--format", "markdown"]));
+    const creds = await cli("creds --url with userinfo", ["creds", "--secret-id", "pypi/canary", "--url", withUserinfo, "--check"]);
+    mustBeClean(creds);
+  });
+
   it("nothing that must be clean contains the canary in any form", () => {
     expect(clean.length).toBeGreaterThan(40);
     const dirty = clean.map((c) => ({ label: c.label, forms: leaks(c.text) })).filter((c) => c.forms.length > 0);
