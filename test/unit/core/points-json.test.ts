@@ -25,7 +25,7 @@ describe("parseWithPoints", () => {
         const doc = { sources: { "cloudwatch.metrics": { ok: true, value: { series } } } };
         same(pretty ? JSON.stringify(doc, null, 2) : JSON.stringify(doc));
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
 
@@ -34,7 +34,7 @@ describe("parseWithPoints", () => {
       fc.property(fc.jsonValue(), (v) => {
         same(JSON.stringify({ points: v, x: { points: v } }));
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
 
