@@ -72,6 +72,9 @@ function probeOn(host: Host, opts: Partial<ProbeOptions> = {}): HostResult {
     writeFileSync(join(proc, String(tid), "task", String(tid), "stat"), `${tid} (waitress (worker) ) ${st} 1 ${tid} ${tid} 0 -1 4194560 0 0\n`);
     writeFileSync(join(proc, String(tid), "wchan"), wchan);
   }
+  // The clock is scripted (below): the probe's one-second pauses between blocked-task counts need not wait.
+  writeFileSync(join(bin, "sleep"), "#!/bin/sh\n:\n");
+  chmodSync(join(bin, "sleep"), 0o755);
   // vmstat as procps prints it; between the readings it moves the counters and the clock on.
   const vm = fixture("real-vmstat.txt").trimEnd();
   writeFileSync(

@@ -135,6 +135,9 @@ describe("buildProbeScript", () => {
       join(bin, "vmstat"),
       `#!/bin/sh\ncp ${join(proc, "self", "mountstats.after")} ${join(proc, "self", "mountstats")}\necho "160.00 1.00" > ${join(proc, "uptime")}\n[ "$2" = 1 ] && [ "$3" = 1 ] && exit 0\necho "--procs-- -----------------------memory---------------------- ---swap-- -----io---- -system-- ----------cpu----------"\necho "   r    b         swpd         free         buff        cache   si   so    bi    bo   in   cs  us  sy  id  wa  st  gu"\ni=0; while [ $i -lt "$3" ]; do echo "${row}"; i=$((i+1)); done\n`,
     );
+    // 60 samples, one second apart: the shimmed clock (uptime above) makes real pauses pointless here.
+    writeFileSync(join(bin, "sleep"), "#!/bin/sh\n:\n");
+    chmodSync(join(bin, "sleep"), 0o755);
     const longPath = `/data/${"p".repeat(200)}`;
     const script = buildProbeScript({ samples: 60, mountPath: "/data/packages", discover: true, packageDir: longPath, procDir: proc });
     const out = run(script, { ...process.env, PATH: `${bin}:${process.env.PATH}` });
