@@ -1,12 +1,14 @@
 /**
- * The README's install lines, for real (issue 10): `npm pack` makes the tarball a release would publish,
- * `npm install --omit=optional <tarball>` installs it into a fresh project from the local npm cache (no
- * network), and the installed copy — not this checkout — runs `--version`, replays a packaged example and,
- * without the optional AWS CDK packages, says what to install for the deploy commands. A full install (CDK
- * included, 330 MB) takes over half a minute more and runs the same code, so it is not repeated here; the
- * CDK path is covered by the infra tests against this checkout.
+ * The README's install lines, for real (issue 10): `npm pack` makes the tarball a release would publish;
+ * `npm install --omit=optional <tarball>` installs it into a fresh project, and the installed copy — not
+ * this checkout — runs `--version`, replays a packaged example and, without the optional AWS CDK packages,
+ * says what to install for the deploy commands; `npm install -g <tarball>` (into a temporary prefix, as
+ * the README's global line does into npm's) installs everything, and the global copy synthesizes the
+ * stack with its own CDK.
  *
- * Skipped, saying why, only when npm cannot install offline (a cache without these packages: run `npm ci`).
+ * npm resolves a tarball's dependency ranges from the registry's package documents, which `npm ci` never
+ * caches (it installs from the lockfile), so a fresh machine needs the registry once: `--prefer-offline`
+ * takes everything it can from the cache. Skipped, saying why, only when the registry cannot be reached.
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -19,9 +21,12 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string; optionalDependencies?: Record<string, string> };
 
+/** npm could not reach the registry (and the cache could not answer): the one reason to skip. */
+const REGISTRY_UNREACHABLE = /ENOTCACHED|only-if-cached|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ENETUNREACH/;
+
 const npmEnv = { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false", npm_config_loglevel: "error" };
 
-describe("install from the packed tarball", { timeout: 120_000 }, () => {
+describe("install from the packed tarball", { timeout: 180_000 }, () => {
   let dir: string;
   let tarball: string;
   let bin: string;
@@ -38,10 +43,10 @@ describe("install from the packed tarball", { timeout: 120_000 }, () => {
     await run("mkdir", ["-p", project]);
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "install-test", private: true }));
     try {
-      await run("npm", ["install", "--offline", "--omit=optional", tarball], { cwd: project, env: npmEnv, timeout: 100_000 });
+      await run("npm", ["install", "--prefer-offline", "--omit=optional", tarball], { cwd: project, env: npmEnv, timeout: 100_000 });
     } catch (e) {
       const text = `${(e as { stderr?: string }).stderr ?? ""}${(e as Error).message}`;
-      if (/ENOTCACHED|cache mode is 'only-if-cached'/.test(text)) offlineProblem = "npm cannot install offline here: its cache lacks pypictl's dependencies (run `npm ci` once)";
+      if (REGISTRY_UNREACHABLE.test(text)) offlineProblem = `npm could not reach the registry for pypictl's dependencies: ${text.split("\n").find((l) => REGISTRY_UNREACHABLE.test(l))}`;
       else throw e;
     }
     bin = join(project, "node_modules", ".bin", "pypictl");
@@ -88,4 +93,23 @@ describe("install from the packed tarball", { timeout: 120_000 }, () => {
     expect(synth.stderr).toMatch(/npm install 'aws-cdk-lib@\^2\.\d+\.\d+'/);
     expect(synth.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it("npm install -g <tarball> installs everything: the global copy synthesizes the stack with its own CDK", async (ctx) => {
+    if (offlineProblem) ctx.skip(offlineProblem);
+    const prefix = join(dir, "global");
+    // The README's line, with --prefix standing in for npm's global prefix (a test must not touch the real one).
+    await run("npm", ["install", "-g", "--prefer-offline", "--prefix", prefix, tarball], { env: npmEnv, timeout: 170_000 }).catch((e: Error & { stderr?: string }) => {
+      if (REGISTRY_UNREACHABLE.test(`${e.stderr ?? ""}${e.message}`)) ctx.skip("npm could not reach the registry for the CDK packages");
+      throw e;
+    });
+    const globalBin = join(prefix, "bin", "pypictl");
+    const installed = join(prefix, "lib", "node_modules", "pypictl", "node_modules");
+    for (const p of Object.keys(pkg.optionalDependencies ?? {})) expect(existsSync(join(installed, p)), `${p} in the global install`).toBe(true);
+    const env = { ...process.env, NO_COLOR: "1", AWS_REGION: "eu-west-1" };
+    expect((await run(globalBin, ["--version"], { env })).stdout.trim()).toBe(pkg.version);
+    const synth = await run(globalBin, ["synth", "--no-nag"], { env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }).catch((e: { code?: number; stdout: string; stderr: string }) => e);
+    expect((synth as { code?: number }).code, (synth as { stderr: string }).stderr).toBeUndefined();
+    expect(synth.stdout).toMatch(/AWS::ECS::Service/);
+    expect(synth.stdout).toMatch(/AWS::EFS::FileSystem/);
+  }, 180_000);
 });
