@@ -30,6 +30,10 @@ export interface BuildAppOptions {
 export function buildApp(o: BuildAppOptions): { app: App; stack: PypiServerStack } {
   const app = new App({
     outdir: o.outdir,
+    // toolkit-lib sets CDK_OUTDIR while the builder runs, which turns on the App's auto-synth: a second
+    // synth on the process's beforeExit, into an assembly directory the toolkit has already deleted (an
+    // uncaught ENOENT in any long-lived process, such as a test worker). We synthesize explicitly.
+    autoSynth: false,
     builtinCloudFormationValidation: o.builtinValidation ?? false,
     context: { ...CURRENTLY_RECOMMENDED_FLAGS, ...o.context },
   });

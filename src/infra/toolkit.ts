@@ -285,7 +285,7 @@ export async function bootstrapEnvironment(ioHost: IIoHost, o: StackRunOptions):
       async (b) => {
         account = b.env.CDK_DEFAULT_ACCOUNT;
         region = o.region ?? b.env.CDK_DEFAULT_REGION;
-        return new App({ outdir: b.outdir }).synth();
+        return new App({ outdir: b.outdir, autoSynth: false }).synth(); // no beforeExit re-synth (see buildApp)
       },
       { disposeOutdir: true, resolveDefaultEnvironment: true, lookups: false },
     );

@@ -237,7 +237,10 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
     try {
       isolateAwsEnv(fakeEnv(fake.url));
       const io = captureIo({}, { cwd: dir });
+      const beforeExit = process.listenerCount("beforeExit");
       expect(await runCli(["diff", "--allow-http"], io), io.stderr.text).toBe(0);
+      // No auto-synth left behind for the process's exit (it would write into the deleted assembly directory).
+      expect(process.listenerCount("beforeExit")).toBe(beforeExit);
       expect(io.stdout.text).toMatch(/Stack pypiserver/);
       const all = io.stdout.text + io.stderr.text;
       expect(all.split("IAM Statement Changes").length - 1).toBe(1);
