@@ -16,7 +16,7 @@ import { runDoctor } from "../dist/checks/doctor.js";
 import { CHECKS } from "../dist/checks/registry.js";
 import { SOURCE_LOADERS } from "../dist/sources/registry.js";
 import { DEFAULT_GATHER_SETTINGS } from "../dist/sources/context.js";
-import { resetClients } from "../dist/sources/aws/shared.js";
+import { AwsClientPool } from "../dist/sources/aws/pool.js";
 import { LIST_OUTPUT_LIMIT } from "../dist/sources/aws/ssm-probe.js";
 import { buildProbeScript } from "../dist/sources/host/probe-script.js";
 import { installFleet, scenario, fleetTarget, wrappedOutput } from "../test/fixtures/aws/sim.mjs";
@@ -54,14 +54,13 @@ async function runOnce(n, probeStdout) {
     { light: true },
   );
   try {
-    resetClients();
     const t0 = performance.now();
     const { report } = await runDoctor({
       checks,
       overrides: {},
       window,
       target: fleetTarget(),
-      settings: { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0, ssmMaxPollMs: 50 },
+      settings: { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0, ssmMaxPollMs: 50, aws: new AwsClientPool() },
       toolVersion: "bench",
       load: async (id) => SOURCE_LOADERS[id]?.(),
       now: () => now,

@@ -18,7 +18,7 @@ import { CHECKS } from "../dist/checks/registry.js";
 import { SOURCE_LOADERS } from "../dist/sources/registry.js";
 import { DEFAULT_GATHER_SETTINGS } from "../dist/sources/context.js";
 import { bundleText, makeBundle } from "../dist/evidence/bundle.js";
-import { resetClients } from "../dist/sources/aws/shared.js";
+import { AwsClientPool } from "../dist/sources/aws/pool.js";
 import { installFleet, scenario, fleetTarget } from "../test/fixtures/aws/sim.mjs";
 import { bin, flag, median, root, spread, timeNode, verdict } from "./bench-lib.mjs";
 
@@ -73,11 +73,10 @@ export async function bigBundle(n = INSTANCES) {
   const checks = CHECKS.filter((c) => ["efs", "ecs", "alb", "ec2"].includes(c.id.split(".")[0]));
   const fleet = installFleet(bigScenario(n), NOW, { light: true });
   try {
-    resetClients();
     const evidence = await gather(neededSources(checks), {
       target: fleetTarget(),
       window: WINDOW,
-      settings: { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0 },
+      settings: { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0, aws: new AwsClientPool() },
       load: async (id) => SOURCE_LOADERS[id]?.(),
       now: () => NOW,
     });

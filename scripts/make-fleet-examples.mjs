@@ -8,7 +8,7 @@ import { CHECKS } from "../dist/checks/registry.js";
 import { SOURCE_LOADERS } from "../dist/sources/registry.js";
 import { DEFAULT_GATHER_SETTINGS } from "../dist/sources/context.js";
 import { makeBundle } from "../dist/evidence/bundle.js";
-import { resetClients } from "../dist/sources/aws/shared.js";
+import { AwsClientPool } from "../dist/sources/aws/pool.js";
 import { installFleet, scenario, fleetTarget, instanceId } from "../test/fixtures/aws/sim.mjs";
 
 const NOW = new Date("2026-11-20T12:00:00Z");
@@ -172,11 +172,10 @@ const AWS_CHECKS = CHECKS.filter((c) => ["efs", "ecs", "alb", "ec2"].includes(c.
 export async function gatherExample(sc, now = NOW) {
   const fleet = installFleet(sc, now);
   try {
-    resetClients();
     const evidence = await gather(neededSources(AWS_CHECKS), {
       target: fleetTarget(),
       window: WINDOW,
-      settings: { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0 },
+      settings: { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0, aws: new AwsClientPool() },
       load: async (id) => SOURCE_LOADERS[id]?.(),
       now: () => now,
     });

@@ -10,7 +10,7 @@ import { runDoctor } from "../dist/checks/doctor.js";
 import { CHECKS } from "../dist/checks/registry.js";
 import { SOURCE_LOADERS } from "../dist/sources/registry.js";
 import { DEFAULT_GATHER_SETTINGS } from "../dist/sources/context.js";
-import { resetClients } from "../dist/sources/aws/shared.js";
+import { AwsClientPool } from "../dist/sources/aws/pool.js";
 import { buildProbeScript } from "../dist/sources/host/probe-script.js";
 import { installFleet, scenario, fleetTarget } from "../test/fixtures/aws/sim.mjs";
 import { fakeHost } from "../test/fixtures/host/fake-host.mjs";
@@ -40,7 +40,6 @@ const stdout = which === "short" ? compact : realistic;
 async function runOnce(n, timeline) {
   const fleet = installFleet(scenario({ instances: n, latencyMs: 20, probeStdout: stdout, stoppedTasks: [{ minutesAgo: 5, exitCode: 137, reason: "OutOfMemoryError" }] }), now, { light: true });
   try {
-    resetClients();
     const t0 = performance.now();
     if (timeline) {
       for (const m of Object.values(fleet.mocks)) {
@@ -49,7 +48,7 @@ async function runOnce(n, timeline) {
         calls.push = (c) => { timeline.push([performance.now() - t0, c.args[0].constructor.name]); return push(c); };
       }
     }
-    await runDoctor({ checks, overrides: {}, window, target: fleetTarget(), settings: { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0, ssmMaxPollMs: 50 }, toolVersion: "bench", ...(timeline ? { onProgress: (e) => e.type === "source-done" && timeline.push([performance.now() - t0, `done: ${e.id}`]) } : {}), load: async (id) => SOURCE_LOADERS[id]?.(), now: () => now });
+    await runDoctor({ checks, overrides: {}, window, target: fleetTarget(), settings: { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0, ssmMaxPollMs: 50, aws: new AwsClientPool() }, toolVersion: "bench", ...(timeline ? { onProgress: (e) => e.type === "source-done" && timeline.push([performance.now() - t0, `done: ${e.id}`]) } : {}), load: async (id) => SOURCE_LOADERS[id]?.(), now: () => now });
     const ms = performance.now() - t0;
     if (timeline) timeline.push([ms, "report"]);
     return ms;

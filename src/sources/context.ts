@@ -2,6 +2,7 @@
 import type { Window } from "../window.js";
 import type { SourceKey, SourceResult } from "./model.js";
 import type { Target } from "./target/model.js";
+import type { AwsClientPool } from "./aws/pool.js";
 
 /** Options that shape gathering (not evaluation). Set from flags and the config file. */
 export interface GatherSettings {
@@ -18,6 +19,12 @@ export interface GatherSettings {
   mountPathGiven?: boolean;
   /** --package-dir (or host.packageDir) was given: count there instead of in the judged mount. */
   packageDirGiven?: boolean;
+  /**
+   * The run's AWS clients, made by the command at the edge (one pool per run, never shared between runs).
+   * It rides in the settings because they are what the runner hands every source unchanged; the AWS sources
+   * read it through clientsOf(ctx). Absent where no AWS source runs (replay, hand-built contexts).
+   */
+  aws?: AwsClientPool;
   /** Extra named settings owned by a source family (aws, http, creds…), kept open on purpose. */
   [key: string]: unknown;
 }

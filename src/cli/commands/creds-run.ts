@@ -23,7 +23,7 @@ import { DEFAULT_SECRET_KEYS, type Credentials, type SecretKeys } from "../../cr
 import { encodeUserinfo } from "../../creds/encode.js";
 import { NON_ASCII_REASON, hasNonAscii } from "../../creds/latin1.js";
 import type { FleetTarget } from "../../sources/target/model.js";
-import type { AwsClients, AwsSettings } from "../../sources/aws/clients.js";
+import type { AwsClientPool } from "../../sources/aws/pool.js";
 import { assertProfileExists, noRegionError, regionKnown } from "../options/aws-preflight.js";
 import { timeoutSeconds } from "../options/timeout.js";
 
@@ -76,8 +76,8 @@ export interface ResolvedCreds {
 }
 
 export interface CredsDeps {
-  /** The AWS clients for a region/profile (tests pass their own; default: new SDK clients). */
-  clients?: (settings: AwsSettings) => AwsClients;
+  /** The run's AWS clients (tests pass a pool of fakes; default: a pool of its own). */
+  aws?: AwsClientPool;
   /** The run's deadline (`--timeout`): every AWS call is cut when it passes. */
   deadlineAt?: number;
 }
@@ -101,14 +101,13 @@ export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, cre
   let credentials: Credentials | undefined;
   let origin = "";
 
-  const { AwsClients } = await import("../../sources/aws/clients.js");
+  const aws = deps.aws ?? new (await import("../../sources/aws/pool.js")).AwsClientPool();
   const { readSecret } = await import("../../sources/aws/secret.js");
   const { regionOfArn } = await import("../../sources/target/terraform.js");
-  const newClients = deps.clients ?? ((s: AwsSettings) => new AwsClients(s));
   const awsFor = (region: string | undefined) => {
     assertProfileExists(profile, io.env);
     if (!regionKnown(region, profile, io.env)) throw noRegionError(profile, io.env);
-    return newClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}), ...(deps.deadlineAt !== undefined ? { deadlineAt: deps.deadlineAt } : {}) });
+    return aws.for({ region, profile }, deps.deadlineAt !== undefined ? { deadlineAt: deps.deadlineAt } : {});
   };
 
   const target = await resolveFleet(named, flags, io, {
@@ -170,8 +169,10 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   if (flags.path && !flags.write) throw new UsageError("--path needs --write", "--path");
   if (flags.write && format === "poetry") throw new UsageError("--write: poetry keeps its settings itself; run the printed `poetry` commands instead", "--write");
 
-  const resolved = await resolveCreds(flags, config, credsConfig, io, { deadlineAt });
-  if (flags.check) return checkAction(resolved, flags, io, deadlineAt);
+  // One pool for the run: the stack read, the secret read and --check's probes share its clients.
+  const aws = new (await import("../../sources/aws/pool.js")).AwsClientPool();
+  const resolved = await resolveCreds(flags, config, credsConfig, io, { deadlineAt, aws });
+  if (flags.check) return checkAction(resolved, flags, io, deadlineAt, aws);
   if (hasNonAscii(resolved.credentials.password))
     err(io, `pypictl: warning: the password has non-ASCII characters: ${NON_ASCII_REASON}. Put an ASCII-only password in the secret (creds --check fails until then).\n`);
 
@@ -229,7 +230,7 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io, runDeadlineAt: number): Promise<number> {
+async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io, runDeadlineAt: number, aws: AwsClientPool): Promise<number> {
   if (!resolved.url) throw new UsageError("--check: no index URL: pass --url (or use --stack / --terraform-outputs)", "--url");
   const { runDoctor } = await import("../../checks/doctor.js");
   const { AUTH_CHECKS } = await import("../../checks/auth/index.js");
@@ -246,7 +247,7 @@ async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io, r
     overrides: {},
     window: windowFor("1h", now, "--since"),
     target: resolved.target,
-    settings: { ...DEFAULT_GATHER_SETTINGS, credentials: resolved.credentials },
+    settings: { ...DEFAULT_GATHER_SETTINGS, credentials: resolved.credentials, aws },
     toolVersion: TOOL_VERSION,
     load: loadSource,
     runDeadlineAt,

@@ -33,6 +33,7 @@ import { ProgressLine } from "../progress.js";
 import { uploadSettingsFrom } from "../options/upload.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
 import { timeoutSeconds } from "../options/timeout.js";
+import { AwsClientPool } from "../../sources/aws/pool.js";
 
 async function readBytes(path: string, flag: string): Promise<Buffer> {
   try {
@@ -113,6 +114,8 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   settings.packageDirGiven = (flags.packageDir ?? config.host.packageDir) !== undefined;
   // The upload and client sources: --dist, and the environment the user's client config is read from.
   Object.assign(settings, uploadSettingsFrom(flags), { clientEnv: io.env });
+  // This run's AWS clients (every --watch round too): the fleet resolver and the sources share them.
+  settings.aws = new AwsClientPool();
 
   let target: Target;
   let window;
@@ -150,6 +153,7 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
 
   if (!replay && target.kind === "fleet")
     target = await resolveFleet(target, flags, io, {
+      aws: settings.aws,
       deadlineAt: runDeadlineAt,
       onCredentials: (c) => {
         io.secrets.add(c.password); // masked in every line doctor prints from here on

@@ -304,7 +304,8 @@ export async function destroyAction(flags: DeployFlags, io: Io): Promise<number>
         "Deleted: everything else; the hosts are terminated with their auto-scaling group (no managed termination protection, so nothing waits on protected instances; ECS drains their tasks first).\n",
     );
     const { readKeptResources, redeployFlags } = await import("../../infra/kept.js");
-    const kept = await readKeptResources(run);
+    const { AwsClientPool } = await import("../../sources/aws/pool.js");
+    const kept = await readKeptResources(run, new AwsClientPool());
     const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose, yes: flags.yes });
     const result = await tk.destroyStack(host, run);
     if (!result.existed) err(io, `Stack ${run.stackName} did not exist: nothing to delete.\n`);

@@ -12,6 +12,7 @@ import type { Io } from "../io.js";
 import { CredentialsError, IncompleteError, UsageError } from "../../errors.js";
 import { parseTerraformOutputs, type TerraformFleet } from "../../sources/target/terraform.js";
 import { StackNotFoundError } from "../../sources/target/stack.js";
+import type { AwsClientPool } from "../../sources/aws/pool.js";
 import type { AwsClients } from "../../sources/aws/clients.js";
 import { assertProfileExists, noRegionError } from "./aws-preflight.js";
 
@@ -40,6 +41,9 @@ export function credentialsProblem(e: unknown, ctx: { profile?: string; env?: No
 }
 
 export interface ResolveDeps {
+  /** The run's AWS clients (the command's pool); a pool of its own when not given. */
+  aws?: AwsClientPool;
+  /** The clients for a target, when the command checks more first (creds: the region); default: the pool's. */
   clients?: (t: FleetTarget) => AwsClients;
   /** Called with the credentials found in Terraform outputs (pypi_username / pypi_password). */
   onCredentials?: (c: { username: string; password: string }) => void;
@@ -67,11 +71,14 @@ const noDefaultFleet = (stack: string, region: string | undefined) =>
     "--stack",
   );
 
-/** The sources' shared clients; its own when bounded by a deadline (the shared ones outlive it: --watch rounds). */
-async function defaultClients(deadlineAt: number | undefined): Promise<(t: FleetTarget) => AwsClients> {
-  if (deadlineAt === undefined) return (await import("../../sources/aws/shared.js")).clientsFor;
-  const { AwsClients } = await import("../../sources/aws/clients.js");
-  return (t) => new AwsClients({ ...(t.region ? { region: t.region } : {}), ...(t.profile ? { profile: t.profile } : {}), deadlineAt });
+/**
+ * The run's pool, bounded by the run's deadline when given: the pool keeps these apart from the sources'
+ * unbounded clients, which outlive it (each --watch round has its own deadline).
+ */
+async function poolClients(deps: ResolveDeps): Promise<(t: FleetTarget) => AwsClients> {
+  const aws = deps.aws ?? new (await import("../../sources/aws/pool.js")).AwsClientPool();
+  const limits = deps.deadlineAt !== undefined ? { deadlineAt: deps.deadlineAt } : {};
+  return (t) => aws.for({ region: t.region, profile: t.profile }, limits);
 }
 
 async function readTerraform(file: string, io: Io): Promise<TerraformFleet> {
@@ -92,7 +99,7 @@ async function readTerraform(file: string, io: Io): Promise<TerraformFleet> {
  * from Terraform outputs and the stack's outputs, lowest precedence first: stack, Terraform, flags/config.
  */
 export async function resolveFleet(target: FleetTarget, flags: Pick<FleetFlags, "terraformOutputs">, io: Io, deps: ResolveDeps = {}): Promise<FleetTarget> {
-  const clientsOf = deps.clients ?? (await defaultClients(deps.deadlineAt));
+  const clientsOf = deps.clients ?? (await poolClients(deps));
   const tfFleet = flags.terraformOutputs ? await readTerraform(flags.terraformOutputs, io) : undefined;
   // The module outputs the credentials too: hand them to the caller (the auth probes), never to the target.
   if (tfFleet?.credentials) deps.onCredentials?.(tfFleet.credentials);

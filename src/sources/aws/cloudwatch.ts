@@ -20,7 +20,7 @@ import {
   type MetricSeries,
   type MetricsEvidence,
 } from "./types.js";
-import { chunk, clientsFor, fleetOf, mapLimit } from "./shared.js";
+import { chunk, clientsOf, fleetOf, mapLimit } from "./shared.js";
 import { SERIES, SERIES_KEYS, seriesNeeding, type DimensionSource, type SeriesDef, type SeriesKey } from "./metric-catalogue.js";
 import { classifyError } from "../classify.js";
 
@@ -237,7 +237,7 @@ export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<Me
   const messages: string[] = [];
   const pointsPerSeries = Math.ceil((end.getTime() - start.getTime()) / (period * 1000));
   const batches = chunk(queries, queriesPerCall(pointsPerSeries));
-  const cw = queries.length > 0 ? await clientsFor(ctx.target).cloudwatch() : undefined;
+  const cw = queries.length > 0 ? await clientsOf(ctx).cloudwatch() : undefined;
 
   const fetchBatch = async (batch: MetricDataQuery[]): Promise<void> => {
     let NextToken: string | undefined;

@@ -25,7 +25,7 @@ import {
   type StoppedTask,
   type StoppedTasksEvidence,
 } from "./types.js";
-import { arnTail, chunk, clientsFor, clusterAndService, fleetOf, iso, mapLimit, SourceFailure } from "./shared.js";
+import { arnTail, chunk, clientsOf, clusterAndService, fleetOf, iso, mapLimit, SourceFailure } from "./shared.js";
 
 /** `--keep-alive 75`, `--keep-alive=75`, `keepalive = 75` in the command or GUNICORN_CMD_ARGS. */
 export function keepAliveFrom(texts: readonly string[]): number | undefined {
@@ -92,7 +92,7 @@ function serviceSummary(s: Service, cluster: string, service: string, window: Ga
 
 export async function gatherService(ctx: GatherContext): Promise<SourceResult<EcsServiceEvidence>> {
   const { cluster, service } = clusterAndService(fleetOf(ctx));
-  const ecs = await clientsFor(ctx.target).ecs();
+  const ecs = await clientsOf(ctx).ecs();
   const r = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), { abortSignal: ctx.signal });
   const s = r.services?.[0];
   if (!s) {
@@ -138,7 +138,7 @@ function stoppedTask(t: Task): StoppedTask {
 
 export async function gatherStoppedTasks(ctx: GatherContext): Promise<SourceResult<StoppedTasksEvidence>> {
   const { cluster, service } = clusterAndService(fleetOf(ctx));
-  const ecs = await clientsFor(ctx.target).ecs();
+  const ecs = await clientsOf(ctx).ecs();
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
@@ -174,7 +174,7 @@ export async function gatherStoppedTasks(ctx: GatherContext): Promise<SourceResu
  */
 export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<FleetInstancesEvidence>> {
   const t = fleetOf(ctx);
-  const clients = clientsFor(ctx.target);
+  const clients = clientsOf(ctx);
   if (t.autoScalingGroup) {
     // Imported here, not at the top: the EC2 client is large and only the EC2 calls need it.
     const { DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
@@ -251,7 +251,7 @@ async function withCreditSpecs(ctx: GatherContext, ev: FleetInstancesEvidence): 
   if (burstable.length === 0) return ev;
   try {
     const { DescribeInstanceCreditSpecificationsCommand } = await import("@aws-sdk/client-ec2");
-    const ec2 = await clientsFor(ctx.target).ec2();
+    const ec2 = await clientsOf(ctx).ec2();
     const mode = new Map<string, string>();
     for (const ids of chunk(
       burstable.map((i) => i.instanceId),

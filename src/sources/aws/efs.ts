@@ -3,7 +3,7 @@ import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
 import { ok, type SourceResult } from "../model.js";
 import type { GatherContext, SourceDef } from "../context.js";
 import { AWS_SOURCE_IDS, SERVICE, type FileSystemEvidence } from "./types.js";
-import { clientsFor, fleetOf, SourceFailure } from "./shared.js";
+import { clientsOf, fleetOf, SourceFailure } from "./shared.js";
 import type { Target } from "../target/model.js";
 
 /** Given (--file-system-id, stack outputs) or the task definition's EFS volume (FACTS §1). */
@@ -21,7 +21,7 @@ export function fileSystemIdOf(ctx: GatherContext): string {
 
 export async function gatherFileSystem(ctx: GatherContext): Promise<SourceResult<FileSystemEvidence>> {
   const FileSystemId = fileSystemIdOf(ctx);
-  const efs = await clientsFor(ctx.target).efs();
+  const efs = await clientsOf(ctx).efs();
   const r = await efs.send(new DescribeFileSystemsCommand({ FileSystemId }), { abortSignal: ctx.signal });
   const fs = r.FileSystems?.[0];
   if (!fs) throw new SourceFailure("not-found", `EFS file system ${FileSystemId} not found`);

@@ -12,7 +12,7 @@ import {
 import { ok, type SourceResult } from "../model.js";
 import type { GatherContext, SourceDef } from "../context.js";
 import { AWS_SOURCE_IDS, SERVICE, type TargetHealthEntry, type TargetsEvidence } from "./types.js";
-import { clientsFor, fleetOf, SourceFailure } from "./shared.js";
+import { clientsOf, fleetOf, SourceFailure } from "./shared.js";
 import type { Target } from "../target/model.js";
 
 /** The target group: given (stack outputs, --target-group) or discovered from DescribeServices. */
@@ -46,7 +46,7 @@ function numberAttr(attrs: Array<{ Key?: string; Value?: string }> | undefined, 
 export async function gatherTargets(ctx: GatherContext): Promise<SourceResult<TargetsEvidence>> {
   const t = fleetOf(ctx);
   const targetGroupArn = targetGroupOf(ctx);
-  const elb = await clientsFor(ctx.target).elbv2();
+  const elb = await clientsOf(ctx).elbv2();
   const opts = { abortSignal: ctx.signal };
   let loadBalancerArn = t.loadBalancer;
   if (!loadBalancerArn) {

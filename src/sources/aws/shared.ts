@@ -1,25 +1,17 @@
-/** Helpers shared by the AWS gatherers: one AwsClients per run, fleet identity, batching. */
-import { AwsClients } from "./clients.js";
+/** Helpers shared by the AWS gatherers: the run's clients, fleet identity, batching. */
+import type { AwsClients } from "./clients.js";
 import type { GatherContext } from "../context.js";
-import type { FleetTarget, Target } from "../target/model.js";
+import type { FleetTarget } from "../target/model.js";
 
-const CLIENTS = new Map<string, AwsClients>();
-
-/** One AwsClients per (region, profile): every source of a run shares the same SDK clients. */
-export function clientsFor(target: Target): AwsClients {
-  const t = target.kind === "fleet" ? target : undefined;
-  const key = `${t?.region ?? ""}|${t?.profile ?? ""}`;
-  let c = CLIENTS.get(key);
-  if (!c) {
-    c = new AwsClients({ ...(t?.region ? { region: t.region } : {}), ...(t?.profile ? { profile: t.profile } : {}) });
-    CLIENTS.set(key, c);
-  }
-  return c;
-}
-
-/** Forget memoised clients (tests). */
-export function resetClients(): void {
-  CLIENTS.clear();
+/**
+ * The run's clients for the target's region and profile, from the pool the command put in the settings: every
+ * source of a run shares them, and no two runs do.
+ */
+export function clientsOf(ctx: Pick<GatherContext, "settings" | "target">): AwsClients {
+  const pool = ctx.settings.aws;
+  if (!pool) throw new Error("no AWS client pool in the gather settings: the command running the sources creates one per run (settings.aws)");
+  const t = ctx.target;
+  return pool.for(t.kind === "fleet" ? { region: t.region, profile: t.profile } : {});
 }
 
 /** A gatherer's failure that is not an SDK error: thrown, the source returns it as `failed(kind, …)`. */

@@ -26,7 +26,7 @@ import { buildProbeScript } from "../host/probe-script.js";
 import { probeOptionsFrom } from "../host/probe-options.js";
 import { parseProbeOutput } from "../host/parse.js";
 import { INSTANCES, SERVICE } from "./types.js";
-import { chunk, clientsFor, mapLimit, sleep } from "./shared.js";
+import { chunk, clientsOf, mapLimit, sleep } from "./shared.js";
 import { classifyError } from "../classify.js";
 
 export const SSM_DOCUMENT = "AWS-RunShellScript";
@@ -200,7 +200,7 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
   // or the task definition's EFS volume (the Terraform module has no file-system output).
   const script = wrapScript(buildProbeScript(probeOptionsFrom(ctx.settings, probeFileSystemId(ctx))));
   const executionTimeout = Math.ceil(pacing.budgetMs / 1000);
-  const ssm = await clientsFor(ctx.target).ssm();
+  const ssm = await clientsOf(ctx).ssm();
   const started = Date.now();
   // The probe's own budget bounds every SSM call too (the runner's deadline for host.probe is longer):
   // past it, what is still outstanding becomes per-instance timeout results instead of a failed source.

@@ -4,7 +4,7 @@
  * Secrets Manager secret. Sources record only whether and where they were found.
  */
 import type { GatherContext, GatherSettings } from "../context.js";
-import { AwsClients } from "../aws/clients.js";
+import { clientsOf } from "../aws/shared.js";
 import { DEFAULT_SECRET_KEYS, type Credentials, type SecretKeys } from "../../creds/secret.js";
 import { readSecret } from "../aws/secret.js";
 
@@ -45,7 +45,7 @@ async function lookup(ctx: Pick<GatherContext, "settings" | "target">): Promise<
   if (t.kind !== "fleet" || !t.secretId)
     return { found: false, from: "none", reason: "no credentials known: pass --secret-id, --stack or --terraform-outputs" };
   try {
-    const aws = new AwsClients({ ...(t.region ? { region: t.region } : {}), ...(t.profile ? { profile: t.profile } : {}) });
+    const aws = clientsOf(ctx);
     const credentials = await readSecret(aws, t.secretId, s.secretKeys ?? DEFAULT_SECRET_KEYS, `secret ${t.secretId}`);
     return { found: true, from: "secret", credentials };
   } catch (e) {

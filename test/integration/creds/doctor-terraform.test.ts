@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakePypiServer } from "./fake-pypiserver.js";
 import { runCli } from "../../../src/cli/main.js";
 import { captureIo } from "../../helpers/io.js";
-import { resetClients } from "../../../src/sources/aws/shared.js";
 
 const PASSWORD = "tf-Canary:p@ss/w#rd%";
 const server = new FakePypiServer({ username: "pypi-user", password: PASSWORD });
@@ -16,7 +15,6 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   await server.start();
-  resetClients();
   // The fleet resolution checks the credential chain; no AWS call is made for --only auth.
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "x", AWS_EC2_METADATA_DISABLED: "true" });
 });

@@ -9,7 +9,7 @@ import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { MAX_DATAPOINTS_PER_CALL, MAX_QUERIES_PER_CALL, alignedWindow, metricCallBudget, metricPlan, periodFor, queriesPerCall } from "../../../src/sources/aws/cloudwatch.js";
 import { installFleet, scenario, fleetTarget, instanceId, type Fleet } from "../../fixtures/aws/sim.mjs";
 import { gather } from "../../../src/checks/runner.js";
-import { resetClients } from "../../../src/sources/aws/shared.js";
+import { AwsClientPool } from "../../../src/sources/aws/pool.js";
 import { SETTINGS, load } from "../fleet/harness.js";
 import type { Window } from "../../../src/checks/model.js";
 
@@ -51,8 +51,7 @@ describe("GetMetricData call budget", () => {
   it("gathering 200 t3 instances over 24 h makes exactly the budgeted calls, each within one page", async () => {
     const day = windowOf(24);
     fleet = installFleet(scenario({ instances: 200, instanceType: "t3.small" }), END);
-    resetClients();
-    const ev = await gather(["cloudwatch.metrics"], { target: fleetTarget(), window: day, settings: SETTINGS, load, now: () => END });
+    const ev = await gather(["cloudwatch.metrics"], { target: fleetTarget(), window: day, settings: { ...SETTINGS, aws: new AwsClientPool() }, load, now: () => END });
     expect(ev["cloudwatch.metrics"]?.ok).toBe(true);
     const calls = fleet.mocks.cloudwatch.commandCalls(GetMetricDataCommand);
     expect(calls).toHaveLength(metricCallBudget(seriesFor(200), day));

@@ -13,6 +13,7 @@ import { resolveCreds } from "../../../src/cli/commands/creds-run.js";
 import { infraTarget } from "../../../src/cli/commands/infra.js";
 import { EMPTY_CONFIG, type PypictlConfig, type TargetConfig } from "../../../src/config/config.js";
 import type { AwsClients } from "../../../src/sources/aws/clients.js";
+import { AwsClientPool } from "../../../src/sources/aws/pool.js";
 import { captureIo } from "../../helpers/io.js";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pypi-AbCdEf";
@@ -75,11 +76,11 @@ async function viaCreds(flags: FleetFlags, target: TargetConfig, env: NodeJS.Pro
   let first = true;
   // The first clients are the stack read's (the second the secret's, in the secret ARN's region).
   const r = await resolveCreds({ ...flags, color: false }, config, {}, captureIo(env), {
-    clients: (s) => {
+    aws: new AwsClientPool((s) => {
       const c = first ? stackClients(s) : clients(s);
       first = false;
       return c;
-    },
+    }),
   });
   expect(r.credentials.username).toBe("u");
   return stackSeen;
@@ -113,13 +114,13 @@ describe("one fleet-target resolver for doctor, creds and deploy", () => {
     // doctor: a cluster and service identify the fleet; creds: a secret identifies the credentials.
     expect((await viaDoctor({ cluster: "c", service: "s" }, {}, env)).stacks).toEqual([]);
     const creds = await resolveCreds({ secretId: SECRET_ARN, url: "https://x.example", color: false }, EMPTY_CONFIG, {}, captureIo(env), {
-      clients: recordingClients({ stacks: [] }),
+      aws: new AwsClientPool(recordingClients({ stacks: [] })),
     });
     expect(creds.origin).toBe(`secret ${SECRET_ARN}`);
     // A named stack is read by both, whatever else is given.
     expect((await viaDoctor({ stack: "named", cluster: "c" }, {}, env)).stacks).toEqual(["named"]);
     const seen: Seen = { stacks: [] };
-    await resolveCreds({ stack: "named", secretId: SECRET_ARN, color: false }, EMPTY_CONFIG, {}, captureIo(env), { clients: recordingClients(seen) });
+    await resolveCreds({ stack: "named", secretId: SECRET_ARN, color: false }, EMPTY_CONFIG, {}, captureIo(env), { aws: new AwsClientPool(recordingClients(seen)) });
     expect(seen.stacks).toEqual(["named"]);
   });
 

@@ -5,12 +5,11 @@
  * Every case ends in bounded wall time with exit 3, a schema-valid report and a cause in words that names
  * the endpoint (no SDK internals).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { runCli } from "../../../src/cli/main.js";
 import { captureIo } from "../../helpers/io.js";
-import { resetClients } from "../../../src/sources/aws/shared.js";
 import { assertValidReport } from "../../helpers/schema.js";
 
 type Mode = "html-500" | "hang" | "late" | "trickle";
@@ -42,9 +41,6 @@ async function endpoint(mode: Mode): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-beforeEach(() => {
-  resetClients();
-});
 afterEach(async () => {
   for (const r of open.splice(0)) r.destroy();
   server?.closeAllConnections();

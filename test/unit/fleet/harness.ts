@@ -8,7 +8,7 @@ import { gather } from "../../../src/checks/runner.js";
 import { SOURCE_LOADERS } from "../../../src/sources/registry.js";
 import { DEFAULT_GATHER_SETTINGS, type GatherSettings } from "../../../src/sources/context.js";
 import type { FleetTarget } from "../../../src/sources/target/model.js";
-import { resetClients } from "../../../src/sources/aws/shared.js";
+import { AwsClientPool } from "../../../src/sources/aws/pool.js";
 import { fleetTarget, installFleet, type Fleet } from "../../fixtures/aws/sim.mjs";
 
 export const NOW = new Date("2026-11-20T12:00:00Z");
@@ -26,18 +26,16 @@ export const load = async (id: string) => {
 };
 
 export async function gatherFleet(ids: string[], target: FleetTarget = fleetTarget(), opts: { deadlineMs?: number; settings?: Partial<GatherSettings> } = {}) {
-  resetClients();
-  return gather(ids, { target, window: WINDOW, settings: { ...SETTINGS, ...opts.settings }, load, now: () => NOW, deadlineMs: opts.deadlineMs });
+  return gather(ids, { target, window: WINDOW, settings: { ...SETTINGS, aws: new AwsClientPool(), ...opts.settings }, load, now: () => NOW, deadlineMs: opts.deadlineMs });
 }
 
 export async function doctorFleet(opts: { target?: FleetTarget; checks?: Check[]; deadlineMs?: number; settings?: Partial<GatherSettings> } = {}) {
-  resetClients();
   return runDoctor({
     checks: opts.checks ?? FLEET_CHECKS,
     overrides: {},
     window: WINDOW,
     target: opts.target ?? fleetTarget(),
-    settings: { ...SETTINGS, ...opts.settings },
+    settings: { ...SETTINGS, aws: new AwsClientPool(), ...opts.settings },
     toolVersion: "0.0.0-test",
     load,
     deadlineMs: opts.deadlineMs,
@@ -62,13 +60,12 @@ export function installTestFleet(...args: Parameters<typeof installFleet>): Flee
 }
 
 /**
- * The AWS environment every fleet test runs in: fresh clients and the test credentials before each test;
+ * The AWS environment every fleet test runs in: the test credentials before each test (each run makes its own clients);
  * after it, the fleets it installed are restored (last first) and process.env is what it was.
  */
 export function useTestAwsEnv(): void {
   const saved = { ...process.env };
   beforeEach(() => {
-    resetClients();
     Object.assign(process.env, TEST_AWS_ENV);
   });
   afterEach(() => {
