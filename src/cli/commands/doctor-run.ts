@@ -1,5 +1,6 @@
 /**
- * `pypictl doctor` at work: flags and config → a DoctorPlan → runDoctor → a rendered report and an exit code.
+ * `pypictl doctor` at work: flags and config → a DoctorPlan (doctor-plan.ts) → runDoctorPlan → a rendered
+ * report and an exit code.
  * Everything it prints goes through the Io; the report is on stdout, progress and errors on stderr.
  */
 import { readFile } from "node:fs/promises";
@@ -8,9 +9,7 @@ import { type Io, out, err, useColor } from "../io.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
 import { TOOL_VERSION } from "../../version.js";
-import { EMPTY_CONFIG, parseConfig, type Format, type PypictlConfig } from "../../config/config.js";
-import { windowFor } from "../../config/duration.js";
-import { parseThresholdFlags, validateOverrides } from "../../config/threshold-overrides.js";
+import { EMPTY_CONFIG, parseConfig, type PypictlConfig } from "../../config/config.js";
 import { CHECKS, selectChecks } from "../../checks/registry.js";
 import type { Check } from "../../checks/model.js";
 import { runDoctor } from "../../checks/doctor.js";
@@ -18,11 +17,13 @@ import { exitCodeFor, summarize } from "../../checks/report.js";
 import { DEFAULT_GATHER_SETTINGS, type GatherSettings } from "../../sources/context.js";
 import { loadSource } from "../../sources/registry.js";
 import type { Target } from "../../sources/target/model.js";
+import type { Evidence } from "../../sources/model.js";
+import type { Window } from "../../window.js";
 import { bundleText, makeBundle, parseBundle } from "../../evidence/bundle.js";
 import { deliver } from "../deliver.js";
-import { validateDoctorFlags, refuseEmptySelection, printConfigWarnings } from "../options/validate-doctor.js";
-import { fleetRequest } from "../options/fleet.js";
+import { validateDoctorFlags, printConfigWarnings } from "../options/validate-doctor.js";
 import type { DoctorFlags } from "./doctor.js";
+import { checksFor, planDoctor, type DoctorPlan, type LiveInput, type ReplayInput } from "./doctor-plan.js";
 import { resolveFleet } from "../options/resolve-fleet.js";
 import { renderReportByFormat } from "../render/by-format.js";
 import { rejectFormatAsOutput } from "../options/output-flag.js";
@@ -30,9 +31,7 @@ import { listExamples, renderExampleList, resolveReplayArg } from "../options/ex
 import { localSampleWindow } from "../options/local-window.js";
 import { HOST_ROLE_SOURCE, VOLUME_CHECK_IDS, hostRoleEvidence, notApplicableFinding, offFleetFromEvidence, offFleetReason } from "../options/off-fleet.js";
 import { ProgressLine } from "../progress.js";
-import { uploadSettingsFrom } from "../options/upload.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
-import { timeoutSeconds } from "../options/timeout.js";
 import { AwsClientPool } from "../../sources/aws/pool.js";
 
 async function readBytes(path: string, flag: string): Promise<Buffer> {
@@ -44,13 +43,6 @@ async function readBytes(path: string, flag: string): Promise<Buffer> {
 }
 
 const readText = async (path: string, flag: string): Promise<string> => (await readBytes(path, flag)).toString("utf8");
-
-function wholeNumber(text: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: "${text}" must be a whole number from ${min} to ${max}`, flag);
-  return n;
-}
 
 /**
  * The sources a `--only`/`--skip` selection would run against a fleet identified by cluster and service
@@ -64,9 +56,12 @@ async function selectionSources(flags: DoctorFlags): Promise<string[] | undefine
   return sourceClosure(neededSources(checks), target, gatherPlanFor(checks), loadSource);
 }
 
-/** An on-call terminal's patience: the whole run, host sampling included. */
-export const DEFAULT_TIMEOUT_SECONDS = 60;
+export { DEFAULT_TIMEOUT_SECONDS } from "./doctor-plan.js";
 
+/**
+ * The edge: the listings (--examples, --list, --explain, --print-iam-policy), then the flags and files
+ * checked, the config file read, a plan made (doctor-plan.ts) and run.
+ */
 export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date = () => new Date()): Promise<number> {
   rejectFormatAsOutput(flags.output);
   if (flags.examples) {
@@ -89,70 +84,66 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     return EXIT.ok;
   }
   await validateDoctorFlags(flags, io);
-  if (flags.replay && flags.local) throw new UsageError("--replay and --local cannot be combined: a replay gathers nothing", "--replay");
-  if (flags.replay && flags.saveEvidence) throw new UsageError("--replay and --save-evidence cannot be combined", "--save-evidence");
-
-  const timeoutMs = timeoutSeconds(flags.timeout, DEFAULT_TIMEOUT_SECONDS) * 1000;
-  const runDeadlineAt = Date.now() + timeoutMs;
   const config: PypictlConfig = flags.config ? parseConfig(await readText(flags.config, "--config"), flags.config) : EMPTY_CONFIG;
   printConfigWarnings(config, io);
-  const format: Format = flags.format ?? config.format ?? "human";
-  const failOn = flags.failOn ?? config.failOn ?? "fail";
-  const since = flags.since ?? config.since ?? "1h";
+  const plan = planDoctor(flags, config, { env: io.env, now: now(), hostname: hostname() });
+  return runDoctorPlan(plan, io, now);
+}
 
-  const overrides = { ...config.thresholds, ...parseThresholdFlags(flags.threshold) };
-  if (flags.config) validateOverrides(config.thresholds, CHECKS, `${flags.config}: thresholds`);
-  validateOverrides(parseThresholdFlags(flags.threshold), CHECKS, "--threshold");
+/** What a run evaluates once its input is in: the target, its window, the checks and what they are judged on. */
+interface Prepared {
+  target: Target;
+  window: Window;
+  checks: Check[];
+  /** Volume checks that do not apply off the fleet, and why. */
+  notApplicable: Check[];
+  offFleet?: string;
+  replay?: { evidence: Evidence; file: string; gatheredAt: string };
+}
 
-  const settings: GatherSettings = {
-    ...DEFAULT_GATHER_SETTINGS,
-    samples: wholeNumber(flags.samples, "--samples", 2, 60) ?? config.host.samples ?? DEFAULT_GATHER_SETTINGS.samples,
-    mountPath: flags.mountPath ?? config.host.mountPath ?? DEFAULT_GATHER_SETTINGS.mountPath,
-  };
-  settings.packageDir = flags.packageDir ?? config.host.packageDir ?? settings.mountPath;
-  settings.mountPathGiven = (flags.mountPath ?? config.host.mountPath) !== undefined;
-  settings.packageDirGiven = (flags.packageDir ?? config.host.packageDir) !== undefined;
-  // The upload and client sources: --dist, and the environment the user's client config is read from.
-  Object.assign(settings, uploadSettingsFrom(flags), { clientEnv: io.env });
-  // This run's AWS clients (every --watch round too): the fleet resolver and the sources share them.
-  settings.aws = new AwsClientPool();
+/** A replay: the bundle read, and the selection applied to what it holds. */
+async function prepareReplay(input: ReplayInput): Promise<Prepared> {
+  const file = resolveReplayArg(input.bundle);
+  // Bytes, not text: the bundle parser reads its metric points from the bytes (no 40 MB string to decode).
+  const bundle = parseBundle(await readBytes(file, "--replay"), input.bundle);
+  const replay = { evidence: bundle.sources, file: input.bundle, gatheredAt: bundle.createdAt };
+  const selected = checksFor(bundle.target, input.selection, input.asked);
+  // A replay of an off-fleet run says so from its evidence; it runs the checks its evidence can answer.
+  const offFleet = offFleetFromEvidence(replay.evidence);
+  const notApplicable = offFleet ? selected.filter(isVolumeCheck) : [];
+  const checks = selected.filter((c) => !notApplicable.includes(c) && c.needs.every((id) => id in replay.evidence));
+  return { target: bundle.target, window: bundle.window, checks, notApplicable, ...(offFleet ? { offFleet } : {}), replay };
+}
 
-  let target: Target;
-  let window;
-  let replay;
-  if (flags.replay) {
-    const file = resolveReplayArg(flags.replay);
-    // Bytes, not text: the bundle parser reads its metric points from the bytes (no 40 MB string to decode).
-    const bundle = parseBundle(await readBytes(file, "--replay"), flags.replay);
-    target = bundle.target;
-    window = bundle.window;
-    replay = { evidence: bundle.sources, file: flags.replay, gatheredAt: bundle.createdAt };
-  } else {
-    window = windowFor(since, now(), flags.since ? "--since" : `${flags.config}: since`);
-    target = flags.local ? { kind: "local", host: hostname() } : fleetRequest(flags, config.target).target;
-  }
+const isVolumeCheck = (c: Check) => (VOLUME_CHECK_IDS as readonly string[]).includes(c.id);
 
-  // Which checks apply: a local run has no fleet; a replay runs the checks its evidence can answer.
-  const scopes: Check["scope"][] = target.kind === "local" ? ["host", "client"] : ["host", "fleet", "client"];
-  const applicable = CHECKS.filter((c) => scopes.includes(c.scope));
-  const checks = selectChecks(applicable, flags.only ?? config.only, flags.skip ?? config.skip);
-  refuseEmptySelection(checks, flags);
-  // Off the fleet the package-volume checks do not apply; a replay of such a run says so from its evidence.
-  const offFleet = replay
-    ? offFleetFromEvidence(replay.evidence)
-    : target.kind === "local"
+/** A live run: off this host's fleet the volume checks do not apply (it looks for the volume and the ECS agent). */
+function prepareLive(plan: DoctorPlan, input: LiveInput): Prepared {
+  const offFleet =
+    input.target.kind === "local"
       ? offFleetReason({
-          mountPath: settings.mountPath,
+          mountPath: plan.settings.mountPath,
           defaultMountPath: DEFAULT_GATHER_SETTINGS.mountPath,
-          volumeGiven: [flags.mountPath, flags.packageDir, config.host.mountPath, config.host.packageDir].some((v) => v !== undefined),
+          volumeGiven: plan.settings.mountPathGiven === true || plan.settings.packageDirGiven === true,
         })
       : undefined;
-  const notApplicable = offFleet ? checks.filter((c) => (VOLUME_CHECK_IDS as readonly string[]).includes(c.id)) : [];
-  if (notApplicable.length) checks.splice(0, checks.length, ...checks.filter((c) => !notApplicable.includes(c)));
-  if (replay) checks.splice(0, checks.length, ...checks.filter((c) => c.needs.every((id) => id in replay.evidence)));
+  const notApplicable = offFleet ? input.checks.filter(isVolumeCheck) : [];
+  const checks = input.checks.filter((c) => !notApplicable.includes(c));
+  return { target: input.target, window: input.window, checks, notApplicable, ...(offFleet ? { offFleet } : {}) };
+}
 
-  if (!replay && target.kind === "fleet")
-    target = await resolveFleet(target, flags, io, {
+/** Execute a plan: the input read (bundle) or completed (fleet), then gather → evaluate → render → deliver. */
+export async function runDoctorPlan(plan: DoctorPlan, io: Io, now: () => Date = () => new Date()): Promise<number> {
+  const runDeadlineAt = Date.now() + plan.timeoutMs;
+  // This run's AWS clients (every --watch round too): the fleet resolver and the sources share them.
+  const settings: GatherSettings = { ...plan.settings, aws: new AwsClientPool() };
+  const input = plan.input;
+  const prepared = input.kind === "replay" ? await prepareReplay(input) : prepareLive(plan, input);
+  const { checks, notApplicable, offFleet, replay } = prepared;
+  let { target, window } = prepared;
+
+  if (input.kind === "live" && target.kind === "fleet")
+    target = await resolveFleet(target, { terraformOutputs: input.terraformOutputs }, io, {
       aws: settings.aws,
       deadlineAt: runDeadlineAt,
       onCredentials: (c) => {
@@ -161,26 +152,26 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
       },
     });
 
-  if (flags.watchHosts && flags.watch === undefined) throw new UsageError("--watch-hosts needs --watch", "--watch-hosts");
   // What a run and every --watch round share; each adds its window, progress and deadline.
-  const plan = { checks, overrides, target, settings, toolVersion: TOOL_VERSION, load: loadSource, now };
-  if (flags.watch !== undefined) {
+  const run = { checks, overrides: plan.overrides, target, settings, toolVersion: TOOL_VERSION, load: loadSource, now };
+  if (plan.watch) {
     const { watchDoctor } = await import("./doctor-watch.js");
-    return watchDoctor({ flags, io, now, since, format, failOn, plan, roundTimeoutMs: timeoutMs });
+    return watchDoctor({ doctor: plan, watch: plan.watch, io, now, run });
   }
+  const { report: how } = plan;
   const gatherStart = now();
-  const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);
+  const progress = new ProgressLine(io, !how.quiet && io.stderr.isTTY === true);
   const timings: Record<string, number> = {};
   const callsBefore = callCounts();
   const { report, evidence } = await runDoctor({
-    ...plan,
+    ...run,
     window,
     replay,
     runDeadlineAt,
     onProgress: (e) => {
       progress.update(e);
       if (e.type === "source-done") timings[e.id] = e.ms;
-      if (flags.verbose && e.type === "source-done") {
+      if (how.verbose && e.type === "source-done") {
         // The requests' own time (from the moment each was sent), not the event loop's.
         const req = e.requests ? `, ${e.requests.count} request${e.requests.count === 1 ? "" : "s"} over ${e.requests.spanMs} ms (${e.requests.wireMs} ms on the wire)` : "";
         err(io, `source ${e.id}: ${e.ok ? "ok" : "failed"} in ${e.ms} ms${req}\n`);
@@ -205,21 +196,20 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     window = report.window;
   }
 
-  const rendered = await renderReportByFormat(report, format, {
-    color: flags.output === undefined && useColor(io, io.stdout, flags.color),
-    quiet: flags.quiet === true,
+  const rendered = await renderReportByFormat(report, how.format, {
+    color: how.output === undefined && useColor(io, io.stdout, how.color),
+    quiet: how.quiet,
     width: io.stdout.columns ?? 100,
     evidence,
     timings,
     calls: callsBetween(callsBefore, callCounts()),
   });
+  const saved = plan.evidence;
   const delivered = await deliver(io, {
     rendered,
-    output: flags.output,
-    evidence: flags.saveEvidence
-      ? { path: flags.saveEvidence, text: () => bundleText(makeBundle({ version: TOOL_VERSION, window, target, evidence, now: now() }), { pretty: flags.pretty }) }
-      : undefined,
-    quiet: flags.quiet === true,
+    output: how.output,
+    evidence: saved ? { path: saved.path, text: () => bundleText(makeBundle({ version: TOOL_VERSION, window, target, evidence, now: now() }), { pretty: saved.pretty }) } : undefined,
+    quiet: how.quiet,
   });
-  return delivered ? exitCodeFor(report.summary, failOn) : EXIT.usage;
+  return delivered ? exitCodeFor(report.summary, how.failOn) : EXIT.usage;
 }

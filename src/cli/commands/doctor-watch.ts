@@ -5,13 +5,11 @@
  * else, one line per change (logs, CI). Ctrl-C stops after the current wait and prints the final report in
  * the chosen format; --save-evidence writes the whole watch as one bundle that replays.
  */
-import { runDoctor, type DoctorPlan } from "../../checks/doctor.js";
+import { runDoctor, type DoctorPlan as DoctorRun } from "../../checks/doctor.js";
 import { exitCodeFor, type Report } from "../../checks/report.js";
-import { windowFor, parseDuration } from "../../config/duration.js";
-import type { Format } from "../../config/config.js";
+import { windowFor } from "../../config/duration.js";
 import { bundleText, makeBundle } from "../../evidence/bundle.js";
 import type { Evidence } from "../../sources/model.js";
-import { UsageError } from "../../errors.js";
 import { TOOL_VERSION } from "../../version.js";
 import { EXIT } from "../exit-codes.js";
 import { type Io, err, out, useColor } from "../io.js";
@@ -24,33 +22,21 @@ import { changeLine, eventChange, eventKey, newEvents, statusChanges, type Chang
 import { mergeEvidence, watchWindow } from "../watch/merge-evidence.js";
 import { writeAtomic } from "../write-file.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
-import type { DoctorFlags } from "./doctor.js";
+import type { DoctorPlan } from "./doctor-plan.js";
 
-export const DEFAULT_WATCH_SECONDS = 60;
+export { DEFAULT_WATCH_SECONDS, parseWatchInterval } from "./doctor-plan.js";
 const HOST_PROBE = "host.probe";
 const CLEAR = "\x1b[H\x1b[2J";
 const RECENT = 12;
 
-/** `--watch` alone is 60 s; `--watch 30`, `--watch 30s`, `--watch 2m`. At least 1 s, at most 1 h. */
-export function parseWatchInterval(value: string | boolean | undefined): number {
-  if (value === undefined || value === true) return DEFAULT_WATCH_SECONDS * 1000;
-  const text = String(value);
-  const ms = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) * 1000 : parseDuration(text, "--watch");
-  if (!(ms >= 1000 && ms <= 3_600_000)) throw new UsageError(`--watch: "${text}" must be from 1s to 1h (e.g. 30, 30s, 2m)`, "--watch");
-  return ms;
-}
-
 export interface WatchArgs {
-  flags: DoctorFlags;
+  /** The plan made from the flags: its window length, timeout (each round's), report and evidence paths. */
+  doctor: DoctorPlan;
+  watch: NonNullable<DoctorPlan["watch"]>;
   io: Io;
   now: () => Date;
-  since: string;
-  format: Format;
-  failOn: "warn" | "fail";
-  /** What every round runs: the doctor's plan without a window, progress or deadline (each round sets its own). */
-  plan: Omit<DoctorPlan, "window" | "onProgress" | "runDeadlineAt" | "replay">;
-  /** `--timeout`: each round's deadline, from the round's start. */
-  roundTimeoutMs: number;
+  /** What every round runs, the fleet resolved: without a window, progress or deadline (each round sets its own). */
+  run: Omit<DoctorRun, "window" | "onProgress" | "runDeadlineAt" | "replay">;
   /** Stops the watch; the CLI ties it to SIGINT. */
   signal?: AbortSignal;
 }
@@ -69,15 +55,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export async function watchDoctor(args: WatchArgs): Promise<number> {
-  const { flags, io, now, since, format, failOn } = args;
-  if (flags.replay) throw new UsageError("--watch and --replay cannot be combined: a replay gathers nothing new", "--watch");
-  const intervalMs = parseWatchInterval(flags.watch);
-  const { target } = args.plan;
+  const { io, now } = args;
+  const { since, report: how, evidence: save } = args.doctor;
+  const { intervalMs } = args.watch;
+  const { target } = args.run;
   // SSM host probes are the slowest and costliest calls: each round leaves them out unless asked.
-  const skipHosts = target.kind === "fleet" && !flags.watchHosts;
-  const checks = skipHosts ? args.plan.checks.filter((c) => ![...c.needs, ...(c.uses ?? [])].includes(HOST_PROBE)) : [...args.plan.checks];
-  const tty = io.stdout.isTTY === true && !flags.output;
-  const color = tty && useColor(io, io.stdout, flags.color);
+  const skipHosts = target.kind === "fleet" && !args.watch.hosts;
+  const checks = skipHosts ? args.run.checks.filter((c) => ![...c.needs, ...(c.uses ?? [])].includes(HOST_PROBE)) : [...args.run.checks];
+  const tty = io.stdout.isTTY === true && !how.output;
+  const color = tty && useColor(io, io.stdout, how.color);
 
   // Ctrl-C once: finish cleanly with the final report. Ctrl-C again: the default (the process ends).
   const controller = new AbortController();
@@ -86,8 +72,8 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   const signal = args.signal ?? controller.signal;
   const interrupted = new Promise<"stop">((resolve) => (signal.aborted ? resolve("stop") : signal.addEventListener("abort", () => resolve("stop"), { once: true })));
 
-  if (!flags.quiet && skipHosts && args.plan.checks.length !== checks.length) err(io, `watch: host checks are left out of each round (SSM probes); --watch-hosts includes them\n`);
-  if (!flags.quiet && !tty) err(io, `watch: a round every ${intervalMs / 1000} s; Ctrl-C stops with the final report\n`);
+  if (!how.quiet && skipHosts && args.run.checks.length !== checks.length) err(io, `watch: host checks are left out of each round (SSM probes); --watch-hosts includes them\n`);
+  if (!how.quiet && !tty) err(io, `watch: a round every ${intervalMs / 1000} s; Ctrl-C stops with the final report\n`);
 
   let last: { report: Report; evidence: Evidence } | undefined;
   let firstWindow: ReturnType<typeof windowFor> | undefined;
@@ -101,9 +87,9 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
       const started = Date.now();
       const callsBefore = callCounts();
       const window = windowFor(since, now());
-      const progress = new ProgressLine(io, !flags.quiet && io.stderr.isTTY === true);
+      const progress = new ProgressLine(io, !how.quiet && io.stderr.isTTY === true);
       const result = await Promise.race([
-        runDoctor({ ...args.plan, checks, window, runDeadlineAt: started + args.roundTimeoutMs, onProgress: (e) => progress.update(e) }),
+        runDoctor({ ...args.run, checks, window, runDeadlineAt: started + args.doctor.timeoutMs, onProgress: (e) => progress.update(e) }),
         interrupted,
       ]);
       progress.clear();
@@ -123,7 +109,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
       if (tty) out(io, screen(result.report, tl, recent, { round, intervalMs, color, width: io.stdout.columns ?? 100, tookMs: Date.now() - started, calls }));
       else {
         for (const c of changes) out(io, `${changeLine(c)}\n`);
-        if (!flags.quiet) err(io, `watch: round ${round} at ${result.report.generatedAt}: ${changes.length} change(s), ${calls} AWS call(s)\n`);
+        if (!how.quiet) err(io, `watch: round ${round} at ${result.report.generatedAt}: ${changes.length} change(s), ${calls} AWS call(s)\n`);
       }
       await Promise.race([sleep(Math.max(0, intervalMs - (Date.now() - started)), signal), interrupted]);
     }
@@ -135,25 +121,25 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
     err(io, "watch: stopped before the first round finished; no report\n");
     return EXIT.incomplete;
   }
-  const rendered = renderReport(last.report, format, {
-    color: !flags.output && useColor(io, io.stdout, flags.color),
-    quiet: flags.quiet === true,
+  const rendered = renderReport(last.report, how.format, {
+    color: !how.output && useColor(io, io.stdout, how.color),
+    quiet: how.quiet,
     width: io.stdout.columns ?? 100,
     evidence: last.evidence,
   });
-  if (flags.saveEvidence) {
+  if (save) {
     const bundle = makeBundle({ version: TOOL_VERSION, window: watchWindow(firstWindow, lastWindow), target, evidence: merged, now: now(), description: `pypictl doctor --watch: ${round} round(s), one every ${intervalMs / 1000} s` });
-    await writeAtomic(flags.saveEvidence, bundleText(bundle, { pretty: flags.pretty }), { flag: "--save-evidence" });
-    if (!flags.quiet) err(io, `evidence of ${round} round(s) saved to ${flags.saveEvidence}\n`);
+    await writeAtomic(save.path, bundleText(bundle, { pretty: save.pretty }), { flag: "--save-evidence" });
+    if (!how.quiet) err(io, `evidence of ${round} round(s) saved to ${save.path}\n`);
   }
-  if (flags.output) {
-    await writeAtomic(flags.output, rendered, { flag: "--output" });
-    if (!flags.quiet) err(io, `report written to ${flags.output}\n`);
+  if (how.output) {
+    await writeAtomic(how.output, rendered, { flag: "--output" });
+    if (!how.quiet) err(io, `report written to ${how.output}\n`);
   } else {
     if (tty) out(io, "\n");
     out(io, rendered);
   }
-  return exitCodeFor(last.report.summary, failOn);
+  return exitCodeFor(last.report.summary, how.failOn);
 }
 
 function screen(report: Report, tl: ReturnType<typeof buildTimeline>, recent: readonly Change[], o: { round: number; intervalMs: number; color: boolean; width: number; tookMs: number; calls: number }): string {

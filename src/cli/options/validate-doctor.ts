@@ -70,17 +70,23 @@ export function printConfigWarnings(config: { warnings?: string[] }, io: Io): vo
   for (const w of config.warnings ?? []) err(io, `pypictl: warning: ${w}\n`);
 }
 
-export async function validateDoctorFlags(flags: DoctorFlags, io: Io): Promise<void> {
-  stripUrlFlag(flags, io);
+/** What the flags and the environment alone refuse (no file looked at): planDoctor checks this too. */
+export function checkDoctorFlags(flags: DoctorFlags, env: NodeJS.ProcessEnv): void {
   checkDoctorConflicts(flags);
   checkWholeFlag(flags.samples, "--samples");
   checkHostPath(flags.mountPath, "--mount-path");
   checkHostPath(flags.packageDir, "--package-dir");
+  if (!flags.replay && !flags.local) checkAwsEnvironment(env, flags.region);
+}
+
+/** Everything refused before the run, files included: the CLI's first step, before the config file is read. */
+export async function validateDoctorFlags(flags: DoctorFlags, io: Io): Promise<void> {
+  stripUrlFlag(flags, io);
+  checkDoctorFlags(flags, io.env);
   if (flags.local) {
     checkLocalHostPath(flags.mountPath, "--mount-path");
     checkLocalHostPath(flags.packageDir, "--package-dir");
   }
-  if (!flags.replay && !flags.local) checkAwsEnvironment(io.env, flags.region);
   await checkFilePaths(
     [
       { flag: "--output", path: flags.output },
