@@ -64,6 +64,9 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   const checks = skipHosts ? args.run.checks.filter((c) => ![...c.needs, ...(c.uses ?? [])].includes(HOST_PROBE)) : [...args.run.checks];
   const tty = io.stdout.isTTY === true && !how.output;
   const color = tty && useColor(io, io.stdout, how.color);
+  // A JSON, JUnit, Markdown or HTML report on stdout is one document a pipe parses whole: the change
+  // lines then go to stderr with the round lines (as kubectl keeps `-w -o json` stdout machine-readable).
+  const changesTo = how.format === "human" || how.output ? out : err;
 
   // Ctrl-C once: finish cleanly with the final report. Ctrl-C again: the default (the process ends).
   const controller = new AbortController();
@@ -108,7 +111,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
       recent.splice(0, Math.max(0, recent.length - RECENT));
       if (tty) out(io, screen(result.report, tl, recent, { round, intervalMs, color, width: io.stdout.columns ?? 100, tookMs: Date.now() - started, calls }));
       else {
-        for (const c of changes) out(io, `${changeLine(c)}\n`);
+        for (const c of changes) changesTo(io, `${changeLine(c)}\n`);
         if (!how.quiet) err(io, `watch: round ${round} at ${result.report.generatedAt}: ${changes.length} change(s), ${calls} AWS call(s)\n`);
       }
       await Promise.race([sleep(Math.max(0, intervalMs - (Date.now() - started)), signal), interrupted]);

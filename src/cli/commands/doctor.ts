@@ -75,7 +75,7 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     .option("--no-color", "no colour (also NO_COLOR, or when stdout is not a terminal)")
     .option("-q, --quiet", "no progress line; human format prints only what is not passing")
     .option("-v, --verbose", "more detail on stderr (sources, timings)")
-    .option("--watch [interval]", "during an incident: run again every interval (default 60s), redraw on a terminal, one line per change otherwise; Ctrl-C prints the final report")
+    .option("--watch [interval]", "during an incident: run again every interval (default 60s), redraw on a terminal, one line per change otherwise (on stderr with a non-human --format); Ctrl-C prints the final report")
     .option("--watch-hosts", "with --watch: include the SSM host probes in every round");
   addFleetOptions(cmd);
   addUploadOptions(cmd);

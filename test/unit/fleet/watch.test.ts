@@ -121,8 +121,9 @@ describe("doctor --watch", () => {
     const code = await run;
     expect(roundMs).toBeGreaterThanOrEqual(900);
     expect(roundMs).toBeLessThan(3_500);
-    // Change lines come first on a non-terminal; the final report follows.
-    const report = JSON.parse(io.stdout.text.slice(io.stdout.text.indexOf("\n{") + 1)) as Report;
+    // --format json on a pipe: stdout is the final report alone (it parses whole); the changes went to stderr.
+    const report = JSON.parse(io.stdout.text) as Report;
+    expect(io.stderr.text).toMatch(/^\S+ ERROR ecs\.running-tasks: /m);
     expect(report.findings.length).toBeGreaterThan(0);
     for (const f of report.findings) {
       expect(f.status).toBe("error");
