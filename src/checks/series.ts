@@ -2,17 +2,18 @@
 import type { Observed } from "./model.js";
 import type { Evidence, SourceKey, SourceResult } from "../sources/model.js";
 import type { MetricSeries, MetricsEvidence } from "../sources/aws/types.js";
+import { pointCount, pointValues } from "../sources/aws/packed-points.js";
 
 export function seriesOf(m: MetricsEvidence, key: string): MetricSeries | undefined {
   return m.series[key];
 }
 
 export function values(s: MetricSeries | undefined): number[] {
-  return (s?.points ?? []).map((p) => p[1]);
+  return s ? pointValues(s) : [];
 }
 
 export function hasData(s: MetricSeries | undefined): boolean {
-  return (s?.points.length ?? 0) > 0;
+  return s ? pointCount(s) > 0 : false;
 }
 
 export function maxOf(xs: readonly number[]): number | undefined {

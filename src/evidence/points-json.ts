@@ -7,22 +7,15 @@
  * time string shared between the series that have it, and only the rest of the file (the small part) goes
  * through JSON.parse, with the arrays put back where they were.
  *
- * The result is the value JSON.parse gives for the same bytes. The scanner takes only the plain shape
+ * Each array read is held packed (src/sources/aws/packed-points.ts: a time axis shared between series and a
+ * Float64Array of values) behind an accessor `points` on its object, which gives the same pairs on every
+ * read: the result reads as the value JSON.parse gives for the same bytes. The scanner takes only the plain shape
  * (ASCII time strings without escapes, finite decimal numbers); anything else — another shape, a
  * non-finite number, any syntax error — is left in the text for JSON.parse, so its errors and its rules
  * (duplicate keys, `__proto__` as an own key) apply unchanged.
  */
 import { randomBytes } from "node:crypto";
-
-type Pair = [string, number];
-
-/** The arrays the scanner built: pairs of a string and a finite number each, nothing else. */
-const scanned = new WeakSet<object>();
-
-/** Whether `v` is a points array this module read (validation need not look inside it again). */
-export function isScannedPoints(v: unknown): boolean {
-  return typeof v === "object" && v !== null && scanned.has(v);
-}
+import { setPackedPoints, type PackedPoints } from "../sources/aws/packed-points.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -43,6 +36,10 @@ class PointsReader {
   /** The time strings seen so far, by their position in a series (series share their minutes). */
   private readonly byIndex: string[] = [];
   private readonly byText = new Map<string, string>();
+  /** Time axes handed out so far, by length: a series with the same times gets the same array. */
+  private readonly axes = new Map<number, string[][]>();
+  /** Values of the series being read (grown as needed, copied out when it ends). */
+  private scratch = new Float64Array(1440);
   constructor(private readonly b: Buffer) {}
 
   private space(i: number): number {
@@ -127,35 +124,71 @@ class PointsReader {
     return negative ? -value : value;
   }
 
-  /** The points array opening at b[i] ("["): [pairs, end] or undefined when it is not the plain shape. */
-  read(i: number): [Pair[], number] | undefined {
-    const b = this.b;
-    const pairs: Pair[] = [];
-    i = this.space(i + 1);
-    if (b[i] === CLOSE) return [pairs, i + 1];
-    for (;;) {
-      if (b[i] !== OPEN) return undefined;
-      i = this.space(i + 1);
-      if (b[i] !== QUOTE) return undefined;
-      const start = ++i;
-      let c = b[i];
-      while (c !== QUOTE) {
-        if (c === undefined || c === BACKSLASH || c < 0x20 || c >= 0x80) return undefined;
-        c = b[++i];
-      }
-      const t = this.time(start, i, pairs.length);
-      i = this.space(i + 1);
-      if (b[i] !== COMMA) return undefined;
-      const v = this.number(this.space(i + 1));
-      if (v !== v) return undefined; // NaN: not a plain finite number
-      i = this.space(this.end);
-      if (b[i] !== CLOSE) return undefined;
-      pairs.push([t, v]);
-      i = this.space(i + 1);
-      if (b[i] === CLOSE) return [pairs, i + 1];
-      if (b[i] !== COMMA) return undefined;
-      i = this.space(i + 1);
+  /** The axis already handed out with exactly these times (they are shared strings: identity suffices). */
+  private axis(times: string[]): readonly string[] {
+    let list = this.axes.get(times.length);
+    if (!list) this.axes.set(times.length, (list = []));
+    for (const known of list) {
+      let same = true;
+      for (let k = 0; k < times.length; k++)
+        if (known[k] !== times[k]) {
+          same = false;
+          break;
+        }
+      if (same) return known;
     }
+    list.push(times);
+    return times;
+  }
+
+  /** The axis of the series read last: the next one most likely has the same times. */
+  private last: readonly string[] = [];
+  /**
+   * The points array opening at b[i] ("["): [points, end] or undefined when it is not the plain shape.
+   * While its times are those of the last series read, nothing is collected: that axis is reused.
+   */
+  read(i: number): [PackedPoints, number] | undefined {
+    const b = this.b;
+    const like = this.last;
+    /** The times read, once they stop being a prefix of `like`. */
+    let own: string[] | undefined;
+    let n = 0;
+    i = this.space(i + 1);
+    if (b[i] !== CLOSE)
+      for (;;) {
+        if (b[i] !== OPEN) return undefined;
+        i = this.space(i + 1);
+        if (b[i] !== QUOTE) return undefined;
+        const start = ++i;
+        let c = b[i];
+        while (c !== QUOTE) {
+          if (c === undefined || c === BACKSLASH || c < 0x20 || c >= 0x80) return undefined;
+          c = b[++i];
+        }
+        const t = this.time(start, i, n);
+        i = this.space(i + 1);
+        if (b[i] !== COMMA) return undefined;
+        const v = this.number(this.space(i + 1));
+        if (v !== v) return undefined; // NaN: not a plain finite number
+        i = this.space(this.end);
+        if (b[i] !== CLOSE) return undefined;
+        if (n === this.scratch.length) {
+          const grown = new Float64Array(this.scratch.length * 2);
+          grown.set(this.scratch);
+          this.scratch = grown;
+        }
+        this.scratch[n] = v;
+        if (own) own.push(t);
+        else if (like[n] !== t) (own = like.slice(0, n)).push(t);
+        n++;
+        i = this.space(i + 1);
+        if (b[i] === CLOSE) break;
+        if (b[i] !== COMMA) return undefined;
+        i = this.space(i + 1);
+      }
+    const times = own ? this.axis(own) : n === like.length ? like : this.axis(like.slice(0, n));
+    if (n > 0) this.last = times;
+    return [{ times, values: this.scratch.slice(0, n) }, i + 1];
   }
 }
 
@@ -173,12 +206,12 @@ function startsWithKey(b: Buffer, i: number): boolean {
 
 /**
  * Parse JSON bytes into the value JSON.parse gives, reading `"points"` arrays of [time, value] pairs
- * with the scanner. Throws JSON.parse's SyntaxError for text that is not JSON.
+ * with the scanner (held packed, see above). Throws JSON.parse's SyntaxError for text that is not JSON.
  */
 export function parseWithPoints(input: Uint8Array | string): unknown {
   const b = typeof input === "string" ? Buffer.from(input) : Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const reader = new PointsReader(b);
-  const found: Pair[][] = [];
+  const found: PackedPoints[] = [];
   const pieces: string[] = [];
   let copied = 0;
   let marker = "";
@@ -197,7 +230,6 @@ export function parseWithPoints(input: Uint8Array | string): unknown {
           if (!marker) marker = freshMarker(b);
           pieces.push(b.toString("utf8", copied, j), `{"${marker}":${found.length}}`);
           found.push(r[0]);
-          scanned.add(r[0]);
           copied = r[1];
           i = b.indexOf(QUOTE, r[1]);
           continue;
@@ -212,10 +244,19 @@ export function parseWithPoints(input: Uint8Array | string): unknown {
   }
   if (found.length === 0) return JSON.parse(b.toString("utf8"));
   pieces.push(b.toString("utf8", copied));
-  return JSON.parse(pieces.join(""), function (this: unknown, _key: string, v: unknown) {
-    if (typeof v === "object" && v !== null && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, marker)) return found[(v as Record<string, number>)[marker]!];
+  // A marker can only stand where a "points" key's value was, so its holder is that key's object. The
+  // accessor goes on once JSON.parse is done (a reviver's answer becomes a data property); until then the
+  // key keeps its place with null, so key order is the file's.
+  const holders: Array<[object, PackedPoints]> = [];
+  const value: unknown = JSON.parse(pieces.join(""), function (this: object, _key: string, v: unknown) {
+    if (typeof v === "object" && v !== null && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, marker)) {
+      holders.push([this, found[(v as Record<string, number>)[marker]!]!]);
+      return null;
+    }
     return v;
   });
+  for (const [holder, points] of holders) setPackedPoints(holder, points);
+  return value;
 }
 
 /** A key no byte of the file spells, standing in for each points array read until JSON.parse is done. */

@@ -8,7 +8,7 @@
  * typed checks of the sources the checks read. The shapes are those of src/sources/{aws,host}/*types.
  */
 import { UsageError } from "../errors.js";
-import { isScannedPoints } from "./points-json.js";
+import { packedPointsOf } from "../sources/aws/packed-points.js";
 
 type Obj = Record<string, unknown>;
 
@@ -97,8 +97,6 @@ function walk(v: unknown, file: string): void {
   };
   const visit = (x: unknown, depth: number): void => {
     if (depth > 64) failAt("nested too deeply");
-    // Points the bundle parser read itself hold strings and finite numbers only: nothing to find inside.
-    if (depth < 62 && isScannedPoints(x)) return;
     if (Array.isArray(x)) {
       for (let i = 0; i < x.length; i++) {
         const e = x[i];
@@ -115,8 +113,12 @@ function walk(v: unknown, file: string): void {
       }
       return;
     }
+    // Points the bundle parser read itself (held packed) are strings and finite numbers only: nothing to
+    // find inside, and reading them would build every pair.
+    const packed = depth < 62 && packedPointsOf(x) !== undefined;
     for (const k in x as Obj) {
       if (!Object.prototype.hasOwnProperty.call(x, k)) continue;
+      if (packed && k === "points") continue;
       const e = (x as Obj)[k];
       if (FORBIDDEN.has(k)) {
         path.push(k);
@@ -157,11 +159,23 @@ function metrics(v: unknown, a: At): void {
     stringMap(s.dimensions, sa.at("dimensions"));
     int(s.period, sa.at("period"), 1, 86_400);
     const pa = sa.at("points");
-    const points = arr(s.points, pa);
-    for (let i = 0; i < points.length; i++) {
-      const p = points[i] as unknown[];
-      if (!Array.isArray(p) || p.length !== 2) pa.at(i).fail("must be a [time, value] pair");
-      const t = p[0];
+    // Packed points (read by the bundle parser) are [time, value] pairs already: their times and values
+    // are checked in place, in the same order as pairs would be.
+    const packed = packedPointsOf(s);
+    const points = packed ? undefined : arr(s.points, pa);
+    const count = packed ? packed.values.length : points!.length;
+    for (let i = 0; i < count; i++) {
+      let t: unknown;
+      let x: unknown;
+      if (packed) {
+        t = packed.times[i];
+        x = packed.values[i];
+      } else {
+        const p = points![i] as unknown[];
+        if (!Array.isArray(p) || p.length !== 2) pa.at(i).fail("must be a [time, value] pair");
+        t = p[0];
+        x = p[1];
+      }
       // Series share their times (every instance's CPU series has the same minutes): each checked once.
       if (t === validAt[i]) {
         // the same time at the same position as in an earlier series
@@ -173,7 +187,6 @@ function metrics(v: unknown, a: At): void {
         }
         validAt[i] = t;
       }
-      const x = p[1];
       if (typeof x !== "number" || x < 0 || x > MAX_EVIDENCE_NUMBER) num(x, pa.at(i).at(1));
     }
   }

@@ -5,7 +5,7 @@
  */
 import { defineCheck, renderMessage, type ResourceResult, type Verdict } from "../model.js";
 import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS, ECS_RUNNING_TASKS } from "../thresholds/ecs.js";
-import { METRICS, SERVICE, STOPPED_TASKS, type EcsTaskDefinition, type StoppedTask } from "../../sources/aws/types.js";
+import { METRICS, SERVICE, STOPPED_TASKS, type EcsTaskDefinition, type MetricSeries, type StoppedTask } from "../../sources/aws/types.js";
 import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem, values } from "../series.js";
 
 /** ECS keeps stopped tasks visible for at least one hour (often longer, never promised). */
@@ -421,7 +421,8 @@ export const ecsCpuUtilization = defineCheck({
     const svcSeries = seriesOf(m, "ecs.CPUUtilization");
     const svcPeak = hasData(svcSeries) ? maxOf(values(svcSeries)) : undefined;
     const context = svcPeak !== undefined ? ` Service CPUUtilization peaked at ${round(svcPeak)} % of its reservation (context: above 100 % only means the tasks used spare host CPU).` : "";
-    const per: Array<{ id: string; minutes: number; peak: number; points: Array<[string, number]> }> = [];
+    // The series, not its points: a replayed series builds its points on each read (packed-points.ts).
+    const per: Array<{ id: string; minutes: number; peak: number; series: MetricSeries }> = [];
     const resources: ResourceResult[] = [];
     let problem: string | undefined;
     for (const id of ids) {
@@ -433,7 +434,7 @@ export const ecsCpuUtilization = defineCheck({
         continue;
       }
       const minutes = longestRunMinutes(s!.points, limits.warnPercent, s!.period);
-      per.push({ id, minutes, peak: maxOf(values(s))!, points: s!.points });
+      per.push({ id, minutes, peak: maxOf(values(s))!, series: s! });
     }
     if (per.length === 0)
       return { status: "error", messageId: "no-instances", data: { cause: problem ?? m.unavailable.ec2 ?? "no instances identified" }, hints: [cpuHints["name-instances"]] };
@@ -448,7 +449,7 @@ export const ecsCpuUtilization = defineCheck({
       });
     const worst = [...per].sort((a, b) => b.minutes - a.minutes || b.peak - a.peak)[0]!;
     const data = { instance: worst.id, peak: round(worst.peak), minutes: round(worst.minutes), limit: limits.warnPercent, busy: busy.length, count: per.length, context };
-    const observed = observedFrom(worst.points, worst.peak, "%");
+    const observed = observedFrom(worst.series.points, worst.peak, "%");
     if (busy.length > 0)
       return {
         status: "warn",

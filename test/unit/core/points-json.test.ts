@@ -5,7 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isScannedPoints, parseWithPoints } from "../../../src/evidence/points-json.js";
+import { parseWithPoints } from "../../../src/evidence/points-json.js";
+import { packedPointsOf, pointCount, pointValues } from "../../../src/sources/aws/packed-points.js";
 
 const same = (text: string) => expect(parseWithPoints(Buffer.from(text))).toStrictEqual(JSON.parse(text));
 
@@ -62,9 +63,26 @@ describe("parseWithPoints", () => {
     expect(() => parseWithPoints(text)).toThrow(SyntaxError);
   });
 
-  it("marks the arrays it read, so validation need not walk them", () => {
-    const v = parseWithPoints('{"points":[["t",1]],"other":[["t",1]]}') as Record<string, unknown>;
-    expect(isScannedPoints(v.points)).toBe(true);
-    expect(isScannedPoints(v.other)).toBe(false);
+  it("holds the arrays it read packed, times shared between series, and reads them back as pairs", () => {
+    const text = '{"a":{"points":[["t",1],["u",-0]]},"b":{"points":[["t",3],["u",4.5]]},"other":[["t",1]]}';
+    const v = parseWithPoints(text) as Record<string, { points: Array<[string, number]> }>;
+    const a = packedPointsOf(v.a)!;
+    const b = packedPointsOf(v.b)!;
+    expect(a.values).toBeInstanceOf(Float64Array);
+    expect(a.times).toBe(b.times);
+    expect(packedPointsOf(v.other)).toBeUndefined();
+    expect(Object.is(v.a!.points[1]![1], -0)).toBe(true);
+    expect(pointValues(v.b!)).toEqual([3, 4.5]);
+    expect(pointCount(v.b!)).toBe(2);
+    // Each read is a fresh array of its own: a check that changes it changes nothing for the next.
+    v.b!.points[0]![1] = 99;
+    expect(v.b!.points[0]).toEqual(["t", 3]);
+    // Serialised, spread and assigned like an ordinary property.
+    expect(JSON.stringify(v)).toBe(text.replace('-0]', "0]"));
+    expect({ ...v.a }).toEqual({ points: [["t", 1], ["u", -0]] });
+    v.a!.points = [["x", 7]];
+    expect(v.a!.points).toEqual([["x", 7]]);
+    expect(packedPointsOf(v.a)).toBeUndefined();
+    expect(Object.keys(v.a!)).toEqual(["points"]);
   });
 });
