@@ -212,9 +212,9 @@ export function parseWithPoints(input: Uint8Array | string): unknown {
   const b = typeof input === "string" ? Buffer.from(input) : Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const reader = new PointsReader(b);
   const found: PackedPoints[] = [];
+  /** The text around the arrays read: one more piece than arrays. */
   const pieces: string[] = [];
   let copied = 0;
-  let marker = "";
   // Strings are skipped whole (quote to unescaped quote): a `"points"` that starts outside a string is a key
   // when a colon follows, and only then is the array after it read.
   let i = b.indexOf(QUOTE);
@@ -227,8 +227,7 @@ export function parseWithPoints(input: Uint8Array | string): unknown {
         while (isSpace(b[j])) j++;
         const r = b[j] === OPEN ? reader.read(j) : undefined;
         if (r) {
-          if (!marker) marker = freshMarker(b);
-          pieces.push(b.toString("utf8", copied, j), `{"${marker}":${found.length}}`);
+          pieces.push(b.toString("utf8", copied, j));
           found.push(r[0]);
           copied = r[1];
           i = b.indexOf(QUOTE, r[1]);
@@ -244,11 +243,15 @@ export function parseWithPoints(input: Uint8Array | string): unknown {
   }
   if (found.length === 0) return JSON.parse(b.toString("utf8"));
   pieces.push(b.toString("utf8", copied));
+  // Each array read is replaced by an object with a key no piece of the text spells.
+  const marker = freshMarker(pieces);
+  let text = pieces[0]!;
+  for (let k = 0; k < found.length; k++) text += `{"${marker}":${k}}${pieces[k + 1]!}`;
   // A marker can only stand where a "points" key's value was, so its holder is that key's object. The
   // accessor goes on once JSON.parse is done (a reviver's answer becomes a data property); until then the
   // key keeps its place with null, so key order is the file's.
   const holders: Array<[object, PackedPoints]> = [];
-  const value: unknown = JSON.parse(pieces.join(""), function (this: object, _key: string, v: unknown) {
+  const value: unknown = JSON.parse(text, function (this: object, _key: string, v: unknown) {
     if (typeof v === "object" && v !== null && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, marker)) {
       holders.push([this, found[(v as Record<string, number>)[marker]!]!]);
       return null;
@@ -259,10 +262,10 @@ export function parseWithPoints(input: Uint8Array | string): unknown {
   return value;
 }
 
-/** A key no byte of the file spells, standing in for each points array read until JSON.parse is done. */
-function freshMarker(b: Buffer): string {
+/** A key no piece of the text spells, standing in for each points array read until JSON.parse is done. */
+function freshMarker(pieces: readonly string[]): string {
   for (;;) {
     const m = `pypictl-points-${randomBytes(12).toString("hex")}`;
-    if (b.indexOf(m) < 0) return m;
+    if (!pieces.some((p) => p.includes(m))) return m;
   }
 }
