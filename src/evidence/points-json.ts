@@ -28,18 +28,23 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 const NINE = 0x39;
 const KEY = Buffer.from('"points"');
+const POOL = 131_072;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 class PointsReader {
-  /** The time strings seen so far, by their position in a series (series share their minutes). */
+  /** The time strings seen so far, by their position in a series (series share their minutes)… */
   private readonly byIndex: string[] = [];
+  /** …and their bytes (views of the input). */
+  private readonly bytesAt: Uint8Array[] = [];
   private readonly byText = new Map<string, string>();
   /** Time axes handed out so far, by length: a series with the same times gets the same array. */
   private readonly axes = new Map<number, string[][]>();
-  /** Values of the series being read (grown as needed, copied out when it ends). */
-  private scratch = new Float64Array(1440);
+  /** Values are written into a pool and handed out as views of it: one allocation per POOL points. */
+  private pool = new Float64Array(POOL);
+  /** pool[0, used) is handed out. */
+  private used = 0;
   constructor(private readonly b: Buffer) {}
 
   private space(i: number): number {
@@ -47,23 +52,45 @@ class PointsReader {
     return i;
   }
 
-  /** The string at b[start, end) (ASCII), the copy already held when one is. */
+  /**
+   * The length of the time string opening at b[start] (after its quote) when it is the one last seen at
+   * this position, or -1. Those bytes were checked when first read: equal bytes need no second look.
+   */
+  private knownAt(start: number, index: number): number {
+    const known = this.bytesAt[index];
+    if (known === undefined) return -1;
+    const b = this.b;
+    const n = known.length;
+    for (let k = 0; k < n; k++) if (b[start + k] !== known[k]) return -1;
+    return b[start + n] === QUOTE ? n : -1;
+  }
+
+  /** The string at b[start, end) (ASCII), the copy already held when one is; remembered at `index`. */
   private time(start: number, end: number, index: number): string {
-    const known = this.byIndex[index];
-    if (known !== undefined && known.length === end - start) {
-      let same = true;
-      for (let k = 0; k < known.length; k++)
-        if (known.charCodeAt(k) !== this.b[start + k]) {
-          same = false;
-          break;
-        }
-      if (same) return known;
-    }
     const text = this.b.toString("latin1", start, end);
     let shared = this.byText.get(text);
     if (shared === undefined) this.byText.set(text, (shared = text));
     this.byIndex[index] = shared;
+    this.bytesAt[index] = this.b.subarray(start, end);
     return shared;
+  }
+
+  /** Store value `v` as the `n`th of the series being read. */
+  private put(n: number, v: number): void {
+    if (this.used + n === this.pool.length) {
+      const fresh = new Float64Array(Math.max(POOL, 2 * n));
+      fresh.set(this.pool.subarray(this.used, this.used + n));
+      this.pool = fresh;
+      this.used = 0;
+    }
+    this.pool[this.used + n] = v;
+  }
+
+  /** The `n` values of the series just read, as a view of the pool (which then moves past them). */
+  private take(n: number): Float64Array {
+    const values = this.pool.subarray(this.used, this.used + n);
+    this.used += n;
+    return values;
   }
 
   /** Where the last number read ended. */
@@ -160,24 +187,26 @@ class PointsReader {
         i = this.space(i + 1);
         if (b[i] !== QUOTE) return undefined;
         const start = ++i;
-        let c = b[i];
-        while (c !== QUOTE) {
-          if (c === undefined || c === BACKSLASH || c < 0x20 || c >= 0x80) return undefined;
-          c = b[++i];
+        let t: string;
+        const known = this.knownAt(start, n);
+        if (known >= 0) {
+          i = start + known;
+          t = this.byIndex[n]!;
+        } else {
+          let c = b[i];
+          while (c !== QUOTE) {
+            if (c === undefined || c === BACKSLASH || c < 0x20 || c >= 0x80) return undefined;
+            c = b[++i];
+          }
+          t = this.time(start, i, n);
         }
-        const t = this.time(start, i, n);
         i = this.space(i + 1);
         if (b[i] !== COMMA) return undefined;
         const v = this.number(this.space(i + 1));
         if (v !== v) return undefined; // NaN: not a plain finite number
         i = this.space(this.end);
         if (b[i] !== CLOSE) return undefined;
-        if (n === this.scratch.length) {
-          const grown = new Float64Array(this.scratch.length * 2);
-          grown.set(this.scratch);
-          this.scratch = grown;
-        }
-        this.scratch[n] = v;
+        this.put(n, v);
         if (own) own.push(t);
         else if (like[n] !== t) (own = like.slice(0, n)).push(t);
         n++;
@@ -188,7 +217,7 @@ class PointsReader {
       }
     const times = own ? this.axis(own) : n === like.length ? like : this.axis(like.slice(0, n));
     if (n > 0) this.last = times;
-    return [{ times, values: this.scratch.slice(0, n) }, i + 1];
+    return [{ times, values: this.take(n) }, i + 1];
   }
 }
 
