@@ -26,6 +26,7 @@ import {
   type StoppedTasksEvidence,
 } from "./types.js";
 import { arnTail, chunk, clientsOf, clusterAndService, fleetOf, iso, mapLimit, SourceFailure } from "./shared.js";
+import { compareText } from "../compare-text.js";
 
 /** `--keep-alive 75`, `--keep-alive=75`, `keepalive = 75` in the command or GUNICORN_CMD_ARGS. */
 export function keepAliveFrom(texts: readonly string[]): number | undefined {
@@ -58,7 +59,7 @@ function serviceSummary(s: Service, cluster: string, service: string, window: Ga
   const events = (s.events ?? [])
     .filter((e) => e.createdAt && e.createdAt.getTime() >= start && e.createdAt.getTime() <= end)
     .map((e) => ({ at: e.createdAt!.toISOString(), message: e.message ?? "" }))
-    .sort((a, b) => a.at.localeCompare(b.at));
+    .sort((a, b) => compareText(a.at, b.at));
   const out: Omit<EcsServiceEvidence, "taskDefinition"> = {
     cluster,
     service,
@@ -162,7 +163,7 @@ export async function gatherStoppedTasks(ctx: GatherContext): Promise<SourceResu
       const at = Date.parse(t.stoppedAt ?? t.stoppingAt ?? "");
       return Number.isNaN(at) || (at >= start && at <= end);
     })
-    .sort((a, b) => (a.stoppedAt ?? "").localeCompare(b.stoppedAt ?? ""));
+    .sort((a, b) => compareText(a.stoppedAt ?? "", b.stoppedAt ?? ""));
   return ok({ tasks, listed: arns.length });
 }
 
@@ -203,7 +204,7 @@ export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<
         }
       NextToken = r.NextToken;
     } while (NextToken);
-    instances.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+    instances.sort((a, b) => compareText(a.instanceId, b.instanceId));
     return ok(await withCreditSpecs(ctx, { via: "autoscaling-group", instances }));
   }
   const cluster = t.cluster;
@@ -236,7 +237,7 @@ export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<
     if (ci.runningTasksCount !== undefined) fi.runningTasks = ci.runningTasksCount;
     instances.push(fi);
   }
-  instances.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+  instances.sort((a, b) => compareText(a.instanceId, b.instanceId));
   return ok(await withCreditSpecs(ctx, { via: "container-instances", instances }));
 }
 

@@ -14,6 +14,7 @@ import type { GatherContext, SourceDef } from "../context.js";
 import { AWS_SOURCE_IDS, SERVICE, type TargetHealthEntry, type TargetsEvidence } from "./types.js";
 import { clientsOf, fleetOf, SourceFailure } from "./shared.js";
 import type { Target } from "../target/model.js";
+import { compareText } from "../compare-text.js";
 
 /** The target group: given (stack outputs, --target-group) or discovered from DescribeServices. */
 export function targetGroupOf(ctx: GatherContext): string {
@@ -60,7 +61,7 @@ export async function gatherTargets(ctx: GatherContext): Promise<SourceResult<Ta
   ]);
   const out: TargetsEvidence = {
     targetGroupArn,
-    targets: (health.TargetHealthDescriptions ?? []).map(entry).sort((a, b) => a.id.localeCompare(b.id) || (a.port ?? 0) - (b.port ?? 0)),
+    targets: (health.TargetHealthDescriptions ?? []).map(entry).sort((a, b) => compareText(a.id, b.id) || (a.port ?? 0) - (b.port ?? 0)),
   };
   if (loadBalancerArn) out.loadBalancerArn = loadBalancerArn;
   const idle = numberAttr(lbAttrs?.Attributes, "idle_timeout.timeout_seconds");

@@ -28,6 +28,7 @@ import { parseProbeOutput } from "../host/parse.js";
 import { INSTANCES, SERVICE } from "./types.js";
 import { chunk, clientsOf, mapLimit, sleep } from "./shared.js";
 import { classifyError } from "../classify.js";
+import { compareText } from "../compare-text.js";
 
 export const SSM_DOCUMENT = "AWS-RunShellScript";
 export const SSM_BATCH = 50;
@@ -386,7 +387,7 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
         });
     }
   }
-  hosts.sort((a, b) => a.host.localeCompare(b.host));
+  hosts.sort((a, b) => compareText(a.host, b.host));
   return ok({ hosts });
   }
 }
