@@ -51,6 +51,8 @@ async function measure(sc, args, { runs = RUNS, probeMs = 0, okCodes = [0, 1, 3]
   try {
     const ms = [];
     let calls = [];
+    /** Each run's calls: a goal on calls is judged on every run. */
+    const allCalls = [];
     let status;
     for (let i = 0; i < runs; i++) {
       const before = fake.calls.length;
@@ -58,8 +60,9 @@ async function measure(sc, args, { runs = RUNS, probeMs = 0, okCodes = [0, 1, 3]
       ms.push(r.ms);
       status = r.status;
       calls = fake.calls.slice(before);
+      allCalls.push(calls);
     }
-    return { ms, calls, status };
+    return { ms, calls, allCalls, status };
   } finally {
     await fake.close();
   }
@@ -88,7 +91,7 @@ for (const [since, span] of WINDOWS) {
     const budget = metricCallBudget(specs.length, window);
     const sc = scenario({ instances: n, instanceType: "t3.small", metrics: fleetMetrics(points, n) });
     const r = await measure(sc, [...base, "--skip", "host", "--since", since]);
-    const calls = count(r.calls, ":GetMetricData");
+    const calls = Math.max(...r.allCalls.map((c) => count(c, ":GetMetricData")));
     if (calls > budget) over.push(`${since} N=${n}: ${calls} > ${budget}`);
     console.log(
       `${since.padEnd(7)} ${String(n).padStart(4)} ${String(specs.length).padStart(7)} ${`${period}s`.padStart(7)} ${String(points).padStart(7)} ${String(budget).padStart(7)} ${String(calls).padStart(6)} ${String(r.calls.length).padStart(8)}  ${spread(r.ms)}`,
