@@ -8,7 +8,7 @@
  * typed checks of the sources the checks read. The shapes are those of src/sources/{aws,host}/*types.
  */
 import { UsageError } from "../errors.js";
-import { packedPointsOf } from "../sources/aws/packed-points.js";
+import { packedPointsOf, type PackedPoints } from "../sources/aws/packed-points.js";
 
 type Obj = Record<string, unknown>;
 
@@ -152,6 +152,8 @@ function metrics(v: unknown, a: At): void {
   // The time last found valid at each position: series share their minutes, and the bundle parser shares
   // their strings, so most points are checked by one comparison that does not even read the text.
   const validAt: string[] = [];
+  /** Per time axis of packed series (shared between series): the index of its first bad time, or -1. */
+  const axisProblems = new Map<readonly string[], number>();
   for (const [key, raw] of Object.entries(obj(m.series, series))) {
     const sa = series.at(key);
     const s = obj(raw, sa);
@@ -159,23 +161,16 @@ function metrics(v: unknown, a: At): void {
     stringMap(s.dimensions, sa.at("dimensions"));
     int(s.period, sa.at("period"), 1, 86_400);
     const pa = sa.at("points");
-    // Packed points (read by the bundle parser) are [time, value] pairs already: their times and values
-    // are checked in place, in the same order as pairs would be.
     const packed = packedPointsOf(s);
-    const points = packed ? undefined : arr(s.points, pa);
-    const count = packed ? packed.values.length : points!.length;
-    for (let i = 0; i < count; i++) {
-      let t: unknown;
-      let x: unknown;
-      if (packed) {
-        t = packed.times[i];
-        x = packed.values[i];
-      } else {
-        const p = points![i] as unknown[];
-        if (!Array.isArray(p) || p.length !== 2) pa.at(i).fail("must be a [time, value] pair");
-        t = p[0];
-        x = p[1];
-      }
+    if (packed) {
+      packedPoints(packed, pa, axisProblems, seenTimes);
+      continue;
+    }
+    const points = arr(s.points, pa);
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i] as unknown[];
+      if (!Array.isArray(p) || p.length !== 2) pa.at(i).fail("must be a [time, value] pair");
+      const t = p[0];
       // Series share their times (every instance's CPU series has the same minutes): each checked once.
       if (t === validAt[i]) {
         // the same time at the same position as in an earlier series
@@ -187,6 +182,7 @@ function metrics(v: unknown, a: At): void {
         }
         validAt[i] = t;
       }
+      const x = p[1];
       if (typeof x !== "number" || x < 0 || x > MAX_EVIDENCE_NUMBER) num(x, pa.at(i).at(1));
     }
   }
@@ -196,6 +192,35 @@ function metrics(v: unknown, a: At): void {
     const c = obj(m.context, a.at("context"));
     if (c.instances !== undefined) strings(c.instances, a.at("context").at("instances"));
   }
+}
+
+/**
+ * Points the bundle parser held packed: pairs of a string and a finite number already. The first failure
+ * is the one a pass over the pairs would meet first (at one index the time before the value); the times
+ * of an axis, shared by many series, are checked once.
+ */
+function packedPoints(p: PackedPoints, pa: At, axisProblems: Map<readonly string[], number>, seenTimes: Set<string>): void {
+  let badTime = axisProblems.get(p.times);
+  if (badTime === undefined) {
+    badTime = -1;
+    for (let i = 0; i < p.times.length; i++) {
+      const t = p.times[i]!;
+      if (seenTimes.has(t)) continue;
+      if (!ISO.test(t)) {
+        badTime = i;
+        break;
+      }
+      seenTimes.add(t);
+    }
+    axisProblems.set(p.times, badTime);
+  }
+  const values = p.values;
+  const end = badTime < 0 ? values.length : badTime;
+  for (let i = 0; i < end; i++) {
+    const x = values[i]!;
+    if (!(x >= 0 && x <= MAX_EVIDENCE_NUMBER)) num(x, pa.at(i).at(1));
+  }
+  if (badTime >= 0) pa.at(badTime).at(0).fail("must be an ISO-8601 time");
 }
 
 function service(v: unknown, a: At): void {
