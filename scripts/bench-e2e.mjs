@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Whole-process fleet bench: bin/pypictl (start-up included) with the real SDK — serialisation, SigV4,
 // retries, parsing — against the loopback fake (test/fixtures/aws/loopback.mjs) answering after a set
-// latency. Each rerun is paired with the `node -e 0` baseline measured in this same run.
+// latency. Each rerun is paired with `node -e 0` runs timed right before and after it (their mean is its
+// baseline), so a machine whose load changes during the bench skews neither side of a ratio alone.
 // Goal (issue 12): AWS-only diagnosis (`doctor --skip host`) ≤ 4× `node -e 0` at 0 ms latency, every rerun.
 // Usage: node scripts/bench-e2e.mjs [--runs 5] [--latency 0,20,100] [--instances 1,50,200]
 import { startLoopbackAws } from "../test/fixtures/aws/loopback.mjs";
@@ -15,25 +16,30 @@ const GOAL = 4;
 
 const base = await baseline(Math.max(5, RUNS));
 console.log(`baseline node -e 0: ${spread(base.ms)}, peak RSS ${base.rssMiB.toFixed(0)} MiB (Node ${process.version})`);
-console.log(`${"doctor --skip host".padEnd(26)} ${"wall, median (range)".padStart(26)} ${"× node".padStart(7)} ${"RSS MiB".padStart(8)} ${"calls".padStart(6)}`);
+console.log(`${"doctor --skip host".padEnd(26)} ${"wall, median (range)".padStart(26)} ${"× node".padStart(7)} ${"RSS MiB".padStart(8)} ${"calls".padStart(6)}  × node per run`);
 const judged = [];
+const nodeMs = async () => (await timeNode(["-e", "0"])).ms;
 for (const latencyMs of LATENCIES) {
   for (const n of SIZES) {
     const fake = await startLoopbackAws(scenario({ instances: n, latencyMs }));
     try {
       const ms = [];
+      const ratios = [];
       let rss = 0;
       let calls = 0;
+      let before = await nodeMs();
       for (let i = 0; i < RUNS; i++) {
-        const before = fake.calls.length;
+        const sent = fake.calls.length;
         const r = await timeNode([bin, "doctor", "--stack", "pypiserver", "--skip", "host", "--format", "json", "--quiet"], { env: { ...fake.env, HOME: process.env.BENCH_HOME ?? "/nonexistent" } });
+        const after = await nodeMs();
         ms.push(r.ms);
+        ratios.push(r.ms / ((before + after) / 2));
+        before = after;
         rss = Math.max(rss, r.rssMiB);
-        calls = fake.calls.length - before;
+        calls = fake.calls.length - sent;
       }
-      const ratios = ms.map((m) => m / base.median);
       if (latencyMs === 0) judged.push(...ratios);
-      console.log(`${`N=${n}, ${latencyMs} ms/call`.padEnd(26)} ${spread(ms).padStart(26)} ${(median(ms) / base.median).toFixed(2).padStart(7)} ${rss.toFixed(0).padStart(8)} ${String(calls).padStart(6)}`);
+      console.log(`${`N=${n}, ${latencyMs} ms/call`.padEnd(26)} ${spread(ms).padStart(26)} ${median(ratios).toFixed(2).padStart(7)} ${rss.toFixed(0).padStart(8)} ${String(calls).padStart(6)}  ${ratios.map((x) => x.toFixed(2)).join(" ")}`);
     } finally {
       await fake.close();
     }
