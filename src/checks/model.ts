@@ -5,6 +5,7 @@
 import type { Evidence } from "../sources/model.js";
 import type { SeriesKey } from "../sources/aws/metric-catalogue.js";
 import type { Window } from "../window.js";
+import type { RunnerMessageId } from "./runner.js";
 
 export type Status = "pass" | "warn" | "fail" | "skip" | "error";
 
@@ -32,6 +33,8 @@ export interface Threshold {
 
 export type Thresholds = Record<string, Threshold>;
 export type Limits<T extends Thresholds> = { readonly [K in keyof T]: number };
+/** The names a check's thresholds go by: what `ctx.limits` has and what a verdict's `threshold` may name. */
+export type ThresholdName<T extends Thresholds> = Extract<keyof T, string>;
 
 export interface Observed {
   value: number;
@@ -40,10 +43,30 @@ export interface Observed {
   series?: Array<[time: string, value: number]>;
 }
 
-export interface ThresholdRef {
-  name: string;
+export interface ThresholdRef<N extends string = string> {
+  name: N;
   value: number;
   unit: string;
+}
+
+/**
+ * The threshold a verdict was judged against: its name, this run's value (`limits[name]`, overrides
+ * applied) and unit. The name must be one of the check's thresholds, and the value cannot belong to another.
+ */
+export function limitRef<T extends Thresholds, N extends ThresholdName<T>>(limits: Limits<T>, name: N, unit: string): ThresholdRef<N> {
+  return { name, value: limits[name], unit };
+}
+
+declare const FROM_EVIDENCE: unique symbol;
+/**
+ * A verdict's comparison value that is not one of the check's thresholds but read from the evidence (the
+ * service's desiredCount, the ALB's idle timeout). Made only by `evidenceRef`, so a misspelt threshold name
+ * cannot pass as one; the brand exists for the compiler only.
+ */
+export type EvidenceRef = ThresholdRef & { readonly [FROM_EVIDENCE]: true };
+
+export function evidenceRef(name: string, value: number, unit: string): EvidenceRef {
+  return { name, value, unit } as EvidenceRef;
 }
 
 export interface ResourceResult {
@@ -54,13 +77,16 @@ export interface ResourceResult {
   observed?: Observed;
 }
 
-/** What evaluate returns; the runner adds the check's identity and renders the message. */
-export interface Verdict {
+/**
+ * What evaluate returns; the runner adds the check's identity and renders the message. `M` is the check's
+ * message ids and `N` its threshold names: defineCheck fixes both, so a misspelt id does not compile.
+ */
+export interface Verdict<M extends string = string, N extends string = string> {
   status: Status;
-  messageId: string;
+  messageId: M;
   data?: Record<string, unknown>;
   observed?: Observed;
-  threshold?: ThresholdRef;
+  threshold?: ThresholdRef<N> | EvidenceRef;
   /** Ordered, concrete: which stack prop / Terraform variable to change and to what, which command to run. */
   hints?: string[];
   resources?: ResourceResult[];
@@ -89,7 +115,11 @@ export interface EvalContext<T extends Thresholds> {
   window: Window;
 }
 
-export interface Check<T extends Thresholds = Thresholds> {
+/**
+ * `T` is the thresholds (their names type `ctx.limits` and `threshold.name`), `M` the message ids and `H`
+ * the hint ids: all three are read off the definition by `defineCheck`, never written by hand.
+ */
+export interface Check<T extends Thresholds = Thresholds, M extends string = string, H extends string = string> {
   /** "<area>.<name>", e.g. "efs.percent-io-limit". Stable forever: never renamed. */
   id: string;
   title: string;
@@ -109,20 +139,26 @@ export interface Check<T extends Thresholds = Thresholds> {
   scope: "host" | "fleet" | "client";
   thresholds: T;
   /** Message templates by id; `{{name}}` is replaced from the verdict's data. */
-  messages: Record<string, string>;
+  messages: Readonly<Record<M, string>>;
   /**
    * Every remediation hint the check can give, by id, as templates (`{{name}}` filled with `renderMessage`
    * from values evaluate passes). evaluate gives hints only from here, so docs/checks.md and `--explain`
    * list them all, and tests check each one: commands in backticks that run as written, no file the user
    * does not have.
    */
-  hints?: Record<string, string>;
-  /** Pure: no I/O, no clock, never throws (the runner turns a throw into `error` anyway). */
-  evaluate(ctx: EvalContext<T>): Verdict;
+  hints?: Readonly<Record<H, string>>;
+  /**
+   * Pure: no I/O, no clock, never throws (the runner turns a throw into `error` anyway). NoInfer: the ids
+   * come from `messages` (or the runner's own, RUNNER_MESSAGES) and the names from `thresholds`; what evaluate returns is checked against them.
+   */
+  evaluate(ctx: EvalContext<T>): Verdict<NoInfer<M> | RunnerMessageId, NoInfer<ThresholdName<T>>>;
 }
 
-/** Identity helper that keeps the literal threshold names for `limits`. */
-export function defineCheck<T extends Thresholds>(check: Check<T>): Check<T> {
+/**
+ * Identity helper that keeps the literal threshold names, message ids and hint ids: `ctx.limits.typo`,
+ * `messageId: "typo"` and `threshold: { name: "typo", … }` are compile errors in the check's evaluate.
+ */
+export function defineCheck<T extends Thresholds, M extends string, H extends string = never>(check: Check<T, M, H>): Check<T, M, H> {
   return check;
 }
 

@@ -274,13 +274,16 @@ function unavailableSeries(check: Check, evidence: Evidence): Verdict | undefine
   return cause ? { status: "skip", messageId: "series-unavailable", data: { source: METRICS_SOURCE_ID, cause } } : undefined;
 }
 
-export const RUNNER_MESSAGES: Record<string, string> = {
+const RUNNER_TEMPLATES = {
   "source-failed": "Could not evaluate: source {{source}} failed ({{kind}}): {{cause}}",
   "source-no-identity": "Not evaluated: {{cause}}.",
   "series-unavailable": "Not evaluated: {{cause}}.",
   "source-missing": "Could not evaluate: source {{source}} was not gathered (not in the evidence bundle?)",
   "check-crashed": "Could not evaluate: the check threw {{cause}}",
 };
+export const RUNNER_MESSAGES: Readonly<Record<string, string>> = RUNNER_TEMPLATES;
+/** Ids the runner renders for every check: a check may return them too (e.g. "source-missing"). */
+export type RunnerMessageId = keyof typeof RUNNER_TEMPLATES;
 
 /** Evaluate one check. Never throws: missing or failed evidence and a throwing check become `error`. */
 export function evaluateCheck<T extends Thresholds>(

@@ -5,7 +5,7 @@
  * The ALB routes per request; intermittent 502s come from a back-end keep-alive shorter than the ALB idle
  * timeout, not from "keep-alive stickiness".
  */
-import { defineCheck, renderMessage, type ResourceResult, type Verdict } from "../model.js";
+import { defineCheck, evidenceRef, limitRef, renderMessage, type ResourceResult, type Verdict } from "../model.js";
 import { backendModel } from "./backend.js";
 import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS } from "../thresholds/alb.js";
 import { METRICS, SERVICE, TARGETS, type MetricsEvidence } from "../../sources/aws/types.js";
@@ -35,7 +35,7 @@ const NO_ALB_HINTS = {
   "name-alb": "Name the load balancer: `pypictl doctor --load-balancer <alb-arn>`, or the stack that has it: `pypictl doctor --stack <name>`.",
 };
 
-function noAlb(m: MetricsEvidence): Verdict | undefined {
+function noAlb(m: MetricsEvidence): Verdict<"no-metrics", never> | undefined {
   if (m.context.loadBalancer) return undefined;
   return { status: "error", messageId: "no-metrics", data: { cause: m.unavailable.alb ?? "no load balancer identified" }, hints: [NO_ALB_HINTS["name-alb"]] };
 }
@@ -106,12 +106,12 @@ export const albTargetHealth = defineCheck({
     flapping: "All {{total}} target(s) are healthy now, but targets were unhealthy earlier in the window: {{spells}}.",
     ok: "All {{total}} target(s) healthy in {{targetGroup}}.",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const tg = need(evidence, TARGETS);
     const m = maybe(evidence, METRICS);
     const name = tg.targetGroupArn.split(":").pop() ?? tg.targetGroupArn;
     const total = tg.targets.length;
-    const threshold = { name: "maxUnhealthy", value: limits.maxUnhealthy, unit: "count" };
+    const threshold = limitRef(limits, "maxUnhealthy", "count");
     if (total === 0)
       return { status: "fail", messageId: "none", data: { targetGroup: name, total }, observed: { value: 0, unit: "targets" }, threshold, hints: [albTargetHealthHints.none] };
     const unhealthySeries = m ? seriesOf(m, "alb.UnHealthyHostCount") : undefined;
@@ -146,7 +146,7 @@ export const albTargetHealth = defineCheck({
     if (healthy.length === 0)
       return { status: "fail", messageId: "none-healthy", data: { ...data, reasons: reasons(notHealthy) }, observed, threshold, hints, resources };
     if (bad.length > limits.maxUnhealthy) return { status: "fail", messageId: "unhealthy", data, observed, threshold, hints, resources };
-    if (fresh.length > 0) return { status: "warn", messageId: "just-unhealthy", data, observed, threshold: { name: "unhealthyMinutes", value: limits.unhealthyMinutes, unit: "min" }, hints, resources };
+    if (fresh.length > 0) return { status: "warn", messageId: "just-unhealthy", data, observed, threshold: limitRef(limits, "unhealthyMinutes", "min"), hints, resources };
     if (moving.length > 0) return { status: "warn", messageId: "transition", data, observed, threshold, hints, resources };
     const spells = havePoints ? unhealthySpells(unhealthySeries!.points) : [];
     if (spells.length > 0)
@@ -209,7 +209,7 @@ export const alb5xxRate = defineCheck({
     "bad-minute": "{{worstPct}} % of {{worstRequests}} requests failed with 5xx in the minute from {{worstAt}} (limit {{minuteLimit}} %), although the window's rate is {{rate}} % of {{requests}}.",
     ok: "{{rate}} % of {{requests}} requests failed with 5xx ({{elb}} ALB, {{target}} targets); worst minute {{worstPct}} %.",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
     const pre = noAlb(m);
     if (pre) return pre;
@@ -223,7 +223,7 @@ export const alb5xxRate = defineCheck({
     const e502 = total("alb.HTTPCode_ELB_502_Count");
     const e503 = total("alb.HTTPCode_ELB_503_Count");
     const e504 = total("alb.HTTPCode_ELB_504_Count");
-    const threshold = { name: "maxPercent", value: limits.maxPercent, unit: "%" };
+    const threshold = limitRef(limits, "maxPercent", "%");
     const hints: string[] = [];
     if (e502 > 0) hints.push(alb5xxHints["502"]);
     if (e503 > 0) hints.push(alb5xxHints["503"]);
@@ -255,7 +255,7 @@ export const alb5xxRate = defineCheck({
     hints.push(renderMessage(alb5xxHints.bigger, { why: "in the Terraform module's stress tests it kept errors at 0.05 % under 500-request bursts" }), alb5xxHints.jitter);
     if (rate > limits.maxPercent) return { status: "fail", messageId: "high", data, observed, threshold, hints };
     if (worst && worst.pct > limits.maxMinutePercent)
-      return { status: "fail", messageId: "bad-minute", data, observed: observedFrom(series, worst.pct, "%"), threshold: { name: "maxMinutePercent", value: limits.maxMinutePercent, unit: "%" }, hints };
+      return { status: "fail", messageId: "bad-minute", data, observed: observedFrom(series, worst.pct, "%"), threshold: limitRef(limits, "maxMinutePercent", "%"), hints };
     return { status: "pass", messageId: "ok", data, observed, threshold };
   },
 });
@@ -284,7 +284,7 @@ export const albP95Latency = defineCheck({
     slow: "p95 response time peaked at {{peak}} s (warn above {{warn}} s; fail when above {{fail}} s for {{sustained}} min, longest run {{minutes}} min).",
     ok: "p95 response time peaked at {{peak}} s.",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
     const pre = noAlb(m);
     if (pre) return pre;
@@ -303,9 +303,9 @@ export const albP95Latency = defineCheck({
     const data = { peak: round(peak, 2), warn: limits.warnSeconds, fail: limits.failSeconds, sustained: limits.sustainedMinutes, minutes: round(minutes) };
     const observed = observedFrom(s!.points, peak, "s");
     const hints = [albP95Hints.listing, renderMessage(albP95Hints.bigger, { why: "the Terraform module's stress tests kept p95 under 5 s for medium load on c6a.large" })];
-    if (minutes >= limits.sustainedMinutes) return { status: "fail", messageId: "sustained", data, observed, threshold: { name: "failSeconds", value: limits.failSeconds, unit: "s" }, hints };
-    if (peak > limits.warnSeconds) return { status: "warn", messageId: "slow", data, observed, threshold: { name: "warnSeconds", value: limits.warnSeconds, unit: "s" }, hints };
-    return { status: "pass", messageId: "ok", data, observed, threshold: { name: "warnSeconds", value: limits.warnSeconds, unit: "s" } };
+    if (minutes >= limits.sustainedMinutes) return { status: "fail", messageId: "sustained", data, observed, threshold: limitRef(limits, "failSeconds", "s"), hints };
+    if (peak > limits.warnSeconds) return { status: "warn", messageId: "slow", data, observed, threshold: limitRef(limits, "warnSeconds", "s"), hints };
+    return { status: "pass", messageId: "ok", data, observed, threshold: limitRef(limits, "warnSeconds", "s") };
   },
 });
 
@@ -337,13 +337,13 @@ export const albIdleTimeout = defineCheck({
     unknown: "ALB idle timeout is {{idle}} s; the back end's keep-alive is not known from the task definition ({{seen}}).",
     "no-service": "ALB idle timeout is {{idle}} s; the back-end keep-alive could not be read (ecs.service not gathered).",
   },
-  evaluate({ evidence }): Verdict {
+  evaluate({ evidence }) {
     const tg = need(evidence, TARGETS);
     const svc = maybe(evidence, SERVICE);
     const idle = tg.idleTimeoutSeconds ?? ALB_DEFAULT_IDLE_TIMEOUT_SECONDS;
     if (!svc) return { status: "skip", messageId: "no-service", data: { idle } };
     const model = backendModel(svc.taskDefinition);
-    const threshold = { name: "albIdleTimeout", value: idle, unit: "s" };
+    const threshold = evidenceRef("albIdleTimeout", idle, "s");
     if (model.kind === "unknown")
       return {
         status: "skip",

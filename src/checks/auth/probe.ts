@@ -4,7 +4,7 @@
  * never asks. So 401-with-credentials means they never arrived intact, 403 means they are wrong or stale.
  */
 import { NON_ASCII_REASON } from "../../creds/latin1.js";
-import { defineCheck, renderMessage, type Verdict } from "../model.js";
+import { defineCheck, limitRef, renderMessage, type Verdict } from "../model.js";
 import { read, sourceKey } from "../../sources/model.js";
 import type { IndexProbe } from "../../sources/http/index-probe.js";
 import type { ProbeAnswer } from "../../sources/http/request.js";
@@ -43,7 +43,7 @@ function serverErrorHints(status: number): string[] {
   return [FAILURE_HINTS["5xx"]];
 }
 
-function failureVerdict(a: ProbeAnswer, what: string, limitSeconds: number): Verdict | undefined {
+function failureVerdict(a: ProbeAnswer, what: string, limitSeconds: number): Verdict<keyof typeof COMMON_MESSAGES, "timeoutSeconds"> | undefined {
   if (a.error) {
     const hints: string[] = [];
     if (a.error.kind === "tls") hints.push(FAILURE_HINTS.tls);
@@ -226,7 +226,7 @@ export const authCredentialsAccepted = defineCheck({
           messageId: "slow",
           data: { seconds: a.ms / 1000, limit: limits.slowSeconds },
           observed: { value: a.ms / 1000, unit: "s" },
-          threshold: { name: "slowSeconds", value: limits.slowSeconds, unit: "s" },
+          threshold: limitRef(limits, "slowSeconds", "s"),
           hints: [acceptedHints.bcrypt, acceptedHints["slow-listing"]],
         };
       if (v.credentials.nonAscii)

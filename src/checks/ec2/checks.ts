@@ -1,5 +1,5 @@
 /** EC2 checks (bursts playbook): burstable CPU credits and CPU skew across the fleet's instances. */
-import { defineCheck, type ResourceResult, type Verdict } from "../model.js";
+import { defineCheck, limitRef, type ResourceResult } from "../model.js";
 import { EC2_CPU_CREDITS, EC2_CPU_SKEW } from "../thresholds/ec2.js";
 import { INSTANCES, METRICS, isBurstable } from "../../sources/aws/types.js";
 import { hasData, maxOf, meanOf, minOf, need, observedFrom, round, seriesOf, seriesProblem, sumOf, values } from "../series.js";
@@ -45,7 +45,7 @@ export const ec2CpuCredits = defineCheck({
     "no-data": "No CPUCreditBalance datapoints for {{missing}} burstable instance(s).",
     ok: "Burstable instances are not throttled: lowest CPUCreditBalance {{lowest}}{{unlimitedNote}}.",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const inst = need(evidence, INSTANCES);
     const m = need(evidence, METRICS);
     const burstable = inst.instances.filter((i) => isBurstable(i.instanceType));
@@ -103,7 +103,7 @@ export const ec2CpuCredits = defineCheck({
         observed: { value: round(low), unit: "credits" },
       });
     }
-    const threshold = { name: "minCredits", value: limits.minCredits, unit: "credits" };
+    const threshold = limitRef(limits, "minCredits", "credits");
     const data = {
       count: exhaustedStandard || exhaustedUnknown,
       burstable: burstable.length,
@@ -173,7 +173,7 @@ export const ec2CpuSkew = defineCheck({
     skewed: "CPU is uneven: {{busiest}} averaged {{high}} % while {{idlest}} averaged {{low}} % ({{skew}} points apart).",
     ok: "CPU is even across {{count}} instances ({{skew}} points between busiest and idlest).",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const inst = need(evidence, INSTANCES);
     const m = need(evidence, METRICS);
     const means: Array<{ id: string; mean: number }> = [];
@@ -193,7 +193,7 @@ export const ec2CpuSkew = defineCheck({
       resources.push({ id: x.id, status: "pass", message: `mean CPU ${round(x.mean)} %`, observed: { value: round(x.mean), unit: "%" } });
     const data = { busiest: busiest.id, idlest: idlest.id, high: round(busiest.mean), low: round(idlest.mean), skew: round(skew), count: means.length };
     const observed = { value: round(skew), unit: "percentage points" };
-    const threshold = { name: "maxSkewPoints", value: limits.maxSkewPoints, unit: "percentage points" };
+    const threshold = limitRef(limits, "maxSkewPoints", "percentage points");
     if (skew > limits.maxSkewPoints)
       return {
         status: "warn",

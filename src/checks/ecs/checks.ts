@@ -3,7 +3,7 @@
  * task (container reason OutOfMemoryError, exit 137, stopCode); MemoryUtilization divides by the
  * reservation when one is set, so it is converted to a share of the hard limit before judging.
  */
-import { defineCheck, renderMessage, type ResourceResult, type Verdict } from "../model.js";
+import { defineCheck, evidenceRef, limitRef, renderMessage, type ResourceResult } from "../model.js";
 import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS, ECS_RUNNING_TASKS } from "../thresholds/ecs.js";
 import { METRICS, SERVICE, STOPPED_TASKS, type EcsTaskDefinition, type MetricSeries, type StoppedTask } from "../../sources/aws/types.js";
 import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem, values } from "../series.js";
@@ -98,7 +98,7 @@ export const ecsOomKills = defineCheck({
       "{{count137}} task(s) exited 137 without an OutOfMemoryError reason (latest {{latest}}): an OOM kill, or SIGKILL after stopTimeout when the container ignored SIGTERM.{{visibility}}",
     none: "No OOM kills among {{stopped}} task(s) stopped in the window.{{visibility}}",
   },
-  evaluate({ evidence, limits, window }): Verdict {
+  evaluate({ evidence, limits, window }) {
     const st = need(evidence, STOPPED_TASKS);
     const svc = maybe(evidence, SERVICE);
     const windowMinutes = (Date.parse(window.end) - Date.parse(window.start)) / 60_000;
@@ -118,7 +118,7 @@ export const ecsOomKills = defineCheck({
       }));
     const hardLimit = svc ? (memoryLimits(svc.taskDefinition).hardMiB ?? "?") : "?";
     const times = (xs: typeof kinds) => xs.map((k) => k.t.stoppedAt ?? k.t.stoppingAt ?? "?");
-    const threshold = { name: "maxKills", value: limits.maxKills, unit: "count" };
+    const threshold = limitRef(limits, "maxKills", "count");
     const hints = memoryHints(svc?.taskDefinition);
     if (oom.length > limits.maxKills)
       return {
@@ -170,7 +170,7 @@ export const ecsMemoryUtilization = defineCheck({
     high: "The busiest task reached {{peakOfHard}} % of its {{hardMiB}} MiB hard limit (CloudWatch shows {{peakReported}} % of the {{denominatorMiB}} MiB reservation).",
     ok: "The busiest task peaked at {{peakOfHard}} % of its {{hardMiB}} MiB hard limit (CloudWatch shows {{peakReported}} % of the {{denominatorMiB}} MiB reservation).",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
     const svc = need(evidence, SERVICE);
     const s = seriesOf(m, "ecs.MemoryUtilization");
@@ -203,10 +203,10 @@ export const ecsMemoryUtilization = defineCheck({
     const data = { peakOfHard: round(peakOfHard), peakReported: round(peakReported), hardMiB, denominatorMiB };
     const observed = observedFrom(converted, peakOfHard, "% of hard limit");
     if (peakOfHard > limits.failPercentOfHardLimit)
-      return { status: "fail", messageId: "high", data, observed, threshold: { name: "failPercentOfHardLimit", value: limits.failPercentOfHardLimit, unit: "%" }, hints: memoryHints(svc.taskDefinition) };
+      return { status: "fail", messageId: "high", data, observed, threshold: limitRef(limits, "failPercentOfHardLimit", "%"), hints: memoryHints(svc.taskDefinition) };
     if (peakOfHard > limits.warnPercentOfHardLimit)
-      return { status: "warn", messageId: "high", data, observed, threshold: { name: "warnPercentOfHardLimit", value: limits.warnPercentOfHardLimit, unit: "%" }, hints: memoryHints(svc.taskDefinition) };
-    return { status: "pass", messageId: "ok", data, observed, threshold: { name: "warnPercentOfHardLimit", value: limits.warnPercentOfHardLimit, unit: "%" } };
+      return { status: "warn", messageId: "high", data, observed, threshold: limitRef(limits, "warnPercentOfHardLimit", "%"), hints: memoryHints(svc.taskDefinition) };
+    return { status: "pass", messageId: "ok", data, observed, threshold: limitRef(limits, "warnPercentOfHardLimit", "%") };
   },
 });
 
@@ -252,12 +252,12 @@ export const ecsRunningTasks = defineCheck({
     short: "Service {{service}} runs {{running}} of {{desired}} desired task(s) and none is pending or being deployed: capacity is lost.",
     ok: "Service {{service}} runs {{running}} of {{desired}} desired task(s).",
   },
-  evaluate({ evidence, limits, window }): Verdict {
+  evaluate({ evidence, limits, window }) {
     const svc = need(evidence, SERVICE);
     const stoppedTasks = maybe(evidence, STOPPED_TASKS);
     const data: Record<string, unknown> = { service: svc.service, running: svc.runningCount, desired: svc.desiredCount, pending: svc.pendingCount, status: svc.status ?? "?" };
     const observed = { value: svc.runningCount, unit: "tasks" };
-    const threshold = { name: "desiredCount", value: svc.desiredCount, unit: "tasks" };
+    const threshold = evidenceRef("desiredCount", svc.desiredCount, "tasks");
     if (svc.status && svc.status !== "ACTIVE") return { status: "fail", messageId: "inactive", data, observed };
     const failedDep = svc.deployments.find((d) => d.rolloutState === "FAILED" && (d.status === "PRIMARY" || minutesBetween(d.updatedAt, window.end)! <= 60));
     if (failedDep)
@@ -286,11 +286,11 @@ export const ecsRunningTasks = defineCheck({
     const hints = [runningTasksHints.events, runningTasksHints.crashing];
     const more = { ...data, what: what ?? "", minutes: minutes === undefined ? "?" : round(minutes, 0), limit: limits.maxGapMinutes, crashed: crashedCount };
     if (crashedCount > limits.maxCrashedTasks)
-      return { status: "fail", messageId: "crashing", data: { ...more, what: what ? ` while ${what}` : "" }, observed, threshold: { name: "maxCrashedTasks", value: limits.maxCrashedTasks, unit: "tasks" }, hints };
+      return { status: "fail", messageId: "crashing", data: { ...more, what: what ? ` while ${what}` : "" }, observed, threshold: limitRef(limits, "maxCrashedTasks", "tasks"), hints };
     if (!what) return { status: "fail", messageId: "short", data: more, observed, threshold, hints };
     if (minutes !== undefined && minutes > limits.maxGapMinutes)
-      return { status: "fail", messageId: "stuck", data: more, observed, threshold: { name: "maxGapMinutes", value: limits.maxGapMinutes, unit: "min" }, hints };
-    return { status: "warn", messageId: "rollout", data: more, observed, threshold: { name: "maxGapMinutes", value: limits.maxGapMinutes, unit: "min" } };
+      return { status: "fail", messageId: "stuck", data: more, observed, threshold: limitRef(limits, "maxGapMinutes", "min"), hints };
+    return { status: "warn", messageId: "rollout", data: more, observed, threshold: limitRef(limits, "maxGapMinutes", "min") };
   },
 });
 
@@ -351,7 +351,7 @@ export const ecsServiceEvents = defineCheck({
     trouble: "{{count}} troubling service event(s) in the window ({{kinds}}); latest: {{latest}}",
     ok: "No troubling service events among {{total}} in the window.",
   },
-  evaluate({ evidence }): Verdict {
+  evaluate({ evidence }) {
     const svc = need(evidence, SERVICE);
     const hits = svc.events.flatMap((e) => {
       const rule = EVENT_RULES.find((r) => r.re.test(e.message));
@@ -415,7 +415,7 @@ export const ecsCpuUtilization = defineCheck({
     high: "{{instance}} CPU stayed above {{limit}} % for {{minutes}} min (peak {{peak}} %); {{busy}} of {{count}} instance(s) saturated.{{context}}",
     ok: "Host CPU peaked at {{peak}} % on {{instance}}; longest run above {{limit}} %: {{minutes}} min.{{context}}",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
     const ids = m.context.instances.length ? m.context.instances : Object.keys(m.series).filter((k) => k.startsWith("ec2.CPUUtilization.")).map((k) => k.slice("ec2.CPUUtilization.".length));
     const svcSeries = seriesOf(m, "ecs.CPUUtilization");
@@ -438,7 +438,7 @@ export const ecsCpuUtilization = defineCheck({
     }
     if (per.length === 0)
       return { status: "error", messageId: "no-instances", data: { cause: problem ?? m.unavailable.ec2 ?? "no instances identified" }, hints: [cpuHints["name-instances"]] };
-    const threshold = { name: "warnPercent", value: limits.warnPercent, unit: "%" };
+    const threshold = limitRef(limits, "warnPercent", "%");
     const busy = per.filter((x) => x.minutes >= limits.sustainedMinutes);
     for (const x of per)
       resources.push({

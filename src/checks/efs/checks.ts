@@ -3,7 +3,7 @@
  * I/O-operations ceiling (not throughput); throughput saturation is Sum(MeteredIOBytes)/period ÷
  * PermittedThroughput; BurstCreditBalance means something only in bursting mode.
  */
-import { defineCheck, type Verdict } from "../model.js";
+import { defineCheck, limitRef, type Verdict } from "../model.js";
 import { EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT, EFS_THROUGHPUT_UTILIZATION } from "../thresholds/efs.js";
 import { read } from "../../sources/model.js";
 import { FILE_SYSTEM, METRICS, type FileSystemEvidence, type MetricsEvidence } from "../../sources/aws/types.js";
@@ -26,7 +26,7 @@ function fileSystem(evidence: Evidence): FileSystemEvidence | undefined {
 }
 
 /** Shared preamble: no file system identified → skip; nothing at all from EFS → error (wrong id or permission). */
-function efsPrecheck(m: MetricsEvidence): Verdict | undefined {
+function efsPrecheck(m: MetricsEvidence): Verdict<keyof typeof COMMON_MESSAGES, never> | undefined {
   if (!m.context.fileSystemId)
     return { status: "skip", messageId: "no-file-system", data: { reason: m.unavailable.efs ?? "no EFS file system identified" } };
   const permitted = seriesOf(m, "efs.PermittedThroughput");
@@ -74,7 +74,7 @@ export const efsPercentIoLimit = defineCheck({
     high: "PercentIOLimit stayed above {{limit}} % for {{minutes}} min on {{fileSystemId}} (peak {{peak}} %): the file system is at its I/O-operations ceiling.",
     ok: "PercentIOLimit peaked at {{peak}} % on {{fileSystemId}}; longest run above {{limit}} %: {{minutes}} min (fails at {{sustained}} min).",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
     const pre = efsPrecheck(m);
     if (pre) return pre;
@@ -92,7 +92,7 @@ export const efsPercentIoLimit = defineCheck({
       longest = Math.max(longest, run);
     }
     const minutes = (longest * s!.period) / 60;
-    const threshold = { name: "maxPercent", value: limits.maxPercent, unit: "%" };
+    const threshold = limitRef(limits, "maxPercent", "%");
     const data = { fileSystemId: fsId, peak: round(peak), limit: limits.maxPercent, minutes: round(minutes), sustained: limits.sustainedMinutes };
     const observed = observedFrom(s!.points, peak, "%");
     if (minutes >= limits.sustainedMinutes)
@@ -134,7 +134,7 @@ export const efsThroughputUtilization = defineCheck({
     high: "EFS {{fileSystemId}} used up to {{peak}} % of its permitted throughput ({{permittedMiBps}} MiB/s, {{mode}} mode).",
     ok: "EFS {{fileSystemId}} used up to {{peak}} % of its permitted throughput ({{permittedMiBps}} MiB/s, {{mode}} mode).",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
     const pre = efsPrecheck(m);
     if (pre) return pre;
@@ -159,10 +159,10 @@ export const efsThroughputUtilization = defineCheck({
     if (mode === "provisioned") hints.push(throughputHints.provisioned);
     hints.push(throughputHints.bytes);
     if (peak > limits.failPercent)
-      return { status: "fail", messageId: "high", data, observed, threshold: { name: "failPercent", value: limits.failPercent, unit: "%" }, hints };
+      return { status: "fail", messageId: "high", data, observed, threshold: limitRef(limits, "failPercent", "%"), hints };
     if (peak > limits.warnPercent)
-      return { status: "warn", messageId: "high", data, observed, threshold: { name: "warnPercent", value: limits.warnPercent, unit: "%" }, hints };
-    return { status: "pass", messageId: "ok", data, observed, threshold: { name: "warnPercent", value: limits.warnPercent, unit: "%" } };
+      return { status: "warn", messageId: "high", data, observed, threshold: limitRef(limits, "warnPercent", "%"), hints };
+    return { status: "pass", messageId: "ok", data, observed, threshold: limitRef(limits, "warnPercent", "%") };
   },
 });
 
@@ -209,7 +209,7 @@ export const efsBurstCredits = defineCheck({
     low: "Burst credits of {{fileSystemId}} are below the alarm threshold ({{nowTiB}} TiB < {{thresholdTiB}} TiB) and draining: about {{hoursLeft}} h left at the window's rate.",
     ok: "Burst credits of {{fileSystemId}}: {{nowTiB}} TiB now, {{trend}}.",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
     const fs = need(evidence, FILE_SYSTEM);
     if (fs.throughputMode !== "bursting")
@@ -232,13 +232,13 @@ export const efsBurstCredits = defineCheck({
       trend: slope < 0 ? `draining ${tib(-slope)} TiB/h (about ${Number.isFinite(hoursLeft) ? round(hoursLeft, 0) : "∞"} h left)` : "not draining",
     };
     const observed = observedFrom(s!.points, now, "bytes");
-    const threshold = { name: "minHoursLeft", value: limits.minHoursLeft, unit: "h" };
+    const threshold = limitRef(limits, "minHoursLeft", "h");
     const hints = [burstHints.elastic, burstHints.provision];
     // "Gone": under 1 % of the alarm threshold (10 GB by default: about 100 s of bursting at 100 MiB/s).
     if (now < limits.minBalanceBytes * 0.01) return { status: "fail", messageId: "exhausted", data, observed, threshold, hints };
     if (hoursLeft <= limits.minHoursLeft) return { status: "fail", messageId: "running-out", data, observed, threshold, hints };
     if (now < limits.minBalanceBytes && slope < 0)
-      return { status: "warn", messageId: "low", data, observed, threshold: { name: "minBalanceBytes", value: limits.minBalanceBytes, unit: "bytes" }, hints };
+      return { status: "warn", messageId: "low", data, observed, threshold: limitRef(limits, "minBalanceBytes", "bytes"), hints };
     return { status: "pass", messageId: "ok", data, observed, threshold };
   },
 });

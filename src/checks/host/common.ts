@@ -3,14 +3,15 @@
  * anything), judging each host on its own, and folding the per-host verdicts into one (status = worst,
  * one `resources` entry per host). Pure.
  */
-import type { EvalContext, Observed, Status, Thresholds, Verdict } from "../model.js";
+import type { EvalContext, Observed, Status, ThresholdName, ThresholdRef, Thresholds, Verdict } from "../model.js";
 import { STATUS_SEVERITY, renderMessage } from "../model.js";
 import type { HostSnapshot, Parsed, SectionName } from "../../sources/host/model.js";
 import { HOST_PROBE } from "../../sources/host/model.js";
 
-export interface HostVerdict {
+/** One host's verdict; `M` is the check's message ids (its own and HOST_COMMON_MESSAGES'). */
+export interface HostVerdict<M extends string = string> {
   status: Status;
-  messageId: string;
+  messageId: M;
   data: Record<string, unknown>;
   observed?: Observed;
   hints?: string[];
@@ -22,7 +23,7 @@ export interface OkHost {
 }
 
 /** Messages every host check can return (merged into each check's own). */
-export const HOST_COMMON_MESSAGES: Record<string, string> = {
+export const HOST_COMMON_MESSAGES = {
   "bad-evidence": "Could not evaluate: the host.probe evidence is malformed: {{problem}}",
   "no-hosts": "Could not evaluate: the host probe reached no hosts",
   "probe-failed": "could not evaluate, the probe did not run ({{kind}}): {{cause}}",
@@ -30,6 +31,7 @@ export const HOST_COMMON_MESSAGES: Record<string, string> = {
   "field-missing": "could not evaluate, {{section}} has no {{field}}",
   hosts: "{{summary}}. Worst, {{worstHost}}: {{worst}}",
 };
+export type HostCommonMessageId = keyof typeof HOST_COMMON_MESSAGES;
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 
@@ -50,11 +52,11 @@ export function sectionOf<T>(snap: HostSnapshot, name: SectionName, valid: (v: u
   return { ok: false, error: `section "${name}" is neither ok nor an error` };
 }
 
-export function sectionError(host: string, section: string, cause: string): HostVerdict {
+export function sectionError(host: string, section: string, cause: string): HostVerdict<"section-error"> {
   return { status: "error", messageId: "section-error", data: { host, section, cause } };
 }
 
-export function fieldMissing(host: string, section: string, field: string): HostVerdict {
+export function fieldMissing(host: string, section: string, field: string): HostVerdict<"field-missing"> {
   return { status: "error", messageId: "field-missing", data: { host, section, field } };
 }
 
@@ -104,10 +106,10 @@ function readHosts(ctx: EvalContext<Thresholds>): HostEntry[] | string {
   return out;
 }
 
-export interface JudgeOptions<T extends Thresholds> {
-  messages: Record<string, string>;
-  /** The threshold the verdict is compared to (shown beside the observed value). */
-  threshold: (ctx: EvalContext<T>) => { name: string; value: number; unit: string };
+export interface JudgeOptions<T extends Thresholds, M extends string, N extends ThresholdName<T> = ThresholdName<T>> {
+  messages: Readonly<Record<M, string>>;
+  /** The threshold the verdict is compared to (shown beside the observed value): one of the check's. */
+  threshold: (ctx: EvalContext<T>) => ThresholdRef<N>;
   /** Among hosts with the same status, the one whose observed value is higher (or lower) is the worst. */
   worse: "higher" | "lower";
 }
@@ -115,15 +117,15 @@ export interface JudgeOptions<T extends Thresholds> {
 const STATUS_WORDS: Record<Status, string> = { fail: "fail", warn: "warn", error: "could not be evaluated", skip: "skipped", pass: "pass" };
 
 /** Judge every host in the evidence and fold the verdicts: status = worst, one resource per host. */
-export function judgeHosts<T extends Thresholds>(
+export function judgeHosts<T extends Thresholds, M extends string, N extends ThresholdName<T>>(
   ctx: EvalContext<T>,
-  opts: JudgeOptions<T>,
-  judge: (h: OkHost) => HostVerdict,
-): Verdict {
+  opts: JudgeOptions<T, M, N>,
+  judge: (h: OkHost) => HostVerdict<NoInfer<M>>,
+): Verdict<M | HostCommonMessageId, ThresholdName<T>> {
   const hosts = readHosts(ctx as unknown as EvalContext<Thresholds>);
   if (typeof hosts === "string") return { status: "error", messageId: "bad-evidence", data: { problem: hosts } };
   if (hosts.length === 0) return { status: "error", messageId: "no-hosts", data: {} };
-  const verdicts: HostVerdict[] = hosts.map((h) => {
+  const verdicts: Array<HostVerdict<M | HostCommonMessageId>> = hosts.map((h) => {
     if (!h.ok) return { status: "error", messageId: "probe-failed", data: { host: h.host, kind: h.kind, cause: h.message } };
     try {
       const v = judge({ host: h.host, snapshot: h.snapshot });
@@ -133,7 +135,7 @@ export function judgeHosts<T extends Thresholds>(
       return sectionError(h.host, "the probe evidence", e instanceof Error ? e.message : String(e));
     }
   });
-  const messages = { ...HOST_COMMON_MESSAGES, ...opts.messages };
+  const messages: Readonly<Record<string, string>> = { ...HOST_COMMON_MESSAGES, ...opts.messages };
   const render = (v: HostVerdict) => renderMessage(messages[v.messageId] ?? v.messageId, v.data);
   const resources = verdicts.map((v, i) => {
     const r: NonNullable<Verdict["resources"]>[number] = { id: hosts[i]!.host, status: v.status, message: render(v) };
@@ -151,7 +153,7 @@ export function judgeHosts<T extends Thresholds>(
   });
   const w = verdicts[worstIdx]!;
   const threshold = opts.threshold(ctx);
-  const base: Verdict = { status: w.status, messageId: w.messageId, data: w.data, threshold, hints: w.hints ?? [], resources };
+  const base: Verdict<M | HostCommonMessageId, ThresholdName<T>> = { status: w.status, messageId: w.messageId, data: w.data, threshold, hints: w.hints ?? [], resources };
   if (w.observed) base.observed = w.observed;
   if (verdicts.length === 1) return base;
   const counts = new Map<Status, number>();

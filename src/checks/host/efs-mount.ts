@@ -12,7 +12,7 @@
  * now. The probe reads them twice, around its sampling window, and this check judges the difference.
  * Evidence from older probes (one reading) is still judged since mount, and says so.
  */
-import { defineCheck, renderMessage } from "../model.js";
+import { defineCheck, limitRef, renderMessage } from "../model.js";
 import type { Status } from "../model.js";
 import { HOST_EFS_MOUNT } from "../thresholds/host.js";
 import { HOST_COMMON_MESSAGES, guards, isObj, judgeHosts, num, sectionError, sectionOf, type HostVerdict } from "./common.js";
@@ -22,7 +22,7 @@ export const LISTING_OPS = ["LOOKUP", "GETATTR", "ACCESS", "READDIR", "READDIRPL
 
 const LISTING_OP_SET: ReadonlySet<string> = new Set(LISTING_OPS);
 
-const MESSAGES: Record<string, string> = {
+const MESSAGES = {
   ...HOST_COMMON_MESSAGES,
   // --mount-path (and probes before v3)
   absent:
@@ -49,6 +49,7 @@ const MESSAGES: Record<string, string> = {
   "ok-since-mount":
     "{{where}}: slowest listing op {{op}} {{rttMs}} ms mean RTT over {{opCount}} calls, retransmissions {{retransPercent}} % of {{rpcs}} RPCs (since mount: this probe took one reading)",
 };
+type MountVerdict = HostVerdict<keyof typeof MESSAGES>;
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const round1 = (v: number) => Math.round(v * 10) / 10;
@@ -96,8 +97,8 @@ export const efsMount = defineCheck({
     const limits = ctx.limits;
     return judgeHosts(
       ctx,
-      { messages: MESSAGES, worse: "higher", threshold: () => ({ name: "maxOpRttMs", value: limits.maxOpRttMs, unit: "ms" }) },
-      ({ host, snapshot }): HostVerdict => {
+      { messages: MESSAGES, worse: "higher", threshold: () => limitRef(limits, "maxOpRttMs", "ms") },
+      ({ host, snapshot }): MountVerdict => {
         const s = sectionOf(snapshot, "mount", guards.mount);
         if (!s.ok) return sectionError(host, "the mount (/proc/self/mountstats)", s.error);
         const m = s.value;
@@ -193,7 +194,7 @@ function tally(ops: Ops, minOps: number): Tally | string {
   return t;
 }
 
-function judgeMount(j: Record<string, unknown>, limits: Limits, count: number): HostVerdict {
+function judgeMount(j: Record<string, unknown>, limits: Limits, count: number): MountVerdict {
   const where = describe(j, count);
   const mount = String(j.mountPoint);
   const w = j.window;
@@ -243,7 +244,7 @@ function slowHints(t: Tally, limits: Limits, retransPercent: number): string[] {
 }
 
 /** Probe v1/v2 evidence: one entry on the mount path, judged on its counters since mount. */
-function legacy(host: string, m: { path: string; pathState: string; entry?: Record<string, unknown> }, limits: Limits): HostVerdict {
+function legacy(host: string, m: { path: string; pathState: string; entry?: Record<string, unknown> }, limits: Limits): MountVerdict {
   const shown = m.path || "the package mount path";
   const entry = m.entry;
   if (!entry) {

@@ -8,14 +8,14 @@
  * while every pypiserver worker hangs. It is in state D, so the probe (v3) counts D-state tasks each
  * second (and those whose wchan is in the NFS/SUNRPC client); older probes only have vmstat `b`.
  */
-import { defineCheck } from "../model.js";
+import { defineCheck, limitRef } from "../model.js";
 import { HOST_IOWAIT } from "../thresholds/host.js";
 import type { HostSnapshot } from "../../sources/host/model.js";
 import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, guards, instanceSizeHint, judgeHosts, num, sectionError, sectionOf } from "./common.js";
 import { memField } from "./memory.js";
 import { judgedSamples, seriesOf } from "./vmstat.js";
 
-const MESSAGES: Record<string, string> = {
+const MESSAGES = {
   ...HOST_COMMON_MESSAGES,
   high: "iowait {{mean}} % on average (peak {{max}} %) over {{samples}} one-second samples, at or above {{limit}} %: requests are waiting on disk or EFS",
   blocked:
@@ -71,7 +71,7 @@ export const iowait = defineCheck({
     const limit = ctx.limits.maxIowaitPercent;
     return judgeHosts(
       ctx,
-      { messages: MESSAGES, worse: "higher", threshold: () => ({ name: "maxIowaitPercent", value: limit, unit: "%" }) },
+      { messages: MESSAGES, worse: "higher", threshold: ({ limits }) => limitRef(limits, "maxIowaitPercent", "%") },
       ({ host, snapshot }) => {
         const j = judgedSamples(snapshot, ["wa", "si", "so", "b"]);
         if (!j.ok) return sectionError(host, "vmstat", j.error);

@@ -1,10 +1,10 @@
 /** host.memory-available: MemAvailable below the floor leaves no page cache for EFS reads. */
-import { defineCheck } from "../model.js";
+import { defineCheck, limitRef } from "../model.js";
 import { HOST_MEMORY_AVAILABLE } from "../thresholds/host.js";
 import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, fieldMissing, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
 import { memField, mib1 } from "./memory.js";
 
-const MESSAGES: Record<string, string> = {
+const MESSAGES = {
   ...HOST_COMMON_MESSAGES,
   low: "only {{availableMiB}} MiB available of {{totalMiB}} MiB ({{percent}} %), below {{limit}} MiB: too little left for the EFS page cache",
   ok: "{{availableMiB}} MiB available of {{totalMiB}} MiB ({{percent}} %), above {{limit}} MiB",
@@ -30,7 +30,7 @@ export const memoryAvailable = defineCheck({
     const limit = ctx.limits.minAvailableMiB;
     return judgeHosts(
       ctx,
-      { messages: MESSAGES, worse: "lower", threshold: () => ({ name: "minAvailableMiB", value: limit, unit: "MiB" }) },
+      { messages: MESSAGES, worse: "lower", threshold: ({ limits }) => limitRef(limits, "minAvailableMiB", "MiB") },
       ({ host, snapshot }) => {
         const avail = memField(snapshot, "MemAvailable", (f) => f.mem.available);
         if (avail.error) return sectionError(host, "memory", avail.error);

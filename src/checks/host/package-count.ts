@@ -1,9 +1,9 @@
 /** host.package-count: how many package files pypiserver's simple-dir backend rescans per request. */
-import { defineCheck, renderMessage } from "../model.js";
+import { defineCheck, limitRef, renderMessage } from "../model.js";
 import { HOST_PACKAGE_COUNT } from "../thresholds/host.js";
 import { HOST_COMMON_MESSAGES, guards, judgeHosts, sectionError, sectionOf } from "./common.js";
 
-const MESSAGES: Record<string, string> = {
+const MESSAGES = {
   ...HOST_COMMON_MESSAGES,
   many: "{{atLeast}}{{files}} package files in {{dir}}, more than {{limit}}: simple-dir rescans and re-hashes every file on each listing",
   ok: "{{files}} package files in {{dir}} (limit {{limit}})",
@@ -41,7 +41,7 @@ export const packageCount = defineCheck({
     const limit = ctx.limits.maxPackages;
     return judgeHosts(
       ctx,
-      { messages: MESSAGES, worse: "higher", threshold: () => ({ name: "maxPackages", value: limit, unit: "count" }) },
+      { messages: MESSAGES, worse: "higher", threshold: ({ limits }) => limitRef(limits, "maxPackages", "count") },
       ({ host, snapshot }) => {
         const s = sectionOf(snapshot, "packages", guards.packages);
         if (!s.ok) return sectionError(host, "the package count", s.error);

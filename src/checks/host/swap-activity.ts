@@ -1,12 +1,12 @@
 /** host.swap-activity: pages moving to or from swap (vmstat si/so) while the probe watched. */
-import { defineCheck } from "../model.js";
+import { defineCheck, limitRef } from "../model.js";
 import { HOST_SWAP_ACTIVITY } from "../thresholds/host.js";
 import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, judgeHosts, sectionError } from "./common.js";
 import { instanceSizeHint } from "./common.js";
 import { memField } from "./memory.js";
 import { judgedSamples, seriesOf } from "./vmstat.js";
 
-const MESSAGES: Record<string, string> = {
+const MESSAGES = {
   ...HOST_COMMON_MESSAGES,
   swapping:
     "swapping while watched: si up to {{siMax}} KiB/s, so up to {{soMax}} KiB/s in {{swappingSamples}} of {{samples}} one-second samples (limit {{limit}} KiB/s)",
@@ -33,7 +33,7 @@ export const swapActivity = defineCheck({
     const limit = ctx.limits.maxSwapKiBPerSecond;
     return judgeHosts(
       ctx,
-      { messages: MESSAGES, worse: "higher", threshold: () => ({ name: "maxSwapKiBPerSecond", value: limit, unit: "KiB/s" }) },
+      { messages: MESSAGES, worse: "higher", threshold: ({ limits }) => limitRef(limits, "maxSwapKiBPerSecond", "KiB/s") },
       ({ host, snapshot }) => {
         const j = judgedSamples(snapshot, ["si", "so"]);
         if (!j.ok) return sectionError(host, "vmstat", j.error);

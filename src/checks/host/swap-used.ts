@@ -4,13 +4,13 @@
  * amount alone cries wolf for months. So the amount is judged together with vmstat si/so over the
  * probe's window: in use AND moving fails; in use and still is a pass that says so.
  */
-import { defineCheck } from "../model.js";
+import { defineCheck, limitRef } from "../model.js";
 import { HOST_SWAP_USED } from "../thresholds/host.js";
 import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, fieldMissing, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
 import { memField, mib1 } from "./memory.js";
 import { judgedSamples } from "./vmstat.js";
 
-const MESSAGES: Record<string, string> = {
+const MESSAGES = {
   ...HOST_COMMON_MESSAGES,
   used: "{{usedMiB}} MiB of {{totalMiB}} MiB swap in use and moving: si up to {{siMax}} KiB/s, so up to {{soMax}} KiB/s in {{movingSamples}} of {{samples}} one-second samples (limit {{movingLimit}} KiB/s): the host is short of memory now",
   parked:
@@ -39,7 +39,7 @@ export const swapUsed = defineCheck({
     const { maxSwapUsedMiB: limit, maxSwapMovingKiBPerSecond: movingLimit } = ctx.limits;
     return judgeHosts(
       ctx,
-      { messages: MESSAGES, worse: "higher", threshold: () => ({ name: "maxSwapUsedMiB", value: limit, unit: "MiB" }) },
+      { messages: MESSAGES, worse: "higher", threshold: ({ limits }) => limitRef(limits, "maxSwapUsedMiB", "MiB") },
       ({ host, snapshot }) => {
         const total = memField(snapshot, "SwapTotal", (f) => f.swap?.total);
         if (total.error) return sectionError(host, "memory", total.error);

@@ -3,7 +3,7 @@
  * the guide names for failed uploads (OOM-killed containers, 5xx in the window), read from the fleet
  * evidence when it was gathered.
  */
-import { defineCheck, renderMessage, type ResourceResult, type Verdict } from "../model.js";
+import { defineCheck, limitRef, renderMessage, type ResourceResult } from "../model.js";
 import { read, sourceKey } from "../../sources/model.js";
 import type { DistListing } from "../../sources/client/dist.js";
 import { METRICS, SERVICE, STOPPED_TASKS } from "../../sources/aws/types.js";
@@ -44,7 +44,7 @@ export const uploadDistFiles = defineCheck({
     "not-dist": "{{bad}} file(s) in {{dir}} are not wheels or sdists: {{names}}",
     large: "{{large}} file(s) in {{dir}} exceed {{limit}} MiB (largest {{largestMiB}} MiB): the upload may time out",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const r = read(evidence, DIST_KEY);
     if (!r?.ok) return { status: "error", messageId: "source-missing", data: { source: DIST_KEY.id } };
     const { dir, files } = r.value;
@@ -52,7 +52,7 @@ export const uploadDistFiles = defineCheck({
     if (files.length === 0) return { status: "warn", messageId: "empty", data: { dir }, hints: [distHints.build] };
     const largest = Math.max(...files.map((f) => f.bytes));
     const largestMiB = Math.round((largest / MiB) * 10) / 10;
-    const threshold = { name: "maxFileMiB", value: limits.maxFileMiB, unit: "MiB" };
+    const threshold = limitRef(limits, "maxFileMiB", "MiB");
     const observed = { value: largestMiB, unit: "MiB" };
     const resources: ResourceResult[] = files.map((f) => {
       const mib = Math.round((f.bytes / MiB) * 10) / 10;
@@ -112,7 +112,7 @@ export const uploadFleetSignals = defineCheck({
     "5xx": "{{errors}} 5xx answers in the window ({{elb}} from the ALB, {{target}} from targets): uploads may have failed",
     quiet: "No OOM kills{{fiveXX}} in the window",
   },
-  evaluate({ evidence, limits }): Verdict {
+  evaluate({ evidence, limits }) {
     const st = read(evidence, STOPPED_TASKS);
     const m = read(evidence, METRICS);
     const svc = read(evidence, SERVICE);
@@ -137,7 +137,7 @@ export const uploadFleetSignals = defineCheck({
         messageId: "oom",
         data: { oom: oomTasks.length, elb, target },
         observed: { value: oomTasks.length, unit: "count" },
-        threshold: { name: "maxOomKills", value: limits.maxOomKills, unit: "count" },
+        threshold: limitRef(limits, "maxOomKills", "count"),
         hints: [...memoryHints(svc?.ok ? svc.value.taskDefinition : undefined), fleetSignalHints.retry],
         resources,
       };
@@ -147,7 +147,7 @@ export const uploadFleetSignals = defineCheck({
         messageId: "5xx",
         data: { errors: elb + target, elb, target },
         observed: { value: elb + target, unit: "count" },
-        threshold: { name: "maxTarget5xx", value: limits.maxTarget5xx, unit: "count" },
+        threshold: limitRef(limits, "maxTarget5xx", "count"),
         hints: [fleetSignalHints.verbose, fleetSignalHints["5xx"]],
       };
     return { status: "pass", messageId: "quiet", data: { fiveXX: haveMetrics ? " and no 5xx" : "" } };
