@@ -1,5 +1,6 @@
 /**
- * CloudWatch alarms whose thresholds are the doctor's own named constants (src/checks/thresholds): one
+ * CloudWatch alarms whose thresholds are the doctor's own named constants (src/checks/<area>/thresholds.ts,
+ * beside the checks that use them): one
  * source of truth, so an alarm and the check that explains it can never disagree. Each alarm records the
  * check id and threshold it mirrors in {@link ALARM_SPECS}; a test compares them.
  */
@@ -11,7 +12,9 @@ import type * as efs from "aws-cdk-lib/aws-efs";
 import type * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
-import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS, ECS_MEMORY_UTILIZATION, EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT } from "../checks/thresholds/index.js";
+import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS } from "../checks/alb/thresholds.js";
+import { ECS_MEMORY_UTILIZATION } from "../checks/ecs/thresholds.js";
+import { EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT } from "../checks/efs/thresholds.js";
 import type { ResolvedProps } from "./props.js";
 
 /** Which doctor check and threshold each alarm mirrors. */

@@ -1,7 +1,7 @@
 /**
  * A CloudWatch dashboard built from the very series doctor reads (src/sources/aws/metric-catalogue.ts: same
  * namespace, metric, statistic and dimensions), with the doctor's thresholds drawn as lines (ALARM_SPECS, which
- * come from src/checks/thresholds). Per-instance EC2 series are left out: their instance ids change.
+ * come from src/checks/<area>/thresholds.ts). Per-instance EC2 series are left out: their instance ids change.
  */
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";

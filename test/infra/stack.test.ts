@@ -16,7 +16,9 @@ import { DASHBOARD_THRESHOLDS, dashboardSeries } from "../../src/infra/dashboard
 import { SERIES } from "../../src/sources/aws/metric-catalogue.js";
 import { containerCommand } from "../../src/infra/container.js";
 import { resolveProps } from "../../src/infra/props.js";
-import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS, ECS_MEMORY_UTILIZATION, EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT } from "../../src/checks/thresholds/index.js";
+import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS } from "../../src/checks/alb/thresholds.js";
+import { ECS_MEMORY_UTILIZATION } from "../../src/checks/ecs/thresholds.js";
+import { EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT } from "../../src/checks/efs/thresholds.js";
 import { findCheck } from "../../src/checks/registry.js";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0c5f1d1e-1111-2222-3333-444455556666";
@@ -347,14 +349,28 @@ describe("alarms use the doctor's thresholds", () => {
     expect(alarm(base, ALARM_SPECS.unhealthyHosts.id).Threshold).toBe(ALB_UNHEALTHY_HOSTS.maxUnhealthy.default);
   });
 
-  it("each alarm's threshold equals the matching doctor check's default (when the check is registered)", () => {
+  it("each alarm's threshold equals the matching doctor check's default", () => {
     for (const spec of Object.values(ALARM_SPECS)) {
       const s = spec === ALARM_SPECS.efsBurstCredits ? https : base;
       expect(alarm(s, spec.id).Threshold).toBe(spec.value);
       expect(alarm(s, spec.id).AlarmDescription).toContain(spec.checkId);
       const check = findCheck(spec.checkId);
-      if (check) expect(check.thresholds[spec.threshold]?.default, `${spec.checkId}.${spec.threshold}`).toBe(spec.value);
+      expect(check, `${spec.checkId} is a registered check`).toBeDefined();
+      expect(check!.thresholds[spec.threshold]?.default, `${spec.checkId}.${spec.threshold}`).toBe(spec.value);
     }
+  });
+
+  it("the constants the alarms import are the very objects the registered checks use", () => {
+    const used: Array<[string, object]> = [
+      ["efs.percent-io-limit", EFS_PERCENT_IO_LIMIT],
+      ["efs.burst-credits", EFS_BURST_CREDITS],
+      ["ecs.memory-utilization", ECS_MEMORY_UTILIZATION],
+      ["alb.5xx-rate", ALB_5XX_RATE],
+      ["alb.p95-latency", ALB_P95_LATENCY],
+      ["alb.target-health", ALB_UNHEALTHY_HOSTS],
+    ];
+    expect(new Set(used.map(([id]) => id))).toEqual(new Set(Object.values(ALARM_SPECS).map((s) => s.checkId)));
+    for (const [id, constant] of used) expect(findCheck(id)?.thresholds, id).toBe(constant);
   });
 
   it("burst-credit alarm only in bursting mode", () => {

@@ -7,7 +7,7 @@
  */
 import { defineCheck, evidenceRef, limitRef, renderMessage, type ResourceResult, type Verdict } from "../model.js";
 import { backendModel } from "./backend.js";
-import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS } from "../thresholds/alb.js";
+import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS } from "./thresholds.js";
 import { METRICS, SERVICE, TARGETS, type MetricsEvidence } from "../../sources/aws/types.js";
 import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem, sumOf, values } from "../series.js";
 

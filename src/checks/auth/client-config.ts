@@ -6,7 +6,7 @@
 import { defineCheck, renderMessage, worst, type ResourceResult, type Status } from "../model.js";
 import { read, sourceKey } from "../../sources/model.js";
 import type { ClientConfig, ClientEntry, ClientProblem } from "../../sources/client/config.js";
-import { AUTH_CLIENT_CONFIG } from "../thresholds/auth.js";
+import { AUTH_CLIENT_CONFIG } from "./thresholds.js";
 import { NON_ASCII_REASON } from "../../creds/latin1.js";
 
 export const CLIENT_CONFIG_KEY = sourceKey<ClientConfig>("client.config");

@@ -8,7 +8,7 @@ import { defineCheck, limitRef, renderMessage, type Verdict } from "../model.js"
 import { read, sourceKey } from "../../sources/model.js";
 import type { IndexProbe } from "../../sources/http/index-probe.js";
 import type { ProbeAnswer } from "../../sources/http/request.js";
-import { AUTH_CREDENTIALS_ACCEPTED, AUTH_HEALTH_ENDPOINT, AUTH_INDEX_PROTECTED } from "../thresholds/auth.js";
+import { AUTH_CREDENTIALS_ACCEPTED, AUTH_HEALTH_ENDPOINT, AUTH_INDEX_PROTECTED } from "./thresholds.js";
 
 export const INDEX_PROBE_KEY = sourceKey<IndexProbe>("http.index-probe");
 

@@ -1,6 +1,6 @@
 /** EC2 checks (bursts playbook): burstable CPU credits and CPU skew across the fleet's instances. */
 import { defineCheck, limitRef, type ResourceResult } from "../model.js";
-import { EC2_CPU_CREDITS, EC2_CPU_SKEW } from "../thresholds/ec2.js";
+import { EC2_CPU_CREDITS, EC2_CPU_SKEW } from "./thresholds.js";
 import { INSTANCES, METRICS, isBurstable } from "../../sources/aws/types.js";
 import { hasData, maxOf, meanOf, minOf, need, observedFrom, round, seriesOf, seriesProblem, sumOf, values } from "../series.js";
 

@@ -4,7 +4,7 @@
  * reservation when one is set, so it is converted to a share of the hard limit before judging.
  */
 import { defineCheck, evidenceRef, limitRef, renderMessage, type ResourceResult } from "../model.js";
-import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS, ECS_RUNNING_TASKS } from "../thresholds/ecs.js";
+import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS, ECS_RUNNING_TASKS } from "./thresholds.js";
 import { METRICS, SERVICE, STOPPED_TASKS, type EcsTaskDefinition, type MetricSeries, type StoppedTask } from "../../sources/aws/types.js";
 import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem, values } from "../series.js";
 

@@ -4,7 +4,7 @@
  * PermittedThroughput; BurstCreditBalance means something only in bursting mode.
  */
 import { defineCheck, limitRef, type Verdict } from "../model.js";
-import { EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT, EFS_THROUGHPUT_UTILIZATION } from "../thresholds/efs.js";
+import { EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT, EFS_THROUGHPUT_UTILIZATION } from "./thresholds.js";
 import { read } from "../../sources/model.js";
 import { FILE_SYSTEM, METRICS, type FileSystemEvidence, type MetricsEvidence } from "../../sources/aws/types.js";
 import { describeSeries, need, hasData, maxOf, minOf, observedFrom, round, seriesOf, seriesProblem, values } from "../series.js";

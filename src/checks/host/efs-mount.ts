@@ -14,7 +14,7 @@
  */
 import { defineCheck, limitRef, renderMessage } from "../model.js";
 import type { Status } from "../model.js";
-import { HOST_EFS_MOUNT } from "../thresholds/host.js";
+import { HOST_EFS_MOUNT } from "./thresholds.js";
 import { HOST_COMMON_MESSAGES, guards, isObj, judgeHosts, num, sectionError, sectionOf, type HostVerdict } from "./common.js";
 
 /** The NFS operations a listing or download makes; their mean RTT is judged. */

@@ -9,7 +9,7 @@
  * second (and those whose wchan is in the NFS/SUNRPC client); older probes only have vmstat `b`.
  */
 import { defineCheck, limitRef } from "../model.js";
-import { HOST_IOWAIT } from "../thresholds/host.js";
+import { HOST_IOWAIT } from "./thresholds.js";
 import type { HostSnapshot } from "../../sources/host/model.js";
 import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, guards, instanceSizeHint, judgeHosts, num, sectionError, sectionOf } from "./common.js";
 import { memField } from "./memory.js";

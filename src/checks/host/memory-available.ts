@@ -1,6 +1,6 @@
 /** host.memory-available: MemAvailable below the floor leaves no page cache for EFS reads. */
 import { defineCheck, limitRef } from "../model.js";
-import { HOST_MEMORY_AVAILABLE } from "../thresholds/host.js";
+import { HOST_MEMORY_AVAILABLE } from "./thresholds.js";
 import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, fieldMissing, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
 import { memField, mib1 } from "./memory.js";
 

@@ -1,6 +1,6 @@
 /** host.package-count: how many package files pypiserver's simple-dir backend rescans per request. */
 import { defineCheck, limitRef, renderMessage } from "../model.js";
-import { HOST_PACKAGE_COUNT } from "../thresholds/host.js";
+import { HOST_PACKAGE_COUNT } from "./thresholds.js";
 import { HOST_COMMON_MESSAGES, guards, judgeHosts, sectionError, sectionOf } from "./common.js";
 
 const MESSAGES = {

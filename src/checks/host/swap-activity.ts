@@ -1,6 +1,6 @@
 /** host.swap-activity: pages moving to or from swap (vmstat si/so) while the probe watched. */
 import { defineCheck, limitRef } from "../model.js";
-import { HOST_SWAP_ACTIVITY } from "../thresholds/host.js";
+import { HOST_SWAP_ACTIVITY } from "./thresholds.js";
 import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, judgeHosts, sectionError } from "./common.js";
 import { instanceSizeHint } from "./common.js";
 import { memField } from "./memory.js";

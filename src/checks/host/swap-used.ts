@@ -5,7 +5,7 @@
  * probe's window: in use AND moving fails; in use and still is a pass that says so.
  */
 import { defineCheck, limitRef } from "../model.js";
-import { HOST_SWAP_USED } from "../thresholds/host.js";
+import { HOST_SWAP_USED } from "./thresholds.js";
 import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, fieldMissing, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
 import { memField, mib1 } from "./memory.js";
 import { judgedSamples } from "./vmstat.js";

@@ -9,7 +9,7 @@ import type { DistListing } from "../../sources/client/dist.js";
 import { METRICS, SERVICE, STOPPED_TASKS } from "../../sources/aws/types.js";
 import { seriesOf, sumOf, values } from "../series.js";
 import { MEMORY_HINTS, classifyStop, memoryHints } from "../ecs/checks.js";
-import { UPLOAD_DIST_SIZE, UPLOAD_FLEET_SIGNALS } from "../thresholds/upload.js";
+import { UPLOAD_DIST_SIZE, UPLOAD_FLEET_SIGNALS } from "./thresholds.js";
 
 export const DIST_KEY = sourceKey<DistListing>("client.dist");
 

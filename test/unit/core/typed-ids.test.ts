@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { defineCheck, evidenceRef, limitRef, type Check, type Thresholds } from "../../../src/checks/model.js";
 import { evaluateCheck } from "../../../src/checks/runner.js";
-import { HOST_IOWAIT } from "../../../src/checks/thresholds/host.js";
+import { HOST_IOWAIT } from "../../../src/checks/host/thresholds.js";
 import { HOST_COMMON_MESSAGES, judgeHosts, sectionError } from "../../../src/checks/host/common.js";
 import { iowait } from "../../../src/checks/host/iowait.js";
 import { efsPercentIoLimit } from "../../../src/checks/efs/checks.js";
