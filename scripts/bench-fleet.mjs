@@ -35,7 +35,7 @@ const SAMPLES = 5;
 const realistic = (() => {
   const dir = mkdtempSync(join(tmpdir(), "pypictl-bench-"));
   try {
-    const h = fakeHost(untrimmed, dir, { mountPath: "/data/packages", packages: true });
+    const h = fakeHost(untrimmed, dir, { packages: true });
     const script = buildProbeScript({ samples: SAMPLES, mountPath: h.mountPath, packageDir: h.packageDir, procDir: h.proc });
     return execFileSync("sh", ["-s"], { input: script, env: h.env, encoding: "utf8" }).split(h.packageDir).join("/data/packages");
   } finally {

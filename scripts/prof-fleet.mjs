@@ -25,7 +25,7 @@ const untrimmed = readFileSync(new URL("../test/fixtures/aws/probe-stdout.txt", 
 const realistic = (() => {
   const dir = mkdtempSync(join(tmpdir(), "pypictl-bench-"));
   try {
-    const h = fakeHost(untrimmed, dir, { mountPath: "/data/packages", packages: true });
+    const h = fakeHost(untrimmed, dir, { packages: true });
     const script = buildProbeScript({ samples: 5, mountPath: h.mountPath, packageDir: h.packageDir, procDir: h.proc });
     return execFileSync("sh", ["-s"], { input: script, env: h.env, encoding: "utf8" }).split(h.packageDir).join("/data/packages");
   } finally {
