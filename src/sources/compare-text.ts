@@ -22,7 +22,7 @@ export function compareText(a: string, b: string): number {
     if (c < 0x20 || c > 0x7e) return a.localeCompare(b); // ignorable or beyond ASCII: the collator decides
   }
   if (k === n) {
-    if (a.length === b.length) return 0;
+    // One is a prefix of the other (equal strings returned above).
     const next = a.length > n ? a.charCodeAt(n) : b.charCodeAt(n);
     if (!plain(next)) return a.localeCompare(b);
     return a.length < b.length ? -1 : 1;

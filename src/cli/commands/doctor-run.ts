@@ -56,8 +56,6 @@ async function selectionSources(flags: DoctorFlags): Promise<string[] | undefine
   return sourceClosure(neededSources(checks), target, gatherPlanFor(checks), loadSource);
 }
 
-export { DEFAULT_TIMEOUT_SECONDS } from "./doctor-plan.js";
-
 /**
  * The edge: the listings (--examples, --list, --explain, --print-iam-policy), then the flags and files
  * checked, the config file read, a plan made (doctor-plan.ts) and run.

@@ -24,7 +24,6 @@ import { writeAtomic } from "../write-file.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
 import type { DoctorPlan } from "./doctor-plan.js";
 
-export { DEFAULT_WATCH_SECONDS, parseWatchInterval } from "./doctor-plan.js";
 const HOST_PROBE = "host.probe";
 const CLEAR = "\x1b[H\x1b[2J";
 const RECENT = 12;

@@ -48,10 +48,7 @@ export function packedPointsOf(holder: unknown): PackedPoints | undefined {
 /** The values of a series' points, oldest first, without building the pairs when they are packed. */
 export function pointValues(s: { points: ReadonlyArray<readonly [string, number]> }): number[] {
   const p = packedBy.get(s);
-  if (!p) return s.points.map((x) => x[1]);
-  const out: number[] = [];
-  for (let i = 0; i < p.values.length; i++) out.push(p.values[i]!);
-  return out;
+  return p ? Array.from(p.values) : s.points.map((x) => x[1]);
 }
 
 /** How many points a series has, without building them when they are packed. */

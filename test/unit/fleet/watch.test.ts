@@ -8,7 +8,7 @@ import { scenario, type Scenario } from "../../fixtures/aws/sim.mjs";
 import { installTestFleet, useTestAwsEnv } from "./harness.js";
 import { runCli } from "../../../src/cli/main.js";
 import { captureIo } from "../../helpers/io.js";
-import { parseWatchInterval } from "../../../src/cli/commands/doctor-watch.js";
+import { parseWatchInterval } from "../../../src/cli/commands/doctor-plan.js";
 import { statusChanges, changeLine, newEvents, eventKey } from "../../../src/cli/watch/changes.js";
 import { mergeEvidence, watchWindow } from "../../../src/cli/watch/merge-evidence.js";
 import { buildTimeline } from "../../../src/cli/render/timeline.js";
