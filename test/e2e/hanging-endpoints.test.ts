@@ -92,6 +92,15 @@ describe.concurrent("hanging AWS endpoints end the run in about its --timeout", 
     });
   }
 
+  it("doctor --only auth --secret-id, the secret read hangs: --timeout 2 ends the process too, not only the report", async () => {
+    // The index is not there (port 9 refuses at once); the secret read is what hangs.
+    const r = await run(["doctor", "--only", "auth", "--url", "http://127.0.0.1:9/simple/", "--secret-id", "pypi/hang", "--region", "eu-west-1", "--format", "json", "--timeout", "2"], { mode: "hang" });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.wallMs).toBeLessThan(2_000 + SLACK_MS);
+    const report = JSON.parse(r.stdout) as { findings: Array<{ checkId: string; status: string }> };
+    expect(report.findings.find((f) => f.checkId === "auth.credentials-accepted")?.status).toBe("error");
+  });
+
   it("creds --stack, the stack read hangs: exit 3 (the endpoint did not answer), not exit 2", async () => {
     const r = await run(["creds", "--stack", "pypiserver", "--region", "eu-west-1", "--timeout", "2"], { mode: "hang" });
     expect(r.code, r.stderr).toBe(3);
