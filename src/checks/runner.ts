@@ -10,7 +10,7 @@ import { failed } from "../sources/model.js";
 import type { GatherContext, GatherPlan, GatherSettings, SourceDef } from "../sources/context.js";
 import type { Target } from "../sources/target/model.js";
 import { classifyError } from "../sources/classify.js";
-import { requestSpan, waitingOn, withRequestLog, type RequestStats } from "../sources/request-log.js";
+import { requestSpan, waitingOn, type RequestStats } from "../sources/request-log.js";
 import { SERIES, type SeriesDef } from "../sources/aws/metric-catalogue.js";
 
 /** `cloudwatch.metrics` (AWS_SOURCE_IDS.metrics), without importing the AWS evidence types here. */
@@ -148,7 +148,7 @@ export async function gather(ids: readonly string[], opts: GatherOptions): Promi
       const started = Date.now();
       opts.onProgress?.({ type: "source-start", id, title: def.title });
       const stats: RequestStats = { count: 0, wireMs: 0 };
-      const result = await withRequestLog(stats, () => runOne(def, deps, opts, now, stats));
+      const result = await runOne(def, deps, opts, now, stats);
       sem.release();
       opts.onProgress?.({
         type: "source-done",
@@ -213,6 +213,7 @@ async function runOne(
     settings: opts.settings,
     signal: controller.signal,
     deadlineAt: Date.now() + deadlineMs,
+    ...(stats ? { requests: stats } : {}),
     dep: <V>(key: { id: string }) =>
       (deps[key.id] as SourceResult<V> | undefined) ??
       (failed("internal", `${def.id} read ${key.id} without declaring it in deps`) as SourceResult<V>),

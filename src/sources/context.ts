@@ -3,6 +3,7 @@ import type { Window } from "../window.js";
 import type { SourceKey, SourceResult } from "./model.js";
 import type { Target } from "./target/model.js";
 import type { AwsClientPool } from "./aws/pool.js";
+import type { RequestStats } from "./request-log.js";
 
 /** Options that shape gathering (not evaluation). Set from flags and the config file. */
 export interface GatherSettings {
@@ -53,6 +54,8 @@ export interface GatherContext {
   deadlineAt?: number;
   /** Results of the sources named in the def's `deps`, already gathered. */
   dep<V>(key: SourceKey<V>): SourceResult<V>;
+  /** This source's request log (`--verbose` timings, what it waits on at its deadline); set by the runner. */
+  requests?: RequestStats;
 }
 
 export interface SourceDef<V = unknown> {

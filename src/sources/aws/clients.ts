@@ -5,7 +5,7 @@
  * proxy variables as the aws CLI honours them (src/sources/net).
  */
 import { countCalls } from "./call-log.js";
-import { recordRequest, requestSent } from "../request-log.js";
+import { recordRequest, requestSent, type RequestStats } from "../request-log.js";
 import { proxyAgents } from "../net/proxy.js";
 import { awsRegionFromEnv } from "../net/aws-env.js";
 
@@ -79,36 +79,83 @@ export function endpointOf(err: unknown): string | undefined {
   return typeof e?.$endpoint === "string" ? e.$endpoint : undefined;
 }
 
+interface MiddlewareStack {
+  add(mw: unknown, opts: { step: string; name: string; priority?: string }): void;
+}
 interface StackedClient {
-  middlewareStack: { add(mw: unknown, opts: { step: string; name: string; priority?: string }): void };
+  middlewareStack: MiddlewareStack;
 }
 
-/**
- * Stamp errors with the endpoint (scheme://host[:port]) the request was sent to, and record each
- * attempt's time on the wire (from the moment it is sent) for `--verbose`.
- */
+type Next = (a: unknown) => Promise<unknown>;
+type FinalizeArgs = { request?: { protocol?: string; hostname?: string; port?: number } };
+
+/** scheme://host[:port] of the request a middleware sees. */
+function endpointOfRequest(args: FinalizeArgs): string | undefined {
+  const r = args.request;
+  return r?.hostname ? `${r.protocol ?? "https:"}//${r.hostname}${r.port ? `:${r.port}` : ""}` : undefined;
+}
+
+// finalizeRequest, low: inside the retry loop (once per attempt), outside the deserializer (so a body that
+// is not AWS's, or one that trickles, is still this request's).
+const PER_ATTEMPT = { step: "finalizeRequest", priority: "low" } as const;
+
+/** Stamp errors with the endpoint (scheme://host[:port]) the request was sent to. */
 function instrument(client: StackedClient): void {
   client.middlewareStack.add(
-    (next: (a: unknown) => Promise<unknown>) => async (args: { request?: { protocol?: string; hostname?: string; port?: number } }) => {
-      const r = args.request;
-      const endpoint = r?.hostname ? `${r.protocol ?? "https:"}//${r.hostname}${r.port ? `:${r.port}` : ""}` : undefined;
-      const sent = performance.now();
-      const answered = requestSent(endpoint);
+    (next: Next) => async (args: FinalizeArgs) => {
       try {
         return await next(args);
       } catch (caught) {
         const e = finalIfNoAnswer(caught);
+        const endpoint = endpointOfRequest(args);
         if (e && typeof e === "object" && endpoint && !("$endpoint" in e)) Object.defineProperty(e, "$endpoint", { value: endpoint, enumerable: false });
         throw e;
-      } finally {
-        answered();
-        recordRequest(performance.now() - sent, sent);
       }
     },
-    // finalizeRequest, low: inside the retry loop (one record per attempt), outside the deserializer (so a
-    // body that is not AWS's, or one that trickles, is still this request's).
-    { step: "finalizeRequest", name: "pypictlEndpointAndTiming", priority: "low" },
+    { ...PER_ATTEMPT, name: "pypictlEndpoint" },
   );
+}
+
+type Command = { middlewareStack?: MiddlewareStack };
+const recorded = new WeakSet<object>();
+
+/**
+ * A view of `client` whose requests are recorded to one source's stats: each command it sends gets a
+ * middleware of its own (commands carry their own stack), timing every attempt from the moment it is sent.
+ */
+function recordingClient<C>(client: C, stats: RequestStats): C {
+  const c = client as unknown as Sender;
+  const view = Object.create(c) as Sender;
+  view.send = (command, ...rest) => {
+    const cmd = command as Command;
+    if (cmd && typeof cmd === "object" && cmd.middlewareStack && !recorded.has(cmd)) {
+      recorded.add(cmd);
+      cmd.middlewareStack.add(
+        (next: Next) => async (args: FinalizeArgs) => {
+          const sent = performance.now();
+          const answered = requestSent(stats, endpointOfRequest(args));
+          try {
+            return await next(args);
+          } finally {
+            answered();
+            recordRequest(stats, performance.now() - sent, sent);
+          }
+        },
+        { ...PER_ATTEMPT, name: "pypictlRequestLog" },
+      );
+    }
+    return c.send(command, ...rest);
+  };
+  return view as unknown as C;
+}
+
+const SERVICES = ["cloudwatch", "ecs", "elbv2", "efs", "ssm", "ec2", "secretsManager", "cloudformation"] as const;
+
+/** The same clients, recording each request to `stats` (one source's: `clientsOf(ctx)`). */
+export function recordingTo(clients: AwsClients, stats: RequestStats): AwsClients {
+  const view = Object.create(clients) as Record<(typeof SERVICES)[number], () => Promise<unknown>>;
+  for (const name of SERVICES) view[name] = () => clients[name]().then((client) => recordingClient(client, stats));
+  return view as unknown as AwsClients;
 }
 
 type Ctor<C> = new (config: ReturnType<typeof clientConfig>) => C;

@@ -1,5 +1,5 @@
 /** Helpers shared by the AWS gatherers: the run's clients, fleet identity, batching. */
-import type { AwsClients } from "./clients.js";
+import { recordingTo, type AwsClients } from "./clients.js";
 import type { AwsLimits } from "./pool.js";
 import type { GatherContext } from "../context.js";
 import type { FleetTarget } from "../target/model.js";
@@ -8,11 +8,12 @@ import type { FleetTarget } from "../target/model.js";
  * The run's clients for the target's region and profile, from the pool the command put in the settings: every
  * source of a run shares them, and no two runs do.
  */
-export function clientsOf(ctx: Pick<GatherContext, "settings" | "target">, limits: AwsLimits = {}): AwsClients {
+export function clientsOf(ctx: Pick<GatherContext, "settings" | "target" | "requests">, limits: AwsLimits = {}): AwsClients {
   const pool = ctx.settings.aws;
   if (!pool) throw new Error("no AWS client pool in the gather settings: the command running the sources creates one per run (settings.aws)");
   const t = ctx.target;
-  return pool.for(t.kind === "fleet" ? { region: t.region, profile: t.profile } : {}, limits);
+  const clients = pool.for(t.kind === "fleet" ? { region: t.region, profile: t.profile } : {}, limits);
+  return ctx.requests ? recordingTo(clients, ctx.requests) : clients;
 }
 
 /** A gatherer's failure that is not an SDK error: thrown, the source returns it as `failed(kind, …)`. */
