@@ -11,15 +11,22 @@
 // - Code that finds files relative to itself (`import.meta.url`, `.dirname`, `.filename`) is rewritten to
 //   resolve from where tsc put it in dist/, so `new URL("../package.json", import.meta.url)` still means
 //   the package root. A bundled *dependency* doing so fails the build (mark it external instead).
-// bin/pypictl runs dist/bundle/pypictl.js when present and dist/cli/entry.js otherwise.
-import { build } from "esbuild";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+// - The split ES modules are then folded into ONE CommonJS file, dist/bundle/pypictl.cjs: each chunk a
+//   function in a table, evaluated on first require (so lazy stays lazy). One file is one read and one
+//   V8 compile, and a CommonJS script can use V8's code cache on Node 20, which ES modules cannot
+//   (module.enableCompileCache is Node ≥ 22.1): src/cli/bundle-loader.ts loads it with the cache.
+// bin/pypictl runs dist/bundle/pypictl.cjs when present and dist/cli/entry.js otherwise.
+import { build, transform } from "esbuild";
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
-const outdir = join(dist, "bundle");
+const bundleDir = join(dist, "bundle");
+// The ES module chunks are an intermediate step; a sibling of dist/bundle, so that paths relative to a
+// chunk (the import.meta rewrite below) are the same from either folder.
+const outdir = join(dist, ".bundle-esm");
 
 /** Bare specifiers our code may pull into the bundle (package name or scope prefix). */
 const BUNDLED = ["@aws-sdk/", "@smithy/", "@aws-crypto/", "@aws/", "commander", "chalk", "smol-toml"];
@@ -112,6 +119,7 @@ const relocate = {
 };
 
 rmSync(outdir, { recursive: true, force: true });
+rmSync(bundleDir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
   entryPoints: { pypictl: join(dist, "cli", "entry.js") },
@@ -134,8 +142,68 @@ const result = await build({
   metafile: true,
   logLevel: "warning",
 });
-// Which source modules each output file holds: lets tests map a loaded chunk back to its packages.
+
+const BANNER_LINE = /^import \{ createRequire as __pypictlRequire \} from "node:module"; const require = __pypictlRequire\(import\.meta\.url\);\n/;
+
+/**
+ * One chunk as the body of a CommonJS module function. `import()` becomes a require in a promise (a
+ * script compiled by node:vm has no dynamic-import host); `import.meta.url` is the chunk's own URL,
+ * passed in. The banner's createRequire goes: the table's `require` is already there.
+ */
+async function chunkFunction(name, text) {
+  if (!BANNER_LINE.test(text)) throw new Error(`${name}: the bundle banner is missing`);
+  const r = await transform(text.replace(BANNER_LINE, ""), {
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    supported: { "dynamic-import": false },
+    define: { "import.meta.url": "__chunkUrl" },
+    logLevel: "silent",
+  });
+  if (r.warnings.length) throw new Error(`${name}: ${r.warnings.map((w) => w.text).join("; ")}`);
+  if (/\bimport\.meta\b|\bimport\(/.test(r.code.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""')))
+    throw new Error(`${name}: import.meta or import() is left after the CommonJS transform`);
+  return `${JSON.stringify(name)}: function (exports, require, module, __chunkUrl) {\n${r.code}}`;
+}
+
+const chunks = readdirSync(outdir).filter((f) => f.endsWith(".js")).sort();
+const table = await Promise.all(chunks.map(async (f) => chunkFunction(f, readFileSync(join(outdir, f), "utf8"))));
+// The table's require: a chunk by "./name", anything else (node: built-ins, the CDK libraries) from
+// node_modules as usual. Each chunk is evaluated once, on its first require, and announced on a
+// diagnostics channel (free with no subscriber) so tests can see which chunks a command loads.
+const registry = `"use strict";
+const __chunks = {
+${table.join(",\n")}
+};
+const __base = require("node:url").pathToFileURL(__dirname + "/").href;
+const __loaded = Object.create(null);
+const __loads = require("node:diagnostics_channel").channel("pypictl:bundle-chunk");
+function __require(spec) {
+  if (!spec.startsWith("./")) return require(spec);
+  const name = spec.slice(2);
+  const done = __loaded[name];
+  if (done) return done.exports;
+  const chunk = __chunks[name];
+  if (!chunk) throw new Error("pypictl bundle: no chunk " + name);
+  const m = { exports: {} };
+  __loaded[name] = m;
+  if (__loads.hasSubscribers) __loads.publish({ chunk: name, file: __dirname + "/" + name });
+  chunk.call(m.exports, m.exports, __require, m, __base + name);
+  return m.exports;
+}
+module.exports = __require("./pypictl.js");
+`;
+// esbuild leaves some non-ASCII (comments, template literals); escaped, the file is pure ASCII: it reads as
+// latin1 into a one-byte string (UTF-8 with a few two-byte characters costs ~20 ms to decode, 2× memory).
+// An escape would change a String.raw template's value: none may hold non-ASCII.
+for (const m of registry.matchAll(/String\.raw`((?:[^`\\]|\\.)*)`/g))
+  if (/[^\x00-\x7f]/.test(m[1])) throw new Error(`a String.raw template holds non-ASCII text: ${m[1].slice(0, 80)}`);
+const ascii = registry.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+mkdirSync(bundleDir, { recursive: true });
+writeFileSync(join(bundleDir, "pypictl.cjs.tmp"), ascii);
+renameSync(join(bundleDir, "pypictl.cjs.tmp"), join(bundleDir, "pypictl.cjs"));
+// Which source modules each chunk holds: lets tests map a loaded chunk back to its packages.
 const inputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, o]) => [relative(outdir, file), Object.keys(o.inputs)]));
-writeFileSync(join(outdir, "inputs.json"), JSON.stringify(inputs));
-const bytes = Object.values(result.metafile.outputs).reduce((a, o) => a + o.bytes, 0);
-console.log(`bundle: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1048576).toFixed(1)} MiB in ${relative(root, outdir)}/`);
+writeFileSync(join(bundleDir, "inputs.json"), JSON.stringify(inputs));
+rmSync(outdir, { recursive: true, force: true });
+console.log(`bundle: ${chunks.length} chunks, ${(ascii.length / 1048576).toFixed(1)} MiB in ${relative(root, join(bundleDir, "pypictl.cjs"))}`);

@@ -33,7 +33,7 @@ describe("install from the packed tarball", { timeout: 180_000 }, () => {
   let offlineProblem: string | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(join(root, "dist", "bundle", "pypictl.js"))) throw new Error("dist/ is not built: run `npm run build` (npm test does)");
+    if (!existsSync(join(root, "dist", "bundle", "pypictl.cjs"))) throw new Error("dist/ is not built: run `npm run build` (npm test does)");
     dir = mkdtempSync(join(tmpdir(), "pypictl-install-"));
     // --ignore-scripts: prepack would rebuild; the suite runs after `npm run build`, so dist/ is current.
     const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: root, env: npmEnv });
@@ -66,7 +66,7 @@ describe("install from the packed tarball", { timeout: 180_000 }, () => {
   it("the tarball ships what the CLI needs and nothing of the checkout's development", async () => {
     const { stdout } = await run("tar", ["tzf", tarball]);
     const files = stdout.split("\n");
-    for (const f of ["package/bin/pypictl", "package/dist/bundle/pypictl.js", "package/examples/fleet-oom-kills.json", "package/docs/checks.md", "package/LICENSE", "package/README.md"])
+    for (const f of ["package/bin/pypictl", "package/dist/bundle/pypictl.cjs", "package/dist/cli/bundle-loader.js", "package/examples/fleet-oom-kills.json", "package/docs/checks.md", "package/LICENSE", "package/README.md"])
       expect(files).toContain(f);
     expect(files.filter((f) => /^package\/(src|test|scripts)\//.test(f))).toEqual([]);
   });
