@@ -147,7 +147,10 @@ const result = await build({
   // Bundled CommonJS (commander) may call require() for Node built-ins.
   banner: { js: 'import { createRequire as __pypictlRequire } from "node:module"; const require = __pypictlRequire(import.meta.url);' },
   legalComments: "none",
+  // Whitespace and syntax only: identifiers keep their names (class names are read at run time, e.g.
+  // a command's constructor.name in the call log).
   minifySyntax: true,
+  minifyWhitespace: true,
   metafile: true,
   logLevel: "warning",
 });
@@ -167,6 +170,8 @@ async function chunkFunction(name, text) {
     target: "node20",
     supported: { "dynamic-import": false },
     define: { "import.meta.url": "__chunkUrl" },
+    minifySyntax: true,
+    minifyWhitespace: true,
     logLevel: "silent",
   });
   if (r.warnings.length) throw new Error(`${name}: ${r.warnings.map((w) => w.text).join("; ")}`);
