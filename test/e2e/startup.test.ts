@@ -114,10 +114,11 @@ describe("a fleet run loads only the clients its checks need", () => {
     expect(r.clients).toEqual(["client-cloudformation", "client-ecs"]);
   });
 
-  it("ec2.cpu-skew: the EC2 client comes in when the instances are listed through the auto-scaling group", async () => {
+  it("ec2.cpu-skew: the Auto Scaling client comes in to list the group's instances; no EC2 client for non-burstable ones", async () => {
     const r = await fleetLoads("ec2.cpu-skew");
     expect(r.status).toBe(0);
-    expect(r.clients).toContain("client-ec2");
+    expect(r.clients).toContain("client-auto-scaling");
+    expect(r.clients).not.toContain("client-ec2");
     expect(r.clients).not.toContain("client-ssm");
   });
 });

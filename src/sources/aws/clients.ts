@@ -149,7 +149,7 @@ function recordingClient<C>(client: C, stats: RequestStats): C {
   return view as unknown as C;
 }
 
-const SERVICES = ["cloudwatch", "ecs", "elbv2", "efs", "ssm", "ec2", "secretsManager", "cloudformation"] as const;
+const SERVICES = ["cloudwatch", "ecs", "elbv2", "efs", "ssm", "ec2", "autoscaling", "secretsManager", "cloudformation"] as const;
 
 /** The same clients, recording each request to `stats` (one source's: `clientsOf(ctx)`). */
 export function recordingTo(clients: AwsClients, stats: RequestStats): AwsClients {
@@ -221,6 +221,9 @@ export class AwsClients {
   }
   ec2() {
     return this.get("ec2", async () => (await import("@aws-sdk/client-ec2")).EC2Client);
+  }
+  autoscaling() {
+    return this.get("autoscaling", async () => (await import("@aws-sdk/client-auto-scaling")).AutoScalingClient);
   }
   secretsManager() {
     return this.get("secretsmanager", async () => (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient);

@@ -17,7 +17,7 @@ export const DOCTOR_READ_ACTIONS = [
   "ecs:DescribeTasks",
   "ecs:ListContainerInstances",
   "ecs:DescribeContainerInstances",
-  "ec2:DescribeInstances",
+  "autoscaling:DescribeAutoScalingGroups",
   "ec2:DescribeInstanceCreditSpecifications",
   "elasticloadbalancing:DescribeTargetHealth",
   "elasticloadbalancing:DescribeTargetGroups",
@@ -37,7 +37,7 @@ export const DOCTOR_READ_ACTIONS = [
 export const SOURCE_ACTIONS: Readonly<Record<string, readonly (typeof DOCTOR_READ_ACTIONS)[number][]>> = {
   "ecs.service": ["ecs:DescribeServices", "ecs:DescribeTaskDefinition"],
   "ecs.stopped-tasks": ["ecs:ListTasks", "ecs:DescribeTasks"],
-  "fleet.instances": ["ec2:DescribeInstances", "ec2:DescribeInstanceCreditSpecifications", "ecs:ListContainerInstances", "ecs:DescribeContainerInstances"],
+  "fleet.instances": ["autoscaling:DescribeAutoScalingGroups", "ec2:DescribeInstanceCreditSpecifications", "ecs:ListContainerInstances", "ecs:DescribeContainerInstances"],
   "elb.targets": [
     "elasticloadbalancing:DescribeTargetHealth",
     "elasticloadbalancing:DescribeTargetGroups",

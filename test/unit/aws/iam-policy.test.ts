@@ -9,6 +9,7 @@ import { captureIo } from "../../helpers/io.js";
 const PREFIX: Record<string, string> = {
   ecs: "ecs",
   ec2: "ec2",
+  "auto-scaling": "autoscaling",
   "elastic-load-balancing-v2": "elasticloadbalancing",
   efs: "elasticfilesystem",
   cloudwatch: "cloudwatch",

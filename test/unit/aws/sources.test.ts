@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand, ListContainerInstancesCommand, DescribeContainerInstancesCommand } from "@aws-sdk/client-ecs";
-import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeInstanceCreditSpecificationsCommand } from "@aws-sdk/client-ec2";
+import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeLoadBalancerAttributesCommand, DescribeTargetGroupAttributesCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
@@ -72,19 +73,36 @@ describe("ecs.stopped-tasks", () => {
 });
 
 describe("fleet.instances", () => {
-  it("with an ASG: one DescribeInstances filtered by the ASG tag, ids and types", async () => {
+  it("with an ASG: one DescribeAutoScalingGroups, the running members with ids, types and zones", async () => {
     fleet = installFleet(scenario({ instances: 3, instanceType: "t3.small" }), NOW);
     const ev = await gatherFleet(["fleet.instances"]);
     const v = value<FleetInstancesEvidence>(ev["fleet.instances"]);
-    expect(fleet.mocks.ec2.commandCalls(DescribeInstancesCommand)[0]!.args[0].input).toEqual({
-      Filters: [
-        { Name: "tag:aws:autoscaling:groupName", Values: [ASG] },
-        { Name: "instance-state-name", Values: ["running"] },
-      ],
-      MaxResults: 1000,
-    });
+    expect(fleet.mocks.autoscaling.commandCalls(DescribeAutoScalingGroupsCommand).map((c) => c.args[0].input)).toEqual([{ AutoScalingGroupNames: [ASG] }]);
+    expect(fleet.mocks.ec2.commandCalls(DescribeInstanceCreditSpecificationsCommand)).toHaveLength(1);
     expect(v).toMatchObject({ via: "autoscaling-group" });
-    expect(v.instances.map((i) => [i.instanceId, i.instanceType])).toEqual([0, 1, 2].map((i) => [instanceId(i), "t3.small"]));
+    expect(v.instances.map((i) => [i.instanceId, i.instanceType, i.availabilityZone])).toEqual(
+      [0, 1, 2].map((i) => [instanceId(i), "t3.small", `eu-west-1${"abc"[i]}`]),
+    );
+  });
+
+  it("with an ASG: members whose EC2 instance may not be running (Pending, Terminating) are left out", async () => {
+    const lifecycle = ["InService", "Pending", "Pending:Wait", "Terminating", "Terminating:Wait", "Standby", "Terminated", "Detaching"];
+    fleet = installFleet(scenario({ instances: lifecycle.length, lifecycle }), NOW);
+    const v = value<FleetInstancesEvidence>((await gatherFleet(["fleet.instances"]))["fleet.instances"]);
+    expect(v.instances.map((i) => lifecycle[Number.parseInt(i.instanceId.slice(2), 16) - 0x0a000000])).toEqual([
+      "InService",
+      "Pending:Wait",
+      "Terminating:Wait",
+      "Standby",
+      "Detaching",
+    ]);
+  });
+
+  it("with an ASG the account does not have: fleet.instances fails as not-found, naming the group", async () => {
+    fleet = installFleet(scenario(), NOW);
+    const ev = await gatherFleet(["fleet.instances"], fleetTarget({ autoScalingGroup: "gone-asg" }));
+    expect(ev["fleet.instances"]).toMatchObject({ ok: false, kind: "not-found" });
+    expect((ev["fleet.instances"] as { message: string }).message).toContain("gone-asg");
   });
 
   it("without an ASG: container instances, paginated, described 100 at a time", async () => {

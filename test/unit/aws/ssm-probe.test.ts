@@ -7,7 +7,7 @@ import { decodeOutput, GET_STDOUT_LIMIT, LIST_OUTPUT_LIMIT, wrapScript } from ".
 import type { HostProbeEvidence } from "../../../src/sources/host/model.js";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 
 let fleet: Fleet | undefined;
 afterEach(() => fleet?.restore());
@@ -89,9 +89,11 @@ describe("host probe over SSM", () => {
 
   it("fails the source when fleet.instances failed, keeping the cause", async () => {
     fleet = installFleet(scenario(), NOW);
-    fleet.mocks.ec2.on(DescribeInstancesCommand).rejects(Object.assign(new Error("User: arn:aws:iam::1:user/x is not authorized to perform: ec2:DescribeInstances"), { name: "UnauthorizedOperation" }));
+    fleet.mocks.autoscaling
+      .on(DescribeAutoScalingGroupsCommand)
+      .rejects(Object.assign(new Error("User: arn:aws:iam::1:user/x is not authorized to perform: autoscaling:DescribeAutoScalingGroups"), { name: "AccessDenied" }));
     const ev = await gatherFleet(["host.probe"]);
-    expect(ev["host.probe"]).toMatchObject({ ok: false, kind: "access-denied", action: "ec2:DescribeInstances" });
+    expect(ev["host.probe"]).toMatchObject({ ok: false, kind: "access-denied", action: "autoscaling:DescribeAutoScalingGroups" });
   });
 });
 

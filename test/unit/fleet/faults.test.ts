@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import * as ecs from "@aws-sdk/client-ecs";
-import * as ec2 from "@aws-sdk/client-ec2";
+import * as autoscaling from "@aws-sdk/client-auto-scaling";
 import * as elb from "@aws-sdk/client-elastic-load-balancing-v2";
 import * as efs from "@aws-sdk/client-efs";
 import * as cw from "@aws-sdk/client-cloudwatch";
@@ -27,7 +27,7 @@ const CALLS: Array<{ action: string; mock: Mock; cmd: any; target?: Parameters<t
   { action: "ecs:DescribeTasks", mock: "ecs", cmd: ecs.DescribeTasksCommand },
   { action: "ecs:ListContainerInstances", mock: "ecs", cmd: ecs.ListContainerInstancesCommand, target: { autoScalingGroup: undefined } },
   { action: "ecs:DescribeContainerInstances", mock: "ecs", cmd: ecs.DescribeContainerInstancesCommand, target: { autoScalingGroup: undefined } },
-  { action: "ec2:DescribeInstances", mock: "ec2", cmd: ec2.DescribeInstancesCommand },
+  { action: "autoscaling:DescribeAutoScalingGroups", mock: "autoscaling", cmd: autoscaling.DescribeAutoScalingGroupsCommand },
   { action: "elasticloadbalancing:DescribeTargetHealth", mock: "elbv2", cmd: elb.DescribeTargetHealthCommand },
   { action: "elasticloadbalancing:DescribeTargetGroups", mock: "elbv2", cmd: elb.DescribeTargetGroupsCommand, target: { loadBalancer: undefined } },
   { action: "elasticloadbalancing:DescribeTargetGroupAttributes", mock: "elbv2", cmd: elb.DescribeTargetGroupAttributesCommand },

@@ -80,7 +80,7 @@ describe("checks declare their needs", () => {
     expect(await runCli(["doctor", "--print-iam-policy", "--only", "host"], io)).toBe(0);
     const actions = (JSON.parse(io.stdout.text) as { Statement: Array<{ Action: string[] }> }).Statement.flatMap((s) => s.Action);
     expect(actions).toContain("ssm:SendCommand");
-    expect(actions).toContain("ec2:DescribeInstances");
+    expect(actions).toContain("autoscaling:DescribeAutoScalingGroups");
     expect(actions).not.toContain("cloudwatch:GetMetricData");
     expect(actions).not.toContain("secretsmanager:GetSecretValue");
   });
