@@ -67,6 +67,25 @@ describe("the bundle's faster SDK XML parser", () => {
     );
   });
 
+  it("takes its fast path on answers shaped as AWS sends them (no fallback needed)", async () => {
+    const patched = patchXmlParser(original) as string;
+    // The same module with the fallback to the SDK's parser replaced by a throw: only the fast path left.
+    const fallback = "    const state = new AwsXmlParser(xml);\n    return state.parse();\n}";
+    expect(patched.split(fallback)).toHaveLength(2);
+    const fastOnly = await load("fast-only.mjs", patched.replace(fallback, '    throw new Error("fell back");\n}'));
+    const before = await load("original-2.mjs", original);
+    const member = (i: number) =>
+      `<member><InstanceId>i-0${i}</InstanceId><InstanceType>t3.small</InstanceType><AvailabilityZone>eu-west-1a</AvailabilityZone>` +
+      `<LifecycleState>InService</LifecycleState><HealthStatus>Healthy</HealthStatus><LaunchTemplate><LaunchTemplateId>lt-1</LaunchTemplateId>` +
+      `<Version>3</Version></LaunchTemplate><ProtectedFromScaleIn>false</ProtectedFromScaleIn><Empty/><Note>a &amp; b &lt;c&gt;</Note></member>`;
+    const answers = [
+      `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><DescribeAutoScalingGroupsResult><AutoScalingGroups><member><Instances>${[1, 2, 3].map(member).join("")}</Instances></member></AutoScalingGroups></DescribeAutoScalingGroupsResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></DescribeAutoScalingGroupsResponse>`,
+      `<DescribeTargetHealthResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">\r\n  <DescribeTargetHealthResult>\n    <TargetHealthDescriptions>\n      <member><Target><Id>i-1</Id><Port>80</Port></Target></member>\n    </TargetHealthDescriptions>\n  </DescribeTargetHealthResult>\n</DescribeTargetHealthResponse>\n`,
+      `<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>r1</RequestID></Response>`,
+    ];
+    for (const xml of answers) expect(fastOnly(xml)).toEqual(before(xml));
+  });
+
   it("refuses a parser it does not know (an SDK update), naming the file", () => {
     expect(() => patchXmlParser(original.replace('tag += p.x[p.i++];', "tag = tag + p.x[p.i++];"))).toThrow(/xml-parser\.js: expected 1 match, found 0/);
   });
