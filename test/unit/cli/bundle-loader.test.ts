@@ -75,13 +75,13 @@ describe.skipIf(!existsSync(join(root, "dist", "bundle", "pypictl.cjs")))("the b
 
   it("a cache V8 rejects (garbage, another build) is replaced; one others can write is never read", () => {
     const home = mkdtempSync(join(tmpdir(), "pypictl-cc-"));
-    const ok = run(home, ["--version"]);
+    const ok = run(home, ["--help"]);
     expect(ok.status).toBe(0);
     const [name] = files(home);
     const file = join(home, "pypictl", "v8", name!);
     const garbage = Buffer.alloc(4096, 0x41);
     writeFileSync(file, garbage, { mode: 0o600 });
-    const r = run(home, ["--version"]);
+    const r = run(home, ["--help"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(ok.stdout);
     expect(r.stderr).toBe("");
@@ -90,11 +90,19 @@ describe.skipIf(!existsSync(join(root, "dist", "bundle", "pypictl.cjs")))("the b
     // only the loader's own check keeps it from running: it is not read, and is replaced by a fresh one.
     chmodSync(file, 0o666);
     const ino = statSync(file).ino;
-    const w = run(home, ["--version"]);
+    const w = run(home, ["--help"]);
     expect(w.status).toBe(0);
     expect(w.stdout).toBe(ok.stdout);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(file).ino).not.toBe(ino);
+  });
+
+  it("--version reads no bundle and writes no cache (the entry answers it from package.json)", () => {
+    const home = mkdtempSync(join(tmpdir(), "pypictl-cc-"));
+    const r = run(home, ["--version"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
+    expect(files(home)).toEqual([]);
   });
 
   it("a cache folder it cannot write costs nothing but the cache", () => {
