@@ -13,6 +13,12 @@
  * (ASCII time strings without escapes, finite decimal numbers); anything else — another shape, a
  * non-finite number, any syntax error — is left in the text for JSON.parse, so its errors and its rules
  * (duplicate keys, `__proto__` as an own key) apply unchanged.
+ *
+ * The bytes can come in chunks (PointsJsonStream: `--replay` reads the file 1 MiB at a time), so a replay
+ * never holds the file: the points go straight into the packed arrays and only the rest of the text — a
+ * few hundred KiB of a 30 MiB bundle — is kept for JSON.parse. A chunk can end anywhere; what it cuts (a
+ * string, a `"points"` key, an array) is picked up again when the next one arrives, and the result is the
+ * same for every way of cutting the same bytes.
  */
 import { randomBytes } from "node:crypto";
 import { setPackedPoints, type PackedPoints } from "../sources/aws/packed-points.js";
@@ -36,16 +42,31 @@ const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0
 class PointsReader {
   /** The time strings seen so far, by their position in a series (series share their minutes)… */
   private readonly byIndex: string[] = [];
-  /** …and their bytes (views of the input). */
-  private readonly bytesAt: Uint8Array[] = [];
   private readonly byText = new Map<string, string>();
   /** Time axes handed out so far, by length: a series with the same times gets the same array. */
   private readonly axes = new Map<number, string[][]>();
-  /** Values are written into a pool and handed out as views of it: one allocation per POOL points. */
-  private pool = new Float64Array(POOL);
+  /**
+   * Values are written into a pool and handed out as views of it: one allocation per POOL points. The
+   * first is small: most JSON read has few points or none (the pool grows at its first full series).
+   */
+  private pool = new Float64Array(256);
   /** pool[0, used) is handed out. */
   private used = 0;
-  constructor(private readonly b: Buffer) {}
+  /**
+   * The bytes at hand (the stream's current window: reading past its end gives undefined, as past the end
+   * of a whole file). No view of them is kept: the window's buffer is reused for the next chunk.
+   */
+  b: Buffer = Buffer.alloc(0);
+  /**
+   * Where the last read that failed stopped. A read stops at the first byte that does not fit the plain
+   * shape, so one that stopped at b.length failed only for want of bytes: with more it may succeed.
+   */
+  failedAt = 0;
+
+  private fail(i: number): undefined {
+    this.failedAt = i;
+    return undefined;
+  }
 
   private space(i: number): number {
     while (isSpace(this.b[i])) i++;
@@ -54,14 +75,15 @@ class PointsReader {
 
   /**
    * The length of the time string opening at b[start] (after its quote) when it is the one last seen at
-   * this position, or -1. Those bytes were checked when first read: equal bytes need no second look.
+   * this position, or -1. Those bytes were checked when first read: equal bytes need no second look (the
+   * string is ASCII, one character a byte).
    */
   private knownAt(start: number, index: number): number {
-    const known = this.bytesAt[index];
+    const known = this.byIndex[index];
     if (known === undefined) return -1;
     const b = this.b;
     const n = known.length;
-    for (let k = 0; k < n; k++) if (b[start + k] !== known[k]) return -1;
+    for (let k = 0; k < n; k++) if (b[start + k] !== known.charCodeAt(k)) return -1;
     return b[start + n] === QUOTE ? n : -1;
   }
 
@@ -71,7 +93,6 @@ class PointsReader {
     let shared = this.byText.get(text);
     if (shared === undefined) this.byText.set(text, (shared = text));
     this.byIndex[index] = shared;
-    this.bytesAt[index] = this.b.subarray(start, end);
     return shared;
   }
 
@@ -96,8 +117,15 @@ class PointsReader {
   /** Where the last number read ended. */
   private end = 0;
 
+  /** NaN, for a number that is not the plain form: the byte at b[i] is where it stopped. */
+  private notANumber(i: number): number {
+    this.end = i;
+    return NaN;
+  }
+
   /**
-   * A JSON number at b[i…] in the plain decimal form (its end in `this.end`), or NaN when it is not one.
+   * A JSON number at b[i…] in the plain decimal form (its end in `this.end`), or NaN when it is not one
+   * (then `this.end` is where reading stopped).
    * Up to 15 significant digits and 22 decimals the value is mantissa / 10^decimals, which IEEE division
    * rounds exactly as JSON.parse does (both operands are exact); other numbers are read by Number().
    * Allocates nothing: it runs once per point.
@@ -111,12 +139,12 @@ class PointsReader {
       i++;
     }
     let c = b[i]!;
-    if (!(c >= ZERO && c <= NINE)) return NaN;
+    if (!(c >= ZERO && c <= NINE)) return this.notANumber(i);
     let mantissa = 0;
     let digits = 0;
     if (c === ZERO) {
       c = b[++i]!;
-      if (c >= ZERO && c <= NINE) return NaN; // a leading zero is not JSON
+      if (c >= ZERO && c <= NINE) return this.notANumber(i); // a leading zero is not JSON
     } else
       while (c >= ZERO && c <= NINE) {
         mantissa = mantissa * 10 + (c - ZERO);
@@ -126,7 +154,7 @@ class PointsReader {
     let decimals = 0;
     if (c === DOT) {
       c = b[++i]!;
-      if (!(c >= ZERO && c <= NINE)) return NaN;
+      if (!(c >= ZERO && c <= NINE)) return this.notANumber(i);
       while (c >= ZERO && c <= NINE) {
         mantissa = mantissa * 10 + (c - ZERO);
         if (mantissa !== 0) digits++;
@@ -138,7 +166,7 @@ class PointsReader {
       if (c === 0x65 || c === 0x45) {
         c = b[++i]!;
         if (c === 0x2b || c === MINUS) c = b[++i]!;
-        if (!(c >= ZERO && c <= NINE)) return NaN;
+        if (!(c >= ZERO && c <= NINE)) return this.notANumber(i);
         while (c >= ZERO && c <= NINE) c = b[++i]!;
       }
       this.end = i;
@@ -183,9 +211,9 @@ class PointsReader {
     i = this.space(i + 1);
     if (b[i] !== CLOSE)
       for (;;) {
-        if (b[i] !== OPEN) return undefined;
+        if (b[i] !== OPEN) return this.fail(i);
         i = this.space(i + 1);
-        if (b[i] !== QUOTE) return undefined;
+        if (b[i] !== QUOTE) return this.fail(i);
         const start = ++i;
         let t: string;
         const known = this.knownAt(start, n);
@@ -195,24 +223,24 @@ class PointsReader {
         } else {
           let c = b[i];
           while (c !== QUOTE) {
-            if (c === undefined || c === BACKSLASH || c < 0x20 || c >= 0x80) return undefined;
+            if (c === undefined || c === BACKSLASH || c < 0x20 || c >= 0x80) return this.fail(i);
             c = b[++i];
           }
           t = this.time(start, i, n);
         }
         i = this.space(i + 1);
-        if (b[i] !== COMMA) return undefined;
+        if (b[i] !== COMMA) return this.fail(i);
         const v = this.number(this.space(i + 1));
-        if (v !== v) return undefined; // NaN: not a plain finite number
+        if (v !== v) return this.fail(this.end); // NaN: not a plain finite number
         i = this.space(this.end);
-        if (b[i] !== CLOSE) return undefined;
+        if (b[i] !== CLOSE) return this.fail(i);
         this.put(n, v);
         if (own) own.push(t);
         else if (like[n] !== t) (own = like.slice(0, n)).push(t);
         n++;
         i = this.space(i + 1);
         if (b[i] === CLOSE) break;
-        if (b[i] !== COMMA) return undefined;
+        if (b[i] !== COMMA) return this.fail(i);
         i = this.space(i + 1);
       }
     const times = own ? this.axis(own) : n === like.length ? like : this.axis(like.slice(0, n));
@@ -221,57 +249,187 @@ class PointsReader {
   }
 }
 
-/** Whether the quote at b[q] ends a string (it is not escaped by an odd run of backslashes). */
-function unescaped(b: Buffer, q: number): boolean {
-  let n = 0;
-  while (b[q - 1 - n] === BACKSLASH) n++;
-  return n % 2 === 0;
+/**
+ * JSON bytes fed in chunks of any size (`feed`), then `finish`: the value JSON.parse gives for all of
+ * them, with the `"points"` arrays of [time, value] pairs held packed (see above). The bytes of a chunk
+ * are copied: the caller may reuse its buffer. Held at any moment: the part of the text that is not a
+ * points array read, and the window of bytes not yet scanned — about one chunk, more only while a single
+ * string's escape, a `"points"` key or a points array is cut by a chunk's end.
+ */
+export class PointsJsonStream {
+  private readonly reader = new PointsReader();
+  /** buf[0, end) holds the bytes not yet flushed; `b` is the view of them the scan reads. */
+  private buf = Buffer.alloc(0);
+  private end = 0;
+  private b = this.buf.subarray(0, 0);
+  private eof = false;
+  /** Where the scan goes on: the next byte to look at (past `end` when a chunk cut an escape in two). */
+  private at = 0;
+  /** Whether b[at] is inside a string (its opening quote was in an earlier chunk). */
+  private inString = false;
+  /** A key or array cut by the chunk's end starts at `waitFrom` (-1: none); the scan resumes there once `waitFor` bytes are held from it. */
+  private waitFrom = -1;
+  private waitFor = 0;
+  /** The text before b[copied] that is not a points array read: in `pending` (bytes) and `pieces` (text). */
+  private copied = 0;
+  private pending: Buffer[] = [];
+  /** The text around the arrays read: one more piece than arrays, once finished. */
+  private readonly pieces: string[] = [];
+  private readonly found: PackedPoints[] = [];
+
+  feed(chunk: Uint8Array): void {
+    if (this.eof) throw new Error("PointsJsonStream: feed after finish");
+    if (chunk.length === 0) return;
+    this.append(chunk);
+    if (this.waitFrom >= 0 && this.end - this.waitFrom < this.waitFor) return;
+    this.scan();
+  }
+
+  /** The value of all the bytes fed. Throws JSON.parse's SyntaxError when they are not JSON. */
+  finish(): unknown {
+    this.eof = true;
+    this.scan();
+    this.pieces.push(this.text(this.end));
+    this.buf = this.b = Buffer.alloc(0);
+    return assemble(this.pieces, this.found);
+  }
+
+  /** Drop what the scan is done with (non-array text to `pending`), then add `chunk`. */
+  private append(chunk: Uint8Array): void {
+    const keep = this.waitFrom >= 0 ? this.waitFrom : Math.min(this.at, this.end);
+    if (keep > this.copied) this.pending.push(Buffer.from(this.buf.subarray(this.copied, keep)));
+    const held = this.end - keep;
+    const size = held + chunk.length;
+    if (size > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(size, 2 * this.buf.length));
+      this.buf.copy(grown, 0, keep, this.end);
+      this.buf = grown;
+    } else if (keep > 0) this.buf.copyWithin(0, keep, this.end);
+    this.buf.set(chunk, held);
+    this.end = size;
+    this.b = this.buf.subarray(0, size);
+    this.at -= keep;
+    this.copied = 0;
+    if (this.waitFrom >= 0) this.waitFrom = 0;
+  }
+
+  /** The text from b[copied] (and what is pending before it) up to b[to]: a piece between arrays. */
+  private text(to: number): string {
+    const tail = this.b.subarray(this.copied, to);
+    const text = this.pending.length ? Buffer.concat([...this.pending, tail]).toString("utf8") : tail.toString("utf8");
+    this.pending = [];
+    return text;
+  }
+
+  /**
+   * Scan the window from `at`. Strings are skipped whole (quote to unescaped quote): a `"points"` that
+   * starts outside a string is a key when a colon follows, and only then is the array after it read.
+   * What the window's end cuts is left for the next chunk (all of it at the end of the input).
+   */
+  private scan(): void {
+    const b = this.b;
+    this.reader.b = b;
+    this.waitFrom = -1;
+    let i = this.at;
+    if (this.inString) {
+      i = this.skipString(i);
+      if (i < 0) return;
+      this.inString = false;
+    }
+    for (;;) {
+      const q = b.indexOf(QUOTE, i);
+      if (q < 0) {
+        this.at = this.end;
+        return;
+      }
+      const next = this.atKey(q);
+      if (next === WAIT) {
+        // Cut by the window's end: look again with at least twice as many bytes from here.
+        this.at = q;
+        this.waitFrom = q;
+        this.waitFor = 2 * (this.end - q) + 1;
+        return;
+      }
+      if (next >= 0) {
+        i = next;
+        continue;
+      }
+      // Skip the string that opens here.
+      i = this.skipString(q + 1);
+      if (i < 0) {
+        this.inString = true;
+        return;
+      }
+    }
+  }
+
+  /**
+   * At a quote: when it opens a `"points"` key whose array was read, where the scan goes on; WAIT when the
+   * window ends before that can be told; NOT_READ otherwise.
+   */
+  private atKey(q: number): number {
+    const b = this.b;
+    const more = !this.eof;
+    for (let k = 0; k < KEY.length; k++) {
+      const c = b[q + k];
+      if (c === undefined) return more ? WAIT : NOT_READ;
+      if (c !== KEY[k]) return NOT_READ;
+    }
+    let j = q + KEY.length;
+    while (isSpace(b[j])) j++;
+    if (j === this.end) return more ? WAIT : NOT_READ;
+    if (b[j] !== COLON) return NOT_READ;
+    j++;
+    while (isSpace(b[j])) j++;
+    if (j === this.end) return more ? WAIT : NOT_READ;
+    if (b[j] !== OPEN) return NOT_READ;
+    const r = this.reader.read(j);
+    if (!r) return more && this.reader.failedAt >= this.end ? WAIT : NOT_READ;
+    this.pieces.push(this.text(j));
+    this.found.push(r[0]);
+    this.copied = r[1];
+    return r[1];
+  }
+
+  /**
+   * From b[i] inside a string: the index after its closing quote, or -1 when the window ends first (then
+   * `at` is where to go on: past an escape's backslash, the byte after the escaped one).
+   */
+  private skipString(i: number): number {
+    const b = this.b;
+    const end = this.end;
+    for (;;) {
+      const close = i < end ? b.indexOf(QUOTE, i) : -1;
+      const limit = close < 0 ? end : close;
+      while (i < limit && b[i] !== BACKSLASH) i++;
+      if (i < limit) {
+        i += 2; // the backslash and the byte it escapes
+        continue;
+      }
+      if (close >= 0) return close + 1;
+      this.at = i;
+      return -1;
+    }
+  }
 }
 
-function startsWithKey(b: Buffer, i: number): boolean {
-  for (let k = 0; k < KEY.length; k++) if (b[i + k] !== KEY[k]) return false;
-  return true;
-}
+/** atKey's answers besides an index. */
+const WAIT = -2;
+const NOT_READ = -1;
 
 /**
  * Parse JSON bytes into the value JSON.parse gives, reading `"points"` arrays of [time, value] pairs
  * with the scanner (held packed, see above). Throws JSON.parse's SyntaxError for text that is not JSON.
  */
 export function parseWithPoints(input: Uint8Array | string): unknown {
-  const b = typeof input === "string" ? Buffer.from(input) : Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const reader = new PointsReader(b);
-  const found: PackedPoints[] = [];
-  /** The text around the arrays read: one more piece than arrays. */
-  const pieces: string[] = [];
-  let copied = 0;
-  // Strings are skipped whole (quote to unescaped quote): a `"points"` that starts outside a string is a key
-  // when a colon follows, and only then is the array after it read.
-  let i = b.indexOf(QUOTE);
-  while (i >= 0) {
-    if (startsWithKey(b, i)) {
-      let j = i + KEY.length;
-      while (isSpace(b[j])) j++;
-      if (b[j] === COLON) {
-        j++;
-        while (isSpace(b[j])) j++;
-        const r = b[j] === OPEN ? reader.read(j) : undefined;
-        if (r) {
-          pieces.push(b.toString("utf8", copied, j));
-          found.push(r[0]);
-          copied = r[1];
-          i = b.indexOf(QUOTE, r[1]);
-          continue;
-        }
-      }
-    }
-    // Skip the string that opens here.
-    let end = b.indexOf(QUOTE, i + 1);
-    while (end >= 0 && !unescaped(b, end)) end = b.indexOf(QUOTE, end + 1);
-    if (end < 0) break; // unterminated: JSON.parse reports it
-    i = b.indexOf(QUOTE, end + 1);
-  }
-  if (found.length === 0) return JSON.parse(b.toString("utf8"));
-  pieces.push(b.toString("utf8", copied));
+  const stream = new PointsJsonStream();
+  stream.feed(typeof input === "string" ? Buffer.from(input) : input);
+  return stream.finish();
+}
+
+/** The value of the text `pieces` with the arrays `found` put back between them. */
+function assemble(pieces: readonly string[], found: readonly PackedPoints[]): unknown {
+  if (found.length === 0) return JSON.parse(pieces[0]!);
   // Each array read is replaced by an object with a key no piece of the text spells.
   const marker = freshMarker(pieces);
   let text = pieces[0]!;
