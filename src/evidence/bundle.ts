@@ -9,7 +9,7 @@ import type { Target } from "../sources/target/model.js";
 import { Field, parseLargeJsonFile } from "../config/validate.js";
 import { stripUserinfo } from "../config/url-userinfo.js";
 import { validateBundleValues } from "./validate.js";
-import { parseWithPoints } from "./points-json.js";
+import { PointsJsonStream, parseWithPoints } from "./points-json.js";
 
 export const BUNDLE_SCHEMA_VERSION = 1;
 export const BUNDLE_KIND = "pypictl-evidence";
@@ -102,7 +102,28 @@ function bundleJson(input: string | Uint8Array, file: string): unknown {
  * Source values are checked by their checks.
  */
 export function parseBundle(input: string | Uint8Array, file: string): EvidenceBundle {
-  const json = bundleJson(input, file);
+  return bundleOf(bundleJson(input, file), file);
+}
+
+/**
+ * parseBundle for a bundle read in chunks (`--replay FILE`): the file is never held whole, its points go
+ * straight into packed arrays (issue 12: a replay's peak memory). Text that is not JSON is rare and its
+ * error must name the line and column as parseBundle's does: then `whole` reads the file again for it.
+ */
+export async function readBundle(chunks: AsyncIterable<Uint8Array>, file: string, whole: () => Promise<Uint8Array>): Promise<EvidenceBundle> {
+  const stream = new PointsJsonStream();
+  for await (const chunk of chunks) stream.feed(chunk);
+  let json: unknown;
+  try {
+    json = stream.finish();
+  } catch {
+    return parseBundle(await whole(), file);
+  }
+  return bundleOf(json, file);
+}
+
+/** The bundle a JSON value holds, validated. */
+function bundleOf(json: unknown, file: string): EvidenceBundle {
   const root = new Field(file, "", json);
   notAReport(root);
   root.object(["$schema", "kind", "schemaVersion", "tool", "createdAt", "window", "target", "description", "sources"]);
