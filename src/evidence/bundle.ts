@@ -105,14 +105,25 @@ export function parseBundle(input: string | Uint8Array, file: string): EvidenceB
   return bundleOf(bundleJson(input, file), file);
 }
 
+/** How much of a bundle `readBundle` reads at a time: few reads, and little held (issue 12). */
+const CHUNK = 1 << 20;
+
 /**
- * parseBundle for a bundle read in chunks (`--replay FILE`): the file is never held whole, its points go
- * straight into packed arrays (issue 12: a replay's peak memory). Text that is not JSON is rare and its
- * error must name the line and column as parseBundle's does: then `whole` reads the file again for it.
+ * parseBundle for a bundle read in chunks (`--replay FILE`): `read` fills the buffer it is given and says
+ * how many bytes it wrote (0 at the end). The file is never held whole: it is read into one buffer of
+ * about a CHUNK, its points go straight into packed arrays (issue 12: a replay's peak memory). Text that
+ * is not JSON is rare and its error must name the line and column as parseBundle's does: then `whole`
+ * reads the file again for it.
  */
-export async function readBundle(chunks: AsyncIterable<Uint8Array>, file: string, whole: () => Promise<Uint8Array>): Promise<EvidenceBundle> {
+export async function readBundle(read: (into: Buffer) => Promise<number>, file: string, whole: () => Promise<Uint8Array>): Promise<EvidenceBundle> {
   const stream = new PointsJsonStream();
-  for await (const chunk of chunks) stream.feed(chunk);
+  stream.room(CHUNK);
+  for (;;) {
+    // A read takes what the buffer has room for past a cut array; it grows only for a giant one.
+    const n = await read(stream.room(CHUNK >> 4));
+    if (n === 0) break;
+    stream.wrote(n);
+  }
   let json: unknown;
   try {
     json = stream.finish();

@@ -250,9 +250,9 @@ class PointsReader {
 }
 
 /**
- * JSON bytes fed in chunks of any size (`feed`), then `finish`: the value JSON.parse gives for all of
- * them, with the `"points"` arrays of [time, value] pairs held packed (see above). The bytes of a chunk
- * are copied: the caller may reuse its buffer. Held at any moment: the part of the text that is not a
+ * JSON bytes fed in chunks of any size (`feed`, or read straight into the stream's buffer with `room` and
+ * `wrote`), then `finish`: the value JSON.parse gives for all of them, with the `"points"` arrays of
+ * [time, value] pairs held packed (see above). Held at any moment: the part of the text that is not a
  * points array read, and the window of bytes not yet scanned — about one chunk, more only while a single
  * string's escape, a `"points"` key or a points array is cut by a chunk's end.
  */
@@ -277,10 +277,42 @@ export class PointsJsonStream {
   private readonly pieces: string[] = [];
   private readonly found: PackedPoints[] = [];
 
+  /** Add a chunk (copied: the caller may reuse its buffer). */
   feed(chunk: Uint8Array): void {
-    if (this.eof) throw new Error("PointsJsonStream: feed after finish");
     if (chunk.length === 0) return;
-    this.append(chunk);
+    this.room(chunk.length).set(chunk);
+    this.wrote(chunk.length);
+  }
+
+  /**
+   * Where the next bytes go: at least `min` bytes of the stream's own buffer, past what it still holds
+   * (the buffer grows only when that is less than `min`). Write into it, then say how much with `wrote`:
+   * a file read this way is never copied (issue 12).
+   */
+  room(min = 1): Buffer {
+    if (this.eof) throw new Error("PointsJsonStream: more bytes after finish");
+    // Drop what the scan is done with: text that is not an array read goes to `pending`.
+    const keep = this.waitFrom >= 0 ? this.waitFrom : Math.min(this.at, this.end);
+    if (keep > this.copied) this.pending.push(Buffer.from(this.buf.subarray(this.copied, keep)));
+    const held = this.end - keep;
+    if (this.buf.length - held < min) {
+      const grown = Buffer.allocUnsafe(Math.max(held + min, 2 * this.buf.length));
+      this.buf.copy(grown, 0, keep, this.end);
+      this.buf = grown;
+    } else if (keep > 0) this.buf.copyWithin(0, keep, this.end);
+    this.end = held;
+    this.b = this.buf.subarray(0, held);
+    this.at -= keep;
+    this.copied = 0;
+    if (this.waitFrom >= 0) this.waitFrom = 0;
+    return this.buf.subarray(held);
+  }
+
+  /** `n` bytes were written at the start of the last `room`: scan them. */
+  wrote(n: number): void {
+    if (n === 0) return;
+    this.end += n;
+    this.b = this.buf.subarray(0, this.end);
     if (this.waitFrom >= 0 && this.end - this.waitFrom < this.waitFor) return;
     this.scan();
   }
@@ -292,25 +324,6 @@ export class PointsJsonStream {
     this.pieces.push(this.text(this.end));
     this.buf = this.b = Buffer.alloc(0);
     return assemble(this.pieces, this.found);
-  }
-
-  /** Drop what the scan is done with (non-array text to `pending`), then add `chunk`. */
-  private append(chunk: Uint8Array): void {
-    const keep = this.waitFrom >= 0 ? this.waitFrom : Math.min(this.at, this.end);
-    if (keep > this.copied) this.pending.push(Buffer.from(this.buf.subarray(this.copied, keep)));
-    const held = this.end - keep;
-    const size = held + chunk.length;
-    if (size > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(size, 2 * this.buf.length));
-      this.buf.copy(grown, 0, keep, this.end);
-      this.buf = grown;
-    } else if (keep > 0) this.buf.copyWithin(0, keep, this.end);
-    this.buf.set(chunk, held);
-    this.end = size;
-    this.b = this.buf.subarray(0, size);
-    this.at -= keep;
-    this.copied = 0;
-    if (this.waitFrom >= 0) this.waitFrom = 0;
   }
 
   /** The text from b[copied] (and what is pending before it) up to b[to]: a piece between arrays. */

@@ -45,28 +45,6 @@ async function readBytes(path: string, flag: string): Promise<Buffer> {
   }
 }
 
-/** How much of a bundle a replay reads at a time: few reads, and little held (issue 12). */
-const CHUNK = 1 << 20;
-
-/** The file's bytes a chunk at a time, in one buffer reused for each (the reader copies what it keeps). */
-async function* fileChunks(path: string, flag: string): AsyncGenerator<Uint8Array> {
-  const file = await open(path).catch((e: unknown) => {
-    throw cannotRead(path, flag, e);
-  });
-  try {
-    const buffer = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, CHUNK, null).catch((e: unknown) => {
-        throw cannotRead(path, flag, e);
-      });
-      if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await file.close();
-  }
-}
-
 const readText = async (path: string, flag: string): Promise<string> => (await readBytes(path, flag)).toString("utf8");
 
 /**
@@ -135,7 +113,21 @@ async function readReplayBundle(file: string, name: string): Promise<EvidenceBun
     () => false,
   );
   if (!regular) return parseBundle(await readBytes(file, "--replay"), name);
-  return readBundle(fileChunks(file, "--replay"), name, () => readBytes(file, "--replay"));
+  const handle = await open(file).catch((e: unknown) => {
+    throw cannotRead(file, "--replay", e);
+  });
+  try {
+    const read = (into: Buffer) =>
+      handle.read(into, 0, into.length, null).then(
+        (r) => r.bytesRead,
+        (e: unknown) => {
+          throw cannotRead(file, "--replay", e);
+        },
+      );
+    return await readBundle(read, name, () => readBytes(file, "--replay"));
+  } finally {
+    await handle.close();
+  }
 }
 
 /** A replay: the bundle read, and the selection applied to what it holds. */
