@@ -216,6 +216,24 @@ const ascii = registry.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toS
 mkdirSync(bundleDir, { recursive: true });
 writeFileSync(join(bundleDir, "pypictl.cjs.tmp"), ascii);
 renameSync(join(bundleDir, "pypictl.cjs.tmp"), join(bundleDir, "pypictl.cjs"));
+// bin/pypictl is CommonJS (starting Node's ES module loader costs ~15 ms a run): its two small companions,
+// the bundle's loader and the `--version` answer, are CommonJS builds of their compiled modules.
+await build({
+  absWorkingDir: root,
+  entryPoints: { loader: join(dist, "cli", "bundle-loader.js"), version: join(dist, "cli", "version-entry.js") },
+  outdir: bundleDir,
+  outExtension: { ".js": ".cjs" },
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  plugins: [relocate],
+  // The relocated `new URL(…, import.meta.url)` (version.js finding package.json) from the file's own path.
+  banner: { js: 'const __pypictlSelfUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { "import.meta.url": "__pypictlSelfUrl" },
+  legalComments: "none",
+  logLevel: "warning",
+});
 // Which source modules each chunk holds: lets tests map a loaded chunk back to its packages.
 const inputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, o]) => [relative(outdir, file), Object.keys(o.inputs)]));
 writeFileSync(join(bundleDir, "inputs.json"), JSON.stringify(inputs));

@@ -3,11 +3,11 @@
  * no dependency, because it is what scripts and version probes call in loops; everything else loads the
  * full program. On Node ≥ 22.1 the module compile cache makes later starts faster.
  */
-import { TOOL_VERSION } from "../version.js";
+import { isVersionOnly, printVersion } from "./version-entry.js";
 
 export async function run(argv: readonly string[]): Promise<void> {
-  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-    process.stdout.write(`${TOOL_VERSION}\n`);
+  if (isVersionOnly(argv)) {
+    printVersion();
     return;
   }
   // The SDK writes its Node 20 end-of-support warning straight to stderr, past our I/O host (FACTS §7);

@@ -66,7 +66,7 @@ describe("install from the packed tarball", { timeout: 180_000 }, () => {
   it("the tarball ships what the CLI needs and nothing of the checkout's development", async () => {
     const { stdout } = await run("tar", ["tzf", tarball]);
     const files = stdout.split("\n");
-    for (const f of ["package/bin/pypictl", "package/dist/bundle/pypictl.cjs", "package/dist/cli/bundle-loader.js", "package/examples/fleet-oom-kills.json", "package/docs/checks.md", "package/LICENSE", "package/README.md"])
+    for (const f of ["package/bin/pypictl", "package/bin/package.json", "package/dist/bundle/pypictl.cjs", "package/dist/bundle/loader.cjs", "package/dist/bundle/version.cjs", "package/examples/fleet-oom-kills.json", "package/docs/checks.md", "package/LICENSE", "package/README.md"])
       expect(files).toContain(f);
     expect(files.filter((f) => /^package\/(src|test|scripts)\//.test(f))).toEqual([]);
   });
