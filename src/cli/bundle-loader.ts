@@ -15,7 +15,7 @@
  * - Nothing here may fail a run: any trouble with the cache means running without it.
  */
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -85,10 +85,20 @@ function readOwnCache(file: string): Buffer | undefined {
   }
 }
 
+/** The folder exists (made 0700 if not) and this user can write it. */
+function writableDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Write atomically (temp file, rename), 0600 in a 0700 folder; drop this kind's caches of other builds. */
 function writeCache(dir: string, name: string, data: Buffer): void {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = join(dir, `.${name}.${process.pid}.tmp`);
     writeFileSync(tmp, data, { mode: 0o600 });
     renameSync(tmp, join(dir, name));
@@ -119,8 +129,9 @@ export function loadBundle(file: string, opts: LoadOptions): BundleExports {
     ...(cachedData ? { cachedData } : {}),
   });
   const hit = cachedData !== undefined && !script.cachedDataRejected;
-  // At exit the run has compiled what it needed: that is what the next run of this kind will find.
-  if (dir && name && !hit) process.once("exit", () => writeCache(dir, name, script.createCachedData()));
+  // At exit the run has compiled what it needed: that is what the next run of this kind will find. Not
+  // when the folder cannot be written (a read-only home): making the data would cost every run for nothing.
+  if (dir && name && !hit && writableDir(dir)) process.once("exit", () => writeCache(dir, name, script.createCachedData()));
   const module = { exports: {} as BundleExports };
   const fn = script.runInThisContext() as (e: unknown, r: NodeRequire, m: unknown, f: string, d: string) => void;
   fn.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
