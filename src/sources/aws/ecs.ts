@@ -27,6 +27,7 @@ import {
 } from "./types.js";
 import { arnTail, chunk, clientsOf, clusterAndService, fleetOf, iso, mapLimit, SourceFailure } from "./shared.js";
 import { compareText } from "../compare-text.js";
+import { classifyError } from "../classify.js";
 
 /** `--keep-alive 75`, `--keep-alive=75`, `keepalive = 75` in the command or GUNICORN_CMD_ARGS. */
 export function keepAliveFrom(texts: readonly string[]): number | undefined {
@@ -184,6 +185,26 @@ const RUNNING_LIFECYCLE_STATES = new Set([
   "Detaching",
 ]);
 
+/** The group's members whose EC2 instance is running, by id. */
+async function groupMembers(ctx: GatherContext, groupName: string): Promise<FleetInstancesEvidence> {
+  // Imported here, not at the top: only this path needs the Auto Scaling client.
+  const { DescribeAutoScalingGroupsCommand } = await import("@aws-sdk/client-auto-scaling");
+  const autoscaling = await clientsOf(ctx).autoscaling();
+  const r = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }), { abortSignal: ctx.signal });
+  const group = r.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === groupName);
+  if (!group) throw new SourceFailure("not-found", `auto-scaling group ${groupName} (from the stack or Terraform outputs) not found in this account and region`);
+  const instances: FleetInstance[] = [];
+  for (const i of group.Instances ?? []) {
+    if (!i.InstanceId || !RUNNING_LIFECYCLE_STATES.has(i.LifecycleState ?? "")) continue;
+    const fi: FleetInstance = { instanceId: i.InstanceId };
+    if (i.InstanceType) fi.instanceType = i.InstanceType;
+    if (i.AvailabilityZone) fi.availabilityZone = i.AvailabilityZone;
+    instances.push(fi);
+  }
+  instances.sort((a, b) => compareText(a.instanceId, b.instanceId));
+  return { via: "autoscaling-group", instances };
+}
+
 /**
  * The instances to probe. With an auto-scaling group known (stack or Terraform outputs), one
  * DescribeAutoScalingGroups gives the members with their ids, types and zones; otherwise the cluster's
@@ -197,25 +218,27 @@ const RUNNING_LIFECYCLE_STATES = new Set([
  */
 export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<FleetInstancesEvidence>> {
   const t = fleetOf(ctx);
-  const clients = clientsOf(ctx);
-  if (t.autoScalingGroup) {
-    // Imported here, not at the top: only this path needs the Auto Scaling client.
-    const { DescribeAutoScalingGroupsCommand } = await import("@aws-sdk/client-auto-scaling");
-    const autoscaling = await clients.autoscaling();
-    const r = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [t.autoScalingGroup] }), { abortSignal: ctx.signal });
-    const group = r.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === t.autoScalingGroup);
-    if (!group) throw new SourceFailure("not-found", `auto-scaling group ${t.autoScalingGroup} (from the stack or Terraform outputs) not found in this account and region`);
-    const instances: FleetInstance[] = [];
-    for (const i of group.Instances ?? []) {
-      if (!i.InstanceId || !RUNNING_LIFECYCLE_STATES.has(i.LifecycleState ?? "")) continue;
-      const fi: FleetInstance = { instanceId: i.InstanceId };
-      if (i.InstanceType) fi.instanceType = i.InstanceType;
-      if (i.AvailabilityZone) fi.availabilityZone = i.AvailabilityZone;
-      instances.push(fi);
+  if (!t.autoScalingGroup) return containerInstances(ctx);
+  try {
+    return ok(await withCreditSpecs(ctx, await groupMembers(ctx, t.autoScalingGroup)));
+  } catch (e) {
+    // Denied the group's member list (a policy written for an earlier pypictl, which listed instances
+    // with ec2:DescribeInstances): the cluster's container instances are the next best list, and the
+    // evidence says why they were used. Should they fail too, the group's denial is the cause to report.
+    const failure = classifyError(e, "autoscaling:DescribeAutoScalingGroups");
+    if (ctx.signal.aborted || !t.cluster || failure.ok || failure.kind !== "access-denied") throw e;
+    try {
+      return await containerInstances(ctx, failure.message);
+    } catch {
+      throw e;
     }
-    instances.sort((a, b) => compareText(a.instanceId, b.instanceId));
-    return ok(await withCreditSpecs(ctx, { via: "autoscaling-group", instances }));
   }
+}
+
+/** The cluster's container instances (ListContainerInstances + DescribeContainerInstances, 100 per call). */
+async function containerInstances(ctx: GatherContext, groupError?: string): Promise<SourceResult<FleetInstancesEvidence>> {
+  const t = fleetOf(ctx);
+  const clients = clientsOf(ctx);
   const cluster = t.cluster;
   if (!cluster) throw new SourceFailure("no-identity", "no fleet instances identified: pass --cluster or --stack (or --terraform-outputs)");
   const ecs = await clients.ecs();
@@ -247,7 +270,7 @@ export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<
     instances.push(fi);
   }
   instances.sort((a, b) => compareText(a.instanceId, b.instanceId));
-  return ok(await withCreditSpecs(ctx, { via: "container-instances", instances }));
+  return ok(await withCreditSpecs(ctx, { via: "container-instances", instances, ...(groupError ? { groupError } : {}) }));
 }
 
 /**

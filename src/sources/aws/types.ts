@@ -120,6 +120,8 @@ export interface FleetInstancesEvidence {
   instances: FleetInstance[];
   /** Why the burstable instances' credit option could not be read (e.g. access denied); absent when read. */
   creditSpecError?: string;
+  /** Why the auto-scaling group's members could not be listed, when the container instances were listed instead. */
+  groupError?: string;
 }
 
 export interface TargetHealthEntry {

@@ -98,6 +98,25 @@ describe("fleet.instances", () => {
     ]);
   });
 
+  it("with an ASG whose member list is denied (an older policy): the container instances, saying why", async () => {
+    fleet = installFleet(scenario({ instances: 3 }), NOW);
+    fleet.mocks.autoscaling
+      .on(DescribeAutoScalingGroupsCommand)
+      .rejects(Object.assign(new Error("User: arn:aws:iam::1:user/ops is not authorized to perform: autoscaling:DescribeAutoScalingGroups"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } }));
+    const v = value<FleetInstancesEvidence>((await gatherFleet(["fleet.instances"]))["fleet.instances"]);
+    expect(v.via).toBe("container-instances");
+    expect(v.instances.map((i) => i.instanceId)).toEqual([0, 1, 2].map(instanceId));
+    expect(v.groupError).toMatch(/autoscaling:DescribeAutoScalingGroups/);
+  });
+
+  it("with an ASG whose member list fails otherwise (throttled, server error): the source fails, no silent switch", async () => {
+    fleet = installFleet(scenario({ instances: 3 }), NOW);
+    fleet.mocks.autoscaling.on(DescribeAutoScalingGroupsCommand).rejects(Object.assign(new Error("We encountered an internal error."), { name: "InternalFailure", $metadata: { httpStatusCode: 500 } }));
+    const ev = await gatherFleet(["fleet.instances"]);
+    expect(ev["fleet.instances"]).toMatchObject({ ok: false, kind: "server-error" });
+    expect(fleet.mocks.ecs.commandCalls(ListContainerInstancesCommand)).toHaveLength(0);
+  });
+
   it("with an ASG the account does not have: fleet.instances fails as not-found, naming the group", async () => {
     fleet = installFleet(scenario(), NOW);
     const ev = await gatherFleet(["fleet.instances"], fleetTarget({ autoScalingGroup: "gone-asg" }));

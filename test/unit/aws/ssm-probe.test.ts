@@ -8,6 +8,7 @@ import type { HostProbeEvidence } from "../../../src/sources/host/model.js";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
 
 let fleet: Fleet | undefined;
 afterEach(() => fleet?.restore());
@@ -89,9 +90,13 @@ describe("host probe over SSM", () => {
 
   it("fails the source when fleet.instances failed, keeping the cause", async () => {
     fleet = installFleet(scenario(), NOW);
+    // Both ways of listing the instances denied: the group's denial is the cause reported.
     fleet.mocks.autoscaling
       .on(DescribeAutoScalingGroupsCommand)
       .rejects(Object.assign(new Error("User: arn:aws:iam::1:user/x is not authorized to perform: autoscaling:DescribeAutoScalingGroups"), { name: "AccessDenied" }));
+    fleet.mocks.ecs
+      .on(ListContainerInstancesCommand)
+      .rejects(Object.assign(new Error("User: arn:aws:iam::1:user/x is not authorized to perform: ecs:ListContainerInstances"), { name: "AccessDeniedException" }));
     const ev = await gatherFleet(["host.probe"]);
     expect(ev["host.probe"]).toMatchObject({ ok: false, kind: "access-denied", action: "autoscaling:DescribeAutoScalingGroups" });
   });
