@@ -187,14 +187,14 @@ async function runOne(
   deps: Evidence,
   opts: GatherOptions,
   now: () => Date,
-  stats?: RequestStats,
+  stats: RequestStats,
 ): Promise<SourceResult<unknown>> {
   const own = def.deadlineMs ?? opts.deadlineMs ?? DEFAULT_SOURCE_DEADLINE_MS;
   const left = opts.runDeadlineAt === undefined ? Infinity : opts.runDeadlineAt - Date.now();
   const cutByRun = left < own;
   const deadlineMs = Math.max(0, Math.min(own, left));
   const why = (): string => {
-    const waiting = stats ? waitingOn(stats) : [];
+    const waiting = waitingOn(stats);
     const on = waiting.length ? ` (waiting on ${waiting.join(", ")})` : "";
     return cutByRun ? `${def.title}: not done when the run's --timeout ran out${on}` : `${def.title}: no answer within ${deadlineMs / 1000} s${on}`;
   };
@@ -213,7 +213,7 @@ async function runOne(
     settings: opts.settings,
     signal: controller.signal,
     deadlineAt: Date.now() + deadlineMs,
-    ...(stats ? { requests: stats } : {}),
+    requests: stats,
     dep: <V>(key: { id: string }) =>
       (deps[key.id] as SourceResult<V> | undefined) ??
       (failed("internal", `${def.id} read ${key.id} without declaring it in deps`) as SourceResult<V>),

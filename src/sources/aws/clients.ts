@@ -149,15 +149,6 @@ function recordingClient<C>(client: C, stats: RequestStats): C {
   return view as unknown as C;
 }
 
-const SERVICES = ["cloudwatch", "ecs", "elbv2", "efs", "ssm", "ec2", "autoscaling", "secretsManager", "cloudformation"] as const;
-
-/** The same clients, recording each request to `stats` (one source's: `clientsOf(ctx)`). */
-export function recordingTo(clients: AwsClients, stats: RequestStats): AwsClients {
-  const view = Object.create(clients) as Record<(typeof SERVICES)[number], () => Promise<unknown>>;
-  for (const name of SERVICES) view[name] = () => clients[name]().then((client) => recordingClient(client, stats));
-  return view as unknown as AwsClients;
-}
-
 type Ctor<C> = new (config: ReturnType<typeof clientConfig>) => C;
 
 type Sender = { send(command: unknown, options?: { abortSignal?: AbortSignal }, ...rest: unknown[]): Promise<unknown> };
@@ -187,8 +178,20 @@ function boundedBy<C>(client: C, deadlineAt: number): C {
 
 /** Memoised per settings: each service's client is created once per run and shared by every source. */
 export class AwsClients {
-  private cache = new Map<string, Promise<unknown>>();
-  constructor(readonly settings: AwsSettings) {}
+  /**
+   * `cache` and `stats`: a view made by recordingTo shares its clients' cache (each SDK client is still made
+   * once per run) and hands them out recording to one source's stats.
+   */
+  constructor(
+    readonly settings: AwsSettings,
+    private readonly cache = new Map<string, Promise<unknown>>(),
+    private readonly stats?: RequestStats,
+  ) {}
+
+  /** The same clients, each request they send recorded to `stats` (one source's: `clientsOf(ctx)`). */
+  recordingTo(stats: RequestStats): AwsClients {
+    return new AwsClients(this.settings, this.cache, stats);
+  }
 
   private get<C>(name: string, load: () => Promise<Ctor<C>>): Promise<C> {
     let p = this.cache.get(name) as Promise<C> | undefined;
@@ -201,7 +204,8 @@ export class AwsClients {
       });
       this.cache.set(name, p);
     }
-    return p;
+    const stats = this.stats;
+    return stats ? p.then((client) => recordingClient(client, stats)) : p;
   }
 
   cloudwatch() {

@@ -1,5 +1,5 @@
 /** Helpers shared by the AWS gatherers: the run's clients, fleet identity, batching. */
-import { recordingTo, type AwsClients } from "./clients.js";
+import type { AwsClients } from "./clients.js";
 import type { AwsLimits } from "./pool.js";
 import type { GatherContext } from "../context.js";
 import type { FleetTarget } from "../target/model.js";
@@ -13,7 +13,7 @@ export function clientsOf(ctx: Pick<GatherContext, "settings" | "target" | "requ
   if (!pool) throw new Error("no AWS client pool in the gather settings: the command running the sources creates one per run (settings.aws)");
   const t = ctx.target;
   const clients = pool.for(t.kind === "fleet" ? { region: t.region, profile: t.profile } : {}, limits);
-  return ctx.requests ? recordingTo(clients, ctx.requests) : clients;
+  return ctx.requests ? clients.recordingTo(ctx.requests) : clients;
 }
 
 /** A gatherer's failure that is not an SDK error: thrown, the source returns it as `failed(kind, …)`. */
