@@ -201,7 +201,6 @@ async function groupMembers(ctx: GatherContext, groupName: string): Promise<Flee
     if (i.AvailabilityZone) fi.availabilityZone = i.AvailabilityZone;
     instances.push(fi);
   }
-  instances.sort((a, b) => compareText(a.instanceId, b.instanceId));
   return { via: "autoscaling-group", instances };
 }
 
@@ -217,10 +216,16 @@ async function groupMembers(ctx: GatherContext, groupName: string): Promise<Flee
  * members are (an instance detached from the group keeps the aws:autoscaling:groupName tag).
  */
 export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<FleetInstancesEvidence>> {
+  const ev = await listInstances(ctx);
+  ev.instances.sort((a, b) => compareText(a.instanceId, b.instanceId));
+  return ok(await withCreditSpecs(ctx, ev));
+}
+
+async function listInstances(ctx: GatherContext): Promise<FleetInstancesEvidence> {
   const t = fleetOf(ctx);
   if (!t.autoScalingGroup) return containerInstances(ctx);
   try {
-    return ok(await withCreditSpecs(ctx, await groupMembers(ctx, t.autoScalingGroup)));
+    return await groupMembers(ctx, t.autoScalingGroup);
   } catch (e) {
     // Denied the group's member list (a policy written for an earlier pypictl, which listed instances
     // with ec2:DescribeInstances): the cluster's container instances are the next best list, and the
@@ -228,7 +233,7 @@ export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<
     const failure = classifyError(e, "autoscaling:DescribeAutoScalingGroups");
     if (ctx.signal.aborted || !t.cluster || failure.ok || failure.kind !== "access-denied") throw e;
     try {
-      return await containerInstances(ctx, failure.message);
+      return { ...(await containerInstances(ctx)), groupError: failure.message };
     } catch {
       throw e;
     }
@@ -236,7 +241,7 @@ export async function gatherInstances(ctx: GatherContext): Promise<SourceResult<
 }
 
 /** The cluster's container instances (ListContainerInstances + DescribeContainerInstances, 100 per call). */
-async function containerInstances(ctx: GatherContext, groupError?: string): Promise<SourceResult<FleetInstancesEvidence>> {
+async function containerInstances(ctx: GatherContext): Promise<FleetInstancesEvidence> {
   const t = fleetOf(ctx);
   const clients = clientsOf(ctx);
   const cluster = t.cluster;
@@ -269,8 +274,7 @@ async function containerInstances(ctx: GatherContext, groupError?: string): Prom
     if (ci.runningTasksCount !== undefined) fi.runningTasks = ci.runningTasksCount;
     instances.push(fi);
   }
-  instances.sort((a, b) => compareText(a.instanceId, b.instanceId));
-  return ok(await withCreditSpecs(ctx, { via: "container-instances", instances, ...(groupError ? { groupError } : {}) }));
+  return { via: "container-instances", instances };
 }
 
 /**
