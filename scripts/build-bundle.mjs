@@ -144,8 +144,6 @@ const result = await build({
   // Every output in one folder: the import.meta rewrite above assumes outdir depth for all chunks.
   chunkNames: "[name]-[hash]",
   plugins: [slimSdk, selective, inlineSchemaKeys, fasterXmlParser, relocate],
-  // Bundled CommonJS (commander) may call require() for Node built-ins.
-  banner: { js: 'import { createRequire as __pypictlRequire } from "node:module"; const require = __pypictlRequire(import.meta.url);' },
   legalComments: "none",
   // Whitespace and syntax only: identifiers keep their names (class names are read at run time, e.g.
   // a command's constructor.name in the call log).
@@ -155,16 +153,13 @@ const result = await build({
   logLevel: "warning",
 });
 
-const BANNER_LINE = /^import \{ createRequire as __pypictlRequire \} from "node:module"; const require = __pypictlRequire\(import\.meta\.url\);\n/;
-
 /**
  * One chunk as the body of a CommonJS module function. `import()` becomes a require in a promise (a
  * script compiled by node:vm has no dynamic-import host); `import.meta.url` is the chunk's own URL,
- * passed in. The banner's createRequire goes: the table's `require` is already there.
+ * passed in. Bundled CommonJS (commander) calling require() for Node built-ins gets the table's `require`.
  */
 async function chunkFunction(name, text) {
-  if (!BANNER_LINE.test(text)) throw new Error(`${name}: the bundle banner is missing`);
-  const r = await transform(text.replace(BANNER_LINE, ""), {
+  const r = await transform(text, {
     format: "cjs",
     platform: "node",
     target: "node20",
