@@ -26,7 +26,10 @@ const base = ["doctor", "--stack", "pypiserver", "--format", "json", "--quiet"];
 
 /** Every catalogue series with `points` values; per-instance series the same for every instance. */
 function fleetMetrics(points, n) {
-  const wave = (b, s, phase = 0) => Array.from({ length: points }, (_, i) => Math.max(0, Math.round((b + s * Math.sin((i / points) * 2 * Math.PI + phase)) * 100) / 100));
+  const wave = (b, s, phase = 0) =>
+    Array.from({ length: points }, (_, i) =>
+      Math.max(0, Math.round((b + s * Math.sin((i / points) * 2 * Math.PI + phase)) * 100) / 100),
+    );
   return {
     "efs.PercentIOLimit": wave(20, 8),
     "efs.BurstCreditBalance": wave(2.3e12, 1e10),
@@ -77,8 +80,12 @@ const WINDOWS = [
   ["15d", 15 * 86_400_000],
 ];
 const SIZES = [1, 50, 200];
-console.log(`GetMetricData budget: doctor --stack pypiserver --skip host --since W, t3.small instances, ${RUNS === 1 ? "one run" : `median of ${RUNS}`} each`);
-console.log(`${"window".padEnd(7)} ${"N".padStart(4)} ${"series".padStart(7)} ${"period".padStart(7)} ${"points".padStart(7)} ${"budget".padStart(7)} ${"calls".padStart(6)} ${"all AWS".padStart(8)}  wall, median (range)`);
+console.log(
+  `GetMetricData budget: doctor --stack pypiserver --skip host --since W, t3.small instances, ${RUNS === 1 ? "one run" : `median of ${RUNS}`} each`,
+);
+console.log(
+  `${"window".padEnd(7)} ${"N".padStart(4)} ${"series".padStart(7)} ${"period".padStart(7)} ${"points".padStart(7)} ${"budget".padStart(7)} ${"calls".padStart(6)} ${"all AWS".padStart(8)}  wall, median (range)`,
+);
 const over = [];
 for (const [since, span] of WINDOWS) {
   for (const n of SIZES) {
@@ -86,8 +93,18 @@ for (const [since, span] of WINDOWS) {
     const window = { start: new Date(end.getTime() - span).toISOString(), end: end.toISOString(), since };
     const period = periodFor(window);
     const points = Math.ceil(span / 1000 / period);
-    const instances = Array.from({ length: n }, (_, i) => ({ instanceId: instanceId(i), instanceType: "t3.small" }));
-    const { specs } = metricPlan({ cluster: "c", service: "s", fileSystemId: "fs", loadBalancer: "app/x/1", targetGroup: "targetgroup/x/1", instances });
+    const instances = Array.from({ length: n }, (_, i) => ({
+      instanceId: instanceId(i),
+      instanceType: "t3.small",
+    }));
+    const { specs } = metricPlan({
+      cluster: "c",
+      service: "s",
+      fileSystemId: "fs",
+      loadBalancer: "app/x/1",
+      targetGroup: "targetgroup/x/1",
+      instances,
+    });
     const budget = metricCallBudget(specs.length, window);
     const sc = scenario({ instances: n, instanceType: "t3.small", metrics: fleetMetrics(points, n) });
     const r = await measure(sc, [...base, "--skip", "host", "--since", since]);
@@ -98,10 +115,14 @@ for (const [since, span] of WINDOWS) {
     );
   }
 }
-console.log(`${over.length ? "NOT MET" : "MET    "}  GetMetricData calls within the documented budget in every case${over.length ? `: ${over.join("; ")}` : ""}`);
+console.log(
+  `${over.length ? "NOT MET" : "MET    "}  GetMetricData calls within the documented budget in every case${over.length ? `: ${over.join("; ")}` : ""}`,
+);
 
 // ---- 2. Calls per selection --------------------------------------------------------------------------
-console.log(`\nAWS calls per selection: doctor --stack pypiserver --only SEL, 50 × t3.small, --since 1h, --samples 2 (1 run each)`);
+console.log(
+  `\nAWS calls per selection: doctor --stack pypiserver --only SEL, 50 × t3.small, --since 1h, --samples 2 (1 run each)`,
+);
 const sel = scenario({ instances: 50, instanceType: "t3.small" });
 for (const only of ["efs", "ecs", "alb", "ec2", "auth", "host", "all"]) {
   const args = only === "all" ? [...base, "--samples", "2"] : [...base, "--only", only, "--samples", "2"];
@@ -111,7 +132,9 @@ for (const only of ["efs", "ecs", "alb", "ec2", "auth", "host", "all"]) {
   const list = Object.entries(byAction)
     .map(([a, k]) => `${a.split(":")[1]}${k > 1 ? `×${k}` : ""}`)
     .join(" ");
-  console.log(`  ${(only === "all" ? "(all)" : `--only ${only}`).padEnd(13)} ${String(r.calls.length).padStart(4)} calls ${`${r.ms[0].toFixed(0)} ms`.padStart(8)}  ${list}`);
+  console.log(
+    `  ${(only === "all" ? "(all)" : `--only ${only}`).padEnd(13)} ${String(r.calls.length).padStart(4)} calls ${`${r.ms[0].toFixed(0)} ms`.padStart(8)}  ${list}`,
+  );
 }
 
 // ---- 3. The SSM wait ---------------------------------------------------------------------------------
@@ -125,15 +148,27 @@ try {
   const waits = [];
   const walls = [];
   for (let i = 0; i < JUDGED_RUNS; i++) {
-    const r = await timeNode([bin, ...base, "--only", "host", "--samples", String(SAMPLES), "--verbose"], { env: { ...fakeSsm.env, ...HOME } });
+    const r = await timeNode([bin, ...base, "--only", "host", "--samples", String(SAMPLES), "--verbose"], {
+      env: { ...fakeSsm.env, ...HOME },
+    });
     const m = /source host\.probe: ok in (\d+) ms/.exec(r.stderr);
     if (!m) throw new Error(`no host.probe timing in --verbose output: ${r.stderr.slice(0, 500)}`);
     waits.push(Number(m[1]));
     walls.push(r.ms);
   }
-  console.log(`\nSSM wait: doctor --only host --samples ${SAMPLES} (2 instances; the fake's probe runs the ${windowMs / 1000} s sampling window)`);
-  console.log(`  host.probe ${spread(waits)} = ${(median(waits) / windowMs).toFixed(2)}× the window; whole process ${spread(walls)}`);
-  console.log(verdict(`SSM wait ÷ sampling window (goal: the window + one ${POLL_CAP_MS / 1000} s poll interval)`, waits.map((w) => w / windowMs), Number((1 + POLL_CAP_MS / windowMs).toFixed(2))).line);
+  console.log(
+    `\nSSM wait: doctor --only host --samples ${SAMPLES} (2 instances; the fake's probe runs the ${windowMs / 1000} s sampling window)`,
+  );
+  console.log(
+    `  host.probe ${spread(waits)} = ${(median(waits) / windowMs).toFixed(2)}× the window; whole process ${spread(walls)}`,
+  );
+  console.log(
+    verdict(
+      `SSM wait ÷ sampling window (goal: the window + one ${POLL_CAP_MS / 1000} s poll interval)`,
+      waits.map((w) => w / windowMs),
+      Number((1 + POLL_CAP_MS / windowMs).toFixed(2)),
+    ).line,
+  );
 } finally {
   await fakeSsm.close();
 }
@@ -142,13 +177,36 @@ try {
 const server = createServer((req, res) => {
   req.resume();
   res.writeHead(500, { "content-type": "text/html" });
-  res.end("<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>");
+  res.end(
+    "<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>",
+  );
 });
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const url = `http://127.0.0.1:${server.address().port}`;
 try {
-  const env = { ...HOME, AWS_ENDPOINT_URL: url, AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "AKIDBENCH", AWS_SECRET_ACCESS_KEY: "bench", AWS_EC2_METADATA_DISABLED: "true", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
-  const args = [bin, "doctor", "--cluster", "pypiserver", "--service", "pypiserver", "--file-system-id", "fs-0123456789abcdef0", "--format", "json", "--quiet"];
+  const env = {
+    ...HOME,
+    AWS_ENDPOINT_URL: url,
+    AWS_REGION: "eu-west-1",
+    AWS_ACCESS_KEY_ID: "AKIDBENCH",
+    AWS_SECRET_ACCESS_KEY: "bench",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  };
+  const args = [
+    bin,
+    "doctor",
+    "--cluster",
+    "pypiserver",
+    "--service",
+    "pypiserver",
+    "--file-system-id",
+    "fs-0123456789abcdef0",
+    "--format",
+    "json",
+    "--quiet",
+  ];
   const ms = [];
   const codes = [];
   for (let i = 0; i < JUDGED_RUNS; i++) {
@@ -156,9 +214,16 @@ try {
     ms.push(r.ms);
     codes.push(r.status);
   }
-  console.log(`\nall-500 endpoint (HTML 500 page for every request), doctor --cluster --service --file-system-id: ${spread(ms)}, exit ${[...new Set(codes)].join("/")}`);
+  console.log(
+    `\nall-500 endpoint (HTML 500 page for every request), doctor --cluster --service --file-system-id: ${spread(ms)}, exit ${[...new Set(codes)].join("/")}`,
+  );
   const allThree = codes.every((c) => c === 3);
-  const v = verdict("all-500 endpoint ends in exit 3 within a few seconds", ms.map((m) => m / 1000), 5, { unit: " s", digits: 1 });
+  const v = verdict(
+    "all-500 endpoint ends in exit 3 within a few seconds",
+    ms.map((m) => m / 1000),
+    5,
+    { unit: " s", digits: 1 },
+  );
   console.log(allThree ? v.line : `NOT MET  all-500 endpoint: exit ${codes.join(",")} (goal: 3)`);
 } finally {
   server.closeAllConnections?.();

@@ -24,8 +24,12 @@ const GOAL = 4;
 const cacheHome = mkdtempSync(join(tmpdir(), "pypictl-bench-cache-"));
 process.on("exit", () => rmSync(cacheHome, { recursive: true, force: true }));
 const base = await baseline(Math.max(5, RUNS));
-console.log(`baseline node -e 0: ${spread(base.ms)}, peak RSS ${base.rssMiB.toFixed(0)} MiB (Node ${process.version})`);
-console.log(`${"doctor --skip host".padEnd(26)} ${"wall, median (range)".padStart(26)} ${"× node".padStart(7)} ${"RSS MiB".padStart(8)} ${"calls".padStart(6)} ${"1st ms".padStart(7)}  × node per run`);
+console.log(
+  `baseline node -e 0: ${spread(base.ms)}, peak RSS ${base.rssMiB.toFixed(0)} MiB (Node ${process.version})`,
+);
+console.log(
+  `${"doctor --skip host".padEnd(26)} ${"wall, median (range)".padStart(26)} ${"× node".padStart(7)} ${"RSS MiB".padStart(8)} ${"calls".padStart(6)} ${"1st ms".padStart(7)}  × node per run`,
+);
 const judged = [];
 const nodeMs = async () => (await timeNode(["-e", "0"])).ms;
 for (const latencyMs of LATENCIES) {
@@ -53,10 +57,13 @@ for (const latencyMs of LATENCIES) {
         calls = fake.calls.length - sent;
       }
       if (latencyMs === 0) judged.push(...ratios);
-      console.log(`${`N=${n}, ${latencyMs} ms/call`.padEnd(26)} ${spread(ms).padStart(26)} ${median(ratios).toFixed(2).padStart(7)} ${rss.toFixed(0).padStart(8)} ${String(calls).padStart(6)} ${first.ms.toFixed(0).padStart(7)}  ${ratios.map((x) => x.toFixed(2)).join(" ")}`);
+      console.log(
+        `${`N=${n}, ${latencyMs} ms/call`.padEnd(26)} ${spread(ms).padStart(26)} ${median(ratios).toFixed(2).padStart(7)} ${rss.toFixed(0).padStart(8)} ${String(calls).padStart(6)} ${first.ms.toFixed(0).padStart(7)}  ${ratios.map((x) => x.toFixed(2)).join(" ")}`,
+      );
     } finally {
       await fake.close();
     }
   }
 }
-if (judged.length) console.log(verdict(`AWS-only diagnosis (--skip host, 0 ms latency) vs node -e 0`, judged, GOAL).line);
+if (judged.length)
+  console.log(verdict(`AWS-only diagnosis (--skip host, 0 ms latency) vs node -e 0`, judged, GOAL).line);

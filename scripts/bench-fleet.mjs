@@ -27,7 +27,11 @@ const arg = process.argv.indexOf("--latency");
 const LATENCY = arg > 0 ? Number(process.argv[arg + 1]) : 20;
 const SIZES = [1, 10, 50, 200];
 const now = new Date();
-const window = { start: new Date(now.getTime() - 3_600_000).toISOString(), end: now.toISOString(), since: "1h" };
+const window = {
+  start: new Date(now.getTime() - 3_600_000).toISOString(),
+  end: now.toISOString(),
+  since: "1h",
+};
 const checks = CHECKS.filter((c) => ["efs", "ecs", "alb", "ec2", "host"].includes(c.id.split(".")[0]));
 
 const untrimmed = readFileSync(new URL("../test/fixtures/aws/probe-stdout.txt", import.meta.url), "utf8");
@@ -36,8 +40,15 @@ const realistic = (() => {
   const dir = mkdtempSync(join(tmpdir(), "pypictl-bench-"));
   try {
     const h = fakeHost(untrimmed, dir, { packages: true });
-    const script = buildProbeScript({ samples: SAMPLES, mountPath: h.mountPath, packageDir: h.packageDir, procDir: h.proc });
-    return execFileSync("sh", ["-s"], { input: script, env: h.env, encoding: "utf8" }).split(h.packageDir).join("/data/packages");
+    const script = buildProbeScript({
+      samples: SAMPLES,
+      mountPath: h.mountPath,
+      packageDir: h.packageDir,
+      procDir: h.proc,
+    });
+    return execFileSync("sh", ["-s"], { input: script, env: h.env, encoding: "utf8" })
+      .split(h.packageDir)
+      .join("/data/packages");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -49,7 +60,12 @@ const compact = realistic.replace(
 
 async function runOnce(n, probeStdout) {
   const fleet = installFleet(
-    scenario({ instances: n, latencyMs: LATENCY, probeStdout, stoppedTasks: [{ minutesAgo: 5, exitCode: 137, reason: "OutOfMemoryError" }] }),
+    scenario({
+      instances: n,
+      latencyMs: LATENCY,
+      probeStdout,
+      stoppedTasks: [{ minutesAgo: 5, exitCode: 137, reason: "OutOfMemoryError" }],
+    }),
     now,
     { light: true },
   );
@@ -60,7 +76,12 @@ async function runOnce(n, probeStdout) {
       overrides: {},
       window,
       target: fleetTarget(),
-      settings: { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0, ssmMaxPollMs: 50, aws: new AwsClientPool() },
+      settings: {
+        ...DEFAULT_GATHER_SETTINGS,
+        ssmInitialPollMs: 0,
+        ssmMaxPollMs: 50,
+        aws: new AwsClientPool(),
+      },
       toolVersion: "bench",
       load: async (id) => SOURCE_LOADERS[id]?.(),
       now: () => now,
@@ -78,13 +99,22 @@ const sets = [
   ["short probe output (no EFS mount entry)", compact, true],
   [`realistic probe output: today's probe on an EFS host, --samples ${SAMPLES}`, realistic, true],
 ];
-if (process.argv.includes("--untrimmed")) sets.push(["untrimmed output (all of meminfo and mountstats; not what the probe prints; no goal)", untrimmed, false]);
+if (process.argv.includes("--untrimmed"))
+  sets.push([
+    "untrimmed output (all of meminfo and mountstats; not what the probe prints; no goal)",
+    untrimmed,
+    false,
+  ]);
 const verdicts = [];
 for (const [label, stdout, judged] of sets) {
   const listed = wrappedOutput(stdout).length;
   console.log(`\nsimulated fleet, ${LATENCY} ms per AWS call — ${label}`);
-  console.log(`  ${stdout.length} characters of stdout, ${listed} wrapped (gzip+base64; the listing returns ${LIST_OUTPUT_LIMIT})`);
-  console.log(`${"instances".padStart(9)} ${"AWS calls".padStart(10)} ${"goal ≤".padStart(7)} ${"wall ms".padStart(9)} ${"× N=1".padStart(7)}  per-action (SSM)`);
+  console.log(
+    `  ${stdout.length} characters of stdout, ${listed} wrapped (gzip+base64; the listing returns ${LIST_OUTPUT_LIMIT})`,
+  );
+  console.log(
+    `${"instances".padStart(9)} ${"AWS calls".padStart(10)} ${"goal ≤".padStart(7)} ${"wall ms".padStart(9)} ${"× N=1".padStart(7)}  per-action (SSM)`,
+  );
   await runOnce(1, stdout); // warm module loading
   let base;
   const missed = [];
@@ -104,9 +134,16 @@ for (const [label, stdout, judged] of sets) {
     const slowest = runs[runs.length - 1].ms;
     if (calls > goal) missed.push(`N=${n}: ${calls} calls > ${goal}`);
     if (slowest > base * 1.5) missed.push(`N=${n}: slowest run ${(slowest / base).toFixed(2)}× > 1.5×`);
-    console.log(`${String(n).padStart(9)} ${String(r.calls).padStart(10)} ${String(goal).padStart(7)} ${r.ms.toFixed(0).padStart(9)} ${(r.ms / base).toFixed(2).padStart(7)}  ${ssm}${r.errors ? `  (${r.errors} error findings!)` : ""}`);
+    console.log(
+      `${String(n).padStart(9)} ${String(r.calls).padStart(10)} ${String(goal).padStart(7)} ${r.ms.toFixed(0).padStart(9)} ${(r.ms / base).toFixed(2).padStart(7)}  ${ssm}${r.errors ? `  (${r.errors} error findings!)` : ""}`,
+    );
   }
-  if (judged) verdicts.push(`${missed.length ? "NOT MET" : "MET"} — ${label}${missed.length ? `: ${missed.join("; ")}` : ""}`);
+  if (judged)
+    verdicts.push(
+      `${missed.length ? "NOT MET" : "MET"} — ${label}${missed.length ? `: ${missed.join("; ")}` : ""}`,
+    );
 }
-console.log("\ngoals (issue 3): AWS calls ≤ ⌈N/50⌉ + ⌈N/100⌉ + 12; every run's wall time ≤ 1.5 × the N=1 median (SSM sampling excluded; 5 runs each)");
+console.log(
+  "\ngoals (issue 3): AWS calls ≤ ⌈N/50⌉ + ⌈N/100⌉ + 12; every run's wall time ≤ 1.5 × the N=1 median (SSM sampling excluded; 5 runs each)",
+);
 for (const v of verdicts) console.log(`  ${v}`);

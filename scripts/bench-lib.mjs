@@ -52,7 +52,8 @@ export function timeNode(args, { env = {}, okCodes = [0, 1, 3], input } = {}) {
       const ms = performance.now() - t0;
       const rssMiB = Number(readFileSync(rssFile, "utf8").trim() || 0) / 1024;
       rmSync(dir, { recursive: true, force: true });
-      if (!okCodes.includes(status)) reject(new Error(`node ${args.join(" ")} exited ${status}: ${stderr.slice(0, 2000)}`));
+      if (!okCodes.includes(status))
+        reject(new Error(`node ${args.join(" ")} exited ${status}: ${stderr.slice(0, 2000)}`));
       else resolve({ ms, status, rssMiB, stderr });
     });
   });

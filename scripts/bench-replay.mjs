@@ -27,11 +27,24 @@ const RUNS = flag("runs", 5);
 const INSTANCES = flag("instances", 200);
 const POINTS = 1440;
 const NOW = new Date("2026-11-20T12:00:00Z");
-const WINDOW = { start: new Date(NOW.getTime() - 86_400_000).toISOString(), end: NOW.toISOString(), since: "24h" };
+const WINDOW = {
+  start: new Date(NOW.getTime() - 86_400_000).toISOString(),
+  end: NOW.toISOString(),
+  since: "24h",
+};
 const MIB = 1048576;
 
 /** A day of a metric: a daily swell plus a deterministic ripple, never negative. */
-const day = (base, swing, phase = 0) => Array.from({ length: POINTS }, (_, i) => Math.max(0, Math.round((base + swing * Math.sin((i / POINTS) * 2 * Math.PI + phase) + ((i * 37 + phase * 101) % 17) / 17) * 100) / 100));
+const day = (base, swing, phase = 0) =>
+  Array.from({ length: POINTS }, (_, i) =>
+    Math.max(
+      0,
+      Math.round(
+        (base + swing * Math.sin((i / POINTS) * 2 * Math.PI + phase) + ((i * 37 + phase * 101) % 17) / 17) *
+          100,
+      ) / 100,
+    ),
+  );
 
 /**
  * The fleet: burstable t3.small instances, so each carries the four per-instance EC2 series (CPU, credit
@@ -80,8 +93,16 @@ export async function bigBundle(n = INSTANCES) {
       load: async (id) => SOURCE_LOADERS[id]?.(),
       now: () => NOW,
     });
-    for (const [id, e] of Object.entries(evidence)) if (!e.ok) throw new Error(`bench bundle: ${id} failed: ${e.message}`);
-    return makeBundle({ version: "bench", window: WINDOW, target: fleetTarget(), evidence, now: NOW, description: `bench: ${n} instances × ${POINTS} points` });
+    for (const [id, e] of Object.entries(evidence))
+      if (!e.ok) throw new Error(`bench bundle: ${id} failed: ${e.message}`);
+    return makeBundle({
+      version: "bench",
+      window: WINDOW,
+      target: fleetTarget(),
+      evidence,
+      now: NOW,
+      description: `bench: ${n} instances × ${POINTS} points`,
+    });
   } finally {
     fleet.restore();
   }
@@ -98,35 +119,65 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     writeFileSync(files.compact, bundleText(bundle));
     writeFileSync(files.pretty, bundleText(bundle, { pretty: true }));
     const size = { compact: statSync(files.compact).size, pretty: statSync(files.pretty).size };
-    console.log(`bundle: ${INSTANCES} instances, ${series.length} series, ${points} points; ${(size.compact / MIB).toFixed(1)} MiB compact, ${(size.pretty / MIB).toFixed(1)} MiB --pretty (${(size.pretty / size.compact).toFixed(2)}×)`);
+    console.log(
+      `bundle: ${INSTANCES} instances, ${series.length} series, ${points} points; ${(size.compact / MIB).toFixed(1)} MiB compact, ${(size.pretty / MIB).toFixed(1)} MiB --pretty (${(size.pretty / size.compact).toFixed(2)}×)`,
+    );
     // The fixed cost of any replay (Node, the CLI, the checks) is what a small bundle's replay takes; what
     // the big bundle adds on top is what it costs to hold it.
     const small = join(root, "examples", "fleet-healthy.json");
     const fixed = [];
-    for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) fixed.push((await timeNode([bin, "doctor", "--replay", small, "--format", "json"], { okCodes: [0, 1] })).rssMiB);
+    for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++)
+      fixed.push(
+        (await timeNode([bin, "doctor", "--replay", small, "--format", "json"], { okCodes: [0, 1] })).rssMiB,
+      );
     const fixedMiB = median(fixed);
-    console.log(`fixed cost: replay of examples/fleet-healthy.json (${(statSync(small).size / 1024).toFixed(0)} KiB) peaks at ${fixedMiB.toFixed(0)} MiB RSS`);
-    console.log(`${"doctor --replay".padEnd(22)} ${"wall, median (range)".padStart(26)} ${"peak RSS MiB".padStart(13)} ${"RSS ÷ file".padStart(11)} ${"(RSS − fixed) ÷ file".padStart(21)}`);
+    console.log(
+      `fixed cost: replay of examples/fleet-healthy.json (${(statSync(small).size / 1024).toFixed(0)} KiB) peaks at ${fixedMiB.toFixed(0)} MiB RSS`,
+    );
+    console.log(
+      `${"doctor --replay".padEnd(22)} ${"wall, median (range)".padStart(26)} ${"peak RSS MiB".padStart(13)} ${"RSS ÷ file".padStart(11)} ${"(RSS − fixed) ÷ file".padStart(21)}`,
+    );
     const results = {};
     for (const kind of ["compact", "pretty"]) {
       const runs = kind === "compact" ? RUNS : Math.max(1, Math.ceil(RUNS / 2));
       const ms = [];
       const rss = [];
       for (let i = 0; i < runs; i++) {
-        const r = await timeNode([bin, "doctor", "--replay", files[kind], "--format", "json"], { okCodes: [0, 1] });
+        const r = await timeNode([bin, "doctor", "--replay", files[kind], "--format", "json"], {
+          okCodes: [0, 1],
+        });
         ms.push(r.ms);
         rss.push(r.rssMiB);
       }
       results[kind] = { ms, rss };
       const ratio = rss.map((m) => (m * MIB) / size[kind]);
       const added = rss.map((m) => ((m - fixedMiB) * MIB) / size[kind]);
-      console.log(`${kind.padEnd(22)} ${spread(ms).padStart(26)} ${median(rss).toFixed(0).padStart(13)} ${`${median(ratio).toFixed(2)}×`.padStart(11)} ${`${median(added).toFixed(2)}×`.padStart(21)}`);
+      console.log(
+        `${kind.padEnd(22)} ${spread(ms).padStart(26)} ${median(rss).toFixed(0).padStart(13)} ${`${median(ratio).toFixed(2)}×`.padStart(11)} ${`${median(added).toFixed(2)}×`.padStart(21)}`,
+      );
     }
     const c = results.compact;
-    console.log(verdict(`replay of the ${INSTANCES} × ${POINTS} bundle (compact), whole process`, c.ms, 1000, { unit: " ms", digits: 0 }).line);
+    console.log(
+      verdict(`replay of the ${INSTANCES} × ${POINTS} bundle (compact), whole process`, c.ms, 1000, {
+        unit: " ms",
+        digits: 0,
+      }).line,
+    );
     const mib = (size.compact / MIB).toFixed(1);
-    console.log(verdict(`replay peak RSS ÷ bundle size (compact, ${mib} MiB; whole process)`, c.rss.map((m) => (m * MIB) / size.compact), 2).line);
-    console.log(verdict(`replay peak RSS above the fixed cost ÷ bundle size (compact, ${mib} MiB)`, c.rss.map((m) => ((m - fixedMiB) * MIB) / size.compact), 2).line);
+    console.log(
+      verdict(
+        `replay peak RSS ÷ bundle size (compact, ${mib} MiB; whole process)`,
+        c.rss.map((m) => (m * MIB) / size.compact),
+        2,
+      ).line,
+    );
+    console.log(
+      verdict(
+        `replay peak RSS above the fixed cost ÷ bundle size (compact, ${mib} MiB)`,
+        c.rss.map((m) => ((m - fixedMiB) * MIB) / size.compact),
+        2,
+      ).line,
+    );
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }

@@ -14,14 +14,21 @@ const bin = join(root, "bin", "pypictl");
 export function benchSynth({ runs = 5, args = [] } = {}) {
   // An empty HOME and no AWS variables: synth must not need (or look for) credentials.
   const home = mkdtempSync(join(tmpdir(), "pypictl-bench-"));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_") && !k.startsWith("CDK_")));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_") && !k.startsWith("CDK_")),
+  );
   Object.assign(env, { HOME: home, AWS_EC2_METADATA_DISABLED: "true", NO_COLOR: "1" });
   const samplesMs = [];
   try {
     spawnSync(process.execPath, [bin, "synth", ...args], { cwd: home, env, stdio: "ignore" }); // warm the file cache once
     for (let i = 0; i < runs; i++) {
       const t0 = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, [bin, "synth", ...args], { cwd: home, env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+      const r = spawnSync(process.execPath, [bin, "synth", ...args], {
+        cwd: home,
+        env,
+        stdio: ["ignore", "ignore", "pipe"],
+        encoding: "utf8",
+      });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (r.status !== 0) throw new Error(`pypictl synth exited ${r.status}:\n${r.stderr}`);
       samplesMs.push(ms);

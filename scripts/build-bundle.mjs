@@ -31,7 +31,8 @@ const outdir = join(dist, ".bundle-esm");
 
 /** Bare specifiers our code may pull into the bundle (package name or scope prefix). */
 const BUNDLED = ["@aws-sdk/", "@smithy/", "@aws-crypto/", "@aws/", "commander", "chalk", "smol-toml"];
-const packageOf = (spec) => (spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
+const packageOf = (spec) =>
+  spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
 const allowed = (spec) => BUNDLED.some((p) => (p.endsWith("/") ? spec.startsWith(p) : packageOf(spec) === p));
 const inNodeModules = (file) => file.split(sep).includes("node_modules");
 
@@ -55,11 +56,14 @@ function namesRead(source, spec) {
   const q = spec.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&");
   const all = source.match(new RegExp(`import\\(\\s*"${q}"\\s*\\)`, "g")) ?? [];
   const member = [...source.matchAll(new RegExp(`\\(await import\\("${q}"\\)\\)\\.(\\w+)`, "g"))];
-  const destructured = [...source.matchAll(new RegExp(`const \\{([^}]*)\\} = await import\\("${q}"\\)`, "g"))];
+  const destructured = [
+    ...source.matchAll(new RegExp(`const \\{([^}]*)\\} = await import\\("${q}"\\)`, "g")),
+  ];
   // Any other use (a namespace kept in a variable) needs the whole module.
   if (member.length + destructured.length !== all.length) return undefined;
   const names = new Set(member.map((m) => m[1]));
-  for (const m of destructured) for (const part of m[1].split(",")) if (part.trim()) names.add(part.split(":")[0].trim());
+  for (const m of destructured)
+    for (const part of m[1].split(",")) if (part.trim()) names.add(part.split(":")[0].trim());
   return [...names];
 }
 const slimSdk = {
@@ -69,7 +73,11 @@ const slimSdk = {
       if (args.kind !== "dynamic-import" || inNodeModules(args.importer)) return undefined;
       const names = namesRead(readFileSync(args.importer, "utf8"), args.path);
       if (!names) return undefined;
-      return { path: `${args.path}?${names.sort().join(",")}`, namespace: "sdk-slim", pluginData: { spec: args.path, names, resolveDir: dirname(args.importer) } };
+      return {
+        path: `${args.path}?${names.sort().join(",")}`,
+        namespace: "sdk-slim",
+        pluginData: { spec: args.path, names, resolveDir: dirname(args.importer) },
+      };
     });
     b.onLoad({ filter: /.*/, namespace: "sdk-slim" }, (args) => ({
       contents: `export { ${args.pluginData.names.join(", ")} } from ${JSON.stringify(args.pluginData.spec)};`,
@@ -85,11 +93,21 @@ const slimSdk = {
 const inlineSchemaKeys = {
   name: "inline-sdk-schema-keys",
   setup(b) {
-    b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/][^\\/]+\.js$/ }, (args) => {
-      const text = readFileSync(args.path, "utf8");
-      const strings = new Map([...text.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)].map((m) => [m[1], m[2]]));
-      return { contents: text.replace(/\[(_\w+)\]:/g, (all, name) => (strings.has(name) ? `${strings.get(name)}:` : all)), loader: "js" };
-    });
+    b.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/][^\\/]+\.js$/ },
+      (args) => {
+        const text = readFileSync(args.path, "utf8");
+        const strings = new Map(
+          [...text.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)].map((m) => [m[1], m[2]]),
+        );
+        return {
+          contents: text.replace(/\[(_\w+)\]:/g, (all, name) =>
+            strings.has(name) ? `${strings.get(name)}:` : all,
+          ),
+          loader: "js",
+        };
+      },
+    );
   },
 };
 
@@ -97,7 +115,10 @@ const inlineSchemaKeys = {
 const fasterXmlParser = {
   name: "faster-sdk-xml-parser",
   setup(b) {
-    b.onLoad({ filter: XML_PARSER_FILE }, (args) => ({ contents: patchXmlParser(readFileSync(args.path, "utf8")), loader: "js" }));
+    b.onLoad({ filter: XML_PARSER_FILE }, (args) => ({
+      contents: patchXmlParser(readFileSync(args.path, "utf8")),
+      loader: "js",
+    }));
   },
 };
 
@@ -112,7 +133,9 @@ const relocate = {
         // The SDK reads nothing relative to itself today; if an allow-listed package starts to, its files
         // would not be where the bundle looks. Keep such a package external.
         if (/\bimport\.meta\.url\b/.test(text) && /new URL\(|readFile|fileURLToPath/.test(text))
-          throw new Error(`${relative(root, args.path)} locates files relative to itself: remove its package from BUNDLED in scripts/build-bundle.mjs`);
+          throw new Error(
+            `${relative(root, args.path)} locates files relative to itself: remove its package from BUNDLED in scripts/build-bundle.mjs`,
+          );
         return undefined;
       }
       const rel = relative(outdir, args.path).split(sep).join("/");
@@ -120,7 +143,11 @@ const relocate = {
       const contents =
         `import { fileURLToPath as __pypictlPath } from "node:url";\n` +
         text.replace(IMPORT_META, (_, what) =>
-          what === "url" ? url : what === "filename" ? `__pypictlPath(${url})` : `__pypictlPath(new URL(".", ${url})).replace(/[\\\\/]$/, "")`,
+          what === "url"
+            ? url
+            : what === "filename"
+              ? `__pypictlPath(${url})`
+              : `__pypictlPath(new URL(".", ${url})).replace(/[\\\\/]$/, "")`,
         );
       return { contents, loader: "js", resolveDir: dirname(args.path) };
     });
@@ -170,13 +197,21 @@ async function chunkFunction(name, text) {
     logLevel: "silent",
   });
   if (r.warnings.length) throw new Error(`${name}: ${r.warnings.map((w) => w.text).join("; ")}`);
-  if (/\bimport\.meta\b|\bimport\(/.test(r.code.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""')))
+  if (
+    /\bimport\.meta\b|\bimport\(/.test(
+      r.code.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""'),
+    )
+  )
     throw new Error(`${name}: import.meta or import() is left after the CommonJS transform`);
   return `${JSON.stringify(name)}: function (exports, require, module, __chunkUrl) {\n${r.code}}`;
 }
 
-const chunks = readdirSync(outdir).filter((f) => f.endsWith(".js")).sort();
-const table = await Promise.all(chunks.map(async (f) => chunkFunction(f, readFileSync(join(outdir, f), "utf8"))));
+const chunks = readdirSync(outdir)
+  .filter((f) => f.endsWith(".js"))
+  .sort();
+const table = await Promise.all(
+  chunks.map(async (f) => chunkFunction(f, readFileSync(join(outdir, f), "utf8"))),
+);
 // The table's require: a chunk by "./name", anything else (node: built-ins, the CDK libraries) from
 // node_modules as usual. Each chunk is evaluated once, on its first require, and announced on a
 // diagnostics channel (free with no subscriber) so tests can see which chunks a command loads.
@@ -206,7 +241,8 @@ module.exports = __require("./pypictl.js");
 // latin1 into a one-byte string (UTF-8 with a few two-byte characters costs ~20 ms to decode, 2× memory).
 // An escape would change a String.raw template's value: none may hold non-ASCII.
 for (const m of registry.matchAll(/String\.raw`((?:[^`\\]|\\.)*)`/g))
-  if (/[^\x00-\x7f]/.test(m[1])) throw new Error(`a String.raw template holds non-ASCII text: ${m[1].slice(0, 80)}`);
+  if (/[^\x00-\x7f]/.test(m[1]))
+    throw new Error(`a String.raw template holds non-ASCII text: ${m[1].slice(0, 80)}`);
 const ascii = registry.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 mkdirSync(bundleDir, { recursive: true });
 writeFileSync(join(bundleDir, "pypictl.cjs.tmp"), ascii);
@@ -215,7 +251,10 @@ renameSync(join(bundleDir, "pypictl.cjs.tmp"), join(bundleDir, "pypictl.cjs"));
 // the bundle's loader and the `--version` answer, are CommonJS builds of their compiled modules.
 await build({
   absWorkingDir: root,
-  entryPoints: { loader: join(dist, "cli", "bundle-loader.js"), version: join(dist, "cli", "version-entry.js") },
+  entryPoints: {
+    loader: join(dist, "cli", "bundle-loader.js"),
+    version: join(dist, "cli", "version-entry.js"),
+  },
   outdir: bundleDir,
   outExtension: { ".js": ".cjs" },
   bundle: true,
@@ -230,7 +269,11 @@ await build({
   logLevel: "warning",
 });
 // Which source modules each chunk holds: lets tests map a loaded chunk back to its packages.
-const inputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, o]) => [relative(outdir, file), Object.keys(o.inputs)]));
+const inputs = Object.fromEntries(
+  Object.entries(result.metafile.outputs).map(([file, o]) => [relative(outdir, file), Object.keys(o.inputs)]),
+);
 writeFileSync(join(bundleDir, "inputs.json"), JSON.stringify(inputs));
 rmSync(outdir, { recursive: true, force: true });
-console.log(`bundle: ${chunks.length} chunks, ${(ascii.length / 1048576).toFixed(1)} MiB in ${relative(root, join(bundleDir, "pypictl.cjs"))}`);
+console.log(
+  `bundle: ${chunks.length} chunks, ${(ascii.length / 1048576).toFixed(1)} MiB in ${relative(root, join(bundleDir, "pypictl.cjs"))}`,
+);

@@ -16,7 +16,10 @@ let broken = false;
 // Bold command lines only where pypictl itself would colour: a terminal that has colours (Node's own
 // detection: TERM=dumb, FORCE_COLOR=0 say no), never with NO_COLOR or when piped.
 const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
-const bold = !noColor && process.stdout.isTTY === true && process.stdout.hasColors() ? (s) => `\x1b[1m${s}\x1b[0m` : (s) => s;
+const bold =
+  !noColor && process.stdout.isTTY === true && process.stdout.hasColors()
+    ? (s) => `\x1b[1m${s}\x1b[0m`
+    : (s) => s;
 
 function step(title, args, okCodes = [0, 1, 3]) {
   console.log(`\n${bold(`$ pypictl ${args.join(" ")}`)}   # ${title}`);
@@ -33,7 +36,21 @@ for (const ex of ["fleet-oom-kills.json", "host-swapping.json"]) {
 // Every example as a self-contained HTML report (open one in a browser; nothing is fetched).
 const htmlDir = mkdtempSync(join(tmpdir(), "pypictl-demo-html-"));
 for (const ex of readdirSync(join(root, "examples")).filter((f) => f.endsWith(".json"))) {
-  const r = spawnSync(process.execPath, [bin, "doctor", "--replay", join("examples", ex), "--format", "html", "-o", join(htmlDir, ex.replace(/\.json$/, ".html")), "--quiet"], { cwd: root, stdio: "inherit" });
+  const r = spawnSync(
+    process.execPath,
+    [
+      bin,
+      "doctor",
+      "--replay",
+      join("examples", ex),
+      "--format",
+      "html",
+      "-o",
+      join(htmlDir, ex.replace(/\.json$/, ".html")),
+      "--quiet",
+    ],
+    { cwd: root, stdio: "inherit" },
+  );
   if (![0, 1, 3].includes(r.status)) broken = true;
 }
 console.log(`\nHTML reports of every example: ${htmlDir}/*.html`);

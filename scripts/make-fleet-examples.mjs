@@ -19,7 +19,8 @@ const MIB = 1048576;
 
 export const EXAMPLES = {
   "fleet-healthy": {
-    description: "A healthy 2-instance fleet (c6a.large, elastic EFS): every AWS check passes; ALB keep-alive is 75 s over a 60 s idle timeout.",
+    description:
+      "A healthy 2-instance fleet (c6a.large, elastic EFS): every AWS check passes; ALB keep-alive is 75 s over a 60 s idle timeout.",
     sc: scenario(),
   },
   "fleet-efs-throttled": {
@@ -52,7 +53,14 @@ export const EXAMPLES = {
       ],
       // Memory (% of the 384 MiB reservation; the kill comes at 133 %) climbs to each kill at 11:17, 11:33 and
       // 11:47, drops when the replacement task starts, and climbs again.
-      metrics: { "ecs.MemoryUtilization": [...ramp(70, 131, 18), ...ramp(62, 131, 16), ...ramp(62, 131, 14), ...ramp(60, 96, 12)] },
+      metrics: {
+        "ecs.MemoryUtilization": [
+          ...ramp(70, 131, 18),
+          ...ramp(62, 131, 16),
+          ...ramp(62, 131, 14),
+          ...ramp(60, 96, 12),
+        ],
+      },
     }),
   },
   "fleet-burst-5xx": {
@@ -83,12 +91,27 @@ export const EXAMPLES = {
       rollout: "IN_PROGRESS",
       rolloutMinutesAgo: 25,
       failedTasks: 4,
-      metrics: { "alb.UnHealthyHostCount": [...flat(0, 40), ...flat(2, 20)], "alb.HealthyHostCount": [...flat(4, 40), ...flat(2, 20)] },
+      metrics: {
+        "alb.UnHealthyHostCount": [...flat(0, 40), ...flat(2, 20)],
+        "alb.HealthyHostCount": [...flat(4, 40), ...flat(2, 20)],
+      },
       targets: [
         { id: instanceId(0), port: 32768, state: "healthy" },
-        { id: instanceId(0), port: 32769, state: "unhealthy", reason: "Target.Timeout", description: "Request timed out" },
+        {
+          id: instanceId(0),
+          port: 32769,
+          state: "unhealthy",
+          reason: "Target.Timeout",
+          description: "Request timed out",
+        },
         { id: instanceId(1), port: 32770, state: "healthy" },
-        { id: instanceId(1), port: 32771, state: "unhealthy", reason: "Target.FailedHealthChecks", description: "Health checks failed" },
+        {
+          id: instanceId(1),
+          port: 32771,
+          state: "unhealthy",
+          reason: "Target.FailedHealthChecks",
+          description: "Health checks failed",
+        },
       ],
       events: [
         {
@@ -109,13 +132,32 @@ export const EXAMPLES = {
       rollout: "IN_PROGRESS",
       rolloutMinutesAgo: 4,
       events: [{ minutesAgo: 4, message: "(service pypiserver) has started 1 tasks: (task 5d1e7a0c2b)." }],
-      stoppedTasks: [{ minutesAgo: 3, exitCode: 0, stopCode: "ServiceSchedulerInitiated", stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)" }],
+      stoppedTasks: [
+        {
+          minutesAgo: 3,
+          exitCode: 0,
+          stopCode: "ServiceSchedulerInitiated",
+          stoppedReason: "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)",
+        },
+      ],
       targets: [
         { id: instanceId(0), port: 32768, state: "healthy" },
-        { id: instanceId(0), port: 32769, state: "draining", reason: "Target.DeregistrationInProgress", description: "Target deregistration is in progress" },
+        {
+          id: instanceId(0),
+          port: 32769,
+          state: "draining",
+          reason: "Target.DeregistrationInProgress",
+          description: "Target deregistration is in progress",
+        },
         { id: instanceId(1), port: 32770, state: "healthy" },
         { id: instanceId(1), port: 32771, state: "healthy" },
-        { id: instanceId(1), port: 32772, state: "initial", reason: "Elb.InitialHealthChecking", description: "Initial health checks in progress" },
+        {
+          id: instanceId(1),
+          port: 32772,
+          state: "initial",
+          reason: "Elb.InitialHealthChecking",
+          description: "Initial health checks in progress",
+        },
       ],
     }),
   },
@@ -126,7 +168,8 @@ export const EXAMPLES = {
       instanceType: "t3.small",
       cpuCredits: "unlimited",
       metrics: {
-        "ec2.CPUUtilization": (i) => (i === 0 ? [...flat(25, 20), ...flat(70, 40)] : [...flat(22, 20), ...flat(65, 40)]),
+        "ec2.CPUUtilization": (i) =>
+          i === 0 ? [...flat(25, 20), ...flat(70, 40)] : [...flat(22, 20), ...flat(65, 40)],
         "ec2.CPUCreditBalance": () => [...ramp(60, 0, 30), ...flat(0, 30)],
         "ec2.CPUSurplusCreditBalance": () => [...flat(0, 30), ...ramp(0.5, 18, 30)],
       },
@@ -142,7 +185,13 @@ export const EXAMPLES = {
       rolloutMinutesAgo: 35,
       failedTasks: 6,
       targets: [],
-      events: [{ minutesAgo: 10, message: "(service pypiserver) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide." }],
+      events: [
+        {
+          minutesAgo: 10,
+          message:
+            "(service pypiserver) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
+        },
+      ],
       metrics: {
         "alb.RequestCount": [],
         "alb.TargetResponseTime.p95": [],
@@ -189,8 +238,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { TOOL_VERSION } = await import("../dist/version.js");
   for (const [name, { description, sc }] of Object.entries(EXAMPLES)) {
     const { evidence } = await gatherExample(sc);
-    const bundle = makeBundle({ version: TOOL_VERSION, window: WINDOW, target: fleetTarget(), evidence, now: NOW, description });
-    writeFileSync(new URL(`../examples/${name}.json`, import.meta.url), `${JSON.stringify(bundle, null, 2)}\n`);
+    const bundle = makeBundle({
+      version: TOOL_VERSION,
+      window: WINDOW,
+      target: fleetTarget(),
+      evidence,
+      now: NOW,
+      description,
+    });
+    writeFileSync(
+      new URL(`../examples/${name}.json`, import.meta.url),
+      `${JSON.stringify(bundle, null, 2)}\n`,
+    );
     console.log(`examples/${name}.json: ${Object.keys(evidence).length} sources`);
   }
 }

@@ -9,7 +9,10 @@ import { HOST_CHECKS } from "../dist/checks/host/index.js";
 import { evaluateCheck, limitsFor } from "../dist/checks/runner.js";
 import { wrappedOutput, instanceId } from "../test/fixtures/aws/sim.mjs";
 
-const stdout = readFileSync(process.argv[2] ?? new URL("../test/fixtures/aws/probe-stdout.txt", import.meta.url), "utf8");
+const stdout = readFileSync(
+  process.argv[2] ?? new URL("../test/fixtures/aws/probe-stdout.txt", import.meta.url),
+  "utf8",
+);
 const N = Number(process.argv[3] ?? 200);
 const ROUNDS = Number(process.argv[4] ?? 200);
 const listed = wrappedOutput(stdout);
@@ -25,7 +28,12 @@ for (let r = 0; r < ROUNDS; r++) {
   const evidence = { "host.probe": { ok: true, value: { hosts } } };
   for (const c of HOST_CHECKS) evaluateCheck(c, evidence, limitsFor(c, {}), window);
   let t3 = performance.now();
-  t.decode.push(t1 - t0); t.parse.push(t2 - t1); t.judge.push(t3 - t2);
+  t.decode.push(t1 - t0);
+  t.parse.push(t2 - t1);
+  t.judge.push(t3 - t2);
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const [k, xs] of Object.entries(t)) console.log(`${k.padEnd(7)} median ${med(xs).toFixed(2)} ms per ${N} hosts = ${((med(xs) / N) * 1000).toFixed(1)} µs/host`);
+for (const [k, xs] of Object.entries(t))
+  console.log(
+    `${k.padEnd(7)} median ${med(xs).toFixed(2)} ms per ${N} hosts = ${((med(xs) / N) * 1000).toFixed(1)} µs/host`,
+  );

@@ -215,7 +215,8 @@ export function patchXmlParser(source) {
   let out = source;
   for (const [from, to] of REPLACEMENTS) {
     const n = out.split(from).length - 1;
-    if (n !== 1) throw new Error(`@aws-sdk/xml-builder xml-parser.js: expected 1 match, found ${n}, for:\n${from}`);
+    if (n !== 1)
+      throw new Error(`@aws-sdk/xml-builder xml-parser.js: expected 1 match, found ${n}, for:\n${from}`);
     out = out.replace(from, () => to);
   }
   return out;

@@ -46,12 +46,21 @@ export function renderChecksDoc(
     "",
   ];
   for (const pb of PLAYBOOKS) {
-    const ids = checks.filter((c) => c.playbooks.includes(pb)).map((c) => `[\`${c.id}\`](#${c.id.replace(/\./g, "")})`);
+    const ids = checks
+      .filter((c) => c.playbooks.includes(pb))
+      .map((c) => `[\`${c.id}\`](#${c.id.replace(/\./g, "")})`);
     out.push(`- **${pb}**: ${ids.join(", ") || "—"}`);
   }
   out.push("", "## Checks", "");
   for (const c of checks) {
-    out.push(`### ${c.id}`, "", `**${c.title}** — scope: ${c.scope}; playbooks: ${c.playbooks.join(", ")}`, "", c.description, "");
+    out.push(
+      `### ${c.id}`,
+      "",
+      `**${c.title}** — scope: ${c.scope}; playbooks: ${c.playbooks.join(", ")}`,
+      "",
+      c.description,
+      "",
+    );
     const ev = [...c.needs.map((n) => `\`${n}\``), ...(c.uses ?? []).map((u) => `\`${u}\` (optional)`)];
     out.push(`Evidence: ${ev.join(", ") || "none"}`, "");
     const ts = Object.entries(c.thresholds);
@@ -59,7 +68,9 @@ export function renderChecksDoc(
       out.push("| threshold | default | unit | range | meaning |", "|---|---|---|---|---|");
       for (const [name, t] of ts) {
         const range = `${t.min ?? ""}…${t.max ?? ""}`;
-        out.push(`| \`${c.id}.${name}\` | ${t.default} | ${esc(t.unit)} | ${range === "…" ? "" : range} | ${esc(t.description)} |`);
+        out.push(
+          `| \`${c.id}.${name}\` | ${t.default} | ${esc(t.unit)} | ${range === "…" ? "" : range} | ${esc(t.description)} |`,
+        );
       }
       out.push("");
     }
@@ -78,7 +89,12 @@ export function renderChecksDoc(
   }
   const failureHints = Object.values(sourceFailureHints);
   if (failureHints.length) {
-    out.push("## When a source fails", "", "A check whose evidence could not be gathered is `error` (never a pass), with these hints as they apply:", "");
+    out.push(
+      "## When a source fails",
+      "",
+      "A check whose evidence could not be gathered is `error` (never a pass), with these hints as they apply:",
+      "",
+    );
     for (const text of failureHints) out.push(`- ${hintMarkdown(text)}`);
     out.push("");
   }

@@ -50,7 +50,9 @@ export async function runDoctor(plan: DoctorPlan): Promise<{ report: Report; evi
     generatedAt: plan.now().toISOString(),
     window: plan.window,
     target: plan.target,
-    evidence: plan.replay ? { mode: "replay", bundle: plan.replay.file, gatheredAt: plan.replay.gatheredAt } : { mode: "live" },
+    evidence: plan.replay
+      ? { mode: "replay", bundle: plan.replay.file, gatheredAt: plan.replay.gatheredAt }
+      : { mode: "live" },
     findings,
     summary: summarize(findings),
   };

@@ -53,7 +53,11 @@ export interface ThresholdRef<N extends string = string> {
  * The threshold a verdict was judged against: its name, this run's value (`limits[name]`, overrides
  * applied) and unit. The name must be one of the check's thresholds, and the value cannot belong to another.
  */
-export function limitRef<T extends Thresholds, N extends ThresholdName<T>>(limits: Limits<T>, name: N, unit: string): ThresholdRef<N> {
+export function limitRef<T extends Thresholds, N extends ThresholdName<T>>(
+  limits: Limits<T>,
+  name: N,
+  unit: string,
+): ThresholdRef<N> {
   return { name, value: limits[name], unit };
 }
 
@@ -119,7 +123,11 @@ export interface EvalContext<T extends Thresholds> {
  * `T` is the thresholds (their names type `ctx.limits` and `threshold.name`), `M` the message ids and `H`
  * the hint ids: all three are read off the definition by `defineCheck`, never written by hand.
  */
-export interface Check<T extends Thresholds = Thresholds, M extends string = string, H extends string = string> {
+export interface Check<
+  T extends Thresholds = Thresholds,
+  M extends string = string,
+  H extends string = string,
+> {
   /** "<area>.<name>", e.g. "efs.percent-io-limit". Stable forever: never renamed. */
   id: string;
   title: string;
@@ -158,7 +166,9 @@ export interface Check<T extends Thresholds = Thresholds, M extends string = str
  * Identity helper that keeps the literal threshold names, message ids and hint ids: `ctx.limits.typo`,
  * `messageId: "typo"` and `threshold: { name: "typo", … }` are compile errors in the check's evaluate.
  */
-export function defineCheck<T extends Thresholds, M extends string, H extends string = never>(check: Check<T, M, H>): Check<T, M, H> {
+export function defineCheck<T extends Thresholds, M extends string, H extends string = never>(
+  check: Check<T, M, H>,
+): Check<T, M, H> {
   return check;
 }
 

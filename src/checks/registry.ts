@@ -47,14 +47,18 @@ export function selectChecks(
   const matches = (name: string, flag: string): Set<string> => {
     const ids = new Set<string>();
     if (isPlaybook(name)) for (const c of all) if (c.playbooks.includes(name)) ids.add(c.id);
-    for (const c of all) if (c.id === name || c.id.startsWith(`${name}.`) || c.id.split(".")[0] === name) ids.add(c.id);
+    for (const c of all)
+      if (c.id === name || c.id.startsWith(`${name}.`) || c.id.split(".")[0] === name) ids.add(c.id);
     if (ids.size === 0) {
       const known = [...new Set([...all.map((c) => c.id), ...PLAYBOOKS])].join(", ");
       throw new UsageError(`${flag}: unknown check or playbook "${name}". Known: ${known}`, flag);
     }
     return ids;
   };
-  let selected = only && only.length > 0 ? new Set(only.flatMap((n) => [...matches(n, flagNames.only)])) : new Set(all.map((c) => c.id));
+  let selected =
+    only && only.length > 0
+      ? new Set(only.flatMap((n) => [...matches(n, flagNames.only)]))
+      : new Set(all.map((c) => c.id));
   for (const n of skip ?? []) for (const id of matches(n, flagNames.skip)) selected.delete(id);
   selected = new Set(selected);
   return all.filter((c) => selected.has(c.id));

@@ -116,7 +116,11 @@ export async function gather(ids: readonly string[], opts: GatherOptions): Promi
   const waiting = new Map<string, Array<{ first: boolean; wake: () => void }>>();
   const done = new Set<string>();
 
-  const dependency = async (depId: string, chain: readonly string[], first: boolean): Promise<SourceResult<unknown>> => {
+  const dependency = async (
+    depId: string,
+    chain: readonly string[],
+    first: boolean,
+  ): Promise<SourceResult<unknown>> => {
     const p = run(depId, chain);
     if (!done.has(depId)) {
       await new Promise<void>((wake) => {
@@ -132,7 +136,8 @@ export async function gather(ids: readonly string[], opts: GatherOptions): Promi
     const existing = running.get(id);
     if (existing) return existing;
     const p = (async (): Promise<SourceResult<unknown>> => {
-      if (chain.includes(id)) return failed("internal", `source dependency cycle: ${[...chain, id].join(" → ")}`);
+      if (chain.includes(id))
+        return failed("internal", `source dependency cycle: ${[...chain, id].join(" → ")}`);
       let def: SourceDef | undefined;
       try {
         def = await opts.load(id);
@@ -142,8 +147,10 @@ export async function gather(ids: readonly string[], opts: GatherOptions): Promi
       if (!def) return failed("unsupported", `no source named ${id}`, undefined, now());
       // Dependencies finish before this source takes a slot, so waiting never holds one (no deadlock).
       const deps: Evidence = {};
-      const depIds = typeof def.deps === "function" ? def.deps(opts.target, opts.plan ?? {}) : (def.deps ?? []);
-      for (const depId of depIds) deps[depId] = await dependency(depId, [...chain, id], def.startFirst === true);
+      const depIds =
+        typeof def.deps === "function" ? def.deps(opts.target, opts.plan ?? {}) : (def.deps ?? []);
+      for (const depId of depIds)
+        deps[depId] = await dependency(depId, [...chain, id], def.startFirst === true);
       await sem.acquire();
       const started = Date.now();
       opts.onProgress?.({ type: "source-start", id, title: def.title });
@@ -156,7 +163,9 @@ export async function gather(ids: readonly string[], opts: GatherOptions): Promi
         title: def.title,
         ok: result.ok,
         ms: Date.now() - started,
-        ...(stats.count > 0 ? { requests: { count: stats.count, spanMs: requestSpan(stats), wireMs: Math.round(stats.wireMs) } } : {}),
+        ...(stats.count > 0
+          ? { requests: { count: stats.count, spanMs: requestSpan(stats), wireMs: Math.round(stats.wireMs) } }
+          : {}),
       });
       return result;
     })();
@@ -196,7 +205,9 @@ async function runOne(
   const why = (): string => {
     const waiting = waitingOn(stats);
     const on = waiting.length ? ` (waiting on ${waiting.join(", ")})` : "";
-    return cutByRun ? `${def.title}: not done when the run's --timeout ran out${on}` : `${def.title}: no answer within ${deadlineMs / 1000} s${on}`;
+    return cutByRun
+      ? `${def.title}: not done when the run's --timeout ran out${on}`
+      : `${def.title}: no answer within ${deadlineMs / 1000} s${on}`;
   };
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -220,9 +231,9 @@ async function runOne(
   };
   try {
     return await Promise.race([
-      def.gather(ctx).catch((err: unknown) =>
-        controller.signal.aborted ? failed("timeout", why()) : classifyError(err),
-      ),
+      def
+        .gather(ctx)
+        .catch((err: unknown) => (controller.signal.aborted ? failed("timeout", why()) : classifyError(err))),
       deadline,
     ]);
   } finally {
@@ -231,26 +242,41 @@ async function runOne(
 }
 
 /** Resolve a check's limits: defaults, then overrides by `<checkId>.<name>`. */
-export function limitsFor<T extends Thresholds>(check: Check<T>, overrides: Readonly<Record<string, number>>): Limits<T> {
+export function limitsFor<T extends Thresholds>(
+  check: Check<T>,
+  overrides: Readonly<Record<string, number>>,
+): Limits<T> {
   const out: Record<string, number> = {};
-  for (const [name, t] of Object.entries(check.thresholds)) out[name] = overrides[`${check.id}.${name}`] ?? t.default;
+  for (const [name, t] of Object.entries(check.thresholds))
+    out[name] = overrides[`${check.id}.${name}`] ?? t.default;
   return out as Limits<T>;
 }
 
 /** Hints any check can carry when a source it needs failed (docs/checks.md lists them once). */
 export const SOURCE_FAILURE_HINTS = {
-  "grant-action": "Grant {{action}} to the caller (`pypictl doctor --print-iam-policy` prints the full read-only policy).",
-  "check-iam": "Check the caller's IAM permissions (`pypictl doctor --print-iam-policy` prints the read-only policy).",
+  "grant-action":
+    "Grant {{action}} to the caller (`pypictl doctor --print-iam-policy` prints the full read-only policy).",
+  "check-iam":
+    "Check the caller's IAM permissions (`pypictl doctor --print-iam-policy` prints the read-only policy).",
   throttled: "AWS throttled the calls even after retries: run again, or narrow the selection with `--only`.",
   timeout: "The source did not answer before its deadline: check network reach and run again.",
 };
 
-function sourceFailureVerdict(check: Check, sourceId: string, r: Extract<SourceResult<unknown>, { ok: false }>): Verdict {
+function sourceFailureVerdict(
+  check: Check,
+  sourceId: string,
+  r: Extract<SourceResult<unknown>, { ok: false }>,
+): Verdict {
   // Identity is per source: a target without the fields this source needs skips only its checks.
-  if (r.kind === "no-identity") return { status: "skip", messageId: "source-no-identity", data: { source: sourceId, cause: r.message } };
+  if (r.kind === "no-identity")
+    return { status: "skip", messageId: "source-no-identity", data: { source: sourceId, cause: r.message } };
   const hints: string[] = [];
   if (r.kind === "access-denied")
-    hints.push(r.action ? renderMessage(SOURCE_FAILURE_HINTS["grant-action"], { action: r.action }) : SOURCE_FAILURE_HINTS["check-iam"]);
+    hints.push(
+      r.action
+        ? renderMessage(SOURCE_FAILURE_HINTS["grant-action"], { action: r.action })
+        : SOURCE_FAILURE_HINTS["check-iam"],
+    );
   if (r.kind === "throttled") hints.push(SOURCE_FAILURE_HINTS.throttled);
   if (r.kind === "timeout") hints.push(SOURCE_FAILURE_HINTS.timeout);
   return {
@@ -272,7 +298,9 @@ function unavailableSeries(check: Check, evidence: Evidence): Verdict | undefine
   const fixed = check.series.filter((k) => !(SERIES[k] as SeriesDef).perInstance);
   if (fixed.length === 0 || fixed.some((k) => m.series?.[k] !== undefined)) return undefined;
   const cause = m.unavailable?.[(SERIES[fixed[0]!] as SeriesDef).area];
-  return cause ? { status: "skip", messageId: "series-unavailable", data: { source: METRICS_SOURCE_ID, cause } } : undefined;
+  return cause
+    ? { status: "skip", messageId: "series-unavailable", data: { source: METRICS_SOURCE_ID, cause } }
+    : undefined;
 }
 
 const RUNNER_TEMPLATES = {
@@ -311,11 +339,16 @@ export function evaluateCheck<T extends Thresholds>(
       const ctx: EvalContext<T> = { evidence, limits, window };
       verdict = check.evaluate(ctx);
     } catch (err) {
-      verdict = { status: "error", messageId: "check-crashed", data: { cause: err instanceof Error ? err.message : String(err) } };
+      verdict = {
+        status: "error",
+        messageId: "check-crashed",
+        data: { cause: err instanceof Error ? err.message : String(err) },
+      };
     }
   }
   const data = verdict.data ?? {};
-  const template = check.messages[verdict.messageId] ?? RUNNER_MESSAGES[verdict.messageId] ?? verdict.messageId;
+  const template =
+    check.messages[verdict.messageId] ?? RUNNER_MESSAGES[verdict.messageId] ?? verdict.messageId;
   const finding: Finding = {
     checkId: check.id,
     title: check.title,

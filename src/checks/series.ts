@@ -38,8 +38,16 @@ export function round(v: number, digits = 1): number {
 }
 
 /** The observed block of a verdict from a series (optionally transformed). */
-export function observedFrom(points: ReadonlyArray<readonly [string, number]>, value: number, unit: string): Observed {
-  return { value: round(value, 2), unit, series: points.map(([t, v]) => [t, round(v, 3)] as [string, number]) };
+export function observedFrom(
+  points: ReadonlyArray<readonly [string, number]>,
+  value: number,
+  unit: string,
+): Observed {
+  return {
+    value: round(value, 2),
+    unit,
+    series: points.map(([t, v]) => [t, round(v, 3)] as [string, number]),
+  };
 }
 
 /** "AWS/ECS MemoryUtilization (ClusterName=a, ServiceName=b) Maximum" — for messages about empty series. */
@@ -53,7 +61,8 @@ export function describeSeries(s: MetricSeries): string {
 /** A series CloudWatch refused or failed (StatusCode Forbidden / InternalError, or a failed call). */
 export function seriesProblem(s: MetricSeries | undefined): string | undefined {
   if (!s) return undefined;
-  if (s.status === "Forbidden") return `${describeSeries(s)}: CloudWatch answered Forbidden (cloudwatch:GetMetricData permission)`;
+  if (s.status === "Forbidden")
+    return `${describeSeries(s)}: CloudWatch answered Forbidden (cloudwatch:GetMetricData permission)`;
   if (s.status === "InternalError") return `${describeSeries(s)}: CloudWatch answered InternalError`;
   if (s.status === "Error") return `${describeSeries(s)}: ${s.error ?? "GetMetricData failed"}`;
   return undefined;

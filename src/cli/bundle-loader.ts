@@ -15,7 +15,19 @@
  * - Nothing here may fail a run: any trouble with the cache means running without it.
  */
 import { createHash } from "node:crypto";
-import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -26,7 +38,10 @@ export interface BundleExports {
 }
 
 /** The cache folder, or undefined when there is none to use. */
-export function compileCacheDir(env: NodeJS.ProcessEnv = process.env, home: () => string = homedir): string | undefined {
+export function compileCacheDir(
+  env: NodeJS.ProcessEnv = process.env,
+  home: () => string = homedir,
+): string | undefined {
   if (env.PYPICTL_NO_COMPILE_CACHE === "1" || env.PYPICTL_NO_COMPILE_CACHE === "true") return undefined;
   let base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith("/") ? env.XDG_CACHE_HOME : undefined;
   if (!base) {
@@ -103,7 +118,9 @@ function writeCache(dir: string, name: string, data: Buffer): void {
     writeFileSync(tmp, data, { mode: 0o600 });
     renameSync(tmp, join(dir, name));
     const kind = name.slice(0, name.lastIndexOf("-") + 1);
-    for (const f of readdirSync(dir)) if (f !== name && f.startsWith(kind) && f.endsWith(".bin") && !f.slice(kind.length).includes("-")) unlinkSync(join(dir, f));
+    for (const f of readdirSync(dir))
+      if (f !== name && f.startsWith(kind) && f.endsWith(".bin") && !f.slice(kind.length).includes("-"))
+        unlinkSync(join(dir, f));
   } catch {
     // A cache is only ever an optimisation.
   }
@@ -131,9 +148,16 @@ export function loadBundle(file: string, opts: LoadOptions): BundleExports {
   const hit = cachedData !== undefined && !script.cachedDataRejected;
   // At exit the run has compiled what it needed: that is what the next run of this kind will find. Not
   // when the folder cannot be written (a read-only home): making the data would cost every run for nothing.
-  if (dir && name && !hit && writableDir(dir)) process.once("exit", () => writeCache(dir, name, script.createCachedData()));
+  if (dir && name && !hit && writableDir(dir))
+    process.once("exit", () => writeCache(dir, name, script.createCachedData()));
   const module = { exports: {} as BundleExports };
-  const fn = script.runInThisContext() as (e: unknown, r: NodeRequire, m: unknown, f: string, d: string) => void;
+  const fn = script.runInThisContext() as (
+    e: unknown,
+    r: NodeRequire,
+    m: unknown,
+    f: string,
+    d: string,
+  ) => void;
   fn.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return module.exports;
 }

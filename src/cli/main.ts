@@ -18,7 +18,8 @@ import { registerInfraCommands } from "./commands/infra.js";
  * when not on a terminal so piped help is stable.
  */
 function helpOutput(io: Io) {
-  const width = (stream: OutStream) => (stream.isTTY && stream.columns && stream.columns > 20 ? stream.columns : 80);
+  const width = (stream: OutStream) =>
+    stream.isTTY && stream.columns && stream.columns > 20 ? stream.columns : 80;
   return {
     writeOut: (s: string) => io.stdout.write(s),
     writeErr: (s: string) => err(io, s),
@@ -65,7 +66,12 @@ export async function runCli(argv: readonly string[], io: Io = processIo()): Pro
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version exit 0; everything else commander rejects is a bad invocation.
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+      if (
+        e.code === "commander.helpDisplayed" ||
+        e.code === "commander.version" ||
+        e.code === "commander.help"
+      )
+        return EXIT.ok;
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof UsageError) {

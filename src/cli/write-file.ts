@@ -19,7 +19,11 @@ async function followLinks(path: string): Promise<string> {
   }
 }
 
-export async function writeAtomic(path: string, content: string, opts: { mode?: number; flag?: string } = {}): Promise<void> {
+export async function writeAtomic(
+  path: string,
+  content: string,
+  opts: { mode?: number; flag?: string } = {},
+): Promise<void> {
   const flag = opts.flag ?? "output";
   if (path === "") throw new UsageError(`${flag}: the path is empty`, flag);
   const mode = opts.mode ?? 0o644;

@@ -43,7 +43,19 @@ export interface PypictlConfig {
 
 export const EMPTY_CONFIG: PypictlConfig = { thresholds: {}, target: {}, host: {}, warnings: [] };
 
-const TOP_KEYS = ["$schema", "thresholds", "only", "skip", "since", "format", "failOn", "target", "host", "deploy", "creds"];
+const TOP_KEYS = [
+  "$schema",
+  "thresholds",
+  "only",
+  "skip",
+  "since",
+  "format",
+  "failOn",
+  "target",
+  "host",
+  "deploy",
+  "creds",
+];
 
 export function parseConfig(text: string, file: string): PypictlConfig {
   const root = new Field(file, "", parseJsonFile(text, file));

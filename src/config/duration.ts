@@ -9,7 +9,8 @@ export function parseDuration(text: string, flag = "--since"): number {
   if (!m) throw new UsageError(`${flag}: "${text}" is not a duration (use e.g. 30m, 1h, 2d)`, flag);
   const ms = Number(m[1]) * UNIT_MS[m[2]!]!;
   if (ms <= 0) throw new UsageError(`${flag}: duration must be positive`, flag);
-  if (ms > 15 * UNIT_MS.d!) throw new UsageError(`${flag}: at most 15d (CloudWatch keeps 1-minute data for 15 days)`, flag);
+  if (ms > 15 * UNIT_MS.d!)
+    throw new UsageError(`${flag}: at most 15d (CloudWatch keeps 1-minute data for 15 days)`, flag);
   return ms;
 }
 

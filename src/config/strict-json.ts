@@ -68,7 +68,16 @@ export function parseStrictJson(text: string): unknown {
       if (c === 0x5c) {
         out += text.slice(run, i);
         const e = text[i + 1];
-        const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+        const simple: Record<string, string> = {
+          '"': '"',
+          "\\": "\\",
+          "/": "/",
+          b: "\b",
+          f: "\f",
+          n: "\n",
+          r: "\r",
+          t: "\t",
+        };
         if (e !== undefined && e in simple) {
           out += simple[e];
           i += 2;
@@ -116,7 +125,8 @@ export function parseStrictJson(text: string): unknown {
       const key = str();
       const where = path || "the top level";
       if (FORBIDDEN_KEYS.has(key)) fail(`key "${key}" is not allowed (in ${where})`, keyAt, path);
-      if (Object.prototype.hasOwnProperty.call(out, key)) fail(`duplicate key "${key}" (in ${where})`, keyAt, path);
+      if (Object.prototype.hasOwnProperty.call(out, key))
+        fail(`duplicate key "${key}" (in ${where})`, keyAt, path);
       ws();
       if (text[i] !== ":") return fail("expected ':' after a property name");
       i++;
@@ -130,7 +140,9 @@ export function parseStrictJson(text: string): unknown {
         i++;
         return out;
       }
-      return fail(text[i] === undefined ? "unexpected end of file" : "expected ',' or '}' after a property value");
+      return fail(
+        text[i] === undefined ? "unexpected end of file" : "expected ',' or '}' after a property value",
+      );
     }
   };
   const arr = (path: string, depth: number): unknown[] => {
@@ -152,7 +164,9 @@ export function parseStrictJson(text: string): unknown {
         i++;
         return out;
       }
-      return fail(text[i] === undefined ? "unexpected end of file" : "expected ',' or ']' after an array element");
+      return fail(
+        text[i] === undefined ? "unexpected end of file" : "expected ',' or ']' after an array element",
+      );
     }
   };
   // A UTF-8 byte order mark is what some Windows editors write first; JSON.parse refuses it too.

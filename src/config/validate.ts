@@ -30,7 +30,8 @@ export class Field {
   }
 
   object(allowed?: readonly string[]): Record<string, unknown> {
-    if (typeof this.value !== "object" || this.value === null || Array.isArray(this.value)) this.fail("must be an object");
+    if (typeof this.value !== "object" || this.value === null || Array.isArray(this.value))
+      this.fail("must be an object");
     if (allowed) {
       for (const k of Object.keys(this.value)) {
         if (!allowed.includes(k)) {
@@ -73,7 +74,8 @@ export class Field {
 
   oneOf<T extends string>(choices: readonly T[]): T {
     const s = this.string();
-    if (!(choices as readonly string[]).includes(s)) this.fail(`must be one of ${choices.join(", ")} (got "${s}")`);
+    if (!(choices as readonly string[]).includes(s))
+      this.fail(`must be one of ${choices.join(", ")} (got "${s}")`);
     return s as T;
   }
 

@@ -22,7 +22,7 @@ export function encodeUserinfo(s: string): string {
 /** Percent-decoding as Python's urllib.parse.unquote does it: invalid escapes are kept as they are. */
 export function decodeUserinfo(s: string): string {
   const bytes: number[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     if (s[i] === "%" && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
       bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
       i += 3;

@@ -53,15 +53,20 @@ export function netrcToken(s: string): string {
 const LONE_SURROGATE = /\p{Cs}/u;
 
 export const CRED_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-export const CRED_NAME_RULE = "letters, digits, '-' and '_', starting with a letter or digit, at most 64 characters";
+export const CRED_NAME_RULE =
+  "letters, digits, '-' and '_', starting with a letter or digit, at most 64 characters";
 
 export function assertCredName(name: string, subject = "--name"): void {
   if (!CRED_NAME_PATTERN.test(name))
-    throw new UsageError(`${subject}: ${JSON.stringify(name)} is not a valid repository name (allowed: ${CRED_NAME_RULE})`, subject);
+    throw new UsageError(
+      `${subject}: ${JSON.stringify(name)} is not a valid repository name (allowed: ${CRED_NAME_RULE})`,
+      subject,
+    );
 }
 
 /** A DNS name (IDN letters too, `_` as internal DNS has it) or an IPv6 literal, with an optional port. */
-const INDEX_HOST = /^(?:[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?(?:\.[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/u;
+const INDEX_HOST =
+  /^(?:[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?(?:\.[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/u;
 
 /**
  * The index URL goes verbatim into pip.conf, .pypirc, uv.toml, .netrc (its host) and shell lines: an
@@ -74,10 +79,21 @@ export function assertIndexUrl(url: string, subject = "--url"): void {
   if (/[\s\u0000-\u001f\u007f-\u009f]/.test(url) || LONE_SURROGATE.test(url))
     throw new UsageError(`${subject}: the URL contains whitespace or control characters`, subject);
   const m = /^https?:\/\/([^/?#@]+)(?:[/?#]|$)/i.exec(url);
-  if (!m) throw new UsageError(`${subject}: "${url}" is not an http(s) URL with a host (and no user name or password)`, subject);
+  if (!m)
+    throw new UsageError(
+      `${subject}: "${url}" is not an http(s) URL with a host (and no user name or password)`,
+      subject,
+    );
   if (!INDEX_HOST.test(m[1]!))
-    throw new UsageError(`${subject}: "${m[1]}" is not a host name (letters, digits, '-', '_' and dots, or an [IPv6] address, then an optional :port)`, subject);
-  if (/[?#]/.test(url)) throw new UsageError(`${subject}: the index URL has a query or fragment ("?" or "#"); give the index root, e.g. https://pypi.example.com`, subject);
+    throw new UsageError(
+      `${subject}: "${m[1]}" is not a host name (letters, digits, '-', '_' and dots, or an [IPv6] address, then an optional :port)`,
+      subject,
+    );
+  if (/[?#]/.test(url))
+    throw new UsageError(
+      `${subject}: the index URL has a query or fragment ("?" or "#"); give the index root, e.g. https://pypi.example.com`,
+      subject,
+    );
   try {
     new URL(url);
   } catch {
@@ -86,7 +102,8 @@ export function assertIndexUrl(url: string, subject = "--url"): void {
 }
 
 /** What Python's str.strip() removes (str.isspace): configparser strips values with it. */
-const PY_SPACE = "[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+const PY_SPACE =
+  "[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
 const PY_STRIPPED = new RegExp(`^${PY_SPACE}|${PY_SPACE}$`);
 
 function assertRepresentable(input: CredsInput, format: CredFormat): void {
@@ -97,11 +114,25 @@ function assertRepresentable(input: CredsInput, format: CredFormat): void {
   const control = /[\u0000-\u001f\u007f-\u009f]/;
   // Lone surrogates cannot be written as UTF-8 (nor as a TOML escape): no client could read them back.
   if (LONE_SURROGATE.test(input.username) || LONE_SURROGATE.test(input.password))
-    throw new UsageError(`--format ${format}: the username or password is not well-formed Unicode (a lone surrogate)`, "--format");
-  if (control.test(input.username)) throw new UsageError(`--format ${format}: the username contains a control character or line break`, "--format");
+    throw new UsageError(
+      `--format ${format}: the username or password is not well-formed Unicode (a lone surrogate)`,
+      "--format",
+    );
+  if (control.test(input.username))
+    throw new UsageError(
+      `--format ${format}: the username contains a control character or line break`,
+      "--format",
+    );
   if (control.test(input.password))
-    throw new UsageError(`--format ${format}: the password contains a control character or line break, which no client config can hold`, "--format");
-  if (input.username.includes(":")) throw new UsageError(`--format ${format}: the username contains ":", which HTTP Basic auth cannot carry`, "--format");
+    throw new UsageError(
+      `--format ${format}: the password contains a control character or line break, which no client config can hold`,
+      "--format",
+    );
+  if (input.username.includes(":"))
+    throw new UsageError(
+      `--format ${format}: the username contains ":", which HTTP Basic auth cannot carry`,
+      "--format",
+    );
   if (format === "pypirc" && (PY_STRIPPED.test(input.password) || PY_STRIPPED.test(input.username)))
     throw new UsageError(
       "--format pypirc: the username or password starts or ends with whitespace, which .pypirc (configparser) strips; use --format env (TWINE_USERNAME, TWINE_PASSWORD) instead",
@@ -119,7 +150,10 @@ export interface RenderedCreds {
  * lower-cased host name, older requests by the host as written in the URL: written lower-case, both match.
  */
 export function canonicalUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i, (_, scheme: string, host: string) => `${scheme.toLowerCase()}${host.toLowerCase()}`);
+  return url.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i,
+    (_, scheme: string, host: string) => `${scheme.toLowerCase()}${host.toLowerCase()}`,
+  );
 }
 
 /** The URLs every format is built from. */
@@ -211,9 +245,11 @@ export function netrcMachine(url: string): string {
 }
 
 export function netrcEntry(input: CredsInput, opts: RenderOptions): string {
-  return [`machine ${netrcMachine(input.url)}`, `  login ${netrcToken(input.username)}`, `  password ${opts.mask ? MASK : netrcToken(input.password)}`].join(
-    "\n",
-  );
+  return [
+    `machine ${netrcMachine(input.url)}`,
+    `  login ${netrcToken(input.username)}`,
+    `  password ${opts.mask ? MASK : netrcToken(input.password)}`,
+  ].join("\n");
 }
 
 export function uvIndexBlock(input: CredsInput, opts: RenderOptions): string {
@@ -230,5 +266,13 @@ export function uvIndexBlock(input: CredsInput, opts: RenderOptions): string {
 
 /** Every textual form of a password the formats can emit: registered as secrets for masking. */
 export function passwordForms(password: string): string[] {
-  return [...new Set([password, encodeUserinfo(password), JSON.stringify(password).slice(1, -1), netrcToken(password), shellQuote(password).slice(1, -1)])];
+  return [
+    ...new Set([
+      password,
+      encodeUserinfo(password),
+      JSON.stringify(password).slice(1, -1),
+      netrcToken(password),
+      shellQuote(password).slice(1, -1),
+    ]),
+  ];
 }

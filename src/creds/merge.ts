@@ -5,7 +5,15 @@
  */
 import { parse as parseToml } from "smol-toml";
 import { UsageError } from "../errors.js";
-import { type CredFormat, type CredsInput, credentialUrls, netrcEntry, netrcMachine, shellQuote, uvIndexBlock } from "./formats.js";
+import {
+  type CredFormat,
+  type CredsInput,
+  credentialUrls,
+  netrcEntry,
+  netrcMachine,
+  shellQuote,
+  uvIndexBlock,
+} from "./formats.js";
 
 export interface MergeResult {
   text: string;
@@ -74,9 +82,18 @@ function lastContentLine(lines: string[], sec: IniSection): number {
 }
 
 /** Set `key` in `[section]`: replace it in place, add it at the end of the section, or add the section. */
-export function setIniValue(lines: string[], section: string, key: string, valueLines: string[], changes: string[]): void {
+export function setIniValue(
+  lines: string[],
+  section: string,
+  key: string,
+  valueLines: string[],
+  changes: string[],
+): void {
   const sec = iniSections(lines).find((s) => s.header >= 0 && s.name === section);
-  const newLines = [`${key} =${valueLines[0] === "" ? "" : ` ${valueLines[0]}`}`, ...valueLines.slice(1).map((v) => `    ${v}`)];
+  const newLines = [
+    `${key} =${valueLines[0] === "" ? "" : ` ${valueLines[0]}`}`,
+    ...valueLines.slice(1).map((v) => `    ${v}`),
+  ];
   if (!sec) {
     if (lines.length && lines[lines.length - 1]!.trim() !== "") lines.push("");
     lines.push(`[${section}]`, ...newLines);
@@ -109,8 +126,17 @@ export function mergePipConf(existing: string, input: CredsInput): MergeResult {
   const changes: string[] = [];
   const sec = iniSections(lines).find((s) => s.header >= 0 && s.name === "global");
   // pip reads index_url and index-url alike: replace whichever spelling is there.
-  const spelling = sec && findKey(lines, sec, "index-url") ? (KEY.exec(lines[findKey(lines, sec, "index-url")!.start]!)?.[1]?.trim() ?? "index-url") : "index-url";
-  setIniValue(lines, "global", spelling, [credentialUrls(input, { mask: false }).indexWithCredentials], changes);
+  const spelling =
+    sec && findKey(lines, sec, "index-url")
+      ? (KEY.exec(lines[findKey(lines, sec, "index-url")!.start]!)?.[1]?.trim() ?? "index-url")
+      : "index-url";
+  setIniValue(
+    lines,
+    "global",
+    spelling,
+    [credentialUrls(input, { mask: false }).indexWithCredentials],
+    changes,
+  );
   return { text: joinLines(lines), changes };
 }
 
@@ -152,7 +178,11 @@ function netrcTokens(text: string): NetrcToken[] {
       i++;
       continue;
     }
-    if (ch === "#" && (out.length === 0 || !["login", "user", "password", "account", "machine"].includes(out[out.length - 1]!.text))) {
+    if (
+      ch === "#" &&
+      (out.length === 0 ||
+        !["login", "user", "password", "account", "machine"].includes(out[out.length - 1]!.text))
+    ) {
       const nl = text.indexOf("\n", i);
       i = nl < 0 ? text.length : nl + 1;
       continue;
@@ -232,9 +262,13 @@ function netrcSpans(text: string, toks: NetrcToken[]): NetrcSpan[] {
       i++;
       continue;
     }
-    const span: NetrcSpan = t === "machine" ? { keyword: t, machine: toks[i + 1]?.text ?? "", start: toks[i]!.start, end: 0 } : { keyword: t, start: toks[i]!.start, end: 0 };
+    const span: NetrcSpan =
+      t === "machine"
+        ? { keyword: t, machine: toks[i + 1]?.text ?? "", start: toks[i]!.start, end: 0 }
+        : { keyword: t, start: toks[i]!.start, end: 0 };
     let j = i + (t === "machine" ? 2 : 1);
-    while (j < toks.length && !["machine", "default", "macdef"].includes(toks[j]!.text)) j += ["login", "user", "password", "account"].includes(toks[j]!.text) ? 2 : 1;
+    while (j < toks.length && !["machine", "default", "macdef"].includes(toks[j]!.text))
+      j += ["login", "user", "password", "account"].includes(toks[j]!.text) ? 2 : 1;
     span.end = toks[Math.min(j, toks.length) - 1]!.end;
     spans.push(span);
     i = j;
@@ -249,12 +283,18 @@ export function mergeNetrc(existing: string, input: CredsInput): MergeResult {
   const ours = spans.find((s) => s.keyword === "machine" && s.machine === machine);
   if (ours) {
     if (existing.slice(ours.start, ours.end) === entry) return { text: existing, changes: [] };
-    return { text: existing.slice(0, ours.start) + entry + existing.slice(ours.end), changes: [`replaced machine ${machine}`] };
+    return {
+      text: existing.slice(0, ours.start) + entry + existing.slice(ours.end),
+      changes: [`replaced machine ${machine}`],
+    };
   }
   // A `default` entry must stay last: insert before it.
   const def = spans.find((s) => s.keyword === "default");
   if (def) {
-    return { text: `${existing.slice(0, def.start)}${entry}\n${existing.slice(def.start)}`, changes: [`added machine ${machine}`] };
+    return {
+      text: `${existing.slice(0, def.start)}${entry}\n${existing.slice(def.start)}`,
+      changes: [`added machine ${machine}`],
+    };
   }
   const sep = existing === "" || existing.endsWith("\n") ? "" : "\n";
   return { text: `${existing}${sep}${entry}\n`, changes: [`added machine ${machine}`] };
@@ -265,7 +305,10 @@ export function mergeUvToml(existing: string, input: CredsInput, file: string): 
   try {
     parseToml(existing);
   } catch (e) {
-    throw new UsageError(`${file}: not valid TOML, not changed (${(e as Error).message.split("\n")[0]})`, file);
+    throw new UsageError(
+      `${file}: not valid TOML, not changed (${(e as Error).message.split("\n")[0]})`,
+      file,
+    );
   }
   const lines = splitLines(existing);
   const block = splitLines(uvIndexBlock(input, { mask: false }));
@@ -323,7 +366,13 @@ export function mergeEnvFile(existing: string, generated: string): MergeResult {
   return { text: joinLines(lines), changes };
 }
 
-export function mergeFor(format: CredFormat, existing: string, input: CredsInput, generated: string, file: string): MergeResult {
+export function mergeFor(
+  format: CredFormat,
+  existing: string,
+  input: CredsInput,
+  generated: string,
+  file: string,
+): MergeResult {
   switch (format) {
     case "pip.conf":
       return mergePipConf(existing, input);
@@ -337,9 +386,15 @@ export function mergeFor(format: CredFormat, existing: string, input: CredsInput
     case "uv-env":
       return mergeEnvFile(existing, generated);
     case "json":
-      return { text: generated, changes: existing === generated ? [] : [existing ? "replaced the file" : "created the file"] };
+      return {
+        text: generated,
+        changes: existing === generated ? [] : [existing ? "replaced the file" : "created the file"],
+      };
     case "poetry":
-      throw new UsageError("--write: poetry keeps its settings itself; run the printed `poetry` commands instead", "--write");
+      throw new UsageError(
+        "--write: poetry keeps its settings itself; run the printed `poetry` commands instead",
+        "--write",
+      );
   }
 }
 
@@ -366,7 +421,9 @@ export function lineDiff(before: string, after: string, label: string): string {
   const n = a.length;
   const m = b.length;
   const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   const ops: Array<[" " | "-" | "+", string]> = [];
   let i = 0;
   let j = 0;
@@ -409,7 +466,12 @@ export function readIni(text: string): Map<string, Map<string, string>> {
       const found = findKey(lines, sec, m[1]!)!;
       if (found.start !== i) continue;
       const first = lines[i]!.replace(KEY, "").trim();
-      keys.set(normKey(m[1]!), [first, ...lines.slice(i + 1, found.end).map((l) => l.trim())].filter((v, k) => k === 0 || v !== "").join("\n"));
+      keys.set(
+        normKey(m[1]!),
+        [first, ...lines.slice(i + 1, found.end).map((l) => l.trim())]
+          .filter((v, k) => k === 0 || v !== "")
+          .join("\n"),
+      );
     }
   }
   return out;

@@ -29,7 +29,14 @@ export interface EvidenceBundle {
   sources: Evidence;
 }
 
-export function makeBundle(args: { version: string; window: Window; target: Target; evidence: Evidence; now: Date; description?: string }): EvidenceBundle {
+export function makeBundle(args: {
+  version: string;
+  window: Window;
+  target: Target;
+  evidence: Evidence;
+  now: Date;
+  description?: string;
+}): EvidenceBundle {
   const b: EvidenceBundle = {
     $schema: BUNDLE_SCHEMA_ID,
     kind: BUNDLE_KIND,
@@ -78,7 +85,14 @@ function isoTime(f: Field): string {
 /** A report (`--format json`) replayed by mistake: say what it is and what --replay takes instead. */
 function notAReport(root: Field): void {
   const v = root.value as Record<string, unknown> | null;
-  if (v && typeof v === "object" && !Array.isArray(v) && "findings" in v && "summary" in v && !("sources" in v))
+  if (
+    v &&
+    typeof v === "object" &&
+    !Array.isArray(v) &&
+    "findings" in v &&
+    "summary" in v &&
+    !("sources" in v)
+  )
     root.fail(
       "this is a pypictl report (--format json), not an evidence bundle: a report holds verdicts, not the evidence to re-evaluate. " +
         "Write a bundle with `pypictl doctor --save-evidence FILE` and replay that",
@@ -93,7 +107,12 @@ function bundleJson(input: string | Uint8Array, file: string): unknown {
   try {
     return parseWithPoints(input);
   } catch {
-    return parseLargeJsonFile(typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8"), file);
+    return parseLargeJsonFile(
+      typeof input === "string"
+        ? input
+        : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8"),
+      file,
+    );
   }
 }
 
@@ -115,7 +134,11 @@ const CHUNK = 1 << 20;
  * is not JSON is rare and its error must name the line and column as parseBundle's does: then `whole`
  * reads the file again for it.
  */
-export async function readBundle(read: (into: Buffer) => Promise<number>, file: string, whole: () => Promise<Uint8Array>): Promise<EvidenceBundle> {
+export async function readBundle(
+  read: (into: Buffer) => Promise<number>,
+  file: string,
+  whole: () => Promise<Uint8Array>,
+): Promise<EvidenceBundle> {
   const stream = new PointsJsonStream();
   stream.room(CHUNK);
   for (;;) {
@@ -137,17 +160,34 @@ export async function readBundle(read: (into: Buffer) => Promise<number>, file: 
 function bundleOf(json: unknown, file: string): EvidenceBundle {
   const root = new Field(file, "", json);
   notAReport(root);
-  root.object(["$schema", "kind", "schemaVersion", "tool", "createdAt", "window", "target", "description", "sources"]);
-  if (root.child("kind").value !== BUNDLE_KIND) root.child("kind").fail(`must be "${BUNDLE_KIND}" (is this an evidence bundle?)`);
+  root.object([
+    "$schema",
+    "kind",
+    "schemaVersion",
+    "tool",
+    "createdAt",
+    "window",
+    "target",
+    "description",
+    "sources",
+  ]);
+  if (root.child("kind").value !== BUNDLE_KIND)
+    root.child("kind").fail(`must be "${BUNDLE_KIND}" (is this an evidence bundle?)`);
   const version = root.child("schemaVersion").number();
   if (version !== BUNDLE_SCHEMA_VERSION)
-    root.child("schemaVersion").fail(`version ${version} is not supported (this pypictl reads ${BUNDLE_SCHEMA_VERSION})`);
+    root
+      .child("schemaVersion")
+      .fail(`version ${version} is not supported (this pypictl reads ${BUNDLE_SCHEMA_VERSION})`);
   const tool = root.child("tool");
   tool.object(["name", "version"]);
   tool.child("version").string();
   const window = root.child("window");
   window.object(["start", "end", "since"]);
-  const w: Window = { start: isoTime(window.child("start")), end: isoTime(window.child("end")), since: window.child("since").string() };
+  const w: Window = {
+    start: isoTime(window.child("start")),
+    end: isoTime(window.child("end")),
+    since: window.child("since").string(),
+  };
   const target = root.child("target");
   const t = target.object();
   const kind = target.child("kind").oneOf(["local", "fleet"] as const);
@@ -164,12 +204,17 @@ function bundleOf(json: unknown, file: string): EvidenceBundle {
     if (s.child("ok").boolean()) {
       if (!s.child("value").present) s.child("value").fail("missing (an ok source needs a value)");
       const rawText = s.child("raw").optString();
-      evidence[id] = rawText === undefined ? { ok: true, value: (raw as { value: unknown }).value, at } : { ok: true, value: (raw as { value: unknown }).value, at, raw: rawText };
+      evidence[id] =
+        rawText === undefined
+          ? { ok: true, value: (raw as { value: unknown }).value, at }
+          : { ok: true, value: (raw as { value: unknown }).value, at, raw: rawText };
     } else {
       const failKind = s.child("kind").oneOf(FAILURE_KINDS);
       const message = s.child("message").string();
       const action = s.child("action").optString();
-      evidence[id] = action ? { ok: false, kind: failKind, message, action, at } : { ok: false, kind: failKind, message, at };
+      evidence[id] = action
+        ? { ok: false, kind: failKind, message, action, at }
+        : { ok: false, kind: failKind, message, at };
     }
   }
   // Values next: the envelope is known good, so messages about values can trust its shape.

@@ -329,7 +329,9 @@ export class PointsJsonStream {
   /** The text from b[copied] (and what is pending before it) up to b[to]: a piece between arrays. */
   private text(to: number): string {
     const tail = this.b.subarray(this.copied, to);
-    const text = this.pending.length ? Buffer.concat([...this.pending, tail]).toString("utf8") : tail.toString("utf8");
+    const text = this.pending.length
+      ? Buffer.concat([...this.pending, tail]).toString("utf8")
+      : tail.toString("utf8");
     this.pending = [];
     return text;
   }
@@ -452,7 +454,12 @@ function assemble(pieces: readonly string[], found: readonly PackedPoints[]): un
   // key keeps its place with null, so key order is the file's.
   const holders: Array<[object, PackedPoints]> = [];
   const value: unknown = JSON.parse(text, function (this: object, _key: string, v: unknown) {
-    if (typeof v === "object" && v !== null && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, marker)) {
+    if (
+      typeof v === "object" &&
+      v !== null &&
+      !Array.isArray(v) &&
+      Object.prototype.hasOwnProperty.call(v, marker)
+    ) {
       holders.push([this, found[(v as Record<string, number>)[marker]!]!]);
       return null;
     }

@@ -23,14 +23,21 @@ class At {
     readonly path: string,
   ) {}
   fail(what: string): never {
-    throw new UsageError(`${this.file}: ${this.path || "(top level)"}: ${what}`, `${this.file}: ${this.path}`);
+    throw new UsageError(
+      `${this.file}: ${this.path || "(top level)"}: ${what}`,
+      `${this.file}: ${this.path}`,
+    );
   }
   at(key: string | number): At {
-    return new At(this.file, typeof key === "number" ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key);
+    return new At(
+      this.file,
+      typeof key === "number" ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key,
+    );
   }
 }
 
-const kind = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `a ${typeof v}`);
+const kind = (v: unknown) =>
+  v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `a ${typeof v}`;
 
 function obj(v: unknown, a: At): Obj {
   if (typeof v !== "object" || v === null || Array.isArray(v)) a.fail(`must be an object (is ${kind(v)})`);
@@ -199,7 +206,12 @@ function metrics(v: unknown, a: At): void {
  * is the one a pass over the pairs would meet first (at one index the time before the value); the times
  * of an axis, shared by many series, are checked once.
  */
-function packedPoints(p: PackedPoints, pa: At, axisProblems: Map<readonly string[], number>, seenTimes: Set<string>): void {
+function packedPoints(
+  p: PackedPoints,
+  pa: At,
+  axisProblems: Map<readonly string[], number>,
+  seenTimes: Set<string>,
+): void {
   let badTime = axisProblems.get(p.times);
   if (badTime === undefined) {
     badTime = -1;
@@ -325,7 +337,8 @@ function mountEntry(v: unknown, a: At): Obj {
   const e = obj(v, a);
   for (const k of ["device", "mountPoint", "fstype"]) str(e[k], a.at(k));
   bool(e.nfs, a.at("nfs"));
-  if (e.ops !== undefined) for (const [op, s] of Object.entries(obj(e.ops, a.at("ops")))) numberRecord(s, a.at("ops").at(op));
+  if (e.ops !== undefined)
+    for (const [op, s] of Object.entries(obj(e.ops, a.at("ops")))) numberRecord(s, a.at("ops").at(op));
   return e;
 }
 
@@ -385,7 +398,8 @@ const HOST_SECTIONS: Record<string, (v: unknown, a: At) => void> = {
         if (e.window !== undefined) {
           const w = obj(e.window, ja.at("window"));
           num(w.seconds, ja.at("window").at("seconds"));
-          for (const [op, s] of Object.entries(obj(w.ops, ja.at("window").at("ops")))) numberRecord(s, ja.at("window").at("ops").at(op));
+          for (const [op, s] of Object.entries(obj(w.ops, ja.at("window").at("ops"))))
+            numberRecord(s, ja.at("window").at("ops").at(op));
           if (w.xprt !== undefined) numberRecord(w.xprt, ja.at("window").at("xprt"));
         }
       });
@@ -417,7 +431,8 @@ function hostProbe(v: unknown, a: At): void {
       return;
     }
     const snap = obj(o.snapshot, ha.at("snapshot"));
-    for (const [name, check] of Object.entries(HOST_SECTIONS)) if (snap[name] !== undefined) section(snap[name], ha.at("snapshot").at(name), check);
+    for (const [name, check] of Object.entries(HOST_SECTIONS))
+      if (snap[name] !== undefined) section(snap[name], ha.at("snapshot").at(name), check);
   });
 }
 
@@ -446,7 +461,8 @@ export function validateBundleValues(root: unknown, file: string): void {
   const end = isoTime(w.end, top.at("window").at("end"));
   if (end < start) top.at("window").at("end").fail("ends before window.start");
   const sources = obj(b.sources, top.at("sources"));
-  if (Object.keys(sources).length === 0) top.at("sources").fail("is empty: the bundle holds no evidence to replay");
+  if (Object.keys(sources).length === 0)
+    top.at("sources").fail("is empty: the bundle holds no evidence to replay");
   for (const [id, raw] of Object.entries(sources)) {
     const sa = top.at("sources").at(id);
     const s = obj(raw, sa);

@@ -23,7 +23,11 @@ import { UsageError } from "../errors.js";
 /** Key prefix of the log objects (ELB adds AWSLogs/<account>/elasticloadbalancing/<region>/… after it). */
 export const ACCESS_LOG_PREFIX = "alb";
 
-export function enableAccessLogs(scope: Construct, loadBalancer: elbv2.ApplicationLoadBalancer, days: number): s3.Bucket {
+export function enableAccessLogs(
+  scope: Construct,
+  loadBalancer: elbv2.ApplicationLoadBalancer,
+  days: number,
+): s3.Bucket {
   const region = Stack.of(scope).region;
   if (Token.isUnresolved(region)) {
     throw new UsageError(
@@ -36,12 +40,19 @@ export function enableAccessLogs(scope: Construct, loadBalancer: elbv2.Applicati
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    lifecycleRules: [{ id: "expire-access-logs", expiration: Duration.days(days), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    lifecycleRules: [
+      {
+        id: "expire-access-logs",
+        expiration: Duration.days(days),
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      },
+    ],
     removalPolicy: RemovalPolicy.RETAIN,
   });
   Validations.of(bucket).acknowledge({
     id: "AwsSolutions-S1",
-    reason: "This bucket only receives the load balancer's access logs; logging its own reads would need a second log bucket per stack. Its contents expire with the lifecycle rule.",
+    reason:
+      "This bucket only receives the load balancer's access logs; logging its own reads would need a second log bucket per stack. Its contents expire with the lifecycle rule.",
   });
   loadBalancer.logAccessLogs(bucket, ACCESS_LOG_PREFIX);
   return bucket;

@@ -27,12 +27,42 @@ export interface AlarmSpec {
 }
 
 export const ALARM_SPECS = {
-  efsPercentIoLimit: { id: "EfsPercentIoLimit", checkId: "efs.percent-io-limit", threshold: "maxPercent", value: EFS_PERCENT_IO_LIMIT.maxPercent.default },
-  efsBurstCredits: { id: "EfsBurstCredits", checkId: "efs.burst-credits", threshold: "minBalanceBytes", value: EFS_BURST_CREDITS.minBalanceBytes.default },
-  memory: { id: "MemoryOfHardLimit", checkId: "ecs.memory-utilization", threshold: "failPercentOfHardLimit", value: ECS_MEMORY_UTILIZATION.failPercentOfHardLimit.default },
-  http5xxRate: { id: "Http5xxRate", checkId: "alb.5xx-rate", threshold: "maxPercent", value: ALB_5XX_RATE.maxPercent.default },
-  p95Latency: { id: "P95Latency", checkId: "alb.p95-latency", threshold: "failSeconds", value: ALB_P95_LATENCY.failSeconds.default },
-  unhealthyHosts: { id: "UnhealthyTargets", checkId: "alb.target-health", threshold: "maxUnhealthy", value: ALB_UNHEALTHY_HOSTS.maxUnhealthy.default },
+  efsPercentIoLimit: {
+    id: "EfsPercentIoLimit",
+    checkId: "efs.percent-io-limit",
+    threshold: "maxPercent",
+    value: EFS_PERCENT_IO_LIMIT.maxPercent.default,
+  },
+  efsBurstCredits: {
+    id: "EfsBurstCredits",
+    checkId: "efs.burst-credits",
+    threshold: "minBalanceBytes",
+    value: EFS_BURST_CREDITS.minBalanceBytes.default,
+  },
+  memory: {
+    id: "MemoryOfHardLimit",
+    checkId: "ecs.memory-utilization",
+    threshold: "failPercentOfHardLimit",
+    value: ECS_MEMORY_UTILIZATION.failPercentOfHardLimit.default,
+  },
+  http5xxRate: {
+    id: "Http5xxRate",
+    checkId: "alb.5xx-rate",
+    threshold: "maxPercent",
+    value: ALB_5XX_RATE.maxPercent.default,
+  },
+  p95Latency: {
+    id: "P95Latency",
+    checkId: "alb.p95-latency",
+    threshold: "failSeconds",
+    value: ALB_P95_LATENCY.failSeconds.default,
+  },
+  unhealthyHosts: {
+    id: "UnhealthyTargets",
+    checkId: "alb.target-health",
+    threshold: "maxUnhealthy",
+    value: ALB_UNHEALTHY_HOSTS.maxUnhealthy.default,
+  },
 } as const satisfies Record<string, AlarmSpec>;
 
 export interface PypiServerAlarmsProps {
@@ -67,19 +97,33 @@ export class PypiServerAlarms extends Construct {
 
     const fsDims = { FileSystemId: a.fileSystem.fileSystemId };
     add(ALARM_SPECS.efsPercentIoLimit, {
-      metric: new cloudwatch.Metric({ namespace: "AWS/EFS", metricName: "PercentIOLimit", dimensionsMap: fsDims, statistic: "Maximum", period: FIVE_MINUTES }),
+      metric: new cloudwatch.Metric({
+        namespace: "AWS/EFS",
+        metricName: "PercentIOLimit",
+        dimensionsMap: fsDims,
+        statistic: "Maximum",
+        period: FIVE_MINUTES,
+      }),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 2,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: "EFS is near the General Purpose I/O-operations ceiling (PercentIOLimit): listings slow down.",
+      alarmDescription:
+        "EFS is near the General Purpose I/O-operations ceiling (PercentIOLimit): listings slow down.",
     });
     if (p.efsThroughputMode === "bursting") {
       add(ALARM_SPECS.efsBurstCredits, {
-        metric: new cloudwatch.Metric({ namespace: "AWS/EFS", metricName: "BurstCreditBalance", dimensionsMap: fsDims, statistic: "Minimum", period: FIVE_MINUTES }),
+        metric: new cloudwatch.Metric({
+          namespace: "AWS/EFS",
+          metricName: "BurstCreditBalance",
+          dimensionsMap: fsDims,
+          statistic: "Minimum",
+          period: FIVE_MINUTES,
+        }),
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: 2,
         treatMissingData: cloudwatch.TreatMissingData.MISSING,
-        alarmDescription: "EFS burst credits are running out: throughput falls to the baseline (50 KiB/s per GiB stored).",
+        alarmDescription:
+          "EFS burst credits are running out: throughput falls to the baseline (50 KiB/s per GiB stored).",
       });
     }
 
@@ -108,11 +152,21 @@ export class PypiServerAlarms extends Construct {
 
     const lbDims = { LoadBalancer: a.loadBalancer.loadBalancerFullName };
     const lbMetric = (metricName: string, statistic = "Sum"): cloudwatch.Metric =>
-      new cloudwatch.Metric({ namespace: "AWS/ApplicationELB", metricName, dimensionsMap: lbDims, statistic, period: FIVE_MINUTES });
+      new cloudwatch.Metric({
+        namespace: "AWS/ApplicationELB",
+        metricName,
+        dimensionsMap: lbDims,
+        statistic,
+        period: FIVE_MINUTES,
+      });
     add(ALARM_SPECS.http5xxRate, {
       metric: new cloudwatch.MathExpression({
         expression: "100 * (FILL(elb, 0) + FILL(target, 0)) / requests",
-        usingMetrics: { elb: lbMetric("HTTPCode_ELB_5XX_Count"), target: lbMetric("HTTPCode_Target_5XX_Count"), requests: lbMetric("RequestCount") },
+        usingMetrics: {
+          elb: lbMetric("HTTPCode_ELB_5XX_Count"),
+          target: lbMetric("HTTPCode_Target_5XX_Count"),
+          requests: lbMetric("RequestCount"),
+        },
         label: "5xx responses, % of requests",
         period: FIVE_MINUTES,
       }),

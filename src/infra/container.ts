@@ -66,7 +66,12 @@ export function containerCommand(p: ResolvedProps): string {
 /** Container health: /health answers 200 without auth (a broken htpasswd is caught by the doctor's auth probe). */
 export function containerHealthCheck(): ecs.HealthCheck {
   return {
-    command: ["CMD", "python", "-c", `import urllib.request as u; u.urlopen('http://127.0.0.1:${CONTAINER_PORT}/health', timeout=4)`],
+    command: [
+      "CMD",
+      "python",
+      "-c",
+      `import urllib.request as u; u.urlopen('http://127.0.0.1:${CONTAINER_PORT}/health', timeout=4)`,
+    ],
     interval: Duration.seconds(30),
     timeout: Duration.seconds(5),
     retries: 3,

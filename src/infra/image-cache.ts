@@ -32,7 +32,11 @@ export const DOCKER_HUB_REGISTRY_URL = "registry-1.docker.io";
  * (≤ 29 characters, lowercase, ECR's pattern), readable in the console and unique per stack name.
  */
 export function cachePrefix(stackName: string): string {
-  const slug = stackName.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 12).replace(/^-+|-+$/g, "");
+  const slug = stackName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .slice(0, 12)
+    .replace(/^-+|-+$/g, "");
   const hash = createHash("sha256").update(stackName).digest("hex").slice(0, 8);
   return ["pypictl", slug, hash].filter(Boolean).join("-");
 }
@@ -44,8 +48,12 @@ export interface PypiServerImage {
 }
 
 /** The container image: Docker Hub directly, or through a pull-through cache when a credential is given. */
-export function pypiServerImage(scope: Construct, o: { imageTag: string; dockerHubCredentialArn?: string }): PypiServerImage {
-  if (!o.dockerHubCredentialArn) return { image: ecs.ContainerImage.fromRegistry(`${PYPISERVER_IMAGE}:${o.imageTag}`) };
+export function pypiServerImage(
+  scope: Construct,
+  o: { imageTag: string; dockerHubCredentialArn?: string },
+): PypiServerImage {
+  if (!o.dockerHubCredentialArn)
+    return { image: ecs.ContainerImage.fromRegistry(`${PYPISERVER_IMAGE}:${o.imageTag}`) };
   const stack = Stack.of(scope);
   const prefix = cachePrefix(stack.stackName);
   const rule = new ecr.CfnPullThroughCacheRule(scope, "DockerHubCache", {
@@ -59,7 +67,10 @@ export function pypiServerImage(scope: Construct, o: { imageTag: string; dockerH
   new CfnRule(scope, "DockerHubCredentialInStackRegion", {
     assertions: [
       {
-        assert: Fn.conditionAnd(Fn.conditionEquals(Aws.REGION, region!), Fn.conditionEquals(Aws.ACCOUNT_ID, account!)),
+        assert: Fn.conditionAnd(
+          Fn.conditionEquals(Aws.REGION, region!),
+          Fn.conditionEquals(Aws.ACCOUNT_ID, account!),
+        ),
         assertDescription: `dockerHubCredentialArn must be a secret in this stack's account and region (it is in ${account} ${region}): ECR pull-through cache rules use credentials from their own account and region only.`,
       },
     ],
@@ -71,22 +82,36 @@ export function pypiServerImage(scope: Construct, o: { imageTag: string; dockerH
 /** Let the task execution role pull through the cache (and create the cache repository on the first pull). */
 export function grantCachePull(role: iam.IRole, prefix: string): void {
   const stack = Stack.of(role);
-  const repositories = stack.formatArn({ service: "ecr", resource: "repository", resourceName: `${prefix}/*` });
-  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["ecr:GetAuthorizationToken"], resources: ["*"] }));
+  const repositories = stack.formatArn({
+    service: "ecr",
+    resource: "repository",
+    resourceName: `${prefix}/*`,
+  });
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ["ecr:GetAuthorizationToken"], resources: ["*"] }),
+  );
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+      actions: [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:BatchGetImage",
+        "ecr:BatchImportUpstreamImage",
+        "ecr:CreateRepository",
+      ],
       resources: [repositories],
     }),
   );
   Validations.of(role).acknowledge(
     {
       id: "AwsSolutions-IAM5[Resource::*]",
-      reason: "ecr:GetAuthorizationToken has no resource-level permissions (the registry login); every image action is scoped to the cache's repositories.",
+      reason:
+        "ecr:GetAuthorizationToken has no resource-level permissions (the registry login); every image action is scoped to the cache's repositories.",
     },
     {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/${prefix}/*]`,
-      reason: "The pull-through cache creates one repository per upstream image under the stack's prefix on first pull, so the names below the prefix are not known in advance.",
+      reason:
+        "The pull-through cache creates one repository per upstream image under the stack's prefix on first pull, so the names below the prefix are not known in advance.",
     },
   );
 }

@@ -8,7 +8,11 @@ import { STACK_OUTPUT_KEYS } from "../sources/target/outputs.js";
 import type { AwsClientPool } from "../sources/aws/pool.js";
 
 /** Output keys beyond STACK_OUTPUT_KEYS (defined here, without aws-cdk-lib, and used by the stack). */
-export const EXTRA_OUTPUT_KEYS = { backupVaultName: "BackupVaultName", alarmTopic: "AlarmTopicArn", accessLogsBucket: "AccessLogsBucket" } as const;
+export const EXTRA_OUTPUT_KEYS = {
+  backupVaultName: "BackupVaultName",
+  alarmTopic: "AlarmTopicArn",
+  accessLogsBucket: "AccessLogsBucket",
+} as const;
 
 export interface KeptResources {
   fileSystemId?: string;
@@ -17,13 +21,25 @@ export interface KeptResources {
 }
 
 /** `aws`: the command's pool (two attempts: a best-effort read must not hold destroy up). */
-export async function readKeptResources(o: { stackName: string; region?: string; profile?: string }, aws: AwsClientPool): Promise<KeptResources> {
+export async function readKeptResources(
+  o: { stackName: string; region?: string; profile?: string },
+  aws: AwsClientPool,
+): Promise<KeptResources> {
   try {
-    const client = await aws.for({ region: o.region, profile: o.profile }, { maxAttempts: 2 }).cloudformation();
+    const client = await aws
+      .for({ region: o.region, profile: o.profile }, { maxAttempts: 2 })
+      .cloudformation();
     const res = await client.send(new DescribeStacksCommand({ StackName: o.stackName }));
-    const outputs = Object.fromEntries((res.Stacks?.[0]?.Outputs ?? []).map((x) => [x.OutputKey, x.OutputValue]));
-    const pick = (k: string) => (typeof outputs[k] === "string" && outputs[k] !== "" ? outputs[k] : undefined);
-    return { fileSystemId: pick(STACK_OUTPUT_KEYS.fileSystemId), backupVaultName: pick(EXTRA_OUTPUT_KEYS.backupVaultName), secretArn: pick(STACK_OUTPUT_KEYS.secretId) };
+    const outputs = Object.fromEntries(
+      (res.Stacks?.[0]?.Outputs ?? []).map((x) => [x.OutputKey, x.OutputValue]),
+    );
+    const pick = (k: string) =>
+      typeof outputs[k] === "string" && outputs[k] !== "" ? outputs[k] : undefined;
+    return {
+      fileSystemId: pick(STACK_OUTPUT_KEYS.fileSystemId),
+      backupVaultName: pick(EXTRA_OUTPUT_KEYS.backupVaultName),
+      secretArn: pick(STACK_OUTPUT_KEYS.secretId),
+    };
   } catch {
     return {};
   }

@@ -5,7 +5,14 @@
  */
 import { Field } from "../config/validate.js";
 import { UsageError } from "../errors.js";
-import { PROP_FIELDS, PROP_KEYS, checkField, flagFor, type PropKey, type PypiServerStackProps } from "./props.js";
+import {
+  PROP_FIELDS,
+  PROP_KEYS,
+  checkField,
+  flagFor,
+  type PropKey,
+  type PypiServerStackProps,
+} from "./props.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -41,7 +48,8 @@ export function parseDeployFlags(values: DeployFlagValues): PypiServerStackProps
       case "number": {
         const text = String(raw).trim();
         value = text === "" ? NaN : Number(text);
-        if (Number.isNaN(value)) throw new UsageError(`${flag}: must be a number (got "${String(raw)}")`, flag);
+        if (Number.isNaN(value))
+          throw new UsageError(`${flag}: must be a number (got "${String(raw)}")`, flag);
         break;
       }
       case "bool":
@@ -64,6 +72,9 @@ export function parseDeployFlags(values: DeployFlagValues): PypiServerStackProps
 }
 
 /** Flags over the config file. */
-export function mergeProps(fromConfig: PypiServerStackProps, fromFlags: PypiServerStackProps): PypiServerStackProps {
+export function mergeProps(
+  fromConfig: PypiServerStackProps,
+  fromFlags: PypiServerStackProps,
+): PypiServerStackProps {
   return { ...fromConfig, ...fromFlags };
 }

@@ -21,7 +21,9 @@ export const THROUGHPUT_MODES = ["elastic", "bursting", "provisioned"] as const;
 /** The values EFS lifecycle `TransitionToIA` accepts, in days. */
 export const IA_DAYS = [1, 7, 14, 30, 60, 90, 180, 270, 365] as const;
 /** The values CloudWatch Logs retention accepts, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** pypiserver 2.4.1 is the version FACTS.md's observations were made with. */
 export const DEFAULT_IMAGE_TAG = "v2.4.1";
@@ -212,27 +214,87 @@ export type FieldSpec =
 
 export const PROP_FIELDS: { readonly [K in PropKey]-?: FieldSpec } = {
   size: { kind: "enum", choices: SIZES, help: "size preset: instance type, counts, memory (default: light)" },
-  instanceType: { kind: "string", pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, patternHelp: "an EC2 instance type like c6a.large", help: "EC2 instance type of the ECS hosts" },
+  instanceType: {
+    kind: "string",
+    pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+    patternHelp: "an EC2 instance type like c6a.large",
+    help: "EC2 instance type of the ECS hosts",
+  },
   minInstances: { kind: "int", min: 1, max: 100, help: "minimum ECS hosts (default: 2)" },
   maxInstances: { kind: "int", min: 1, max: 100, help: "maximum ECS hosts (default: 4)" },
-  containerMemory: { kind: "int", min: 256, max: 122880, help: "container hard memory limit, MiB (default: 512)" },
-  containerMemoryReservation: { kind: "int", min: 128, max: 122880, help: "container memory reservation, MiB (default: 75% of the limit)" },
+  containerMemory: {
+    kind: "int",
+    min: 256,
+    max: 122880,
+    help: "container hard memory limit, MiB (default: 512)",
+  },
+  containerMemoryReservation: {
+    kind: "int",
+    min: 128,
+    max: 122880,
+    help: "container memory reservation, MiB (default: 75% of the limit)",
+  },
   containerCpu: { kind: "int", min: 128, max: 16384, help: "container CPU units (default: workers×150+40)" },
-  gunicornWorkers: { kind: "int", min: 1, max: 32, help: "gunicorn workers (default: max(2, min(8, memory/128)))" },
+  gunicornWorkers: {
+    kind: "int",
+    min: 1,
+    max: 32,
+    help: "gunicorn workers (default: max(2, min(8, memory/128)))",
+  },
   taskMinCount: { kind: "int", min: 1, max: 500, help: "desired/minimum tasks (default: capacity formula)" },
   taskMaxCount: { kind: "int", min: 1, max: 1000, help: "maximum tasks (default: 2×min)" },
-  imageTag: { kind: "string", pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, patternHelp: "a Docker image tag", help: `pypiserver image tag, never latest (default: ${DEFAULT_IMAGE_TAG})` },
+  imageTag: {
+    kind: "string",
+    pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+    patternHelp: "a Docker image tag",
+    help: `pypiserver image tag, never latest (default: ${DEFAULT_IMAGE_TAG})`,
+  },
   backend: { kind: "enum", choices: BACKENDS, help: "pypiserver --backend (default: simple-dir)" },
   hashAlgo: { kind: "enum", choices: HASH_ALGOS, help: "pypiserver --hash-algo (default: sha256)" },
-  vpcId: { kind: "string", pattern: /^vpc-[0-9a-f]{8,17}$/, patternHelp: "a VPC id like vpc-0123abcd", help: "existing VPC id (default: a new VPC)" },
+  vpcId: {
+    kind: "string",
+    pattern: /^vpc-[0-9a-f]{8,17}$/,
+    patternHelp: "a VPC id like vpc-0123abcd",
+    help: "existing VPC id (default: a new VPC)",
+  },
   maxAzs: { kind: "int", min: 2, max: 6, help: "availability zones of a new VPC (default: 2)" },
   natGateways: { kind: "int", min: 0, max: 6, help: "NAT gateways of a new VPC (default: 1)" },
-  efsThroughputMode: { kind: "enum", choices: THROUGHPUT_MODES, help: "EFS throughput mode (default: elastic)" },
-  efsProvisionedMibps: { kind: "number", min: 1, max: 10240, help: "EFS provisioned throughput, MiB/s (provisioned mode only)" },
-  efsTransitionToIaDays: { kind: "int", min: 1, max: 365, allowed: IA_DAYS, help: "days before files move to EFS IA (default: 30)" },
-  backupRetentionDays: { kind: "int", min: 1, max: 36500, help: "days AWS Backup keeps daily EFS backups (default: 7)" },
-  fileSystemId: { kind: "string", pattern: /^fs-[0-9a-f]{8,40}$/, patternHelp: "an EFS file system id like fs-0123abcd", help: "adopt this existing EFS file system (e.g. the one destroy kept)" },
-  backupVaultName: { kind: "string", pattern: /^[A-Za-z0-9_-]{2,50}$/, patternHelp: "an AWS Backup vault name (2–50 letters, digits, - _)", help: "adopt this existing AWS Backup vault" },
+  efsThroughputMode: {
+    kind: "enum",
+    choices: THROUGHPUT_MODES,
+    help: "EFS throughput mode (default: elastic)",
+  },
+  efsProvisionedMibps: {
+    kind: "number",
+    min: 1,
+    max: 10240,
+    help: "EFS provisioned throughput, MiB/s (provisioned mode only)",
+  },
+  efsTransitionToIaDays: {
+    kind: "int",
+    min: 1,
+    max: 365,
+    allowed: IA_DAYS,
+    help: "days before files move to EFS IA (default: 30)",
+  },
+  backupRetentionDays: {
+    kind: "int",
+    min: 1,
+    max: 36500,
+    help: "days AWS Backup keeps daily EFS backups (default: 7)",
+  },
+  fileSystemId: {
+    kind: "string",
+    pattern: /^fs-[0-9a-f]{8,40}$/,
+    patternHelp: "an EFS file system id like fs-0123abcd",
+    help: "adopt this existing EFS file system (e.g. the one destroy kept)",
+  },
+  backupVaultName: {
+    kind: "string",
+    pattern: /^[A-Za-z0-9_-]{2,50}$/,
+    patternHelp: "an AWS Backup vault name (2–50 letters, digits, - _)",
+    help: "adopt this existing AWS Backup vault",
+  },
   secretArn: {
     kind: "string",
     pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
@@ -244,21 +306,71 @@ export const PROP_FIELDS: { readonly [K in PropKey]-?: FieldSpec } = {
   dockerHubCredentialArn: {
     kind: "string",
     // CreatePullThroughCacheRule's credentialArn pattern (ecr-2015-09-21), with the account and region spelled out.
-    pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]+$/,
+    pattern:
+      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]+$/,
     patternHelp: "a Secrets Manager secret ARN whose name starts with ecr-pullthroughcache/",
     help: "pull the image through an ECR pull-through cache of Docker Hub with this credential secret (avoids Docker Hub's anonymous rate limit)",
   },
-  domainName: { kind: "string", pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, patternHelp: "a DNS name like pypi.example.com", help: "public name of the index" },
-  hostedZoneId: { kind: "string", pattern: /^Z[A-Z0-9]{4,32}$/, patternHelp: "a Route 53 zone id like Z0123456789ABC", help: "Route 53 zone for the domain (creates certificate + record)" },
-  hostedZoneName: { kind: "string", pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, patternHelp: "a DNS zone name like example.com", help: "name of the hosted zone (default: domain minus its first label)" },
-  certificateArn: { kind: "string", pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, patternHelp: "an ACM certificate ARN", help: "ACM certificate ARN for HTTPS" },
+  domainName: {
+    kind: "string",
+    pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i,
+    patternHelp: "a DNS name like pypi.example.com",
+    help: "public name of the index",
+  },
+  hostedZoneId: {
+    kind: "string",
+    pattern: /^Z[A-Z0-9]{4,32}$/,
+    patternHelp: "a Route 53 zone id like Z0123456789ABC",
+    help: "Route 53 zone for the domain (creates certificate + record)",
+  },
+  hostedZoneName: {
+    kind: "string",
+    pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i,
+    patternHelp: "a DNS zone name like example.com",
+    help: "name of the hosted zone (default: domain minus its first label)",
+  },
+  certificateArn: {
+    kind: "string",
+    pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+    patternHelp: "an ACM certificate ARN",
+    help: "ACM certificate ARN for HTTPS",
+  },
   allowHttp: { kind: "bool", help: "allow plain HTTP when no certificate/domain is given (insecure)" },
-  allowedCidrs: { kind: "cidrs", help: "client CIDRs allowed to reach the load balancer (default: 0.0.0.0/0)" },
-  albIdleTimeoutSeconds: { kind: "int", min: 1, max: 4000, help: "ALB idle timeout, s (default: 60; keep-alive is 15 s longer)" },
-  deregistrationDelaySeconds: { kind: "int", min: 0, max: 3600, help: "target deregistration delay, s (default: 30)" },
-  alarmEmail: { kind: "string", pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, patternHelp: "an e-mail address", help: "e-mail address subscribed to the alarms" },
-  logRetentionDays: { kind: "int", min: 1, max: 3653, allowed: LOG_RETENTION_DAYS, help: "container log retention, days (default: 30)" },
-  username: { kind: "string", pattern: /^[A-Za-z0-9._-]{1,64}$/, patternHelp: "1–64 letters, digits, . _ -", help: "index user name (default: pypi)" },
+  allowedCidrs: {
+    kind: "cidrs",
+    help: "client CIDRs allowed to reach the load balancer (default: 0.0.0.0/0)",
+  },
+  albIdleTimeoutSeconds: {
+    kind: "int",
+    min: 1,
+    max: 4000,
+    help: "ALB idle timeout, s (default: 60; keep-alive is 15 s longer)",
+  },
+  deregistrationDelaySeconds: {
+    kind: "int",
+    min: 0,
+    max: 3600,
+    help: "target deregistration delay, s (default: 30)",
+  },
+  alarmEmail: {
+    kind: "string",
+    pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+    patternHelp: "an e-mail address",
+    help: "e-mail address subscribed to the alarms",
+  },
+  logRetentionDays: {
+    kind: "int",
+    min: 1,
+    max: 3653,
+    allowed: LOG_RETENTION_DAYS,
+    help: "container log retention, days (default: 30)",
+  },
+  username: {
+    kind: "string",
+    pattern: /^[A-Za-z0-9._-]{1,64}$/,
+    patternHelp: "1–64 letters, digits, . _ -",
+    help: "index user name (default: pypi)",
+  },
   bcryptRounds: { kind: "int", min: 4, max: 14, help: "bcrypt cost of the htpasswd entry (default: 5)" },
 };
 
@@ -277,7 +389,10 @@ export function needsEnvironment(props: PypiServerStackProps): boolean {
  * the account: bind the stack to the region and keep it account-agnostic, so synth needs no lookup or
  * credentials. Without a region the stack refuses albAccessLogs with a message naming --region.
  */
-export function regionOnlyEnv(props: PypiServerStackProps, region: string | undefined): { env?: { region: string } } {
+export function regionOnlyEnv(
+  props: PypiServerStackProps,
+  region: string | undefined,
+): { env?: { region: string } } {
   return props.albAccessLogs === true && region ? { env: { region } } : {};
 }
 
@@ -306,22 +421,27 @@ export function checkField(spec: FieldSpec, value: unknown): string | undefined 
       if (spec.kind === "int" && !Number.isInteger(value)) return `must be a whole number (got ${value})`;
       if (value < spec.min) return `must be ≥ ${spec.min} (got ${value})`;
       if (value > spec.max) return `must be ≤ ${spec.max} (got ${value})`;
-      if (spec.kind === "int" && spec.allowed && !spec.allowed.includes(value)) return `must be one of ${spec.allowed.join(", ")} (got ${value})`;
+      if (spec.kind === "int" && spec.allowed && !spec.allowed.includes(value))
+        return `must be one of ${spec.allowed.join(", ")} (got ${value})`;
       return undefined;
     }
     case "string":
       if (typeof value !== "string" || value === "") return "must be a non-empty string";
-      if (spec.pattern && !spec.pattern.test(value)) return `must be ${spec.patternHelp ?? `like ${String(spec.pattern)}`} (got "${value}")`;
+      if (spec.pattern && !spec.pattern.test(value))
+        return `must be ${spec.patternHelp ?? `like ${String(spec.pattern)}`} (got "${value}")`;
       return undefined;
     case "enum":
-      if (typeof value !== "string" || !spec.choices.includes(value)) return `must be one of ${spec.choices.join(", ")} (got ${JSON.stringify(value)})`;
+      if (typeof value !== "string" || !spec.choices.includes(value))
+        return `must be one of ${spec.choices.join(", ")} (got ${JSON.stringify(value)})`;
       return undefined;
     case "bool":
       return typeof value === "boolean" ? undefined : "must be true or false";
     case "cidrs": {
       if (!Array.isArray(value) || value.length === 0) return "must be a non-empty list of IPv4 CIDRs";
       const bad = value.find((v) => typeof v !== "string" || !isIpv4Cidr(v));
-      return bad === undefined ? undefined : `must be IPv4 CIDRs like 203.0.113.0/24 (got ${JSON.stringify(bad)})`;
+      return bad === undefined
+        ? undefined
+        : `must be IPv4 CIDRs like 203.0.113.0/24 (got ${JSON.stringify(bad)})`;
     }
   }
 }
@@ -341,7 +461,8 @@ function fail(key: PropKey, what: string): never {
  */
 export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
   for (const key of Object.keys(props)) {
-    if (!(key in PROP_FIELDS)) throw new UsageError(`unknown stack prop "${key}" (known: ${PROP_KEYS.join(", ")})`);
+    if (!(key in PROP_FIELDS))
+      throw new UsageError(`unknown stack prop "${key}" (known: ${PROP_KEYS.join(", ")})`);
   }
   for (const key of PROP_KEYS) {
     const v = props[key];
@@ -355,55 +476,89 @@ export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
   const instanceType = props.instanceType ?? preset.instanceType;
   const minInstances = props.minInstances ?? preset.minInstances;
   const maxInstances = props.maxInstances ?? Math.max(preset.maxInstances, minInstances);
-  if (maxInstances < minInstances) fail("maxInstances", `must be ≥ minInstances (${minInstances}), got ${maxInstances}`);
+  if (maxInstances < minInstances)
+    fail("maxInstances", `must be ≥ minInstances (${minInstances}), got ${maxInstances}`);
 
   const containerMemory = props.containerMemory ?? preset.containerMemory;
-  const containerMemoryReservation = props.containerMemoryReservation ?? defaultMemoryReservation(containerMemory);
+  const containerMemoryReservation =
+    props.containerMemoryReservation ?? defaultMemoryReservation(containerMemory);
   if (containerMemoryReservation > containerMemory)
-    fail("containerMemoryReservation", `must be ≤ containerMemory (${containerMemory}), got ${containerMemoryReservation}`);
+    fail(
+      "containerMemoryReservation",
+      `must be ≤ containerMemory (${containerMemory}), got ${containerMemoryReservation}`,
+    );
   const gunicornWorkers = props.gunicornWorkers ?? defaultGunicornWorkers(containerMemory);
   const containerCpu = props.containerCpu ?? defaultContainerCpu(gunicornWorkers);
 
   const spec = INSTANCE_SPECS[instanceType];
   if (spec && containerMemory > spec.memoryMiB - 300)
-    fail("containerMemory", `${containerMemory} MiB does not fit on ${instanceType} (${spec.memoryMiB} MiB, 300 MiB kept for the system)`);
+    fail(
+      "containerMemory",
+      `${containerMemory} MiB does not fit on ${instanceType} (${spec.memoryMiB} MiB, 300 MiB kept for the system)`,
+    );
   let taskMinCount = props.taskMinCount;
   if (taskMinCount === undefined) {
     const perInstance = tasksPerInstance(instanceType, containerMemoryReservation, containerCpu);
     if (perInstance === undefined)
-      fail("taskMinCount", `must be given for instance type ${instanceType}: the capacity formula knows ${Object.keys(INSTANCE_SPECS).length} common types (t3, c6a, m6i, …), not this one`);
+      fail(
+        "taskMinCount",
+        `must be given for instance type ${instanceType}: the capacity formula knows ${Object.keys(INSTANCE_SPECS).length} common types (t3, c6a, m6i, …), not this one`,
+      );
     if (perInstance < 1)
-      fail("containerMemoryReservation", `a ${instanceType} cannot hold one task of ${containerMemoryReservation} MiB / ${containerCpu} CPU units after the 800 MiB system + page-cache share; use a larger instanceType`);
+      fail(
+        "containerMemoryReservation",
+        `a ${instanceType} cannot hold one task of ${containerMemoryReservation} MiB / ${containerCpu} CPU units after the 800 MiB system + page-cache share; use a larger instanceType`,
+      );
     taskMinCount = perInstance * minInstances;
   }
   const taskMaxCount = props.taskMaxCount ?? 2 * taskMinCount;
-  if (taskMaxCount < taskMinCount) fail("taskMaxCount", `must be ≥ taskMinCount (${taskMinCount}), got ${taskMaxCount}`);
+  if (taskMaxCount < taskMinCount)
+    fail("taskMaxCount", `must be ≥ taskMinCount (${taskMinCount}), got ${taskMaxCount}`);
 
   const imageTag = props.imageTag ?? DEFAULT_IMAGE_TAG;
-  if (imageTag === "latest") fail("imageTag", `"latest" is not allowed: pin a version such as ${DEFAULT_IMAGE_TAG} so every task runs the same server`);
+  if (imageTag === "latest")
+    fail(
+      "imageTag",
+      `"latest" is not allowed: pin a version such as ${DEFAULT_IMAGE_TAG} so every task runs the same server`,
+    );
   const backend = props.backend ?? "simple-dir";
   if (backend === "cached-dir" && taskMaxCount > 1)
-    warnings.push("backend cached-dir relies on file-system notifications that do not cross hosts on EFS: other tasks will list stale packages after an upload (use simple-dir, or one task).");
+    warnings.push(
+      "backend cached-dir relies on file-system notifications that do not cross hosts on EFS: other tasks will list stale packages after an upload (use simple-dir, or one task).",
+    );
 
   const efsThroughputMode = props.efsThroughputMode ?? "elastic";
   if (efsThroughputMode === "provisioned" && props.efsProvisionedMibps === undefined)
     fail("efsProvisionedMibps", "is required when efsThroughputMode is provisioned");
   if (efsThroughputMode !== "provisioned" && props.efsProvisionedMibps !== undefined)
-    fail("efsProvisionedMibps", `only applies when efsThroughputMode is provisioned (it is ${efsThroughputMode})`);
+    fail(
+      "efsProvisionedMibps",
+      `only applies when efsThroughputMode is provisioned (it is ${efsThroughputMode})`,
+    );
 
   if (props.vpcId !== undefined && (props.maxAzs !== undefined || props.natGateways !== undefined))
     fail(props.maxAzs !== undefined ? "maxAzs" : "natGateways", "only applies to a new VPC, not with vpcId");
 
-  if (props.secretArn !== undefined && props.username !== undefined) fail("username", "only applies to a new secret, not with secretArn (the adopted secret has its own)");
+  if (props.secretArn !== undefined && props.username !== undefined)
+    fail("username", "only applies to a new secret, not with secretArn (the adopted secret has its own)");
 
-  if (props.albAccessLogsDays !== undefined && props.albAccessLogs !== true) fail("albAccessLogsDays", "only applies with albAccessLogs (--alb-access-logs)");
+  if (props.albAccessLogsDays !== undefined && props.albAccessLogs !== true)
+    fail("albAccessLogsDays", "only applies with albAccessLogs (--alb-access-logs)");
 
   const domainName = props.domainName?.toLowerCase();
-  if (props.hostedZoneId !== undefined && domainName === undefined) fail("hostedZoneId", "needs domainName (the record to create in the zone)");
-  if (props.hostedZoneName !== undefined && props.hostedZoneId === undefined) fail("hostedZoneName", "needs hostedZoneId");
+  if (props.hostedZoneId !== undefined && domainName === undefined)
+    fail("hostedZoneId", "needs domainName (the record to create in the zone)");
+  if (props.hostedZoneName !== undefined && props.hostedZoneId === undefined)
+    fail("hostedZoneName", "needs hostedZoneId");
   let hostedZoneName = props.hostedZoneName?.replace(/\.$/, "").toLowerCase();
-  if (props.hostedZoneId !== undefined && hostedZoneName === undefined) hostedZoneName = domainName!.split(".").slice(1).join(".");
-  if (hostedZoneName !== undefined && domainName !== undefined && domainName !== hostedZoneName && !domainName.endsWith(`.${hostedZoneName}`))
+  if (props.hostedZoneId !== undefined && hostedZoneName === undefined)
+    hostedZoneName = domainName!.split(".").slice(1).join(".");
+  if (
+    hostedZoneName !== undefined &&
+    domainName !== undefined &&
+    domainName !== hostedZoneName &&
+    !domainName.endsWith(`.${hostedZoneName}`)
+  )
     fail("hostedZoneName", `"${hostedZoneName}" does not contain domainName "${domainName}"`);
   const https = props.certificateArn !== undefined || props.hostedZoneId !== undefined;
   const allowHttp = props.allowHttp ?? false;
@@ -412,12 +567,18 @@ export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
       "certificateArn",
       "HTTPS needs a certificate: give --certificate-arn, or --domain-name with --hosted-zone-id (a certificate is created), or --allow-http to serve plain HTTP (passwords unencrypted)",
     );
-  if (https && props.allowHttp === true) fail("allowHttp", "conflicts with a certificate/domain: HTTP is redirected to HTTPS then");
-  if (!https) warnings.push("plain HTTP: the index password crosses the network unencrypted. Give --certificate-arn or --domain-name with --hosted-zone-id for HTTPS.");
+  if (https && props.allowHttp === true)
+    fail("allowHttp", "conflicts with a certificate/domain: HTTP is redirected to HTTPS then");
+  if (!https)
+    warnings.push(
+      "plain HTTP: the index password crosses the network unencrypted. Give --certificate-arn or --domain-name with --hosted-zone-id for HTTPS.",
+    );
 
   const allowedCidrs = props.allowedCidrs ?? ["0.0.0.0/0"];
   if (allowedCidrs.includes("0.0.0.0/0"))
-    warnings.push("the load balancer accepts connections from any address (0.0.0.0/0); restrict it with --allowed-cidrs.");
+    warnings.push(
+      "the load balancer accepts connections from any address (0.0.0.0/0); restrict it with --allowed-cidrs.",
+    );
 
   const albIdleTimeoutSeconds = props.albIdleTimeoutSeconds ?? 60;
   return {

@@ -19,14 +19,40 @@ export interface SizePreset {
 
 /** FACTS.md §2: the module's own stress-test profiles. Task counts are derived by the capacity formula. */
 export const SIZE_PRESETS: Readonly<Record<Size, SizePreset>> = {
-  light: { instanceType: "t3.small", minInstances: 2, maxInstances: 4, containerMemory: 512, profile: "<50 packages, <5 users, <50 requests/min bursts" },
-  medium: { instanceType: "c6a.large", minInstances: 2, maxInstances: 4, containerMemory: 512, profile: "50–200 packages, 5–20 users, 50–200 requests/min" },
-  heavy: { instanceType: "c6a.xlarge", minInstances: 2, maxInstances: 4, containerMemory: 512, profile: "200–500 packages, 20–50 users, 200–500 requests/min (12→24 tasks)" },
-  "very-heavy": { instanceType: "c6a.2xlarge", minInstances: 2, maxInstances: 4, containerMemory: 1024, profile: "500+ packages, 50+ users, 500+ requests/min" },
+  light: {
+    instanceType: "t3.small",
+    minInstances: 2,
+    maxInstances: 4,
+    containerMemory: 512,
+    profile: "<50 packages, <5 users, <50 requests/min bursts",
+  },
+  medium: {
+    instanceType: "c6a.large",
+    minInstances: 2,
+    maxInstances: 4,
+    containerMemory: 512,
+    profile: "50–200 packages, 5–20 users, 50–200 requests/min",
+  },
+  heavy: {
+    instanceType: "c6a.xlarge",
+    minInstances: 2,
+    maxInstances: 4,
+    containerMemory: 512,
+    profile: "200–500 packages, 20–50 users, 200–500 requests/min (12→24 tasks)",
+  },
+  "very-heavy": {
+    instanceType: "c6a.2xlarge",
+    minInstances: 2,
+    maxInstances: 4,
+    containerMemory: 1024,
+    profile: "500+ packages, 50+ users, 500+ requests/min",
+  },
 };
 
 /** Memory (MiB) and vCPUs of the instance types the capacity formula knows. */
-export const INSTANCE_SPECS: Readonly<Record<string, { readonly memoryMiB: number; readonly vcpus: number }>> = (() => {
+export const INSTANCE_SPECS: Readonly<
+  Record<string, { readonly memoryMiB: number; readonly vcpus: number }>
+> = (() => {
   const specs: Record<string, { memoryMiB: number; vcpus: number }> = {};
   const burstable: Array<[string, number, number]> = [
     ["micro", 1024, 2],
@@ -36,7 +62,8 @@ export const INSTANCE_SPECS: Readonly<Record<string, { readonly memoryMiB: numbe
     ["xlarge", 16384, 4],
     ["2xlarge", 32768, 8],
   ];
-  for (const family of ["t3", "t3a", "t4g"]) for (const [size, mem, cpu] of burstable) specs[`${family}.${size}`] = { memoryMiB: mem, vcpus: cpu };
+  for (const family of ["t3", "t3a", "t4g"])
+    for (const [size, mem, cpu] of burstable) specs[`${family}.${size}`] = { memoryMiB: mem, vcpus: cpu };
   // GiB per vCPU: compute 2, general purpose 4, memory 8.
   const sizes: Array<[string, number]> = [
     ["large", 2],
@@ -51,7 +78,9 @@ export const INSTANCE_SPECS: Readonly<Record<string, { readonly memoryMiB: numbe
     [["r5", "r5a", "r6a", "r6i", "r6g", "r7a", "r7i", "r7g"], 8],
   ];
   for (const [names, gibPerVcpu] of families)
-    for (const f of names) for (const [size, cpu] of sizes) specs[`${f}.${size}`] = { memoryMiB: cpu * gibPerVcpu * 1024, vcpus: cpu };
+    for (const f of names)
+      for (const [size, cpu] of sizes)
+        specs[`${f}.${size}`] = { memoryMiB: cpu * gibPerVcpu * 1024, vcpus: cpu };
   return specs;
 })();
 
@@ -80,7 +109,11 @@ export function defaultMemoryReservation(containerMemory: number): number {
  * Tasks one instance holds: min(⌊(MiB − 300 − 500) ÷ reservation⌋, ⌊(vCPU×1024 − 128) ÷ cpu⌋).
  * Undefined for an instance type the table does not know.
  */
-export function tasksPerInstance(instanceType: string, memoryReservation: number, containerCpu: number): number | undefined {
+export function tasksPerInstance(
+  instanceType: string,
+  memoryReservation: number,
+  containerCpu: number,
+): number | undefined {
   const spec = INSTANCE_SPECS[instanceType];
   if (!spec) return undefined;
   const mem = spec.memoryMiB - SYSTEM_RESERVED_MIB - PAGE_CACHE_RESERVED_MIB;

@@ -5,7 +5,18 @@
  * Secrets Manager secret, an ALB with HTTPS and a CIDR allow-list, alarms from the doctor's thresholds,
  * and the outputs doctor/creds read. Imported only by the infra commands (never at CLI startup).
  */
-import { Aspects, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Size, Stack, Validations, type StackProps } from "aws-cdk-lib";
+import {
+  Aspects,
+  Aws,
+  CfnOutput,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Size,
+  Stack,
+  Validations,
+  type StackProps,
+} from "aws-cdk-lib";
 import * as autoscaling from "aws-cdk-lib/aws-autoscaling";
 import * as backup from "aws-cdk-lib/aws-backup";
 import * as acm from "aws-cdk-lib/aws-certificatemanager";
@@ -58,7 +69,10 @@ export class PypiServerStack extends Stack {
   readonly accessLogsBucket?: s3.Bucket;
 
   constructor(scope: Construct, id: string, options: PypiServerStackOptions = {}) {
-    super(scope, id, { description: "Private Python package index (pypiserver) deployed by pypictl", ...options });
+    super(scope, id, {
+      description: "Private Python package index (pypiserver) deployed by pypictl",
+      ...options,
+    });
     const p = resolveProps(options.pypi);
     this.resolved = p;
 
@@ -73,12 +87,22 @@ export class PypiServerStack extends Stack {
         restrictDefaultSecurityGroup: false,
         subnetConfiguration: [
           { name: "public", subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-          { name: "hosts", subnetType: p.natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PUBLIC, cidrMask: 22 },
+          {
+            name: "hosts",
+            subnetType: p.natGateways > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PUBLIC,
+            cidrMask: 22,
+          },
         ],
       });
       // Its own log group, deleted with the stack (CDK's default group is retained and would be orphaned).
-      const flowLogs = new logs.LogGroup(this, "FlowLogs", { retention: p.logRetentionDays as logs.RetentionDays, removalPolicy: RemovalPolicy.DESTROY });
-      newVpc.addFlowLog("FlowLog", { trafficType: ec2.FlowLogTrafficType.REJECT, destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
+      const flowLogs = new logs.LogGroup(this, "FlowLogs", {
+        retention: p.logRetentionDays as logs.RetentionDays,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      newVpc.addFlowLog("FlowLog", {
+        trafficType: ec2.FlowLogTrafficType.REJECT,
+        destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+      });
       vpc = newVpc;
     }
     if (p.vpcId && vpc.privateSubnets.length === 0) {
@@ -90,12 +114,21 @@ export class PypiServerStack extends Stack {
     if (!p.vpcId && p.maxAzs > 2) {
       // More than two zones means the stack is bound to the account/region and the zone names come from its
       // lookup (that is what maxAzs > 2 asks for), so cfn-lint's "avoid hard-coded zones" does not apply.
-      this.templateOptions.metadata = { ...this.templateOptions.metadata, "cfn-lint": { config: { ignore_checks: ["W3010"] } } };
+      this.templateOptions.metadata = {
+        ...this.templateOptions.metadata,
+        "cfn-lint": { config: { ignore_checks: ["W3010"] } },
+      };
     }
-    const hostSubnets: ec2.SubnetSelection = p.vpcId || p.natGateways > 0 ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : { subnetGroupName: "hosts" };
+    const hostSubnets: ec2.SubnetSelection =
+      p.vpcId || p.natGateways > 0
+        ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+        : { subnetGroupName: "hosts" };
 
     // ---- alarm topic (also receives the auto-scaling group's notifications)
-    const topic = new sns.Topic(this, "AlarmTopic", { enforceSSL: true, displayName: `${id} pypiserver alarms` });
+    const topic = new sns.Topic(this, "AlarmTopic", {
+      enforceSSL: true,
+      displayName: `${id} pypiserver alarms`,
+    });
     // enforceSSL writes a topic policy holding only its Deny, which replaces SNS's default policy: without an
     // explicit Allow, CloudWatch could not publish and no alarm would ever be delivered.
     topic.addToResourcePolicy(
@@ -105,7 +138,9 @@ export class PypiServerStack extends Stack {
         actions: ["sns:Publish"],
         resources: [topic.topicArn],
         conditions: {
-          ArnLike: { "aws:SourceArn": `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+          ArnLike: {
+            "aws:SourceArn": `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+          },
           StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID },
         },
       }),
@@ -113,7 +148,8 @@ export class PypiServerStack extends Stack {
     if (p.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(p.alarmEmail));
     Validations.of(topic).acknowledge({
       id: "AwsSolutions-SNS2",
-      reason: "CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key; messages carry alarm names and states only, no package data or credentials.",
+      reason:
+        "CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key; messages carry alarm names and states only, no package data or credentials.",
     });
 
     // ---- storage: retained on delete and on update-replacement, but deleted when the first create fails
@@ -122,11 +158,24 @@ export class PypiServerStack extends Stack {
     if (p.fileSystemId) {
       // Adopt the file system a destroyed stack kept: destroy removed its mount targets and security group,
       // so this stack makes new ones in its own subnets (the packages stay where they were).
-      const efsSecurityGroup = new ec2.SecurityGroup(this, "PackagesSecurityGroup", { vpc, description: "pypiserver packages file system (NFS from the hosts)", allowAllOutbound: false });
-      this.fileSystem = efs.FileSystem.fromFileSystemAttributes(this, "Packages", { fileSystemId: p.fileSystemId, securityGroup: efsSecurityGroup });
+      const efsSecurityGroup = new ec2.SecurityGroup(this, "PackagesSecurityGroup", {
+        vpc,
+        description: "pypiserver packages file system (NFS from the hosts)",
+        allowAllOutbound: false,
+      });
+      this.fileSystem = efs.FileSystem.fromFileSystemAttributes(this, "Packages", {
+        fileSystemId: p.fileSystemId,
+        securityGroup: efsSecurityGroup,
+      });
       const group = new DependencyGroup();
       vpc.selectSubnets(hostSubnets).subnets.forEach((subnet, i) => {
-        group.add(new efs.CfnMountTarget(this, `PackagesMountTarget${i + 1}`, { fileSystemId: p.fileSystemId!, subnetId: subnet.subnetId, securityGroups: [efsSecurityGroup.securityGroupId] }));
+        group.add(
+          new efs.CfnMountTarget(this, `PackagesMountTarget${i + 1}`, {
+            fileSystemId: p.fileSystemId!,
+            subnetId: subnet.subnetId,
+            securityGroups: [efsSecurityGroup.securityGroupId],
+          }),
+        );
       });
       mountTargetsAvailable = group;
     } else {
@@ -136,9 +185,16 @@ export class PypiServerStack extends Stack {
         encrypted: true,
         performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
         throughputMode:
-          p.efsThroughputMode === "elastic" ? efs.ThroughputMode.ELASTIC : p.efsThroughputMode === "bursting" ? efs.ThroughputMode.BURSTING : efs.ThroughputMode.PROVISIONED,
-        ...(p.efsProvisionedMibps !== undefined ? { provisionedThroughputPerSecond: Size.mebibytes(p.efsProvisionedMibps) } : {}),
-        lifecyclePolicy: `AFTER_${p.efsTransitionToIaDays}_DAY${p.efsTransitionToIaDays === 1 ? "" : "S"}` as efs.LifecyclePolicy,
+          p.efsThroughputMode === "elastic"
+            ? efs.ThroughputMode.ELASTIC
+            : p.efsThroughputMode === "bursting"
+              ? efs.ThroughputMode.BURSTING
+              : efs.ThroughputMode.PROVISIONED,
+        ...(p.efsProvisionedMibps !== undefined
+          ? { provisionedThroughputPerSecond: Size.mebibytes(p.efsProvisionedMibps) }
+          : {}),
+        lifecyclePolicy:
+          `AFTER_${p.efsTransitionToIaDays}_DAY${p.efsTransitionToIaDays === 1 ? "" : "S"}` as efs.LifecyclePolicy,
         outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
         enableAutomaticBackups: false, // the explicit plan below sets the schedule and retention
         removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
@@ -174,15 +230,20 @@ export class PypiServerStack extends Stack {
       ],
     });
     // allowRestores: the selection role also gets AWSBackupServiceRolePolicyForRestores, as the module's does.
-    plan.addSelection("Packages", { resources: [backup.BackupResource.fromEfsFileSystem(this.fileSystem)], allowRestores: true });
+    plan.addSelection("Packages", {
+      resources: [backup.BackupResource.fromEfsFileSystem(this.fileSystem)],
+      allowRestores: true,
+    });
     Validations.of(plan).acknowledge(
       {
         id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]",
-        reason: "AWS Backup's selection role uses the AWS-maintained AWSBackupServiceRolePolicyForBackup, the documented least-privilege policy for backup jobs.",
+        reason:
+          "AWS Backup's selection role uses the AWS-maintained AWSBackupServiceRolePolicyForBackup, the documented least-privilege policy for backup jobs.",
       },
       {
         id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]",
-        reason: "AWS Backup's selection role uses the AWS-maintained AWSBackupServiceRolePolicyForRestores so a recovery point can be restored with the same role.",
+        reason:
+          "AWS Backup's selection role uses the AWS-maintained AWSBackupServiceRolePolicyForRestores so a recovery point can be restored with the same role.",
       },
     );
 
@@ -211,10 +272,16 @@ export class PypiServerStack extends Stack {
     }
 
     // ---- compute: ECS on an EC2 auto-scaling group
-    const cluster = new ecs.Cluster(this, "Cluster", { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const cluster = new ecs.Cluster(this, "Cluster", {
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
     const instanceType = new ec2.InstanceType(p.instanceType);
     // Graviton (t4g, c6g, c7g, m6g, m7g, r6g, r7g…) needs the arm64 ECS-optimized AMI; the image is multi-arch.
-    const hardware = instanceType.architecture === ec2.InstanceArchitecture.ARM_64 ? ecs.AmiHardwareType.ARM : ecs.AmiHardwareType.STANDARD;
+    const hardware =
+      instanceType.architecture === ec2.InstanceArchitecture.ARM_64
+        ? ecs.AmiHardwareType.ARM
+        : ecs.AmiHardwareType.STANDARD;
     const asg = new autoscaling.AutoScalingGroup(this, "Hosts", {
       vpc,
       vpcSubnets: hostSubnets,
@@ -233,17 +300,27 @@ export class PypiServerStack extends Stack {
       ssmSessionPermissions: true,
       // Without NAT gateways the hosts sit in public subnets and need a public address to pull images and reach SSM.
       ...(!p.vpcId && p.natGateways === 0 ? { associatePublicIpAddress: true } : {}),
-      blockDevices: [{ deviceName: "/dev/xvda", volume: autoscaling.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: autoscaling.EbsDeviceVolumeType.GP3 }) }],
+      blockDevices: [
+        {
+          deviceName: "/dev/xvda",
+          volume: autoscaling.BlockDeviceVolume.ebs(30, {
+            encrypted: true,
+            volumeType: autoscaling.EbsDeviceVolumeType.GP3,
+          }),
+        },
+      ],
       notifications: [{ topic }],
     });
     Validations.of(asg).acknowledge(
       {
         id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]",
-        reason: "AmazonSSMManagedInstanceCore is required on the hosts: pypictl doctor runs its host probes (memory, swap, iowait, EFS mount) through SSM Run Command.",
+        reason:
+          "AmazonSSMManagedInstanceCore is required on the hosts: pypictl doctor runs its host probes (memory, swap, iowait, EFS mount) through SSM Run Command.",
       },
       {
         id: "AwsSolutions-IAM5[Action::ecs:Submit*]",
-        reason: "ECS container-instance policy generated by CDK: ecs:Submit* (SubmitContainerStateChange, SubmitTaskStateChange…) is scoped to this cluster's ARN.",
+        reason:
+          "ECS container-instance policy generated by CDK: ecs:Submit* (SubmitContainerStateChange, SubmitTaskStateChange…) is scoped to this cluster's ARN.",
       },
       {
         id: "AwsSolutions-IAM5[Resource::*]",
@@ -282,7 +359,10 @@ export class PypiServerStack extends Stack {
     cluster.connections.addSecurityGroup(...asg.connections.securityGroups);
 
     // ---- the pypiserver task
-    const logGroup = new logs.LogGroup(this, "Logs", { retention: p.logRetentionDays as logs.RetentionDays, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, "Logs", {
+      retention: p.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const taskDefinition = new ecs.Ec2TaskDefinition(this, "Task", { networkMode: ecs.NetworkMode.BRIDGE });
     taskDefinition.addVolume({
       name: "packages",
@@ -292,9 +372,16 @@ export class PypiServerStack extends Stack {
         authorizationConfig: { accessPointId: accessPoint.accessPointId, iam: "ENABLED" },
       },
     });
-    this.fileSystem.grant(taskDefinition.taskRole, "elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite");
+    this.fileSystem.grant(
+      taskDefinition.taskRole,
+      "elasticfilesystem:ClientMount",
+      "elasticfilesystem:ClientWrite",
+    );
     // Docker Hub directly, or through an ECR pull-through cache (dockerHubCredentialArn): image-cache.ts.
-    const image = pypiServerImage(this, { imageTag: p.imageTag, dockerHubCredentialArn: p.dockerHubCredentialArn });
+    const image = pypiServerImage(this, {
+      imageTag: p.imageTag,
+      dockerHubCredentialArn: p.dockerHubCredentialArn,
+    });
     const container = taskDefinition.addContainer(CONTAINER_NAME, {
       image: image.image,
       memoryLimitMiB: p.containerMemory,
@@ -323,20 +410,28 @@ export class PypiServerStack extends Stack {
       maxHealthyPercent: 200,
       circuitBreaker: { rollback: true },
       capacityProviderStrategies: [{ capacityProvider: capacityProvider.capacityProviderName, weight: 1 }],
-      placementStrategies: [ecs.PlacementStrategy.spreadAcross(ecs.BuiltInAttributes.AVAILABILITY_ZONE), ecs.PlacementStrategy.spreadAcrossInstances()],
+      placementStrategies: [
+        ecs.PlacementStrategy.spreadAcross(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
+        ecs.PlacementStrategy.spreadAcrossInstances(),
+      ],
       healthCheckGracePeriod: Duration.seconds(60),
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
     // The service must be deleted before the cluster's capacity-provider association (and created after it):
     // the association is made by an aspect at synthesis, so the dependency is resolved lazily.
-    (this.service.node.defaultChild as ecs.CfnService).node.addDependency(capacityProviderAssociation(cluster));
+    (this.service.node.defaultChild as ecs.CfnService).node.addDependency(
+      capacityProviderAssociation(cluster),
+    );
     if (image.rule) {
       // The first task's pull goes through the cache: the rule must exist before the service starts tasks.
       (this.service.node.defaultChild as ecs.CfnService).node.addDependency(image.rule);
       grantCachePull(taskDefinition.obtainExecutionRole(), image.rule.ecrRepositoryPrefix!);
     }
     scopeHostLogPermissions(asg.role, logGroup);
-    const scaling = this.service.autoScaleTaskCount({ minCapacity: p.taskMinCount, maxCapacity: p.taskMaxCount });
+    const scaling = this.service.autoScaleTaskCount({
+      minCapacity: p.taskMinCount,
+      maxCapacity: p.taskMaxCount,
+    });
     scaling.scaleOnCpuUtilization("Cpu", { targetUtilizationPercent: 70 });
 
     // ---- load balancer
@@ -346,11 +441,14 @@ export class PypiServerStack extends Stack {
       allowAllOutbound: false,
     });
     const ports = p.protocol === "https" ? [80, 443] : [80];
-    for (const cidr of p.allowedCidrs) for (const port of ports) albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), `clients ${cidr}`);
+    for (const cidr of p.allowedCidrs)
+      for (const port of ports)
+        albSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port), `clients ${cidr}`);
     if (p.allowedCidrs.includes("0.0.0.0/0")) {
       Validations.of(albSecurityGroup).acknowledge({
         id: "AwsSolutions-EC23",
-        reason: "allowedCidrs was left at (or set to) 0.0.0.0/0: the index is public by choice and every request needs the index password.",
+        reason:
+          "allowedCidrs was left at (or set to) 0.0.0.0/0: the index is public by choice and every request needs the index password.",
       });
     }
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, "LoadBalancer", {
@@ -385,18 +483,27 @@ export class PypiServerStack extends Stack {
         healthyThresholdCount: 2,
         unhealthyThresholdCount: 3,
       },
-      targets: [this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT })],
+      targets: [
+        this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT }),
+      ],
     });
 
     let url: string;
     if (p.protocol === "https") {
       let certificate: elbv2.IListenerCertificate;
       let zone: route53.IHostedZone | undefined;
-      if (p.hostedZoneId && p.hostedZoneName) zone = route53.HostedZone.fromHostedZoneAttributes(this, "Zone", { hostedZoneId: p.hostedZoneId, zoneName: p.hostedZoneName });
+      if (p.hostedZoneId && p.hostedZoneName)
+        zone = route53.HostedZone.fromHostedZoneAttributes(this, "Zone", {
+          hostedZoneId: p.hostedZoneId,
+          zoneName: p.hostedZoneName,
+        });
       if (p.certificateArn) {
         certificate = elbv2.ListenerCertificate.fromArn(p.certificateArn);
       } else {
-        certificate = new acm.Certificate(this, "Certificate", { domainName: p.domainName!, validation: acm.CertificateValidation.fromDns(zone) });
+        certificate = new acm.Certificate(this, "Certificate", {
+          domainName: p.domainName!,
+          validation: acm.CertificateValidation.fromDns(zone),
+        });
       }
       this.loadBalancer.addListener("Https", {
         port: 443,
@@ -421,7 +528,12 @@ export class PypiServerStack extends Stack {
       }
       url = `https://${p.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
     } else {
-      this.loadBalancer.addListener("Http", { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultTargetGroups: [this.targetGroup] });
+      this.loadBalancer.addListener("Http", {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultTargetGroups: [this.targetGroup],
+      });
       url = `http://${p.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
     }
 
@@ -449,20 +561,42 @@ export class PypiServerStack extends Stack {
     const outputs: Record<keyof typeof STACK_OUTPUT_KEYS, { value: string; description: string }> = {
       cluster: { value: cluster.clusterName, description: "ECS cluster name" },
       service: { value: this.service.serviceName, description: "ECS service name" },
-      fileSystemId: { value: this.fileSystem.fileSystemId, description: `EFS file system with the packages (retained on destroy; mounted at ${HOST_MOUNT_PATH} on the hosts)` },
-      loadBalancer: { value: this.loadBalancer.loadBalancerArn, description: "Application load balancer ARN" },
+      fileSystemId: {
+        value: this.fileSystem.fileSystemId,
+        description: `EFS file system with the packages (retained on destroy; mounted at ${HOST_MOUNT_PATH} on the hosts)`,
+      },
+      loadBalancer: {
+        value: this.loadBalancer.loadBalancerArn,
+        description: "Application load balancer ARN",
+      },
       targetGroup: { value: this.targetGroup.targetGroupArn, description: "Target group ARN" },
       url: { value: url, description: "Index base URL (pip: <url>/simple/, twine: <url>)" },
-      secretId: { value: this.secret.secretArn, description: "Secrets Manager secret with {username, password} (pypictl creds reads it)" },
-      autoScalingGroup: { value: asg.autoScalingGroupName, description: "Auto-scaling group of the ECS hosts" },
+      secretId: {
+        value: this.secret.secretArn,
+        description: "Secrets Manager secret with {username, password} (pypictl creds reads it)",
+      },
+      autoScalingGroup: {
+        value: asg.autoScalingGroupName,
+        description: "Auto-scaling group of the ECS hosts",
+      },
     };
     for (const [field, o] of Object.entries(outputs)) {
       new CfnOutput(this, STACK_OUTPUT_KEYS[field as keyof typeof STACK_OUTPUT_KEYS], o);
     }
-    new CfnOutput(this, EXTRA_OUTPUT_KEYS.alarmTopic, { value: topic.topicArn, description: "SNS topic the alarms notify" });
+    new CfnOutput(this, EXTRA_OUTPUT_KEYS.alarmTopic, {
+      value: topic.topicArn,
+      description: "SNS topic the alarms notify",
+    });
     if (this.accessLogsBucket)
-      new CfnOutput(this, EXTRA_OUTPUT_KEYS.accessLogsBucket, { value: this.accessLogsBucket.bucketName, description: "S3 bucket with the load balancer's access logs (retained on destroy; expired by its lifecycle rule)" });
-    new CfnOutput(this, EXTRA_OUTPUT_KEYS.backupVaultName, { value: this.backupVaultName, description: "AWS Backup vault with the daily EFS recovery points (retained on destroy)" });
+      new CfnOutput(this, EXTRA_OUTPUT_KEYS.accessLogsBucket, {
+        value: this.accessLogsBucket.bucketName,
+        description:
+          "S3 bucket with the load balancer's access logs (retained on destroy; expired by its lifecycle rule)",
+      });
+    new CfnOutput(this, EXTRA_OUTPUT_KEYS.backupVaultName, {
+      value: this.backupVaultName,
+      description: "AWS Backup vault with the daily EFS recovery points (retained on destroy)",
+    });
   }
 }
 
@@ -471,7 +605,11 @@ function capacityProviderAssociation(cluster: ecs.Cluster): IDependable {
   const dependable: IDependable = {};
   Dependable.implement(dependable, {
     get dependencyRoots() {
-      return cluster.node.children.filter((c) => c.node.defaultChild instanceof ecs.CfnClusterCapacityProviderAssociations || c instanceof ecs.CfnClusterCapacityProviderAssociations);
+      return cluster.node.children.filter(
+        (c) =>
+          c.node.defaultChild instanceof ecs.CfnClusterCapacityProviderAssociations ||
+          c instanceof ecs.CfnClusterCapacityProviderAssociations,
+      );
     },
   });
   return dependable;
@@ -487,13 +625,19 @@ function scopeHostLogPermissions(role: iam.IRole, logGroup: logs.ILogGroup): voi
   Aspects.of(policy).add({
     visit(node) {
       if (node !== policy) return;
-      const doc = Stack.of(policy).resolve(policy.policyDocument) as { Version: string; Statement: Array<{ Action: string | string[]; Resource: unknown }> };
+      const doc = Stack.of(policy).resolve(policy.policyDocument) as {
+        Version: string;
+        Statement: Array<{ Action: string | string[]; Resource: unknown }>;
+      };
       const isLogs = (a: string) => a.startsWith("logs:");
       const statements = doc.Statement.flatMap((st) => {
         const actions = [st.Action].flat();
         if (st.Resource !== "*" || !actions.some(isLogs)) return [st];
         const rest = actions.filter((a) => !isLogs(a));
-        return [...(rest.length ? [{ ...st, Action: rest.length === 1 ? rest[0] : rest }] : []), { ...st, Action: actions.filter(isLogs), Resource: Stack.of(policy).resolve(logGroup.logGroupArn) }];
+        return [
+          ...(rest.length ? [{ ...st, Action: rest.length === 1 ? rest[0] : rest }] : []),
+          { ...st, Action: actions.filter(isLogs), Resource: Stack.of(policy).resolve(logGroup.logGroupArn) },
+        ];
       });
       policy.addPropertyOverride("PolicyDocument", { ...doc, Statement: statements });
     },

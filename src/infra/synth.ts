@@ -23,7 +23,15 @@ export async function synthLocal(o: {
 }): Promise<{ template: Record<string, unknown>; warnings: string[] }> {
   const outdir = await mkdtemp(join(tmpdir(), "pypictl-synth-"));
   try {
-    const { app } = buildApp({ stackName: o.stackName, props: o.props, outdir, nag: o.nag, builtinValidation: o.validate, context: { "aws:cdk:version-reporting": false, ...o.context }, ...regionOnlyEnv(o.props, o.region) });
+    const { app } = buildApp({
+      stackName: o.stackName,
+      props: o.props,
+      outdir,
+      nag: o.nag,
+      builtinValidation: o.validate,
+      context: { "aws:cdk:version-reporting": false, ...o.context },
+      ...regionOnlyEnv(o.props, o.region),
+    });
     let assembly;
     try {
       assembly = app.synth();
@@ -33,7 +41,9 @@ export async function synthLocal(o: {
     }
     const stack = assembly.getStackByName(o.stackName);
     // Construct warnings (the toolkit would print these): "path: message".
-    const warnings = stack.messages.filter((m) => m.level !== "info").map((m) => `${m.id}: ${String(m.entry.data)}`);
+    const warnings = stack.messages
+      .filter((m) => m.level !== "info")
+      .map((m) => `${m.id}: ${String(m.entry.data)}`);
     return { template: stack.template as Record<string, unknown>, warnings };
   } finally {
     await rm(outdir, { recursive: true, force: true });

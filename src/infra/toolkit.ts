@@ -59,11 +59,19 @@ export interface IoHostOptions {
 
 /** The toolkit names its own CLI; pypictl users run `pypictl bootstrap` (which takes --region, not aws://…). */
 export function pypictlWording(text: string): string {
-  return text
-    .replace(/cdk bootstrap (?:'|")?aws:\/\/[^/\s]+\/([a-z0-9-]+)(?:'|")?/g, "pypictl bootstrap --region $1")
-    .replace(/\bcdk bootstrap\b/g, "pypictl bootstrap")
-    // AssumeRoleFailed (sdk-provider.js): pypictl users have no CDK CLI to update, and no --trust to pass.
-    .replace(/\(re\)-bootstrap the environment with the right '--trust', using the latest version of the CDK CLI\./g, "(re)-bootstrap the environment: pypictl bootstrap.");
+  return (
+    text
+      .replace(
+        /cdk bootstrap (?:'|")?aws:\/\/[^/\s]+\/([a-z0-9-]+)(?:'|")?/g,
+        "pypictl bootstrap --region $1",
+      )
+      .replace(/\bcdk bootstrap\b/g, "pypictl bootstrap")
+      // AssumeRoleFailed (sdk-provider.js): pypictl users have no CDK CLI to update, and no --trust to pass.
+      .replace(
+        /\(re\)-bootstrap the environment with the right '--trust', using the latest version of the CDK CLI\./g,
+        "(re)-bootstrap the environment: pypictl bootstrap.",
+      )
+  );
 }
 
 const SECURITY_PREAMBLE = /^This deployment will make potentially sensitive changes/;
@@ -71,7 +79,12 @@ const SECURITY_PREAMBLE = /^This deployment will make potentially sensitive chan
 const LEVELS: Record<IoMessageLevel, number> = { error: 0, result: 1, warn: 2, info: 3, debug: 4, trace: 5 };
 
 /** Messages every run gets that say nothing to a pypictl user. */
-const QUIET_CODES = new Set(["CDK_TOOLKIT_I1901", "CDK_TOOLKIT_I1902", "CDK_TOOLKIT_I0100", "CDK_TOOLKIT_W0101"]);
+const QUIET_CODES = new Set([
+  "CDK_TOOLKIT_I1901",
+  "CDK_TOOLKIT_I1902",
+  "CDK_TOOLKIT_I0100",
+  "CDK_TOOLKIT_W0101",
+]);
 
 /** The IoHost: every toolkit message and request arrives here. Recorded messages help tests. */
 export class PypictlIoHost implements IIoHost {
@@ -89,7 +102,9 @@ export class PypictlIoHost implements IIoHost {
     if (this.o.diff) {
       if (msg.level === "warn" && SECURITY_PREAMBLE.test(stripAnsi(msg.message))) {
         this.skipSecurityTable = true;
-        this.o.sink.progress("note: these changes broaden permissions (see the IAM and security-group tables in the diff); `pypictl deploy` asks before applying them.\n");
+        this.o.sink.progress(
+          "note: these changes broaden permissions (see the IAM and security-group tables in the diff); `pypictl deploy` asks before applying them.\n",
+        );
         return;
       }
       if (this.skipSecurityTable && msg.level === "info") {
@@ -127,7 +142,8 @@ export class PypictlIoHost implements IIoHost {
     }
     let needsApproval = true;
     if (msg.code === "CDK_TOOLKIT_I5060") {
-      const change = (msg.data as { permissionChangeType?: string } | undefined)?.permissionChangeType ?? "broadening";
+      const change =
+        (msg.data as { permissionChangeType?: string } | undefined)?.permissionChangeType ?? "broadening";
       const policy = this.o.requireApproval ?? "broadening";
       needsApproval = policy === "any-change" || (policy === "broadening" && change === "broadening");
     } else if (msg.code !== "CDK_TOOLKIT_I7010") {
@@ -149,9 +165,21 @@ export class PypictlIoHost implements IIoHost {
 }
 
 function stackActivityLine(data: unknown): string | undefined {
-  const ev = (data as { event?: { ResourceStatus?: string; LogicalResourceId?: string; ResourceType?: string; ResourceStatusReason?: string } })?.event;
+  const ev = (
+    data as {
+      event?: {
+        ResourceStatus?: string;
+        LogicalResourceId?: string;
+        ResourceType?: string;
+        ResourceStatusReason?: string;
+      };
+    }
+  )?.event;
   if (!ev?.ResourceStatus) return undefined;
-  const reason = ev.ResourceStatusReason && /FAILED|ROLLBACK/.test(ev.ResourceStatus) ? `  ${ev.ResourceStatusReason}` : "";
+  const reason =
+    ev.ResourceStatusReason && /FAILED|ROLLBACK/.test(ev.ResourceStatus)
+      ? `  ${ev.ResourceStatusReason}`
+      : "";
   return `  ${ev.ResourceStatus.padEnd(22)} ${(ev.ResourceType ?? "").padEnd(40)} ${ev.LogicalResourceId ?? ""}${reason}`;
 }
 
@@ -181,7 +209,9 @@ export function createToolkit(ioHost: IIoHost, o: { profile?: string; region?: s
     ioHost,
     color: false,
     emojis: false,
-    sdkConfig: { baseCredentials: BaseCredentials.awsCliCompatible({ profile: o.profile, defaultRegion: o.region }) },
+    sdkConfig: {
+      baseCredentials: BaseCredentials.awsCliCompatible({ profile: o.profile, defaultRegion: o.region }),
+    },
   });
 }
 
@@ -191,8 +221,14 @@ export async function assemblySource(toolkit: Toolkit, o: StackRunOptions): Prom
       const account = builder.env.CDK_DEFAULT_ACCOUNT;
       const region = o.region ?? builder.env.CDK_DEFAULT_REGION;
       if (needsEnvironment(o.props) && (!account || !region)) {
-        const what = o.props.vpcId !== undefined ? "--vpc-id (a VPC lookup)" : "--max-azs above 2 (the region's zone list)";
-        throw new CredentialsError(`${what} needs the AWS account and region, and none could be resolved.\n${CREDENTIALS_HELP}`, o.props.vpcId !== undefined ? "--vpc-id" : "--max-azs");
+        const what =
+          o.props.vpcId !== undefined
+            ? "--vpc-id (a VPC lookup)"
+            : "--max-azs above 2 (the region's zone list)";
+        throw new CredentialsError(
+          `${what} needs the AWS account and region, and none could be resolved.\n${CREDENTIALS_HELP}`,
+          o.props.vpcId !== undefined ? "--vpc-id" : "--max-azs",
+        );
       }
       const { app } = buildApp({
         stackName: o.stackName,
@@ -223,7 +259,8 @@ export async function synthTemplate(ioHost: IIoHost, o: StackRunOptions): Promis
     const cx = await assemblySource(tk, o);
     const asm = await tk.synth(cx, { stacks: SELECT_ALL });
     try {
-      const stack = asm.cloudAssembly.stacks.find((s) => s.stackName === o.stackName) ?? asm.cloudAssembly.stacks[0];
+      const stack =
+        asm.cloudAssembly.stacks.find((s) => s.stackName === o.stackName) ?? asm.cloudAssembly.stacks[0];
       if (!stack) throw new Error("the assembly has no stack");
       return stack.template as Record<string, unknown>;
     } finally {
@@ -247,7 +284,12 @@ export async function deployStack(
     if (!stack) throw new Error("deploy returned no stack");
     // An environment-agnostic stack reports "unknown-region"; the stack ARN has the real one.
     const [, , , arnRegion, arnAccount] = stack.stackArn.split(":");
-    return { outputs: { ...stack.outputs }, account: arnAccount || stack.environment.account, region: arnRegion || stack.environment.region, stackArn: stack.stackArn };
+    return {
+      outputs: { ...stack.outputs },
+      account: arnAccount || stack.environment.account,
+      region: arnRegion || stack.environment.region,
+      stackArn: stack.stackArn,
+    };
   }, o);
 }
 
@@ -267,14 +309,20 @@ export async function destroyStack(ioHost: IIoHost, o: StackRunOptions): Promise
     const cx = await assemblySource(tk, o);
     const result = await tk.destroy(cx, { stacks: SELECT_ALL });
     // A declined confirmation is not an error to the toolkit (it returns no stacks); it is to pypictl.
-    if (ioHost instanceof PypictlIoHost && ioHost.requests.some((r) => r.code === "CDK_TOOLKIT_I7010" && r.answer === false)) {
+    if (
+      ioHost instanceof PypictlIoHost &&
+      ioHost.requests.some((r) => r.code === "CDK_TOOLKIT_I7010" && r.answer === false)
+    ) {
       throw new DeclinedError("Destroy cancelled: nothing was deleted.");
     }
     return { existed: result.stacks.some((s) => s.stackExisted) };
   }, o);
 }
 
-export async function bootstrapEnvironment(ioHost: IIoHost, o: StackRunOptions): Promise<Array<{ environment: string; status: string }>> {
+export async function bootstrapEnvironment(
+  ioHost: IIoHost,
+  o: StackRunOptions,
+): Promise<Array<{ environment: string; status: string }>> {
   return withErrors(async () => {
     const tk = createToolkit(ioHost, o);
     // Resolve the account and region the way a deploy would (credentials, --region), so the environment is
@@ -291,7 +339,11 @@ export async function bootstrapEnvironment(ioHost: IIoHost, o: StackRunOptions):
     );
     const asm = await probe.produce();
     await asm.dispose?.();
-    if (!account || !region) throw new CredentialsError(`no usable AWS credentials: the account and region to bootstrap could not be resolved.\n${CREDENTIALS_HELP}`, "--profile");
+    if (!account || !region)
+      throw new CredentialsError(
+        `no usable AWS credentials: the account and region to bootstrap could not be resolved.\n${CREDENTIALS_HELP}`,
+        "--profile",
+      );
     const result = await tk.bootstrap(BootstrapEnvironments.fromList([`aws://${account}/${region}`]), {});
     return result.environments.map((e) => ({ environment: e.environment.name, status: e.status }));
   }, o);
@@ -303,7 +355,12 @@ export const CREDENTIALS_HELP =
 /** The error and its causes, outermost first (the toolkit wraps a stack's failure in a ToolkitError). */
 function causeChain(e: unknown): unknown[] {
   const chain: unknown[] = [];
-  for (let cur: unknown = e; cur !== undefined && cur !== null && chain.length < 8; cur = (cur as { cause?: unknown }).cause) chain.push(cur);
+  for (
+    let cur: unknown = e;
+    cur !== undefined && cur !== null && chain.length < 8;
+    cur = (cur as { cause?: unknown }).cause
+  )
+    chain.push(cur);
   return chain;
 }
 
@@ -312,10 +369,18 @@ export function translateError(e: unknown, o: { region?: string; profile?: strin
   const chain = causeChain(e);
   const usage = chain.find((c): c is UsageError => c instanceof UsageError);
   if (usage) return usage;
-  const auth = chain.find((c) => ToolkitError.isAuthenticationError(c) || (c as { name?: string })?.name === "NoCredentials" || (c as { name?: string })?.name === "CredentialsProviderError");
+  const auth = chain.find(
+    (c) =>
+      ToolkitError.isAuthenticationError(c) ||
+      (c as { name?: string })?.name === "NoCredentials" ||
+      (c as { name?: string })?.name === "CredentialsProviderError",
+  );
   if (auth) {
     const profile = o.profile ? ` (profile ${o.profile})` : "";
-    return new CredentialsError(`no usable AWS credentials${profile}: ${firstLine(auth)}\n${CREDENTIALS_HELP}`, "--profile");
+    return new CredentialsError(
+      `no usable AWS credentials${profile}: ${firstLine(auth)}\n${CREDENTIALS_HELP}`,
+      "--profile",
+    );
   }
   const boot = chain.find((c) => ToolkitError.isBootstrapError(c));
   if (boot && ToolkitError.isBootstrapError(boot)) {
@@ -326,20 +391,34 @@ export function translateError(e: unknown, o: { region?: string; profile?: strin
       "bootstrap",
     );
   }
-  if (chain.some((c) => ToolkitError.isAbortError(c))) return new DeclinedError(`${firstLine(e)}: nothing was changed.`);
-  if (chain.some((c) => ToolkitError.isContextProviderError(c) || ToolkitError.isContextLookupsDisabledError(c))) {
-    return new UsageError(`lookup failed: ${firstLine(e)} (--vpc-id and --max-azs above 2 need AWS credentials; a --vpc-id must exist in the region)`, "--vpc-id");
+  if (chain.some((c) => ToolkitError.isAbortError(c)))
+    return new DeclinedError(`${firstLine(e)}: nothing was changed.`);
+  if (
+    chain.some((c) => ToolkitError.isContextProviderError(c) || ToolkitError.isContextLookupsDisabledError(c))
+  ) {
+    return new UsageError(
+      `lookup failed: ${firstLine(e)} (--vpc-id and --max-azs above 2 need AWS credentials; a --vpc-id must exist in the region)`,
+      "--vpc-id",
+    );
   }
-  const sdk = chain.find((c) => typeof c === "object" && c !== null && "$metadata" in c) as (Error & { name: string }) | undefined;
+  const sdk = chain.find((c) => typeof c === "object" && c !== null && "$metadata" in c) as
+    (Error & { name: string }) | undefined;
   if (sdk && /ExpiredToken|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch/.test(sdk.name)) {
-    return new CredentialsError(`AWS rejected the credentials (${sdk.name}: ${firstLine(sdk)})\n${CREDENTIALS_HELP}`, "--profile");
+    return new CredentialsError(
+      `AWS rejected the credentials (${sdk.name}: ${firstLine(sdk)})\n${CREDENTIALS_HELP}`,
+      "--profile",
+    );
   }
   if (sdk && !ToolkitError.isToolkitError(e)) {
-    const hint = /AccessDenied|UnauthorizedOperation/.test(sdk.name) ? "\nThe credentials lack a permission the deployment needs (deploying needs CloudFormation, IAM, EC2, ECS, EFS, ELB and Secrets Manager rights, or the CDK bootstrap roles)." : "";
+    const hint = /AccessDenied|UnauthorizedOperation/.test(sdk.name)
+      ? "\nThe credentials lack a permission the deployment needs (deploying needs CloudFormation, IAM, EC2, ECS, EFS, ELB and Secrets Manager rights, or the CDK bootstrap roles)."
+      : "";
     return new InfraError(`AWS ${sdk.name}: ${firstLine(sdk)}${hint}`);
   }
   if (ToolkitError.isToolkitError(e)) {
-    const messages = chain.map((c) => (c instanceof Error ? c.message : String(c))).filter((m, i, all) => m && !all.slice(0, i).some((prev) => prev.includes(m)));
+    const messages = chain
+      .map((c) => (c instanceof Error ? c.message : String(c)))
+      .filter((m, i, all) => m && !all.slice(0, i).some((prev) => prev.includes(m)));
     return new InfraError(pypictlWording(messages.join("\n")));
   }
   return e instanceof Error ? e : new Error(String(e));

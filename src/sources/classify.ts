@@ -102,11 +102,21 @@ export function classifyError(err: unknown, fallbackAction?: string): SourceResu
   const endpoint = endpointOf(err);
   const at = endpoint ? ` ${endpoint}` : "";
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-  const attempts = e.$metadata?.attempts && e.$metadata.attempts > 1 ? ` (${e.$metadata.attempts} attempts)` : "";
+  const attempts =
+    e.$metadata?.attempts && e.$metadata.attempts > 1 ? ` (${e.$metadata.attempts} attempts)` : "";
   // The SDK could not parse the answer: the endpoint answered, with something that is not an AWS reply.
-  if (status !== undefined && (name === "SyntaxError" || /Deserialization error|not valid JSON|Unexpected token|Invalid character|non-whitespace before first tag/i.test(raw))) {
+  if (
+    status !== undefined &&
+    (name === "SyntaxError" ||
+      /Deserialization error|not valid JSON|Unexpected token|Invalid character|non-whitespace before first tag/i.test(
+        raw,
+      ))
+  ) {
     const type = e.$response?.headers?.["content-type"] ?? e.$response?.headers?.["Content-Type"];
-    return failed("malformed", `the endpoint${at} answered garbage: HTTP ${status} with a non-AWS body${type ? ` (${type.split(";")[0]})` : ""}${attempts}`);
+    return failed(
+      "malformed",
+      `the endpoint${at} answered garbage: HTTP ${status} with a non-AWS body${type ? ` (${type.split(";")[0]})` : ""}${attempts}`,
+    );
   }
   let kind: FailureKind | undefined = BY_NAME[name] ?? (e.code ? BY_CODE[e.code] : undefined);
   if (!kind && status === 403) kind = "access-denied";
@@ -116,8 +126,13 @@ export function classifyError(err: unknown, fallbackAction?: string): SourceResu
   if (!kind && /not authorized|access denied/i.test(message)) kind = "access-denied";
   kind ??= "internal";
   const action = kind === "access-denied" ? (missingAction(message) ?? fallbackAction) : undefined;
-  if (kind === "timeout") return failed(kind, `no answer from${at || " the endpoint"} in time (${message})${attempts}`);
-  if (kind === "unreachable" && status === undefined) return failed(kind, `cannot reach${at || " the endpoint"}: ${e.code ?? name}${message && message !== e.code ? ` ${message}` : ""}`);
+  if (kind === "timeout")
+    return failed(kind, `no answer from${at || " the endpoint"} in time (${message})${attempts}`);
+  if (kind === "unreachable" && status === undefined)
+    return failed(
+      kind,
+      `cannot reach${at || " the endpoint"}: ${e.code ?? name}${message && message !== e.code ? ` ${message}` : ""}`,
+    );
   const prefix = name && name !== "Error" ? `${name}: ` : "";
   if (status !== undefined && status >= 400 && kind !== "access-denied" && kind !== "not-found")
     return failed(kind, `the endpoint${at} answered HTTP ${status} ${prefix}${message}${attempts}`, action);

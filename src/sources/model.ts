@@ -37,7 +37,9 @@ export function sourceKey<V>(id: string): SourceKey<V> {
 export type Evidence = Record<string, SourceResult<unknown>>;
 
 export function ok<V>(value: V, raw?: string, at: Date = new Date()): SourceResult<V> {
-  return raw === undefined ? { ok: true, value, at: at.toISOString() } : { ok: true, value, at: at.toISOString(), raw };
+  return raw === undefined
+    ? { ok: true, value, at: at.toISOString() }
+    : { ok: true, value, at: at.toISOString(), raw };
 }
 
 export function failed(

@@ -48,7 +48,10 @@ describe("pypictl CLI", () => {
     [["doctor", "--only", "nothing-like-this"], /--only: unknown check or playbook/],
     [["doctor", "--since", "soon", "--local"], /--since: "soon" is not a duration/],
     [["doctor", "--samples", "1", "--local"], /--samples: "1" must be a whole number from 2 to 60/],
-    [["doctor", "--config", "/nonexistent/pypictl.json"], /--config \/nonexistent\/pypictl.json: cannot read \(ENOENT\)/],
+    [
+      ["doctor", "--config", "/nonexistent/pypictl.json"],
+      /--config \/nonexistent\/pypictl.json: cannot read \(ENOENT\)/,
+    ],
     [["doctor", "--replay", "/nonexistent/b.json"], /--replay \/nonexistent\/b.json: cannot read/],
     [["doctor", "--replay", "x.json", "--local"], /--replay and --local cannot be combined/],
     [["doctor", "--explain", "host.nope"], /--explain: unknown check "host.nope"/],

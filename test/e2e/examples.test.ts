@@ -9,7 +9,9 @@ import { captureIo } from "../helpers/io.js";
 import { assertValidBundle, assertValidReport } from "../helpers/schema.js";
 
 const dir = join(import.meta.dirname, "..", "..", "examples");
-const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort();
 
 async function replay(file: string, format: string) {
   const io = captureIo();
@@ -36,7 +38,14 @@ describe("examples/", () => {
 
     const junit = await replay(file, "junit");
     expect(junit.code).toBe(json.code);
-    const cases = execFileSync("python3", ["-c", "import sys,xml.etree.ElementTree as E;print(len(E.fromstring(sys.stdin.read()).findall('.//testcase')))"], { input: junit.out, encoding: "utf8" });
+    const cases = execFileSync(
+      "python3",
+      [
+        "-c",
+        "import sys,xml.etree.ElementTree as E;print(len(E.fromstring(sys.stdin.read()).findall('.//testcase')))",
+      ],
+      { input: junit.out, encoding: "utf8" },
+    );
     expect(Number(cases)).toBe(report.findings.length);
 
     const md = await replay(file, "markdown");

@@ -26,9 +26,19 @@ async function run(args: string[], fault: LoopbackFault, killAfterMs = 40_000): 
   const { startLoopbackAws } = await import("../fixtures/aws/loopback.mjs");
   const { scenario } = await import("../fixtures/aws/sim.mjs");
   const fake = await startLoopbackAws(scenario({}), { fault });
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...fake.env };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    NO_COLOR: "1",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    ...fake.env,
+  };
   const started = Date.now();
-  const child = spawn(process.execPath, [join(root, "bin", "pypictl"), ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(root, "bin", "pypictl"), ...args], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -52,12 +62,24 @@ const MODES: LoopbackFault[] = [
 
 /** Node's start-up and the CLI's module loading on a loaded 2-core machine, on top of --timeout. */
 const SLACK_MS = 4_000;
-const FLEET = ["--cluster", "pypiserver", "--service", "pypiserver", "--file-system-id", "fs-0123456789abcdef0", "--region", "eu-west-1"];
+const FLEET = [
+  "--cluster",
+  "pypiserver",
+  "--service",
+  "pypiserver",
+  "--file-system-id",
+  "fs-0123456789abcdef0",
+  "--region",
+  "eu-west-1",
+];
 
 describe.concurrent("hanging AWS endpoints end the run in about its --timeout", () => {
   for (const fault of MODES) {
     it(`doctor, every call ${fault.mode}: --timeout 2 → exit 3, every check an error naming --timeout and the endpoint`, async () => {
-      const r = await run(["doctor", ...FLEET, "--only", "ecs,efs", "--format", "json", "--timeout", "2"], fault);
+      const r = await run(
+        ["doctor", ...FLEET, "--only", "ecs,efs", "--format", "json", "--timeout", "2"],
+        fault,
+      );
       expect(r.code, r.stderr).toBe(3);
       expect(r.wallMs).toBeGreaterThanOrEqual(1_900);
       expect(r.wallMs).toBeLessThan(2_000 + SLACK_MS);
@@ -71,7 +93,10 @@ describe.concurrent("hanging AWS endpoints end the run in about its --timeout", 
     });
 
     it(`doctor --stack, the stack read ${fault.mode}: --timeout 2 → exit 3 before gathering, naming the endpoint`, async () => {
-      const r = await run(["doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--timeout", "2"], fault);
+      const r = await run(
+        ["doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--timeout", "2"],
+        fault,
+      );
       expect(r.code, r.stderr).toBe(3);
       expect(r.wallMs).toBeGreaterThanOrEqual(1_900);
       expect(r.wallMs).toBeLessThan(2_000 + SLACK_MS);
@@ -81,7 +106,20 @@ describe.concurrent("hanging AWS endpoints end the run in about its --timeout", 
     });
 
     it(`creds --secret-id, the secret read ${fault.mode}: --timeout 2 → exit 3 naming the endpoint, nothing on stdout`, async () => {
-      const r = await run(["creds", "--secret-id", "pypi/hang", "--url", "https://pypi.example.com", "--region", "eu-west-1", "--timeout", "2"], fault);
+      const r = await run(
+        [
+          "creds",
+          "--secret-id",
+          "pypi/hang",
+          "--url",
+          "https://pypi.example.com",
+          "--region",
+          "eu-west-1",
+          "--timeout",
+          "2",
+        ],
+        fault,
+      );
       expect(r.code, r.stderr).toBe(3);
       expect(r.wallMs).toBeGreaterThanOrEqual(1_900);
       expect(r.wallMs).toBeLessThan(2_000 + SLACK_MS);
@@ -94,7 +132,24 @@ describe.concurrent("hanging AWS endpoints end the run in about its --timeout", 
 
   it("doctor --only auth --secret-id, the secret read hangs: --timeout 2 ends the process too, not only the report", async () => {
     // The index is not there (port 9 refuses at once); the secret read is what hangs.
-    const r = await run(["doctor", "--only", "auth", "--url", "http://127.0.0.1:9/simple/", "--secret-id", "pypi/hang", "--region", "eu-west-1", "--format", "json", "--timeout", "2"], { mode: "hang" });
+    const r = await run(
+      [
+        "doctor",
+        "--only",
+        "auth",
+        "--url",
+        "http://127.0.0.1:9/simple/",
+        "--secret-id",
+        "pypi/hang",
+        "--region",
+        "eu-west-1",
+        "--format",
+        "json",
+        "--timeout",
+        "2",
+      ],
+      { mode: "hang" },
+    );
     expect(r.code, r.stderr).toBe(3);
     expect(r.wallMs).toBeLessThan(2_000 + SLACK_MS);
     const report = JSON.parse(r.stdout) as { findings: Array<{ checkId: string; status: string }> };
@@ -102,28 +157,42 @@ describe.concurrent("hanging AWS endpoints end the run in about its --timeout", 
   });
 
   it("creds --stack, the stack read hangs: exit 3 (the endpoint did not answer), not exit 2", async () => {
-    const r = await run(["creds", "--stack", "pypiserver", "--region", "eu-west-1", "--timeout", "2"], { mode: "hang" });
+    const r = await run(["creds", "--stack", "pypiserver", "--region", "eu-west-1", "--timeout", "2"], {
+      mode: "hang",
+    });
     expect(r.code, r.stderr).toBe(3);
     expect(r.wallMs).toBeLessThan(2_000 + SLACK_MS);
-    expect(r.stderr).toMatch(/cannot read the outputs of stack pypiserver: timeout: no answer from http:\/\/127\.0\.0\.1:\d+ in time \(the run's --timeout ran out\)/);
+    expect(r.stderr).toMatch(
+      /cannot read the outputs of stack pypiserver: timeout: no answer from http:\/\/127\.0\.0\.1:\d+ in time \(the run's --timeout ran out\)/,
+    );
   });
 
   // Without --timeout: a request that got no answer is not sent again (one request timeout, 10 s, instead
   // of 3 attempts × 10 s as before), so the defaults end in seconds too.
   it("creds without --timeout, the secret read hangs: one request timeout (~10 s), not attempts × 10 s", async () => {
-    const r = await run(["creds", "--secret-id", "pypi/hang", "--url", "https://pypi.example.com", "--region", "eu-west-1"], { mode: "hang" });
+    const r = await run(
+      ["creds", "--secret-id", "pypi/hang", "--url", "https://pypi.example.com", "--region", "eu-west-1"],
+      { mode: "hang" },
+    );
     expect(r.code, r.stderr).toBe(3);
     expect(r.wallMs).toBeGreaterThanOrEqual(9_500);
     expect(r.wallMs).toBeLessThan(10_000 + SLACK_MS);
-    expect(r.stderr).toMatch(/no answer from http:\/\/127\.0\.0\.1:\d+ in time \(a request has exceeded the configured 10000 ms requestTimeout/);
+    expect(r.stderr).toMatch(
+      /no answer from http:\/\/127\.0\.0\.1:\d+ in time \(a request has exceeded the configured 10000 ms requestTimeout/,
+    );
   }, 30_000);
 
   it("doctor without --timeout, only CloudWatch hangs: the rest reports, CloudWatch's checks error after one request timeout", async () => {
-    const r = await run(["doctor", ...FLEET, "--only", "ecs,efs", "--format", "json"], { mode: "hang", services: ["monitoring"] });
+    const r = await run(["doctor", ...FLEET, "--only", "ecs,efs", "--format", "json"], {
+      mode: "hang",
+      services: ["monitoring"],
+    });
     expect(r.code, r.stderr).toBe(3);
     expect(r.wallMs).toBeGreaterThanOrEqual(9_500);
     expect(r.wallMs).toBeLessThan(10_000 + SLACK_MS);
-    const report = JSON.parse(r.stdout) as { findings: Array<{ checkId: string; status: string; message: string }> };
+    const report = JSON.parse(r.stdout) as {
+      findings: Array<{ checkId: string; status: string; message: string }>;
+    };
     const errors = report.findings.filter((f) => f.status === "error");
     expect(errors.length).toBeGreaterThan(0);
     expect(report.findings.some((f) => f.status === "pass")).toBe(true);

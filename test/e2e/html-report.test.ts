@@ -17,9 +17,19 @@ const CHROMIUM = process.env.PYPICTL_CHROMIUM ?? "/usr/bin/chromium";
 const root = join(import.meta.dirname, "..", "..");
 const shots = join(root, "test-output", "html");
 const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI) throw new Error(`${CHROMIUM} is missing: scripts/test-setup.sh installs Debian's chromium`);
+if (!haveBrowser && process.env.CI)
+  throw new Error(`${CHROMIUM} is missing: scripts/test-setup.sh installs Debian's chromium`);
 
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 async function htmlFor(bundle: string, out: string): Promise<number> {
   const io = captureIo();
@@ -37,7 +47,12 @@ describe.skipIf(!haveBrowser)("html report in headless chromium", () => {
     const { chromium } = await import("playwright-core");
     userDataDir = mkdtempSync(join(tmpdir(), "pypictl-chromium-"));
     // A fresh profile each run (playwright takes the user-data-dir here, not in args).
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1200, height: 900 } });
+    browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      args: ARGS,
+      headless: true,
+      viewport: { width: 1200, height: 900 },
+    });
     mkdirSync(shots, { recursive: true });
   }, 60_000);
   afterAll(async () => {
@@ -72,10 +87,17 @@ describe.skipIf(!haveBrowser)("html report in headless chromium", () => {
     expect(await page.locator("svg.timeline line.threshold").count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator("svg.timeline g.event-oom-kill").count()).toBe(3);
     // Hover values: every point carries its time and value.
-    const title = await page.locator('svg.timeline g.series[data-check="ecs.memory-utilization"] circle.point title').first().textContent();
+    const title = await page
+      .locator('svg.timeline g.series[data-check="ecs.memory-utilization"] circle.point title')
+      .first()
+      .textContent();
     expect(title).toMatch(/^2026-11-20T11:\d\d:00\.000Z \d+(\.\d)? % of hard limit$/);
-    expect(await page.locator('#findings section.playbook[data-playbook="oom"] article.status-fail').count()).toBe(2);
-    expect(await page.locator('#findings article[data-check="ecs.oom-kills"] li.hint').count()).toBeGreaterThan(0);
+    expect(
+      await page.locator('#findings section.playbook[data-playbook="oom"] article.status-fail').count(),
+    ).toBe(2);
+    expect(
+      await page.locator('#findings article[data-check="ecs.oom-kills"] li.hint').count(),
+    ).toBeGreaterThan(0);
     expect(await page.locator("#provenance tr.source").count()).toBeGreaterThan(3);
     expect(await page.locator("#target").textContent()).toContain("2026-11-20T11:00:00.000Z");
     // The SVG is laid out (not zero-sized) and the page prints.
@@ -90,7 +112,10 @@ describe.skipIf(!haveBrowser)("html report in headless chromium", () => {
   it("keeps hostile strings as text: no script runs, no element is injected", async () => {
     const bundle = JSON.parse(readFileSync(join(root, "examples", "fleet-unhealthy-targets.json"), "utf8"));
     const evil = `<script>console.error("pwned")</script><img src=x onerror="console.error('pwned')">"'&`;
-    bundle.sources["ecs.service"].value.events.push({ at: bundle.window.end.replace(/:00\.000Z$/, ":00.000Z"), message: `unable to place a task ${evil}` });
+    bundle.sources["ecs.service"].value.events.push({
+      at: bundle.window.end.replace(/:00\.000Z$/, ":00.000Z"),
+      message: `unable to place a task ${evil}`,
+    });
     bundle.target.stack = `stack${evil}`;
     const src = join(tmp, "hostile.json");
     writeFileSync(src, JSON.stringify(bundle));

@@ -14,7 +14,9 @@ const tmp = mkdtempSync(join(tmpdir(), "pypictl-startup-"));
  * stands for the source modules it holds, so the checks below see packages either way.
  */
 const bundleDir = join(root, "dist", "bundle");
-const chunkInputs: Record<string, string[]> = existsSync(join(bundleDir, "inputs.json")) ? JSON.parse(readFileSync(join(bundleDir, "inputs.json"), "utf8")) : {};
+const chunkInputs: Record<string, string[]> = existsSync(join(bundleDir, "inputs.json"))
+  ? JSON.parse(readFileSync(join(bundleDir, "inputs.json"), "utf8"))
+  : {};
 const expand = (url: string): string[] => {
   const path = url.startsWith("file:") ? fileURLToPath(url) : url;
   const rel = relative(bundleDir, path);
@@ -25,14 +27,22 @@ const expand = (url: string): string[] => {
 function loads(args: string[]): { status: number | null; modules: string[] } {
   const file = join(tmp, `trace-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(file, "");
-  const r = spawnSync(process.execPath, ["--import", join(root, "test/helpers/trace-loads.mjs"), join(root, "bin/pypictl"), ...args], {
-    env: { ...process.env, TRACE_LOADS_FILE: file, NO_COLOR: "1" },
-    encoding: "utf8",
-  });
-  return { status: r.status, modules: readFileSync(file, "utf8").split("\n").filter(Boolean).flatMap(expand) };
+  const r = spawnSync(
+    process.execPath,
+    ["--import", join(root, "test/helpers/trace-loads.mjs"), join(root, "bin/pypictl"), ...args],
+    {
+      env: { ...process.env, TRACE_LOADS_FILE: file, NO_COLOR: "1" },
+      encoding: "utf8",
+    },
+  );
+  return {
+    status: r.status,
+    modules: readFileSync(file, "utf8").split("\n").filter(Boolean).flatMap(expand),
+  };
 }
 
-const heavy = (mods: string[]) => mods.filter((m) => /aws-cdk-lib|@aws-cdk\/toolkit-lib|@aws-sdk\/client-|cdk-nag/.test(m));
+const heavy = (mods: string[]) =>
+  mods.filter((m) => /aws-cdk-lib|@aws-cdk\/toolkit-lib|@aws-sdk\/client-|cdk-nag/.test(m));
 
 describe("startup stays light", () => {
   it("--version loads no dependency at all", () => {
@@ -71,7 +81,11 @@ describe("a report loads only its own renderer", () => {
     const example = join(root, "examples", "fleet-healthy.json");
     const json = loads(["doctor", "--replay", example, "--format", "json"]);
     expect(json.status).toBe(0);
-    expect(json.modules.filter((m) => /node_modules\/chalk\/|dist\/cli\/render\/(human|html|timeline|catalogue)\.js/.test(m))).toEqual([]);
+    expect(
+      json.modules.filter((m) =>
+        /node_modules\/chalk\/|dist\/cli\/render\/(human|html|timeline|catalogue)\.js/.test(m),
+      ),
+    ).toEqual([]);
     const human = loads(["doctor", "--replay", example]);
     expect(human.status).toBe(0);
     expect(human.modules.some((m) => /node_modules\/chalk\//.test(m))).toBe(true);
@@ -80,7 +94,11 @@ describe("a report loads only its own renderer", () => {
 
 describe("a reader that goes away", () => {
   it("`pypictl … | head -1` ends quietly, without an EPIPE crash", () => {
-    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${join(root, "bin/pypictl")}" deploy --help | head -1`], { encoding: "utf8" });
+    const r = spawnSync(
+      "sh",
+      ["-c", `"${process.execPath}" "${join(root, "bin/pypictl")}" deploy --help | head -1`],
+      { encoding: "utf8" },
+    );
     expect(r.stdout).toMatch(/^Usage: pypictl deploy/);
     expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
   });
@@ -95,13 +113,31 @@ describe("a fleet run loads only the clients its checks need", () => {
     try {
       const file = join(tmp, `trace-${Math.random().toString(36).slice(2)}.txt`);
       writeFileSync(file, "");
-      const args = ["--import", join(root, "test/helpers/trace-loads.mjs"), join(root, "bin/pypictl"), "doctor", "--stack", "pypiserver", "--only", only, "--format", "json"];
+      const args = [
+        "--import",
+        join(root, "test/helpers/trace-loads.mjs"),
+        join(root, "bin/pypictl"),
+        "doctor",
+        "--stack",
+        "pypiserver",
+        "--only",
+        only,
+        "--format",
+        "json",
+      ];
       const r = await new Promise<number | null>((resolve) => {
-        const p = spawn(process.execPath, args, { env: { ...process.env, ...fake.env, HOME: tmp, TRACE_LOADS_FILE: file, NO_COLOR: "1" }, stdio: "ignore" });
+        const p = spawn(process.execPath, args, {
+          env: { ...process.env, ...fake.env, HOME: tmp, TRACE_LOADS_FILE: file, NO_COLOR: "1" },
+          stdio: "ignore",
+        });
         p.on("close", resolve);
       });
       const modules = readFileSync(file, "utf8").split("\n").filter(Boolean).flatMap(expand);
-      const clients = [...new Set(modules.map((m) => /@aws-sdk\/(client-[a-z0-9-]+)\//.exec(m)?.[1]).filter((c): c is string => !!c))].sort();
+      const clients = [
+        ...new Set(
+          modules.map((m) => /@aws-sdk\/(client-[a-z0-9-]+)\//.exec(m)?.[1]).filter((c): c is string => !!c),
+        ),
+      ].sort();
       return { status: r, clients };
     } finally {
       await fake.close();

@@ -17,14 +17,34 @@ it("doctor --verbose: each AWS source names its own request count and wire time"
   const fake = await startLoopbackAws(scenario({ instances: 3, latencyMs: LATENCY_MS }));
   try {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, NO_COLOR: "1", ...fake.env };
-    const child = spawn(process.execPath, [join(root, "bin", "pypictl"), "doctor", "--stack", "pypiserver", "--skip", "host", "--verbose", "--format", "json"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, "bin", "pypictl"),
+        "doctor",
+        "--stack",
+        "pypiserver",
+        "--skip",
+        "host",
+        "--verbose",
+        "--format",
+        "json",
+      ],
+      { env, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.stdout.resume();
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect([0, 1], stderr).toContain(code);
-    const lines = [...stderr.matchAll(/^source ([\w.-]+): ok in \d+ ms, (\d+) requests? over (\d+) ms \((\d+) ms on the wire\)$/gm)];
-    const by = new Map(lines.map((m) => [m[1]!, { count: Number(m[2]), spanMs: Number(m[3]), wireMs: Number(m[4]) }]));
+    const lines = [
+      ...stderr.matchAll(
+        /^source ([\w.-]+): ok in \d+ ms, (\d+) requests? over (\d+) ms \((\d+) ms on the wire\)$/gm,
+      ),
+    ];
+    const by = new Map(
+      lines.map((m) => [m[1]!, { count: Number(m[2]), spanMs: Number(m[3]), wireMs: Number(m[4]) }]),
+    );
     // The sources that call AWS each saw their own calls; none borrowed another's.
     for (const id of ["cloudwatch.metrics", "ecs.service", "elb.targets"]) {
       const s = by.get(id);

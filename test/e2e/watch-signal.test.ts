@@ -16,12 +16,29 @@ describe("doctor --watch in a real process", () => {
     const { scenario } = await import("../fixtures/aws/sim.mjs");
     let memory = healthy;
     // The fleet reads its metrics on every call: each round sees the series set below.
-    const live = new Proxy(scenario({}), { get: (t, k) => (k === "metrics" ? { "ecs.MemoryUtilization": memory } : Reflect.get(t, k)) });
+    const live = new Proxy(scenario({}), {
+      get: (t, k) => (k === "metrics" ? { "ecs.MemoryUtilization": memory } : Reflect.get(t, k)),
+    });
     const fake = await startLoopbackAws(live);
     const child = spawn(
       process.execPath,
-      [join(root, "bin", "pypictl"), "doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--only", "ecs.memory-utilization,ecs.running-tasks", "--watch", "1"],
-      { cwd: root, env: { ...process.env, ...fake.env, AWS_EC2_METADATA_DISABLED: "true", NO_COLOR: "" }, stdio: ["ignore", "pipe", "pipe"] },
+      [
+        join(root, "bin", "pypictl"),
+        "doctor",
+        "--stack",
+        "pypiserver",
+        "--region",
+        "eu-west-1",
+        "--only",
+        "ecs.memory-utilization,ecs.running-tasks",
+        "--watch",
+        "1",
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, ...fake.env, AWS_EC2_METADATA_DISABLED: "true", NO_COLOR: "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     let stdout = "";
     let stderr = "";
@@ -55,7 +72,9 @@ describe("doctor --watch in a real process", () => {
     expect(stderr).not.toMatch(/unexpected error|Error:/);
     const lines = stdout.split("\n");
     const fail = lines.findIndex((l) => /^\S+Z FAIL ecs\.memory-utilization: /.test(l));
-    const recovered = lines.findIndex((l) => /^\S+Z RECOVERED \(fail → pass\) ecs\.memory-utilization: /.test(l));
+    const recovered = lines.findIndex((l) =>
+      /^\S+Z RECOVERED \(fail → pass\) ecs\.memory-utilization: /.test(l),
+    );
     expect(fail).toBeGreaterThanOrEqual(0);
     expect(recovered).toBeGreaterThan(fail);
     expect(lines.findIndex((l) => l.startsWith("pypictl doctor — "))).toBeGreaterThan(recovered);

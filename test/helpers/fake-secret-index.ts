@@ -5,7 +5,12 @@
  * pypiserver index (/simple/ 401 with WWW-Authenticate without credentials, 403 with wrong ones, 200 with
  * the right ones; /health 200). http, or https with a given key and certificate.
  */
-import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer as createHttp,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttps } from "node:https";
 import type { AddressInfo } from "node:net";
 
@@ -31,7 +36,12 @@ export class FakeSecretIndex {
     const target = req.headers["x-amz-target"];
     if (req.method === "POST" && target === "secretsmanager.GetSecretValue") {
       const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1];
-      this.calls.push({ kind: "aws", path: req.url ?? "", ...(region ? { region } : {}), host: String(req.headers.host) });
+      this.calls.push({
+        kind: "aws",
+        path: req.url ?? "",
+        ...(region ? { region } : {}),
+        host: String(req.headers.host),
+      });
       const id = (JSON.parse(body) as { SecretId: string }).SecretId;
       res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
       res.end(
@@ -50,10 +60,13 @@ export class FakeSecretIndex {
     if (req.url === "/health") return void res.writeHead(200, { "content-type": "text/plain" }).end("OK");
     if (req.url === "/simple/") {
       const h = String(req.headers.authorization ?? "");
-      if (!h.startsWith("Basic ")) return void res.writeHead(401, { "www-authenticate": 'Basic realm="pypi"' }).end();
+      if (!h.startsWith("Basic "))
+        return void res.writeHead(401, { "www-authenticate": 'Basic realm="pypi"' }).end();
       const decoded = Buffer.from(h.slice(6), "base64").toString("utf8");
       const ok = decoded === `${this.creds.username}:${this.creds.password}`;
-      return void res.writeHead(ok ? 200 : 403, { "content-type": "text/html" }).end(ok ? "<html><body></body></html>" : "");
+      return void res
+        .writeHead(ok ? 200 : 403, { "content-type": "text/html" })
+        .end(ok ? "<html><body></body></html>" : "");
     }
     res.writeHead(404).end();
   }

@@ -81,12 +81,20 @@ function segments(written: string): string[][] {
 /** The command a segment runs, after env assignments, `sudo` and `eval`. */
 function commandOf(words: string[], text: string): ExtractedCommand | undefined {
   let i = 0;
-  while (i < words.length && (/^[A-Z_][A-Z0-9_]*=/.test(words[i]!) || words[i] === "sudo" || words[i] === "eval" || words[i] === "exec")) i++;
+  while (
+    i < words.length &&
+    (/^[A-Z_][A-Z0-9_]*=/.test(words[i]!) ||
+      words[i] === "sudo" ||
+      words[i] === "eval" ||
+      words[i] === "exec")
+  )
+    i++;
   const w = words.slice(i);
   if (w.length === 0) return undefined;
   if (w[0] === "pypictl" || w[0] === "aws" || w[0] === "twine") return { tool: w[0], args: w.slice(1), text };
   if (w[0] === "pip" || w[0] === "pip3") return { tool: "pip", args: w.slice(1), text };
-  if (/^python3?$/.test(w[0]!) && w[1] === "-m" && w[2] === "pip") return { tool: "pip", args: w.slice(3), text };
+  if (/^python3?$/.test(w[0]!) && w[1] === "-m" && w[2] === "pip")
+    return { tool: "pip", args: w.slice(3), text };
   return undefined;
 }
 
@@ -102,7 +110,8 @@ export function commandsIn(text: string): ExtractedCommand[] {
 }
 
 const SUBCOMMAND_AFTER: Record<string, RegExp> = {
-  pypictl: /\bpypictl\s+(?:doctor|creds|deploy|synth|diff|destroy|bootstrap|completion)\b|\bpypictl\s+--?[a-z]/,
+  pypictl:
+    /\bpypictl\s+(?:doctor|creds|deploy|synth|diff|destroy|bootstrap|completion)\b|\bpypictl\s+--?[a-z]/,
   aws: /\baws\s+(?:ecs|ec2|elbv2|autoscaling|secretsmanager|cloudwatch|efs|ssm|s3|iam|sts|logs|cloudformation)\s+[a-z]/,
   twine: /\btwine\s+(?:upload|check|register)\b|\btwine\s+--?[a-z]/,
   pip: /\bpip3?\s+(?:install|download|config|index|wheel|uninstall)\b|\bpip3?\s+--[a-z]|\bpython3?\s+-m\s+pip\b/,

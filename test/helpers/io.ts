@@ -3,14 +3,20 @@ import type { Io, OutStream } from "../../src/cli/io.js";
 
 export class Capture implements OutStream {
   text = "";
-  constructor(public isTTY = false, public columns = 100) {}
+  constructor(
+    public isTTY = false,
+    public columns = 100,
+  ) {}
   write(chunk: string): boolean {
     this.text += chunk;
     return true;
   }
 }
 
-export function captureIo(env: NodeJS.ProcessEnv = {}, opts: { tty?: boolean; cwd?: string } = {}): Io & { stdout: Capture; stderr: Capture } {
+export function captureIo(
+  env: NodeJS.ProcessEnv = {},
+  opts: { tty?: boolean; cwd?: string } = {},
+): Io & { stdout: Capture; stderr: Capture } {
   return {
     stdout: new Capture(opts.tty ?? false),
     stderr: new Capture(opts.tty ?? false),

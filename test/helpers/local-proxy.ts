@@ -23,7 +23,9 @@ export class LocalProxy {
   constructor(private readonly auth?: { user: string; password: string }) {}
 
   get url(): string {
-    return this.auth ? `http://${encodeURIComponent(this.auth.user)}:${encodeURIComponent(this.auth.password)}@127.0.0.1:${this.port}` : `http://127.0.0.1:${this.port}`;
+    return this.auth
+      ? `http://${encodeURIComponent(this.auth.user)}:${encodeURIComponent(this.auth.password)}@127.0.0.1:${this.port}`
+      : `http://127.0.0.1:${this.port}`;
   }
 
   private authorized(req: IncomingMessage): boolean {
@@ -53,10 +55,19 @@ export class LocalProxy {
       }
       const headers = { ...req.headers };
       delete headers["proxy-authorization"];
-      const up = request({ hostname: LocalProxy.mapHost(u.hostname), port: u.port || 80, path: `${u.pathname}${u.search}`, method: req.method, headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      const up = request(
+        {
+          hostname: LocalProxy.mapHost(u.hostname),
+          port: u.port || 80,
+          path: `${u.pathname}${u.search}`,
+          method: req.method,
+          headers,
+        },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       up.on("error", () => res.writeHead(502).end());
       req.pipe(up);
     });
@@ -68,10 +79,15 @@ export class LocalProxy {
       const ok = this.authorized(req);
       this.log.push({ method: "CONNECT", target: req.url ?? "", authorized: ok });
       if (!ok) {
-        client.end("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\n\r\n");
+        client.end(
+          'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n\r\n',
+        );
         return;
       }
-      const [host, port] = [(req.url ?? "").replace(/:\d+$/, ""), Number(/:(\d+)$/.exec(req.url ?? "")?.[1] ?? 443)];
+      const [host, port] = [
+        (req.url ?? "").replace(/:\d+$/, ""),
+        Number(/:(\d+)$/.exec(req.url ?? "")?.[1] ?? 443),
+      ];
       const upstream = connect(port, LocalProxy.mapHost(host), () => {
         client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
         if (head.length) upstream.write(head);

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import AjvModule from "ajv";
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
-const load = (name: string) => JSON.parse(readFileSync(new URL(`../../schemas/${name}`, import.meta.url), "utf8")) as object;
+const load = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../schemas/${name}`, import.meta.url), "utf8")) as object;
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const reportSchema = load("report.schema.json");
@@ -14,7 +15,8 @@ const validateReportFn = ajv.compile(reportSchema);
 const validateBundleFn = ajv.compile(evidenceSchema);
 
 function check(fn: typeof validateReportFn, value: unknown, what: string): void {
-  if (!fn(value)) throw new Error(`${what} does not match its schema:\n${ajv.errorsText(fn.errors, { separator: "\n" })}`);
+  if (!fn(value))
+    throw new Error(`${what} does not match its schema:\n${ajv.errorsText(fn.errors, { separator: "\n" })}`);
 }
 
 export function assertValidReport(value: unknown): void {

@@ -37,7 +37,9 @@ export function pypictlProblems(args: readonly string[]): string[] {
     i = 1;
   }
   const options = [...cmd.options, ...(cmd === root ? [] : root.options)];
-  const positionalsAllowed = cmd.registeredArguments.some((a) => a.variadic) ? Infinity : cmd.registeredArguments.length;
+  const positionalsAllowed = cmd.registeredArguments.some((a) => a.variadic)
+    ? Infinity
+    : cmd.registeredArguments.length;
   let positionals = 0;
   for (; i < args.length; i++) {
     const word = args[i]!;
@@ -46,7 +48,10 @@ export function pypictlProblems(args: readonly string[]): string[] {
       if (++positionals > positionalsAllowed) problems.push(`${cmd.name()}: unexpected argument "${word}"`);
       continue;
     }
-    const [flag, inline] = word.startsWith("--") && word.includes("=") ? [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)] : [word, undefined];
+    const [flag, inline] =
+      word.startsWith("--") && word.includes("=")
+        ? [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]
+        : [word, undefined];
     const opt = findOption(options, flag!);
     if (!opt) {
       problems.push(`${cmd.name()}: unknown option ${flag}`);
@@ -59,10 +64,17 @@ export function pypictlProblems(args: readonly string[]): string[] {
         problems.push(`${cmd.name()} ${flag}: needs a value`);
         continue;
       }
-    } else if (value === undefined && opt.optional && args[i + 1] !== undefined && !args[i + 1]!.startsWith("-")) value = args[++i];
+    } else if (
+      value === undefined &&
+      opt.optional &&
+      args[i + 1] !== undefined &&
+      !args[i + 1]!.startsWith("-")
+    )
+      value = args[++i];
     if (value === undefined || isPlaceholder(value)) continue;
     if (!opt.required && !opt.optional) problems.push(`${cmd.name()} ${flag}: takes no value ("${value}")`);
-    if (opt.argChoices && !opt.argChoices.includes(value)) problems.push(`${cmd.name()} ${flag} ${value}: not one of ${opt.argChoices.join(", ")}`);
+    if (opt.argChoices && !opt.argChoices.includes(value))
+      problems.push(`${cmd.name()} ${flag} ${value}: not one of ${opt.argChoices.join(", ")}`);
     if (flag === "--only" || flag === "--skip") {
       try {
         selectChecks(CHECKS, value.split(","), []);
@@ -88,7 +100,10 @@ export function helpFlags(help: string): Set<string> {
 }
 
 function run(cmd: string, args: string[]): string | undefined {
-  const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_CONFIG_FILE: "/dev/null", COLUMNS: "200" } });
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_CONFIG_FILE: "/dev/null", COLUMNS: "200" },
+  });
   return r.status === 0 ? r.stdout : undefined;
 }
 
@@ -96,7 +111,10 @@ export function haveTool(cmd: string, args: string[] = ["--version"]): boolean {
   return run(cmd, args) !== undefined;
 }
 
-const helpCache = new Map<string, { subcommands: Set<string>; flags: Map<string, Set<string> | undefined> }>();
+const helpCache = new Map<
+  string,
+  { subcommands: Set<string>; flags: Map<string, Set<string> | undefined> }
+>();
 
 function pythonTool(tool: "twine" | "pip"): { cmd: string; pre: string[] } {
   return tool === "twine" ? { cmd: "twine", pre: [] } : { cmd: "python3", pre: ["-m", "pip"] };
@@ -133,7 +151,8 @@ export function pythonToolProblems(tool: "twine" | "pip", args: readonly string[
   const h = toolHelp(tool);
   const sub = args[0];
   if (!sub || sub.startsWith("-")) return [];
-  if (!h.subcommands.has(sub)) return [`${tool}: no subcommand "${sub}" (has: ${[...h.subcommands].join(", ")})`];
+  if (!h.subcommands.has(sub))
+    return [`${tool}: no subcommand "${sub}" (has: ${[...h.subcommands].join(", ")})`];
   const flags = subcommandFlags(tool, sub);
   return args
     .slice(1)
@@ -151,12 +170,17 @@ interface AwsFixture {
   operations: Record<string, { reference: string; options: string[] }>;
 }
 
-export const AWS_CLI: AwsFixture = JSON.parse(readFileSync(new URL("../fixtures/aws-cli/commands.json", import.meta.url), "utf8")) as AwsFixture;
+export const AWS_CLI: AwsFixture = JSON.parse(
+  readFileSync(new URL("../fixtures/aws-cli/commands.json", import.meta.url), "utf8"),
+) as AwsFixture;
 
 export function awsProblems(args: readonly string[]): string[] {
   const op = `${args[0] ?? ""} ${args[1] ?? ""}`;
   const known = AWS_CLI.operations[op];
-  if (!known) return [`aws ${op}: not in test/fixtures/aws-cli/commands.json (record its options from the CLI reference first)`];
+  if (!known)
+    return [
+      `aws ${op}: not in test/fixtures/aws-cli/commands.json (record its options from the CLI reference first)`,
+    ];
   const allowed = new Set([...known.options, ...AWS_CLI.global]);
   return args
     .slice(2)
@@ -169,7 +193,12 @@ export function awsProblems(args: readonly string[]): string[] {
 /** The options the installed aws CLI lists for an operation (its help SYNOPSIS), or undefined without one. */
 export function installedAwsOptions(service: string, operation: string): Set<string> | undefined {
   try {
-    const help = execFileSync("aws", [service, operation, "help"], { encoding: "utf8", env: { ...process.env, PAGER: "cat", MANPAGER: "cat", AWS_PAGER: "" }, stdio: ["ignore", "pipe", "ignore"], timeout: 30_000 });
+    const help = execFileSync("aws", [service, operation, "help"], {
+      encoding: "utf8",
+      env: { ...process.env, PAGER: "cat", MANPAGER: "cat", AWS_PAGER: "" },
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 30_000,
+    });
     // Man-page overstrike (bold as "X\bX") first, then the synopsis section's options.
     const plain = help.replace(/.\x08/g, "");
     const synopsis = /^SYNOPSIS\n([\s\S]*?)^OPTIONS/m.exec(plain)?.[1] ?? "";

@@ -28,27 +28,45 @@ let newRegion: Synthesized; // ap-southeast-4 (2022-11): the logdelivery service
 beforeAll(() => {
   off = synth({ certificateArn: CERT });
   oldRegion = synth({ certificateArn: CERT, albAccessLogs: true }, { env: { region: "eu-west-1" } });
-  newRegion = synth({ allowHttp: true, albAccessLogs: true, albAccessLogsDays: 30 }, { env: { region: "ap-southeast-4" } });
+  newRegion = synth(
+    { allowHttp: true, albAccessLogs: true, albAccessLogsDays: 30 },
+    { env: { region: "ap-southeast-4" } },
+  );
 }, 60_000);
 
 function acknowledged(root: IConstruct, rule: string): boolean {
   let found = false;
   const walk = (c: IConstruct) => {
-    for (const m of c.node.metadata) if (m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && Object.keys(m.data as object).some((id) => id.includes(rule))) found = true;
+    for (const m of c.node.metadata)
+      if (
+        m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY &&
+        Object.keys(m.data as object).some((id) => id.includes(rule))
+      )
+        found = true;
     c.node.children.forEach(walk);
   };
   walk(root);
   return found;
 }
 
-type Statement = { Effect: string; Action: string | string[]; Principal?: Record<string, unknown>; Resource: unknown; Condition?: unknown };
-const statements = (s: Synthesized) => (only(s, "AWS::S3::BucketPolicy").Properties!.PolicyDocument as { Statement: Statement[] }).Statement;
-const bucketId = (s: Synthesized) => Object.entries(s.json.Resources).find(([, r]) => r.Type === "AWS::S3::Bucket")![0];
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Principal?: Record<string, unknown>;
+  Resource: unknown;
+  Condition?: unknown;
+};
+const statements = (s: Synthesized) =>
+  (only(s, "AWS::S3::BucketPolicy").Properties!.PolicyDocument as { Statement: Statement[] }).Statement;
+const bucketId = (s: Synthesized) =>
+  Object.entries(s.json.Resources).find(([, r]) => r.Type === "AWS::S3::Bucket")![0];
 
 describe("ALB access logs off (default)", () => {
   it("no bucket, no access_logs attributes; cdk-nag ELB2 acknowledged with the reason and how to turn them on", () => {
     off.template.resourceCountIs("AWS::S3::Bucket", 0);
-    expect(JSON.stringify(only(off, "AWS::ElasticLoadBalancingV2::LoadBalancer"))).not.toContain("access_logs");
+    expect(JSON.stringify(only(off, "AWS::ElasticLoadBalancingV2::LoadBalancer"))).not.toContain(
+      "access_logs",
+    );
     expect(acknowledged(off.stack, "AwsSolutions-ELB2")).toBe(true);
     expect(off.json.Outputs.AccessLogsBucket).toBeUndefined();
   });
@@ -64,8 +82,12 @@ describe("ALB access logs on", () => {
           { Key: "access_logs.s3.prefix", Value: "alb" },
         ]),
       });
-      const policyId = Object.entries(s.json.Resources).find(([, r]) => r.Type === "AWS::S3::BucketPolicy")![0];
-      expect((only(s, "AWS::ElasticLoadBalancingV2::LoadBalancer") as { DependsOn?: string[] }).DependsOn).toContain(policyId);
+      const policyId = Object.entries(s.json.Resources).find(
+        ([, r]) => r.Type === "AWS::S3::BucketPolicy",
+      )![0];
+      expect(
+        (only(s, "AWS::ElasticLoadBalancingV2::LoadBalancer") as { DependsOn?: string[] }).DependsOn,
+      ).toContain(policyId);
       expect(s.json.Outputs.AccessLogsBucket).toMatchObject({ Value: { Ref: bucketId(s) } });
     }
   });
@@ -75,31 +97,55 @@ describe("ALB access logs on", () => {
       DeletionPolicy: "Retain",
       UpdateReplacePolicy: "Retain",
       Properties: {
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
         OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
         LifecycleConfiguration: { Rules: [Match.objectLike({ Status: "Enabled", ExpirationInDays: 90 })] },
       },
     });
     expect(JSON.stringify(only(oldRegion, "AWS::S3::Bucket"))).not.toMatch(/KMS/i);
-    newRegion.template.hasResourceProperties("AWS::S3::Bucket", { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30 })] } });
+    newRegion.template.hasResourceProperties("AWS::S3::Bucket", {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30 })] },
+    });
   });
 
   it("bucket policy: TLS only (deny aws:SecureTransport false on the bucket and its objects)", () => {
     const deny = statements(oldRegion).find((st) => st.Effect === "Deny")!;
-    expect(deny).toMatchObject({ Action: "s3:*", Principal: { AWS: "*" }, Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    expect(deny).toMatchObject({
+      Action: "s3:*",
+      Principal: { AWS: "*" },
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
     expect(JSON.stringify(deny.Resource)).toContain('"/*"');
   });
 
   it("Region before August 2022: the Region's ELB account may PutObject under alb/AWSLogs/<this account>/", () => {
-    const put = statements(oldRegion).find((st) => st.Effect === "Allow" && st.Action === "s3:PutObject" && st.Principal?.AWS !== undefined)!;
+    const put = statements(oldRegion).find(
+      (st) => st.Effect === "Allow" && st.Action === "s3:PutObject" && st.Principal?.AWS !== undefined,
+    )!;
     expect(put.Principal).toEqual({ AWS: "arn:aws:iam::156460612806:root" }); // eu-west-1's Elastic Load Balancing account
-    expect(JSON.stringify(put.Resource)).toBe(JSON.stringify({ "Fn::Join": ["", [{ "Fn::GetAtt": [bucketId(oldRegion), "Arn"] }, "/alb/AWSLogs/", { Ref: "AWS::AccountId" }, "/*"]] }));
+    expect(JSON.stringify(put.Resource)).toBe(
+      JSON.stringify({
+        "Fn::Join": [
+          "",
+          [{ "Fn::GetAtt": [bucketId(oldRegion), "Arn"] }, "/alb/AWSLogs/", { Ref: "AWS::AccountId" }, "/*"],
+        ],
+      }),
+    );
   });
 
   it("newer Region: the logdelivery.elasticloadbalancing.amazonaws.com service principal, no account id", () => {
     const put = statements(newRegion).filter((st) => st.Effect === "Allow" && st.Action === "s3:PutObject");
-    expect(put.map((st) => st.Principal)).toContainEqual({ Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
+    expect(put.map((st) => st.Principal)).toContainEqual({
+      Service: "logdelivery.elasticloadbalancing.amazonaws.com",
+    });
     expect(JSON.stringify(statements(newRegion))).not.toMatch(/arn:aws:iam::\d{12}:root/);
   });
 
@@ -116,7 +162,9 @@ describe("ALB access logs on", () => {
     expect(oldRegion.stack.region).toBe("eu-west-1");
     expect(Token.isUnresolved(oldRegion.stack.account)).toBe(true);
     // The only literal account id in the policy is eu-west-1's ELB account; this account is AWS::AccountId.
-    expect([...new Set(JSON.stringify(statements(oldRegion)).match(/\b\d{12}\b/g))]).toEqual(["156460612806"]);
+    expect([...new Set(JSON.stringify(statements(oldRegion)).match(/\b\d{12}\b/g))]).toEqual([
+      "156460612806",
+    ]);
     expect(JSON.stringify(newRegion.json).match(/\b\d{12}\b/g)).toBeNull();
   });
 });
@@ -124,11 +172,17 @@ describe("ALB access logs on", () => {
 describe("validation", () => {
   it("without a region: a usage error naming --alb-access-logs and --region", () => {
     expect(() => synth({ allowHttp: true, albAccessLogs: true })).toThrow(UsageError);
-    expect(() => synth({ allowHttp: true, albAccessLogs: true })).toThrow(/--alb-access-logs: .*give --region/);
+    expect(() => synth({ allowHttp: true, albAccessLogs: true })).toThrow(
+      /--alb-access-logs: .*give --region/,
+    );
   });
   it("albAccessLogsDays only with albAccessLogs; days within 1–3650", () => {
-    expect(() => resolveProps({ allowHttp: true, albAccessLogsDays: 30 })).toThrow(/albAccessLogsDays \(--alb-access-logs-days\): only applies with albAccessLogs/);
-    expect(() => resolveProps({ allowHttp: true, albAccessLogs: true, albAccessLogsDays: 0 })).toThrow(/--alb-access-logs-days\): must be ≥ 1/);
+    expect(() => resolveProps({ allowHttp: true, albAccessLogsDays: 30 })).toThrow(
+      /albAccessLogsDays \(--alb-access-logs-days\): only applies with albAccessLogs/,
+    );
+    expect(() => resolveProps({ allowHttp: true, albAccessLogs: true, albAccessLogsDays: 0 })).toThrow(
+      /--alb-access-logs-days\): must be ≥ 1/,
+    );
     expect(resolveProps({ allowHttp: true, albAccessLogs: true }).albAccessLogsDays).toBe(90);
   });
 });
@@ -160,7 +214,9 @@ describe("CLI", () => {
     ] as const) {
       const io = captureIo(env, { cwd: dir });
       expect(await runCli([...args], io), io.stderr.text).toBe(0);
-      const t = JSON.parse(io.stdout.text) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+      const t = JSON.parse(io.stdout.text) as {
+        Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      };
       const bucket = Object.values(t.Resources).find((r) => r.Type === "AWS::S3::Bucket")!;
       expect(JSON.stringify(bucket.Properties.LifecycleConfiguration)).toContain('"ExpirationInDays":14');
       expect(JSON.stringify(t)).toContain("arn:aws:iam::156460612806:root");
@@ -168,10 +224,13 @@ describe("CLI", () => {
   });
 
   it("deploy --alb-access-logs takes the region the SDK resolves (AWS_REGION) and deploys", async () => {
-    const outputs = Object.fromEntries(Object.values(STACK_OUTPUT_KEYS).map((k) => [k, k === STACK_OUTPUT_KEYS.url ? "http://x" : `${k}-1`]));
+    const outputs = Object.fromEntries(
+      Object.values(STACK_OUTPUT_KEYS).map((k) => [k, k === STACK_OUTPUT_KEYS.url ? "http://x" : `${k}-1`]),
+    );
     const fake = await startFakeAws({ bootstrapVersion: "30", outputs });
     try {
-      for (const k of Object.keys(process.env)) if (k.startsWith("AWS_") || k.startsWith("CDK_")) delete process.env[k];
+      for (const k of Object.keys(process.env))
+        if (k.startsWith("AWS_") || k.startsWith("CDK_")) delete process.env[k];
       Object.assign(process.env, {
         HOME: dir,
         AWS_CONFIG_FILE: join(dir, "no-config"),
@@ -183,7 +242,10 @@ describe("CLI", () => {
         AWS_ENDPOINT_URL: fake.url,
       });
       const io = captureIo({}, { cwd: dir });
-      const code = await runCli(["deploy", "--allow-http", "--alb-access-logs", "--yes", "--outputs-file", "al.json"], io);
+      const code = await runCli(
+        ["deploy", "--allow-http", "--alb-access-logs", "--yes", "--outputs-file", "al.json"],
+        io,
+      );
       expect(code, io.stderr.text).toBe(0);
       expect(fake.calls).toEqual(expect.arrayContaining(["CreateChangeSet", "ExecuteChangeSet"]));
     } finally {

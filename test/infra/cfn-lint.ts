@@ -18,11 +18,19 @@ export interface CfnLintFinding {
 }
 
 export function findCfnLint(): string | undefined {
-  const candidates = [...(process.env.PATH ?? "").split(delimiter).filter(Boolean).map((d) => join(d, "cfn-lint")), join(homedir(), ".pyenv", "shims", "cfn-lint")];
+  const candidates = [
+    ...(process.env.PATH ?? "")
+      .split(delimiter)
+      .filter(Boolean)
+      .map((d) => join(d, "cfn-lint")),
+    join(homedir(), ".pyenv", "shims", "cfn-lint"),
+  ];
   return candidates.find((c) => existsSync(c));
 }
 
-export function cfnLint(templates: ReadonlyMap<string, unknown>): { findings: CfnLintFinding[]; version: string } | undefined {
+export function cfnLint(
+  templates: ReadonlyMap<string, unknown>,
+): { findings: CfnLintFinding[]; version: string } | undefined {
   const bin = findCfnLint();
   if (!bin) return undefined;
   const dir = mkdtempSync(join(tmpdir(), "pypictl-cfn-lint-"));
@@ -34,9 +42,13 @@ export function cfnLint(templates: ReadonlyMap<string, unknown>): { findings: Cf
     });
     const version = spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout.trim();
     // Exit codes are a bit mask of the levels found (2 error, 4 warning, 8 info); the JSON says which.
-    const r = spawnSync(bin, ["--format", "json", "--", ...files], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(bin, ["--format", "json", "--", ...files], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (r.error) throw r.error;
-    if (r.status !== 0 && !r.stdout.trim().startsWith("[")) throw new Error(`cfn-lint exited ${r.status}: ${r.stderr}`);
+    if (r.status !== 0 && !r.stdout.trim().startsWith("["))
+      throw new Error(`cfn-lint exited ${r.status}: ${r.stderr}`);
     return { findings: JSON.parse(r.stdout || "[]") as CfnLintFinding[], version };
   } finally {
     rmSync(dir, { recursive: true, force: true });

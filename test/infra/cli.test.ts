@@ -10,13 +10,25 @@ import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile, writeFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AbortError, AuthenticationError, BootstrapError, ToolkitError, type IoRequest } from "@aws-cdk/toolkit-lib";
+import {
+  AbortError,
+  AuthenticationError,
+  BootstrapError,
+  ToolkitError,
+  type IoRequest,
+} from "@aws-cdk/toolkit-lib";
 import { runCli } from "../../src/cli/main.js";
 import { captureIo } from "../helpers/io.js";
 import { STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
 import { startFakeAws } from "./fake-aws.js";
 import { EXISTING_VPC_ID, vpcLookupContext } from "./matrix.js";
-import { PypictlIoHost, translateError, DeclinedError, InfraError, type IoSink } from "../../src/infra/toolkit.js";
+import {
+  PypictlIoHost,
+  translateError,
+  DeclinedError,
+  InfraError,
+  type IoSink,
+} from "../../src/infra/toolkit.js";
 import { CredentialsError, UsageError } from "../../src/errors.js";
 
 let dir: string;
@@ -24,7 +36,8 @@ const savedEnv = { ...process.env };
 
 /** No credentials anywhere: no env keys, an empty HOME, no instance metadata. */
 function isolateAwsEnv(extra: Record<string, string> = {}): void {
-  for (const k of Object.keys(process.env)) if (k.startsWith("AWS_") || k.startsWith("CDK_")) delete process.env[k];
+  for (const k of Object.keys(process.env))
+    if (k.startsWith("AWS_") || k.startsWith("CDK_")) delete process.env[k];
   process.env.HOME = dir;
   process.env.AWS_CONFIG_FILE = join(dir, "no-config");
   process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, "no-credentials");
@@ -56,11 +69,28 @@ describe("pypictl synth (offline)", () => {
 
   it("--out writes the file; flags reach the stack", async () => {
     const io = captureIo({}, { cwd: dir });
-    const code = await runCli(["synth", "--out", "out/template.json", "--size", "heavy", "--certificate-arn", "arn:aws:acm:us-east-1:123456789012:certificate/abc-1", "--stack", "pypi-prod"], io);
+    const code = await runCli(
+      [
+        "synth",
+        "--out",
+        "out/template.json",
+        "--size",
+        "heavy",
+        "--certificate-arn",
+        "arn:aws:acm:us-east-1:123456789012:certificate/abc-1",
+        "--stack",
+        "pypi-prod",
+      ],
+      io,
+    );
     expect(code, io.stderr.text).toBe(0);
     expect(io.stdout.text).toBe("");
-    const template = JSON.parse(await readFile(join(dir, "out/template.json"), "utf8")) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-    const scaling = Object.values(template.Resources).find((r) => r.Type === "AWS::ApplicationAutoScaling::ScalableTarget")!;
+    const template = JSON.parse(await readFile(join(dir, "out/template.json"), "utf8")) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const scaling = Object.values(template.Resources).find(
+      (r) => r.Type === "AWS::ApplicationAutoScaling::ScalableTarget",
+    )!;
     expect(scaling.Properties.MinCapacity).toBe(12);
     expect(io.stderr.text).toMatch(/written to out\/template.json/);
     expect(io.stderr.text).not.toMatch(/plain HTTP/);
@@ -68,7 +98,13 @@ describe("pypictl synth (offline)", () => {
 
   it("config file deploy section, overridden by flags", async () => {
     const cfg = join(dir, "pypictl.json");
-    await writeFile(cfg, JSON.stringify({ target: { stack: "from-config" }, deploy: { containerMemory: 1024, allowHttp: true } }));
+    await writeFile(
+      cfg,
+      JSON.stringify({
+        target: { stack: "from-config" },
+        deploy: { containerMemory: 1024, allowHttp: true },
+      }),
+    );
     const io = captureIo({}, { cwd: dir });
     const code = await runCli(["synth", "-c", cfg, "--gunicorn-workers", "3"], io);
     expect(code, io.stderr.text).toBe(0);
@@ -102,7 +138,9 @@ describe("bad input → exit 2 naming the flag or field", () => {
   it("deploy insists on a TLS decision before touching AWS", async () => {
     const io = captureIo({}, { cwd: dir });
     expect(await runCli(["deploy"], io)).toBe(2);
-    expect(io.stderr.text).toMatch(/--certificate-arn, or --domain-name with --hosted-zone-id .*--allow-http/);
+    expect(io.stderr.text).toMatch(
+      /--certificate-arn, or --domain-name with --hosted-zone-id .*--allow-http/,
+    );
   });
   it("enum flags list their choices", async () => {
     const io = captureIo({}, { cwd: dir });
@@ -155,7 +193,9 @@ describe("not bootstrapped (fake AWS endpoint of a fresh account)", () => {
         calls.push(action || `${req.method} ${req.url}`);
         const xmlError = (status: number, code: string, message: string) => {
           res.writeHead(status, { "content-type": "text/xml" });
-          res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
+          res.end(
+            `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+          );
         };
         if (action === "GetCallerIdentity") {
           res.writeHead(200, { "content-type": "text/xml" });
@@ -166,7 +206,8 @@ describe("not bootstrapped (fake AWS endpoint of a fresh account)", () => {
         else if (target.endsWith("GetParameter")) {
           res.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
           res.end(JSON.stringify({ __type: "ParameterNotFound", message: "" }));
-        } else if (action === "DescribeStacks") xmlError(400, "ValidationError", "Stack with id CDKToolkit does not exist");
+        } else if (action === "DescribeStacks")
+          xmlError(400, "ValidationError", "Stack with id CDKToolkit does not exist");
         else xmlError(400, "InvalidAction", "not emulated");
       });
     });
@@ -176,7 +217,12 @@ describe("not bootstrapped (fake AWS endpoint of a fresh account)", () => {
 
   it("deploy: exit 2 and suggests pypictl bootstrap for the region", async () => {
     const port = (server.address() as AddressInfo).port;
-    isolateAwsEnv({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` });
+    isolateAwsEnv({
+      AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE",
+      AWS_SECRET_ACCESS_KEY: "fake",
+      AWS_REGION: "eu-west-1",
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+    });
     const io = captureIo({}, { cwd: dir });
     const code = await runCli(["deploy", "--allow-http", "--yes", "--outputs-file", "boot.json"], io);
     expect(code, io.stderr.text).toBe(2);
@@ -191,25 +237,42 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
     [STACK_OUTPUT_KEYS.cluster]: "pypiserver-Cluster-1",
     [STACK_OUTPUT_KEYS.service]: "pypiserver-Service-1",
     [STACK_OUTPUT_KEYS.fileSystemId]: "fs-0123456789abcdef0",
-    [STACK_OUTPUT_KEYS.loadBalancer]: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/pypi-alb/0123456789abcdef",
-    [STACK_OUTPUT_KEYS.targetGroup]: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/pypi-tg/0123456789abcdef",
+    [STACK_OUTPUT_KEYS.loadBalancer]:
+      "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/pypi-alb/0123456789abcdef",
+    [STACK_OUTPUT_KEYS.targetGroup]:
+      "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/pypi-tg/0123456789abcdef",
     [STACK_OUTPUT_KEYS.url]: "http://pypi-alb-1.eu-west-1.elb.amazonaws.com",
     [STACK_OUTPUT_KEYS.secretId]: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:Credentials-abc",
     [STACK_OUTPUT_KEYS.autoScalingGroup]: "pypiserver-HostsASG-1",
   };
-  const fakeEnv = (url: string) => ({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: url });
+  const fakeEnv = (url: string) => ({
+    AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE",
+    AWS_SECRET_ACCESS_KEY: "fake",
+    AWS_REGION: "eu-west-1",
+    AWS_ENDPOINT_URL: url,
+  });
 
   it("--yes: change set created and executed, outputs printed on stdout and saved for doctor/creds", async () => {
     const fake = await startFakeAws({ bootstrapVersion: "30", outputs });
     try {
       isolateAwsEnv(fakeEnv(fake.url));
       const io = captureIo({}, { cwd: dir });
-      const code = await runCli(["deploy", "--allow-http", "--yes", "--outputs-file", "out/outputs.json"], io);
+      const code = await runCli(
+        ["deploy", "--allow-http", "--yes", "--outputs-file", "out/outputs.json"],
+        io,
+      );
       expect(code, io.stderr.text).toBe(0);
-      expect(fake.calls).toEqual(expect.arrayContaining(["GetParameter", "CreateChangeSet", "ExecuteChangeSet"]));
-      expect(fake.calls.some((c) => c.startsWith("PUT /cdk-hnb659fds-assets-123456789012-eu-west-1/"))).toBe(true);
-      for (const [k, v] of Object.entries(outputs)) expect(io.stdout.text).toMatch(new RegExp(`^${k} +${v.replace(/[.]/g, "\\.")}$`, "m"));
-      expect(JSON.parse(await readFile(join(dir, "out/outputs.json"), "utf8"))).toEqual({ pypiserver: outputs });
+      expect(fake.calls).toEqual(
+        expect.arrayContaining(["GetParameter", "CreateChangeSet", "ExecuteChangeSet"]),
+      );
+      expect(fake.calls.some((c) => c.startsWith("PUT /cdk-hnb659fds-assets-123456789012-eu-west-1/"))).toBe(
+        true,
+      );
+      for (const [k, v] of Object.entries(outputs))
+        expect(io.stdout.text).toMatch(new RegExp(`^${k} +${v.replace(/[.]/g, "\\.")}$`, "m"));
+      expect(JSON.parse(await readFile(join(dir, "out/outputs.json"), "utf8"))).toEqual({
+        pypiserver: outputs,
+      });
       expect(io.stderr.text).toMatch(/CREATE_COMPLETE/);
       expect(io.stderr.text).toMatch(/pypictl doctor --stack pypiserver --region eu-west-1/);
     } finally {
@@ -223,8 +286,13 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
     try {
       isolateAwsEnv(fakeEnv(fake.url));
       const io = captureIo({}, { cwd: dir });
-      expect(await runCli(["deploy", "--allow-http", "--yes", "--outputs-file", "partial.json"], io), io.stderr.text).toBe(1);
-      expect(io.stderr.text).toMatch(/lacks the outputs doctor and creds read: ServiceName, FileSystemId, LoadBalancerArn, TargetGroupArn, SecretArn, AutoScalingGroupName/);
+      expect(
+        await runCli(["deploy", "--allow-http", "--yes", "--outputs-file", "partial.json"], io),
+        io.stderr.text,
+      ).toBe(1);
+      expect(io.stderr.text).toMatch(
+        /lacks the outputs doctor and creds read: ServiceName, FileSystemId, LoadBalancerArn, TargetGroupArn, SecretArn, AutoScalingGroupName/,
+      );
       expect(io.stderr.text).not.toMatch(/Outputs saved/);
       await expect(readFile(join(dir, "partial.json"))).rejects.toThrow();
     } finally {
@@ -270,7 +338,14 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
     const fake = await startFakeAws({ bootstrapVersion: "30" });
     try {
       isolateAwsEnv(fakeEnv(fake.url));
-      const io = captureIo({ PYPICTL_CDK_CONTEXT: JSON.stringify(vpcLookupContext({ region: "eu-west-1", privateSubnets: false })) }, { cwd: dir });
+      const io = captureIo(
+        {
+          PYPICTL_CDK_CONTEXT: JSON.stringify(
+            vpcLookupContext({ region: "eu-west-1", privateSubnets: false }),
+          ),
+        },
+        { cwd: dir },
+      );
       const code = await runCli(["synth", "--vpc-id", EXISTING_VPC_ID, "--allow-http"], io);
       expect(code, io.stderr.text).toBe(2);
       expect(io.stderr.text).toMatch(/--vpc-id vpc-0123456789abcdef0: the VPC has no private subnets/);
@@ -304,11 +379,17 @@ describe("bootstrap against a fake AWS endpoint", () => {
   it("deploys the CDKToolkit stack into the resolved account/region", async () => {
     const fake = await startFakeAws({});
     try {
-      isolateAwsEnv({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_ENDPOINT_URL: fake.url });
+      isolateAwsEnv({
+        AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE",
+        AWS_SECRET_ACCESS_KEY: "fake",
+        AWS_ENDPOINT_URL: fake.url,
+      });
       const io = captureIo({}, { cwd: dir });
       expect(await runCli(["bootstrap", "--region", "ap-south-1"], io), io.stderr.text).toBe(0);
       expect(io.stdout.text).toBe("aws://123456789012/ap-south-1  bootstrapped\n");
-      expect(fake.calls).toEqual(expect.arrayContaining(["GetCallerIdentity", "CreateChangeSet", "ExecuteChangeSet"]));
+      expect(fake.calls).toEqual(
+        expect.arrayContaining(["GetCallerIdentity", "CreateChangeSet", "ExecuteChangeSet"]),
+      );
     } finally {
       await fake.close();
     }
@@ -316,7 +397,12 @@ describe("bootstrap against a fake AWS endpoint", () => {
 });
 
 describe("destroy against a fake AWS endpoint", () => {
-  const fakeEnv = (url: string) => ({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: url });
+  const fakeEnv = (url: string) => ({
+    AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE",
+    AWS_SECRET_ACCESS_KEY: "fake",
+    AWS_REGION: "eu-west-1",
+    AWS_ENDPOINT_URL: url,
+  });
 
   it("--yes: deletes the stack and says the packages file system and backups remain", async () => {
     const fake = await startFakeAws({ bootstrapVersion: "30", existingStack: true });
@@ -326,7 +412,9 @@ describe("destroy against a fake AWS endpoint", () => {
       expect(await runCli(["destroy", "--yes"], io), io.stderr.text).toBe(0);
       expect(fake.calls).toContain("DeleteStack");
       expect(io.stderr.text).toMatch(/Kept \(RETAIN\): the EFS file system with your packages/);
-      expect(io.stderr.text).toMatch(/Stack pypiserver deleted\. The packages file system, backup vault and secret remain/);
+      expect(io.stderr.text).toMatch(
+        /Stack pypiserver deleted\. The packages file system, backup vault and secret remain/,
+      );
       expect(io.stderr.text).toMatch(/no managed termination protection/);
     } finally {
       await fake.close();
@@ -350,7 +438,9 @@ describe("destroy against a fake AWS endpoint", () => {
 });
 
 describe("IoHost: toolkit messages and the approval policy", () => {
-  function host(o: { yes?: boolean; requireApproval?: "never" | "any-change" | "broadening"; answer?: boolean } = {}) {
+  function host(
+    o: { yes?: boolean; requireApproval?: "never" | "any-change" | "broadening"; answer?: boolean } = {},
+  ) {
     const progress: string[] = [];
     const results: string[] = [];
     const sink: IoSink = {
@@ -358,7 +448,11 @@ describe("IoHost: toolkit messages and the approval policy", () => {
       result: (t) => results.push(t),
       ...(o.answer !== undefined ? { confirm: async () => o.answer } : {}),
     };
-    return { h: new PypictlIoHost({ sink, yes: o.yes, requireApproval: o.requireApproval, resultsToStdout: true }), progress, results };
+    return {
+      h: new PypictlIoHost({ sink, yes: o.yes, requireApproval: o.requireApproval, resultsToStdout: true }),
+      progress,
+      results,
+    };
   }
   const deployRequest = (permissionChangeType: string): IoRequest<unknown, boolean> => ({
     time: new Date(),
@@ -379,25 +473,58 @@ describe("IoHost: toolkit messages and the approval policy", () => {
   it("--yes approves; non-broadening changes pass under the default policy", async () => {
     expect(await host({ yes: true }).h.requestResponse(deployRequest("broadening"))).toBe(true);
     expect(await host().h.requestResponse(deployRequest("non-broadening"))).toBe(true);
-    expect(await host({ requireApproval: "never" }).h.requestResponse(deployRequest("broadening"))).toBe(true);
+    expect(await host({ requireApproval: "never" }).h.requestResponse(deployRequest("broadening"))).toBe(
+      true,
+    );
   });
   it("any-change asks even without security changes; the terminal's answer counts", async () => {
-    expect(await host({ requireApproval: "any-change", answer: true }).h.requestResponse(deployRequest("none"))).toBe(true);
-    expect(await host({ requireApproval: "any-change", answer: false }).h.requestResponse(deployRequest("none"))).toBe(false);
+    expect(
+      await host({ requireApproval: "any-change", answer: true }).h.requestResponse(deployRequest("none")),
+    ).toBe(true);
+    expect(
+      await host({ requireApproval: "any-change", answer: false }).h.requestResponse(deployRequest("none")),
+    ).toBe(false);
   });
   it("destroy confirmation needs --yes or an answer", async () => {
-    const req: IoRequest<unknown, boolean> = { time: new Date(), level: "info", action: "destroy", code: "CDK_TOOLKIT_I7010", message: "Are you sure?", data: {}, defaultResponse: true };
+    const req: IoRequest<unknown, boolean> = {
+      time: new Date(),
+      level: "info",
+      action: "destroy",
+      code: "CDK_TOOLKIT_I7010",
+      message: "Are you sure?",
+      data: {},
+      defaultResponse: true,
+    };
     expect(await host().h.requestResponse(req)).toBe(false);
     expect(await host({ yes: true }).h.requestResponse(req)).toBe(true);
   });
   it("routes levels: results to stdout, debug hidden, stack activity condensed", async () => {
     const { h, progress, results } = host();
-    const msg = (level: "result" | "info" | "debug" | "warn", message: string, code?: string, data?: unknown) =>
-      h.notify({ time: new Date(), level, action: "deploy", message, data, ...(code ? { code: code as "CDK_TOOLKIT_I0000" } : {}) });
+    const msg = (
+      level: "result" | "info" | "debug" | "warn",
+      message: string,
+      code?: string,
+      data?: unknown,
+    ) =>
+      h.notify({
+        time: new Date(),
+        level,
+        action: "deploy",
+        message,
+        data,
+        ...(code ? { code: code as "CDK_TOOLKIT_I0000" } : {}),
+      });
     await msg("result", "Resources\n[+] AWS::EFS::FileSystem");
     await msg("debug", "noise");
     await msg("warn", "\u001b[33mcareful\u001b[0m");
-    await msg("info", "", "CDK_TOOLKIT_I5502", { event: { ResourceStatus: "CREATE_FAILED", LogicalResourceId: "Packages", ResourceType: "AWS::EFS::FileSystem", ResourceStatusReason: "quota" } });
+    await msg("info", "", "CDK_TOOLKIT_I5502", {
+      event: {
+        ResourceStatus: "CREATE_FAILED",
+        LogicalResourceId: "Packages",
+        ResourceType: "AWS::EFS::FileSystem",
+        ResourceStatusReason: "quota",
+      },
+    });
     expect(results.join("")).toContain("[+] AWS::EFS::FileSystem");
     expect(progress.join("")).not.toContain("noise");
     expect(progress.join("")).toContain("warning: careful\n");
@@ -407,19 +534,40 @@ describe("IoHost: toolkit messages and the approval policy", () => {
 
 describe("error translation", () => {
   it("credentials, bootstrap (even wrapped), abort, other toolkit failures", () => {
-    expect(translateError(new AuthenticationError("NoCredentials", "Unable to resolve"), { profile: "ops" })).toBeInstanceOf(CredentialsError);
-    const boot = new BootstrapError("SsmParameterNotFound", "SSM parameter not found. Has the environment been bootstrapped?", { account: "1", region: "us-east-2" });
+    expect(
+      translateError(new AuthenticationError("NoCredentials", "Unable to resolve"), { profile: "ops" }),
+    ).toBeInstanceOf(CredentialsError);
+    const boot = new BootstrapError(
+      "SsmParameterNotFound",
+      "SSM parameter not found. Has the environment been bootstrapped?",
+      { account: "1", region: "us-east-2" },
+    );
     const wrapped = ToolkitError.withCause("DeployStackFailed", "pypiserver: failed", boot);
     const t = translateError(wrapped, {});
     expect(t).toBeInstanceOf(UsageError);
     expect(t.message).toMatch(/Run: pypictl bootstrap --region us-east-2/);
-    expect(translateError(new AbortError("DeployAborted", "Deployment cancelled"))).toBeInstanceOf(DeclinedError);
-    const failed = translateError(ToolkitError.withCause("DeployStackFailed", "pypiserver failed", new Error("Resource handler returned message: quota")));
+    expect(translateError(new AbortError("DeployAborted", "Deployment cancelled"))).toBeInstanceOf(
+      DeclinedError,
+    );
+    const failed = translateError(
+      ToolkitError.withCause(
+        "DeployStackFailed",
+        "pypiserver failed",
+        new Error("Resource handler returned message: quota"),
+      ),
+    );
     expect(failed).toBeInstanceOf(InfraError);
     expect(failed.message).toMatch(/quota/);
-    const sdkError = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
-    expect(translateError(sdkError("ExpiredTokenException", "The security token included in the request is expired"))).toBeInstanceOf(CredentialsError);
-    const denied = translateError(sdkError("AccessDenied", "User is not authorized to perform: cloudformation:CreateChangeSet"));
+    const sdkError = (name: string, message: string) =>
+      Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+    expect(
+      translateError(
+        sdkError("ExpiredTokenException", "The security token included in the request is expired"),
+      ),
+    ).toBeInstanceOf(CredentialsError);
+    const denied = translateError(
+      sdkError("AccessDenied", "User is not authorized to perform: cloudformation:CreateChangeSet"),
+    );
     expect(denied).toBeInstanceOf(InfraError);
     expect(denied.message).toMatch(/AWS AccessDenied: .*\nThe credentials lack a permission/);
   });
@@ -430,10 +578,19 @@ describe("destroy says how to redeploy onto what it kept", () => {
     const fake = await startFakeAws({
       bootstrapVersion: "30",
       existingStack: true,
-      outputs: { FileSystemId: "fs-0123456789abcdef0", BackupVaultName: "pypictl-11111111-2222-3333-4444-555555555555", SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:Credentials-AbCdEf" },
+      outputs: {
+        FileSystemId: "fs-0123456789abcdef0",
+        BackupVaultName: "pypictl-11111111-2222-3333-4444-555555555555",
+        SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:Credentials-AbCdEf",
+      },
     });
     try {
-      isolateAwsEnv({ AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: fake.url });
+      isolateAwsEnv({
+        AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE",
+        AWS_SECRET_ACCESS_KEY: "fake",
+        AWS_REGION: "eu-west-1",
+        AWS_ENDPOINT_URL: fake.url,
+      });
       const io = captureIo({}, { cwd: dir });
       expect(await runCli(["destroy", "--yes"], io), io.stderr.text).toBe(0);
       expect(io.stderr.text).toContain(

@@ -13,7 +13,17 @@
  * (`python3-bcrypt`, installed by scripts/test-setup.sh); required in CI, skipped locally without it.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,7 +38,10 @@ const WHEEL = "demo_pkg-0.1.0-py3-none-any.whl";
 function findPythonWithBcrypt(): string | undefined {
   for (const candidate of ["/usr/bin/python3", "python3"]) {
     const r = spawnSync(candidate, ["-c", "import bcrypt"], { encoding: "utf8" });
-    if (r.status === 0) return candidate === "python3" ? spawnSync("sh", ["-c", "command -v python3"], { encoding: "utf8" }).stdout.trim() : candidate;
+    if (r.status === 0)
+      return candidate === "python3"
+        ? spawnSync("sh", ["-c", "command -v python3"], { encoding: "utf8" }).stdout.trim()
+        : candidate;
   }
   return undefined;
 }
@@ -61,7 +74,11 @@ function runScript(script: string): Run {
   mkdirSync(join(root, "data", "packages"), { recursive: true, mode: 0o755 });
   symlinkSync(python!, join(bin, "python"));
   const realChgrp = spawnSync("sh", ["-c", "command -v chgrp"], { encoding: "utf8" }).stdout.trim();
-  writeFileSync(join(bin, "chgrp"), `#!/bin/sh\necho "$@" >> "${root}/chgrp.log"\nexec ${realChgrp} "$(id -g)" "$2"\n`, { mode: 0o755 });
+  writeFileSync(
+    join(bin, "chgrp"),
+    `#!/bin/sh\necho "$@" >> "${root}/chgrp.log"\nexec ${realChgrp} "$(id -g)" "$2"\n`,
+    { mode: 0o755 },
+  );
   // The stand-in for pypiserver's /entrypoint.sh: report what pypi-server would inherit, then store an upload
   // exactly as SimpleFileBackend.add_package does (open(dest, "wb") in the first root, the last argument).
   writeFileSync(
@@ -88,7 +105,14 @@ function runScript(script: string): Run {
   const r = spawnSync("/bin/sh", ["-c", 'umask 022 && exec /bin/sh -c "$CONTAINER_SCRIPT"'], {
     encoding: "utf8",
     cwd: join(root, "data"),
-    env: { PATH: `${bin}:/usr/bin:/bin`, HOME: root, CONTAINER_SCRIPT: moved, PYPI_USERNAME: USERNAME, PYPI_PASSWORD: PASSWORD, LANG: "C.UTF-8" },
+    env: {
+      PATH: `${bin}:/usr/bin:/bin`,
+      HOME: root,
+      CONTAINER_SCRIPT: moved,
+      PYPI_USERNAME: USERNAME,
+      PYPI_PASSWORD: PASSWORD,
+      LANG: "C.UTF-8",
+    },
     timeout: 30_000,
   });
   const read = (f: string) => (existsSync(join(root, f)) ? readFileSync(join(root, f), "utf8") : "");
@@ -96,7 +120,12 @@ function runScript(script: string): Run {
     status: r.status,
     stderr: r.stderr,
     root,
-    seen: { umask: read("seen-umask").trim(), args: read("seen-args").trim().split("\n"), passwordInEnv: read("seen-password"), usernameInEnv: read("seen-username") },
+    seen: {
+      umask: read("seen-umask").trim(),
+      args: read("seen-args").trim().split("\n"),
+      passwordInEnv: read("seen-password"),
+      usernameInEnv: read("seen-username"),
+    },
     mode: (path) => statSync(join(root, path)).mode & 0o777,
   };
 }
@@ -106,7 +135,10 @@ const local = (abs: string) => abs.replace(/^\//, "");
 describe("container start script, run for real (umask, htpasswd, hand-over)", () => {
   const skipUnlessPython = (ctx: { skip: () => void }) => {
     if (python) return false;
-    if (process.env.CI === "true") throw new Error("no python3 with bcrypt (CI=true requires it: apt-get install python3-bcrypt, see scripts/test-setup.sh)");
+    if (process.env.CI === "true")
+      throw new Error(
+        "no python3 with bcrypt (CI=true requires it: apt-get install python3-bcrypt, see scripts/test-setup.sh)",
+      );
     ctx.skip();
     return true;
   };
@@ -120,17 +152,30 @@ describe("container start script, run for real (umask, htpasswd, hand-over)", ()
     expect(run.mode(`data/packages/${WHEEL}`).toString(8)).toBe("644");
     // The htpasswd: owner rw, group r (pypiserver's group, via chgrp), nothing for others.
     expect(run.mode(local(HTPASSWD_PATH)).toString(8)).toBe("640");
-    expect(readFileSync(join(run.root, "chgrp.log"), "utf8").trim()).toBe(`pypiserver ${run.root}${HTPASSWD_PATH}`);
+    expect(readFileSync(join(run.root, "chgrp.log"), "utf8").trim()).toBe(
+      `pypiserver ${run.root}${HTPASSWD_PATH}`,
+    );
     expect(run.mode(local(GUNICORN_CONF_PATH)).toString(8)).toBe("644");
   });
 
   it("the htpasswd entry verifies the password (special characters intact); the password leaves the environment", (ctx) => {
     if (skipUnlessPython(ctx)) return;
-    const run = runScript(containerCommand(resolveProps({ allowHttp: true, username: USERNAME, bcryptRounds: 4 })));
+    const run = runScript(
+      containerCommand(resolveProps({ allowHttp: true, username: USERNAME, bcryptRounds: 4 })),
+    );
     expect(run.status, run.stderr).toBe(0);
     const line = readFileSync(join(run.root, local(HTPASSWD_PATH)), "utf8");
     expect(line).toMatch(new RegExp(`^${USERNAME}:\\$2b\\$04\\$[./A-Za-z0-9]{53}\\n$`));
-    const check = spawnSync(python!, ["-c", "import sys, bcrypt; u, h = open(sys.argv[1]).read().strip().split(':', 1); print(bcrypt.checkpw(sys.argv[2].encode(), h.encode()))", join(run.root, local(HTPASSWD_PATH)), PASSWORD], { encoding: "utf8" });
+    const check = spawnSync(
+      python!,
+      [
+        "-c",
+        "import sys, bcrypt; u, h = open(sys.argv[1]).read().strip().split(':', 1); print(bcrypt.checkpw(sys.argv[2].encode(), h.encode()))",
+        join(run.root, local(HTPASSWD_PATH)),
+        PASSWORD,
+      ],
+      { encoding: "utf8" },
+    );
     expect(check.stdout.trim(), check.stderr).toBe("True");
     expect(run.seen.passwordInEnv).toBe("unset");
     expect(run.seen.usernameInEnv).toBe("unset");

@@ -30,7 +30,8 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
   const calls: string[] = [];
   let stackState: "none" | "review" | "created" = o.existingStack ? "created" : "none";
   let stackName = "pypiserver";
-  const stackId = () => `arn:aws:cloudformation:eu-west-1:${account}:stack/${stackName}/11111111-2222-3333-4444-555555555555`;
+  const stackId = () =>
+    `arn:aws:cloudformation:eu-west-1:${account}:stack/${stackName}/11111111-2222-3333-4444-555555555555`;
   const now = new Date().toISOString();
 
   const xml = (res: ServerResponse, status: number, body: string) => {
@@ -38,16 +39,29 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
     res.end(body);
   };
   const cfnError = (res: ServerResponse, code: string, message: string) =>
-    xml(res, 400, `<ErrorResponse xmlns="${CFN_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
+    xml(
+      res,
+      400,
+      `<ErrorResponse xmlns="${CFN_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+    );
   const cfn = (res: ServerResponse, action: string, result: string) =>
-    xml(res, 200, `<${action}Response xmlns="${CFN_NS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></${action}Response>`);
+    xml(
+      res,
+      200,
+      `<${action}Response xmlns="${CFN_NS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></${action}Response>`,
+    );
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const target = String(req.headers["x-amz-target"] ?? "");
     const params = new URLSearchParams(body);
-    const action = params.get("Action") ?? (target ? target.split(".").pop()! : `${req.method} ${req.url?.split("?")[0]}`);
+    const action =
+      params.get("Action") ?? (target ? target.split(".").pop()! : `${req.method} ${req.url?.split("?")[0]}`);
     calls.push(action);
-    if (params.get("StackName")) stackName = params.get("StackName")!.split("/")[1] && params.get("StackName")!.startsWith("arn:") ? stackName : params.get("StackName")!;
+    if (params.get("StackName"))
+      stackName =
+        params.get("StackName")!.split("/")[1] && params.get("StackName")!.startsWith("arn:")
+          ? stackName
+          : params.get("StackName")!;
 
     switch (action) {
       case "GetCallerIdentity":
@@ -57,21 +71,37 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
           `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${account}:user/t</Arn><UserId>AIDA</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
         );
       case "AssumeRole":
-        return xml(res, 403, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no such role</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
+        return xml(
+          res,
+          403,
+          `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no such role</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+        );
       case "GetParameter":
         res.writeHead(o.bootstrapVersion ? 200 : 400, { "content-type": "application/x-amz-json-1.1" });
         return res.end(
           JSON.stringify(
-            o.bootstrapVersion ? { Parameter: { Name: "/cdk-bootstrap/hnb659fds/version", Type: "String", Value: o.bootstrapVersion, Version: 1 } } : { __type: "ParameterNotFound", message: "" },
+            o.bootstrapVersion
+              ? {
+                  Parameter: {
+                    Name: "/cdk-bootstrap/hnb659fds/version",
+                    Type: "String",
+                    Value: o.bootstrapVersion,
+                    Version: 1,
+                  },
+                }
+              : { __type: "ParameterNotFound", message: "" },
           ),
         );
       case "DescribeStacks": {
-        if (stackState === "none" || params.get("StackName") === "CDKToolkit") return cfnError(res, "ValidationError", `Stack with id ${params.get("StackName")} does not exist`);
+        if (stackState === "none" || params.get("StackName") === "CDKToolkit")
+          return cfnError(res, "ValidationError", `Stack with id ${params.get("StackName")} does not exist`);
         const status = stackState === "review" ? "REVIEW_IN_PROGRESS" : "CREATE_COMPLETE";
         const outputs =
           stackState === "created"
             ? `<Outputs>${Object.entries(o.outputs ?? {})
-                .map(([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`)
+                .map(
+                  ([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`,
+                )
                 .join("")}</Outputs>`
             : "";
         return cfn(
@@ -86,7 +116,11 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
         return cfn(res, "GetTemplateSummary", "<Parameters/>");
       case "CreateChangeSet":
         stackState = "review";
-        return cfn(res, "CreateChangeSet", `<Id>${stackId()}:changeSet/cdk-deploy-change-set/1</Id><StackId>${stackId()}</StackId>`);
+        return cfn(
+          res,
+          "CreateChangeSet",
+          `<Id>${stackId()}:changeSet/cdk-deploy-change-set/1</Id><StackId>${stackId()}</StackId>`,
+        );
       case "DescribeChangeSet":
         return cfn(
           res,
@@ -114,16 +148,28 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
     }
     // S3: the template asset upload to the bootstrap bucket.
     if (req.method === "GET" && req.url?.includes("list-type=2")) {
-      return xml(res, 200, `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`);
+      return xml(
+        res,
+        200,
+        `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`,
+      );
     }
     if (req.method === "GET" && req.url?.includes("?location")) {
-      return xml(res, 200, `<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">eu-west-1</LocationConstraint>`);
+      return xml(
+        res,
+        200,
+        `<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">eu-west-1</LocationConstraint>`,
+      );
     }
     if (req.method === "PUT" || req.method === "HEAD") {
       res.writeHead(200, { etag: '"abc"', "x-amz-bucket-region": "eu-west-1" });
       return res.end();
     }
-    return xml(res, 400, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>not emulated: ${action}</Message></Error><RequestId>1</RequestId></ErrorResponse>`);
+    return xml(
+      res,
+      400,
+      `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>not emulated: ${action}</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+    );
   };
 
   const server: Server = createServer((req, res) => {

@@ -6,16 +6,31 @@ import type { PypiServerStack } from "../../src/infra/stack.js";
 
 export interface Synthesized {
   template: Template;
-  json: Record<string, unknown> & { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>; Outputs: Record<string, unknown> };
+  json: Record<string, unknown> & {
+    Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    Outputs: Record<string, unknown>;
+  };
   stack: PypiServerStack;
 }
 
 export function synth(
   props: PypiServerStackProps,
-  o: { stackName?: string; env?: { account?: string; region: string }; validate?: boolean; context?: Record<string, unknown> } = {},
+  o: {
+    stackName?: string;
+    env?: { account?: string; region: string };
+    validate?: boolean;
+    context?: Record<string, unknown>;
+  } = {},
 ): Synthesized {
   const stackName = o.stackName ?? "pypiserver";
-  const { app, stack } = buildApp({ stackName, props, nag: true, builtinValidation: o.validate ?? false, ...(o.env ? { env: o.env } : {}), ...(o.context ? { context: o.context } : {}) });
+  const { app, stack } = buildApp({
+    stackName,
+    props,
+    nag: true,
+    builtinValidation: o.validate ?? false,
+    ...(o.env ? { env: o.env } : {}),
+    ...(o.context ? { context: o.context } : {}),
+  });
   const json = app.synth().getStackByName(stackName).template as Synthesized["json"];
   return { template: Template.fromJSON(json), json, stack };
 }

@@ -19,13 +19,19 @@ let cached: Synthesized;
 
 beforeAll(() => {
   direct = synth({ allowHttp: true });
-  cached = synth({ allowHttp: true, dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL }, { stackName: "pypi-prod" });
+  cached = synth(
+    { allowHttp: true, dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL },
+    { stackName: "pypi-prod" },
+  );
 }, 60_000);
 
 const prefix = cachePrefix("pypi-prod");
-const ruleId = (s: Synthesized) => Object.entries(s.json.Resources).find(([, r]) => r.Type === "AWS::ECR::PullThroughCacheRule")![0];
+const ruleId = (s: Synthesized) =>
+  Object.entries(s.json.Resources).find(([, r]) => r.Type === "AWS::ECR::PullThroughCacheRule")![0];
 const executionPolicy = (s: Synthesized) =>
-  Object.entries(s.json.Resources).find(([id, r]) => r.Type === "AWS::IAM::Policy" && id.startsWith("TaskExecutionRole"))![1].Properties!.PolicyDocument as {
+  Object.entries(s.json.Resources).find(
+    ([id, r]) => r.Type === "AWS::IAM::Policy" && id.startsWith("TaskExecutionRole"),
+  )![1].Properties!.PolicyDocument as {
     Statement: Array<{ Action: string | string[]; Resource: unknown }>;
   };
 
@@ -50,31 +56,78 @@ describe("with dockerHubCredentialArn", () => {
 
   it("the task pulls pypiserver/pypiserver:<tag> from the cache in this account and region (no library/ for a non-official image)", () => {
     expect(containerDefinition(cached).Image).toEqual({
-      "Fn::Join": ["", [{ Ref: "AWS::AccountId" }, ".dkr.ecr.", { Ref: "AWS::Region" }, ".", { Ref: "AWS::URLSuffix" }, `/${prefix}/pypiserver/pypiserver:v2.4.1`]],
+      "Fn::Join": [
+        "",
+        [
+          { Ref: "AWS::AccountId" },
+          ".dkr.ecr.",
+          { Ref: "AWS::Region" },
+          ".",
+          { Ref: "AWS::URLSuffix" },
+          `/${prefix}/pypiserver/pypiserver:v2.4.1`,
+        ],
+      ],
     });
   });
 
   it("the execution role may pull through the cache: import upstream and create the repository, scoped to the prefix", () => {
     const statements = executionPolicy(cached).Statement;
-    expect(statements).toContainEqual(expect.objectContaining({ Action: "ecr:GetAuthorizationToken", Resource: "*" }));
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: "ecr:GetAuthorizationToken", Resource: "*" }),
+    );
     const pull = statements.find((st) => [st.Action].flat().includes("ecr:BatchImportUpstreamImage"))!;
-    expect([pull.Action].flat().sort()).toEqual(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository", "ecr:GetDownloadUrlForLayer"]);
+    expect([pull.Action].flat().sort()).toEqual([
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:BatchImportUpstreamImage",
+      "ecr:CreateRepository",
+      "ecr:GetDownloadUrlForLayer",
+    ]);
     expect(JSON.stringify(pull.Resource)).toBe(
-      JSON.stringify({ "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":ecr:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, `:repository/${prefix}/*`]] }),
+      JSON.stringify({
+        "Fn::Join": [
+          "",
+          [
+            "arn:",
+            { Ref: "AWS::Partition" },
+            ":ecr:",
+            { Ref: "AWS::Region" },
+            ":",
+            { Ref: "AWS::AccountId" },
+            `:repository/${prefix}/*`,
+          ],
+        ],
+      }),
     );
     // The task definition runs with that role (the ECS agent pulls ECR images with it).
-    const role = Object.entries(cached.json.Resources).find(([id, r]) => r.Type === "AWS::IAM::Role" && id.startsWith("TaskExecutionRole"))![0];
-    cached.template.hasResourceProperties("AWS::ECS::TaskDefinition", { ExecutionRoleArn: { "Fn::GetAtt": [role, "Arn"] } });
+    const role = Object.entries(cached.json.Resources).find(
+      ([id, r]) => r.Type === "AWS::IAM::Role" && id.startsWith("TaskExecutionRole"),
+    )![0];
+    cached.template.hasResourceProperties("AWS::ECS::TaskDefinition", {
+      ExecutionRoleArn: { "Fn::GetAtt": [role, "Arn"] },
+    });
   });
 
   it("the service starts tasks only after the rule exists", () => {
-    expect((only(cached, "AWS::ECS::Service") as { DependsOn?: string[] }).DependsOn).toContain(ruleId(cached));
+    expect((only(cached, "AWS::ECS::Service") as { DependsOn?: string[] }).DependsOn).toContain(
+      ruleId(cached),
+    );
   });
 
   it("a deploy into another account or region than the credential's stops at the template rule, saying why", () => {
-    const rules = cached.json.Rules as Record<string, { Assertions: Array<{ Assert: unknown; AssertDescription: string }> }>;
-    const rule = Object.values(rules).find((r) => r.Assertions[0]!.AssertDescription.includes("dockerHubCredentialArn"))!;
-    expect(rule.Assertions[0]!.Assert).toEqual({ "Fn::And": [{ "Fn::Equals": [{ Ref: "AWS::Region" }, "eu-west-1"] }, { "Fn::Equals": [{ Ref: "AWS::AccountId" }, "123456789012"] }] });
+    const rules = cached.json.Rules as Record<
+      string,
+      { Assertions: Array<{ Assert: unknown; AssertDescription: string }> }
+    >;
+    const rule = Object.values(rules).find((r) =>
+      r.Assertions[0]!.AssertDescription.includes("dockerHubCredentialArn"),
+    )!;
+    expect(rule.Assertions[0]!.Assert).toEqual({
+      "Fn::And": [
+        { "Fn::Equals": [{ Ref: "AWS::Region" }, "eu-west-1"] },
+        { "Fn::Equals": [{ Ref: "AWS::AccountId" }, "123456789012"] },
+      ],
+    });
   });
 
   it("cdk-nag: clean, with the two ECR wildcards acknowledged for their reasons", () => {
@@ -85,7 +138,15 @@ describe("with dockerHubCredentialArn", () => {
 
 describe("cache prefix", () => {
   it("fits ECR's pattern and 30 characters for any stack name, and differs between stack names", () => {
-    const names = ["pypiserver", "pypi-prod", "A", "a--b", "Very-Long-Stack-Name-For-The-Staging-Index-Of-Team-42", "x".repeat(128), "pypiserver2"];
+    const names = [
+      "pypiserver",
+      "pypi-prod",
+      "A",
+      "a--b",
+      "Very-Long-Stack-Name-For-The-Staging-Index-Of-Team-42",
+      "x".repeat(128),
+      "pypiserver2",
+    ];
     const prefixes = names.map(cachePrefix);
     for (const p of prefixes) {
       expect(p.length).toBeLessThanOrEqual(30);
@@ -97,10 +158,17 @@ describe("cache prefix", () => {
 
 describe("validation", () => {
   it("the credential must be a secret named ecr-pullthroughcache/… (what ECR accepts)", () => {
-    expect(() => resolveProps({ allowHttp: true, dockerHubCredentialArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dockerhub-AbCdEf" })).toThrow(
+    expect(() =>
+      resolveProps({
+        allowHttp: true,
+        dockerHubCredentialArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dockerhub-AbCdEf",
+      }),
+    ).toThrow(
       /dockerHubCredentialArn \(--docker-hub-credential-arn\): must be a Secrets Manager secret ARN whose name starts with ecr-pullthroughcache\//,
     );
-    expect(resolveProps({ allowHttp: true, dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL }).dockerHubCredentialArn).toBe(DOCKER_HUB_CREDENTIAL);
+    expect(
+      resolveProps({ allowHttp: true, dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL }).dockerHubCredentialArn,
+    ).toBe(DOCKER_HUB_CREDENTIAL);
   });
 });
 
@@ -110,7 +178,11 @@ describe("the cache changes only where the image comes from", () => {
     const b = { ...containerDefinition(cached) } as Record<string, unknown>;
     delete a.Image;
     delete b.Image;
-    expect(JSON.stringify(b).replaceAll(/"Ref":"[A-Za-z0-9]+"/g, "")).toBe(JSON.stringify(a).replaceAll(/"Ref":"[A-Za-z0-9]+"/g, ""));
-    cached.template.hasResourceProperties("AWS::ECS::TaskDefinition", { ContainerDefinitions: [Match.objectLike({ Name: "pypiserver" })] });
+    expect(JSON.stringify(b).replaceAll(/"Ref":"[A-Za-z0-9]+"/g, "")).toBe(
+      JSON.stringify(a).replaceAll(/"Ref":"[A-Za-z0-9]+"/g, ""),
+    );
+    cached.template.hasResourceProperties("AWS::ECS::TaskDefinition", {
+      ContainerDefinitions: [Match.objectLike({ Name: "pypiserver" })],
+    });
   });
 });

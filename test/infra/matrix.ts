@@ -11,7 +11,8 @@ export const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0c5f1d1e-111
 export const ACCOUNT = "123456789012";
 export const EXISTING_VPC_ID = "vpc-0123456789abcdef0";
 /** A Docker Hub credential for the ECR pull-through cache (ECR wants the ecr-pullthroughcache/ name prefix). */
-export const DOCKER_HUB_CREDENTIAL = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
+export const DOCKER_HUB_CREDENTIAL =
+  "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf";
 
 export interface Combo {
   readonly name: string;
@@ -26,22 +27,35 @@ export function subnetId(type: "Private" | "Public" | string, i: number): string
 }
 
 /** What a `vpc-provider` lookup returns for an existing VPC (the shape aws-cdk's VpcContextResponse has). */
-export function vpcLookupContext(o: { region: string; vpcId?: string; privateSubnets?: boolean }): Record<string, unknown> {
+export function vpcLookupContext(o: {
+  region: string;
+  vpcId?: string;
+  privateSubnets?: boolean;
+}): Record<string, unknown> {
   const vpcId = o.vpcId ?? EXISTING_VPC_ID;
   const azs = [`${o.region}a`, `${o.region}b`];
   const group = (name: string, type: string, base: number) => ({
     name,
     type,
-    subnets: azs.map((az, i) => ({ subnetId: subnetId(type, i), cidr: `10.20.${base + i}.0/24`, availabilityZone: az, routeTableId: `rtb-0${type === "Private" ? "a" : "b"}${i}${"0".repeat(14)}` })),
+    subnets: azs.map((az, i) => ({
+      subnetId: subnetId(type, i),
+      cidr: `10.20.${base + i}.0/24`,
+      availabilityZone: az,
+      routeTableId: `rtb-0${type === "Private" ? "a" : "b"}${i}${"0".repeat(14)}`,
+    })),
   });
   return {
-    [`vpc-provider:account=${ACCOUNT}:filter.vpc-id=${vpcId}:region=${o.region}:returnAsymmetricSubnets=true`]: {
-      vpcId,
-      vpcCidrBlock: "10.20.0.0/16",
-      ownerAccountId: ACCOUNT,
-      availabilityZones: [],
-      subnetGroups: [group("Public", "Public", 0), ...(o.privateSubnets === false ? [] : [group("Private", "Private", 10)])],
-    },
+    [`vpc-provider:account=${ACCOUNT}:filter.vpc-id=${vpcId}:region=${o.region}:returnAsymmetricSubnets=true`]:
+      {
+        vpcId,
+        vpcCidrBlock: "10.20.0.0/16",
+        ownerAccountId: ACCOUNT,
+        availabilityZones: [],
+        subnetGroups: [
+          group("Public", "Public", 0),
+          ...(o.privateSubnets === false ? [] : [group("Private", "Private", 10)]),
+        ],
+      },
   };
 }
 
@@ -57,7 +71,10 @@ function presetCombos(): Combo[] {
   for (const size of SIZES)
     for (const tls of TLS) {
       const natGateways = i++ % 3;
-      combos.push({ name: `${size}/${tls.name}/nat${natGateways}`, props: { size, natGateways, ...tls.props } });
+      combos.push({
+        name: `${size}/${tls.name}/nat${natGateways}`,
+        props: { size, natGateways, ...tls.props },
+      });
     }
   return combos;
 }
@@ -79,17 +96,45 @@ export const COMBOS: readonly Combo[] = [
   },
   {
     name: "3 AZs/http/bursting",
-    props: { maxAzs: 3, allowHttp: true, allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"], efsThroughputMode: "bursting" },
+    props: {
+      maxAzs: 3,
+      allowHttp: true,
+      allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"],
+      efsThroughputMode: "bursting",
+    },
     env: { account: ACCOUNT, region: "eu-west-1" },
-    context: { [`availability-zones:account=${ACCOUNT}:region=eu-west-1`]: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] },
+    context: {
+      [`availability-zones:account=${ACCOUNT}:region=eu-west-1`]: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+    },
   },
-  { name: "graviton t4g/cert/provisioned", props: { instanceType: "t4g.medium", certificateArn: CERT, efsThroughputMode: "provisioned", efsProvisionedMibps: 32 } },
+  {
+    name: "graviton t4g/cert/provisioned",
+    props: {
+      instanceType: "t4g.medium",
+      certificateArn: CERT,
+      efsThroughputMode: "provisioned",
+      efsProvisionedMibps: 32,
+    },
+  },
   { name: "redeploy onto kept data/cert", props: { ...KEPT, certificateArn: CERT } },
   // ALB access logs bind the stack to a region (account-agnostic): one Region from before August 2022 (its ELB
   // account in the bucket policy), one newer (the logdelivery.elasticloadbalancing service principal).
-  { name: "access logs/cert/eu-west-1", props: { albAccessLogs: true, certificateArn: CERT }, env: { region: "eu-west-1" } },
-  { name: "ECR pull-through cache/cert/nat2", props: { dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL, certificateArn: CERT, natGateways: 2 } },
-  { name: "access logs 30 days/http/nat0/ap-southeast-4", props: { albAccessLogs: true, albAccessLogsDays: 30, allowHttp: true, natGateways: 0 }, env: { region: "ap-southeast-4" } },
-  { name: "redeploy onto kept file system only/http/nat0", props: { fileSystemId: KEPT.fileSystemId, allowHttp: true, natGateways: 0 } },
+  {
+    name: "access logs/cert/eu-west-1",
+    props: { albAccessLogs: true, certificateArn: CERT },
+    env: { region: "eu-west-1" },
+  },
+  {
+    name: "ECR pull-through cache/cert/nat2",
+    props: { dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL, certificateArn: CERT, natGateways: 2 },
+  },
+  {
+    name: "access logs 30 days/http/nat0/ap-southeast-4",
+    props: { albAccessLogs: true, albAccessLogsDays: 30, allowHttp: true, natGateways: 0 },
+    env: { region: "ap-southeast-4" },
+  },
+  {
+    name: "redeploy onto kept file system only/http/nat0",
+    props: { fileSystemId: KEPT.fileSystemId, allowHttp: true, natGateways: 0 },
+  },
 ];
-

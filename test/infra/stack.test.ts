@@ -64,12 +64,21 @@ beforeAll(() => {
     taskMinCount: 3,
     taskMaxCount: 9,
   });
-  existingVpc = synth({ vpcId: "vpc-0123456789abcdef0", allowHttp: true }, { env: { account: "123456789012", region: "us-east-1" } });
+  existingVpc = synth(
+    { vpcId: "vpc-0123456789abcdef0", allowHttp: true },
+    { env: { account: "123456789012", region: "us-east-1" } },
+  );
   threeAzs = synth(
     { maxAzs: 3, allowHttp: true, allowedCidrs: ["10.0.0.0/8"] },
     {
       env: { account: "123456789012", region: "eu-west-1" },
-      context: { "availability-zones:account=123456789012:region=eu-west-1": ["eu-west-1a", "eu-west-1b", "eu-west-1c"] },
+      context: {
+        "availability-zones:account=123456789012:region=eu-west-1": [
+          "eu-west-1a",
+          "eu-west-1b",
+          "eu-west-1c",
+        ],
+      },
     },
   );
 }, 120_000);
@@ -78,16 +87,22 @@ describe("outputs doctor and creds read", () => {
   it("emits every STACK_OUTPUT_KEYS output (and the alarm topic, backup vault; the access-log bucket only with albAccessLogs)", () => {
     const always = Object.values(EXTRA_OUTPUT_KEYS).filter((k) => k !== EXTRA_OUTPUT_KEYS.accessLogsBucket);
     for (const s of [base, https, cert, existingVpc]) {
-      expect(Object.keys(s.json.Outputs).sort()).toEqual([...Object.values(STACK_OUTPUT_KEYS), ...always].sort());
+      expect(Object.keys(s.json.Outputs).sort()).toEqual(
+        [...Object.values(STACK_OUTPUT_KEYS), ...always].sort(),
+      );
     }
   });
   it("IndexUrl follows the protocol and domain", () => {
     expect(JSON.stringify(base.json.Outputs[STACK_OUTPUT_KEYS.url])).toMatch(/http:\/\//);
-    expect((https.json.Outputs[STACK_OUTPUT_KEYS.url] as { Value: unknown }).Value).toBe("https://pypi.example.com");
+    expect((https.json.Outputs[STACK_OUTPUT_KEYS.url] as { Value: unknown }).Value).toBe(
+      "https://pypi.example.com",
+    );
     expect(JSON.stringify(cert.json.Outputs[STACK_OUTPUT_KEYS.url])).toMatch(/https:\/\//);
   });
   it("secret output is the secret's ARN, never a password", () => {
-    base.template.hasOutput(STACK_OUTPUT_KEYS.secretId, { Value: { Ref: Match.stringLikeRegexp("^Credentials") } });
+    base.template.hasOutput(STACK_OUTPUT_KEYS.secretId, {
+      Value: { Ref: Match.stringLikeRegexp("^Credentials") },
+    });
   });
 });
 
@@ -111,7 +126,9 @@ describe("network", () => {
     const s = synth({ natGateways: 0, allowHttp: true, allowedCidrs: ["10.0.0.0/8"] });
     s.template.resourceCountIs("AWS::EC2::NatGateway", 0);
     s.template.hasResourceProperties("AWS::EC2::LaunchTemplate", {
-      LaunchTemplateData: Match.objectLike({ NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: true })] }),
+      LaunchTemplateData: Match.objectLike({
+        NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: true })],
+      }),
     });
   });
   it("vpcId: no VPC or flow log created", () => {
@@ -128,7 +145,10 @@ describe("EFS", () => {
         Encrypted: true,
         PerformanceMode: "generalPurpose",
         ThroughputMode: "elastic",
-        LifecyclePolicies: [{ TransitionToIA: "AFTER_30_DAYS" }, { TransitionToPrimaryStorageClass: "AFTER_1_ACCESS" }],
+        LifecyclePolicies: [
+          { TransitionToIA: "AFTER_30_DAYS" },
+          { TransitionToPrimaryStorageClass: "AFTER_1_ACCESS" },
+        ],
       }),
       DeletionPolicy: "RetainExceptOnCreate",
       UpdateReplacePolicy: "Retain",
@@ -136,20 +156,32 @@ describe("EFS", () => {
   });
   it("efsThroughputMode bursting / provisioned with efsProvisionedMibps", () => {
     https.template.hasResourceProperties("AWS::EFS::FileSystem", { ThroughputMode: "bursting" });
-    cert.template.hasResourceProperties("AWS::EFS::FileSystem", { ThroughputMode: "provisioned", ProvisionedThroughputInMibps: 64 });
+    cert.template.hasResourceProperties("AWS::EFS::FileSystem", {
+      ThroughputMode: "provisioned",
+      ProvisionedThroughputInMibps: 64,
+    });
   });
   it("efsTransitionToIaDays", () => {
-    https.template.hasResourceProperties("AWS::EFS::FileSystem", { LifecyclePolicies: Match.arrayWith([{ TransitionToIA: "AFTER_7_DAYS" }]) });
+    https.template.hasResourceProperties("AWS::EFS::FileSystem", {
+      LifecyclePolicies: Match.arrayWith([{ TransitionToIA: "AFTER_7_DAYS" }]),
+    });
   });
   it("access point writes as pypiserver's uid 9898", () => {
     base.template.hasResourceProperties("AWS::EFS::AccessPoint", {
       PosixUser: { Uid: "9898", Gid: "9898" },
-      RootDirectory: { Path: "/packages", CreationInfo: { OwnerUid: "9898", OwnerGid: "9898", Permissions: "755" } },
+      RootDirectory: {
+        Path: "/packages",
+        CreationInfo: { OwnerUid: "9898", OwnerGid: "9898", Permissions: "755" },
+      },
     });
   });
   it("AWS Backup: daily, backupRetentionDays kept, vault retained", () => {
     base.template.hasResourceProperties("AWS::Backup::BackupPlan", {
-      BackupPlan: { BackupPlanRule: [Match.objectLike({ Lifecycle: { DeleteAfterDays: 7 }, ScheduleExpression: "cron(0 3 * * ? *)" })] },
+      BackupPlan: {
+        BackupPlanRule: [
+          Match.objectLike({ Lifecycle: { DeleteAfterDays: 7 }, ScheduleExpression: "cron(0 3 * * ? *)" }),
+        ],
+      },
     });
     https.template.hasResourceProperties("AWS::Backup::BackupPlan", {
       BackupPlan: { BackupPlanRule: [Match.objectLike({ Lifecycle: { DeleteAfterDays: 35 } })] },
@@ -159,11 +191,20 @@ describe("EFS", () => {
   it("vault: retained except on a failed create, named with the stack's UUID (no collision with a kept vault)", () => {
     base.template.hasResource("AWS::Backup::BackupVault", {
       DeletionPolicy: "RetainExceptOnCreate",
-      Properties: { BackupVaultName: { "Fn::Join": ["-", ["pypictl", { "Fn::Select": [2, { "Fn::Split": ["/", { Ref: "AWS::StackId" }] }] }]] } },
+      Properties: {
+        BackupVaultName: {
+          "Fn::Join": [
+            "-",
+            ["pypictl", { "Fn::Select": [2, { "Fn::Split": ["/", { Ref: "AWS::StackId" }] }] }],
+          ],
+        },
+      },
     });
   });
   it("backup selection role can restore too (AWSBackupServiceRolePolicyForRestores)", () => {
-    const roles = JSON.stringify(Object.values(base.json.Resources).filter((r) => r.Type === "AWS::IAM::Role"));
+    const roles = JSON.stringify(
+      Object.values(base.json.Resources).filter((r) => r.Type === "AWS::IAM::Role"),
+    );
     expect(roles).toContain("AWSBackupServiceRolePolicyForBackup");
     expect(roles).toContain("AWSBackupServiceRolePolicyForRestores");
   });
@@ -172,16 +213,29 @@ describe("EFS", () => {
 describe("credentials", () => {
   it("generated JSON secret {username, password}; no literal password in the template", () => {
     base.template.hasResourceProperties("AWS::SecretsManager::Secret", {
-      GenerateSecretString: { SecretStringTemplate: '{"username":"pypi"}', GenerateStringKey: "password", PasswordLength: 32, ExcludePunctuation: true },
+      GenerateSecretString: {
+        SecretStringTemplate: '{"username":"pypi"}',
+        GenerateStringKey: "password",
+        PasswordLength: 32,
+        ExcludePunctuation: true,
+      },
     });
     expect(JSON.stringify(base.json)).not.toMatch(/"SecretString"/);
-    base.template.hasResource("AWS::SecretsManager::Secret", { DeletionPolicy: "RetainExceptOnCreate", UpdateReplacePolicy: "Retain" });
-    https.template.hasResourceProperties("AWS::SecretsManager::Secret", { GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"ci"}' }) });
+    base.template.hasResource("AWS::SecretsManager::Secret", {
+      DeletionPolicy: "RetainExceptOnCreate",
+      UpdateReplacePolicy: "Retain",
+    });
+    https.template.hasResourceProperties("AWS::SecretsManager::Secret", {
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"ci"}' }),
+    });
   });
   it("injected into the container by ECS, not as environment", () => {
     const c = containerDefinition(base);
     expect(c.Environment).toBeUndefined();
-    expect((c.Secrets as Array<{ Name: string }>).map((s) => s.Name).sort()).toEqual(["PYPI_PASSWORD", "PYPI_USERNAME"]);
+    expect((c.Secrets as Array<{ Name: string }>).map((s) => s.Name).sort()).toEqual([
+      "PYPI_PASSWORD",
+      "PYPI_USERNAME",
+    ]);
     expect(JSON.stringify(c.Secrets)).toContain(":password::");
   });
 });
@@ -192,11 +246,20 @@ describe("hosts", () => {
       LaunchTemplateData: Match.objectLike({
         InstanceType: "t3.small",
         MetadataOptions: Match.objectLike({ HttpTokens: "required" }),
-        BlockDeviceMappings: [Match.objectLike({ DeviceName: "/dev/xvda", Ebs: Match.objectLike({ Encrypted: true, VolumeType: "gp3" }) })],
+        BlockDeviceMappings: [
+          Match.objectLike({
+            DeviceName: "/dev/xvda",
+            Ebs: Match.objectLike({ Encrypted: true, VolumeType: "gp3" }),
+          }),
+        ],
       }),
     });
-    https.template.hasResourceProperties("AWS::EC2::LaunchTemplate", { LaunchTemplateData: Match.objectLike({ InstanceType: "c6a.xlarge" }) });
-    cert.template.hasResourceProperties("AWS::EC2::LaunchTemplate", { LaunchTemplateData: Match.objectLike({ InstanceType: "m6i.large" }) });
+    https.template.hasResourceProperties("AWS::EC2::LaunchTemplate", {
+      LaunchTemplateData: Match.objectLike({ InstanceType: "c6a.xlarge" }),
+    });
+    cert.template.hasResourceProperties("AWS::EC2::LaunchTemplate", {
+      LaunchTemplateData: Match.objectLike({ InstanceType: "m6i.large" }),
+    });
   });
   it("SSM: AmazonSSMManagedInstanceCore on the instance role", () => {
     expect(JSON.stringify(only(base, "AWS::IAM::InstanceProfile"))).toBeTruthy();
@@ -214,11 +277,16 @@ describe("hosts", () => {
   });
   it("capacity provider with managed draining, no managed termination protection (destroy cannot hang); Container Insights on", () => {
     base.template.hasResourceProperties("AWS::ECS::CapacityProvider", {
-      AutoScalingGroupProvider: Match.objectLike({ ManagedDraining: "ENABLED", ManagedTerminationProtection: "DISABLED" }),
+      AutoScalingGroupProvider: Match.objectLike({
+        ManagedDraining: "ENABLED",
+        ManagedTerminationProtection: "DISABLED",
+      }),
     });
     const asg = only(base, "AWS::AutoScaling::AutoScalingGroup");
     expect(asg.Properties!.NewInstancesProtectedFromScaleIn).toBeUndefined();
-    base.template.hasResourceProperties("AWS::ECS::Cluster", { ClusterSettings: [{ Name: "containerInsights", Value: "enabled" }] });
+    base.template.hasResourceProperties("AWS::ECS::Cluster", {
+      ClusterSettings: [{ Name: "containerInsights", Value: "enabled" }],
+    });
     base.template.resourceCountIs("AWS::Lambda::Function", 0);
   });
 });
@@ -226,7 +294,12 @@ describe("hosts", () => {
 describe("pypiserver task", () => {
   it("pinned image, memory limit and 75 % reservation, CPU workers×150+40", () => {
     const c = containerDefinition(base);
-    expect(c).toMatchObject({ Image: "pypiserver/pypiserver:v2.4.1", Memory: 512, MemoryReservation: 384, Cpu: 640 });
+    expect(c).toMatchObject({
+      Image: "pypiserver/pypiserver:v2.4.1",
+      Memory: 512,
+      MemoryReservation: 384,
+      Cpu: 640,
+    });
     expect(containerDefinition(https).Image).toBe("pypiserver/pypiserver:v2.3.2");
     expect(containerDefinition(cert)).toMatchObject({ Memory: 1024, MemoryReservation: 900, Cpu: 512 });
   });
@@ -250,13 +323,23 @@ describe("pypiserver task", () => {
     const cmd = (containerDefinition(base).Command as string[])[0]!;
     expect(cmd).toContain("--backend simple-dir --hash-algo sha256 --authenticate download,list,update");
     expect(cmd).toContain("--health-endpoint /health");
-    expect((containerDefinition(https).Command as string[])[0]).toContain("--backend cached-dir --hash-algo off");
+    expect((containerDefinition(https).Command as string[])[0]).toContain(
+      "--backend cached-dir --hash-algo off",
+    );
   });
   it("container health check on /health; EFS volume encrypted in transit with IAM", () => {
     expect(JSON.stringify(containerDefinition(base).HealthCheck)).toContain("127.0.0.1:8080/health");
     base.template.hasResourceProperties("AWS::ECS::TaskDefinition", {
       NetworkMode: "bridge",
-      Volumes: [{ Name: "packages", EFSVolumeConfiguration: Match.objectLike({ TransitEncryption: "ENABLED", AuthorizationConfig: Match.objectLike({ IAM: "ENABLED" }) }) }],
+      Volumes: [
+        {
+          Name: "packages",
+          EFSVolumeConfiguration: Match.objectLike({
+            TransitEncryption: "ENABLED",
+            AuthorizationConfig: Match.objectLike({ IAM: "ENABLED" }),
+          }),
+        },
+      ],
     });
   });
   it("logRetentionDays", () => {
@@ -267,23 +350,41 @@ describe("pypiserver task", () => {
 
 describe("task counts (capacity formula unless given; auto scaling owns the desired count)", () => {
   it("light: 3 per t3.small × 2 = 6, max 12", () => {
-    base.template.hasResourceProperties("AWS::ECS::Service", { DesiredCount: Match.absent(), DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }) });
-    base.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", { MinCapacity: 6, MaxCapacity: 12 });
+    base.template.hasResourceProperties("AWS::ECS::Service", {
+      DesiredCount: Match.absent(),
+      DeploymentConfiguration: Match.objectLike({
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      }),
+    });
+    base.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", {
+      MinCapacity: 6,
+      MaxCapacity: 12,
+    });
   });
   it("heavy: 12 → 24 tasks, as the module's stress test", () => {
     https.template.hasResourceProperties("AWS::ECS::Service", { DesiredCount: Match.absent() });
-    https.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", { MinCapacity: 12, MaxCapacity: 24 });
+    https.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", {
+      MinCapacity: 12,
+      MaxCapacity: 24,
+    });
   });
   it("explicit taskMinCount / taskMaxCount", () => {
     cert.template.hasResourceProperties("AWS::ECS::Service", { DesiredCount: Match.absent() });
-    cert.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", { MinCapacity: 3, MaxCapacity: 9 });
+    cert.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", {
+      MinCapacity: 3,
+      MaxCapacity: 9,
+    });
   });
 });
 
 describe("load balancer", () => {
   it("plain HTTP only when allowed: one HTTP listener forwarding, open on 80 only", () => {
     base.template.resourceCountIs("AWS::ElasticLoadBalancingV2::Listener", 1);
-    base.template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", { Port: 80, Protocol: "HTTP", DefaultActions: [Match.objectLike({ Type: "forward" })] });
+    base.template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
+      Port: 80,
+      Protocol: "HTTP",
+      DefaultActions: [Match.objectLike({ Type: "forward" })],
+    });
     base.template.hasResourceProperties("AWS::EC2::SecurityGroup", {
       GroupDescription: Match.stringLikeRegexp("load balancer"),
       SecurityGroupIngress: [Match.objectLike({ CidrIp: "0.0.0.0/0", FromPort: 80, ToPort: 80 })],
@@ -295,24 +396,46 @@ describe("load balancer", () => {
       DomainValidationOptions: [{ DomainName: "pypi.example.com", HostedZoneId: "Z0123456789ABC" }],
       ValidationMethod: "DNS",
     });
-    https.template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", { Port: 443, Protocol: "HTTPS", SslPolicy: Match.anyValue() });
+    https.template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
+      Port: 443,
+      Protocol: "HTTPS",
+      SslPolicy: Match.anyValue(),
+    });
     https.template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
       Port: 80,
-      DefaultActions: [{ Type: "redirect", RedirectConfig: { Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" } }],
+      DefaultActions: [
+        { Type: "redirect", RedirectConfig: { Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" } },
+      ],
     });
-    https.template.hasResourceProperties("AWS::Route53::RecordSet", { Name: "pypi.example.com.", Type: "A", HostedZoneId: "Z0123456789ABC" });
+    https.template.hasResourceProperties("AWS::Route53::RecordSet", {
+      Name: "pypi.example.com.",
+      Type: "A",
+      HostedZoneId: "Z0123456789ABC",
+    });
   });
   it("certificateArn: used as is, no certificate or record created", () => {
-    cert.template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", { Port: 443, Certificates: [{ CertificateArn: CERT }] });
+    cert.template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
+      Port: 443,
+      Certificates: [{ CertificateArn: CERT }],
+    });
     cert.template.resourceCountIs("AWS::CertificateManager::Certificate", 0);
     cert.template.resourceCountIs("AWS::Route53::RecordSet", 0);
   });
   it("allowedCidrs: each CIDR on 80 and 443, nothing else", () => {
     const sg = Object.values(https.json.Resources).find(
-      (r) => r.Type === "AWS::EC2::SecurityGroup" && String(r.Properties?.GroupDescription).includes("load balancer"),
+      (r) =>
+        r.Type === "AWS::EC2::SecurityGroup" &&
+        String(r.Properties?.GroupDescription).includes("load balancer"),
     )!;
-    const ingress = (sg.Properties!.SecurityGroupIngress as Array<{ CidrIp: string; FromPort: number }>).map((i) => `${i.CidrIp}:${i.FromPort}`).sort();
-    expect(ingress).toEqual(["198.51.100.0/24:443", "198.51.100.0/24:80", "203.0.113.0/24:443", "203.0.113.0/24:80"]);
+    const ingress = (sg.Properties!.SecurityGroupIngress as Array<{ CidrIp: string; FromPort: number }>)
+      .map((i) => `${i.CidrIp}:${i.FromPort}`)
+      .sort();
+    expect(ingress).toEqual([
+      "198.51.100.0/24:443",
+      "198.51.100.0/24:80",
+      "203.0.113.0/24:443",
+      "203.0.113.0/24:80",
+    ]);
   });
   it("idle timeout, deregistration delay, /health target check", () => {
     base.template.hasResourceProperties("AWS::ElasticLoadBalancingV2::LoadBalancer", {
@@ -333,7 +456,8 @@ describe("load balancer", () => {
 });
 
 describe("alarms use the doctor's thresholds", () => {
-  const alarms = (s: Synthesized) => Object.entries(s.json.Resources).filter(([, r]) => r.Type === "AWS::CloudWatch::Alarm");
+  const alarms = (s: Synthesized) =>
+    Object.entries(s.json.Resources).filter(([, r]) => r.Type === "AWS::CloudWatch::Alarm");
   const alarm = (s: Synthesized, id: string) => {
     const found = alarms(s).find(([logicalId]) => logicalId.startsWith(`Alarms${id}`));
     if (!found) throw new Error(`no alarm ${id}`);
@@ -341,12 +465,20 @@ describe("alarms use the doctor's thresholds", () => {
   };
 
   it("each alarm's threshold is the named constant", () => {
-    expect(alarm(base, ALARM_SPECS.efsPercentIoLimit.id).Threshold).toBe(EFS_PERCENT_IO_LIMIT.maxPercent.default);
-    expect(alarm(https, ALARM_SPECS.efsBurstCredits.id).Threshold).toBe(EFS_BURST_CREDITS.minBalanceBytes.default);
-    expect(alarm(base, ALARM_SPECS.memory.id).Threshold).toBe(ECS_MEMORY_UTILIZATION.failPercentOfHardLimit.default);
+    expect(alarm(base, ALARM_SPECS.efsPercentIoLimit.id).Threshold).toBe(
+      EFS_PERCENT_IO_LIMIT.maxPercent.default,
+    );
+    expect(alarm(https, ALARM_SPECS.efsBurstCredits.id).Threshold).toBe(
+      EFS_BURST_CREDITS.minBalanceBytes.default,
+    );
+    expect(alarm(base, ALARM_SPECS.memory.id).Threshold).toBe(
+      ECS_MEMORY_UTILIZATION.failPercentOfHardLimit.default,
+    );
     expect(alarm(base, ALARM_SPECS.http5xxRate.id).Threshold).toBe(ALB_5XX_RATE.maxPercent.default);
     expect(alarm(base, ALARM_SPECS.p95Latency.id).Threshold).toBe(ALB_P95_LATENCY.failSeconds.default);
-    expect(alarm(base, ALARM_SPECS.unhealthyHosts.id).Threshold).toBe(ALB_UNHEALTHY_HOSTS.maxUnhealthy.default);
+    expect(alarm(base, ALARM_SPECS.unhealthyHosts.id).Threshold).toBe(
+      ALB_UNHEALTHY_HOSTS.maxUnhealthy.default,
+    );
   });
 
   it("each alarm's threshold equals the matching doctor check's default", () => {
@@ -356,7 +488,9 @@ describe("alarms use the doctor's thresholds", () => {
       expect(alarm(s, spec.id).AlarmDescription).toContain(spec.checkId);
       const check = findCheck(spec.checkId);
       expect(check, `${spec.checkId} is a registered check`).toBeDefined();
-      expect(check!.thresholds[spec.threshold]?.default, `${spec.checkId}.${spec.threshold}`).toBe(spec.value);
+      expect(check!.thresholds[spec.threshold]?.default, `${spec.checkId}.${spec.threshold}`).toBe(
+        spec.value,
+      );
     }
   });
 
@@ -369,12 +503,18 @@ describe("alarms use the doctor's thresholds", () => {
       ["alb.p95-latency", ALB_P95_LATENCY],
       ["alb.target-health", ALB_UNHEALTHY_HOSTS],
     ];
-    expect(new Set(used.map(([id]) => id))).toEqual(new Set(Object.values(ALARM_SPECS).map((s) => s.checkId)));
+    expect(new Set(used.map(([id]) => id))).toEqual(
+      new Set(Object.values(ALARM_SPECS).map((s) => s.checkId)),
+    );
     for (const [id, constant] of used) expect(findCheck(id)?.thresholds, id).toBe(constant);
   });
 
   it("burst-credit alarm only in bursting mode", () => {
-    expect(alarms(base).map(([id]) => id).some((id) => id.includes("EfsBurstCredits"))).toBe(false);
+    expect(
+      alarms(base)
+        .map(([id]) => id)
+        .some((id) => id.includes("EfsBurstCredits")),
+    ).toBe(false);
     expect(alarms(base)).toHaveLength(5);
     expect(alarms(https)).toHaveLength(6);
   });
@@ -382,7 +522,8 @@ describe("alarms use the doctor's thresholds", () => {
   it("5xx rate by metric math over ELB + target 5xx and RequestCount", () => {
     const metrics = JSON.stringify(alarm(base, ALARM_SPECS.http5xxRate.id).Metrics);
     expect(metrics).toContain("100 * (FILL(elb, 0) + FILL(target, 0)) / requests");
-    for (const m of ["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "RequestCount"]) expect(metrics).toContain(m);
+    for (const m of ["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "RequestCount"])
+      expect(metrics).toContain(m);
   });
 
   it("memory against the hard limit: MemoryUtilization × reservation ÷ limit, with ClusterName and ServiceName", () => {
@@ -396,7 +537,10 @@ describe("alarms use the doctor's thresholds", () => {
   it("alarms notify the topic; alarmEmail subscribes", () => {
     expect(JSON.stringify(alarm(base, ALARM_SPECS.p95Latency.id).AlarmActions)).toContain("AlarmTopic");
     base.template.resourceCountIs("AWS::SNS::Subscription", 0);
-    https.template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "ops@example.com" });
+    https.template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "ops@example.com",
+    });
   });
 });
 
@@ -406,7 +550,8 @@ describe("cdk-nag AwsSolutions", () => {
     const walk = (c: IConstruct) => {
       for (const m of c.node.metadata)
         if (m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-          for (const [id, reason] of Object.entries(m.data as Record<string, string>)) found.push({ path: c.node.path, id, reason });
+          for (const [id, reason] of Object.entries(m.data as Record<string, string>))
+            found.push({ path: c.node.path, id, reason });
       for (const child of c.node.children) walk(child);
     };
     walk(root);
@@ -440,57 +585,96 @@ describe("the review's points, each pinned", () => {
   it("alarm topic policy lets CloudWatch (this account's alarms) publish, next to the TLS-only Deny", () => {
     const policy = JSON.stringify(only(base, "AWS::SNS::TopicPolicy").Properties);
     expect(policy).toContain('"Service":"cloudwatch.amazonaws.com"');
-    expect(policy).toMatch(/"aws:SourceArn":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":cloudwatch:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":alarm:\*"\]\]\}/);
+    expect(policy).toMatch(
+      /"aws:SourceArn":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":cloudwatch:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":alarm:\*"\]\]\}/,
+    );
     expect(policy).toContain('"aws:SourceAccount":{"Ref":"AWS::AccountId"}');
     expect(policy).toContain('"aws:SecureTransport":"false"');
   });
   it("instance type / AMI changes reach running hosts: rolling update one at a time", () => {
     base.template.hasResource("AWS::AutoScaling::AutoScalingGroup", {
-      UpdatePolicy: Match.objectLike({ AutoScalingRollingUpdate: Match.objectLike({ MaxBatchSize: 1, MinInstancesInService: 2 }) }),
+      UpdatePolicy: Match.objectLike({
+        AutoScalingRollingUpdate: Match.objectLike({ MaxBatchSize: 1, MinInstancesInService: 2 }),
+      }),
     });
-    cert.template.hasResource("AWS::AutoScaling::AutoScalingGroup", { UpdatePolicy: Match.objectLike({ AutoScalingRollingUpdate: Match.objectLike({ MinInstancesInService: 3 }) }) });
+    cert.template.hasResource("AWS::AutoScaling::AutoScalingGroup", {
+      UpdatePolicy: Match.objectLike({
+        AutoScalingRollingUpdate: Match.objectLike({ MinInstancesInService: 3 }),
+      }),
+    });
   });
   it("IMDS hop limit 1 (containers in bridge mode cannot reach the instance role)", () => {
     base.template.hasResourceProperties("AWS::EC2::LaunchTemplate", {
-      LaunchTemplateData: Match.objectLike({ MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 1 } }),
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 1 },
+      }),
     });
   });
   it("the hosts (whose user data mounts EFS) wait for every mount target, and the mount retries for minutes", () => {
-    const asg = Object.values(base.json.Resources).find((r) => r.Type === "AWS::AutoScaling::AutoScalingGroup") as { DependsOn?: string[] };
-    const mountTargets = Object.entries(base.json.Resources).filter(([, r]) => r.Type === "AWS::EFS::MountTarget").map(([id]) => id);
+    const asg = Object.values(base.json.Resources).find(
+      (r) => r.Type === "AWS::AutoScaling::AutoScalingGroup",
+    ) as { DependsOn?: string[] };
+    const mountTargets = Object.entries(base.json.Resources)
+      .filter(([, r]) => r.Type === "AWS::EFS::MountTarget")
+      .map(([id]) => id);
     expect(mountTargets).toHaveLength(2);
     expect(asg.DependsOn).toEqual(expect.arrayContaining(mountTargets));
-    expect(JSON.stringify(only(base, "AWS::EC2::LaunchTemplate"))).toContain("for i in $(seq 1 30); do mount /data/packages && break; sleep 10; done");
+    expect(JSON.stringify(only(base, "AWS::EC2::LaunchTemplate"))).toContain(
+      "for i in $(seq 1 30); do mount /data/packages && break; sleep 10; done",
+    );
   });
   it("service depends on the cluster's capacity-provider association", () => {
-    const [assocId] = Object.entries(base.json.Resources).find(([, r]) => r.Type === "AWS::ECS::ClusterCapacityProviderAssociations")!;
-    const service = Object.values(base.json.Resources).find((r) => r.Type === "AWS::ECS::Service") as { DependsOn?: string[] };
+    const [assocId] = Object.entries(base.json.Resources).find(
+      ([, r]) => r.Type === "AWS::ECS::ClusterCapacityProviderAssociations",
+    )!;
+    const service = Object.values(base.json.Resources).find((r) => r.Type === "AWS::ECS::Service") as {
+      DependsOn?: string[];
+    };
     expect(service.DependsOn).toContain(assocId);
   });
   it("target group health check on traffic-port (the task's dynamic host port)", () => {
-    base.template.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", { HealthCheckPort: "traffic-port" });
+    base.template.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", {
+      HealthCheckPort: "traffic-port",
+    });
   });
   it("no logs permission on * for the hosts: scoped to the task log group", () => {
     const policies = Object.values(base.json.Resources).filter((r) => r.Type === "AWS::IAM::Policy");
     for (const p of policies) {
-      for (const st of (p.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement) {
+      for (const st of (
+        p.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }
+      ).Statement) {
         const actions = [st.Action].flat();
         if (actions.some((a) => a.startsWith("logs:"))) expect(st.Resource, JSON.stringify(st)).not.toBe("*");
       }
     }
-    const hostPolicy = JSON.stringify(Object.entries(base.json.Resources).find(([id, r]) => r.Type === "AWS::IAM::Policy" && id.startsWith("HostsInstanceRole"))![1]);
-    expect(hostPolicy).toMatch(/"Action":\["logs:CreateLogStream","logs:PutLogEvents"\],"Effect":"Allow","Resource":\{"Fn::GetAtt":\["Logs[0-9A-F]+","Arn"\]\}/);
+    const hostPolicy = JSON.stringify(
+      Object.entries(base.json.Resources).find(
+        ([id, r]) => r.Type === "AWS::IAM::Policy" && id.startsWith("HostsInstanceRole"),
+      )![1],
+    );
+    expect(hostPolicy).toMatch(
+      /"Action":\["logs:CreateLogStream","logs:PutLogEvents"\],"Effect":"Allow","Resource":\{"Fn::GetAtt":\["Logs[0-9A-F]+","Arn"\]\}/,
+    );
   });
   it("Graviton instance types get the arm64 ECS-optimized AMI; x86 types the standard one", () => {
     const graviton = synth({ instanceType: "c7g.large", allowHttp: true });
-    expect(JSON.stringify(graviton.json.Parameters)).toContain("/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id");
-    expect(JSON.stringify(base.json.Parameters)).toContain("/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id");
+    expect(JSON.stringify(graviton.json.Parameters)).toContain(
+      "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
+    );
+    expect(JSON.stringify(base.json.Parameters)).toContain(
+      "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+    );
     expect(JSON.stringify(base.json.Parameters)).not.toContain("arm64");
   });
   it("umask only for the htpasswd (a subshell): pypiserver's uploads keep the image's umask", () => {
     const cmd = containerCommand(resolveProps({ allowHttp: true }));
     expect(cmd).toContain("(umask 077 && python -c ");
-    expect(cmd.split("\n").filter((l) => /\bumask\b/.test(l)).every((l) => l.startsWith("(umask"))).toBe(true);
+    expect(
+      cmd
+        .split("\n")
+        .filter((l) => /\bumask\b/.test(l))
+        .every((l) => l.startsWith("(umask")),
+    ).toBe(true);
   });
 });
 
@@ -503,9 +687,10 @@ describe("dashboard: the series doctor reads, with its thresholds", () => {
       const def = SERIES[key];
       expect(body, key).toContain(`${key} (${def.stat})`);
       // One metric line per widget: [namespace, metric, dimension, value, …, {stat}] (dimensions sorted by CDK).
-      const widget = body.slice(body.indexOf(`${key} (${def.stat})`)).split("\\\"type\\\":\\\"metric\\\"")[0]!;
+      const widget = body.slice(body.indexOf(`${key} (${def.stat})`)).split('\\"type\\":\\"metric\\"')[0]!;
       expect(widget, key).toContain(`[\\"${def.namespace}\\",\\"${def.metric}\\",`);
-      for (const dim of Object.keys(def.dimensions)) expect(widget, `${key} ${dim}`).toContain(`\\"${dim}\\"`);
+      for (const dim of Object.keys(def.dimensions))
+        expect(widget, `${key} ${dim}`).toContain(`\\"${dim}\\"`);
       expect(widget, key).toContain(`\\"stat\\":\\"${def.stat}\\"`);
     }
     expect(body).not.toContain("CPUCreditBalance");
@@ -513,8 +698,12 @@ describe("dashboard: the series doctor reads, with its thresholds", () => {
   it("threshold lines are the doctor's defaults", () => {
     const body = JSON.stringify(only(base, "AWS::CloudWatch::Dashboard").Properties!.DashboardBody);
     expect(DASHBOARD_THRESHOLDS["efs.PercentIOLimit"]!.value).toBe(EFS_PERCENT_IO_LIMIT.maxPercent.default);
-    expect(DASHBOARD_THRESHOLDS["alb.TargetResponseTime.p95"]!.value).toBe(ALB_P95_LATENCY.failSeconds.default);
-    expect(body).toContain(`\\"value\\":${ALB_P95_LATENCY.failSeconds.default},\\"label\\":\\"doctor alb.p95-latency\\"`);
+    expect(DASHBOARD_THRESHOLDS["alb.TargetResponseTime.p95"]!.value).toBe(
+      ALB_P95_LATENCY.failSeconds.default,
+    );
+    expect(body).toContain(
+      `\\"value\\":${ALB_P95_LATENCY.failSeconds.default},\\"label\\":\\"doctor alb.p95-latency\\"`,
+    );
   });
 });
 

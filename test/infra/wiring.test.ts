@@ -16,7 +16,8 @@ import { traceWiring, ingressAllows, egressAllows, servicePieces, type TemplateJ
 const templates = new Map<string, TemplateJson>();
 
 beforeAll(() => {
-  for (const c of COMBOS) templates.set(c.name, synth(c.props, { env: c.env, context: c.context }).json as unknown as TemplateJson);
+  for (const c of COMBOS)
+    templates.set(c.name, synth(c.props, { env: c.env, context: c.context }).json as unknown as TemplateJson);
 }, 180_000);
 
 function expectations(c: Combo) {
@@ -41,11 +42,27 @@ describe("the tracer catches the bugs it is for", () => {
   it("removing the ALB → hosts rules (today's bug before the fix) breaks the path", () => {
     const t = structuredClone(templates.get(COMBOS[0]!.name)!);
     for (const [id, r] of Object.entries(t.Resources)) {
-      if ((r.Type === "AWS::EC2::SecurityGroupIngress" || r.Type === "AWS::EC2::SecurityGroupEgress") && (r.Properties?.FromPort as number) === 32768) delete t.Resources[id];
+      if (
+        (r.Type === "AWS::EC2::SecurityGroupIngress" || r.Type === "AWS::EC2::SecurityGroupEgress") &&
+        (r.Properties?.FromPort as number) === 32768
+      )
+        delete t.Resources[id];
     }
     // What CDK renders for the ALB group when nothing may leave it.
-    const lbSg = Object.values(t.Resources).find((r) => r.Type === "AWS::EC2::SecurityGroup" && String(r.Properties?.GroupDescription).includes("load balancer"))!;
-    lbSg.Properties!.SecurityGroupEgress = [{ CidrIp: "255.255.255.255/32", Description: "Disallow all traffic", FromPort: 252, IpProtocol: "icmp", ToPort: 86 }];
+    const lbSg = Object.values(t.Resources).find(
+      (r) =>
+        r.Type === "AWS::EC2::SecurityGroup" &&
+        String(r.Properties?.GroupDescription).includes("load balancer"),
+    )!;
+    lbSg.Properties!.SecurityGroupEgress = [
+      {
+        CidrIp: "255.255.255.255/32",
+        Description: "Disallow all traffic",
+        FromPort: 252,
+        IpProtocol: "icmp",
+        ToPort: 86,
+      },
+    ];
     const broken = traceWiring(t, expectations(COMBOS[0]!));
     expect(broken).toContain("hosts' SG admits the load balancer's SG on 32768–65535");
     expect(broken).toContain("load balancer's SG may send to the hosts' SG on 32768–65535");
@@ -55,8 +72,24 @@ describe("the tracer catches the bugs it is for", () => {
     const t: TemplateJson = {
       Resources: {
         Open: { Type: "AWS::EC2::SecurityGroup", Properties: {} },
-        Closed: { Type: "AWS::EC2::SecurityGroup", Properties: { SecurityGroupEgress: [{ CidrIp: "255.255.255.255/32", FromPort: 252, IpProtocol: "icmp", ToPort: 86 }] } },
-        In: { Type: "AWS::EC2::SecurityGroupIngress", Properties: { GroupId: { "Fn::GetAtt": ["Closed", "GroupId"] }, IpProtocol: "tcp", FromPort: 80, ToPort: 90, SourceSecurityGroupId: { "Fn::GetAtt": ["Open", "GroupId"] } } },
+        Closed: {
+          Type: "AWS::EC2::SecurityGroup",
+          Properties: {
+            SecurityGroupEgress: [
+              { CidrIp: "255.255.255.255/32", FromPort: 252, IpProtocol: "icmp", ToPort: 86 },
+            ],
+          },
+        },
+        In: {
+          Type: "AWS::EC2::SecurityGroupIngress",
+          Properties: {
+            GroupId: { "Fn::GetAtt": ["Closed", "GroupId"] },
+            IpProtocol: "tcp",
+            FromPort: 80,
+            ToPort: 90,
+            SourceSecurityGroupId: { "Fn::GetAtt": ["Open", "GroupId"] },
+          },
+        },
       },
     };
     expect(egressAllows(t, "Open", { sg: "Closed" }, [85, 85])).toBe(true);
@@ -83,7 +116,9 @@ describe("cfn-lint reports nothing on any combination", () => {
       return;
     }
     expect(result.version).toMatch(/^cfn-lint \d+\./);
-    const report = result.findings.map((f) => `${f.Filename.replace(/^.*\//, "")}: ${f.Rule.Id} ${f.Message}`);
+    const report = result.findings.map(
+      (f) => `${f.Filename.replace(/^.*\//, "")}: ${f.Rule.Id} ${f.Message}`,
+    );
     expect(report).toEqual([]);
   }, 180_000);
 });

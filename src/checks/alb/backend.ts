@@ -23,8 +23,13 @@ export type BackendModel =
 
 /** The pypiserver container: the one whose image or command is pypiserver's, else the first essential one. */
 function mainContainer(td: EcsTaskDefinition): EcsContainerDef | undefined {
-  const text = (c: EcsContainerDef) => [c.image ?? "", ...(c.entryPoint ?? []), ...(c.command ?? [])].join(" ");
-  return td.containers.find((c) => /pypiserver|pypi-server/.test(text(c))) ?? td.containers.find((c) => c.essential) ?? td.containers[0];
+  const text = (c: EcsContainerDef) =>
+    [c.image ?? "", ...(c.entryPoint ?? []), ...(c.command ?? [])].join(" ");
+  return (
+    td.containers.find((c) => /pypiserver|pypi-server/.test(text(c))) ??
+    td.containers.find((c) => c.essential) ??
+    td.containers[0]
+  );
 }
 
 function setting(text: string, flag: RegExp, conf: RegExp): string | undefined {
@@ -47,32 +52,60 @@ export function backendModel(td: EcsTaskDefinition): BackendModel {
   const cmd = [...(c.entryPoint ?? []), ...(c.command ?? [])].join(" ");
   const all = `${cmd}\n${c.gunicornCmdArgs ?? ""}`;
   const seen = `image ${c.image ?? "?"}, command ${JSON.stringify(cmd.length > 160 ? `${cmd.slice(0, 160)}…` : cmd)}`;
-  const runsPypiServer = /\b(?:pypi-server|entrypoint\.sh)\b|(?:^|\s)run(?:\s|$)/.test(cmd) || (cmd.trim() === "" && knownImage(c.image));
+  const runsPypiServer =
+    /\b(?:pypi-server|entrypoint\.sh)\b|(?:^|\s)run(?:\s|$)/.test(cmd) ||
+    (cmd.trim() === "" && knownImage(c.image));
   const server = setting(cmd, /--server(?:=|\s+)(\w+)/, /$^/);
   if (!runsPypiServer && c.keepAliveSeconds === undefined) return { kind: "unknown", seen };
   if (runsPypiServer && (server === undefined || server === "auto" || server === "waitress")) {
-    if (server !== "waitress" && !knownImage(c.image)) return { kind: "unknown", seen: `${seen} (bottle's auto picks the first server installed in the image)` };
-    return { kind: "keepalive", server: "waitress", keepAliveSeconds: WAITRESS_CHANNEL_TIMEOUT_SECONDS, how: `waitress closes idle connections after its ${WAITRESS_CHANNEL_TIMEOUT_SECONDS} s channel_timeout` };
+    if (server !== "waitress" && !knownImage(c.image))
+      return {
+        kind: "unknown",
+        seen: `${seen} (bottle's auto picks the first server installed in the image)`,
+      };
+    return {
+      kind: "keepalive",
+      server: "waitress",
+      keepAliveSeconds: WAITRESS_CHANNEL_TIMEOUT_SECONDS,
+      how: `waitress closes idle connections after its ${WAITRESS_CHANNEL_TIMEOUT_SECONDS} s channel_timeout`,
+    };
   }
-  if (server !== undefined && server !== "gunicorn") return { kind: "unknown", seen: `${seen} (server ${server})` };
+  if (server !== undefined && server !== "gunicorn")
+    return { kind: "unknown", seen: `${seen} (server ${server})` };
   // gunicorn (named, or implied by a keep-alive setting).
   const writesConfig = /gunicorn\.conf\.py/.test(cmd);
-  const worker = setting(all, /(?:-k|--worker-class)(?:=|\s+)["']?([\w.]+)/, /\bworker_class\s*=\s*["']([\w.]+)["']/);
+  const worker = setting(
+    all,
+    /(?:-k|--worker-class)(?:=|\s+)["']?([\w.]+)/,
+    /\bworker_class\s*=\s*["']([\w.]+)["']/,
+  );
   const threads = Number(setting(all, /--threads(?:=|\s+)(\d+)/, /\bthreads\s*=\s*(\d+)/) ?? "1");
   const keepAlive = c.keepAliveSeconds;
   let effectiveWorker = worker;
   let how = worker ? `worker ${worker} set in the task definition` : "";
   if (!effectiveWorker && writesConfig) {
     effectiveWorker = "sync";
-    how = "the command writes its own gunicorn.conf.py without a worker_class, so gunicorn's sync default applies";
+    how =
+      "the command writes its own gunicorn.conf.py without a worker_class, so gunicorn's sync default applies";
   } else if (!effectiveWorker && knownImage(c.image)) {
     effectiveWorker = "gevent";
     how = "the image's /data/gunicorn.conf.py sets worker_class gevent";
   }
   if (effectiveWorker === "sync" && threads <= 1)
-    return { kind: "no-keepalive", server: "gunicorn (sync worker)", how: `${how}; the sync worker closes every connection after its response` };
-  if (keepAlive !== undefined) return { kind: "keepalive", server: `gunicorn${effectiveWorker ? ` (${effectiveWorker} worker)` : ""}`, keepAliveSeconds: keepAlive, how: `keepalive ${keepAlive} s set in the task definition` };
-  if (!effectiveWorker) return { kind: "unknown", seen: `${seen} (gunicorn's worker class and config are not visible)` };
+    return {
+      kind: "no-keepalive",
+      server: "gunicorn (sync worker)",
+      how: `${how}; the sync worker closes every connection after its response`,
+    };
+  if (keepAlive !== undefined)
+    return {
+      kind: "keepalive",
+      server: `gunicorn${effectiveWorker ? ` (${effectiveWorker} worker)` : ""}`,
+      keepAliveSeconds: keepAlive,
+      how: `keepalive ${keepAlive} s set in the task definition`,
+    };
+  if (!effectiveWorker)
+    return { kind: "unknown", seen: `${seen} (gunicorn's worker class and config are not visible)` };
   return {
     kind: "keepalive",
     server: `gunicorn (${effectiveWorker} worker)`,

@@ -5,11 +5,30 @@
  * The ALB routes per request; intermittent 502s come from a back-end keep-alive shorter than the ALB idle
  * timeout, not from "keep-alive stickiness".
  */
-import { defineCheck, evidenceRef, limitRef, renderMessage, type ResourceResult, type Verdict } from "../model.js";
+import {
+  defineCheck,
+  evidenceRef,
+  limitRef,
+  renderMessage,
+  type ResourceResult,
+  type Verdict,
+} from "../model.js";
 import { backendModel } from "./backend.js";
 import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS } from "./thresholds.js";
 import { METRICS, SERVICE, TARGETS, type MetricsEvidence } from "../../sources/aws/types.js";
-import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem, sumOf, values } from "../series.js";
+import {
+  describeSeries,
+  hasData,
+  maxOf,
+  maybe,
+  need,
+  observedFrom,
+  round,
+  seriesOf,
+  seriesProblem,
+  sumOf,
+  values,
+} from "../series.js";
 
 export { GUNICORN_DEFAULT_KEEPALIVE_SECONDS } from "./backend.js";
 /** The ALB's default idle timeout. */
@@ -21,33 +40,46 @@ const REASON_HINTS: Record<string, string> = {
     "The health check got an unexpected status: the check path must answer 200 without credentials (pypiserver's / and /health do; /simple/ answers 401).",
   "Target.Timeout":
     "The health check timed out: the task is overloaded or stuck on EFS: `pypictl doctor --only ecs.cpu-utilization,efs.percent-io-limit,host.iowait`.",
-  "Target.FailedHealthChecks": "The target stopped answering health checks: `pypictl doctor --only ecs.oom-kills,host`.",
+  "Target.FailedHealthChecks":
+    "The target stopped answering health checks: `pypictl doctor --only ecs.oom-kills,host`.",
   "Target.NotRegistered": "The target is not registered: the task stopped or is being replaced.",
   "Target.NotInUse":
     "The target's Availability Zone is not enabled on the load balancer (or the target group is not used by a listener): enable the AZ of the instances' subnets on the ALB.",
-  "Target.InvalidState": "The target's instance is stopped or terminated (scale-in or replacement); it leaves the group on its own.",
+  "Target.InvalidState":
+    "The target's instance is stopped or terminated (scale-in or replacement); it leaves the group on its own.",
   "Target.DeregistrationInProgress": "The target is draining (deployment or scale-in).",
   "Elb.InitialHealthChecking": "The target just registered and is still passing its first health checks.",
 };
 
 /** Shared by the metric checks of the load balancer. */
 const NO_ALB_HINTS = {
-  "name-alb": "Name the load balancer: `pypictl doctor --load-balancer <alb-arn>`, or the stack that has it: `pypictl doctor --stack <name>`.",
+  "name-alb":
+    "Name the load balancer: `pypictl doctor --load-balancer <alb-arn>`, or the stack that has it: `pypictl doctor --stack <name>`.",
 };
 
 function noAlb(m: MetricsEvidence): Verdict<"no-metrics", never> | undefined {
   if (m.context.loadBalancer) return undefined;
-  return { status: "error", messageId: "no-metrics", data: { cause: m.unavailable.alb ?? "no load balancer identified" }, hints: [NO_ALB_HINTS["name-alb"]] };
+  return {
+    status: "error",
+    messageId: "no-metrics",
+    data: { cause: m.unavailable.alb ?? "no load balancer identified" },
+    hints: [NO_ALB_HINTS["name-alb"]],
+  };
 }
 
 /** "More CPU per instance" in both worlds; `{{why}}` says what the module's stress tests showed. */
 const BIGGER_INSTANCE =
-  "More CPU per instance: instance type c6a.xlarge ({{why}}): stack `pypictl deploy --instance-type c6a.xlarge` with the flags you deployed with, Terraform `asg_instance_type = \"c6a.xlarge\"`.";
+  'More CPU per instance: instance type c6a.xlarge ({{why}}): stack `pypictl deploy --instance-type c6a.xlarge` with the flags you deployed with, Terraform `asg_instance_type = "c6a.xlarge"`.';
 
 /** Target states that pass by on their own: registration, deregistration, replacement, scale-in. */
 function transitional(t: { state: string; reason?: string }): boolean {
   if (t.state === "initial" || t.state === "draining" || t.state === "unhealthy.draining") return true;
-  if (t.state === "unused") return t.reason === "Target.NotRegistered" || t.reason === "Target.InvalidState" || t.reason === "Target.DeregistrationInProgress";
+  if (t.state === "unused")
+    return (
+      t.reason === "Target.NotRegistered" ||
+      t.reason === "Target.InvalidState" ||
+      t.reason === "Target.DeregistrationInProgress"
+    );
   return false;
 }
 
@@ -99,11 +131,14 @@ export const albTargetHealth = defineCheck({
   hints: { ...albTargetHealthHints, ...REASON_HINTS },
   messages: {
     none: "No targets are registered in {{targetGroup}}: the ALB has nothing to send requests to (503s).",
-    "none-healthy": "None of the {{total}} target(s) in {{targetGroup}} is healthy ({{reasons}}): requests fail.",
+    "none-healthy":
+      "None of the {{total}} target(s) in {{targetGroup}} is healthy ({{reasons}}): requests fail.",
     unhealthy: "{{bad}} of {{total}} target(s) not healthy in {{targetGroup}} ({{reasons}}).",
-    "just-unhealthy": "{{unhealthy}} of {{total}} target(s) turned unhealthy in the last {{minutes}} min ({{reasons}}); not yet {{limit}} min.",
+    "just-unhealthy":
+      "{{unhealthy}} of {{total}} target(s) turned unhealthy in the last {{minutes}} min ({{reasons}}); not yet {{limit}} min.",
     transition: "All targets serve, but {{transitioning}} of {{total}} are in transition ({{reasons}}).",
-    flapping: "All {{total}} target(s) are healthy now, but targets were unhealthy earlier in the window: {{spells}}.",
+    flapping:
+      "All {{total}} target(s) are healthy now, but targets were unhealthy earlier in the window: {{spells}}.",
     ok: "All {{total}} target(s) healthy in {{targetGroup}}.",
   },
   evaluate({ evidence, limits }) {
@@ -113,24 +148,41 @@ export const albTargetHealth = defineCheck({
     const total = tg.targets.length;
     const threshold = limitRef(limits, "maxUnhealthy", "count");
     if (total === 0)
-      return { status: "fail", messageId: "none", data: { targetGroup: name, total }, observed: { value: 0, unit: "targets" }, threshold, hints: [albTargetHealthHints.none] };
+      return {
+        status: "fail",
+        messageId: "none",
+        data: { targetGroup: name, total },
+        observed: { value: 0, unit: "targets" },
+        threshold,
+        hints: [albTargetHealthHints.none],
+      };
     const unhealthySeries = m ? seriesOf(m, "alb.UnHealthyHostCount") : undefined;
     const havePoints = hasData(unhealthySeries) && !seriesProblem(unhealthySeries);
-    const trailing = havePoints ? trailingMinutesAbove(unhealthySeries!.points, unhealthySeries!.period) : undefined;
+    const trailing = havePoints
+      ? trailingMinutesAbove(unhealthySeries!.points, unhealthySeries!.period)
+      : undefined;
     // Unhealthy is persistent when the metric says so for unhealthyMinutes, or when there is no metric to say otherwise.
     const persistent = trailing === undefined || trailing >= limits.unhealthyMinutes;
-    const isBad = (t: (typeof tg.targets)[number]) => t.state !== "healthy" && !transitional(t) && (t.state !== "unhealthy" || persistent);
+    const isBad = (t: (typeof tg.targets)[number]) =>
+      t.state !== "healthy" && !transitional(t) && (t.state !== "unhealthy" || persistent);
     const bad = tg.targets.filter(isBad);
     const fresh = tg.targets.filter((t) => t.state === "unhealthy" && !persistent);
     const moving = tg.targets.filter(transitional);
     const healthy = tg.targets.filter((t) => t.state === "healthy");
-    const reasons = (xs: typeof bad) => [...new Set(xs.map((t) => `${t.state}${t.reason ? ` ${t.reason}` : ""}`))].join(", ");
+    const reasons = (xs: typeof bad) =>
+      [...new Set(xs.map((t) => `${t.state}${t.reason ? ` ${t.reason}` : ""}`))].join(", ");
     const resources: ResourceResult[] = tg.targets.map((t) => ({
       id: `${t.id}${t.port !== undefined ? `:${t.port}` : ""}`,
       status: t.state === "healthy" ? "pass" : isBad(t) ? "fail" : "warn",
       message: `${t.state}${t.reason ? ` (${t.reason})` : ""}${t.description ? `: ${t.description}` : ""}${t.availabilityZone ? ` [${t.availabilityZone}]` : ""}`,
     }));
-    const hints = [...new Set([...bad, ...fresh, ...moving].map((t) => (t.reason ? REASON_HINTS[t.reason] : undefined)).filter((h): h is string => !!h))];
+    const hints = [
+      ...new Set(
+        [...bad, ...fresh, ...moving]
+          .map((t) => (t.reason ? REASON_HINTS[t.reason] : undefined))
+          .filter((h): h is string => !!h),
+      ),
+    ];
     const notHealthy = tg.targets.filter((t) => t.state !== "healthy");
     const data = {
       targetGroup: name,
@@ -144,10 +196,29 @@ export const albTargetHealth = defineCheck({
     };
     const observed = { value: bad.length, unit: "targets" };
     if (healthy.length === 0)
-      return { status: "fail", messageId: "none-healthy", data: { ...data, reasons: reasons(notHealthy) }, observed, threshold, hints, resources };
-    if (bad.length > limits.maxUnhealthy) return { status: "fail", messageId: "unhealthy", data, observed, threshold, hints, resources };
-    if (fresh.length > 0) return { status: "warn", messageId: "just-unhealthy", data, observed, threshold: limitRef(limits, "unhealthyMinutes", "min"), hints, resources };
-    if (moving.length > 0) return { status: "warn", messageId: "transition", data, observed, threshold, hints, resources };
+      return {
+        status: "fail",
+        messageId: "none-healthy",
+        data: { ...data, reasons: reasons(notHealthy) },
+        observed,
+        threshold,
+        hints,
+        resources,
+      };
+    if (bad.length > limits.maxUnhealthy)
+      return { status: "fail", messageId: "unhealthy", data, observed, threshold, hints, resources };
+    if (fresh.length > 0)
+      return {
+        status: "warn",
+        messageId: "just-unhealthy",
+        data,
+        observed,
+        threshold: limitRef(limits, "unhealthyMinutes", "min"),
+        hints,
+        resources,
+      };
+    if (moving.length > 0)
+      return { status: "warn", messageId: "transition", data, observed, threshold, hints, resources };
     const spells = havePoints ? unhealthySpells(unhealthySeries!.points) : [];
     if (spells.length > 0)
       return {
@@ -182,10 +253,13 @@ function perMinute(m: MetricsEvidence): Array<{ t: string; requests: number; err
 
 const alb5xxHints = {
   ...NO_ALB_HINTS,
-  "502": "502s: the back end closed a connection the ALB reused, or a task died mid-request: `pypictl doctor --only alb.idle-timeout,ecs.oom-kills`.",
+  "502":
+    "502s: the back end closed a connection the ALB reused, or a task died mid-request: `pypictl doctor --only alb.idle-timeout,ecs.oom-kills`.",
   "503": "503s: no healthy target at times: `pypictl doctor --only alb.target-health,ecs.running-tasks`.",
-  "504": "504s: targets too slow to answer: `pypictl doctor --only alb.p95-latency,efs.percent-io-limit,host.iowait`.",
-  "no-target": "The ALB had no target to send to: `pypictl doctor --only alb.target-health,ecs.running-tasks`.",
+  "504":
+    "504s: targets too slow to answer: `pypictl doctor --only alb.p95-latency,efs.percent-io-limit,host.iowait`.",
+  "no-target":
+    "The ALB had no target to send to: `pypictl doctor --only alb.target-health,ecs.running-tasks`.",
   bigger: BIGGER_INSTANCE,
   jitter: "Stagger CI jobs (0–60 s random jitter) so bursts arrive spread out.",
 };
@@ -197,16 +271,26 @@ export const alb5xxRate = defineCheck({
     "(HTTPCode_ELB_5XX_Count + HTTPCode_Target_5XX_Count) ÷ requests, over the window and in its worst minute (Sums, LoadBalancer dimension). ELB 5xx are judged on their own when there is no RequestCount: with no registered targets the ALB answers 503 and counts no requests. Under 1 % over the window is normal even in extreme bursts.",
   playbooks: ["bursts", "upload"],
   needs: [METRICS.id],
-  series: ["alb.RequestCount", "alb.HTTPCode_ELB_5XX_Count", "alb.HTTPCode_Target_5XX_Count", "alb.HTTPCode_ELB_502_Count", "alb.HTTPCode_ELB_503_Count", "alb.HTTPCode_ELB_504_Count"],
+  series: [
+    "alb.RequestCount",
+    "alb.HTTPCode_ELB_5XX_Count",
+    "alb.HTTPCode_Target_5XX_Count",
+    "alb.HTTPCode_ELB_502_Count",
+    "alb.HTTPCode_ELB_503_Count",
+    "alb.HTTPCode_ELB_504_Count",
+  ],
   scope: "fleet",
   thresholds: ALB_5XX_RATE,
   hints: alb5xxHints,
   messages: {
     "no-metrics": "Could not evaluate: {{cause}}.",
-    "no-traffic": "No requests reached {{loadBalancer}} in the window (the ALB publishes no datapoints without traffic).",
-    "no-targets": "{{elb}} 5xx responses from the ALB ({{e502}}×502, {{e503}}×503, {{e504}}×504) with no RequestCount: the ALB had no target to send requests to, so every request failed.",
+    "no-traffic":
+      "No requests reached {{loadBalancer}} in the window (the ALB publishes no datapoints without traffic).",
+    "no-targets":
+      "{{elb}} 5xx responses from the ALB ({{e502}}×502, {{e503}}×503, {{e504}}×504) with no RequestCount: the ALB had no target to send requests to, so every request failed.",
     high: "{{rate}} % of {{requests}} requests failed with 5xx ({{elb}} from the ALB: {{e502}}×502, {{e503}}×503, {{e504}}×504; {{target}} from targets); worst minute {{worstAt}}: {{worstPct}} %.",
-    "bad-minute": "{{worstPct}} % of {{worstRequests}} requests failed with 5xx in the minute from {{worstAt}} (limit {{minuteLimit}} %), although the window's rate is {{rate}} % of {{requests}}.",
+    "bad-minute":
+      "{{worstPct}} % of {{worstRequests}} requests failed with 5xx in the minute from {{worstAt}} (limit {{minuteLimit}} %), although the window's rate is {{rate}} % of {{requests}}.",
     ok: "{{rate}} % of {{requests}} requests failed with 5xx ({{elb}} ALB, {{target}} targets); worst minute {{worstPct}} %.",
   },
   evaluate({ evidence, limits }) {
@@ -228,16 +312,33 @@ export const alb5xxRate = defineCheck({
     if (e502 > 0) hints.push(alb5xxHints["502"]);
     if (e503 > 0) hints.push(alb5xxHints["503"]);
     if (e504 > 0) hints.push(alb5xxHints["504"]);
-    if (requests === 0 && elb + target === 0) return { status: "skip", messageId: "no-traffic", data: { loadBalancer: m.context.loadBalancer! } };
+    if (requests === 0 && elb + target === 0)
+      return { status: "skip", messageId: "no-traffic", data: { loadBalancer: m.context.loadBalancer! } };
     const minutes = perMinute(m);
     const series = minutes.map((x) => [x.t, x.pct] as [string, number]);
     if (requests === 0) {
       const data = { elb: elb + target, e502, e503, e504 };
-      return { status: "fail", messageId: "no-targets", data, observed: observedFrom(series, 100, "%"), threshold, hints: hints.length ? hints : [alb5xxHints["no-target"]] };
+      return {
+        status: "fail",
+        messageId: "no-targets",
+        data,
+        observed: observedFrom(series, 100, "%"),
+        threshold,
+        hints: hints.length ? hints : [alb5xxHints["no-target"]],
+      };
     }
-    const rate = ((elb + target) / Math.max(requests, minutes.reduce((a, x) => a + x.requests, 0))) * 100;
+    const rate =
+      ((elb + target) /
+        Math.max(
+          requests,
+          minutes.reduce((a, x) => a + x.requests, 0),
+        )) *
+      100;
     const judged = minutes.filter((x) => x.requests >= limits.minMinuteRequests);
-    const worst = judged.reduce<(typeof minutes)[number] | undefined>((w, x) => (!w || x.pct > w.pct ? x : w), undefined);
+    const worst = judged.reduce<(typeof minutes)[number] | undefined>(
+      (w, x) => (!w || x.pct > w.pct ? x : w),
+      undefined,
+    );
     const data = {
       rate: round(rate, 2),
       requests,
@@ -252,10 +353,23 @@ export const alb5xxRate = defineCheck({
       minuteLimit: limits.maxMinutePercent,
     };
     const observed = observedFrom(series, rate, "%");
-    hints.push(renderMessage(alb5xxHints.bigger, { why: "in the Terraform module's stress tests it kept errors at 0.05 % under 500-request bursts" }), alb5xxHints.jitter);
-    if (rate > limits.maxPercent) return { status: "fail", messageId: "high", data, observed, threshold, hints };
+    hints.push(
+      renderMessage(alb5xxHints.bigger, {
+        why: "in the Terraform module's stress tests it kept errors at 0.05 % under 500-request bursts",
+      }),
+      alb5xxHints.jitter,
+    );
+    if (rate > limits.maxPercent)
+      return { status: "fail", messageId: "high", data, observed, threshold, hints };
     if (worst && worst.pct > limits.maxMinutePercent)
-      return { status: "fail", messageId: "bad-minute", data, observed: observedFrom(series, worst.pct, "%"), threshold: limitRef(limits, "maxMinutePercent", "%"), hints };
+      return {
+        status: "fail",
+        messageId: "bad-minute",
+        data,
+        observed: observedFrom(series, worst.pct, "%"),
+        threshold: limitRef(limits, "maxMinutePercent", "%"),
+        hints,
+      };
     return { status: "pass", messageId: "ok", data, observed, threshold };
   },
 });
@@ -279,8 +393,10 @@ export const albP95Latency = defineCheck({
   hints: albP95Hints,
   messages: {
     "no-metrics": "Could not evaluate: {{cause}}.",
-    "no-traffic": "No requests reached {{loadBalancer}} in the window, so there is no response time to judge.",
-    sustained: "p95 response time stayed above {{fail}} s for {{minutes}} min (peak {{peak}} s): pip clients time out (15 s socket timeout).",
+    "no-traffic":
+      "No requests reached {{loadBalancer}} in the window, so there is no response time to judge.",
+    sustained:
+      "p95 response time stayed above {{fail}} s for {{minutes}} min (peak {{peak}} s): pip clients time out (15 s socket timeout).",
     slow: "p95 response time peaked at {{peak}} s (warn above {{warn}} s; fail when above {{fail}} s for {{sustained}} min, longest run {{minutes}} min).",
     ok: "p95 response time peaked at {{peak}} s.",
   },
@@ -291,7 +407,8 @@ export const albP95Latency = defineCheck({
     const s = seriesOf(m, "alb.TargetResponseTime.p95");
     const problem = seriesProblem(s);
     if (problem) return { status: "error", messageId: "no-metrics", data: { cause: problem } };
-    if (!hasData(s)) return { status: "skip", messageId: "no-traffic", data: { loadBalancer: m.context.loadBalancer! } };
+    if (!hasData(s))
+      return { status: "skip", messageId: "no-traffic", data: { loadBalancer: m.context.loadBalancer! } };
     const peak = maxOf(values(s))!;
     let run = 0;
     let longest = 0;
@@ -300,22 +417,55 @@ export const albP95Latency = defineCheck({
       longest = Math.max(longest, run);
     }
     const minutes = (longest * s!.period) / 60;
-    const data = { peak: round(peak, 2), warn: limits.warnSeconds, fail: limits.failSeconds, sustained: limits.sustainedMinutes, minutes: round(minutes) };
+    const data = {
+      peak: round(peak, 2),
+      warn: limits.warnSeconds,
+      fail: limits.failSeconds,
+      sustained: limits.sustainedMinutes,
+      minutes: round(minutes),
+    };
     const observed = observedFrom(s!.points, peak, "s");
-    const hints = [albP95Hints.listing, renderMessage(albP95Hints.bigger, { why: "the Terraform module's stress tests kept p95 under 5 s for medium load on c6a.large" })];
-    if (minutes >= limits.sustainedMinutes) return { status: "fail", messageId: "sustained", data, observed, threshold: limitRef(limits, "failSeconds", "s"), hints };
-    if (peak > limits.warnSeconds) return { status: "warn", messageId: "slow", data, observed, threshold: limitRef(limits, "warnSeconds", "s"), hints };
-    return { status: "pass", messageId: "ok", data, observed, threshold: limitRef(limits, "warnSeconds", "s") };
+    const hints = [
+      albP95Hints.listing,
+      renderMessage(albP95Hints.bigger, {
+        why: "the Terraform module's stress tests kept p95 under 5 s for medium load on c6a.large",
+      }),
+    ];
+    if (minutes >= limits.sustainedMinutes)
+      return {
+        status: "fail",
+        messageId: "sustained",
+        data,
+        observed,
+        threshold: limitRef(limits, "failSeconds", "s"),
+        hints,
+      };
+    if (peak > limits.warnSeconds)
+      return {
+        status: "warn",
+        messageId: "slow",
+        data,
+        observed,
+        threshold: limitRef(limits, "warnSeconds", "s"),
+        hints,
+      };
+    return {
+      status: "pass",
+      messageId: "ok",
+      data,
+      observed,
+      threshold: limitRef(limits, "warnSeconds", "s"),
+    };
   },
 });
 
 const albIdleHints = {
   explicit:
-    "Make the server's idle keep-alive explicit and longer than {{idle}} s, e.g. `GUNICORN_CMD_ARGS=\"--keep-alive {{keepAlive}}\"` in the container environment with gunicorn.",
+    'Make the server\'s idle keep-alive explicit and longer than {{idle}} s, e.g. `GUNICORN_CMD_ARGS="--keep-alive {{keepAlive}}"` in the container environment with gunicorn.',
   "lower-idle":
     "Lower the ALB idle timeout below {{keepAlive}} s: `aws elbv2 modify-load-balancer-attributes --load-balancer-arn <alb-arn> --attributes Key=idle_timeout.timeout_seconds,Value=60`.",
   gunicorn:
-    "Set gunicorn's keep-alive above the idle timeout: `keepalive = {{keepAlive}}` in /data/gunicorn.conf.py, or `GUNICORN_CMD_ARGS=\"--keep-alive {{keepAlive}}\"` in the container environment (the Terraform module sets neither).",
+    'Set gunicorn\'s keep-alive above the idle timeout: `keepalive = {{keepAlive}}` in /data/gunicorn.conf.py, or `GUNICORN_CMD_ARGS="--keep-alive {{keepAlive}}"` in the container environment (the Terraform module sets neither).',
   stack: "pypictl's stack does this for you (`albIdleTimeoutSeconds`; keep-alive = idle timeout + 15 s).",
 };
 
@@ -331,11 +481,15 @@ export const albIdleTimeout = defineCheck({
   thresholds: {},
   hints: albIdleHints,
   messages: {
-    short: "{{server}} keeps idle connections {{keepAlive}} s ({{how}}), not longer than the ALB idle timeout of {{idle}} s: requests on connections the back end just closed get 502s.",
+    short:
+      "{{server}} keeps idle connections {{keepAlive}} s ({{how}}), not longer than the ALB idle timeout of {{idle}} s: requests on connections the back end just closed get 502s.",
     ok: "{{server}} keeps idle connections {{keepAlive}} s ({{how}}), longer than the ALB idle timeout of {{idle}} s.",
-    "no-keepalive": "{{server}} keeps no idle connections ({{how}}): the ALB never reuses a connection the back end closed (idle timeout {{idle}} s).",
-    unknown: "ALB idle timeout is {{idle}} s; the back end's keep-alive is not known from the task definition ({{seen}}).",
-    "no-service": "ALB idle timeout is {{idle}} s; the back-end keep-alive could not be read (ecs.service not gathered).",
+    "no-keepalive":
+      "{{server}} keeps no idle connections ({{how}}): the ALB never reuses a connection the back end closed (idle timeout {{idle}} s).",
+    unknown:
+      "ALB idle timeout is {{idle}} s; the back end's keep-alive is not known from the task definition ({{seen}}).",
+    "no-service":
+      "ALB idle timeout is {{idle}} s; the back-end keep-alive could not be read (ecs.service not gathered).",
   },
   evaluate({ evidence }) {
     const tg = need(evidence, TARGETS);
@@ -351,7 +505,13 @@ export const albIdleTimeout = defineCheck({
         data: { idle, seen: model.seen },
         hints: [renderMessage(albIdleHints.explicit, { idle, keepAlive: idle + 15 })],
       };
-    if (model.kind === "no-keepalive") return { status: "pass", messageId: "no-keepalive", data: { idle, server: model.server, how: model.how }, threshold };
+    if (model.kind === "no-keepalive")
+      return {
+        status: "pass",
+        messageId: "no-keepalive",
+        data: { idle, server: model.server, how: model.how },
+        threshold,
+      };
     const data = { idle, keepAlive: model.keepAliveSeconds, server: model.server, how: model.how };
     const observed = { value: model.keepAliveSeconds, unit: "s" };
     if (model.keepAliveSeconds <= idle)

@@ -7,7 +7,8 @@ export const ALB_5XX_RATE = {
     default: 1,
     min: 0,
     max: 100,
-    description: "(HTTPCode_ELB_5XX_Count + HTTPCode_Target_5XX_Count) ÷ RequestCount over the window above this fails.",
+    description:
+      "(HTTPCode_ELB_5XX_Count + HTTPCode_Target_5XX_Count) ÷ RequestCount over the window above this fails.",
   },
   maxMinutePercent: {
     unit: "%",
@@ -21,7 +22,8 @@ export const ALB_5XX_RATE = {
     unit: "count",
     default: 10,
     min: 1,
-    description: "A minute needs at least this many requests (or 5xx responses) for its own share to be judged.",
+    description:
+      "A minute needs at least this many requests (or 5xx responses) for its own share to be judged.",
   },
 } satisfies Record<string, Threshold>;
 
@@ -36,13 +38,15 @@ export const ALB_P95_LATENCY = {
     unit: "s",
     default: 15,
     min: 0,
-    description: "p95 TargetResponseTime above this for sustainedMinutes fails: pip's socket timeout is 15 s (--timeout default), so those clients fail.",
+    description:
+      "p95 TargetResponseTime above this for sustainedMinutes fails: pip's socket timeout is 15 s (--timeout default), so those clients fail.",
   },
   sustainedMinutes: {
     unit: "min",
     default: 3,
     min: 1,
-    description: "How many consecutive minutes p95 must stay above failSeconds to fail (a shorter spike warns).",
+    description:
+      "How many consecutive minutes p95 must stay above failSeconds to fail (a shorter spike warns).",
   },
 } satisfies Record<string, Threshold>;
 
@@ -51,12 +55,14 @@ export const ALB_UNHEALTHY_HOSTS = {
     unit: "count",
     default: 0,
     min: 0,
-    description: "Targets persistently unhealthy (or in an AZ the load balancer does not use) above this fails; initial, draining and unused-while-replaced are transitional.",
+    description:
+      "Targets persistently unhealthy (or in an AZ the load balancer does not use) above this fails; initial, draining and unused-while-replaced are transitional.",
   },
   unhealthyMinutes: {
     unit: "min",
     default: 3,
     min: 1,
-    description: "An unhealthy target fails when UnHealthyHostCount was above zero for this many consecutive minutes up to now (or when the metric is not there to tell).",
+    description:
+      "An unhealthy target fails when UnHealthyHostCount was above zero for this many consecutive minutes up to now (or when the metric is not there to tell).",
   },
 } satisfies Record<string, Threshold>;

@@ -3,4 +3,9 @@ import type { Check } from "../model.js";
 import { authCredentialsAccepted, authHealthEndpoint, authIndexProtected } from "./probe.js";
 import { authClientConfig } from "./client-config.js";
 
-export const AUTH_CHECKS: Check[] = [authIndexProtected, authCredentialsAccepted, authHealthEndpoint, authClientConfig] as unknown as Check[];
+export const AUTH_CHECKS: Check[] = [
+  authIndexProtected,
+  authCredentialsAccepted,
+  authHealthEndpoint,
+  authClientConfig,
+] as unknown as Check[];

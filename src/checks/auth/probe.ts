@@ -24,15 +24,18 @@ const ERROR_NAMES: Record<string, string> = {
 /** Hints of the failures every probe check shares: unreachable, too slow, 5xx (FACTS.md §3–4 for the causes). */
 const FAILURE_HINTS = {
   tls: "Check the certificate (ACM) covers the host name and the URL uses the name the certificate was issued for.",
-  timeout: "Check the ALB's security group allows you, and that targets are healthy: `pypictl doctor --only alb`.",
+  timeout:
+    "Check the ALB's security group allows you, and that targets are healthy: `pypictl doctor --only alb`.",
   unreachable: "Check the URL (`--url`, or the stack output IndexUrl) and that the load balancer exists.",
   "too-slow": "Find why the listing is slow: `pypictl doctor --only slow-listing`.",
   "502":
     "502 from the ALB: the target closed the connection. A documented cause is a back-end keep-alive shorter than the ALB idle timeout (60 s by default; gunicorn's default is 2 s): `pypictl doctor --only alb.idle-timeout`.",
   "502-oom": "Look for OOM-killed tasks: `pypictl doctor --only oom`.",
   "503": "503 from the ALB: no healthy targets: `pypictl doctor --only alb.target-health,ecs.running-tasks`.",
-  "504": "504 from the ALB: the target did not answer in time (EFS, package count, CPU): `pypictl doctor --only slow-listing`.",
-  "5xx": "The server failed the request: read the container logs (CloudWatch Logs, the service's log group) around this time.",
+  "504":
+    "504 from the ALB: the target did not answer in time (EFS, package count, CPU): `pypictl doctor --only slow-listing`.",
+  "5xx":
+    "The server failed the request: read the container logs (CloudWatch Logs, the service's log group) around this time.",
 };
 
 /** 5xx by code, with the likely cause in this stack. */
@@ -43,7 +46,11 @@ function serverErrorHints(status: number): string[] {
   return [FAILURE_HINTS["5xx"]];
 }
 
-function failureVerdict(a: ProbeAnswer, what: string, limitSeconds: number): Verdict<keyof typeof COMMON_MESSAGES, "timeoutSeconds"> | undefined {
+function failureVerdict(
+  a: ProbeAnswer,
+  what: string,
+  limitSeconds: number,
+): Verdict<keyof typeof COMMON_MESSAGES, "timeoutSeconds"> | undefined {
   if (a.error) {
     const hints: string[] = [];
     if (a.error.kind === "tls") hints.push(FAILURE_HINTS.tls);
@@ -52,7 +59,13 @@ function failureVerdict(a: ProbeAnswer, what: string, limitSeconds: number): Ver
     return {
       status: "fail",
       messageId: "unreachable",
-      data: { what, path: a.path, cause: ERROR_NAMES[a.error.kind] ?? a.error.kind, code: a.error.code ?? a.error.kind, ms: a.ms },
+      data: {
+        what,
+        path: a.path,
+        cause: ERROR_NAMES[a.error.kind] ?? a.error.kind,
+        code: a.error.code ?? a.error.kind,
+        ms: a.ms,
+      },
       observed: { value: a.ms / 1000, unit: "s" },
       hints,
     };
@@ -67,7 +80,12 @@ function failureVerdict(a: ProbeAnswer, what: string, limitSeconds: number): Ver
       hints: [FAILURE_HINTS["too-slow"]],
     };
   if (a.status !== undefined && a.status >= 500)
-    return { status: "fail", messageId: "server-error", data: { what, path: a.path, status: a.status }, hints: serverErrorHints(a.status) };
+    return {
+      status: "fail",
+      messageId: "server-error",
+      data: { what, path: a.path, status: a.status },
+      hints: serverErrorHints(a.status),
+    };
   return undefined;
 }
 
@@ -87,18 +105,29 @@ const ROLL_HINTS = {
 };
 
 function rollHints(p: IndexProbe): string[] {
-  const data = { cluster: p.fleet.cluster ?? "<cluster>", service: p.fleet.service ?? "<service>", asg: p.fleet.autoScalingGroup ?? "<asg_name>" };
-  return [ROLL_HINTS.rewrite, renderMessage(ROLL_HINTS["roll-tasks"], data), renderMessage(ROLL_HINTS["refresh-instances"], data)];
+  const data = {
+    cluster: p.fleet.cluster ?? "<cluster>",
+    service: p.fleet.service ?? "<service>",
+    asg: p.fleet.autoScalingGroup ?? "<asg_name>",
+  };
+  return [
+    ROLL_HINTS.rewrite,
+    renderMessage(ROLL_HINTS["roll-tasks"], data),
+    renderMessage(ROLL_HINTS["refresh-instances"], data),
+  ];
 }
 
 const protectedHints = {
   ...FAILURE_HINTS,
-  "in-url": "Put the credentials in the URL so pip sends them without waiting for a challenge: `pypictl creds --format env`.",
+  "in-url":
+    "Put the credentials in the URL so pip sends them without waiting for a challenge: `pypictl creds --format env`.",
   authenticate:
     "Run pypiserver with `--authenticate download,list,update` and `-P <htpasswd>` (both the pypictl stack and the Terraform module do by default: check the task definition's command).",
-  "restrict-alb": "Anyone who can reach the load balancer can read every package until then: restrict the ALB security group.",
+  "restrict-alb":
+    "Anyone who can reach the load balancer can read every package until then: restrict the ALB security group.",
   waf: "Check WAF rules or proxies in front of the ALB.",
-  redirect: "Use the final URL (often https://) with `--url` and in client config: pip does not resend credentials across a redirect to another host.",
+  redirect:
+    "Use the final URL (often https://) with `--url` and in client config: pip does not resend credentials across a redirect to another host.",
 };
 
 export const authIndexProtected = defineCheck({
@@ -115,8 +144,10 @@ export const authIndexProtected = defineCheck({
     ...COMMON_MESSAGES,
     protected: "GET /simple/ without credentials: 401 with {{challenge}} in {{ms}} ms",
     open: "GET /simple/ without credentials answered 200: the index is open to anyone",
-    "no-challenge": "GET /simple/ without credentials: 401 but no WWW-Authenticate: Basic header, so clients relying on a challenge (netrc, keyring) never send credentials",
-    forbidden: "GET /simple/ without credentials answered 403, not 401: something in front of pypiserver (WAF, proxy) refuses before pypiserver can challenge",
+    "no-challenge":
+      "GET /simple/ without credentials: 401 but no WWW-Authenticate: Basic header, so clients relying on a challenge (netrc, keyring) never send credentials",
+    forbidden:
+      "GET /simple/ without credentials answered 403, not 401: something in front of pypiserver (WAF, proxy) refuses before pypiserver can challenge",
     redirect: "GET /simple/ without credentials answered {{status}} to {{location}}",
     unexpected: "GET /simple/ without credentials answered {{status}}",
   },
@@ -129,7 +160,12 @@ export const authIndexProtected = defineCheck({
     const observed = { value: a.ms, unit: "ms" };
     if (a.status === 401) {
       if (a.wwwAuthenticate && /^\s*basic\b/i.test(a.wwwAuthenticate))
-        return { status: "pass", messageId: "protected", data: { challenge: a.wwwAuthenticate, ms: a.ms }, observed };
+        return {
+          status: "pass",
+          messageId: "protected",
+          data: { challenge: a.wwwAuthenticate, ms: a.ms },
+          observed,
+        };
       return {
         status: "warn",
         messageId: "no-challenge",
@@ -172,11 +208,14 @@ const acceptedHints = {
     "Grant secretsmanager:GetSecretValue on the secret (and kms:Decrypt on its key), or name the secret's JSON keys: `pypictl creds --check --username-key <key> --password-key <key>`.",
   bcrypt:
     "Each protected request verifies the bcrypt hash (cost 12 ≈ 175 ms, cost 5 ≈ 2 ms): write the htpasswd entry with cost 5 (`htpasswd -B -C 5 <htpasswd-file> <user>`; pypictl's stack: `bcryptRounds`, `--bcrypt-rounds`, default 5).",
-  "slow-listing": "Find what else slows the listing (package count, EFS): `pypictl doctor --only slow-listing`.",
+  "slow-listing":
+    "Find what else slows the listing (package count, EFS): `pypictl doctor --only slow-listing`.",
   "ascii-secret":
     "Put an ASCII-only password in the fleet's secret (`aws secretsmanager put-secret-value --secret-id <secret-arn> --secret-string <json>`), then roll the tasks so the htpasswd is rebuilt (`aws ecs update-service --cluster <cluster> --service <service> --force-new-deployment`).",
-  "ascii-rewrite": "Then rewrite client config: `pypictl creds --format pip.conf --write` (and `--format pypirc`).",
-  encode: "In URLs (pip, uv, PIP_INDEX_URL, pip.conf) the password must be percent-encoded: `pypictl creds --format env` prints it encoded.",
+  "ascii-rewrite":
+    "Then rewrite client config: `pypictl creds --format pip.conf --write` (and `--format pypirc`).",
+  encode:
+    "In URLs (pip, uv, PIP_INDEX_URL, pip.conf) the password must be percent-encoded: `pypictl creds --format env` prints it encoded.",
   "final-url": "A proxy or redirect may drop the Authorization header: use the final https:// URL.",
 };
 
@@ -195,10 +234,13 @@ export const authCredentialsAccepted = defineCheck({
     accepted: "GET /simple/ with {{credentialsFrom}}: 200 in {{ms}} ms",
     slow: "GET /simple/ with credentials: 200 but took {{seconds}} s (above {{limit}} s)",
     "no-credentials": "No credentials to try: {{reason}}",
-    "non-ascii": "GET /simple/ with {{credentialsFrom}}: 200 for pypictl's UTF-8 request, but the password has non-ASCII characters: {{reason}}",
+    "non-ascii":
+      "GET /simple/ with {{credentialsFrom}}: 200 for pypictl's UTF-8 request, but the password has non-ASCII characters: {{reason}}",
     "credentials-unreadable": "Could not read the fleet's credentials: {{reason}}",
-    "not-sent": "GET /simple/ with credentials answered 401: the credentials did not arrive (not sent, or mangled on the way)",
-    rejected: "GET /simple/ with {{credentialsFrom}} answered 403: wrong user or password for the running servers",
+    "not-sent":
+      "GET /simple/ with credentials answered 401: the credentials did not arrive (not sent, or mangled on the way)",
+    rejected:
+      "GET /simple/ with {{credentialsFrom}} answered 403: wrong user or password for the running servers",
     unexpected: "GET /simple/ with credentials answered {{status}}",
   },
   evaluate({ evidence, limits }) {
@@ -214,7 +256,11 @@ export const authCredentialsAccepted = defineCheck({
           data: { reason: v.credentials.reason ?? "unknown" },
           hints: [acceptedHints["read-secret"]],
         };
-      return { status: "skip", messageId: "no-credentials", data: { reason: v.credentials.reason ?? "none given" } };
+      return {
+        status: "skip",
+        messageId: "no-credentials",
+        data: { reason: v.credentials.reason ?? "none given" },
+      };
     }
     const bad = failureVerdict(a, "with credentials", limits.timeoutSeconds);
     if (bad) return bad;
@@ -237,7 +283,12 @@ export const authCredentialsAccepted = defineCheck({
           observed,
           hints: [acceptedHints["ascii-secret"], acceptedHints["ascii-rewrite"]],
         };
-      return { status: "pass", messageId: "accepted", data: { from: v.credentials.from, credentialsFrom: credentialsFrom(v.credentials.from), ms: a.ms }, observed };
+      return {
+        status: "pass",
+        messageId: "accepted",
+        data: { from: v.credentials.from, credentialsFrom: credentialsFrom(v.credentials.from), ms: a.ms },
+        observed,
+      };
     }
     if (a.status === 401)
       return {
@@ -248,14 +299,21 @@ export const authCredentialsAccepted = defineCheck({
         hints: [acceptedHints.encode, acceptedHints["final-url"]],
       };
     if (a.status === 403)
-      return { status: "fail", messageId: "rejected", data: { from: v.credentials.from, credentialsFrom: credentialsFrom(v.credentials.from) }, observed, hints: rollHints(v) };
+      return {
+        status: "fail",
+        messageId: "rejected",
+        data: { from: v.credentials.from, credentialsFrom: credentialsFrom(v.credentials.from) },
+        observed,
+        hints: rollHints(v),
+      };
     return { status: "warn", messageId: "unexpected", data: { status: a.status ?? 0 }, observed };
   },
 });
 
 const healthHints = {
   ...FAILURE_HINTS,
-  "no-auth": "Keep /health outside `--authenticate` and any proxy auth; the Terraform module's container check accepts 401, which hides a broken htpasswd.",
+  "no-auth":
+    "Keep /health outside `--authenticate` and any proxy auth; the Terraform module's container check accepts 401, which hides a broken htpasswd.",
   path: "Point the ALB health check at the path pypiserver serves (its `--health-endpoint`, /health by default).",
 };
 
@@ -273,7 +331,8 @@ export const authHealthEndpoint = defineCheck({
     ...COMMON_MESSAGES,
     healthy: "GET /health: {{status}} in {{ms}} ms",
     "needs-auth": "GET /health answered {{status}}: health checks without credentials will fail",
-    missing: "GET /health answered 404: this server has no health endpoint at /health (--health-endpoint changed?)",
+    missing:
+      "GET /health answered 404: this server has no health endpoint at /health (--health-endpoint changed?)",
     unexpected: "GET /health answered {{status}}",
   },
   evaluate({ evidence, limits }) {
@@ -283,7 +342,8 @@ export const authHealthEndpoint = defineCheck({
     const bad = failureVerdict(a, "health", limits.timeoutSeconds);
     if (bad) return bad;
     const observed = { value: a.ms, unit: "ms" };
-    if (a.status === 200) return { status: "pass", messageId: "healthy", data: { status: a.status, ms: a.ms }, observed };
+    if (a.status === 200)
+      return { status: "pass", messageId: "healthy", data: { status: a.status, ms: a.ms }, observed };
     if (a.status === 401 || a.status === 403)
       return {
         status: "warn",
@@ -292,7 +352,8 @@ export const authHealthEndpoint = defineCheck({
         observed,
         hints: [healthHints["no-auth"]],
       };
-    if (a.status === 404) return { status: "warn", messageId: "missing", data: {}, observed, hints: [healthHints.path] };
+    if (a.status === 404)
+      return { status: "warn", messageId: "missing", data: {}, observed, hints: [healthHints.path] };
     return { status: "warn", messageId: "unexpected", data: { status: a.status ?? 0 }, observed };
   },
 });

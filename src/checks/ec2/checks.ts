@@ -2,7 +2,19 @@
 import { defineCheck, limitRef, type ResourceResult } from "../model.js";
 import { EC2_CPU_CREDITS, EC2_CPU_SKEW } from "./thresholds.js";
 import { INSTANCES, METRICS, isBurstable } from "../../sources/aws/types.js";
-import { hasData, maxOf, meanOf, minOf, need, observedFrom, round, seriesOf, seriesProblem, sumOf, values } from "../series.js";
+import {
+  hasData,
+  maxOf,
+  meanOf,
+  minOf,
+  need,
+  observedFrom,
+  round,
+  seriesOf,
+  seriesProblem,
+  sumOf,
+  values,
+} from "../series.js";
 
 const BIGGER =
   "Use a non-burstable type with more CPU, c6a.large (or c6a.xlarge for heavy bursts): stack prop `instanceType` (`--instance-type`), Terraform `asg_instance_type`.";
@@ -11,7 +23,8 @@ const creditHints = {
   bigger: BIGGER,
   unlimited:
     "Or let the instances burst past their credits (billed per vCPU-hour of surplus): set the launch template's credit specification to unlimited; for running instances `aws ec2 modify-instance-credit-specification --instance-credit-specifications InstanceId=<instance-id>,CpuCredits=unlimited`.",
-  permission: "Grant cloudwatch:GetMetricData (`pypictl doctor --print-iam-policy` prints the policy doctor needs) and check the region (`--region`).",
+  permission:
+    "Grant cloudwatch:GetMetricData (`pypictl doctor --print-iam-policy` prints the policy doctor needs) and check the region (`--region`).",
   "read-mode":
     "Grant ec2:DescribeInstanceCreditSpecifications (`pypictl doctor --print-iam-policy`), or look the option up: `aws ec2 describe-instance-credit-specifications --instance-ids <instance-id>`.",
   cost: "Sustained surplus charges cost more than a bigger instance: compare with a non-burstable type, e.g. c6a.large (stack `--instance-type`, Terraform `asg_instance_type`).",
@@ -38,10 +51,12 @@ export const ec2CpuCredits = defineCheck({
   hints: creditHints,
   messages: {
     "not-burstable": "Not applicable: no burstable (T-family) instances ({{types}}).",
-    exhausted: "{{count}} of {{burstable}} burstable instance(s) in standard credit mode ran out of CPU credits (lowest {{lowest}}): they are held to baseline CPU.",
+    exhausted:
+      "{{count}} of {{burstable}} burstable instance(s) in standard credit mode ran out of CPU credits (lowest {{lowest}}): they are held to baseline CPU.",
     "mode-unknown":
       "{{count}} burstable instance(s) ran out of CPU credits (lowest {{lowest}}) and their credit option could not be read ({{why}}): throttled to baseline if standard, billed surplus credits if unlimited.",
-    charged: "{{charged}} surplus CPU credits were billed on {{chargedCount}} unlimited instance(s) in the window: they burst past their credits (no throttling, extra cost).",
+    charged:
+      "{{charged}} surplus CPU credits were billed on {{chargedCount}} unlimited instance(s) in the window: they burst past their credits (no throttling, extra cost).",
     "no-data": "No CPUCreditBalance datapoints for {{missing}} burstable instance(s).",
     ok: "Burstable instances are not throttled: lowest CPUCreditBalance {{lowest}}{{unlimitedNote}}.",
   },
@@ -50,7 +65,13 @@ export const ec2CpuCredits = defineCheck({
     const m = need(evidence, METRICS);
     const burstable = inst.instances.filter((i) => isBurstable(i.instanceType));
     if (burstable.length === 0)
-      return { status: "skip", messageId: "not-burstable", data: { types: [...new Set(inst.instances.map((i) => i.instanceType ?? "?"))].join(", ") || "no instances" } };
+      return {
+        status: "skip",
+        messageId: "not-burstable",
+        data: {
+          types: [...new Set(inst.instances.map((i) => i.instanceType ?? "?"))].join(", ") || "no instances",
+        },
+      };
     const resources: ResourceResult[] = [];
     let lowest = Infinity;
     let exhaustedStandard = 0;
@@ -65,7 +86,11 @@ export const ec2CpuCredits = defineCheck({
       const problem = seriesProblem(s);
       if (problem || !hasData(s)) {
         missing++;
-        resources.push({ id: i.instanceId, status: "error", message: problem ?? `no CPUCreditBalance datapoints (${i.instanceType})` });
+        resources.push({
+          id: i.instanceId,
+          status: "error",
+          message: problem ?? `no CPUCreditBalance datapoints (${i.instanceType})`,
+        });
         continue;
       }
       const surplusBalance = maxOf(values(seriesOf(m, `ec2.CPUSurplusCreditBalance.${i.instanceId}`))) ?? 0;
@@ -94,7 +119,8 @@ export const ec2CpuCredits = defineCheck({
           chargedCount++;
           status = "warn";
           note = ` — unlimited: ${round(billed)} surplus credits billed`;
-        } else if (atZero) note = ` — unlimited: bursting on surplus credits (surplus balance ${round(surplusBalance)}), not throttled`;
+        } else if (atZero)
+          note = ` — unlimited: bursting on surplus credits (surplus balance ${round(surplusBalance)}), not throttled`;
       }
       resources.push({
         id: i.instanceId,
@@ -112,7 +138,10 @@ export const ec2CpuCredits = defineCheck({
       charged: round(charged),
       chargedCount,
       why: inst.creditSpecError ?? "DescribeInstanceCreditSpecifications returned no credit option",
-      unlimitedNote: unlimitedAtZero > 0 ? ` (${unlimitedAtZero} unlimited instance(s) at zero keep bursting on surplus credits)` : "",
+      unlimitedNote:
+        unlimitedAtZero > 0
+          ? ` (${unlimitedAtZero} unlimited instance(s) at zero keep bursting on surplus credits)`
+          : "",
     };
     const observed = Number.isFinite(lowest) ? observedFrom(lowestSeries, lowest, "credits") : undefined;
     const withObs = observed ? { observed } : {};
@@ -126,7 +155,15 @@ export const ec2CpuCredits = defineCheck({
         resources,
         hints: [creditHints.bigger, creditHints.unlimited],
       };
-    if (missing > 0) return { status: "error", messageId: "no-data", data, threshold, resources, hints: [creditHints.permission] };
+    if (missing > 0)
+      return {
+        status: "error",
+        messageId: "no-data",
+        data,
+        threshold,
+        resources,
+        hints: [creditHints.permission],
+      };
     if (exhaustedUnknown > 0)
       return {
         status: "warn",
@@ -170,7 +207,8 @@ export const ec2CpuSkew = defineCheck({
   hints: skewHints,
   messages: {
     single: "Not applicable: {{count}} instance(s) with CPU data; skew needs two or more.",
-    skewed: "CPU is uneven: {{busiest}} averaged {{high}} % while {{idlest}} averaged {{low}} % ({{skew}} points apart).",
+    skewed:
+      "CPU is uneven: {{busiest}} averaged {{high}} % while {{idlest}} averaged {{low}} % ({{skew}} points apart).",
     ok: "CPU is even across {{count}} instances ({{skew}} points between busiest and idlest).",
   },
   evaluate({ evidence, limits }) {
@@ -181,17 +219,40 @@ export const ec2CpuSkew = defineCheck({
     for (const i of inst.instances) {
       const s = seriesOf(m, `ec2.CPUUtilization.${i.instanceId}`);
       const mean = meanOf(values(s));
-      if (mean === undefined) resources.push({ id: i.instanceId, status: "error", message: seriesProblem(s) ?? "no CPUUtilization datapoints" });
+      if (mean === undefined)
+        resources.push({
+          id: i.instanceId,
+          status: "error",
+          message: seriesProblem(s) ?? "no CPUUtilization datapoints",
+        });
       else means.push({ id: i.instanceId, mean });
     }
-    if (means.length < 2) return { status: "skip", messageId: "single", data: { count: means.length }, ...(resources.length ? { resources } : {}) };
+    if (means.length < 2)
+      return {
+        status: "skip",
+        messageId: "single",
+        data: { count: means.length },
+        ...(resources.length ? { resources } : {}),
+      };
     means.sort((a, b) => b.mean - a.mean);
     const busiest = means[0]!;
     const idlest = means[means.length - 1]!;
     const skew = busiest.mean - idlest.mean;
     for (const x of means)
-      resources.push({ id: x.id, status: "pass", message: `mean CPU ${round(x.mean)} %`, observed: { value: round(x.mean), unit: "%" } });
-    const data = { busiest: busiest.id, idlest: idlest.id, high: round(busiest.mean), low: round(idlest.mean), skew: round(skew), count: means.length };
+      resources.push({
+        id: x.id,
+        status: "pass",
+        message: `mean CPU ${round(x.mean)} %`,
+        observed: { value: round(x.mean), unit: "%" },
+      });
+    const data = {
+      busiest: busiest.id,
+      idlest: idlest.id,
+      high: round(busiest.mean),
+      low: round(idlest.mean),
+      skew: round(skew),
+      count: means.length,
+    };
     const observed = { value: round(skew), unit: "percentage points" };
     const threshold = limitRef(limits, "maxSkewPoints", "percentage points");
     if (skew > limits.maxSkewPoints)

@@ -6,7 +6,8 @@ export const EC2_CPU_CREDITS = {
     unit: "credits",
     default: 1,
     min: 0,
-    description: "Burstable instance: lowest CPUCreditBalance below this counts as out of credits: fails in standard mode (held to baseline), not in unlimited mode (keeps bursting, billed surplus).",
+    description:
+      "Burstable instance: lowest CPUCreditBalance below this counts as out of credits: fails in standard mode (held to baseline), not in unlimited mode (keeps bursting, billed surplus).",
   },
 } satisfies Record<string, Threshold>;
 
@@ -16,6 +17,7 @@ export const EC2_CPU_SKEW = {
     default: 30,
     min: 0,
     max: 100,
-    description: "Busiest minus idlest instance's mean CPU above this warns: traffic concentrates on one host.",
+    description:
+      "Busiest minus idlest instance's mean CPU above this warns: traffic concentrates on one host.",
   },
 } satisfies Record<string, Threshold>;

@@ -4,16 +4,41 @@
  * reservation when one is set, so it is converted to a share of the hard limit before judging.
  */
 import { defineCheck, evidenceRef, limitRef, renderMessage, type ResourceResult } from "../model.js";
-import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS, ECS_RUNNING_TASKS } from "./thresholds.js";
-import { METRICS, SERVICE, STOPPED_TASKS, type EcsTaskDefinition, type MetricSeries, type StoppedTask } from "../../sources/aws/types.js";
-import { describeSeries, hasData, maxOf, maybe, need, observedFrom, round, seriesOf, seriesProblem, values } from "../series.js";
+import {
+  ECS_CPU_UTILIZATION,
+  ECS_MEMORY_UTILIZATION,
+  ECS_OOM_KILLS,
+  ECS_RUNNING_TASKS,
+} from "./thresholds.js";
+import {
+  METRICS,
+  SERVICE,
+  STOPPED_TASKS,
+  type EcsTaskDefinition,
+  type MetricSeries,
+  type StoppedTask,
+} from "../../sources/aws/types.js";
+import {
+  describeSeries,
+  hasData,
+  maxOf,
+  maybe,
+  need,
+  observedFrom,
+  round,
+  seriesOf,
+  seriesProblem,
+  values,
+} from "../series.js";
 
 /** ECS keeps stopped tasks visible for at least one hour (often longer, never promised). */
 export const STOPPED_TASK_VISIBILITY_MINUTES = 60;
 
 /** The main container's hard limit for hints ("512 → 1024"). */
 function mainContainerMemory(td: EcsTaskDefinition): number | undefined {
-  const c = td.containers.find((c) => c.essential && c.memoryMiB !== undefined) ?? td.containers.find((c) => c.memoryMiB !== undefined);
+  const c =
+    td.containers.find((c) => c.essential && c.memoryMiB !== undefined) ??
+    td.containers.find((c) => c.memoryMiB !== undefined);
   return c?.memoryMiB ?? td.taskMemoryMiB;
 }
 
@@ -21,7 +46,8 @@ function mainContainerMemory(td: EcsTaskDefinition): number | undefined {
 export const MEMORY_HINTS = {
   "raise-memory":
     "Raise the container's hard memory limit from {{now}} to {{next}} MiB (the reservation follows at 75 %): stack `pypictl deploy --container-memory {{next}}` with the flags you deployed with, Terraform `container_memory = {{next}}`.",
-  "fewer-tasks": "Or run fewer tasks per instance so each gets more memory: stack prop `taskMinCount` (`--task-min-count`), Terraform `task_min_count`.",
+  "fewer-tasks":
+    "Or run fewer tasks per instance so each gets more memory: stack prop `taskMinCount` (`--task-min-count`), Terraform `task_min_count`.",
   "bigger-instance":
     "Or a bigger instance type when the tasks no longer fit: stack prop `instanceType` (`--instance-type`), Terraform `asg_instance_type`, e.g. c6a.large (4 GiB) or c6a.xlarge (8 GiB).",
 };
@@ -29,7 +55,11 @@ export const MEMORY_HINTS = {
 export function memoryHints(td: EcsTaskDefinition | undefined): string[] {
   const now = td ? mainContainerMemory(td) : undefined;
   const next = now ? Math.max(1024, now * 2) : 1024;
-  return [renderMessage(MEMORY_HINTS["raise-memory"], { now: now ?? 512, next }), MEMORY_HINTS["fewer-tasks"], MEMORY_HINTS["bigger-instance"]];
+  return [
+    renderMessage(MEMORY_HINTS["raise-memory"], { now: now ?? 512, next }),
+    MEMORY_HINTS["fewer-tasks"],
+    MEMORY_HINTS["bigger-instance"],
+  ];
 }
 
 /** The hard limit and the denominator AWS/ECS MemoryUtilization uses (task memory, else Σ reservation ?? memory). */
@@ -50,7 +80,8 @@ export function memoryLimits(td: EcsTaskDefinition): { hardMiB?: number; denomin
 type StopKind = "oom" | "exit-137" | "exit-137-on-stop" | "other";
 
 /** Stops the scheduler or a person asked for (TaskStopCode): an exit 137 then is SIGKILL after stopTimeout (30 s default). */
-const STOP_INITIATED = /ServiceSchedulerInitiated|UserInitiated|SpotInterruption|TerminationNotice|InfrastructureHealth/;
+const STOP_INITIATED =
+  /ServiceSchedulerInitiated|UserInitiated|SpotInterruption|TerminationNotice|InfrastructureHealth/;
 
 /**
  * Why a task stopped, as far as OOM is concerned. The ECS agent on EC2 turns Docker's OOMKilled into the
@@ -58,9 +89,17 @@ const STOP_INITIATED = /ServiceSchedulerInitiated|UserInitiated|SpotInterruption
  * it in the task's stoppedReason instead, so both are read. Exit 137 alone may be SIGKILL after stopTimeout.
  */
 export function classifyStop(t: StoppedTask): StopKind {
-  if (t.containers.some((c) => /OutOfMemoryError/i.test(c.reason ?? "")) || /OutOfMemoryError|killed due to memory usage/i.test(t.stoppedReason ?? "")) return "oom";
+  if (
+    t.containers.some((c) => /OutOfMemoryError/i.test(c.reason ?? "")) ||
+    /OutOfMemoryError|killed due to memory usage/i.test(t.stoppedReason ?? "")
+  )
+    return "oom";
   if (t.containers.some((c) => c.exitCode === 137)) {
-    if (STOP_INITIATED.test(t.stopCode ?? "") || /scaling activity|deployment|stopped by user|scale-in/i.test(t.stoppedReason ?? "")) return "exit-137-on-stop";
+    if (
+      STOP_INITIATED.test(t.stopCode ?? "") ||
+      /scaling activity|deployment|stopped by user|scale-in/i.test(t.stoppedReason ?? "")
+    )
+      return "exit-137-on-stop";
     return "exit-137";
   }
   return "other";
@@ -77,8 +116,10 @@ function describeStop(t: StoppedTask): string {
 
 const oomHints = {
   ...MEMORY_HINTS,
-  "tell-apart": "Check MemoryUtilization against the hard limit to tell an OOM kill from a slow shutdown: `pypictl doctor --only ecs.memory-utilization`.",
-  "slow-shutdown": "If it is a slow shutdown, the container ignored SIGTERM until stopTimeout; if it is memory:",
+  "tell-apart":
+    "Check MemoryUtilization against the hard limit to tell an OOM kill from a slow shutdown: `pypictl doctor --only ecs.memory-utilization`.",
+  "slow-shutdown":
+    "If it is a slow shutdown, the container ignored SIGTERM until stopTimeout; if it is memory:",
 };
 
 export const ecsOomKills = defineCheck({
@@ -103,7 +144,9 @@ export const ecsOomKills = defineCheck({
     const svc = maybe(evidence, SERVICE);
     const windowMinutes = (Date.parse(window.end) - Date.parse(window.start)) / 60_000;
     const visibility =
-      windowMinutes > STOPPED_TASK_VISIBILITY_MINUTES ? ` (ECS keeps stopped tasks visible for at least one hour: stops earlier in the ${window.since} window may no longer be listed.)` : "";
+      windowMinutes > STOPPED_TASK_VISIBILITY_MINUTES
+        ? ` (ECS keeps stopped tasks visible for at least one hour: stops earlier in the ${window.since} window may no longer be listed.)`
+        : "";
     const kinds = st.tasks.map((t) => ({ t, kind: classifyStop(t) }));
     const oom = kinds.filter((k) => k.kind === "oom");
     const ambiguous = kinds.filter((k) => k.kind === "exit-137");
@@ -114,7 +157,11 @@ export const ecsOomKills = defineCheck({
         status: kind === "oom" ? "fail" : kind === "exit-137" ? "warn" : "pass",
         message:
           describeStop(t) +
-          (kind === "exit-137-on-stop" ? " — exit 137 on a scheduler/user stop: SIGKILL after stopTimeout, not OOM" : kind === "exit-137" ? " — exit 137 without OOM reason" : ""),
+          (kind === "exit-137-on-stop"
+            ? " — exit 137 on a scheduler/user stop: SIGKILL after stopTimeout, not OOM"
+            : kind === "exit-137"
+              ? " — exit 137 without OOM reason"
+              : ""),
       }));
     const hardLimit = svc ? (memoryLimits(svc.taskDefinition).hardMiB ?? "?") : "?";
     const times = (xs: typeof kinds) => xs.map((k) => k.t.stoppedAt ?? k.t.stoppingAt ?? "?");
@@ -124,7 +171,14 @@ export const ecsOomKills = defineCheck({
       return {
         status: "fail",
         messageId: "oom",
-        data: { count: oom.length, latest: times(oom).at(-1)!, times: times(oom), taskIds: oom.map((k) => k.t.taskId), hardLimit, visibility },
+        data: {
+          count: oom.length,
+          latest: times(oom).at(-1)!,
+          times: times(oom),
+          taskIds: oom.map((k) => k.t.taskId),
+          hardLimit,
+          visibility,
+        },
         observed: { value: oom.length, unit: "count" },
         threshold,
         hints,
@@ -134,13 +188,26 @@ export const ecsOomKills = defineCheck({
       return {
         status: "warn",
         messageId: "exit-137",
-        data: { count137: ambiguous.length, latest: times(ambiguous).at(-1)!, times: times(ambiguous), taskIds: ambiguous.map((k) => k.t.taskId), visibility },
+        data: {
+          count137: ambiguous.length,
+          latest: times(ambiguous).at(-1)!,
+          times: times(ambiguous),
+          taskIds: ambiguous.map((k) => k.t.taskId),
+          visibility,
+        },
         observed: { value: oom.length, unit: "count" },
         threshold,
         hints: [oomHints["tell-apart"], oomHints["slow-shutdown"], ...hints],
         resources,
       };
-    return { status: "pass", messageId: "none", data: { stopped: st.tasks.length, visibility }, observed: { value: 0, unit: "count" }, threshold, ...(resources.length ? { resources } : {}) };
+    return {
+      status: "pass",
+      messageId: "none",
+      data: { stopped: st.tasks.length, visibility },
+      observed: { value: 0, unit: "count" },
+      threshold,
+      ...(resources.length ? { resources } : {}),
+    };
   },
 });
 
@@ -148,7 +215,8 @@ const memoryUtilizationHints = {
   ...MEMORY_HINTS,
   "name-service":
     "The metric is published with both ClusterName and ServiceName: name both, in the right region: `pypictl doctor --cluster <cluster> --service <service> --region <region>`.",
-  "set-limit": "Set a hard limit so one task cannot starve the host: stack prop `containerMemory` (`--container-memory`), Terraform `container_memory`.",
+  "set-limit":
+    "Set a hard limit so one task cannot starve the host: stack prop `containerMemory` (`--container-memory`), Terraform `container_memory`.",
 };
 
 export const ecsMemoryUtilization = defineCheck({
@@ -200,22 +268,51 @@ export const ecsMemoryUtilization = defineCheck({
     const factor = denominatorMiB / hardMiB;
     const converted = s!.points.map(([t, v]) => [t, v * factor] as [string, number]);
     const peakOfHard = peakReported * factor;
-    const data = { peakOfHard: round(peakOfHard), peakReported: round(peakReported), hardMiB, denominatorMiB };
+    const data = {
+      peakOfHard: round(peakOfHard),
+      peakReported: round(peakReported),
+      hardMiB,
+      denominatorMiB,
+    };
     const observed = observedFrom(converted, peakOfHard, "% of hard limit");
     if (peakOfHard > limits.failPercentOfHardLimit)
-      return { status: "fail", messageId: "high", data, observed, threshold: limitRef(limits, "failPercentOfHardLimit", "%"), hints: memoryHints(svc.taskDefinition) };
+      return {
+        status: "fail",
+        messageId: "high",
+        data,
+        observed,
+        threshold: limitRef(limits, "failPercentOfHardLimit", "%"),
+        hints: memoryHints(svc.taskDefinition),
+      };
     if (peakOfHard > limits.warnPercentOfHardLimit)
-      return { status: "warn", messageId: "high", data, observed, threshold: limitRef(limits, "warnPercentOfHardLimit", "%"), hints: memoryHints(svc.taskDefinition) };
-    return { status: "pass", messageId: "ok", data, observed, threshold: limitRef(limits, "warnPercentOfHardLimit", "%") };
+      return {
+        status: "warn",
+        messageId: "high",
+        data,
+        observed,
+        threshold: limitRef(limits, "warnPercentOfHardLimit", "%"),
+        hints: memoryHints(svc.taskDefinition),
+      };
+    return {
+      status: "pass",
+      messageId: "ok",
+      data,
+      observed,
+      threshold: limitRef(limits, "warnPercentOfHardLimit", "%"),
+    };
   },
 });
 
 /** A task that stopped on its own (crash, failed start, OOM), not one the scheduler or a person stopped. */
 function crashed(t: StoppedTask): boolean {
-  return !STOP_INITIATED.test(t.stopCode ?? "") && !/scaling activity|deployment|stopped by user|scale-in/i.test(t.stoppedReason ?? "");
+  return (
+    !STOP_INITIATED.test(t.stopCode ?? "") &&
+    !/scaling activity|deployment|stopped by user|scale-in/i.test(t.stoppedReason ?? "")
+  );
 }
 
-const minutesBetween = (from: string | undefined, to: string) => (from ? (Date.parse(to) - Date.parse(from)) / 60_000 : undefined);
+const minutesBetween = (from: string | undefined, to: string) =>
+  from ? (Date.parse(to) - Date.parse(from)) / 60_000 : undefined;
 
 /**
  * ecs.running-tasks. running < desired while a deployment is IN_PROGRESS or tasks are pending is a rollout
@@ -223,11 +320,14 @@ const minutesBetween = (from: string | undefined, to: string) => (from ? (Date.p
  * maxGapMinutes, or tasks keep stopping on their own (more than maxCrashedTasks in the window).
  */
 const runningTasksHints = {
-  "why-stopped": "See why the new tasks stopped: `pypictl doctor --only ecs.oom-kills,ecs.service-events,alb.target-health`.",
-  "image": "Check the image tag and the task definition of the failed deployment (CannotPullContainer, health check path).",
-  "scale-up": "Scale the service up: stack prop `taskMinCount` (`--task-min-count`), Terraform `task_min_count`.",
+  "why-stopped":
+    "See why the new tasks stopped: `pypictl doctor --only ecs.oom-kills,ecs.service-events,alb.target-health`.",
+  image:
+    "Check the image tag and the task definition of the failed deployment (CannotPullContainer, health check path).",
+  "scale-up":
+    "Scale the service up: stack prop `taskMinCount` (`--task-min-count`), Terraform `task_min_count`.",
   events:
-    "Read the service events: `pypictl doctor --only ecs.service-events`. \"unable to place a task\" means the instances lack memory/CPU: a bigger instance type (stack `--instance-type`, Terraform `asg_instance_type`) or more instances (stack `--max-instances`, Terraform: the auto-scaling group's maximum).",
+    'Read the service events: `pypictl doctor --only ecs.service-events`. "unable to place a task" means the instances lack memory/CPU: a bigger instance type (stack `--instance-type`, Terraform `asg_instance_type`) or more instances (stack `--max-instances`, Terraform: the auto-scaling group\'s maximum).',
   crashing: "Tasks that start and die: `pypictl doctor --only ecs.oom-kills,alb.target-health`.",
 };
 
@@ -245,32 +345,61 @@ export const ecsRunningTasks = defineCheck({
   messages: {
     inactive: "Service {{service}} is {{status}}, not ACTIVE.",
     zero: "Service {{service}} is scaled to zero (desired 0): nothing serves the index.",
-    rollout: "Service {{service}} runs {{running}} of {{desired}} desired task(s) ({{pending}} pending) while {{what}} for {{minutes}} min: normal while it lasts.",
-    "rollout-failed": "Service {{service}}: deployment {{deployment}} FAILED ({{reason}}); {{running}} of {{desired}} desired task(s) run.",
-    stuck: "Service {{service}} runs {{running}} of {{desired}} desired task(s) ({{pending}} pending); {{what}} for {{minutes}} min, longer than {{limit}} min.",
-    crashing: "Service {{service}} runs {{running}} of {{desired}} desired task(s): {{crashed}} task(s) stopped on their own in the window{{what}}.",
-    short: "Service {{service}} runs {{running}} of {{desired}} desired task(s) and none is pending or being deployed: capacity is lost.",
+    rollout:
+      "Service {{service}} runs {{running}} of {{desired}} desired task(s) ({{pending}} pending) while {{what}} for {{minutes}} min: normal while it lasts.",
+    "rollout-failed":
+      "Service {{service}}: deployment {{deployment}} FAILED ({{reason}}); {{running}} of {{desired}} desired task(s) run.",
+    stuck:
+      "Service {{service}} runs {{running}} of {{desired}} desired task(s) ({{pending}} pending); {{what}} for {{minutes}} min, longer than {{limit}} min.",
+    crashing:
+      "Service {{service}} runs {{running}} of {{desired}} desired task(s): {{crashed}} task(s) stopped on their own in the window{{what}}.",
+    short:
+      "Service {{service}} runs {{running}} of {{desired}} desired task(s) and none is pending or being deployed: capacity is lost.",
     ok: "Service {{service}} runs {{running}} of {{desired}} desired task(s).",
   },
   evaluate({ evidence, limits, window }) {
     const svc = need(evidence, SERVICE);
     const stoppedTasks = maybe(evidence, STOPPED_TASKS);
-    const data: Record<string, unknown> = { service: svc.service, running: svc.runningCount, desired: svc.desiredCount, pending: svc.pendingCount, status: svc.status ?? "?" };
+    const data: Record<string, unknown> = {
+      service: svc.service,
+      running: svc.runningCount,
+      desired: svc.desiredCount,
+      pending: svc.pendingCount,
+      status: svc.status ?? "?",
+    };
     const observed = { value: svc.runningCount, unit: "tasks" };
     const threshold = evidenceRef("desiredCount", svc.desiredCount, "tasks");
-    if (svc.status && svc.status !== "ACTIVE") return { status: "fail", messageId: "inactive", data, observed };
-    const failedDep = svc.deployments.find((d) => d.rolloutState === "FAILED" && (d.status === "PRIMARY" || minutesBetween(d.updatedAt, window.end)! <= 60));
+    if (svc.status && svc.status !== "ACTIVE")
+      return { status: "fail", messageId: "inactive", data, observed };
+    const failedDep = svc.deployments.find(
+      (d) =>
+        d.rolloutState === "FAILED" &&
+        (d.status === "PRIMARY" || minutesBetween(d.updatedAt, window.end)! <= 60),
+    );
     if (failedDep)
       return {
         status: "fail",
         messageId: "rollout-failed",
-        data: { ...data, deployment: failedDep.id, reason: failedDep.rolloutStateReason ?? "no reason given" },
+        data: {
+          ...data,
+          deployment: failedDep.id,
+          reason: failedDep.rolloutStateReason ?? "no reason given",
+        },
         observed,
         threshold,
         hints: [runningTasksHints["why-stopped"], runningTasksHints.image],
       };
-    if (svc.desiredCount === 0) return { status: "warn", messageId: "zero", data, observed, threshold, hints: [runningTasksHints["scale-up"]] };
-    if (svc.runningCount >= svc.desiredCount) return { status: "pass", messageId: "ok", data, observed, threshold };
+    if (svc.desiredCount === 0)
+      return {
+        status: "warn",
+        messageId: "zero",
+        data,
+        observed,
+        threshold,
+        hints: [runningTasksHints["scale-up"]],
+      };
+    if (svc.runningCount >= svc.desiredCount)
+      return { status: "pass", messageId: "ok", data, observed, threshold };
 
     const crashedTasks = (stoppedTasks?.tasks ?? []).filter(crashed);
     const dep = svc.deployments.find((d) => d.rolloutState === "IN_PROGRESS");
@@ -284,13 +413,39 @@ export const ecsRunningTasks = defineCheck({
     const minutes = minutesBetween(since, window.end);
     const crashedCount = Math.max(crashedTasks.length, dep?.failedTasks ?? 0);
     const hints = [runningTasksHints.events, runningTasksHints.crashing];
-    const more = { ...data, what: what ?? "", minutes: minutes === undefined ? "?" : round(minutes, 0), limit: limits.maxGapMinutes, crashed: crashedCount };
+    const more = {
+      ...data,
+      what: what ?? "",
+      minutes: minutes === undefined ? "?" : round(minutes, 0),
+      limit: limits.maxGapMinutes,
+      crashed: crashedCount,
+    };
     if (crashedCount > limits.maxCrashedTasks)
-      return { status: "fail", messageId: "crashing", data: { ...more, what: what ? ` while ${what}` : "" }, observed, threshold: limitRef(limits, "maxCrashedTasks", "tasks"), hints };
+      return {
+        status: "fail",
+        messageId: "crashing",
+        data: { ...more, what: what ? ` while ${what}` : "" },
+        observed,
+        threshold: limitRef(limits, "maxCrashedTasks", "tasks"),
+        hints,
+      };
     if (!what) return { status: "fail", messageId: "short", data: more, observed, threshold, hints };
     if (minutes !== undefined && minutes > limits.maxGapMinutes)
-      return { status: "fail", messageId: "stuck", data: more, observed, threshold: limitRef(limits, "maxGapMinutes", "min"), hints };
-    return { status: "warn", messageId: "rollout", data: more, observed, threshold: limitRef(limits, "maxGapMinutes", "min") };
+      return {
+        status: "fail",
+        messageId: "stuck",
+        data: more,
+        observed,
+        threshold: limitRef(limits, "maxGapMinutes", "min"),
+        hints,
+      };
+    return {
+      status: "warn",
+      messageId: "rollout",
+      data: more,
+      observed,
+      threshold: limitRef(limits, "maxGapMinutes", "min"),
+    };
   },
 });
 
@@ -328,7 +483,12 @@ export const EVENT_RULES: readonly EventRule[] = [
     what: "failed deployment",
     hint: "A deployment failed: check the tasks' stopped reason (`pypictl doctor --only ecs.oom-kills`) and the image tag.",
   },
-  { re: /CannotPullContainer|failed to launch|ResourceInitializationError/i, status: "fail", what: "task launch failure", hint: "Tasks cannot start: check the image tag and the instances' network path to the registry." },
+  {
+    re: /CannotPullContainer|failed to launch|ResourceInitializationError/i,
+    status: "fail",
+    what: "task launch failure",
+    hint: "Tasks cannot start: check the image tag and the instances' network path to the registry.",
+  },
   {
     re: /failed container health checks/i,
     status: "warn",
@@ -357,14 +517,25 @@ export const ecsServiceEvents = defineCheck({
       const rule = EVENT_RULES.find((r) => r.re.test(e.message));
       return rule ? [{ e, rule }] : [];
     });
-    if (hits.length === 0) return { status: "pass", messageId: "ok", data: { total: svc.events.length }, observed: { value: 0, unit: "events" } };
+    if (hits.length === 0)
+      return {
+        status: "pass",
+        messageId: "ok",
+        data: { total: svc.events.length },
+        observed: { value: 0, unit: "events" },
+      };
     const status = hits.some((h) => h.rule.status === "fail") ? "fail" : "warn";
     const kinds = [...new Set(hits.map((h) => h.rule.what))];
     const latest = hits[hits.length - 1]!.e;
     return {
       status,
       messageId: "trouble",
-      data: { count: hits.length, kinds: kinds.join(", "), latest: `${latest.at} ${latest.message}`, total: svc.events.length },
+      data: {
+        count: hits.length,
+        kinds: kinds.join(", "),
+        latest: `${latest.at} ${latest.message}`,
+        total: svc.events.length,
+      },
       observed: { value: hits.length, unit: "events" },
       hints: [...new Set(hits.map((h) => h.rule.hint))],
       resources: hits.map((h) => ({ id: h.e.at, status: h.rule.status, message: h.e.message })),
@@ -373,7 +544,11 @@ export const ecsServiceEvents = defineCheck({
 });
 
 /** Longest run of consecutive points above `limit`, in minutes. */
-function longestRunMinutes(points: ReadonlyArray<readonly [string, number]>, limit: number, period: number): number {
+function longestRunMinutes(
+  points: ReadonlyArray<readonly [string, number]>,
+  limit: number,
+  period: number,
+): number {
   let run = 0;
   let longest = 0;
   for (const [, v] of points) {
@@ -394,7 +569,8 @@ const cpuHints = {
     "Name the fleet whose instances to read (`pypictl doctor --cluster <cluster> --service <service>`, or `--stack <name>`) and grant cloudwatch:GetMetricData (`pypictl doctor --print-iam-policy`).",
   bigger:
     "Give the hosts more CPU: instance type c6a.large or c6a.xlarge (the Terraform module's sizing for medium/heavy load): stack prop `instanceType` (`--instance-type`), Terraform `asg_instance_type`.",
-  spread: "Or spread the load over more instances when the tasks fit: stack prop `maxInstances` (`--max-instances`), Terraform: the auto-scaling group's maximum.",
+  spread:
+    "Or spread the load over more instances when the tasks fit: stack prop `maxInstances` (`--max-instances`), Terraform: the auto-scaling group's maximum.",
 };
 
 export const ecsCpuUtilization = defineCheck({
@@ -417,10 +593,17 @@ export const ecsCpuUtilization = defineCheck({
   },
   evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
-    const ids = m.context.instances.length ? m.context.instances : Object.keys(m.series).filter((k) => k.startsWith("ec2.CPUUtilization.")).map((k) => k.slice("ec2.CPUUtilization.".length));
+    const ids = m.context.instances.length
+      ? m.context.instances
+      : Object.keys(m.series)
+          .filter((k) => k.startsWith("ec2.CPUUtilization."))
+          .map((k) => k.slice("ec2.CPUUtilization.".length));
     const svcSeries = seriesOf(m, "ecs.CPUUtilization");
     const svcPeak = hasData(svcSeries) ? maxOf(values(svcSeries)) : undefined;
-    const context = svcPeak !== undefined ? ` Service CPUUtilization peaked at ${round(svcPeak)} % of its reservation (context: above 100 % only means the tasks used spare host CPU).` : "";
+    const context =
+      svcPeak !== undefined
+        ? ` Service CPUUtilization peaked at ${round(svcPeak)} % of its reservation (context: above 100 % only means the tasks used spare host CPU).`
+        : "";
     // The series, not its points: a replayed series builds its points on each read (packed-points.ts).
     const per: Array<{ id: string; minutes: number; peak: number; series: MetricSeries }> = [];
     const resources: ResourceResult[] = [];
@@ -429,7 +612,8 @@ export const ecsCpuUtilization = defineCheck({
       const s = seriesOf(m, `ec2.CPUUtilization.${id}`);
       const p = seriesProblem(s);
       if (p || !hasData(s)) {
-        problem ??= p ?? `no datapoints for ${s ? describeSeries(s) : `AWS/EC2 CPUUtilization (InstanceId=${id})`}`;
+        problem ??=
+          p ?? `no datapoints for ${s ? describeSeries(s) : `AWS/EC2 CPUUtilization (InstanceId=${id})`}`;
         resources.push({ id, status: "error", message: p ?? "no CPUUtilization datapoints" });
         continue;
       }
@@ -437,7 +621,12 @@ export const ecsCpuUtilization = defineCheck({
       per.push({ id, minutes, peak: maxOf(values(s))!, series: s! });
     }
     if (per.length === 0)
-      return { status: "error", messageId: "no-instances", data: { cause: problem ?? m.unavailable.ec2 ?? "no instances identified" }, hints: [cpuHints["name-instances"]] };
+      return {
+        status: "error",
+        messageId: "no-instances",
+        data: { cause: problem ?? m.unavailable.ec2 ?? "no instances identified" },
+        hints: [cpuHints["name-instances"]],
+      };
     const threshold = limitRef(limits, "warnPercent", "%");
     const busy = per.filter((x) => x.minutes >= limits.sustainedMinutes);
     for (const x of per)
@@ -448,7 +637,15 @@ export const ecsCpuUtilization = defineCheck({
         observed: { value: round(x.peak), unit: "%" },
       });
     const worst = [...per].sort((a, b) => b.minutes - a.minutes || b.peak - a.peak)[0]!;
-    const data = { instance: worst.id, peak: round(worst.peak), minutes: round(worst.minutes), limit: limits.warnPercent, busy: busy.length, count: per.length, context };
+    const data = {
+      instance: worst.id,
+      peak: round(worst.peak),
+      minutes: round(worst.minutes),
+      limit: limits.warnPercent,
+      busy: busy.length,
+      count: per.length,
+      context,
+    };
     const observed = observedFrom(worst.series.points, worst.peak, "%");
     if (busy.length > 0)
       return {

@@ -16,14 +16,16 @@ export const ECS_MEMORY_UTILIZATION = {
     default: 80,
     min: 0,
     max: 100,
-    description: "Busiest task's memory as a share of the container's hard limit (not the reservation) above this warns.",
+    description:
+      "Busiest task's memory as a share of the container's hard limit (not the reservation) above this warns.",
   },
   failPercentOfHardLimit: {
     unit: "%",
     default: 90,
     min: 0,
     max: 100,
-    description: "Busiest task's memory as a share of the hard limit above this fails: the next spike is an OOM kill.",
+    description:
+      "Busiest task's memory as a share of the hard limit above this fails: the next spike is an OOM kill.",
   },
 } satisfies Record<string, Threshold>;
 
@@ -39,7 +41,8 @@ export const ECS_RUNNING_TASKS = {
     unit: "tasks",
     default: 1,
     min: 0,
-    description: "While short of desired: tasks that stopped on their own in the window (not scheduler/user stops) above this fail — tasks keep stopping.",
+    description:
+      "While short of desired: tasks that stopped on their own in the window (not scheduler/user stops) above this fail — tasks keep stopping.",
   },
 } satisfies Record<string, Threshold>;
 
@@ -49,7 +52,8 @@ export const ECS_CPU_UTILIZATION = {
     default: 80,
     min: 0,
     max: 100,
-    description: "An instance's EC2 CPUUtilization (Average) above this for the sustained period warns: the host, not the task's reservation, is saturated.",
+    description:
+      "An instance's EC2 CPUUtilization (Average) above this for the sustained period warns: the host, not the task's reservation, is saturated.",
   },
   sustainedMinutes: {
     unit: "min",

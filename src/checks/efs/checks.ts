@@ -6,13 +6,30 @@
 import { defineCheck, limitRef, type Verdict } from "../model.js";
 import { EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT, EFS_THROUGHPUT_UTILIZATION } from "./thresholds.js";
 import { read } from "../../sources/model.js";
-import { FILE_SYSTEM, METRICS, type FileSystemEvidence, type MetricsEvidence } from "../../sources/aws/types.js";
-import { describeSeries, need, hasData, maxOf, minOf, observedFrom, round, seriesOf, seriesProblem, values } from "../series.js";
+import {
+  FILE_SYSTEM,
+  METRICS,
+  type FileSystemEvidence,
+  type MetricsEvidence,
+} from "../../sources/aws/types.js";
+import {
+  describeSeries,
+  need,
+  hasData,
+  maxOf,
+  minOf,
+  observedFrom,
+  round,
+  seriesOf,
+  seriesProblem,
+  values,
+} from "../series.js";
 import type { Evidence } from "../../sources/model.js";
 
 /** Hints of the precheck every EFS metric check shares. */
 const PRECHECK_HINTS = {
-  permission: "Grant cloudwatch:GetMetricData: `pypictl doctor --print-iam-policy` prints the policy doctor needs.",
+  permission:
+    "Grant cloudwatch:GetMetricData: `pypictl doctor --print-iam-policy` prints the policy doctor needs.",
   "name-fs":
     "Name the file system and its region: `pypictl doctor --file-system-id <fs-id> --region <region>` (the id is in the task definition's `volumes[].efsVolumeConfiguration.fileSystemId`).",
 };
@@ -28,15 +45,27 @@ function fileSystem(evidence: Evidence): FileSystemEvidence | undefined {
 /** Shared preamble: no file system identified → skip; nothing at all from EFS → error (wrong id or permission). */
 function efsPrecheck(m: MetricsEvidence): Verdict<keyof typeof COMMON_MESSAGES, never> | undefined {
   if (!m.context.fileSystemId)
-    return { status: "skip", messageId: "no-file-system", data: { reason: m.unavailable.efs ?? "no EFS file system identified" } };
+    return {
+      status: "skip",
+      messageId: "no-file-system",
+      data: { reason: m.unavailable.efs ?? "no EFS file system identified" },
+    };
   const permitted = seriesOf(m, "efs.PermittedThroughput");
   const problem = seriesProblem(permitted) ?? seriesProblem(seriesOf(m, "efs.PercentIOLimit"));
-  if (problem) return { status: "error", messageId: "no-metrics", data: { cause: problem }, hints: [PRECHECK_HINTS.permission] };
+  if (problem)
+    return {
+      status: "error",
+      messageId: "no-metrics",
+      data: { cause: problem },
+      hints: [PRECHECK_HINTS.permission],
+    };
   if (!hasData(permitted))
     return {
       status: "error",
       messageId: "no-metrics",
-      data: { cause: `no datapoints for ${permitted ? describeSeries(permitted) : "AWS/EFS PermittedThroughput"}: EFS publishes it every minute, so the file system id ${m.context.fileSystemId} is wrong or in another region` },
+      data: {
+        cause: `no datapoints for ${permitted ? describeSeries(permitted) : "AWS/EFS PermittedThroughput"}: EFS publishes it every minute, so the file system id ${m.context.fileSystemId} is wrong or in another region`,
+      },
       hints: [PRECHECK_HINTS["name-fs"]],
     };
   return undefined;
@@ -69,7 +98,8 @@ export const efsPercentIoLimit = defineCheck({
   hints: percentIoHints,
   messages: {
     ...COMMON_MESSAGES,
-    "not-general-purpose": "Not evaluated: {{fileSystemId}} uses the {{performanceMode}} performance mode, which has no PercentIOLimit.",
+    "not-general-purpose":
+      "Not evaluated: {{fileSystemId}} uses the {{performanceMode}} performance mode, which has no PercentIOLimit.",
     idle: "No PercentIOLimit datapoints for {{fileSystemId}} in the window: no I/O reached the file system.",
     high: "PercentIOLimit stayed above {{limit}} % for {{minutes}} min on {{fileSystemId}} (peak {{peak}} %): the file system is at its I/O-operations ceiling.",
     ok: "PercentIOLimit peaked at {{peak}} % on {{fileSystemId}}; longest run above {{limit}} %: {{minutes}} min (fails at {{sustained}} min).",
@@ -81,7 +111,11 @@ export const efsPercentIoLimit = defineCheck({
     const fsId = m.context.fileSystemId!;
     const fs = fileSystem(evidence);
     if (fs?.performanceMode && fs.performanceMode !== "generalPurpose")
-      return { status: "skip", messageId: "not-general-purpose", data: { fileSystemId: fsId, performanceMode: fs.performanceMode } };
+      return {
+        status: "skip",
+        messageId: "not-general-purpose",
+        data: { fileSystemId: fsId, performanceMode: fs.performanceMode },
+      };
     const s = seriesOf(m, "efs.PercentIOLimit");
     if (!hasData(s)) return { status: "skip", messageId: "idle", data: { fileSystemId: fsId } };
     const peak = maxOf(values(s))!;
@@ -93,7 +127,13 @@ export const efsPercentIoLimit = defineCheck({
     }
     const minutes = (longest * s!.period) / 60;
     const threshold = limitRef(limits, "maxPercent", "%");
-    const data = { fileSystemId: fsId, peak: round(peak), limit: limits.maxPercent, minutes: round(minutes), sustained: limits.sustainedMinutes };
+    const data = {
+      fileSystemId: fsId,
+      peak: round(peak),
+      limit: limits.maxPercent,
+      minutes: round(minutes),
+      sustained: limits.sustainedMinutes,
+    };
     const observed = observedFrom(s!.points, peak, "%");
     if (minutes >= limits.sustainedMinutes)
       return {
@@ -113,7 +153,8 @@ const throughputHints = {
   elastic: ELASTIC_HINT,
   provisioned:
     "Raise the provisioned throughput (stack prop `efsProvisionedMibps`, `--efs-provisioned-mibps`; Terraform `efs_provisioned_throughput_in_mibps`), or switch to elastic.",
-  bytes: "Reduce bytes read per listing: fewer package files per project, or a cache (CloudFront) in front of /simple/.",
+  bytes:
+    "Reduce bytes read per listing: fewer package files per project, or a cache (CloudFront) in front of /simple/.",
 };
 
 export const efsThroughputUtilization = defineCheck({
@@ -152,17 +193,42 @@ export const efsThroughputUtilization = defineCheck({
     const peak = maxOf(pct.map((p) => p[1]))!;
     const fs = fileSystem(evidence);
     const mode = fs?.throughputMode ?? "unknown";
-    const data = { fileSystemId: fsId, peak: round(peak), permittedMiBps: round(fallback / 1048576, 1), mode };
+    const data = {
+      fileSystemId: fsId,
+      peak: round(peak),
+      permittedMiBps: round(fallback / 1048576, 1),
+      mode,
+    };
     const observed = observedFrom(pct, peak, "%");
     const hints: string[] = [];
     if (mode === "bursting") hints.push(throughputHints.elastic);
     if (mode === "provisioned") hints.push(throughputHints.provisioned);
     hints.push(throughputHints.bytes);
     if (peak > limits.failPercent)
-      return { status: "fail", messageId: "high", data, observed, threshold: limitRef(limits, "failPercent", "%"), hints };
+      return {
+        status: "fail",
+        messageId: "high",
+        data,
+        observed,
+        threshold: limitRef(limits, "failPercent", "%"),
+        hints,
+      };
     if (peak > limits.warnPercent)
-      return { status: "warn", messageId: "high", data, observed, threshold: limitRef(limits, "warnPercent", "%"), hints };
-    return { status: "pass", messageId: "ok", data, observed, threshold: limitRef(limits, "warnPercent", "%") };
+      return {
+        status: "warn",
+        messageId: "high",
+        data,
+        observed,
+        threshold: limitRef(limits, "warnPercent", "%"),
+        hints,
+      };
+    return {
+      status: "pass",
+      messageId: "ok",
+      data,
+      observed,
+      threshold: limitRef(limits, "warnPercent", "%"),
+    };
   },
 });
 
@@ -186,7 +252,7 @@ const burstHints = {
   ...PRECHECK_HINTS,
   elastic: ELASTIC_HINT,
   provision:
-    "Or provision throughput: stack `pypictl deploy --efs-throughput-mode provisioned --efs-provisioned-mibps <MiB/s>` with the flags you deployed with, Terraform `efs_throughput_mode = \"provisioned\"` with `efs_provisioned_throughput_in_mibps`.",
+    'Or provision throughput: stack `pypictl deploy --efs-throughput-mode provisioned --efs-provisioned-mibps <MiB/s>` with the flags you deployed with, Terraform `efs_throughput_mode = "provisioned"` with `efs_provisioned_throughput_in_mibps`.',
 };
 
 export const efsBurstCredits = defineCheck({
@@ -202,10 +268,14 @@ export const efsBurstCredits = defineCheck({
   hints: burstHints,
   messages: {
     ...COMMON_MESSAGES,
-    "not-bursting": "Not applicable: {{fileSystemId}} uses {{mode}} throughput (burst credits only matter in bursting mode).",
-    "no-data": "No BurstCreditBalance datapoints for bursting file system {{fileSystemId}} although EFS publishes them every minute.",
-    exhausted: "Burst credits of {{fileSystemId}} are used up ({{nowTiB}} TiB): throughput is held to the baseline.",
-    "running-out": "Burst credits of {{fileSystemId}} run out in about {{hoursLeft}} h at the window's drain rate ({{nowTiB}} TiB left, {{drainTiBPerHour}} TiB/h).",
+    "not-bursting":
+      "Not applicable: {{fileSystemId}} uses {{mode}} throughput (burst credits only matter in bursting mode).",
+    "no-data":
+      "No BurstCreditBalance datapoints for bursting file system {{fileSystemId}} although EFS publishes them every minute.",
+    exhausted:
+      "Burst credits of {{fileSystemId}} are used up ({{nowTiB}} TiB): throughput is held to the baseline.",
+    "running-out":
+      "Burst credits of {{fileSystemId}} run out in about {{hoursLeft}} h at the window's drain rate ({{nowTiB}} TiB left, {{drainTiBPerHour}} TiB/h).",
     low: "Burst credits of {{fileSystemId}} are below the alarm threshold ({{nowTiB}} TiB < {{thresholdTiB}} TiB) and draining: about {{hoursLeft}} h left at the window's rate.",
     ok: "Burst credits of {{fileSystemId}}: {{nowTiB}} TiB now, {{trend}}.",
   },
@@ -213,11 +283,16 @@ export const efsBurstCredits = defineCheck({
     const m = need(evidence, METRICS);
     const fs = need(evidence, FILE_SYSTEM);
     if (fs.throughputMode !== "bursting")
-      return { status: "skip", messageId: "not-bursting", data: { fileSystemId: fs.fileSystemId, mode: fs.throughputMode ?? "unknown" } };
+      return {
+        status: "skip",
+        messageId: "not-bursting",
+        data: { fileSystemId: fs.fileSystemId, mode: fs.throughputMode ?? "unknown" },
+      };
     const pre = efsPrecheck(m);
     if (pre) return pre;
     const s = seriesOf(m, "efs.BurstCreditBalance");
-    if (!hasData(s)) return { status: "error", messageId: "no-data", data: { fileSystemId: fs.fileSystemId } };
+    if (!hasData(s))
+      return { status: "error", messageId: "no-data", data: { fileSystemId: fs.fileSystemId } };
     const now = s!.points[s!.points.length - 1]![1];
     const slope = slopePerHour(s!.points);
     const hoursLeft = slope < 0 ? now / -slope : Infinity;
@@ -229,16 +304,28 @@ export const efsBurstCredits = defineCheck({
       thresholdTiB: tib(limits.minBalanceBytes),
       drainTiBPerHour: tib(-slope),
       hoursLeft: Number.isFinite(hoursLeft) ? round(hoursLeft, 1) : "∞",
-      trend: slope < 0 ? `draining ${tib(-slope)} TiB/h (about ${Number.isFinite(hoursLeft) ? round(hoursLeft, 0) : "∞"} h left)` : "not draining",
+      trend:
+        slope < 0
+          ? `draining ${tib(-slope)} TiB/h (about ${Number.isFinite(hoursLeft) ? round(hoursLeft, 0) : "∞"} h left)`
+          : "not draining",
     };
     const observed = observedFrom(s!.points, now, "bytes");
     const threshold = limitRef(limits, "minHoursLeft", "h");
     const hints = [burstHints.elastic, burstHints.provision];
     // "Gone": under 1 % of the alarm threshold (10 GB by default: about 100 s of bursting at 100 MiB/s).
-    if (now < limits.minBalanceBytes * 0.01) return { status: "fail", messageId: "exhausted", data, observed, threshold, hints };
-    if (hoursLeft <= limits.minHoursLeft) return { status: "fail", messageId: "running-out", data, observed, threshold, hints };
+    if (now < limits.minBalanceBytes * 0.01)
+      return { status: "fail", messageId: "exhausted", data, observed, threshold, hints };
+    if (hoursLeft <= limits.minHoursLeft)
+      return { status: "fail", messageId: "running-out", data, observed, threshold, hints };
     if (now < limits.minBalanceBytes && slope < 0)
-      return { status: "warn", messageId: "low", data, observed, threshold: limitRef(limits, "minBalanceBytes", "bytes"), hints };
+      return {
+        status: "warn",
+        messageId: "low",
+        data,
+        observed,
+        threshold: limitRef(limits, "minBalanceBytes", "bytes"),
+        hints,
+      };
     return { status: "pass", messageId: "ok", data, observed, threshold };
   },
 });

@@ -2,4 +2,8 @@
 import type { Check } from "../model.js";
 import { efsBurstCredits, efsPercentIoLimit, efsThroughputUtilization } from "./checks.js";
 
-export const EFS_CHECKS: Check[] = [efsPercentIoLimit, efsThroughputUtilization, efsBurstCredits] as unknown as Check[];
+export const EFS_CHECKS: Check[] = [
+  efsPercentIoLimit,
+  efsThroughputUtilization,
+  efsBurstCredits,
+] as unknown as Check[];

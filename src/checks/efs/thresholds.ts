@@ -7,13 +7,15 @@ export const EFS_PERCENT_IO_LIMIT = {
     default: 80,
     min: 0,
     max: 100,
-    description: "PercentIOLimit (General Purpose I/O-operations ceiling) above this for sustainedMinutes fails (the module's alarm: Average > 80 over 2 × 300 s); a shorter peak passes with a note.",
+    description:
+      "PercentIOLimit (General Purpose I/O-operations ceiling) above this for sustainedMinutes fails (the module's alarm: Average > 80 over 2 × 300 s); a shorter peak passes with a note.",
   },
   sustainedMinutes: {
     unit: "min",
     default: 10,
     min: 1,
-    description: "Consecutive minutes PercentIOLimit must stay above maxPercent to fail (the module's alarm looks at 2 periods of 5 minutes).",
+    description:
+      "Consecutive minutes PercentIOLimit must stay above maxPercent to fail (the module's alarm looks at 2 periods of 5 minutes).",
   },
 } satisfies Record<string, Threshold>;
 

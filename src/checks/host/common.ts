@@ -3,7 +3,15 @@
  * anything), judging each host on its own, and folding the per-host verdicts into one (status = worst,
  * one `resources` entry per host). Pure.
  */
-import type { EvalContext, Observed, Status, ThresholdName, ThresholdRef, Thresholds, Verdict } from "../model.js";
+import type {
+  EvalContext,
+  Observed,
+  Status,
+  ThresholdName,
+  ThresholdRef,
+  Thresholds,
+  Verdict,
+} from "../model.js";
 import { STATUS_SEVERITY, renderMessage } from "../model.js";
 import type { HostSnapshot, Parsed, SectionName } from "../../sources/host/model.js";
 import { HOST_PROBE } from "../../sources/host/model.js";
@@ -33,7 +41,8 @@ export const HOST_COMMON_MESSAGES = {
 };
 export type HostCommonMessageId = keyof typeof HOST_COMMON_MESSAGES;
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+const isObj = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
 
 /** A finite, non-negative number, or undefined. */
 export function num(x: unknown): number | undefined {
@@ -41,14 +50,19 @@ export function num(x: unknown): number | undefined {
 }
 
 /** One section of a snapshot, shape-checked: `{ ok: true, value }` only if `valid(value)` holds. */
-export function sectionOf<T>(snap: HostSnapshot, name: SectionName, valid: (v: unknown) => v is T): Parsed<T> {
+export function sectionOf<T>(
+  snap: HostSnapshot,
+  name: SectionName,
+  valid: (v: unknown) => v is T,
+): Parsed<T> {
   const s: unknown = (snap as unknown as Record<string, unknown>)[name];
   if (!isObj(s)) return { ok: false, error: `section "${name}" is not in the evidence` };
   if (s.ok === true) {
     if (!valid(s.value)) return { ok: false, error: `section "${name}" has an unexpected shape` };
     return { ok: true, value: s.value };
   }
-  if (s.ok === false && typeof s.error === "string") return s.missing === true ? { ok: false, error: s.error, missing: true } : { ok: false, error: s.error };
+  if (s.ok === false && typeof s.error === "string")
+    return s.missing === true ? { ok: false, error: s.error, missing: true } : { ok: false, error: s.error };
   return { ok: false, error: `section "${name}" is neither ok nor an error` };
 }
 
@@ -84,7 +98,9 @@ export function isoAt(startMs: number, offsetSeconds: number): string {
   return s;
 }
 
-type HostEntry = { host: string; ok: true; snapshot: HostSnapshot } | { host: string; ok: false; kind: string; message: string };
+type HostEntry =
+  | { host: string; ok: true; snapshot: HostSnapshot }
+  | { host: string; ok: false; kind: string; message: string };
 
 function readHosts(ctx: EvalContext<Thresholds>): HostEntry[] | string {
   const r = ctx.evidence[HOST_PROBE.id];
@@ -100,13 +116,22 @@ function readHosts(ctx: EvalContext<Thresholds>): HostEntry[] | string {
       if (!isObj(h.snapshot)) return `hosts[${i}] (${host}) has no snapshot`;
       out.push({ host, ok: true, snapshot: h.snapshot as unknown as HostSnapshot });
     } else if (h.ok === false) {
-      out.push({ host, ok: false, kind: typeof h.kind === "string" ? h.kind : "internal", message: typeof h.message === "string" ? h.message : "no message" });
+      out.push({
+        host,
+        ok: false,
+        kind: typeof h.kind === "string" ? h.kind : "internal",
+        message: typeof h.message === "string" ? h.message : "no message",
+      });
     } else return `hosts[${i}] (${host}) has no ok flag`;
   }
   return out;
 }
 
-export interface JudgeOptions<T extends Thresholds, M extends string, N extends ThresholdName<T> = ThresholdName<T>> {
+export interface JudgeOptions<
+  T extends Thresholds,
+  M extends string,
+  N extends ThresholdName<T> = ThresholdName<T>,
+> {
   messages: Readonly<Record<M, string>>;
   /** The threshold the verdict is compared to (shown beside the observed value): one of the check's. */
   threshold: (ctx: EvalContext<T>) => ThresholdRef<N>;
@@ -114,7 +139,13 @@ export interface JudgeOptions<T extends Thresholds, M extends string, N extends 
   worse: "higher" | "lower";
 }
 
-const STATUS_WORDS: Record<Status, string> = { fail: "fail", warn: "warn", error: "could not be evaluated", skip: "skipped", pass: "pass" };
+const STATUS_WORDS: Record<Status, string> = {
+  fail: "fail",
+  warn: "warn",
+  error: "could not be evaluated",
+  skip: "skipped",
+  pass: "pass",
+};
 
 /** Judge every host in the evidence and fold the verdicts: status = worst, one resource per host. */
 export function judgeHosts<T extends Thresholds, M extends string, N extends ThresholdName<T>>(
@@ -123,10 +154,16 @@ export function judgeHosts<T extends Thresholds, M extends string, N extends Thr
   judge: (h: OkHost) => HostVerdict<NoInfer<M>>,
 ): Verdict<M | HostCommonMessageId, ThresholdName<T>> {
   const hosts = readHosts(ctx as unknown as EvalContext<Thresholds>);
-  if (typeof hosts === "string") return { status: "error", messageId: "bad-evidence", data: { problem: hosts } };
+  if (typeof hosts === "string")
+    return { status: "error", messageId: "bad-evidence", data: { problem: hosts } };
   if (hosts.length === 0) return { status: "error", messageId: "no-hosts", data: {} };
   const verdicts: Array<HostVerdict<M | HostCommonMessageId>> = hosts.map((h) => {
-    if (!h.ok) return { status: "error", messageId: "probe-failed", data: { host: h.host, kind: h.kind, cause: h.message } };
+    if (!h.ok)
+      return {
+        status: "error",
+        messageId: "probe-failed",
+        data: { host: h.host, kind: h.kind, cause: h.message },
+      };
     try {
       const v = judge({ host: h.host, snapshot: h.snapshot });
       return { ...v, data: { host: h.host, ...v.data } };
@@ -138,7 +175,11 @@ export function judgeHosts<T extends Thresholds, M extends string, N extends Thr
   const messages: Readonly<Record<string, string>> = { ...HOST_COMMON_MESSAGES, ...opts.messages };
   const render = (v: HostVerdict) => renderMessage(messages[v.messageId] ?? v.messageId, v.data);
   const resources = verdicts.map((v, i) => {
-    const r: NonNullable<Verdict["resources"]>[number] = { id: hosts[i]!.host, status: v.status, message: render(v) };
+    const r: NonNullable<Verdict["resources"]>[number] = {
+      id: hosts[i]!.host,
+      status: v.status,
+      message: render(v),
+    };
     if (v.observed) r.observed = v.observed;
     return r;
   });
@@ -148,12 +189,24 @@ export function judgeHosts<T extends Thresholds, M extends string, N extends Thr
     const sv = STATUS_SEVERITY[v.status];
     const sw = STATUS_SEVERITY[w.status];
     if (sv > sw) worstIdx = i;
-    else if (sv === sw && v.observed && (!w.observed || (opts.worse === "higher" ? v.observed.value > w.observed.value : v.observed.value < w.observed.value)))
+    else if (
+      sv === sw &&
+      v.observed &&
+      (!w.observed ||
+        (opts.worse === "higher" ? v.observed.value > w.observed.value : v.observed.value < w.observed.value))
+    )
       worstIdx = i;
   });
   const w = verdicts[worstIdx]!;
   const threshold = opts.threshold(ctx);
-  const base: Verdict<M | HostCommonMessageId, ThresholdName<T>> = { status: w.status, messageId: w.messageId, data: w.data, threshold, hints: w.hints ?? [], resources };
+  const base: Verdict<M | HostCommonMessageId, ThresholdName<T>> = {
+    status: w.status,
+    messageId: w.messageId,
+    data: w.data,
+    threshold,
+    hints: w.hints ?? [],
+    resources,
+  };
   if (w.observed) base.observed = w.observed;
   if (verdicts.length === 1) return base;
   const counts = new Map<Status, number>();
@@ -166,13 +219,20 @@ export function judgeHosts<T extends Thresholds, M extends string, N extends Thr
   return {
     ...base,
     messageId: "hosts",
-    data: { summary, hosts: verdicts.length, worstHost: hosts[worstIdx]!.host, worst: render(w), ...Object.fromEntries(order.map((s) => [s, counts.get(s) ?? 0])) },
+    data: {
+      summary,
+      hosts: verdicts.length,
+      worstHost: hosts[worstIdx]!.host,
+      worst: render(w),
+      ...Object.fromEntries(order.map((s) => [s, counts.get(s) ?? 0])),
+    },
   };
 }
 
 /** Shape guards for the sections the checks read (only the fields they use). */
 export const guards = {
-  vmstat: (v: unknown): v is { rows: Array<Record<string, unknown>> } => isObj(v) && Array.isArray(v.rows) && v.rows.every(isObj),
+  vmstat: (v: unknown): v is { rows: Array<Record<string, unknown>> } =>
+    isObj(v) && Array.isArray(v.rows) && v.rows.every(isObj),
   meminfo: (v: unknown): v is { kB: Record<string, unknown> } => isObj(v) && isObj(v.kB),
   free: (v: unknown): v is { mem: Record<string, unknown>; swap?: Record<string, unknown> } =>
     isObj(v) && isObj(v.mem) && (v.swap === undefined || isObj(v.swap)),
@@ -186,10 +246,22 @@ export const guards = {
     fileSystemId?: unknown;
     nfsMounts?: unknown;
     judged?: unknown[];
-  } => isObj(v) && typeof v.path === "string" && typeof v.pathState === "string" && (v.entry === undefined || isObj(v.entry)) && (v.judged === undefined || Array.isArray(v.judged)),
-  blocked: (v: unknown): v is { samples: Array<Record<string, unknown>> } => isObj(v) && Array.isArray(v.samples) && v.samples.every(isObj),
-  packages: (v: unknown): v is { dir: string; dirState: string; files: number; complete: boolean; limitSeconds?: number } =>
-    isObj(v) && typeof v.dir === "string" && typeof v.dirState === "string" && num(v.files) !== undefined && typeof v.complete === "boolean",
+  } =>
+    isObj(v) &&
+    typeof v.path === "string" &&
+    typeof v.pathState === "string" &&
+    (v.entry === undefined || isObj(v.entry)) &&
+    (v.judged === undefined || Array.isArray(v.judged)),
+  blocked: (v: unknown): v is { samples: Array<Record<string, unknown>> } =>
+    isObj(v) && Array.isArray(v.samples) && v.samples.every(isObj),
+  packages: (
+    v: unknown,
+  ): v is { dir: string; dirState: string; files: number; complete: boolean; limitSeconds?: number } =>
+    isObj(v) &&
+    typeof v.dir === "string" &&
+    typeof v.dirState === "string" &&
+    num(v.files) !== undefined &&
+    typeof v.complete === "boolean",
 };
 
 export { isObj };
@@ -203,7 +275,9 @@ export const HOST_MEMORY_HINTS = {
 };
 
 export function instanceSizeHint(memTotalMiB?: number): string {
-  return renderMessage(HOST_MEMORY_HINTS["bigger-instance"], { hostMemory: memTotalMiB !== undefined ? ` This host has ${Math.round(memTotalMiB)} MiB.` : "" });
+  return renderMessage(HOST_MEMORY_HINTS["bigger-instance"], {
+    hostMemory: memTotalMiB !== undefined ? ` This host has ${Math.round(memTotalMiB)} MiB.` : "",
+  });
 }
 
 export const FEWER_TASKS_HINT = HOST_MEMORY_HINTS["fewer-tasks"];

@@ -15,7 +15,16 @@
 import { defineCheck, limitRef, renderMessage } from "../model.js";
 import type { Status } from "../model.js";
 import { HOST_EFS_MOUNT } from "./thresholds.js";
-import { HOST_COMMON_MESSAGES, guards, isObj, judgeHosts, num, sectionError, sectionOf, type HostVerdict } from "./common.js";
+import {
+  HOST_COMMON_MESSAGES,
+  guards,
+  isObj,
+  judgeHosts,
+  num,
+  sectionError,
+  sectionOf,
+  type HostVerdict,
+} from "./common.js";
 
 /** The NFS operations a listing or download makes; their mean RTT is judged. */
 export const LISTING_OPS = ["LOOKUP", "GETATTR", "ACCESS", "READDIR", "READDIRPLUS", "READ", "OPEN"] as const;
@@ -28,24 +37,28 @@ const MESSAGES = {
   absent:
     "{{path}} does not exist: no package volume (EFS) is mounted there. On a pypiserver host the mount failed at boot; elsewhere point --mount-path at the mount",
   "path-absent": "could not evaluate, --mount-path {{path}} does not exist on this host",
-  "path-not-dir": "could not evaluate, --mount-path {{path}} is not a directory (a regular file or device), so nothing can be mounted on it",
+  "path-not-dir":
+    "could not evaluate, --mount-path {{path}} is not a directory (a regular file or device), so nothing can be mounted on it",
   "not-dir": "{{path}} exists but is not a directory, so nothing can be mounted on it",
   "not-mounted":
     "{{path}} exists but nothing is mounted on it: packages land on the root disk, are not shared between hosts and vanish with the instance",
-  "not-nfs": "{{path}} is mounted from {{device}} as {{fstype}}, not NFS/EFS: packages are not shared between hosts",
+  "not-nfs":
+    "{{path}} is mounted from {{device}} as {{fstype}}, not NFS/EFS: packages are not shared between hosts",
   // discovery (probe v3)
   "no-mount":
     "no EFS mount{{ofFs}} on this host: the ECS volume plugin mounts the task's EFS volume (under /var/lib/ecs/volumes/) only while a pypiserver task runs here, so either no task runs on this host now or its mount failed",
   "not-mounted-anywhere":
     "{{path}} exists (a mount point made at boot) but nothing is mounted on it, and no NFS mount{{ofFs}} is on this host (none under /var/lib/ecs/volumes/ either)",
-  "other-fs": "no mount of {{fileSystemId}} on this host; its NFS mounts are of other file systems: {{others}}",
+  "other-fs":
+    "no mount of {{fileSystemId}} on this host; its NFS mounts are of other file systems: {{others}}",
   "no-window": "could not evaluate {{mount}} now: {{cause}}",
   // judgements
   slow: "{{where}}: {{problems}}",
   idle: "{{where}}: no NFS operations finished in the {{seconds}} s window (a server that stopped answering shows as blocked tasks in host.iowait)",
   "idle-since-mount": "{{where}}: no listing operations since mount",
   ok: "{{where}}: slowest listing op {{op}} {{rttMs}} ms mean round trip over {{opCount}} calls in {{seconds}} s ({{opsPerSecond}} RPCs/s), no retransmissions",
-  "ok-few": "{{where}}: {{rpcs}} RPCs in {{seconds}} s ({{opsPerSecond}}/s), too few listing calls to time (fewer than {{minOps}} of each), none retransmitted",
+  "ok-few":
+    "{{where}}: {{rpcs}} RPCs in {{seconds}} s ({{opsPerSecond}}/s), too few listing calls to time (fewer than {{minOps}} of each), none retransmitted",
   "ok-since-mount":
     "{{where}}: slowest listing op {{op}} {{rttMs}} ms mean RTT over {{opCount}} calls, retransmissions {{retransPercent}} % of {{rpcs}} RPCs (since mount: this probe took one reading)",
 };
@@ -57,7 +70,8 @@ const round1 = (v: number) => Math.round(v * 10) / 10;
 const HINTS = {
   "fs-id":
     "The file system id is in the task definition (volumes[].efsVolumeConfiguration.fileSystemId; the Terraform module has no output for it): pass it as `pypictl doctor --file-system-id <fs-id>` with your target flags, so the probe looks for that file system's mounts.",
-  "mount-target": "Check the EFS mount target in the instance's subnet and that its security group allows NFS (TCP 2049) from the instances' security group.",
+  "mount-target":
+    "Check the EFS mount target in the instance's subnet and that its security group allows NFS (TCP 2049) from the instances' security group.",
   "task-running":
     "See whether a pypiserver task runs on this host: `sudo docker ps --filter name=pypiserver` on the host, or `pypictl doctor --only ecs` (the ECS volume plugin mounts the volume only while a task uses it).",
   "task-stopped":
@@ -67,8 +81,9 @@ const HINTS = {
   "use-efs":
     "Run pypiserver's package directory on EFS so every host serves the same packages (the Terraform module and pypictl's stack mount it as an ECS task volume).",
   throttling:
-    "Check EFS throttling: `pypictl doctor --only efs` (PercentIOLimit, throughput, burst credits); in bursting mode with credits draining use `efsThroughputMode: \"elastic\"` (stack) / `efs_throughput_mode = \"elastic\"` (Terraform).",
-  metadata: "Metadata-heavy listings cost one LOOKUP/GETATTR per file: see host.package-count for caching the listings.",
+    'Check EFS throttling: `pypictl doctor --only efs` (PercentIOLimit, throughput, burst credits); in bursting mode with credits draining use `efsThroughputMode: "elastic"` (stack) / `efs_throughput_mode = "elastic"` (Terraform).',
+  metadata:
+    "Metadata-heavy listings cost one LOOKUP/GETATTR per file: see host.package-count for caching the listings.",
   retrans:
     "Retransmissions mean lost or late replies: mount with EFS's options `hard,timeo=600,retrans=2,noresvport` and check the instance's network (`nstat -az | grep -i retrans`, ENA driver, instance network bandwidth).",
   live: "Watch it live on the host: `nfsiostat 5 3` (nfs-utils), or two readings of /proc/self/mountstats a few seconds apart.",
@@ -77,10 +92,18 @@ const HINTS = {
 };
 
 /** No mount of the file system anywhere on a host: the ECS task volume is the mount pypiserver uses. */
-const TASK_VOLUME_HINTS = [HINTS["task-running"], HINTS["task-stopped"], HINTS["mount-target"], HINTS["fs-id"]];
+const TASK_VOLUME_HINTS = [
+  HINTS["task-running"],
+  HINTS["task-stopped"],
+  HINTS["mount-target"],
+  HINTS["fs-id"],
+];
 
 /** A mount point made at boot with nothing on it (pypictl's stack, or a hand-made setup that bind-mounts it). */
-const BOOT_MOUNT_HINTS = (path: string) => [renderMessage(HINTS["boot-mount"], { path }), ...TASK_VOLUME_HINTS];
+const BOOT_MOUNT_HINTS = (path: string) => [
+  renderMessage(HINTS["boot-mount"], { path }),
+  ...TASK_VOLUME_HINTS,
+];
 
 export const efsMount = defineCheck({
   id: "host.efs-mount",
@@ -110,9 +133,16 @@ export const efsMount = defineCheck({
         if (m.mode === "path") {
           const first = judged[0];
           if (!first) {
-            if (m.pathState === "absent") return { status: "error", messageId: "path-absent", data: { path: shown } };
-            if (m.pathState === "other") return { status: "error", messageId: "path-not-dir", data: { path: shown } };
-            return { status: "fail", messageId: "not-mounted", data: { path: shown }, hints: BOOT_MOUNT_HINTS(shown) };
+            if (m.pathState === "absent")
+              return { status: "error", messageId: "path-absent", data: { path: shown } };
+            if (m.pathState === "other")
+              return { status: "error", messageId: "path-not-dir", data: { path: shown } };
+            return {
+              status: "fail",
+              messageId: "not-mounted",
+              data: { path: shown },
+              hints: BOOT_MOUNT_HINTS(shown),
+            };
           }
           if (first.nfs !== true)
             return {
@@ -127,10 +157,21 @@ export const efsMount = defineCheck({
             return {
               status: "warn",
               messageId: "other-fs",
-              data: { fileSystemId: fsId, others: others.map((o) => `${String(o.fileSystemId ?? o.device)} on ${String(o.mountPoint)}`).join(", ") },
+              data: {
+                fileSystemId: fsId,
+                others: others
+                  .map((o) => `${String(o.fileSystemId ?? o.device)} on ${String(o.mountPoint)}`)
+                  .join(", "),
+              },
               hints: [HINTS["fs-id"]],
             };
-          if (m.pathState === "dir") return { status: "fail", messageId: "not-mounted-anywhere", data: { path: shown, ofFs }, hints: BOOT_MOUNT_HINTS(shown) };
+          if (m.pathState === "dir")
+            return {
+              status: "fail",
+              messageId: "not-mounted-anywhere",
+              data: { path: shown, ofFs },
+              hints: BOOT_MOUNT_HINTS(shown),
+            };
           return { status: "warn", messageId: "no-mount", data: { ofFs }, hints: TASK_VOLUME_HINTS };
         }
         const verdicts = judged.map((j) => judgeMount(j, limits, judged.length));
@@ -180,17 +221,20 @@ function tally(ops: Ops, minOps: number): Tally | string {
     const calls = num(o.ops);
     const trans = num(o.transmissions);
     const rtt = num(o.rttMs);
-    if (calls === undefined || trans === undefined || rtt === undefined) return `op ${name} lacks ops/transmissions/rtt`;
+    if (calls === undefined || trans === undefined || rtt === undefined)
+      return `op ${name} lacks ops/transmissions/rtt`;
     t.rpcs += calls;
     t.retrans += Math.max(0, trans - calls);
     t.timeouts += num(o.timeouts) ?? 0;
     if (!LISTING_OP_SET.has(name) || calls === 0) continue;
     t.listingCalls += calls;
     t.listingRttMs += rtt;
-    if (calls >= minOps && (!t.worst || rtt / calls > t.worst.rttMs)) t.worst = { op: name, rttMs: rtt / calls, calls };
+    if (calls >= minOps && (!t.worst || rtt / calls > t.worst.rttMs))
+      t.worst = { op: name, rttMs: rtt / calls, calls };
   }
   // No single op called often enough, but enough listing calls together: judge them as one.
-  if (!t.worst && t.listingCalls >= minOps) t.worst = { op: "listing ops together", rttMs: t.listingRttMs / t.listingCalls, calls: t.listingCalls };
+  if (!t.worst && t.listingCalls >= minOps)
+    t.worst = { op: "listing ops together", rttMs: t.listingRttMs / t.listingCalls, calls: t.listingCalls };
   return t;
 }
 
@@ -199,16 +243,33 @@ function judgeMount(j: Record<string, unknown>, limits: Limits, count: number): 
   const mount = String(j.mountPoint);
   const w = j.window;
   if (!isObj(w)) {
-    const cause = typeof j.windowError === "string" ? j.windowError : "the probe took no second mountstats reading";
+    const cause =
+      typeof j.windowError === "string" ? j.windowError : "the probe took no second mountstats reading";
     return { status: "error", messageId: "no-window", data: { mount, cause } };
   }
   const seconds = num(w.seconds);
-  if (!seconds || !isObj(w.ops)) return { status: "error", messageId: "no-window", data: { mount, cause: "the window's deltas are malformed" } };
+  if (!seconds || !isObj(w.ops))
+    return {
+      status: "error",
+      messageId: "no-window",
+      data: { mount, cause: "the window's deltas are malformed" },
+    };
   const t = tally(w.ops, limits.minWindowOps);
   if (typeof t === "string") return { status: "error", messageId: "no-window", data: { mount, cause: t } };
   const opsPerSecond = round1(t.rpcs / seconds);
   const retransPercent = t.rpcs > 0 ? round2((t.retrans / t.rpcs) * 100) : 0;
-  const base = { where, mount, seconds, rpcs: t.rpcs, opsPerSecond, retrans: t.retrans, timeouts: t.timeouts, retransPercent, minOps: limits.minWindowOps, partial: w.partial === true };
+  const base = {
+    where,
+    mount,
+    seconds,
+    rpcs: t.rpcs,
+    opsPerSecond,
+    retrans: t.retrans,
+    timeouts: t.timeouts,
+    retransPercent,
+    minOps: limits.minWindowOps,
+    partial: w.partial === true,
+  };
   if (t.rpcs === 0 && t.retrans === 0) return { status: "pass", messageId: "idle", data: base };
   const problems: string[] = [];
   let status: Status = "pass";
@@ -220,18 +281,31 @@ function judgeMount(j: Record<string, unknown>, limits: Limits, count: number): 
     observed = { value: rttMs, unit: "ms" };
     if (t.worst.rttMs > limits.failOpRttMs) {
       status = "fail";
-      problems.push(`${t.worst.op} took ${rttMs} ms mean round trip over ${t.worst.calls} calls in the last ${seconds} s (fails above ${limits.failOpRttMs} ms: listings time out)`);
+      problems.push(
+        `${t.worst.op} took ${rttMs} ms mean round trip over ${t.worst.calls} calls in the last ${seconds} s (fails above ${limits.failOpRttMs} ms: listings time out)`,
+      );
     } else if (t.worst.rttMs > limits.maxOpRttMs) {
       status = "warn";
-      problems.push(`${t.worst.op} took ${rttMs} ms mean round trip over ${t.worst.calls} calls in the last ${seconds} s (limit ${limits.maxOpRttMs} ms)`);
+      problems.push(
+        `${t.worst.op} took ${rttMs} ms mean round trip over ${t.worst.calls} calls in the last ${seconds} s (limit ${limits.maxOpRttMs} ms)`,
+      );
     }
   }
   if (retransPercent > limits.maxRetransPercent || t.timeouts > 0) {
     if (status === "pass") status = "warn";
-    problems.push(`${t.retrans} of ${t.rpcs} RPCs retransmitted (${retransPercent} %, limit ${limits.maxRetransPercent} %)${t.timeouts ? `, ${t.timeouts} timed out` : ""} in the last ${seconds} s`);
+    problems.push(
+      `${t.retrans} of ${t.rpcs} RPCs retransmitted (${retransPercent} %, limit ${limits.maxRetransPercent} %)${t.timeouts ? `, ${t.timeouts} timed out` : ""} in the last ${seconds} s`,
+    );
   }
-  if (status === "pass") return { status, messageId: t.worst ? "ok" : "ok-few", data, ...(observed ? { observed } : {}) };
-  return { status, messageId: "slow", data: { ...data, problems: problems.join("; ") }, ...(observed ? { observed } : {}), hints: slowHints(t, limits, retransPercent) };
+  if (status === "pass")
+    return { status, messageId: t.worst ? "ok" : "ok-few", data, ...(observed ? { observed } : {}) };
+  return {
+    status,
+    messageId: "slow",
+    data: { ...data, problems: problems.join("; ") },
+    ...(observed ? { observed } : {}),
+    hints: slowHints(t, limits, retransPercent),
+  };
 }
 
 function slowHints(t: Tally, limits: Limits, retransPercent: number): string[] {
@@ -244,13 +318,24 @@ function slowHints(t: Tally, limits: Limits, retransPercent: number): string[] {
 }
 
 /** Probe v1/v2 evidence: one entry on the mount path, judged on its counters since mount. */
-function legacy(host: string, m: { path: string; pathState: string; entry?: Record<string, unknown> }, limits: Limits): MountVerdict {
+function legacy(
+  host: string,
+  m: { path: string; pathState: string; entry?: Record<string, unknown> },
+  limits: Limits,
+): MountVerdict {
   const shown = m.path || "the package mount path";
   const entry = m.entry;
   if (!entry) {
-    if (m.pathState === "absent") return { status: "fail", messageId: "absent", data: { path: shown }, hints: TASK_VOLUME_HINTS };
-    if (m.pathState === "other") return { status: "fail", messageId: "not-dir", data: { path: shown }, hints: TASK_VOLUME_HINTS };
-    return { status: "fail", messageId: "not-mounted", data: { path: shown }, hints: BOOT_MOUNT_HINTS(shown) };
+    if (m.pathState === "absent")
+      return { status: "fail", messageId: "absent", data: { path: shown }, hints: TASK_VOLUME_HINTS };
+    if (m.pathState === "other")
+      return { status: "fail", messageId: "not-dir", data: { path: shown }, hints: TASK_VOLUME_HINTS };
+    return {
+      status: "fail",
+      messageId: "not-mounted",
+      data: { path: shown },
+      hints: BOOT_MOUNT_HINTS(shown),
+    };
   }
   if (entry.nfs !== true)
     return {
@@ -264,12 +349,28 @@ function legacy(host: string, m: { path: string; pathState: string; entry?: Reco
   if (typeof t === "string") return sectionError(host, "mountstats", t);
   const where = describe({ ...entry, mountPoint: shown }, 1);
   const retransPercent = t.rpcs > 0 ? round2((t.retrans / t.rpcs) * 100) : 0;
-  const base = { where, path: shown, rpcs: t.rpcs, retrans: t.retrans, timeouts: t.timeouts, retransPercent, truncated: entry.truncated === true };
+  const base = {
+    where,
+    path: shown,
+    rpcs: t.rpcs,
+    retrans: t.retrans,
+    timeouts: t.timeouts,
+    retransPercent,
+    truncated: entry.truncated === true,
+  };
   const problems: string[] = [];
-  if (t.worst && t.worst.rttMs > limits.maxOpRttMs) problems.push(`${t.worst.op} takes ${round2(t.worst.rttMs)} ms mean round trip over ${t.worst.calls} calls since mount (limit ${limits.maxOpRttMs} ms)`);
-  if (retransPercent > limits.maxRetransPercent) problems.push(`${t.retrans} of ${t.rpcs} RPCs retransmitted since mount (${retransPercent} %, limit ${limits.maxRetransPercent} %)`);
+  if (t.worst && t.worst.rttMs > limits.maxOpRttMs)
+    problems.push(
+      `${t.worst.op} takes ${round2(t.worst.rttMs)} ms mean round trip over ${t.worst.calls} calls since mount (limit ${limits.maxOpRttMs} ms)`,
+    );
+  if (retransPercent > limits.maxRetransPercent)
+    problems.push(
+      `${t.retrans} of ${t.rpcs} RPCs retransmitted since mount (${retransPercent} %, limit ${limits.maxRetransPercent} %)`,
+    );
   if (!t.worst && !problems.length) return { status: "pass", messageId: "idle-since-mount", data: base };
-  const data = t.worst ? { ...base, op: t.worst.op, rttMs: round2(t.worst.rttMs), opCount: t.worst.calls } : base;
+  const data = t.worst
+    ? { ...base, op: t.worst.op, rttMs: round2(t.worst.rttMs), opCount: t.worst.calls }
+    : base;
   const observed = t.worst ? { value: round2(t.worst.rttMs), unit: "ms" } : undefined;
   if (problems.length)
     return {
@@ -277,10 +378,7 @@ function legacy(host: string, m: { path: string; pathState: string; entry?: Reco
       messageId: "slow",
       data: { ...data, problems: problems.join("; ") },
       ...(observed ? { observed } : {}),
-      hints: [
-        ...slowHints(t, { ...limits, minWindowOps: 1 }, retransPercent),
-        HINTS["look-again"],
-      ],
+      hints: [...slowHints(t, { ...limits, minWindowOps: 1 }, retransPercent), HINTS["look-again"]],
     };
   return { status: "pass", messageId: "ok-since-mount", data, ...(observed ? { observed } : {}) };
 }

@@ -7,11 +7,4 @@ import { iowait } from "./iowait.js";
 import { packageCount } from "./package-count.js";
 import { efsMount } from "./efs-mount.js";
 
-export const HOST_CHECKS: Check[] = [
-  swapActivity,
-  swapUsed,
-  memoryAvailable,
-  iowait,
-  packageCount,
-  efsMount,
-];
+export const HOST_CHECKS: Check[] = [swapActivity, swapUsed, memoryAvailable, iowait, packageCount, efsMount];

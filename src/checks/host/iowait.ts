@@ -11,7 +11,16 @@
 import { defineCheck, limitRef } from "../model.js";
 import { HOST_IOWAIT } from "./thresholds.js";
 import type { HostSnapshot } from "../../sources/host/model.js";
-import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, guards, instanceSizeHint, judgeHosts, num, sectionError, sectionOf } from "./common.js";
+import {
+  HOST_COMMON_MESSAGES,
+  HOST_MEMORY_HINTS,
+  guards,
+  instanceSizeHint,
+  judgeHosts,
+  num,
+  sectionError,
+  sectionOf,
+} from "./common.js";
 import { memField } from "./memory.js";
 import { judgedSamples, seriesOf } from "./vmstat.js";
 
@@ -42,7 +51,13 @@ function blockedOf(snapshot: HostSnapshot, rows: Array<Record<string, number>>) 
     };
   }
   const d = rows.map((r) => r.b!);
-  return { blockedMean: round1(d.reduce((a, x) => a + x, 0) / d.length), blockedMax: Math.max(...d), nfsMax: 0, nfsPart: "", blockedFrom: "vmstat b, which misses NFS waits" };
+  return {
+    blockedMean: round1(d.reduce((a, x) => a + x, 0) / d.length),
+    blockedMax: Math.max(...d),
+    nfsMax: 0,
+    nfsPart: "",
+    blockedFrom: "vmstat b, which misses NFS waits",
+  };
 }
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
@@ -50,8 +65,9 @@ const round1 = (v: number) => Math.round(v * 10) / 10;
 const HINTS = {
   swapping: "The host is swapping in the same samples: fix memory first (see host.swap-activity).",
   "bigger-instance": HOST_MEMORY_HINTS["bigger-instance"],
-  efs: "If not swapping, check EFS: `pypictl doctor --only efs` (PercentIOLimit, throughput, burst credits) and host.efs-mount (round trips in the probe's window); with sustained limits use `efsThroughputMode: \"elastic\"` (stack) / `efs_throughput_mode = \"elastic\"` (Terraform).",
-  "page-cache": "A page cache too small for the package tree also shows as iowait: look at MemAvailable (host.memory-available) and consider the next instance size.",
+  efs: 'If not swapping, check EFS: `pypictl doctor --only efs` (PercentIOLimit, throughput, burst credits) and host.efs-mount (round trips in the probe\'s window); with sustained limits use `efsThroughputMode: "elastic"` (stack) / `efs_throughput_mode = "elastic"` (Terraform).',
+  "page-cache":
+    "A page cache too small for the package tree also shows as iowait: look at MemAvailable (host.memory-available) and consider the next instance size.",
   "who-waits":
     "See who waits on the host: `vmstat 1 5` (wa, b), `ps -eo state,pid,wchan:32,cmd` (lines starting with D; NFS waits show wchan rpc_wait_bit_killable or nfs_*), `nfsiostat 5 3`.",
 };
@@ -71,7 +87,11 @@ export const iowait = defineCheck({
     const limit = ctx.limits.maxIowaitPercent;
     return judgeHosts(
       ctx,
-      { messages: MESSAGES, worse: "higher", threshold: ({ limits }) => limitRef(limits, "maxIowaitPercent", "%") },
+      {
+        messages: MESSAGES,
+        worse: "higher",
+        threshold: ({ limits }) => limitRef(limits, "maxIowaitPercent", "%"),
+      },
       ({ host, snapshot }) => {
         const j = judgedSamples(snapshot, ["wa", "si", "so", "b"]);
         if (!j.ok) return sectionError(host, "vmstat", j.error);
@@ -82,17 +102,36 @@ export const iowait = defineCheck({
         const series = seriesOf(j, (r) => r.wa!);
         const observed = series ? { value: mean, unit: "%", series } : { value: mean, unit: "%" };
         const b = blockedOf(snapshot, j.rows);
-        const cpus = sectionOf(snapshot, "nproc", (v): v is number => num(v) !== undefined && (v as number) >= 1);
+        const cpus = sectionOf(
+          snapshot,
+          "nproc",
+          (v): v is number => num(v) !== undefined && (v as number) >= 1,
+        );
         const blockedLimit = ctx.limits.maxBlockedPerCpu;
-        const data: Record<string, unknown> = { mean, max, samples: was.length, limit, swapping, blockedLimit, ...b };
+        const data: Record<string, unknown> = {
+          mean,
+          max,
+          samples: was.length,
+          limit,
+          swapping,
+          blockedLimit,
+          ...b,
+        };
         if (cpus.ok) data.cpus = cpus.value;
         const blockedHigh = cpus.ok && b.blockedMean >= blockedLimit * cpus.value;
         if (mean >= limit || blockedHigh) {
-          const hints = swapping ? [HINTS.swapping, instanceSizeHint(memField(snapshot, "MemTotal", (f) => f.mem.total).value)] : [];
+          const hints = swapping
+            ? [HINTS.swapping, instanceSizeHint(memField(snapshot, "MemTotal", (f) => f.mem.total).value)]
+            : [];
           hints.push(HINTS.efs, HINTS["page-cache"], HINTS["who-waits"]);
           return { status: "fail", messageId: mean >= limit ? "high" : "blocked", data, observed, hints };
         }
-        if (!cpus.ok) return sectionError(host, "nproc", `iowait is ${mean} %, but blocked tasks cannot be judged without the CPU count: ${cpus.error}`);
+        if (!cpus.ok)
+          return sectionError(
+            host,
+            "nproc",
+            `iowait is ${mean} %, but blocked tasks cannot be judged without the CPU count: ${cpus.error}`,
+          );
         return { status: "pass", messageId: "ok", data, observed };
       },
     );

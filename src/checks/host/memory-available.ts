@@ -1,7 +1,15 @@
 /** host.memory-available: MemAvailable below the floor leaves no page cache for EFS reads. */
 import { defineCheck, limitRef } from "../model.js";
 import { HOST_MEMORY_AVAILABLE } from "./thresholds.js";
-import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, fieldMissing, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
+import {
+  HOST_COMMON_MESSAGES,
+  HOST_MEMORY_HINTS,
+  FEWER_TASKS_HINT,
+  fieldMissing,
+  instanceSizeHint,
+  judgeHosts,
+  sectionError,
+} from "./common.js";
 import { memField, mib1 } from "./memory.js";
 
 const MESSAGES = {
@@ -12,7 +20,8 @@ const MESSAGES = {
 
 const HINTS = {
   ...HOST_MEMORY_HINTS,
-  "who-holds": "See what holds the memory on the host: `free -m`, `ps aux --sort=-rss | head`, `docker stats --no-stream`.",
+  "who-holds":
+    "See what holds the memory on the host: `free -m`, `ps aux --sort=-rss | head`, `docker stats --no-stream`.",
 };
 
 export const memoryAvailable = defineCheck({
@@ -30,11 +39,16 @@ export const memoryAvailable = defineCheck({
     const limit = ctx.limits.minAvailableMiB;
     return judgeHosts(
       ctx,
-      { messages: MESSAGES, worse: "lower", threshold: ({ limits }) => limitRef(limits, "minAvailableMiB", "MiB") },
+      {
+        messages: MESSAGES,
+        worse: "lower",
+        threshold: ({ limits }) => limitRef(limits, "minAvailableMiB", "MiB"),
+      },
       ({ host, snapshot }) => {
         const avail = memField(snapshot, "MemAvailable", (f) => f.mem.available);
         if (avail.error) return sectionError(host, "memory", avail.error);
-        if (avail.value === undefined) return fieldMissing(host, avail.from, "MemAvailable (kernel older than 3.14?)");
+        if (avail.value === undefined)
+          return fieldMissing(host, avail.from, "MemAvailable (kernel older than 3.14?)");
         const total = memField(snapshot, "MemTotal", (f) => f.mem.total);
         if (total.value === undefined || total.value === 0) return fieldMissing(host, total.from, "MemTotal");
         const data = {
@@ -51,11 +65,7 @@ export const memoryAvailable = defineCheck({
             messageId: "low",
             data,
             observed,
-            hints: [
-              instanceSizeHint(total.value),
-              FEWER_TASKS_HINT,
-              HINTS["who-holds"],
-            ],
+            hints: [instanceSizeHint(total.value), FEWER_TASKS_HINT, HINTS["who-holds"]],
           };
         return { status: "pass", messageId: "ok", data, observed };
       },

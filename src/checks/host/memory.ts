@@ -15,17 +15,27 @@ export interface MemReading {
 const kBToMiB = (kB: number) => kB / 1024;
 
 /** Read a /proc/meminfo field in MiB, falling back to a `free -m` value when meminfo is unusable. */
-export function memField(snap: HostSnapshot, field: string, freeValue: (f: { mem: Record<string, unknown>; swap?: Record<string, unknown> }) => unknown): MemReading {
+export function memField(
+  snap: HostSnapshot,
+  field: string,
+  freeValue: (f: { mem: Record<string, unknown>; swap?: Record<string, unknown> }) => unknown,
+): MemReading {
   const mi = sectionOf(snap, "meminfo", guards.meminfo);
   if (mi.ok) {
     const v = num(mi.value.kB[field]);
-    return v === undefined ? { from: "/proc/meminfo", field } : { value: kBToMiB(v), from: "/proc/meminfo", field };
+    return v === undefined
+      ? { from: "/proc/meminfo", field }
+      : { value: kBToMiB(v), from: "/proc/meminfo", field };
   }
   const fr = sectionOf(snap, "free", guards.free);
   if (fr.ok) {
     const v = num(freeValue(fr.value));
     if (v !== undefined) return { value: v, from: "free -m", field };
-    return { from: "free -m", field, error: `/proc/meminfo: ${mi.error}; free -m has no value for ${field} either` };
+    return {
+      from: "free -m",
+      field,
+      error: `/proc/meminfo: ${mi.error}; free -m has no value for ${field} either`,
+    };
   }
   return { from: "/proc/meminfo", field, error: `/proc/meminfo: ${mi.error}; free -m: ${fr.error}` };
 }

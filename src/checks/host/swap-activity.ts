@@ -1,7 +1,13 @@
 /** host.swap-activity: pages moving to or from swap (vmstat si/so) while the probe watched. */
 import { defineCheck, limitRef } from "../model.js";
 import { HOST_SWAP_ACTIVITY } from "./thresholds.js";
-import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, judgeHosts, sectionError } from "./common.js";
+import {
+  HOST_COMMON_MESSAGES,
+  HOST_MEMORY_HINTS,
+  FEWER_TASKS_HINT,
+  judgeHosts,
+  sectionError,
+} from "./common.js";
 import { instanceSizeHint } from "./common.js";
 import { memField } from "./memory.js";
 import { judgedSamples, seriesOf } from "./vmstat.js";
@@ -10,7 +16,8 @@ const MESSAGES = {
   ...HOST_COMMON_MESSAGES,
   swapping:
     "swapping while watched: si up to {{siMax}} KiB/s, so up to {{soMax}} KiB/s in {{swappingSamples}} of {{samples}} one-second samples (limit {{limit}} KiB/s)",
-  quiet: "no swap activity: si/so at most {{peak}} KiB/s over {{samples}} one-second samples (limit {{limit}} KiB/s)",
+  quiet:
+    "no swap activity: si/so at most {{peak}} KiB/s over {{samples}} one-second samples (limit {{limit}} KiB/s)",
 };
 
 const HINTS = {
@@ -33,7 +40,11 @@ export const swapActivity = defineCheck({
     const limit = ctx.limits.maxSwapKiBPerSecond;
     return judgeHosts(
       ctx,
-      { messages: MESSAGES, worse: "higher", threshold: ({ limits }) => limitRef(limits, "maxSwapKiBPerSecond", "KiB/s") },
+      {
+        messages: MESSAGES,
+        worse: "higher",
+        threshold: ({ limits }) => limitRef(limits, "maxSwapKiBPerSecond", "KiB/s"),
+      },
       ({ host, snapshot }) => {
         const j = judgedSamples(snapshot, ["si", "so"]);
         if (!j.ok) return sectionError(host, "vmstat", j.error);

@@ -6,7 +6,15 @@
  */
 import { defineCheck, limitRef } from "../model.js";
 import { HOST_SWAP_USED } from "./thresholds.js";
-import { HOST_COMMON_MESSAGES, HOST_MEMORY_HINTS, FEWER_TASKS_HINT, fieldMissing, instanceSizeHint, judgeHosts, sectionError } from "./common.js";
+import {
+  HOST_COMMON_MESSAGES,
+  HOST_MEMORY_HINTS,
+  FEWER_TASKS_HINT,
+  fieldMissing,
+  instanceSizeHint,
+  judgeHosts,
+  sectionError,
+} from "./common.js";
 import { memField, mib1 } from "./memory.js";
 import { judgedSamples } from "./vmstat.js";
 
@@ -21,7 +29,8 @@ const MESSAGES = {
 
 const HINTS = {
   ...HOST_MEMORY_HINTS,
-  watch: "Watch it on the host: `vmstat 1 5` (si/so after the first line) and `free -m`. Once memory allows, `sudo swapoff -a && sudo swapon -a` empties the swap.",
+  watch:
+    "Watch it on the host: `vmstat 1 5` (si/so after the first line) and `free -m`. Once memory allows, `sudo swapoff -a && sudo swapon -a` empties the swap.",
 };
 
 export const swapUsed = defineCheck({
@@ -39,22 +48,42 @@ export const swapUsed = defineCheck({
     const { maxSwapUsedMiB: limit, maxSwapMovingKiBPerSecond: movingLimit } = ctx.limits;
     return judgeHosts(
       ctx,
-      { messages: MESSAGES, worse: "higher", threshold: ({ limits }) => limitRef(limits, "maxSwapUsedMiB", "MiB") },
+      {
+        messages: MESSAGES,
+        worse: "higher",
+        threshold: ({ limits }) => limitRef(limits, "maxSwapUsedMiB", "MiB"),
+      },
       ({ host, snapshot }) => {
         const total = memField(snapshot, "SwapTotal", (f) => f.swap?.total);
         if (total.error) return sectionError(host, "memory", total.error);
         if (total.value === undefined) return fieldMissing(host, total.from, "SwapTotal");
-        if (total.value === 0) return { status: "pass", messageId: "no-swap", data: { totalMiB: 0, usedMiB: 0, limit }, observed: { value: 0, unit: "MiB" } };
+        if (total.value === 0)
+          return {
+            status: "pass",
+            messageId: "no-swap",
+            data: { totalMiB: 0, usedMiB: 0, limit },
+            observed: { value: 0, unit: "MiB" },
+          };
         const free = memField(snapshot, "SwapFree", (f) => f.swap?.free);
         if (free.value === undefined) return fieldMissing(host, free.from, "SwapFree");
-        if (free.value > total.value) return sectionError(host, free.from, `SwapFree (${mib1(free.value)} MiB) is larger than SwapTotal (${mib1(total.value)} MiB)`);
+        if (free.value > total.value)
+          return sectionError(
+            host,
+            free.from,
+            `SwapFree (${mib1(free.value)} MiB) is larger than SwapTotal (${mib1(total.value)} MiB)`,
+          );
         const used = mib1(total.value - free.value);
         const data = { usedMiB: used, totalMiB: mib1(total.value), limit, source: total.from };
         const observed = { value: used, unit: "MiB" };
         if (used <= limit) return { status: "pass", messageId: "unused", data, observed };
         // In use: whether it hurts now depends on si/so while the probe watched; without them, say so.
         const j = judgedSamples(snapshot, ["si", "so"]);
-        if (!j.ok) return sectionError(host, "vmstat", `${used} MiB of swap in use, and whether it is moving needs vmstat si/so: ${j.error}`);
+        if (!j.ok)
+          return sectionError(
+            host,
+            "vmstat",
+            `${used} MiB of swap in use, and whether it is moving needs vmstat si/so: ${j.error}`,
+          );
         const siMax = Math.max(...j.rows.map((r) => r.si!));
         const soMax = Math.max(...j.rows.map((r) => r.so!));
         const movingSamples = j.rows.filter((r) => Math.max(r.si!, r.so!) > movingLimit).length;
@@ -66,11 +95,7 @@ export const swapUsed = defineCheck({
           messageId: "used",
           data: moving,
           observed,
-          hints: [
-            instanceSizeHint(memTotal),
-            FEWER_TASKS_HINT,
-            HINTS.watch,
-          ],
+          hints: [instanceSizeHint(memTotal), FEWER_TASKS_HINT, HINTS.watch],
         };
       },
     );

@@ -9,7 +9,8 @@ export const HOST_SWAP_ACTIVITY = {
     unit: "KiB/s",
     default: 0,
     min: 0,
-    description: "Highest vmstat si or so (KiB/s swapped in/out) in any sample after the first (the since-boot average); above this fails.",
+    description:
+      "Highest vmstat si or so (KiB/s swapped in/out) in any sample after the first (the since-boot average); above this fails.",
   },
 } satisfies Record<string, Threshold>;
 
@@ -18,7 +19,8 @@ export const HOST_SWAP_USED = {
     unit: "MiB",
     default: 0,
     min: 0,
-    description: "SwapTotal − SwapFree above this, while swap is moving (see maxSwapMovingKiBPerSecond), fails.",
+    description:
+      "SwapTotal − SwapFree above this, while swap is moving (see maxSwapMovingKiBPerSecond), fails.",
   },
   maxSwapMovingKiBPerSecond: {
     unit: "KiB/s",
@@ -60,7 +62,8 @@ export const HOST_PACKAGE_COUNT = {
     unit: "count",
     default: 1000,
     min: 0,
-    description: "More package files than this warns: simple-dir rescans and re-hashes every file per request.",
+    description:
+      "More package files than this warns: simple-dir rescans and re-hashes every file per request.",
   },
 } satisfies Record<string, Threshold>;
 
@@ -83,13 +86,15 @@ export const HOST_EFS_MOUNT = {
     unit: "count",
     default: 5,
     min: 1,
-    description: "Calls of an operation needed in the window before its mean round-trip time is judged (one slow call is noise).",
+    description:
+      "Calls of an operation needed in the window before its mean round-trip time is judged (one slow call is noise).",
   },
   maxRetransPercent: {
     unit: "%",
     default: 0.1,
     min: 0,
     max: 100,
-    description: "RPC retransmissions as a share of the RPCs sent during the probe's window above this warns (any retransmission means a reply came late or not at all).",
+    description:
+      "RPC retransmissions as a share of the RPCs sent during the probe's window above this warns (any retransmission means a reply came late or not at all).",
   },
 } satisfies Record<string, Threshold>;

@@ -19,12 +19,16 @@ const MiB = 1024 * 1024;
 // limit (413) or the ALB idle timeout while the server writes the file (504).
 const distHints = {
   build: "Build first: `python3 -m build` (writes dist/).",
-  "only-dists": "Upload only the distributions: `twine upload {{dir}}/*.whl {{dir}}/*.tar.gz`, or remove the other files.",
-  names: "Wheels are named name-version(-build)?-python-abi-platform.whl (PEP 427); sdists name-version.tar.gz.",
-  "one-at-a-time": "Upload large files one at a time and watch the status: `twine upload --verbose {{dir}}/<file>`.",
+  "only-dists":
+    "Upload only the distributions: `twine upload {{dir}}/*.whl {{dir}}/*.tar.gz`, or remove the other files.",
+  names:
+    "Wheels are named name-version(-build)?-python-abi-platform.whl (PEP 427); sdists name-version.tar.gz.",
+  "one-at-a-time":
+    "Upload large files one at a time and watch the status: `twine upload --verbose {{dir}}/<file>`.",
   "504":
     "A 504 after the body was sent is the ALB idle timeout (60 s by default) running out while the file is written to EFS: raise it with `aws elbv2 modify-load-balancer-attributes --load-balancer-arn <alb-arn> --attributes Key=idle_timeout.timeout_seconds,Value=300` (pypictl's stack: `pypictl deploy --alb-idle-timeout-seconds 300` plus your deploy flags).",
-  "413": "A 413 comes from a proxy in front (pypiserver has no size limit): raise that proxy's body-size limit, or split the package.",
+  "413":
+    "A 413 comes from a proxy in front (pypiserver has no size limit): raise that proxy's body-size limit, or split the package.",
 };
 
 export const uploadDistFiles = defineCheck({
@@ -42,27 +46,43 @@ export const uploadDistFiles = defineCheck({
     empty: "{{dir}} holds no files to upload",
     ok: "{{count}} file(s) in {{dir}}, largest {{largestMiB}} MiB",
     "not-dist": "{{bad}} file(s) in {{dir}} are not wheels or sdists: {{names}}",
-    large: "{{large}} file(s) in {{dir}} exceed {{limit}} MiB (largest {{largestMiB}} MiB): the upload may time out",
+    large:
+      "{{large}} file(s) in {{dir}} exceed {{limit}} MiB (largest {{largestMiB}} MiB): the upload may time out",
   },
   evaluate({ evidence, limits }) {
     const r = read(evidence, DIST_KEY);
     if (!r?.ok) return { status: "error", messageId: "source-missing", data: { source: DIST_KEY.id } };
     const { dir, files } = r.value;
     if (!dir) return { status: "skip", messageId: "no-dist", data: {} };
-    if (files.length === 0) return { status: "warn", messageId: "empty", data: { dir }, hints: [distHints.build] };
+    if (files.length === 0)
+      return { status: "warn", messageId: "empty", data: { dir }, hints: [distHints.build] };
     const largest = Math.max(...files.map((f) => f.bytes));
     const largestMiB = Math.round((largest / MiB) * 10) / 10;
     const threshold = limitRef(limits, "maxFileMiB", "MiB");
     const observed = { value: largestMiB, unit: "MiB" };
     const resources: ResourceResult[] = files.map((f) => {
       const mib = Math.round((f.bytes / MiB) * 10) / 10;
-      if (f.kind === "other") return { id: f.name, status: "fail", message: `not a wheel or sdist (${mib} MiB): twine rejects it as an unknown distribution format` };
-      if (f.bytes > limits.maxFileMiB * MiB) return { id: f.name, status: "warn", message: `${f.kind}, ${mib} MiB: above ${limits.maxFileMiB} MiB` };
+      if (f.kind === "other")
+        return {
+          id: f.name,
+          status: "fail",
+          message: `not a wheel or sdist (${mib} MiB): twine rejects it as an unknown distribution format`,
+        };
+      if (f.bytes > limits.maxFileMiB * MiB)
+        return {
+          id: f.name,
+          status: "warn",
+          message: `${f.kind}, ${mib} MiB: above ${limits.maxFileMiB} MiB`,
+        };
       return { id: f.name, status: "pass", message: `${f.kind}, ${mib} MiB` };
     });
     const bad = files.filter((f) => f.kind === "other");
     const large = files.filter((f) => f.bytes > limits.maxFileMiB * MiB);
-    const largeHints = [renderMessage(distHints["one-at-a-time"], { dir }), distHints["504"], distHints["413"]];
+    const largeHints = [
+      renderMessage(distHints["one-at-a-time"], { dir }),
+      distHints["504"],
+      distHints["413"],
+    ];
     if (bad.length)
       return {
         status: "fail",
@@ -70,7 +90,11 @@ export const uploadDistFiles = defineCheck({
         data: { dir, bad: bad.length, names: bad.map((f) => f.name).join(", ") },
         observed,
         threshold,
-        hints: [renderMessage(distHints["only-dists"], { dir }), distHints.names, ...(large.length ? largeHints : [])],
+        hints: [
+          renderMessage(distHints["only-dists"], { dir }),
+          distHints.names,
+          ...(large.length ? largeHints : []),
+        ],
         resources,
       };
     if (large.length)
@@ -83,7 +107,14 @@ export const uploadDistFiles = defineCheck({
         hints: largeHints,
         resources,
       };
-    return { status: "pass", messageId: "ok", data: { dir, count: files.length, largestMiB }, observed, threshold, resources };
+    return {
+      status: "pass",
+      messageId: "ok",
+      data: { dir, count: files.length, largestMiB },
+      observed,
+      threshold,
+      resources,
+    };
   },
 });
 
@@ -91,7 +122,8 @@ const fleetSignalHints = {
   ...MEMORY_HINTS,
   retry: "Then retry the upload; `pypictl doctor --only ecs.oom-kills` lists the tasks.",
   verbose: "Retry with detail to see which status the upload got: `twine upload --verbose dist/*`.",
-  "5xx": "See what the 5xx were (502 → keep-alive, 503 → no healthy target, 504 → slow target) and whether EFS throttled the writes: `pypictl doctor --only alb.5xx-rate,efs.percent-io-limit`.",
+  "5xx":
+    "See what the 5xx were (502 → keep-alive, 503 → no healthy target, 504 → slow target) and whether EFS throttled the writes: `pypictl doctor --only alb.5xx-rate,efs.percent-io-limit`.",
 };
 
 export const uploadFleetSignals = defineCheck({
@@ -109,16 +141,28 @@ export const uploadFleetSignals = defineCheck({
   messages: {
     "no-evidence": "No fleet evidence to read (stopped tasks and metrics were not gathered): {{cause}}",
     oom: "{{oom}} task(s) OOM-killed in the window: an upload in flight on them failed with 5xx",
-    "5xx": "{{errors}} 5xx answers in the window ({{elb}} from the ALB, {{target}} from targets): uploads may have failed",
+    "5xx":
+      "{{errors}} 5xx answers in the window ({{elb}} from the ALB, {{target}} from targets): uploads may have failed",
     quiet: "No OOM kills{{fiveXX}} in the window",
   },
   evaluate({ evidence, limits }) {
     const st = read(evidence, STOPPED_TASKS);
     const m = read(evidence, METRICS);
     const svc = read(evidence, SERVICE);
-    if (!st && !m) return { status: "skip", messageId: "no-evidence", data: { cause: "not gathered (a --local run or a bundle without fleet evidence)" } };
+    if (!st && !m)
+      return {
+        status: "skip",
+        messageId: "no-evidence",
+        data: { cause: "not gathered (a --local run or a bundle without fleet evidence)" },
+      };
     if (!st?.ok && !m?.ok) {
-      const cause = [st && !st.ok ? `stopped tasks: ${st.message}` : undefined, m && !m.ok ? `metrics: ${m.message}` : undefined].filter(Boolean).join("; ") || "not gathered";
+      const cause =
+        [
+          st && !st.ok ? `stopped tasks: ${st.message}` : undefined,
+          m && !m.ok ? `metrics: ${m.message}` : undefined,
+        ]
+          .filter(Boolean)
+          .join("; ") || "not gathered";
       return { status: "error", messageId: "no-evidence", data: { cause } };
     }
     const oomTasks = st?.ok ? st.value.tasks.filter((t) => classifyStop(t) === "oom") : [];
@@ -130,7 +174,11 @@ export const uploadFleetSignals = defineCheck({
       elb = sumOf(values(seriesOf(m.value, "alb.HTTPCode_ELB_5XX_Count")));
       target = sumOf(values(seriesOf(m.value, "alb.HTTPCode_Target_5XX_Count")));
     }
-    const resources: ResourceResult[] = oomTasks.map((t) => ({ id: t.taskId, status: "fail", message: `OOM-killed ${t.stoppedAt ?? ""}`.trim() }));
+    const resources: ResourceResult[] = oomTasks.map((t) => ({
+      id: t.taskId,
+      status: "fail",
+      message: `OOM-killed ${t.stoppedAt ?? ""}`.trim(),
+    }));
     if (oomTasks.length > limits.maxOomKills)
       return {
         status: "fail",

@@ -13,7 +13,7 @@ export function registerCompletion(program: Command, io: Io): void {
     .command("completion")
     .description(
       "Print a shell completion script. bash: `source <(pypictl completion bash)` (or save it to ~/.local/share/bash-completion/completions/pypictl); " +
-        "zsh: `pypictl completion zsh > \"${fpath[1]}/_pypictl\"`; fish: `pypictl completion fish > ~/.config/fish/completions/pypictl.fish`.",
+        'zsh: `pypictl completion zsh > "${fpath[1]}/_pypictl"`; fish: `pypictl completion fish > ~/.config/fish/completions/pypictl.fish`.',
     )
     .addArgument(new Argument("<shell>", "the shell").choices([...SHELLS]))
     .action(async (shell: (typeof SHELLS)[number]) => {

@@ -17,7 +17,14 @@ import type { CredsFlags } from "./creds.js";
 import { writeAtomic } from "../write-file.js";
 import { validateCredsFlags } from "../options/validate-creds.js";
 import { printConfigWarnings } from "../options/validate-doctor.js";
-import { assertCredName, CRED_FORMATS, type CredFormat, type CredsInput, passwordForms, renderCreds } from "../../creds/formats.js";
+import {
+  assertCredName,
+  CRED_FORMATS,
+  type CredFormat,
+  type CredsInput,
+  passwordForms,
+  renderCreds,
+} from "../../creds/formats.js";
 import { lineDiff, maskCredentialText, mergeFor } from "../../creds/merge.js";
 import { DEFAULT_SECRET_KEYS, type Credentials, type SecretKeys } from "../../creds/secret.js";
 import { encodeUserinfo } from "../../creds/encode.js";
@@ -63,7 +70,10 @@ async function readText(path: string, flag: string, io: Io): Promise<string> {
   try {
     return await readFile(path, "utf8");
   } catch (e) {
-    throw new UsageError(`${flag} ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, flag);
+    throw new UsageError(
+      `${flag} ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      flag,
+    );
   }
 }
 
@@ -86,7 +96,13 @@ export interface CredsDeps {
  * Flags → config → Terraform outputs / stack outputs / secret, through the fleet resolver doctor and deploy
  * use (same stack default, region and profile). Registers the password as a secret at once.
  */
-export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, credsConfig: CredsConfig, io: Io, deps: CredsDeps = {}): Promise<ResolvedCreds> {
+export async function resolveCreds(
+  flags: CredsFlags,
+  config: PypictlConfig,
+  credsConfig: CredsConfig,
+  io: Io,
+  deps: CredsDeps = {},
+): Promise<ResolvedCreds> {
   const keys: SecretKeys = {
     username: flags.usernameKey ?? credsConfig.usernameKey ?? DEFAULT_SECRET_KEYS.username,
     password: flags.passwordKey ?? credsConfig.passwordKey ?? DEFAULT_SECRET_KEYS.password,
@@ -128,7 +144,11 @@ export async function resolveCreds(flags: CredsFlags, config: PypictlConfig, cre
   });
   const secretId = target.secretId;
   if (!credentials) {
-    if (!secretId) throw new UsageError(`--stack ${target.stack ?? DEFAULT_STACK}: the stack has no SecretArn output`, "--stack");
+    if (!secretId)
+      throw new UsageError(
+        `--stack ${target.stack ?? DEFAULT_STACK}: the stack has no SecretArn output`,
+        "--stack",
+      );
     credentials = remember(await readSecret(awsFor(target.region ?? regionOfArn(secretId)), secretId, keys));
     origin = `secret ${secretId}`;
   }
@@ -143,7 +163,9 @@ export function standardPath(format: CredFormat, env: NodeJS.ProcessEnv): string
   const xdg = env.XDG_CONFIG_HOME || join(home, ".config");
   switch (format) {
     case "pip.conf":
-      return env.PIP_CONFIG_FILE && env.PIP_CONFIG_FILE !== "/dev/null" ? env.PIP_CONFIG_FILE : join(xdg, "pip", "pip.conf");
+      return env.PIP_CONFIG_FILE && env.PIP_CONFIG_FILE !== "/dev/null"
+        ? env.PIP_CONFIG_FILE
+        : join(xdg, "pip", "pip.conf");
     case "pypirc":
       return join(home, ".pypirc");
     case "netrc":
@@ -151,7 +173,10 @@ export function standardPath(format: CredFormat, env: NodeJS.ProcessEnv): string
     case "uv":
       return join(xdg, "uv", "uv.toml");
     default:
-      throw new UsageError(`--write --format ${format}: this format has no standard file; give --path`, "--path");
+      throw new UsageError(
+        `--write --format ${format}: this format has no standard file; give --path`,
+        "--path",
+      );
   }
 }
 
@@ -161,29 +186,50 @@ export const DEFAULT_CREDS_TIMEOUT_SECONDS = 30;
 export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   await validateCredsFlags(flags, io);
   const deadlineAt = Date.now() + timeoutSeconds(flags.timeout, DEFAULT_CREDS_TIMEOUT_SECONDS) * 1000;
-  const config: PypictlConfig = flags.config ? parseConfig(await readText(flags.config, "--config", io), flags.config) : EMPTY_CONFIG;
+  const config: PypictlConfig = flags.config
+    ? parseConfig(await readText(flags.config, "--config", io), flags.config)
+    : EMPTY_CONFIG;
   printConfigWarnings(config, io);
   const credsConfig = parseCredsConfig(config.creds, flags.config ?? "config");
   const format: CredFormat = flags.format ?? credsConfig.format ?? "env";
-  if (flags.dryRun && !flags.write) throw new UsageError("--dry-run needs --write (it shows what --write would change)", "--dry-run");
+  if (flags.dryRun && !flags.write)
+    throw new UsageError("--dry-run needs --write (it shows what --write would change)", "--dry-run");
   if (flags.path && !flags.write) throw new UsageError("--path needs --write", "--path");
-  if (flags.write && format === "poetry") throw new UsageError("--write: poetry keeps its settings itself; run the printed `poetry` commands instead", "--write");
+  if (flags.write && format === "poetry")
+    throw new UsageError(
+      "--write: poetry keeps its settings itself; run the printed `poetry` commands instead",
+      "--write",
+    );
 
   // One pool for the run: the stack read, the secret read and --check's probes share its clients.
   const aws = new (await import("../../sources/aws/pool.js")).AwsClientPool();
   const resolved = await resolveCreds(flags, config, credsConfig, io, { deadlineAt, aws });
   if (flags.check) return checkAction(resolved, flags, io, deadlineAt, aws);
   if (hasNonAscii(resolved.credentials.password))
-    err(io, `pypictl: warning: the password has non-ASCII characters: ${NON_ASCII_REASON}. Put an ASCII-only password in the secret (creds --check fails until then).\n`);
+    err(
+      io,
+      `pypictl: warning: the password has non-ASCII characters: ${NON_ASCII_REASON}. Put an ASCII-only password in the secret (creds --check fails until then).\n`,
+    );
 
-  if (!resolved.url) throw new UsageError("creds: no index URL: pass --url (or use --stack / --terraform-outputs, which know it)", "--url");
-  const input: CredsInput = { url: resolved.url, ...resolved.credentials, name: flags.name ?? credsConfig.name ?? "pypictl" };
+  if (!resolved.url)
+    throw new UsageError(
+      "creds: no index URL: pass --url (or use --stack / --terraform-outputs, which know it)",
+      "--url",
+    );
+  const input: CredsInput = {
+    url: resolved.url,
+    ...resolved.credentials,
+    name: flags.name ?? credsConfig.name ?? "pypictl",
+  };
 
   if (!flags.write) {
     const masked = io.stdout.isTTY === true && !flags.showPassword;
     if (masked) {
       out(io, renderCreds(format, input, { mask: true }));
-      err(io, "pypictl: password masked on a terminal: add --show-password, or redirect stdout (e.g. eval \"$(pypictl creds …)\")\n");
+      err(
+        io,
+        'pypictl: password masked on a terminal: add --show-password, or redirect stdout (e.g. eval "$(pypictl creds …)")\n',
+      );
     } else {
       // The one place a password is printed on purpose: creds was asked for it (not a terminal, or --show-password).
       io.stdout.write(renderCreds(format, input, { mask: false }));
@@ -198,7 +244,8 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
     existing = await readFile(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT") throw new UsageError(`--write ${path}: cannot read (${code ?? (e as Error).message})`, "--path");
+    if (code !== "ENOENT")
+      throw new UsageError(`--write ${path}: cannot read (${code ?? (e as Error).message})`, "--path");
     existed = false;
   }
   const generated = renderCreds(format, input, { mask: false });
@@ -207,7 +254,12 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
     const diff = lineDiff(existing, merged.text, path);
     if (flags.showPassword) io.stdout.write(diff);
     else out(io, maskCredentialText(diff));
-    out(io, merged.changes.length ? `dry run, nothing written; --write would do: ${merged.changes.join("; ")}\n` : `${path} is already up to date (dry run)\n`);
+    out(
+      io,
+      merged.changes.length
+        ? `dry run, nothing written; --write would do: ${merged.changes.join("; ")}\n`
+        : `${path} is already up to date (dry run)\n`,
+    );
     return EXIT.ok;
   }
   if (merged.changes.length === 0) {
@@ -222,16 +274,29 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
       await copyFile(path, backup);
       await chmod(backup, 0o600);
     } catch (e) {
-      throw new UsageError(`--write ${path}: cannot keep a backup at ${backup} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing written`, "--path");
+      throw new UsageError(
+        `--write ${path}: cannot keep a backup at ${backup} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing written`,
+        "--path",
+      );
     }
   }
   await writeAtomic(path, merged.text, { mode: 0o600, flag: "--write" });
-  out(io, `wrote ${path} (mode 0600): ${merged.changes.join("; ")}${backup ? `; previous version kept as ${backup}` : ""}\n`);
+  out(
+    io,
+    `wrote ${path} (mode 0600): ${merged.changes.join("; ")}${backup ? `; previous version kept as ${backup}` : ""}\n`,
+  );
   return EXIT.ok;
 }
 
-async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io, runDeadlineAt: number, aws: AwsClientPool): Promise<number> {
-  if (!resolved.url) throw new UsageError("--check: no index URL: pass --url (or use --stack / --terraform-outputs)", "--url");
+async function checkAction(
+  resolved: ResolvedCreds,
+  flags: CredsFlags,
+  io: Io,
+  runDeadlineAt: number,
+  aws: AwsClientPool,
+): Promise<number> {
+  if (!resolved.url)
+    throw new UsageError("--check: no index URL: pass --url (or use --stack / --terraform-outputs)", "--url");
   const { runDoctor } = await import("../../checks/doctor.js");
   const { AUTH_CHECKS } = await import("../../checks/auth/index.js");
   const { loadSource } = await import("../../sources/registry.js");
@@ -254,7 +319,18 @@ async function checkAction(resolved: ResolvedCreds, flags: CredsFlags, io: Io, r
     now: () => new Date(),
   });
   // The report never carries the password (the probe records status codes only); out() masks anyway.
-  report.target = { kind: "fleet", url: resolved.url, ...(resolved.target.secretId ? { secretId: resolved.target.secretId } : {}) };
-  out(io, renderReport(report, "human", { color: useColor(io, io.stdout, flags.color), quiet: false, width: io.stdout.columns ?? 100 }));
+  report.target = {
+    kind: "fleet",
+    url: resolved.url,
+    ...(resolved.target.secretId ? { secretId: resolved.target.secretId } : {}),
+  };
+  out(
+    io,
+    renderReport(report, "human", {
+      color: useColor(io, io.stdout, flags.color),
+      quiet: false,
+      width: io.stdout.columns ?? 100,
+    }),
+  );
   return exitCodeFor(report.summary);
 }

@@ -7,10 +7,22 @@ import type { Io } from "../io.js";
 import { CREDS_TARGET_FLAGS, addFleetOptions, type FleetFlags } from "../options/fleet.js";
 
 /** Kept in step with src/creds/formats.ts CRED_FORMATS (a test checks they agree). */
-export const CREDS_FORMAT_CHOICES = ["env", "pip.conf", "pypirc", "netrc", "uv", "uv-env", "poetry", "json"] as const;
+export const CREDS_FORMAT_CHOICES = [
+  "env",
+  "pip.conf",
+  "pypirc",
+  "netrc",
+  "uv",
+  "uv-env",
+  "poetry",
+  "json",
+] as const;
 export type CredsFormatChoice = (typeof CREDS_FORMAT_CHOICES)[number];
 
-export interface CredsFlags extends Pick<FleetFlags, "stack" | "region" | "profile" | "url" | "secretId" | "terraformOutputs"> {
+export interface CredsFlags extends Pick<
+  FleetFlags,
+  "stack" | "region" | "profile" | "url" | "secretId" | "terraformOutputs"
+> {
   format?: CredsFormatChoice;
   write?: boolean;
   path?: string;
@@ -28,9 +40,16 @@ export interface CredsFlags extends Pick<FleetFlags, "stack" | "region" | "profi
 export function registerCreds(program: Command, io: Io, setExit: (code: number) => void): void {
   const cmd = program
     .command("creds")
-    .description("Print or write client config (pip, twine, netrc, uv, poetry) with the fleet's credentials, or check them against the index.")
-    .addOption(new Option("--format <format>", "what to produce (default: env)").choices([...CREDS_FORMAT_CHOICES]))
-    .option("--write", "merge into the format's standard file (or --path): mode 0600, other settings and comments kept, backup as <file>.bak")
+    .description(
+      "Print or write client config (pip, twine, netrc, uv, poetry) with the fleet's credentials, or check them against the index.",
+    )
+    .addOption(
+      new Option("--format <format>", "what to produce (default: env)").choices([...CREDS_FORMAT_CHOICES]),
+    )
+    .option(
+      "--write",
+      "merge into the format's standard file (or --path): mode 0600, other settings and comments kept, backup as <file>.bak",
+    )
     .option("--path <file>", "file to write instead of the standard location (with --write)")
     .option("--dry-run", "with --write: show the change as a diff (passwords masked) and write nothing")
     .option("--show-password", "print the password even when stdout is a terminal")
@@ -39,7 +58,10 @@ export function registerCreds(program: Command, io: Io, setExit: (code: number) 
     .option("--password-key <key>", "JSON key of the password in the secret (default: password)")
     .option("--name <name>", "repository/index name in .pypirc, uv.toml and poetry (default: pypictl)")
     .option("-c, --config <file>", "JSON config file (target and creds sections)")
-    .option("--timeout <seconds>", "deadline for the whole run: reading the stack and the secret, and --check's probes; past it, exit 3 naming the endpoint (default: 30)")
+    .option(
+      "--timeout <seconds>",
+      "deadline for the whole run: reading the stack and the secret, and --check's probes; past it, exit 3 naming the endpoint (default: 30)",
+    )
     .option("--no-color", "no colour (also NO_COLOR, or when stdout is not a terminal)");
   addFleetOptions(cmd, CREDS_TARGET_FLAGS);
   cmd.action(async (flags: CredsFlags) => {
@@ -47,4 +69,3 @@ export function registerCreds(program: Command, io: Io, setExit: (code: number) 
     setExit(await credsAction(flags, io));
   });
 }
-

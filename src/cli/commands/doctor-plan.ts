@@ -94,14 +94,16 @@ export function parseWatchInterval(value: string | boolean | undefined): number 
   if (value === undefined || value === true) return DEFAULT_WATCH_SECONDS * 1000;
   const text = String(value);
   const ms = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) * 1000 : parseDuration(text, "--watch");
-  if (!(ms >= 1000 && ms <= 3_600_000)) throw new UsageError(`--watch: "${text}" must be from 1s to 1h (e.g. 30, 30s, 2m)`, "--watch");
+  if (!(ms >= 1000 && ms <= 3_600_000))
+    throw new UsageError(`--watch: "${text}" must be from 1s to 1h (e.g. 30, 30s, 2m)`, "--watch");
   return ms;
 }
 
 function wholeNumber(text: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: "${text}" must be a whole number from ${min} to ${max}`, flag);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag}: "${text}" must be a whole number from ${min} to ${max}`, flag);
   return n;
 }
 
@@ -110,7 +112,11 @@ function wholeNumber(text: string | undefined, flag: string, min: number, max: n
  * --local (or a replay of a local bundle) names no known check. An empty selection the flags asked for is
  * refused: an empty report would read as "all passed".
  */
-export function checksFor(target: Target, selection: Selection, flags: Pick<DoctorFlags, "only" | "skip" | "local">): Check[] {
+export function checksFor(
+  target: Target,
+  selection: Selection,
+  flags: Pick<DoctorFlags, "only" | "skip" | "local">,
+): Check[] {
   const scopes: Check["scope"][] = target.kind === "local" ? ["host", "client"] : ["host", "fleet", "client"];
   const checks = selectChecks(
     CHECKS.filter((c) => scopes.includes(c.scope)),
@@ -127,7 +133,10 @@ function probeSettings(flags: DoctorFlags, config: PypictlConfig): GatherSetting
   const packageDir = flags.packageDir ?? config.host.packageDir;
   const settings: GatherSettings = {
     ...DEFAULT_GATHER_SETTINGS,
-    samples: wholeNumber(flags.samples, "--samples", 2, 60) ?? config.host.samples ?? DEFAULT_GATHER_SETTINGS.samples,
+    samples:
+      wholeNumber(flags.samples, "--samples", 2, 60) ??
+      config.host.samples ??
+      DEFAULT_GATHER_SETTINGS.samples,
     mountPath: mountPath ?? DEFAULT_GATHER_SETTINGS.mountPath,
   };
   // Without --package-dir the packages are counted in the mount judged.
@@ -149,11 +158,21 @@ export function planDoctor(flags: DoctorFlags, config: PypictlConfig, env: Docto
   const overrides = { ...config.thresholds, ...thresholdFlags };
 
   // The upload and client sources: --dist, and the environment the user's client config is read from.
-  const settings: GatherSettings = { ...probeSettings(flags, config), ...uploadSettingsFrom(flags), clientEnv: env.env };
+  const settings: GatherSettings = {
+    ...probeSettings(flags, config),
+    ...uploadSettingsFrom(flags),
+    clientEnv: env.env,
+  };
 
   const selection: Selection = { only: flags.only ?? config.only, skip: flags.skip ?? config.skip };
   let input: LiveInput | ReplayInput;
-  if (flags.replay) input = { kind: "replay", bundle: flags.replay, selection, asked: { only: flags.only, skip: flags.skip } };
+  if (flags.replay)
+    input = {
+      kind: "replay",
+      bundle: flags.replay,
+      selection,
+      asked: { only: flags.only, skip: flags.skip },
+    };
   else {
     const window = windowFor(since, env.now, flags.since ? "--since" : `${flags.config}: since`);
     const fleet = fleetRequest(flags, config.target).target;
@@ -167,9 +186,14 @@ export function planDoctor(flags: DoctorFlags, config: PypictlConfig, env: Docto
     };
   }
 
-  if (flags.watchHosts && flags.watch === undefined) throw new UsageError("--watch-hosts needs --watch", "--watch-hosts");
-  if (flags.watch !== undefined && flags.replay) throw new UsageError("--watch and --replay cannot be combined: a replay gathers nothing new", "--watch");
-  const watch = flags.watch !== undefined ? { intervalMs: parseWatchInterval(flags.watch), hosts: flags.watchHosts === true } : undefined;
+  if (flags.watchHosts && flags.watch === undefined)
+    throw new UsageError("--watch-hosts needs --watch", "--watch-hosts");
+  if (flags.watch !== undefined && flags.replay)
+    throw new UsageError("--watch and --replay cannot be combined: a replay gathers nothing new", "--watch");
+  const watch =
+    flags.watch !== undefined
+      ? { intervalMs: parseWatchInterval(flags.watch), hosts: flags.watchHosts === true }
+      : undefined;
 
   return {
     input,
@@ -185,7 +209,9 @@ export function planDoctor(flags: DoctorFlags, config: PypictlConfig, env: Docto
       quiet: flags.quiet === true,
       verbose: flags.verbose === true,
     },
-    ...(flags.saveEvidence !== undefined ? { evidence: { path: flags.saveEvidence, pretty: flags.pretty === true } } : {}),
+    ...(flags.saveEvidence !== undefined
+      ? { evidence: { path: flags.saveEvidence, pretty: flags.pretty === true } }
+      : {}),
     ...(watch ? { watch } : {}),
   };
 }

@@ -19,7 +19,13 @@ import { loadSource } from "../../sources/registry.js";
 import type { Target } from "../../sources/target/model.js";
 import type { Evidence } from "../../sources/model.js";
 import type { Window } from "../../window.js";
-import { bundleText, makeBundle, parseBundle, readBundle, type EvidenceBundle } from "../../evidence/bundle.js";
+import {
+  bundleText,
+  makeBundle,
+  parseBundle,
+  readBundle,
+  type EvidenceBundle,
+} from "../../evidence/bundle.js";
 import { deliver } from "../deliver.js";
 import { validateDoctorFlags, printConfigWarnings } from "../options/validate-doctor.js";
 import type { DoctorFlags } from "./doctor.js";
@@ -29,13 +35,23 @@ import { renderReportByFormat } from "../render/by-format.js";
 import { rejectFormatAsOutput } from "../options/output-flag.js";
 import { listExamples, renderExampleList, resolveReplayArg } from "../options/examples.js";
 import { localSampleWindow } from "../options/local-window.js";
-import { HOST_ROLE_SOURCE, VOLUME_CHECK_IDS, hostRoleEvidence, notApplicableFinding, offFleetFromEvidence, offFleetReason } from "../options/off-fleet.js";
+import {
+  HOST_ROLE_SOURCE,
+  VOLUME_CHECK_IDS,
+  hostRoleEvidence,
+  notApplicableFinding,
+  offFleetFromEvidence,
+  offFleetReason,
+} from "../options/off-fleet.js";
 import { ProgressLine } from "../progress.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
 import { AwsClientPool } from "../../sources/aws/pool.js";
 
 const cannotRead = (path: string, flag: string, e: unknown) =>
-  new UsageError(`${flag} ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, flag);
+  new UsageError(
+    `${flag} ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    flag,
+  );
 
 async function readBytes(path: string, flag: string): Promise<Buffer> {
   try {
@@ -45,7 +61,8 @@ async function readBytes(path: string, flag: string): Promise<Buffer> {
   }
 }
 
-const readText = async (path: string, flag: string): Promise<string> => (await readBytes(path, flag)).toString("utf8");
+const readText = async (path: string, flag: string): Promise<string> =>
+  (await readBytes(path, flag)).toString("utf8");
 
 /**
  * The sources a `--only`/`--skip` selection would run against a fleet identified by cluster and service
@@ -54,7 +71,11 @@ const readText = async (path: string, flag: string): Promise<string> => (await r
 async function selectionSources(flags: DoctorFlags): Promise<string[] | undefined> {
   if (!flags.only?.length && !flags.skip?.length) return undefined;
   const { sourceClosure, gatherPlanFor, neededSources } = await import("../../checks/runner.js");
-  const checks = selectChecks(CHECKS.filter((c) => c.scope !== "client"), flags.only, flags.skip);
+  const checks = selectChecks(
+    CHECKS.filter((c) => c.scope !== "client"),
+    flags.only,
+    flags.skip,
+  );
   const target: Target = { kind: "fleet", cluster: "cluster", service: "service" };
   return sourceClosure(neededSources(checks), target, gatherPlanFor(checks), loadSource);
 }
@@ -63,7 +84,11 @@ async function selectionSources(flags: DoctorFlags): Promise<string[] | undefine
  * The edge: the listings (--examples, --list, --explain, --print-iam-policy), then the flags and files
  * checked, the config file read, a plan made (doctor-plan.ts) and run.
  */
-export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date = () => new Date()): Promise<number> {
+export async function doctorAction(
+  flags: DoctorFlags,
+  io: Io,
+  now: () => Date = () => new Date(),
+): Promise<number> {
   rejectFormatAsOutput(flags.output);
   if (flags.examples) {
     out(io, renderExampleList(listExamples()));
@@ -71,8 +96,15 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
   }
   if (flags.list) {
     // The catalogue renderers (chalk) load only for --list and --explain.
-    if (flags.format === "json") out(io, (await import("../render/catalogue-json.js")).renderCheckListJson(CHECKS));
-    else out(io, (await import("../render/catalogue.js")).renderCheckList(CHECKS, { color: useColor(io, io.stdout, flags.color) }));
+    if (flags.format === "json")
+      out(io, (await import("../render/catalogue-json.js")).renderCheckListJson(CHECKS));
+    else
+      out(
+        io,
+        (await import("../render/catalogue.js")).renderCheckList(CHECKS, {
+          color: useColor(io, io.stdout, flags.color),
+        }),
+      );
     return EXIT.ok;
   }
   if (flags.explain) {
@@ -85,7 +117,9 @@ export async function doctorAction(flags: DoctorFlags, io: Io, now: () => Date =
     return EXIT.ok;
   }
   await validateDoctorFlags(flags, io);
-  const config: PypictlConfig = flags.config ? parseConfig(await readText(flags.config, "--config"), flags.config) : EMPTY_CONFIG;
+  const config: PypictlConfig = flags.config
+    ? parseConfig(await readText(flags.config, "--config"), flags.config)
+    : EMPTY_CONFIG;
   printConfigWarnings(config, io);
   const plan = planDoctor(flags, config, { env: io.env, now: now(), hostname: hostname() });
   return runDoctorPlan(plan, io, now);
@@ -139,8 +173,17 @@ async function prepareReplay(input: ReplayInput): Promise<Prepared> {
   // A replay of an off-fleet run says so from its evidence; it runs the checks its evidence can answer.
   const offFleet = offFleetFromEvidence(replay.evidence);
   const notApplicable = offFleet ? selected.filter(isVolumeCheck) : [];
-  const checks = selected.filter((c) => !notApplicable.includes(c) && c.needs.every((id) => id in replay.evidence));
-  return { target: bundle.target, window: bundle.window, checks, notApplicable, ...(offFleet ? { offFleet } : {}), replay };
+  const checks = selected.filter(
+    (c) => !notApplicable.includes(c) && c.needs.every((id) => id in replay.evidence),
+  );
+  return {
+    target: bundle.target,
+    window: bundle.window,
+    checks,
+    notApplicable,
+    ...(offFleet ? { offFleet } : {}),
+    replay,
+  };
 }
 
 const isVolumeCheck = (c: Check) => (VOLUME_CHECK_IDS as readonly string[]).includes(c.id);
@@ -157,11 +200,21 @@ function prepareLive(plan: DoctorPlan, input: LiveInput): Prepared {
       : undefined;
   const notApplicable = offFleet ? input.checks.filter(isVolumeCheck) : [];
   const checks = input.checks.filter((c) => !notApplicable.includes(c));
-  return { target: input.target, window: input.window, checks, notApplicable, ...(offFleet ? { offFleet } : {}) };
+  return {
+    target: input.target,
+    window: input.window,
+    checks,
+    notApplicable,
+    ...(offFleet ? { offFleet } : {}),
+  };
 }
 
 /** Execute a plan: the input read (bundle) or completed (fleet), then gather → evaluate → render → deliver. */
-export async function runDoctorPlan(plan: DoctorPlan, io: Io, now: () => Date = () => new Date()): Promise<number> {
+export async function runDoctorPlan(
+  plan: DoctorPlan,
+  io: Io,
+  now: () => Date = () => new Date(),
+): Promise<number> {
   const runDeadlineAt = Date.now() + plan.timeoutMs;
   // This run's AWS clients (every --watch round too): the fleet resolver and the sources share them.
   const settings: GatherSettings = { ...plan.settings, aws: new AwsClientPool() };
@@ -181,7 +234,15 @@ export async function runDoctorPlan(plan: DoctorPlan, io: Io, now: () => Date = 
     });
 
   // What a run and every --watch round share; each adds its window, progress and deadline.
-  const run = { checks, overrides: plan.overrides, target, settings, toolVersion: TOOL_VERSION, load: loadSource, now };
+  const run = {
+    checks,
+    overrides: plan.overrides,
+    target,
+    settings,
+    toolVersion: TOOL_VERSION,
+    load: loadSource,
+    now,
+  };
   if (plan.watch) {
     const { watchDoctor } = await import("./doctor-watch.js");
     return watchDoctor({ doctor: plan, watch: plan.watch, io, now, run });
@@ -201,13 +262,19 @@ export async function runDoctorPlan(plan: DoctorPlan, io: Io, now: () => Date = 
       if (e.type === "source-done") timings[e.id] = e.ms;
       if (how.verbose && e.type === "source-done") {
         // The requests' own time (from the moment each was sent), not the event loop's.
-        const req = e.requests ? `, ${e.requests.count} request${e.requests.count === 1 ? "" : "s"} over ${e.requests.spanMs} ms (${e.requests.wireMs} ms on the wire)` : "";
+        const req = e.requests
+          ? `, ${e.requests.count} request${e.requests.count === 1 ? "" : "s"} over ${e.requests.spanMs} ms (${e.requests.wireMs} ms on the wire)`
+          : "";
         err(io, `source ${e.id}: ${e.ok ? "ok" : "failed"} in ${e.ms} ms${req}\n`);
       }
     },
   });
   progress.clear();
-  if (!replay && report.findings.length > 0 && report.findings.every((f) => f.messageId === "source-no-identity" || f.messageId === "series-unavailable")) {
+  if (
+    !replay &&
+    report.findings.length > 0 &&
+    report.findings.every((f) => f.messageId === "source-no-identity" || f.messageId === "series-unavailable")
+  ) {
     const causes = [...new Set(report.findings.map((f) => String(f.data.cause)))];
     throw new UsageError(`nothing selected can run against this target: ${causes.join("; ")}`, "--stack");
   }
@@ -236,7 +303,15 @@ export async function runDoctorPlan(plan: DoctorPlan, io: Io, now: () => Date = 
   const delivered = await deliver(io, {
     rendered,
     output: how.output,
-    evidence: saved ? { path: saved.path, text: () => bundleText(makeBundle({ version: TOOL_VERSION, window, target, evidence, now: now() }), { pretty: saved.pretty }) } : undefined,
+    evidence: saved
+      ? {
+          path: saved.path,
+          text: () =>
+            bundleText(makeBundle({ version: TOOL_VERSION, window, target, evidence, now: now() }), {
+              pretty: saved.pretty,
+            }),
+        }
+      : undefined,
     quiet: how.quiet,
   });
   return delivered ? exitCodeFor(report.summary, how.failOn) : EXIT.usage;

@@ -18,7 +18,14 @@ import { renderReport } from "../render/index.js";
 import { renderGlanceHuman } from "../render/human.js";
 import { buildTimeline, timeLabel } from "../render/timeline.js";
 import { renderTimelineText } from "../render/timeline-text.js";
-import { changeLine, eventChange, eventKey, newEvents, statusChanges, type Change } from "../watch/changes.js";
+import {
+  changeLine,
+  eventChange,
+  eventKey,
+  newEvents,
+  statusChanges,
+  type Change,
+} from "../watch/changes.js";
 import { mergeEvidence, watchWindow } from "../watch/merge-evidence.js";
 import { writeAtomic } from "../write-file.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
@@ -60,7 +67,9 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   const { target } = args.run;
   // SSM host probes are the slowest and costliest calls: each round leaves them out unless asked.
   const skipHosts = target.kind === "fleet" && !args.watch.hosts;
-  const checks = skipHosts ? args.run.checks.filter((c) => ![...c.needs, ...(c.uses ?? [])].includes(HOST_PROBE)) : [...args.run.checks];
+  const checks = skipHosts
+    ? args.run.checks.filter((c) => ![...c.needs, ...(c.uses ?? [])].includes(HOST_PROBE))
+    : [...args.run.checks];
   const tty = io.stdout.isTTY === true && !how.output;
   const color = tty && useColor(io, io.stdout, how.color);
   // A JSON, JUnit, Markdown or HTML report on stdout is one document a pipe parses whole: the change
@@ -72,10 +81,16 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   const onSigint = () => controller.abort();
   if (!args.signal) process.once("SIGINT", onSigint);
   const signal = args.signal ?? controller.signal;
-  const interrupted = new Promise<"stop">((resolve) => (signal.aborted ? resolve("stop") : signal.addEventListener("abort", () => resolve("stop"), { once: true })));
+  const interrupted = new Promise<"stop">((resolve) =>
+    signal.aborted
+      ? resolve("stop")
+      : signal.addEventListener("abort", () => resolve("stop"), { once: true }),
+  );
 
-  if (!how.quiet && skipHosts && args.run.checks.length !== checks.length) err(io, `watch: host checks are left out of each round (SSM probes); --watch-hosts includes them\n`);
-  if (!how.quiet && !tty) err(io, `watch: a round every ${intervalMs / 1000} s; Ctrl-C stops with the final report\n`);
+  if (!how.quiet && skipHosts && args.run.checks.length !== checks.length)
+    err(io, `watch: host checks are left out of each round (SSM probes); --watch-hosts includes them\n`);
+  if (!how.quiet && !tty)
+    err(io, `watch: a round every ${intervalMs / 1000} s; Ctrl-C stops with the final report\n`);
 
   let last: { report: Report; evidence: Evidence } | undefined;
   let firstWindow: ReturnType<typeof windowFor> | undefined;
@@ -91,7 +106,13 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
       const window = windowFor(since, now());
       const progress = new ProgressLine(io, !how.quiet && io.stderr.isTTY === true);
       const result = await Promise.race([
-        runDoctor({ ...args.run, checks, window, runDeadlineAt: started + args.doctor.timeoutMs, onProgress: (e) => progress.update(e) }),
+        runDoctor({
+          ...args.run,
+          checks,
+          window,
+          runDeadlineAt: started + args.doctor.timeoutMs,
+          onProgress: (e) => progress.update(e),
+        }),
         interrupted,
       ]);
       progress.clear();
@@ -108,10 +129,25 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
       last = result;
       recent.push(...changes);
       recent.splice(0, Math.max(0, recent.length - RECENT));
-      if (tty) out(io, screen(result.report, tl, recent, { round, intervalMs, color, width: io.stdout.columns ?? 100, tookMs: Date.now() - started, calls }));
+      if (tty)
+        out(
+          io,
+          screen(result.report, tl, recent, {
+            round,
+            intervalMs,
+            color,
+            width: io.stdout.columns ?? 100,
+            tookMs: Date.now() - started,
+            calls,
+          }),
+        );
       else {
         for (const c of changes) changesTo(io, `${changeLine(c)}\n`);
-        if (!how.quiet) err(io, `watch: round ${round} at ${result.report.generatedAt}: ${changes.length} change(s), ${calls} AWS call(s)\n`);
+        if (!how.quiet)
+          err(
+            io,
+            `watch: round ${round} at ${result.report.generatedAt}: ${changes.length} change(s), ${calls} AWS call(s)\n`,
+          );
       }
       await Promise.race([sleep(Math.max(0, intervalMs - (Date.now() - started)), signal), interrupted]);
     }
@@ -130,7 +166,14 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
     evidence: last.evidence,
   });
   if (save) {
-    const bundle = makeBundle({ version: TOOL_VERSION, window: watchWindow(firstWindow, lastWindow), target, evidence: merged, now: now(), description: `pypictl doctor --watch: ${round} round(s), one every ${intervalMs / 1000} s` });
+    const bundle = makeBundle({
+      version: TOOL_VERSION,
+      window: watchWindow(firstWindow, lastWindow),
+      target,
+      evidence: merged,
+      now: now(),
+      description: `pypictl doctor --watch: ${round} round(s), one every ${intervalMs / 1000} s`,
+    });
     await writeAtomic(save.path, bundleText(bundle, { pretty: save.pretty }), { flag: "--save-evidence" });
     if (!how.quiet) err(io, `evidence of ${round} round(s) saved to ${save.path}\n`);
   }
@@ -144,13 +187,22 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   return exitCodeFor(last.report.summary, how.failOn);
 }
 
-function screen(report: Report, tl: ReturnType<typeof buildTimeline>, recent: readonly Change[], o: { round: number; intervalMs: number; color: boolean; width: number; tookMs: number; calls: number }): string {
+function screen(
+  report: Report,
+  tl: ReturnType<typeof buildTimeline>,
+  recent: readonly Change[],
+  o: { round: number; intervalMs: number; color: boolean; width: number; tookMs: number; calls: number },
+): string {
   const lines = [...renderGlanceHuman(report, { color: o.color })];
   const timeline = renderTimelineText(tl, { color: o.color, width: o.width });
   if (timeline.length) lines.push("", ...timeline);
   lines.push("", recent.length ? "Changes:" : "No change yet.");
   const span = 600_000; // hh:mm:ss for change times
-  for (const c of recent) lines.push(`  ${timeLabel(Date.parse(c.at), span - 1)} ${changeLine({ ...c, at: "" }).trim()}`);
-  lines.push("", `round ${o.round} took ${(o.tookMs / 1000).toFixed(1)} s and ${o.calls} AWS call(s); next in ${Math.round(o.intervalMs / 1000)} s — Ctrl-C stops with the final report`);
+  for (const c of recent)
+    lines.push(`  ${timeLabel(Date.parse(c.at), span - 1)} ${changeLine({ ...c, at: "" }).trim()}`);
+  lines.push(
+    "",
+    `round ${o.round} took ${(o.tookMs / 1000).toFixed(1)} s and ${o.calls} AWS call(s); next in ${Math.round(o.intervalMs / 1000)} s — Ctrl-C stops with the final report`,
+  );
   return `${CLEAR}${lines.join("\n")}\n`;
 }

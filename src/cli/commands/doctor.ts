@@ -52,30 +52,71 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
   const cmd = program
     .command("doctor")
     .description("Run the troubleshooting playbooks as checks against a fleet (AWS) or this host (--local).")
-    .option("--only <ids>", "run only these check ids, areas or playbooks (comma-separated, repeatable)", list)
+    .option(
+      "--only <ids>",
+      "run only these check ids, areas or playbooks (comma-separated, repeatable)",
+      list,
+    )
     .option("--skip <ids>", "skip these check ids, areas or playbooks (comma-separated, repeatable)", list)
     .option("--since <duration>", "time window to look back over: 30m, 1h, 2d (default: 1h)")
     .addOption(new Option("--format <format>", "report format (default: human)").choices([...FORMATS]))
-    .option("-o, --output <file>", "write the report to a file instead of stdout (written whole or not at all)")
+    .option(
+      "-o, --output <file>",
+      "write the report to a file instead of stdout (written whole or not at all)",
+    )
     .option("-c, --config <file>", "JSON config file: thresholds, selection, target, flag defaults")
-    .option("--threshold <check.name=value>", "override a threshold, e.g. host.iowait.maxIowaitPercent=15 (repeatable)", collect, [])
-    .addOption(new Option("--fail-on <level>", "exit 1 on this status or worse (default: fail)").choices(["warn", "fail"]))
-    .option("--save-evidence <file>", "write all gathered evidence as a replayable JSON bundle (compact JSON)")
-    .option("--pretty", "with --save-evidence: indent the bundle for people to read (compact is about 2× smaller and faster to replay)")
-    .option("--replay <file>", "evaluate an evidence bundle offline instead of gathering (example:NAME for a packaged one)")
-    .option("--examples", "list the recorded incidents that ship with pypictl (replay with --replay example:NAME)")
+    .option(
+      "--threshold <check.name=value>",
+      "override a threshold, e.g. host.iowait.maxIowaitPercent=15 (repeatable)",
+      collect,
+      [],
+    )
+    .addOption(
+      new Option("--fail-on <level>", "exit 1 on this status or worse (default: fail)").choices([
+        "warn",
+        "fail",
+      ]),
+    )
+    .option(
+      "--save-evidence <file>",
+      "write all gathered evidence as a replayable JSON bundle (compact JSON)",
+    )
+    .option(
+      "--pretty",
+      "with --save-evidence: indent the bundle for people to read (compact is about 2× smaller and faster to replay)",
+    )
+    .option(
+      "--replay <file>",
+      "evaluate an evidence bundle offline instead of gathering (example:NAME for a packaged one)",
+    )
+    .option(
+      "--examples",
+      "list the recorded incidents that ship with pypictl (replay with --replay example:NAME)",
+    )
     .option("--list", "list the checks with their thresholds and exit")
     .option("--explain <id>", "explain one check: what it reads, its thresholds and why")
     .option("--local", "diagnose this host (no AWS): memory, swap, iowait, EFS mount, package count")
     .option("--samples <n>", "vmstat samples, 1 s apart; the first (since boot) is not judged (default: 5)")
-    .option("--mount-path <path>", "judge only the mount on this path (default: find the package file system's NFS mounts, e.g. the ECS task volume under /var/lib/ecs/volumes/)")
+    .option(
+      "--mount-path <path>",
+      "judge only the mount on this path (default: find the package file system's NFS mounts, e.g. the ECS task volume under /var/lib/ecs/volumes/)",
+    )
     .option("--package-dir <path>", "directory whose packages are counted (default: the mount judged)")
-    .option("--print-iam-policy", "print the least-privilege IAM policy doctor needs (for the --only/--skip selection) and exit")
-    .option("--timeout <seconds>", "deadline for the whole run (each round with --watch), host sampling included; what is not in by then is reported as timed out (default: 60)")
+    .option(
+      "--print-iam-policy",
+      "print the least-privilege IAM policy doctor needs (for the --only/--skip selection) and exit",
+    )
+    .option(
+      "--timeout <seconds>",
+      "deadline for the whole run (each round with --watch), host sampling included; what is not in by then is reported as timed out (default: 60)",
+    )
     .option("--no-color", "no colour (also NO_COLOR, or when stdout is not a terminal)")
     .option("-q, --quiet", "no progress line; human format prints only what is not passing")
     .option("-v, --verbose", "more detail on stderr (sources, timings)")
-    .option("--watch [interval]", "during an incident: run again every interval (default 60s), redraw on a terminal, one line per change otherwise (on stderr with a non-human --format); Ctrl-C prints the final report")
+    .option(
+      "--watch [interval]",
+      "during an incident: run again every interval (default 60s), redraw on a terminal, one line per change otherwise (on stderr with a non-human --format); Ctrl-C prints the final report",
+    )
     .option("--watch-hosts", "with --watch: include the SSM host probes in every round");
   addFleetOptions(cmd);
   addUploadOptions(cmd);
@@ -84,4 +125,3 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     setExit(await doctorAction(flags, io));
   });
 }
-

@@ -15,9 +15,21 @@ import { UsageError, errorMessage } from "../../errors.js";
 import { parseConfig, type PypictlConfig } from "../../config/config.js";
 import { writeAtomic } from "../write-file.js";
 import { DEFAULT_STACK, fleetRequest } from "../options/fleet.js";
-import { PROP_FIELDS, PROP_KEYS, flagFor, needsEnvironment, resolveProps, type PypiServerStackProps } from "../../infra/props.js";
+import {
+  PROP_FIELDS,
+  PROP_KEYS,
+  flagFor,
+  needsEnvironment,
+  resolveProps,
+  type PypiServerStackProps,
+} from "../../infra/props.js";
 import { SIZES, SIZE_PRESETS } from "../../infra/sizing.js";
-import { mergeProps, parseDeployConfig, parseDeployFlags, type DeployFlagValues } from "../../infra/options.js";
+import {
+  mergeProps,
+  parseDeployConfig,
+  parseDeployFlags,
+  type DeployFlagValues,
+} from "../../infra/options.js";
 import { DeclinedError, InfraError } from "../../infra/errors.js";
 import type { IoSink, RequireApproval, StackRunOptions } from "../../infra/toolkit.js";
 import { STACK_OUTPUT_KEYS } from "../../sources/target/outputs.js";
@@ -57,7 +69,10 @@ function addCommonOptions(cmd: Command, withProps: boolean, withStack = true): C
   cmd
     .option("--region <region>", "AWS region (default: the SDK's: AWS_REGION, profile)")
     .option("--profile <name>", "AWS profile (default: the SDK's credential chain)")
-    .option("-c, --config <file>", "JSON config file: its `deploy` section sets stack props, `target` the stack/region/profile")
+    .option(
+      "-c, --config <file>",
+      "JSON config file: its `deploy` section sets stack props, `target` the stack/region/profile",
+    )
     .option("-v, --verbose", "show the toolkit's debug messages");
   if (!withProps) return cmd;
   cmd.option("--no-nag", "skip the cdk-nag AwsSolutions checks during synthesis");
@@ -65,19 +80,28 @@ function addCommonOptions(cmd: Command, withProps: boolean, withStack = true): C
     const spec = PROP_FIELDS[key];
     const flag = flagFor(key);
     if (spec.kind === "bool") cmd.option(flag, spec.help);
-    else if (spec.kind === "enum") cmd.addOption(new Option(`${flag} <value>`, spec.help).choices([...spec.choices]));
-    else if (spec.kind === "cidrs") cmd.option(`${flag} <cidrs>`, `${spec.help} (comma-separated, repeatable)`, list);
+    else if (spec.kind === "enum")
+      cmd.addOption(new Option(`${flag} <value>`, spec.help).choices([...spec.choices]));
+    else if (spec.kind === "cidrs")
+      cmd.option(`${flag} <cidrs>`, `${spec.help} (comma-separated, repeatable)`, list);
     else cmd.option(`${flag} <value>`, spec.help);
   }
   return cmd;
 }
 
 export function registerInfraCommands(program: Command, io: Io, setExit: (code: number) => void): void {
-  const sizes = SIZES.map((s) => `  ${s.padEnd(11)} ${SIZE_PRESETS[s].instanceType}, ${SIZE_PRESETS[s].containerMemory} MiB: ${SIZE_PRESETS[s].profile}`).join("\n");
+  const sizes = SIZES.map(
+    (s) =>
+      `  ${s.padEnd(11)} ${SIZE_PRESETS[s].instanceType}, ${SIZE_PRESETS[s].containerMemory} MiB: ${SIZE_PRESETS[s].profile}`,
+  ).join("\n");
   const run = (fn: () => Promise<number>) => async () => setExit(await fn());
 
   const synth = addCommonOptions(
-    program.command("synth").description("Print (or write) the CloudFormation template of the pypiserver stack. Offline: no AWS account needed."),
+    program
+      .command("synth")
+      .description(
+        "Print (or write) the CloudFormation template of the pypiserver stack. Offline: no AWS account needed.",
+      ),
     true,
   )
     .option("-o, --out <file>", "write the template to this file instead of stdout")
@@ -85,18 +109,28 @@ export function registerInfraCommands(program: Command, io: Io, setExit: (code: 
     .addHelpText("after", `\nSize presets (--size):\n${sizes}\n`);
   synth.action(async (flags: SynthFlags) => run(() => synthAction(flags, io))());
 
-  const diff = addCommonOptions(program.command("diff").description("Show what `pypictl deploy` would change in the deployed stack."), true).option(
-    "--fail-on-diff",
-    "exit 1 when there are differences (for CI; like `cdk diff --fail`)",
-  );
+  const diff = addCommonOptions(
+    program.command("diff").description("Show what `pypictl deploy` would change in the deployed stack."),
+    true,
+  ).option("--fail-on-diff", "exit 1 when there are differences (for CI; like `cdk diff --fail`)");
   diff.action(async (flags: DiffFlags) => run(() => diffAction(flags, io))());
 
   const deploy = addCommonOptions(
-    program.command("deploy").description("Deploy (or update) the pypiserver stack with the bundled CDK app; saves the outputs for doctor/creds."),
+    program
+      .command("deploy")
+      .description(
+        "Deploy (or update) the pypiserver stack with the bundled CDK app; saves the outputs for doctor/creds.",
+      ),
     true,
   )
     .option("-y, --yes", "approve without asking (security-sensitive changes included)")
-    .addOption(new Option("--require-approval <level>", "when to ask before deploying (default: broadening)").choices(["never", "any-change", "broadening"]))
+    .addOption(
+      new Option("--require-approval <level>", "when to ask before deploying (default: broadening)").choices([
+        "never",
+        "any-change",
+        "broadening",
+      ]),
+    )
     .option("--outputs-file <file>", `where to save the stack outputs (default: ${DEFAULT_OUTPUTS_FILE})`)
     .addHelpText("after", `\nSize presets (--size):\n${sizes}\n`);
   deploy.action(async (flags: DeployFlags) => run(() => deployAction(flags, io))());
@@ -104,13 +138,19 @@ export function registerInfraCommands(program: Command, io: Io, setExit: (code: 
   const destroy = addCommonOptions(
     program
       .command("destroy")
-      .description("Delete the pypiserver stack. The EFS file system (your packages), the backup vault and the credentials secret are kept; destroy prints how to redeploy onto them."),
+      .description(
+        "Delete the pypiserver stack. The EFS file system (your packages), the backup vault and the credentials secret are kept; destroy prints how to redeploy onto them.",
+      ),
     false,
   ).option("-y, --yes", "do not ask for confirmation");
   destroy.action(async (flags: DeployFlags) => run(() => destroyAction(flags, io))());
 
   const bootstrap = addCommonOptions(
-    program.command("bootstrap").description("Prepare the AWS account/region for CDK deployments (the CDKToolkit stack). Once per account and region."),
+    program
+      .command("bootstrap")
+      .description(
+        "Prepare the AWS account/region for CDK deployments (the CDKToolkit stack). Once per account and region.",
+      ),
     false,
     false, // no --stack: bootstrap prepares the account/region, not a stack
   );
@@ -125,17 +165,33 @@ async function loadConfig(file: string | undefined): Promise<PypictlConfig | und
   try {
     text = await readFile(file, "utf8");
   } catch (e) {
-    throw new UsageError(`--config ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "--config");
+    throw new UsageError(
+      `--config ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      "--config",
+    );
   }
   return parseConfig(text, file);
 }
 
 /** The stack, region and profile, read the way doctor and creds read them (fleetRequest). */
-export function infraTarget(flags: Pick<InfraFlags, "stack" | "region" | "profile">, config: PypictlConfig | undefined): { stackName: string; region?: string; profile?: string } {
-  const { stack: stackName, target } = fleetRequest({ stack: flags.stack, region: flags.region, profile: flags.profile }, config?.target);
+export function infraTarget(
+  flags: Pick<InfraFlags, "stack" | "region" | "profile">,
+  config: PypictlConfig | undefined,
+): { stackName: string; region?: string; profile?: string } {
+  const { stack: stackName, target } = fleetRequest(
+    { stack: flags.stack, region: flags.region, profile: flags.profile },
+    config?.target,
+  );
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName))
-    throw new UsageError(`--stack: "${stackName}" is not a valid CloudFormation stack name (letters, digits, hyphens; starts with a letter)`, "--stack");
-  return { stackName, ...(target.region ? { region: target.region } : {}), ...(target.profile ? { profile: target.profile } : {}) };
+    throw new UsageError(
+      `--stack: "${stackName}" is not a valid CloudFormation stack name (letters, digits, hyphens; starts with a letter)`,
+      "--stack",
+    );
+  return {
+    stackName,
+    ...(target.region ? { region: target.region } : {}),
+    ...(target.profile ? { profile: target.profile } : {}),
+  };
 }
 
 interface Prepared {
@@ -147,22 +203,42 @@ interface Prepared {
  * Flags + config → validated props and run options, before any CDK module loads (so a typo costs
  * milliseconds). `preview` lets synth/destroy proceed without a TLS decision (plain HTTP, with a warning).
  */
-async function prepare(flags: InfraFlags, io: Io, o: { online: boolean; preview: boolean; withProps: boolean }): Promise<Prepared> {
+async function prepare(
+  flags: InfraFlags,
+  io: Io,
+  o: { online: boolean; preview: boolean; withProps: boolean },
+): Promise<Prepared> {
   const config = await loadConfig(flags.config);
   const fromConfig = o.withProps && config?.deploy ? parseDeployConfig(config.deploy, flags.config!) : {};
   const fromFlags = o.withProps ? parseDeployFlags(pickPropFlags(flags)) : {};
   let props = mergeProps(fromConfig, fromFlags);
-  if (o.preview && props.certificateArn === undefined && props.hostedZoneId === undefined && props.allowHttp === undefined) {
+  if (
+    o.preview &&
+    props.certificateArn === undefined &&
+    props.hostedZoneId === undefined &&
+    props.allowHttp === undefined
+  ) {
     props = { ...props, allowHttp: true };
     if (o.withProps)
-      err(io, "note: no --certificate-arn or --domain-name/--hosted-zone-id given: this template serves plain HTTP; `pypictl deploy` will insist on a choice.\n");
+      err(
+        io,
+        "note: no --certificate-arn or --domain-name/--hosted-zone-id given: this template serves plain HTTP; `pypictl deploy` will insist on a choice.\n",
+      );
   }
   const resolved = resolveProps(props);
   if (o.withProps) for (const w of resolved.warnings) err(io, `warning: ${w}\n`);
   const { stackName, region, profile } = infraTarget(flags, config);
   return {
     props,
-    run: { stackName, props, region, profile, nag: flags.nag !== false, online: o.online, ...(io.env.PYPICTL_CDK_CONTEXT ? { context: parseContextEnv(io.env.PYPICTL_CDK_CONTEXT) } : {}) },
+    run: {
+      stackName,
+      props,
+      region,
+      profile,
+      nag: flags.nag !== false,
+      online: o.online,
+      ...(io.env.PYPICTL_CDK_CONTEXT ? { context: parseContextEnv(io.env.PYPICTL_CDK_CONTEXT) } : {}),
+    },
   };
 }
 
@@ -238,7 +314,11 @@ export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
       enableCompileCache();
       const { synthLocal } = await importWithCdk(() => import("../../infra/synth.js"));
       // The region a deploy would use (--region, config, AWS_REGION): ALB access logs bind the stack to it.
-      const local = await synthLocal({ ...run, region: run.region ?? io.env.AWS_REGION, validate: flags.validate === true });
+      const local = await synthLocal({
+        ...run,
+        region: run.region ?? io.env.AWS_REGION,
+        validate: flags.validate === true,
+      });
       for (const w of local.warnings) err(io, `warning: ${w}\n`);
       template = local.template;
     } else {
@@ -251,7 +331,10 @@ export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
       const path = resolve(io.cwd, flags.out);
       await mkdir(dirname(path), { recursive: true });
       await writeAtomic(path, text, { flag: "--out" });
-      err(io, `Template of stack ${run.stackName} written to ${flags.out} (${Object.keys((template.Resources as object) ?? {}).length} resources).\n`);
+      err(
+        io,
+        `Template of stack ${run.stackName} written to ${flags.out} (${Object.keys((template.Resources as object) ?? {}).length} resources).\n`,
+      );
     } else {
       out(io, text);
     }
@@ -263,9 +346,19 @@ export async function diffAction(flags: DiffFlags, io: Io): Promise<number> {
   const { run } = await prepare(flags, io, { online: true, preview: false, withProps: true });
   const tk = await loadToolkit();
   return guarded(io, async () => {
-    const host = new tk.PypictlIoHost({ sink: sinkFor(io, true), verbose: flags.verbose, resultsToStdout: true, diff: true });
+    const host = new tk.PypictlIoHost({
+      sink: sinkFor(io, true),
+      verbose: flags.verbose,
+      resultsToStdout: true,
+      diff: true,
+    });
     const changed = await tk.diffStack(host, run);
-    err(io, changed ? `Stack ${run.stackName}: differences found (pypictl deploy applies them).\n` : `Stack ${run.stackName}: no differences.\n`);
+    err(
+      io,
+      changed
+        ? `Stack ${run.stackName}: differences found (pypictl deploy applies them).\n`
+        : `Stack ${run.stackName}: no differences.\n`,
+    );
     return changed && flags.failOnDiff ? EXIT.failed : EXIT.ok;
   });
 }
@@ -275,21 +368,38 @@ export async function deployAction(flags: DeployFlags, io: Io): Promise<number> 
   const outputsFile = resolve(io.cwd, flags.outputsFile ?? DEFAULT_OUTPUTS_FILE);
   const tk = await loadToolkit();
   return guarded(io, async () => {
-    const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose, yes: flags.yes, requireApproval: flags.requireApproval });
+    const host = new tk.PypictlIoHost({
+      sink: sinkFor(io),
+      verbose: flags.verbose,
+      yes: flags.yes,
+      requireApproval: flags.requireApproval,
+    });
     err(io, `Deploying stack ${run.stackName}${run.region ? ` to ${run.region}` : ""}…\n`);
     const result = await tk.deployStack(host, { ...run, tags: { "pypictl:stack": run.stackName } });
     // doctor and creds read these; a stack without them (e.g. --stack naming another stack) is no success.
-    const missing = Object.values(STACK_OUTPUT_KEYS).filter((k) => typeof result.outputs[k] !== "string" || result.outputs[k] === "");
+    const missing = Object.values(STACK_OUTPUT_KEYS).filter(
+      (k) => typeof result.outputs[k] !== "string" || result.outputs[k] === "",
+    );
     if (missing.length > 0)
       throw new InfraError(
         `stack ${run.stackName} deployed, but it lacks the outputs doctor and creds read: ${missing.join(", ")}. Is --stack naming a stack pypictl created? Nothing was saved to ${flags.outputsFile ?? DEFAULT_OUTPUTS_FILE}.`,
       );
     await mkdir(dirname(outputsFile), { recursive: true });
-    await writeAtomic(outputsFile, `${JSON.stringify({ [run.stackName]: result.outputs }, null, 2)}\n`, { flag: "--outputs-file" });
+    await writeAtomic(outputsFile, `${JSON.stringify({ [run.stackName]: result.outputs }, null, 2)}\n`, {
+      flag: "--outputs-file",
+    });
     const width = Math.max(...Object.keys(result.outputs).map((k) => k.length), 0);
-    out(io, Object.entries(result.outputs).map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join(""));
+    out(
+      io,
+      Object.entries(result.outputs)
+        .map(([k, v]) => `${k.padEnd(width)}  ${v}\n`)
+        .join(""),
+    );
     err(io, `Outputs saved to ${flags.outputsFile ?? DEFAULT_OUTPUTS_FILE}.\n`);
-    err(io, `Next: pypictl creds --stack ${run.stackName} --region ${result.region}   ·   pypictl doctor --stack ${run.stackName} --region ${result.region}\n`);
+    err(
+      io,
+      `Next: pypictl creds --stack ${run.stackName} --region ${result.region}   ·   pypictl doctor --stack ${run.stackName} --region ${result.region}\n`,
+    );
     return EXIT.ok;
   });
 }
@@ -329,7 +439,8 @@ export async function bootstrapAction(flags: InfraFlags, io: Io): Promise<number
   return guarded(io, async () => {
     const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose });
     const envs = await tk.bootstrapEnvironment(host, { ...run, nag: false });
-    for (const e of envs) out(io, `${e.environment}  ${e.status === "no-op" ? "already bootstrapped" : "bootstrapped"}\n`);
+    for (const e of envs)
+      out(io, `${e.environment}  ${e.status === "no-op" ? "already bootstrapped" : "bootstrapped"}\n`);
     return EXIT.ok;
   });
 }

@@ -10,24 +10,45 @@ export interface Example {
 export const EXAMPLES: Record<string, Example[]> = {
   pypictl: [
     { what: "diagnose this machine (no AWS account needed)", argv: ["doctor", "--local"] },
-    { what: "diagnose the fleet deployed by pypictl deploy", argv: ["doctor", "--stack", "pypiserver", "--since", "2h"] },
+    {
+      what: "diagnose the fleet deployed by pypictl deploy",
+      argv: ["doctor", "--stack", "pypiserver", "--since", "2h"],
+    },
     { what: "pip config with the fleet's credentials", argv: ["creds", "--format", "pip.conf", "--write"] },
     { what: "shell completion", argv: ["completion", "bash"] },
   ],
   doctor: [
     { what: "this host: memory, swap, iowait, EFS mount, package count", argv: ["doctor", "--local"] },
-    { what: "a fleet deployed by pypictl deploy, last two hours", argv: ["doctor", "--stack", "pypiserver", "--since", "2h"] },
+    {
+      what: "a fleet deployed by pypictl deploy, last two hours",
+      argv: ["doctor", "--stack", "pypiserver", "--since", "2h"],
+    },
     { what: "a fleet deployed by the Terraform module", argv: ["doctor", "--terraform-outputs", "tf.json"] },
-    { what: "only two playbooks, as JSON for CI", argv: ["doctor", "--only", "slow-listing,oom", "--format", "json", "--output", "report.json"] },
-    { what: "save the evidence, replay it offline later", argv: ["doctor", "--save-evidence", "evidence.json"] },
-    { what: "replay a recorded incident that ships with pypictl", argv: ["doctor", "--replay", "example:fleet-oom-kills"] },
+    {
+      what: "only two playbooks, as JSON for CI",
+      argv: ["doctor", "--only", "slow-listing,oom", "--format", "json", "--output", "report.json"],
+    },
+    {
+      what: "save the evidence, replay it offline later",
+      argv: ["doctor", "--save-evidence", "evidence.json"],
+    },
+    {
+      what: "replay a recorded incident that ships with pypictl",
+      argv: ["doctor", "--replay", "example:fleet-oom-kills"],
+    },
     { what: "the catalogue of checks, as JSON", argv: ["doctor", "--list", "--format", "json"] },
     { what: "what one check reads and why", argv: ["doctor", "--explain", "host.iowait"] },
   ],
   creds: [
     { what: "export PIP_INDEX_URL and TWINE_* into this shell", argv: ["creds", "--format", "env"] },
-    { what: "merge into pip.conf (0600, backup kept), showing the change first", argv: ["creds", "--format", "pip.conf", "--write", "--dry-run"] },
-    { what: "credentials from the Terraform module's outputs, as .netrc", argv: ["creds", "--terraform-outputs", "tf.json", "--format", "netrc"] },
+    {
+      what: "merge into pip.conf (0600, backup kept), showing the change first",
+      argv: ["creds", "--format", "pip.conf", "--write", "--dry-run"],
+    },
+    {
+      what: "credentials from the Terraform module's outputs, as .netrc",
+      argv: ["creds", "--terraform-outputs", "tf.json", "--format", "netrc"],
+    },
     { what: "probe the index with these credentials", argv: ["creds", "--check", "--stack", "pypiserver"] },
   ],
   synth: [
@@ -36,7 +57,16 @@ export const EXAMPLES: Record<string, Example[]> = {
   ],
   diff: [{ what: "what deploy would change", argv: ["diff", "--size", "medium"] }],
   deploy: [
-    { what: "deploy with a certificate, asking before security changes", argv: ["deploy", "--size", "medium", "--certificate-arn", "arn:aws:acm:eu-west-1:123456789012:certificate/abc"] },
+    {
+      what: "deploy with a certificate, asking before security changes",
+      argv: [
+        "deploy",
+        "--size",
+        "medium",
+        "--certificate-arn",
+        "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+      ],
+    },
     { what: "non-interactive (CI)", argv: ["deploy", "--yes"] },
   ],
   destroy: [{ what: "delete the stack; EFS and its backups are kept", argv: ["destroy"] }],

@@ -58,7 +58,8 @@ export function profileIndex(env: NodeJS.ProcessEnv = process.env): ProfileIndex
 }
 
 function whereRead(ix: ProfileIndex, env: NodeJS.ProcessEnv): string {
-  const f = (path: string, read: boolean, variable: string) => `${path}${env[variable] ? ` (${variable})` : ""}${read ? "" : " (not found)"}`;
+  const f = (path: string, read: boolean, variable: string) =>
+    `${path}${env[variable] ? ` (${variable})` : ""}${read ? "" : " (not found)"}`;
   return `${f(ix.files.config, ix.read.config, "AWS_CONFIG_FILE")} and ${f(ix.files.credentials, ix.read.credentials, "AWS_SHARED_CREDENTIALS_FILE")}`;
 }
 
@@ -79,13 +80,20 @@ export function assertProfileExists(flag: string | undefined, env: NodeJS.Proces
 }
 
 /** Whether the SDK will find a region: flag, AWS_REGION, AWS_DEFAULT_REGION, or the profile's region. */
-export function regionKnown(flag: string | undefined, profileFlag: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+export function regionKnown(
+  flag: string | undefined,
+  profileFlag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   if (flag || env.AWS_REGION || env.AWS_DEFAULT_REGION) return true;
   const profile = awsProfileInForce(profileFlag, env) ?? "default";
   return profileIndex(env).profiles.get(profile)?.region !== undefined;
 }
 
-export function noRegionError(profileFlag: string | undefined, env: NodeJS.ProcessEnv = process.env): CredentialsError {
+export function noRegionError(
+  profileFlag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): CredentialsError {
   const profile = awsProfileInForce(profileFlag, env);
   return new CredentialsError(
     `No AWS region: ${regionSourcesLookedAt(profile, env)}, and none is set. Pass --region, or set AWS_REGION or AWS_DEFAULT_REGION, or add \`region = …\` to the profile (aws configure${profile ? ` --profile ${profile}` : ""})`,

@@ -15,13 +15,18 @@ export function missingCdkPackage(e: unknown): string | undefined {
   if (err?.code !== "ERR_MODULE_NOT_FOUND" && err?.code !== "MODULE_NOT_FOUND") return undefined;
   const m = /Cannot find (?:package|module) '([^']+)'/.exec(err.message ?? "");
   const spec = m?.[1] ?? "";
-  return CDK_PACKAGES.find((p) => spec === p || spec.startsWith(`${p}/`) || spec.includes(`/node_modules/${p}/`));
+  return CDK_PACKAGES.find(
+    (p) => spec === p || spec.startsWith(`${p}/`) || spec.includes(`/node_modules/${p}/`),
+  );
 }
 
 /** `name@range` for each CDK package, from pypictl's own package.json (so the advice matches this release). */
 function packageSpecs(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as Record<string, Record<string, string> | undefined>;
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
     const ranges = { ...pkg.dependencies, ...pkg.optionalDependencies };
     return CDK_PACKAGES.map((p) => (ranges[p] ? `${p}@${ranges[p]}` : p)).join(" ");
   } catch {

@@ -52,7 +52,10 @@ export interface ExampleInfo {
 export function listExamples(): ExampleInfo[] {
   return exampleNames().map((name) => {
     try {
-      const b = JSON.parse(readFileSync(join(examplesDir(), `${name}.json`), "utf8")) as { description?: string; target?: { kind?: string } };
+      const b = JSON.parse(readFileSync(join(examplesDir(), `${name}.json`), "utf8")) as {
+        description?: string;
+        target?: { kind?: string };
+      };
       return { name, description: b.description ?? "", target: b.target?.kind ?? "" };
     } catch {
       return { name, description: "(unreadable)", target: "" };
@@ -66,13 +69,19 @@ export function resolveReplayArg(arg: string): string {
   const name = arg.slice(EXAMPLE_PREFIX.length).replace(/\.json$/, "");
   const names = exampleNames();
   if (!names.includes(name))
-    throw new UsageError(`--replay ${arg}: no packaged example "${name}". Known: ${names.join(", ") || "none in this install"} (pypictl doctor --examples)`, "--replay");
+    throw new UsageError(
+      `--replay ${arg}: no packaged example "${name}". Known: ${names.join(", ") || "none in this install"} (pypictl doctor --examples)`,
+      "--replay",
+    );
   return join(examplesDir(), `${name}.json`);
 }
 
 export function renderExampleList(examples: readonly ExampleInfo[]): string {
   const width = Math.max(10, ...examples.map((e) => e.name.length));
   const lines = examples.map((e) => `${e.name.padEnd(width)}  ${e.description}`);
-  lines.push("", `${examples.length} recorded incidents ship with pypictl. Replay one: pypictl doctor --replay example:NAME`);
+  lines.push(
+    "",
+    `${examples.length} recorded incidents ship with pypictl. Replay one: pypictl doctor --replay example:NAME`,
+  );
   return `${lines.join("\n")}\n`;
 }

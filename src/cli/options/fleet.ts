@@ -14,7 +14,14 @@ export interface FleetFlags extends Omit<FleetIdentity, "autoScalingGroup"> {
 export const DEFAULT_STACK = "pypiserver";
 
 /** The target flags `creds` reads (it needs the secret and the URL, not the ECS/ALB/EFS identity). */
-export const CREDS_TARGET_FLAGS = ["--stack", "--region", "--profile", "--url", "--secret-id", "--terraform-outputs"] as const;
+export const CREDS_TARGET_FLAGS = [
+  "--stack",
+  "--region",
+  "--profile",
+  "--url",
+  "--secret-id",
+  "--terraform-outputs",
+] as const;
 
 /** Add the fleet identity flags; `only` limits them to the ones a command uses, so its --help lists no other. */
 export function addFleetOptions(cmd: Command, only?: readonly string[]): Command {
@@ -35,7 +42,10 @@ function addAll(cmd: Command): Command {
     .option("--target-group <arn>", "target group ARN")
     .option("--url <url>", "index base URL, e.g. https://pypi.example.com")
     .option("--secret-id <id>", "Secrets Manager secret id or ARN with {username, password}")
-    .option("--terraform-outputs <file>", "JSON of `terraform output -json` from the Terraform module ('-' for stdin)");
+    .option(
+      "--terraform-outputs <file>",
+      "JSON of `terraform output -json` from the Terraform module ('-' for stdin)",
+    );
 }
 
 /** Flags over config; what is still unknown is discovered by the fleet sources. */

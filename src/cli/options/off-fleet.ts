@@ -32,7 +32,16 @@ export function offFleetReason(i: OffFleetInput): string | undefined {
 }
 
 export function notApplicableFinding(check: Check, reason: string): Finding {
-  return { checkId: check.id, title: check.title, playbooks: check.playbooks, status: "skip", messageId: "not-applicable-off-fleet", data: { reason }, message: reason, hints: [] };
+  return {
+    checkId: check.id,
+    title: check.title,
+    playbooks: check.playbooks,
+    status: "skip",
+    messageId: "not-applicable-off-fleet",
+    data: { reason },
+    message: reason,
+    hints: [],
+  };
 }
 
 /**

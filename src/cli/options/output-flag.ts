@@ -6,7 +6,20 @@
 import { UsageError } from "../../errors.js";
 
 /** pypictl's formats, and the ones aws (`text`, `table`, `yaml`) and kubectl (`wide`, `name`) users bring. */
-const FORMAT_WORDS = ["human", "json", "junit", "markdown", "html", "text", "table", "yaml", "yml", "wide", "name", "xml"];
+const FORMAT_WORDS = [
+  "human",
+  "json",
+  "junit",
+  "markdown",
+  "html",
+  "text",
+  "table",
+  "yaml",
+  "yml",
+  "wide",
+  "name",
+  "xml",
+];
 
 export function rejectFormatAsOutput(output: string | undefined): void {
   if (output === undefined || !FORMAT_WORDS.includes(output.toLowerCase())) return;

@@ -16,26 +16,46 @@ import type { AwsClientPool } from "../../sources/aws/pool.js";
 import type { AwsClients } from "../../sources/aws/clients.js";
 import { assertProfileExists, noRegionError } from "./aws-preflight.js";
 
-const IDENTITY_KEYS = ["cluster", "service", "fileSystemId", "loadBalancer", "targetGroup", "url", "secretId"] as const;
+const IDENTITY_KEYS = [
+  "cluster",
+  "service",
+  "fileSystemId",
+  "loadBalancer",
+  "targetGroup",
+  "url",
+  "secretId",
+] as const;
 
 export const CREDENTIALS_HELP =
   "Provide AWS credentials: set AWS_PROFILE or pass --profile (for SSO profiles run `aws sso login --profile NAME` first), " +
   "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or run on an instance/container with a role.";
-export const REGION_HELP = "Set the AWS region: pass --region or set AWS_REGION or AWS_DEFAULT_REGION (or a region in the profile).";
+export const REGION_HELP =
+  "Set the AWS region: pass --region or set AWS_REGION or AWS_DEFAULT_REGION (or a region in the profile).";
 
 async function readStdin(io: Io): Promise<string> {
-  if (!io.stdin) throw new UsageError("--terraform-outputs -: no standard input to read", "--terraform-outputs");
+  if (!io.stdin)
+    throw new UsageError("--terraform-outputs -: no standard input to read", "--terraform-outputs");
   const chunks: Buffer[] = [];
   for await (const c of io.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
   return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Turn an SDK credential/region failure into a CredentialsError; anything else is returned unchanged. */
-export function credentialsProblem(e: unknown, ctx: { profile?: string; env?: NodeJS.ProcessEnv } = {}): Error | undefined {
+export function credentialsProblem(
+  e: unknown,
+  ctx: { profile?: string; env?: NodeJS.ProcessEnv } = {},
+): Error | undefined {
   const err = e as { name?: string; message?: string };
   const msg = err.message ?? String(e);
-  if (err.name === "CredentialsProviderError" || err.name === "NoCredentials" || /could not load credentials|credentials? (is|are) missing|token (has )?expired|sso session/i.test(msg))
-    return new CredentialsError(`AWS credentials are missing or expired (${msg.split("\n")[0]}). ${CREDENTIALS_HELP}`, "credentials");
+  if (
+    err.name === "CredentialsProviderError" ||
+    err.name === "NoCredentials" ||
+    /could not load credentials|credentials? (is|are) missing|token (has )?expired|sso session/i.test(msg)
+  )
+    return new CredentialsError(
+      `AWS credentials are missing or expired (${msg.split("\n")[0]}). ${CREDENTIALS_HELP}`,
+      "credentials",
+    );
   if (/region is missing/i.test(msg)) return noRegionError(ctx.profile, ctx.env);
   return undefined;
 }
@@ -88,7 +108,10 @@ async function readTerraform(file: string, io: Io): Promise<TerraformFleet> {
     try {
       text = await readFile(file, "utf8");
     } catch (e) {
-      throw new UsageError(`--terraform-outputs ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "--terraform-outputs");
+      throw new UsageError(
+        `--terraform-outputs ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        "--terraform-outputs",
+      );
     }
   }
   return parseTerraformOutputs(text, file === "-" ? "--terraform-outputs (stdin)" : file);
@@ -98,7 +121,12 @@ async function readTerraform(file: string, io: Io): Promise<TerraformFleet> {
  * The one fleet-target resolver (doctor, creds): the target flags and config named (fleetRequest), completed
  * from Terraform outputs and the stack's outputs, lowest precedence first: stack, Terraform, flags/config.
  */
-export async function resolveFleet(target: FleetTarget, flags: Pick<FleetFlags, "terraformOutputs">, io: Io, deps: ResolveDeps = {}): Promise<FleetTarget> {
+export async function resolveFleet(
+  target: FleetTarget,
+  flags: Pick<FleetFlags, "terraformOutputs">,
+  io: Io,
+  deps: ResolveDeps = {},
+): Promise<FleetTarget> {
   const clientsOf = deps.clients ?? (await poolClients(deps));
   const tfFleet = flags.terraformOutputs ? await readTerraform(flags.terraformOutputs, io) : undefined;
   // The module outputs the credentials too: hand them to the caller (the auth probes), never to the target.
@@ -107,7 +135,11 @@ export async function resolveFleet(target: FleetTarget, flags: Pick<FleetFlags, 
   const request = fleetRequest({}, target);
   const identified = (deps.identified ?? anyIdentity)({ ...tf, ...target } as FleetTarget, tfFleet);
   const region = target.region ?? tf.region;
-  const base: FleetTarget = { kind: "fleet", ...(region ? { region } : {}), ...(target.profile ? { profile: target.profile } : {}) };
+  const base: FleetTarget = {
+    kind: "fleet",
+    ...(region ? { region } : {}),
+    ...(target.profile ? { profile: target.profile } : {}),
+  };
   let fromStack: Partial<FleetTarget> = {};
   const stackName = request.stackNamed || !identified ? request.stack : undefined;
   if (stackName || deps.checkCredentials !== false) {
@@ -119,7 +151,8 @@ export async function resolveFleet(target: FleetTarget, flags: Pick<FleetFlags, 
         try {
           fromStack = await readStackOutputs(clients, stackName, region);
         } catch (e) {
-          if (e instanceof StackNotFoundError && !request.stackNamed) throw (deps.noDefaultStack ?? noDefaultFleet)(stackName, region);
+          if (e instanceof StackNotFoundError && !request.stackNamed)
+            throw (deps.noDefaultStack ?? noDefaultFleet)(stackName, region);
           throw e;
         }
       } else {
@@ -129,19 +162,28 @@ export async function resolveFleet(target: FleetTarget, flags: Pick<FleetFlags, 
         await cfn.config.credentials();
       }
     } catch (e) {
-      const cred = credentialsProblem(e, { ...(target.profile ? { profile: target.profile } : {}), env: io.env });
+      const cred = credentialsProblem(e, {
+        ...(target.profile ? { profile: target.profile } : {}),
+        env: io.env,
+      });
       if (cred || e instanceof UsageError) throw cred ?? e;
       // Anything else stops the command before it can gather: say what and why, never a stack trace.
       const { classifyError } = await import("../../sources/classify.js");
       const f = classifyError(e, "cloudformation:DescribeStacks");
       const what = stackName ? `cannot read the outputs of stack ${stackName}` : "cannot reach AWS";
       if (!f.ok && f.kind === "access-denied")
-        throw new UsageError(`${what}: ${f.message}. Grant ${f.action ?? "cloudformation:DescribeStacks"} or identify the fleet with --cluster and --service.`, "--stack");
-      throw new IncompleteError(`${what}: ${f.ok ? String(e) : `${f.kind}: ${f.message}`}. Check the network, --region and AWS_ENDPOINT_URL*, then run again.`);
+        throw new UsageError(
+          `${what}: ${f.message}. Grant ${f.action ?? "cloudformation:DescribeStacks"} or identify the fleet with --cluster and --service.`,
+          "--stack",
+        );
+      throw new IncompleteError(
+        `${what}: ${f.ok ? String(e) : `${f.kind}: ${f.message}`}. Check the network, --region and AWS_ENDPOINT_URL*, then run again.`,
+      );
     }
   }
   const merged: FleetTarget = { ...base, ...fromStack, ...tf } as FleetTarget;
-  for (const [k, v] of Object.entries(target)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(target))
+    if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
   merged.kind = "fleet";
   // A target without a cluster is not an error here: identity is per source. The sources that need a
   // cluster skip their checks naming the flag, and doctor exits 2 only when nothing selected can run.

@@ -12,6 +12,10 @@ export const MAX_TIMEOUT_SECONDS = 3600;
 export function timeoutSeconds(text: string | undefined, fallback: number, flag = "--timeout"): number {
   if (text === undefined) return fallback;
   const n = isWholeDecimal(text) ? Number(text) : NaN;
-  if (!(n >= 1 && n <= MAX_TIMEOUT_SECONDS)) throw new UsageError(`${flag}: "${text}" must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`, flag);
+  if (!(n >= 1 && n <= MAX_TIMEOUT_SECONDS))
+    throw new UsageError(
+      `${flag}: "${text}" must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`,
+      flag,
+    );
   return n;
 }

@@ -7,7 +7,10 @@ export interface UploadFlags {
 }
 
 export function addUploadOptions(cmd: Command): Command {
-  return cmd.option("--dist <dir>", "upload playbook: check the files in this directory before twine upload (wheel/sdist names, sizes)");
+  return cmd.option(
+    "--dist <dir>",
+    "upload playbook: check the files in this directory before twine upload (wheel/sdist names, sizes)",
+  );
 }
 
 /** Settings the client.dist source reads. */

@@ -13,11 +13,8 @@ export async function validateCredsFlags(flags: CredsFlags, io: Io): Promise<voi
   stripUrlFlag(flags, io);
   if (flags.name !== undefined) assertCredName(flags.name, "--name");
   checkAwsEnvironment(io.env, flags.region);
-  await checkFilePaths(
-    flags.write ? [{ flag: "--path", path: flags.path }] : [],
-    [
-      { flag: "--config", path: flags.config },
-      { flag: "--terraform-outputs", path: flags.terraformOutputs },
-    ],
-  );
+  await checkFilePaths(flags.write ? [{ flag: "--path", path: flags.path }] : [], [
+    { flag: "--config", path: flags.config },
+    { flag: "--terraform-outputs", path: flags.terraformOutputs },
+  ]);
 }

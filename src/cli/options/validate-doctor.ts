@@ -41,20 +41,38 @@ const GATHER_FLAGS: ReadonlyArray<[FlagKey, string]> = [
   ["saveEvidence", "--save-evidence"],
 ];
 
-function refuseWith(flags: DoctorFlags, flag: FlagKey, name: string, others: ReadonlyArray<[FlagKey, string]>, why: string): void {
+function refuseWith(
+  flags: DoctorFlags,
+  flag: FlagKey,
+  name: string,
+  others: ReadonlyArray<[FlagKey, string]>,
+  why: string,
+): void {
   if (flags[flag] === undefined || flags[flag] === false) return;
   for (const [k, other] of others) {
-    if (k !== flag && flags[k] !== undefined && flags[k] !== false) throw new UsageError(`${name} and ${other} cannot be combined: ${why}`, other);
+    if (k !== flag && flags[k] !== undefined && flags[k] !== false)
+      throw new UsageError(`${name} and ${other} cannot be combined: ${why}`, other);
   }
 }
 
 export function checkDoctorConflicts(flags: DoctorFlags): void {
-  refuseWith(flags, "replay", "--replay", GATHER_FLAGS, "a replay evaluates the bundle's evidence and gathers nothing");
+  refuseWith(
+    flags,
+    "replay",
+    "--replay",
+    GATHER_FLAGS,
+    "a replay evaluates the bundle's evidence and gathers nothing",
+  );
   refuseWith(flags, "local", "--local", FLEET_FLAGS, "--local diagnoses this host and reads no fleet");
   if (flags.pretty && flags.saveEvidence === undefined)
-    throw new UsageError("--pretty needs --save-evidence: it indents the evidence bundle (reports are formatted by --format)", "--pretty");
-  if (flags.only !== undefined && flags.only.length === 0) throw new UsageError("--only: no check id given (e.g. --only host,efs)", "--only");
-  if (flags.skip !== undefined && flags.skip.length === 0) throw new UsageError("--skip: no check id given (e.g. --skip upload)", "--skip");
+    throw new UsageError(
+      "--pretty needs --save-evidence: it indents the evidence bundle (reports are formatted by --format)",
+      "--pretty",
+    );
+  if (flags.only !== undefined && flags.only.length === 0)
+    throw new UsageError("--only: no check id given (e.g. --only host,efs)", "--only");
+  if (flags.skip !== undefined && flags.skip.length === 0)
+    throw new UsageError("--skip: no check id given (e.g. --skip upload)", "--skip");
 }
 
 /** --url with a user name or password: stripped in place (before anything stores it), with a warning. */
@@ -101,11 +119,17 @@ export async function validateDoctorFlags(flags: DoctorFlags, io: Io): Promise<v
 }
 
 /** `--only host --skip host`: nothing would run, and an empty report would read as "all passed". */
-export function refuseEmptySelection(selected: readonly unknown[], flags: Pick<DoctorFlags, "only" | "skip" | "local">): void {
+export function refuseEmptySelection(
+  selected: readonly unknown[],
+  flags: Pick<DoctorFlags, "only" | "skip" | "local">,
+): void {
   if (selected.length > 0) return;
   const only = flags.only?.length ? `--only ${flags.only.join(",")}` : undefined;
   const skip = flags.skip?.length ? `--skip ${flags.skip.join(",")}` : undefined;
   const named = [only, skip, flags.local ? "--local" : undefined].filter(Boolean);
   if (named.length === 0) return;
-  throw new UsageError(`${named.join(" and ")} ${named.length > 1 ? "together select" : "selects"} no check to run`, only ? "--only" : "--skip");
+  throw new UsageError(
+    `${named.join(" and ")} ${named.length > 1 ? "together select" : "selects"} no check to run`,
+    only ? "--only" : "--skip",
+  );
 }

@@ -13,7 +13,10 @@ export const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)*-\d{1,2}$/;
 
 export function checkRegion(value: string, subject: string): void {
   if (!REGION_PATTERN.test(value))
-    throw new UsageError(`${subject}: "${value}" is not an AWS region name (like eu-west-1: lower-case letters, digits and dashes)`, subject);
+    throw new UsageError(
+      `${subject}: "${value}" is not an AWS region name (like eu-west-1: lower-case letters, digits and dashes)`,
+      subject,
+    );
 }
 
 export function checkEndpointUrl(value: string, subject: string): void {
@@ -24,8 +27,15 @@ export function checkEndpointUrl(value: string, subject: string): void {
     throw new UsageError(`${subject}: "${value}" is not a URL (expected e.g. https://host:port)`, subject);
   }
   if (u.protocol !== "http:" && u.protocol !== "https:")
-    throw new UsageError(`${subject}: "${u.protocol}" is not supported; an AWS endpoint is an http:// or https:// URL`, subject);
-  if (u.username || u.password) throw new UsageError(`${subject}: must not carry a user name or password (AWS signs requests with credentials, not the URL)`, subject);
+    throw new UsageError(
+      `${subject}: "${u.protocol}" is not supported; an AWS endpoint is an http:// or https:// URL`,
+      subject,
+    );
+  if (u.username || u.password)
+    throw new UsageError(
+      `${subject}: must not carry a user name or password (AWS signs requests with credentials, not the URL)`,
+      subject,
+    );
 }
 
 /** Validate the AWS variables of `env` and the --region flag. Names the variable at fault. */
@@ -37,8 +47,15 @@ export function checkAwsEnvironment(env: NodeJS.ProcessEnv, regionFlag?: string)
     }
   }
   const attempts = env.AWS_MAX_ATTEMPTS;
-  if (attempts !== undefined && attempts !== "" && (!/^\d+$/.test(attempts) || Number(attempts) < 1 || Number(attempts) > 100))
-    throw new UsageError(`AWS_MAX_ATTEMPTS: "${attempts}" must be a whole number from 1 to 100`, "AWS_MAX_ATTEMPTS");
+  if (
+    attempts !== undefined &&
+    attempts !== "" &&
+    (!/^\d+$/.test(attempts) || Number(attempts) < 1 || Number(attempts) > 100)
+  )
+    throw new UsageError(
+      `AWS_MAX_ATTEMPTS: "${attempts}" must be a whole number from 1 to 100`,
+      "AWS_MAX_ATTEMPTS",
+    );
   for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION"] as const) {
     const v = env[name];
     if (v !== undefined && v !== "") checkRegion(v, name);

@@ -17,5 +17,6 @@ export function isDecimal(text: string): boolean {
 
 /** A whole number written in decimal digits (no sign, exponent, hex or spaces). */
 export function checkWholeFlag(text: string | undefined, flag: string): void {
-  if (text !== undefined && !isWholeDecimal(text)) throw new UsageError(`${flag}: "${text}" must be a whole number in decimal digits, e.g. 5`, flag);
+  if (text !== undefined && !isWholeDecimal(text))
+    throw new UsageError(`${flag}: "${text}" must be a whole number in decimal digits, e.g. 5`, flag);
 }

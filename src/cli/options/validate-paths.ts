@@ -25,7 +25,8 @@ async function identity(path: string): Promise<string> {
 
 export function refuseEmptyPaths(paths: readonly PathFlag[]): void {
   for (const { flag, path } of paths)
-    if (path !== undefined && path.trim() === "") throw new UsageError(`${flag}: the path is empty (leave the flag out to use the default)`, flag);
+    if (path !== undefined && path.trim() === "")
+      throw new UsageError(`${flag}: the path is empty (leave the flag out to use the default)`, flag);
 }
 
 async function assertWritable(flag: string, path: string): Promise<void> {
@@ -50,9 +51,13 @@ async function assertWritable(flag: string, path: string): Promise<void> {
  * Refuse empty paths, outputs that are an input or each other, and outputs that cannot be written.
  * `-` as an input means stdin and is not a file.
  */
-export async function checkFilePaths(outputs: readonly PathFlag[], inputs: readonly PathFlag[]): Promise<void> {
+export async function checkFilePaths(
+  outputs: readonly PathFlag[],
+  inputs: readonly PathFlag[],
+): Promise<void> {
   refuseEmptyPaths([...outputs, ...inputs]);
-  const given = (l: readonly PathFlag[]) => l.filter((p): p is { flag: string; path: string } => p.path !== undefined && p.path !== "-");
+  const given = (l: readonly PathFlag[]) =>
+    l.filter((p): p is { flag: string; path: string } => p.path !== undefined && p.path !== "-");
   const outs = given(outputs);
   const ins = given(inputs);
   const ids = new Map<string, string>();

@@ -7,7 +7,11 @@ import type { Report } from "../../checks/report.js";
 import type { Format } from "../../config/config.js";
 import type { RenderOptions } from "./index.js";
 
-export async function renderReportByFormat(report: Report, format: Format, opts: RenderOptions): Promise<string> {
+export async function renderReportByFormat(
+  report: Report,
+  format: Format,
+  opts: RenderOptions,
+): Promise<string> {
   switch (format) {
     case "json":
       return (await import("./json.js")).renderJson(report);

@@ -11,7 +11,10 @@ export const CATALOGUE_SCHEMA_VERSION = 1;
 export function catalogueData(checks: readonly Check[]) {
   return {
     schemaVersion: CATALOGUE_SCHEMA_VERSION,
-    playbooks: PLAYBOOKS.map((p) => ({ name: p, checks: checks.filter((c) => c.playbooks.includes(p)).map((c) => c.id) })),
+    playbooks: PLAYBOOKS.map((p) => ({
+      name: p,
+      checks: checks.filter((c) => c.playbooks.includes(p)).map((c) => c.id),
+    })),
     areas: [...new Set(checks.map((c) => c.id.split(".")[0]!))],
     checks: checks.map((c) => ({
       id: c.id,

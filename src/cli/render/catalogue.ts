@@ -10,24 +10,46 @@ export function renderCheckList(checks: readonly Check[], opts: { color: boolean
   const width = Math.max(...checks.map((k) => k.id.length), 10);
   const lines: string[] = [];
   for (const k of checks) {
-    lines.push(`${c.bold(k.id.padEnd(width))}  ${k.title}  ${c.dim(`[${k.scope}; ${k.playbooks.join(", ")}]`)}`);
-    for (const [name, t] of Object.entries(k.thresholds)) lines.push(c.dim(`${" ".repeat(width + 2)}${name} = ${t.default} ${t.unit}`));
+    lines.push(
+      `${c.bold(k.id.padEnd(width))}  ${k.title}  ${c.dim(`[${k.scope}; ${k.playbooks.join(", ")}]`)}`,
+    );
+    for (const [name, t] of Object.entries(k.thresholds))
+      lines.push(c.dim(`${" ".repeat(width + 2)}${name} = ${t.default} ${t.unit}`));
   }
-  lines.push("", `${checks.length} checks. pypictl doctor --explain <id> for details; docs/checks.md lists them all.`);
+  lines.push(
+    "",
+    `${checks.length} checks. pypictl doctor --explain <id> for details; docs/checks.md lists them all.`,
+  );
   return `${lines.join("\n")}\n`;
 }
 
 export function explainText(check: Check): string {
-  const lines = [`${check.id} — ${check.title}`, "", check.description, "", `Playbooks: ${check.playbooks.join(", ")}`, `Scope: ${check.scope}`, `Evidence: ${[...check.needs, ...(check.uses ?? []).map((u) => `${u} (optional)`)].join(", ") || "none"}`];
+  const lines = [
+    `${check.id} — ${check.title}`,
+    "",
+    check.description,
+    "",
+    `Playbooks: ${check.playbooks.join(", ")}`,
+    `Scope: ${check.scope}`,
+    `Evidence: ${[...check.needs, ...(check.uses ?? []).map((u) => `${u} (optional)`)].join(", ") || "none"}`,
+  ];
   const ts = Object.entries(check.thresholds);
   lines.push("", ts.length ? "Thresholds (override with --threshold ID.NAME=VALUE):" : "Thresholds: none");
   for (const [name, t] of ts) {
-    const range = [t.min !== undefined ? `min ${t.min}` : "", t.max !== undefined ? `max ${t.max}` : ""].filter(Boolean).join(", ");
-    lines.push(`  ${check.id}.${name} = ${t.default} ${t.unit}${range ? ` (${range})` : ""}`, `      ${t.description}`);
+    const range = [t.min !== undefined ? `min ${t.min}` : "", t.max !== undefined ? `max ${t.max}` : ""]
+      .filter(Boolean)
+      .join(", ");
+    lines.push(
+      `  ${check.id}.${name} = ${t.default} ${t.unit}${range ? ` (${range})` : ""}`,
+      `      ${t.description}`,
+    );
   }
   const hints = Object.values(check.hints ?? {});
   if (hints.length) {
-    lines.push("", "Remediation hints (a finding shows those that apply, with the <placeholders> filled in):");
+    lines.push(
+      "",
+      "Remediation hints (a finding shows those that apply, with the <placeholders> filled in):",
+    );
     for (const h of hints) lines.push(`  - ${hintTemplateText(h)}`);
   }
   return `${lines.join("\n")}\n`;
@@ -38,5 +60,8 @@ export function renderExplain(id: string): string {
   if (check) return explainText(check);
   const retired = RETIRED_CHECKS[id];
   if (retired) return `${id} (retired): ${retired}\n`;
-  throw new UsageError(`--explain: unknown check "${id}". Known: ${CHECKS.map((c) => c.id).join(", ")}`, "--explain");
+  throw new UsageError(
+    `--explain: unknown check "${id}". Known: ${CHECKS.map((c) => c.id).join(", ")}`,
+    "--explain",
+  );
 }

@@ -80,9 +80,11 @@ export function phrase(f: Finding): string {
     const vs = series.map(([, v]) => v);
     const worstPoint = badSide(f.threshold) === "above" ? Math.max(...vs) : Math.min(...vs);
     // A rate over the window hides its worst minute; a peak already is the worst point.
-    if (formatNumber(worstPoint) !== formatNumber(o.value)) s += ` (worst ${periodWord(series)} ${formatNumber(worstPoint)}${unitText(o.unit)})`;
+    if (formatNumber(worstPoint) !== formatNumber(o.value))
+      s += ` (worst ${periodWord(series)} ${formatNumber(worstPoint)}${unitText(o.unit)})`;
   }
-  if (f.threshold && f.status !== "pass") s += ` vs ${formatNumber(f.threshold.value)}${unitText(f.threshold.unit)}`;
+  if (f.threshold && f.status !== "pass")
+    s += ` vs ${formatNumber(f.threshold.value)}${unitText(f.threshold.unit)}`;
   return s;
 }
 
@@ -96,7 +98,10 @@ export function glanceOf(report: Report): Glance {
     const pb = f.playbooks[0] ?? "other";
     byPlaybook.set(pb, [...(byPlaybook.get(pb) ?? []), f]);
   }
-  const order = [...PLAYBOOKS, ...[...byPlaybook.keys()].filter((k) => !(PLAYBOOKS as readonly string[]).includes(k))];
+  const order = [
+    ...PLAYBOOKS,
+    ...[...byPlaybook.keys()].filter((k) => !(PLAYBOOKS as readonly string[]).includes(k)),
+  ];
   const lines: GlanceLine[] = [];
   for (const pb of order) {
     const fs = byPlaybook.get(pb);
@@ -104,15 +109,30 @@ export function glanceOf(report: Report): Glance {
     const status = worst(fs.map((f) => f.status));
     // Fails first; warnings and could-not-evaluate only when nothing in the playbook failed.
     const shown = fs.filter((f) => f.status === status);
-    const text = status === "error" ? `could not evaluate ${shown.map((f) => f.checkId).join(", ")}` : shown.map(phrase).join(", ");
+    const text =
+      status === "error"
+        ? `could not evaluate ${shown.map((f) => f.checkId).join(", ")}`
+        : shown.map(phrase).join(", ");
     lines.push({ playbook: pb, label: PLAYBOOK_LABEL[pb] ?? pb, status, text });
   }
-  const source = report.evidence.mode === "replay" ? `replay of ${report.evidence.bundle ?? "a bundle"}${report.evidence.gatheredAt ? ` gathered ${report.evidence.gatheredAt}` : ""}` : `live, ${report.generatedAt}`;
-  return { verdict: report.summary.status, target: describeTarget(report.target), window: report.window, source, counts: report.summary, lines };
+  const source =
+    report.evidence.mode === "replay"
+      ? `replay of ${report.evidence.bundle ?? "a bundle"}${report.evidence.gatheredAt ? ` gathered ${report.evidence.gatheredAt}` : ""}`
+      : `live, ${report.generatedAt}`;
+  return {
+    verdict: report.summary.status,
+    target: describeTarget(report.target),
+    window: report.window,
+    source,
+    counts: report.summary,
+    lines,
+  };
 }
 
 export function countsText(s: Summary): string {
-  const parts = (["fail", "error", "warn", "pass", "skip"] as const).filter((k) => s[k] > 0).map((k) => `${s[k]} ${k}`);
+  const parts = (["fail", "error", "warn", "pass", "skip"] as const)
+    .filter((k) => s[k] > 0)
+    .map((k) => `${s[k]} ${k}`);
   return `${s.total} checks: ${parts.join(", ") || "none"}`;
 }
 
@@ -121,5 +141,7 @@ export function windowText(w: { start: string; end: string; since: string }): st
   const day = (iso: string) => iso.slice(0, 10);
   const hm = (iso: string) => iso.slice(11, 16);
   const same = day(w.start) === day(w.end);
-  return same ? `${day(w.start)} ${hm(w.start)} → ${hm(w.end)} UTC (${w.since})` : `${w.start} → ${w.end} (${w.since})`;
+  return same
+    ? `${day(w.start)} ${hm(w.start)} → ${hm(w.end)} UTC (${w.since})`
+    : `${w.start} → ${w.end} (${w.since})`;
 }

@@ -11,15 +11,32 @@ import type { Evidence } from "../../sources/model.js";
 import type { RenderOptions } from "./index.js";
 import { SYMBOL } from "./human.js";
 import { countsText, glanceOf, windowText, PLAYBOOK_LABEL } from "./glance.js";
-import { EVENT_MARK, breaches, buildTimeline, timeLabel, type Timeline, type TimelineRow } from "./timeline.js";
+import {
+  EVENT_MARK,
+  breaches,
+  buildTimeline,
+  timeLabel,
+  type Timeline,
+  type TimelineRow,
+} from "./timeline.js";
 
 export function esc(s: unknown): string {
   // Control characters have no business in a page; the five specials become entities.
-  // eslint-disable-next-line no-control-regex
-  return String(s).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "").replace(/[&<>"']/g, (ch) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "#39" }[ch]};`);
+  return (
+    String(s)
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
+      .replace(/[&<>"']/g, (ch) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "#39" }[ch]};`)
+  );
 }
 
-const COLOR: Record<Status, string> = { pass: "#1a7f37", warn: "#9a6700", fail: "#cf222e", skip: "#6e7781", error: "#8250df" };
+const COLOR: Record<Status, string> = {
+  pass: "#1a7f37",
+  warn: "#9a6700",
+  fail: "#cf222e",
+  skip: "#6e7781",
+  error: "#8250df",
+};
 
 const CSS = `
 :root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;background:#fff}
@@ -42,7 +59,10 @@ svg text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;fill:#
 @media print{body{max-width:none;margin:0;font-size:10pt}.finding,svg.timeline,table{break-inside:avoid}h2{break-after:avoid}a{color:inherit}}
 `;
 
-export function renderHtml(report: Report, opts: Pick<RenderOptions, "evidence" | "timings" | "calls">): string {
+export function renderHtml(
+  report: Report,
+  opts: Pick<RenderOptions, "evidence" | "timings" | "calls">,
+): string {
   const g = glanceOf(report);
   const tl = buildTimeline(report, opts.evidence);
   const title = `pypictl doctor: ${report.summary.status.toUpperCase()} — ${g.target}`;
@@ -50,7 +70,9 @@ export function renderHtml(report: Report, opts: Pick<RenderOptions, "evidence" 
     `<header id="glance" class="glance status-${g.verdict}">`,
     `<h1><span class="verdict" style="background:${COLOR[g.verdict]}">${SYMBOL[g.verdict]} ${esc(g.verdict.toUpperCase())}</span> ${esc(g.target)}</h1>`,
     `<div>${esc(countsText(g.counts))} · window ${esc(windowText(g.window))} · ${esc(g.source)}</div>`,
-    g.lines.length ? `<ul>${g.lines.map((l) => `<li class="glance-line"><span class="badge b-${l.status}">${SYMBOL[l.status]}</span> <strong>${esc(l.label)}:</strong> ${esc(l.text)}</li>`).join("")}</ul>` : `<p>Nothing failing or warning.</p>`,
+    g.lines.length
+      ? `<ul>${g.lines.map((l) => `<li class="glance-line"><span class="badge b-${l.status}">${SYMBOL[l.status]}</span> <strong>${esc(l.label)}:</strong> ${esc(l.text)}</li>`).join("")}</ul>`
+      : `<p>Nothing failing or warning.</p>`,
     `</header>`,
     targetSection(report),
     timelineSection(tl),
@@ -73,7 +95,11 @@ export function renderHtml(report: Report, opts: Pick<RenderOptions, "evidence" 
 
 function targetSection(report: Report): string {
   const rows = Object.entries(report.target).filter(([k]) => k !== "kind");
-  const dl = [["kind", report.target.kind], ...rows, ["window", `${report.window.start} → ${report.window.end} (${report.window.since})`]];
+  const dl = [
+    ["kind", report.target.kind],
+    ...rows,
+    ["window", `${report.window.start} → ${report.window.end} (${report.window.since})`],
+  ];
   return `<section id="target"><h2>Target and window</h2><dl class="meta">${dl.map(([k, v]) => `<dt>${esc(k)}</dt><dd class="mono">${esc(v)}</dd>`).join("")}</dl></section>`;
 }
 
@@ -86,7 +112,8 @@ const EVENTS_H = 36;
 const AXIS_H = 24;
 
 function timelineSection(tl: Timeline): string {
-  if (tl.rows.length === 0 && tl.events.length === 0) return `<section id="timeline"><h2>Timeline</h2><p class="dim">No failing or warning series and no events in the window.</p></section>`;
+  if (tl.rows.length === 0 && tl.events.length === 0)
+    return `<section id="timeline"><h2>Timeline</h2><p class="dim">No failing or warning series and no events in the window.</p></section>`;
   const span = tl.end - tl.start;
   const x = (t: number) => LABEL + ((t - tl.start) / span) * PLOT;
   const h = tl.rows.length * ROW_H + EVENTS_H + AXIS_H + 8;
@@ -94,7 +121,9 @@ function timelineSection(tl: Timeline): string {
   tl.rows.forEach((row, i) => parts.push(rowSvg(row, i * ROW_H + 4, x)));
   const evTop = tl.rows.length * ROW_H + 4;
   parts.push(`<text x="4" y="${evTop + 20}">events</text>`);
-  parts.push(`<line x1="${LABEL}" y1="${evTop + EVENTS_H / 2}" x2="${LABEL + PLOT}" y2="${evTop + EVENTS_H / 2}" stroke="#d0d7de"/>`);
+  parts.push(
+    `<line x1="${LABEL}" y1="${evTop + EVENTS_H / 2}" x2="${LABEL + PLOT}" y2="${evTop + EVENTS_H / 2}" stroke="#d0d7de"/>`,
+  );
   for (const e of tl.events) {
     const ex = x(e.t).toFixed(1);
     parts.push(
@@ -107,7 +136,9 @@ function timelineSection(tl: Timeline): string {
   const axisY = evTop + EVENTS_H + 14;
   for (let k = 0; k <= 4; k++) {
     const t = tl.start + (span * k) / 4;
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${axisY}" text-anchor="${k === 0 ? "start" : k === 4 ? "end" : "middle"}" class="tick">${esc(timeLabel(t, span))}</text>`);
+    parts.push(
+      `<text x="${x(t).toFixed(1)}" y="${axisY}" text-anchor="${k === 0 ? "start" : k === 4 ? "end" : "middle"}" class="tick">${esc(timeLabel(t, span))}</text>`,
+    );
   }
   const svg = `<svg class="timeline" viewBox="0 0 ${W} ${h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Timeline of failing and warning series with events">${parts.join("")}</svg>`;
   const legend = tl.events.length
@@ -126,37 +157,63 @@ function rowSvg(row: TimelineRow, top: number, x: (t: number) => number): string
   const y = (v: number) => plotTop + plotH - ((v - lo) / (hi - lo)) * plotH;
   const out: string[] = [`<g class="series status-${row.status}" data-check="${esc(row.checkId)}">`];
   out.push(`<title>${esc(`${row.checkId}: ${row.title}`)}</title>`);
-  out.push(`<text x="4" y="${top + 20}" style="fill:${COLOR[row.status]};font-weight:700">${esc(row.checkId.length > 28 ? `${row.checkId.slice(0, 27)}…` : row.checkId)}</text>`);
+  out.push(
+    `<text x="4" y="${top + 20}" style="fill:${COLOR[row.status]};font-weight:700">${esc(row.checkId.length > 28 ? `${row.checkId.slice(0, 27)}…` : row.checkId)}</text>`,
+  );
   const peak = `${row.bad === "above" ? "peak" : "low"} ${formatNumber(row.peak)} ${row.unit}`;
-  out.push(`<text x="4" y="${top + 36}" class="dim" style="fill:#57606a">${esc(peak.length > 30 ? `${peak.slice(0, 29)}…` : peak)}</text>`);
+  out.push(
+    `<text x="4" y="${top + 36}" class="dim" style="fill:#57606a">${esc(peak.length > 30 ? `${peak.slice(0, 29)}…` : peak)}</text>`,
+  );
   out.push(`<rect x="${LABEL}" y="${plotTop}" width="${PLOT}" height="${plotH}" fill="#f6f8fa"/>`);
   if (row.threshold) {
     const ty = y(row.threshold.value).toFixed(1);
-    out.push(`<line class="threshold" x1="${LABEL}" y1="${ty}" x2="${LABEL + PLOT}" y2="${ty}" stroke="${COLOR[row.status]}" stroke-dasharray="6 4"><title>${esc(`${row.threshold.name} ${formatNumber(row.threshold.value)} ${row.threshold.unit}`)}</title></line>`);
+    out.push(
+      `<line class="threshold" x1="${LABEL}" y1="${ty}" x2="${LABEL + PLOT}" y2="${ty}" stroke="${COLOR[row.status]}" stroke-dasharray="6 4"><title>${esc(`${row.threshold.name} ${formatNumber(row.threshold.value)} ${row.threshold.unit}`)}</title></line>`,
+    );
   }
-  out.push(`<polyline fill="none" stroke="#0969da" stroke-width="1.5" points="${row.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(" ")}"/>`);
+  out.push(
+    `<polyline fill="none" stroke="#0969da" stroke-width="1.5" points="${row.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(" ")}"/>`,
+  );
   for (const [t, v] of row.points) {
     const over = breaches(v, row.threshold, row.bad);
-    out.push(`<circle class="point${over ? " over" : ""}" cx="${x(t).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${over ? 2.6 : 1.8}" fill="${over ? COLOR[row.status] : "#0969da"}"><title>${esc(`${new Date(t).toISOString()} ${formatNumber(v)} ${row.unit}`)}</title></circle>`);
+    out.push(
+      `<circle class="point${over ? " over" : ""}" cx="${x(t).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${over ? 2.6 : 1.8}" fill="${over ? COLOR[row.status] : "#0969da"}"><title>${esc(`${new Date(t).toISOString()} ${formatNumber(v)} ${row.unit}`)}</title></circle>`,
+    );
   }
   out.push(`</g>`);
   return out.join("");
 }
 
 function findingHtml(f: Finding): string {
-  const obs = f.observed ? `observed ${formatNumber(f.observed.value)} ${f.observed.unit}${f.threshold ? ` vs ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}` : ""}` : f.threshold ? `threshold ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}` : "";
-  const res = f.resources?.length ? `<ul class="resources">${f.resources.map((r) => `<li><span class="badge b-${r.status}">${SYMBOL[r.status]}</span> <code>${esc(r.id)}</code>: ${esc(r.message)}</li>`).join("")}</ul>` : "";
-  const hints = f.status !== "pass" && f.hints.length ? `<ol class="hints">${f.hints.map((h) => `<li class="hint">${esc(h)}</li>`).join("")}</ol>` : "";
+  const obs = f.observed
+    ? `observed ${formatNumber(f.observed.value)} ${f.observed.unit}${f.threshold ? ` vs ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}` : ""}`
+    : f.threshold
+      ? `threshold ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}`
+      : "";
+  const res = f.resources?.length
+    ? `<ul class="resources">${f.resources.map((r) => `<li><span class="badge b-${r.status}">${SYMBOL[r.status]}</span> <code>${esc(r.id)}</code>: ${esc(r.message)}</li>`).join("")}</ul>`
+    : "";
+  const hints =
+    f.status !== "pass" && f.hints.length
+      ? `<ol class="hints">${f.hints.map((h) => `<li class="hint">${esc(h)}</li>`).join("")}</ol>`
+      : "";
   return `<article class="finding status-${f.status}" data-check="${esc(f.checkId)}"><div class="head"><span class="badge b-${f.status}">${SYMBOL[f.status]} ${esc(f.status.toUpperCase())}</span> <code>${esc(f.checkId)}</code> ${esc(f.title)}</div><p class="msg">${esc(f.message)}</p>${obs ? `<div class="dim">${esc(obs)}</div>` : ""}${res}${hints}</article>`;
 }
 
 function findingsSection(findings: readonly Finding[]): string {
   const by = new Map<string, Finding[]>();
-  for (const f of findings) by.set(f.playbooks[0] ?? "other", [...(by.get(f.playbooks[0] ?? "other") ?? []), f]);
-  const order = [...PLAYBOOKS, ...[...by.keys()].filter((k) => !(PLAYBOOKS as readonly string[]).includes(k))];
+  for (const f of findings)
+    by.set(f.playbooks[0] ?? "other", [...(by.get(f.playbooks[0] ?? "other") ?? []), f]);
+  const order = [
+    ...PLAYBOOKS,
+    ...[...by.keys()].filter((k) => !(PLAYBOOKS as readonly string[]).includes(k)),
+  ];
   const groups = order
     .filter((pb) => by.get(pb)?.length)
-    .map((pb) => `<section class="playbook" data-playbook="${esc(pb)}"><h3>${esc(PLAYBOOK_LABEL[pb] ?? pb)}</h3>${by.get(pb)!.map(findingHtml).join("")}</section>`);
+    .map(
+      (pb) =>
+        `<section class="playbook" data-playbook="${esc(pb)}"><h3>${esc(PLAYBOOK_LABEL[pb] ?? pb)}</h3>${by.get(pb)!.map(findingHtml).join("")}</section>`,
+    );
   return `<section id="findings"><h2>Findings by playbook</h2>${groups.join("") || "<p>No checks ran.</p>"}</section>`;
 }
 
@@ -168,8 +225,16 @@ function callsHtml(calls: Readonly<Record<string, number>> | undefined, replay: 
   return `<p id="calls">${esc(`${total} AWS SDK call(s) while gathering (retries inside the SDK not counted)`)}${ops.length ? `: ${ops.map(([op, n]) => `<code>${esc(op)}</code> ×${esc(n)}`).join(", ")}` : ""}.</p>`;
 }
 
-function provenanceSection(report: Report, evidence: Evidence | undefined, timings: Readonly<Record<string, number>> | undefined, calls: Readonly<Record<string, number>> | undefined): string {
-  const mode = report.evidence.mode === "replay" ? `Replayed from ${report.evidence.bundle ?? "a bundle"}${report.evidence.gatheredAt ? `, gathered ${report.evidence.gatheredAt}` : ""}.` : `Gathered live at ${report.generatedAt}.`;
+function provenanceSection(
+  report: Report,
+  evidence: Evidence | undefined,
+  timings: Readonly<Record<string, number>> | undefined,
+  calls: Readonly<Record<string, number>> | undefined,
+): string {
+  const mode =
+    report.evidence.mode === "replay"
+      ? `Replayed from ${report.evidence.bundle ?? "a bundle"}${report.evidence.gatheredAt ? `, gathered ${report.evidence.gatheredAt}` : ""}.`
+      : `Gathered live at ${report.generatedAt}.`;
   const callLine = callsHtml(calls, report.evidence.mode === "replay");
   if (!evidence) return `<section id="provenance"><h2>Evidence</h2><p>${esc(mode)}</p>${callLine}</section>`;
   const rows = Object.entries(evidence).map(([id, r]) => {
@@ -188,10 +253,13 @@ function sourceDetail(value: unknown, raw: string | undefined): string {
     const v = value as Record<string, unknown>;
     if (v.series && typeof v.series === "object") {
       const series = Object.values(v.series as Record<string, { points?: unknown[] }>);
-      parts.push(`${series.length} metric series, ${series.reduce((a, s) => a + (Array.isArray(s?.points) ? s.points.length : 0), 0)} datapoints`);
+      parts.push(
+        `${series.length} metric series, ${series.reduce((a, s) => a + (Array.isArray(s?.points) ? s.points.length : 0), 0)} datapoints`,
+      );
       if (typeof v.periodSeconds === "number") parts.push(`period ${v.periodSeconds} s`);
     }
-    for (const [k, x] of Object.entries(v)) if (Array.isArray(x) && k !== "messages") parts.push(`${x.length} ${k}`);
+    for (const [k, x] of Object.entries(v))
+      if (Array.isArray(x) && k !== "messages") parts.push(`${x.length} ${k}`);
   }
   if (raw !== undefined) parts.push(`${raw.length} bytes raw`);
   return parts.join(", ");

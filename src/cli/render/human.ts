@@ -33,7 +33,10 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
     error: c.magenta,
   };
   const lines: string[] = [...renderGlanceHuman(report, opts)];
-  const timeline = renderTimelineText(buildTimeline(report, opts.evidence), { color: opts.color, width: opts.width });
+  const timeline = renderTimelineText(buildTimeline(report, opts.evidence), {
+    color: opts.color,
+    width: opts.width,
+  });
   if (timeline.length) lines.push("", ...timeline);
 
   // A check that serves several playbooks is listed under the first; the others name it.
@@ -42,15 +45,22 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
     const pb = f.playbooks[0] ?? "other";
     byPlaybook.set(pb, [...(byPlaybook.get(pb) ?? []), f]);
   }
-  const order = [...PLAYBOOKS, ...[...byPlaybook.keys()].filter((k) => !(PLAYBOOKS as readonly string[]).includes(k))];
+  const order = [
+    ...PLAYBOOKS,
+    ...[...byPlaybook.keys()].filter((k) => !(PLAYBOOKS as readonly string[]).includes(k)),
+  ];
   for (const pb of order) {
-    const fs = (byPlaybook.get(pb) ?? []).filter((f) => !opts.quiet || (f.status !== "pass" && f.status !== "skip"));
+    const fs = (byPlaybook.get(pb) ?? []).filter(
+      (f) => !opts.quiet || (f.status !== "pass" && f.status !== "skip"),
+    );
     if (fs.length === 0) continue;
     lines.push("", c.bold.underline(PLAYBOOK_TITLE[pb] ?? pb));
     for (const f of fs) lines.push(...renderFinding(f, paint, c, opts));
   }
   const s = report.summary;
-  const parts = (["fail", "error", "warn", "pass", "skip"] as const).filter((k) => s[k] > 0).map((k) => paint[k](`${s[k]} ${k}`));
+  const parts = (["fail", "error", "warn", "pass", "skip"] as const)
+    .filter((k) => s[k] > 0)
+    .map((k) => paint[k](`${s[k]} ${k}`));
   lines.push("", `${paint[s.status](SYMBOL[s.status])} ${s.total} checks: ${parts.join(", ") || "none"}`);
   return `${lines.join("\n")}\n`;
 }
@@ -61,8 +71,11 @@ export function renderGlanceHuman(report: Report, opts: Pick<RenderOptions, "col
   const g = glanceOf(report);
   const src = report.evidence.mode === "replay" ? ` (replay of ${report.evidence.bundle})` : "";
   const lines = [c.bold(`pypictl doctor — ${describeTarget(report.target)}${src}`)];
-  lines.push(`${PAINT(c)[g.verdict](`${SYMBOL[g.verdict]} ${g.verdict.toUpperCase()}`)}  ${countsText(g.counts)}  ${c.dim(`window ${windowText(g.window)}`)}`);
-  for (const l of g.lines) lines.push(`  ${PAINT(c)[l.status](SYMBOL[l.status])} ${c.bold(`${l.label}:`)} ${l.text}`);
+  lines.push(
+    `${PAINT(c)[g.verdict](`${SYMBOL[g.verdict]} ${g.verdict.toUpperCase()}`)}  ${countsText(g.counts)}  ${c.dim(`window ${windowText(g.window)}`)}`,
+  );
+  for (const l of g.lines)
+    lines.push(`  ${PAINT(c)[l.status](SYMBOL[l.status])} ${c.bold(`${l.label}:`)} ${l.text}`);
   return lines;
 }
 
@@ -70,9 +83,16 @@ function PAINT(c: InstanceType<typeof Chalk>): Record<Status, (s: string) => str
   return { pass: c.green, warn: c.yellow, fail: c.red, skip: c.gray, error: c.magenta };
 }
 
-function renderFinding(f: Finding, paint: Record<Status, (s: string) => string>, c: InstanceType<typeof Chalk>, opts: RenderOptions): string[] {
+function renderFinding(
+  f: Finding,
+  paint: Record<Status, (s: string) => string>,
+  c: InstanceType<typeof Chalk>,
+  opts: RenderOptions,
+): string[] {
   const out: string[] = [];
-  out.push(`${paint[f.status](`${SYMBOL[f.status]} ${f.status.toUpperCase().padEnd(5)}`)} ${c.bold(f.checkId)}  ${f.message}`);
+  out.push(
+    `${paint[f.status](`${SYMBOL[f.status]} ${f.status.toUpperCase().padEnd(5)}`)} ${c.bold(f.checkId)}  ${f.message}`,
+  );
   const detail: string[] = [];
   if (f.observed) {
     let obs = `observed ${formatNumber(f.observed.value)} ${f.observed.unit}`;
@@ -83,7 +103,9 @@ function renderFinding(f: Finding, paint: Record<Status, (s: string) => string>,
   }
   if (f.observed?.series && f.observed.series.length > 1) {
     const values = f.observed.series.map(([, v]) => v);
-    detail.push(`${sparkline(values, Math.min(48, Math.max(10, opts.width - 40)))} ${c.dim(`min ${formatNumber(Math.min(...values))} max ${formatNumber(Math.max(...values))} (${values.length} points)`)}`);
+    detail.push(
+      `${sparkline(values, Math.min(48, Math.max(10, opts.width - 40)))} ${c.dim(`min ${formatNumber(Math.min(...values))} max ${formatNumber(Math.max(...values))} (${values.length} points)`)}`,
+    );
   }
   for (const d of detail) out.push(`        ${d}`);
   // One resource that says what the finding says (a single host) adds nothing but noise.
@@ -91,7 +113,13 @@ function renderFinding(f: Finding, paint: Record<Status, (s: string) => string>,
   const redundant = resources.length === 1 && resources[0]!.message === f.message;
   for (const r of redundant ? [] : resources) {
     out.push(`        ${paint[r.status](SYMBOL[r.status])} ${r.id}: ${r.message}`);
-    if (r.observed?.series && r.observed.series.length > 1) out.push(`          ${sparkline(r.observed.series.map(([, v]) => v), 40)}`);
+    if (r.observed?.series && r.observed.series.length > 1)
+      out.push(
+        `          ${sparkline(
+          r.observed.series.map(([, v]) => v),
+          40,
+        )}`,
+      );
   }
   if (f.status !== "pass") for (const h of f.hints) out.push(`        ${c.cyan("→")} ${h}`);
   return out;

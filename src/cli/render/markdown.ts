@@ -27,11 +27,17 @@ export function mdText(s: string): string {
 
 /** A code fence longer than any run of backticks inside it. */
 function fence(lines: readonly string[]): string {
-  const longest = Math.max(0, ...lines.map((l) => Math.max(0, ...[...l.matchAll(/`+/g)].map((m) => m[0].length))));
+  const longest = Math.max(
+    0,
+    ...lines.map((l) => Math.max(0, ...[...l.matchAll(/`+/g)].map((m) => m[0].length))),
+  );
   return "`".repeat(Math.max(3, longest + 1));
 }
 
-export function renderMarkdown(report: Report, opts: Partial<Pick<RenderOptions, "evidence" | "width">> = {}): string {
+export function renderMarkdown(
+  report: Report,
+  opts: Partial<Pick<RenderOptions, "evidence" | "width">> = {},
+): string {
   const s = report.summary;
   const g = glanceOf(report);
   const out: string[] = [];
@@ -39,9 +45,17 @@ export function renderMarkdown(report: Report, opts: Partial<Pick<RenderOptions,
   for (const l of g.lines) out.push(`> ${SYMBOL[l.status]} **${l.label}:** ${mdText(l.text)}  `);
   if (g.lines.length) out.push("");
   out.push(`- **Window:** ${windowText(report.window)} — ${report.window.start} → ${report.window.end}`);
-  out.push(`- **Generated:** ${report.generatedAt} by pypictl ${report.tool.version}${report.evidence.mode === "replay" ? ` (replay of \`${report.evidence.bundle}\`)` : ""}`);
-  out.push(`- **Summary:** ${s.fail} fail, ${s.error} error, ${s.warn} warn, ${s.pass} pass, ${s.skip} skip (${s.total} checks)`, "");
-  const timeline = renderTimelineText(buildTimeline(report, opts.evidence), { color: false, width: opts.width ?? 110 });
+  out.push(
+    `- **Generated:** ${report.generatedAt} by pypictl ${report.tool.version}${report.evidence.mode === "replay" ? ` (replay of \`${report.evidence.bundle}\`)` : ""}`,
+  );
+  out.push(
+    `- **Summary:** ${s.fail} fail, ${s.error} error, ${s.warn} warn, ${s.pass} pass, ${s.skip} skip (${s.total} checks)`,
+    "",
+  );
+  const timeline = renderTimelineText(buildTimeline(report, opts.evidence), {
+    color: false,
+    width: opts.width ?? 110,
+  });
   if (timeline.length) {
     const f = fence(timeline);
     out.push("## Timeline", "", f, ...timeline, f, "");
@@ -52,9 +66,15 @@ export function renderMarkdown(report: Report, opts: Partial<Pick<RenderOptions,
   if (problems.length) {
     out.push("## What needs attention", "");
     for (const f of problems) {
-      out.push(`### ${SYMBOL[f.status]} ${f.status.toUpperCase()} \`${f.checkId}\` — ${f.title}`, "", f.message, "");
+      out.push(
+        `### ${SYMBOL[f.status]} ${f.status.toUpperCase()} \`${f.checkId}\` — ${f.title}`,
+        "",
+        f.message,
+        "",
+      );
       if (f.observed) out.push(`Observed: ${observed(f)}`, "");
-      if (f.observed?.series && f.observed.series.length > 1) out.push(`\`${sparkline(f.observed.series.map(([, v]) => v))}\``, "");
+      if (f.observed?.series && f.observed.series.length > 1)
+        out.push(`\`${sparkline(f.observed.series.map(([, v]) => v))}\``, "");
       if (f.resources?.length) {
         out.push("| resource | status | detail |", "|---|---|---|");
         for (const r of f.resources) out.push(`| ${cell(r.id)} | ${r.status} | ${cell(r.message)} |`);
@@ -67,7 +87,15 @@ export function renderMarkdown(report: Report, opts: Partial<Pick<RenderOptions,
       }
     }
   }
-  out.push("## All checks", "", "| status | check | playbooks | result | observed |", "|---|---|---|---|---|");
-  for (const f of report.findings) out.push(`| ${SYMBOL[f.status]} ${f.status} | \`${f.checkId}\` | ${f.playbooks.join(", ")} | ${cell(f.message)} | ${cell(observed(f))} |`);
+  out.push(
+    "## All checks",
+    "",
+    "| status | check | playbooks | result | observed |",
+    "|---|---|---|---|---|",
+  );
+  for (const f of report.findings)
+    out.push(
+      `| ${SYMBOL[f.status]} ${f.status} | \`${f.checkId}\` | ${f.playbooks.join(", ")} | ${cell(f.message)} | ${cell(observed(f))} |`,
+    );
   return `${out.join("\n")}\n`;
 }

@@ -8,7 +8,11 @@ export function sparkline(values: readonly number[], maxWidth = 40): string {
   let vs = finite;
   if (vs.length > maxWidth) {
     const size = vs.length / maxWidth;
-    vs = Array.from({ length: maxWidth }, (_, i) => Math.max(...finite.slice(Math.floor(i * size), Math.max(Math.floor((i + 1) * size), Math.floor(i * size) + 1))));
+    vs = Array.from({ length: maxWidth }, (_, i) =>
+      Math.max(
+        ...finite.slice(Math.floor(i * size), Math.max(Math.floor((i + 1) * size), Math.floor(i * size) + 1)),
+      ),
+    );
   }
   const min = Math.min(...vs);
   const max = Math.max(...vs);

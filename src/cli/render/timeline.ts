@@ -8,7 +8,12 @@ import type { Finding, Status, ThresholdRef } from "../../checks/model.js";
 import { formatNumber } from "../../checks/model.js";
 import type { Report } from "../../checks/report.js";
 import type { Evidence } from "../../sources/model.js";
-import type { EcsServiceEvidence, StoppedTask, StoppedTasksEvidence, TargetsEvidence } from "../../sources/aws/types.js";
+import type {
+  EcsServiceEvidence,
+  StoppedTask,
+  StoppedTasksEvidence,
+  TargetsEvidence,
+} from "../../sources/aws/types.js";
 import { AWS_SOURCE_IDS } from "../../sources/aws/types.js";
 
 export type EventKind = "oom-kill" | "task-stop" | "deployment" | "target" | "service-event" | "crossing";
@@ -52,7 +57,14 @@ export const EVENT_MARK: Record<EventKind, string> = {
   crossing: "!",
   "service-event": "s",
 };
-const EVENT_PRIORITY: EventKind[] = ["oom-kill", "task-stop", "target", "deployment", "crossing", "service-event"];
+const EVENT_PRIORITY: EventKind[] = [
+  "oom-kill",
+  "task-stop",
+  "target",
+  "deployment",
+  "crossing",
+  "service-event",
+];
 
 export function badSide(threshold: ThresholdRef | undefined): "above" | "below" {
   return threshold && /^min/i.test(threshold.name) ? "below" : "above";
@@ -66,7 +78,8 @@ export function breaches(v: number, threshold: ThresholdRef | undefined, bad: "a
 const isProblem = (s: Status) => s === "fail" || s === "warn";
 
 function seriesOf(f: Finding): { series: Array<[string, number]>; unit: string } | undefined {
-  if (f.observed?.series && f.observed.series.length > 0) return { series: f.observed.series, unit: f.observed.unit };
+  if (f.observed?.series && f.observed.series.length > 0)
+    return { series: f.observed.series, unit: f.observed.unit };
   // A check whose worst resource carries the series (e.g. one host of many).
   const r = (f.resources ?? []).find((x) => isProblem(x.status) && x.observed?.series?.length);
   return r?.observed?.series ? { series: r.observed.series, unit: r.observed.unit } : undefined;
@@ -75,11 +88,21 @@ function seriesOf(f: Finding): { series: Array<[string, number]>; unit: string }
 function rowOf(f: Finding): TimelineRow | undefined {
   const s = seriesOf(f);
   if (!s) return undefined;
-  const points = s.series.map(([at, v]) => [Date.parse(at), v] as [number, number]).filter(([t, v]) => Number.isFinite(t) && Number.isFinite(v));
+  const points = s.series
+    .map(([at, v]) => [Date.parse(at), v] as [number, number])
+    .filter(([t, v]) => Number.isFinite(t) && Number.isFinite(v));
   if (points.length === 0) return undefined;
   const bad = badSide(f.threshold);
   const values = points.map(([, v]) => v);
-  const row: TimelineRow = { checkId: f.checkId, title: f.title, status: f.status, unit: s.unit, bad, points, peak: bad === "above" ? Math.max(...values) : Math.min(...values) };
+  const row: TimelineRow = {
+    checkId: f.checkId,
+    title: f.title,
+    status: f.status,
+    unit: s.unit,
+    bad,
+    points,
+    peak: bad === "above" ? Math.max(...values) : Math.min(...values),
+  };
   if (f.threshold) row.threshold = f.threshold;
   return row;
 }
@@ -93,12 +116,17 @@ const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object
 
 /** OOM, as the ecs.oom-kills check reads it: the container's reason names OutOfMemory. */
 function isOomStop(t: StoppedTask): boolean {
-  return (t.containers ?? []).some((c) => /OutOfMemory/i.test(c.reason ?? "")) || /OutOfMemory/i.test(t.stoppedReason ?? "");
+  return (
+    (t.containers ?? []).some((c) => /OutOfMemory/i.test(c.reason ?? "")) ||
+    /OutOfMemory/i.test(t.stoppedReason ?? "")
+  );
 }
 
 function stopText(t: StoppedTask): string {
   const c = (t.containers ?? []).find((x) => x.reason || x.exitCode !== undefined);
-  const why = c ? `${c.name}${c.exitCode !== undefined ? ` exit ${c.exitCode}` : ""}${c.reason ? ` (${c.reason})` : ""}` : (t.stoppedReason ?? "");
+  const why = c
+    ? `${c.name}${c.exitCode !== undefined ? ` exit ${c.exitCode}` : ""}${c.reason ? ` (${c.reason})` : ""}`
+    : (t.stoppedReason ?? "");
   return `task ${t.taskId} stopped${t.stopCode ? ` [${t.stopCode}]` : ""}: ${why}`;
 }
 
@@ -124,9 +152,21 @@ export function evidenceEvents(evidence: Evidence | undefined): TimelineEvent[] 
       const td = d.taskDefinition ? ` (${String(d.taskDefinition).split("/").pop()})` : "";
       push(d.createdAt, "deployment", "pass", `deployment ${d.id} started${td}`);
       if (d.updatedAt && d.updatedAt !== d.createdAt && d.rolloutState)
-        push(d.updatedAt, "deployment", d.rolloutState === "FAILED" ? "fail" : "pass", `deployment ${d.id} ${String(d.rolloutState).toLowerCase()}${d.rolloutStateReason ? `: ${d.rolloutStateReason}` : ""}`);
+        push(
+          d.updatedAt,
+          "deployment",
+          d.rolloutState === "FAILED" ? "fail" : "pass",
+          `deployment ${d.id} ${String(d.rolloutState).toLowerCase()}${d.rolloutStateReason ? `: ${d.rolloutStateReason}` : ""}`,
+        );
     }
-    for (const e of Array.isArray(svc.value.events) ? svc.value.events : []) if (isObj(e)) push(e.at, "service-event", /unable|failed|unhealthy|error/i.test(String(e.message)) ? "warn" : "pass", `service: ${String(e.message)}`);
+    for (const e of Array.isArray(svc.value.events) ? svc.value.events : [])
+      if (isObj(e))
+        push(
+          e.at,
+          "service-event",
+          /unable|failed|unhealthy|error/i.test(String(e.message)) ? "warn" : "pass",
+          `service: ${String(e.message)}`,
+        );
   }
   // Target health is a snapshot: a target not healthy is an event at the time it was read.
   const targets = ok<TargetsEvidence>(evidence, AWS_SOURCE_IDS.targets);
@@ -134,7 +174,12 @@ export function evidenceEvents(evidence: Evidence | undefined): TimelineEvent[] 
     for (const t of targets.value.targets) {
       if (!isObj(t) || t.state === "healthy") continue;
       const moving = t.state === "initial" || t.state === "draining";
-      push(targets.at, "target", moving ? "warn" : "fail", `target ${t.id}${t.port !== undefined ? `:${t.port}` : ""} ${t.state}${t.reason ? ` (${t.reason})` : ""}`);
+      push(
+        targets.at,
+        "target",
+        moving ? "warn" : "fail",
+        `target ${t.id}${t.port !== undefined ? `:${t.port}` : ""} ${t.state}${t.reason ? ` (${t.reason})` : ""}`,
+      );
     }
   return out;
 }
@@ -160,7 +205,11 @@ export function crossings(row: TimelineRow): TimelineEvent[] {
 }
 
 /** The axis: the report's window; a local run's few seconds of samples get an axis of their own span. */
-function axisOf(report: Report, rows: TimelineRow[], events: TimelineEvent[]): { start: number; end: number } {
+function axisOf(
+  report: Report,
+  rows: TimelineRow[],
+  events: TimelineEvent[],
+): { start: number; end: number } {
   const ws = Date.parse(report.window.start);
   const we = Date.parse(report.window.end);
   if (report.target.kind === "local") {
@@ -180,8 +229,12 @@ export function buildTimeline(report: Report, evidence?: Evidence): Timeline {
   const { start, end } = axisOf(report, rows, all);
   // A target's state is read once, just after the window ends: show it at the end of the axis.
   for (const e of all) if (e.kind === "target" && e.t > end) e.t = end;
-  const events = all.filter((e) => e.t >= start && e.t <= end).sort((a, b) => a.t - b.t || EVENT_PRIORITY.indexOf(a.kind) - EVENT_PRIORITY.indexOf(b.kind));
-  const clipped = rows.map((r) => ({ ...r, points: r.points.filter(([t]) => t >= start && t <= end) })).filter((r) => r.points.length > 0);
+  const events = all
+    .filter((e) => e.t >= start && e.t <= end)
+    .sort((a, b) => a.t - b.t || EVENT_PRIORITY.indexOf(a.kind) - EVENT_PRIORITY.indexOf(b.kind));
+  const clipped = rows
+    .map((r) => ({ ...r, points: r.points.filter(([t]) => t >= start && t <= end) }))
+    .filter((r) => r.points.length > 0);
   return { start, end, rows: clipped, events };
 }
 
@@ -192,7 +245,11 @@ export function columnOf(t: number, tl: Pick<Timeline, "start" | "end">, columns
 }
 
 /** The worst value in each column (a spike must stay visible); undefined where the series has no point. */
-export function bucketize(row: TimelineRow, tl: Pick<Timeline, "start" | "end">, columns: number): Array<number | undefined> {
+export function bucketize(
+  row: TimelineRow,
+  tl: Pick<Timeline, "start" | "end">,
+  columns: number,
+): Array<number | undefined> {
   const out: Array<number | undefined> = new Array<number | undefined>(columns).fill(undefined);
   for (const [t, v] of row.points) {
     const c = columnOf(t, tl, columns);
@@ -203,7 +260,11 @@ export function bucketize(row: TimelineRow, tl: Pick<Timeline, "start" | "end">,
 }
 
 /** The most important event kind in each column. */
-export function eventColumns(events: readonly TimelineEvent[], tl: Pick<Timeline, "start" | "end">, columns: number): Array<EventKind | undefined> {
+export function eventColumns(
+  events: readonly TimelineEvent[],
+  tl: Pick<Timeline, "start" | "end">,
+  columns: number,
+): Array<EventKind | undefined> {
   const out: Array<EventKind | undefined> = new Array<EventKind | undefined>(columns).fill(undefined);
   for (const e of events) {
     const c = columnOf(e.t, tl, columns);

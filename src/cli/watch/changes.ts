@@ -30,10 +30,26 @@ export function statusChanges(prev: Report | undefined, next: Report): Change[] 
     const was = before.get(f.checkId);
     const at = next.generatedAt;
     if (was === f.status) continue;
-    if (PROBLEM.has(f.status) && (was === undefined || !PROBLEM.has(was))) out.push({ kind: "new", checkId: f.checkId, to: f.status, ...(was ? { from: was } : {}), at, text: f.message });
+    if (PROBLEM.has(f.status) && (was === undefined || !PROBLEM.has(was)))
+      out.push({
+        kind: "new",
+        checkId: f.checkId,
+        to: f.status,
+        ...(was ? { from: was } : {}),
+        at,
+        text: f.message,
+      });
     else if (PROBLEM.has(f.status) && was !== undefined)
-      out.push({ kind: STATUS_SEVERITY[f.status] > STATUS_SEVERITY[was] ? "worse" : "better", checkId: f.checkId, from: was, to: f.status, at, text: f.message });
-    else if (was !== undefined && PROBLEM.has(was)) out.push({ kind: "recovered", checkId: f.checkId, from: was, to: f.status, at, text: f.message });
+      out.push({
+        kind: STATUS_SEVERITY[f.status] > STATUS_SEVERITY[was] ? "worse" : "better",
+        checkId: f.checkId,
+        from: was,
+        to: f.status,
+        at,
+        text: f.message,
+      });
+    else if (was !== undefined && PROBLEM.has(was))
+      out.push({ kind: "recovered", checkId: f.checkId, from: was, to: f.status, at, text: f.message });
   }
   return out;
 }

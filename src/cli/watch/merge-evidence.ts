@@ -37,7 +37,9 @@ function mergeMetrics(a: MetricsEvidence, b: MetricsEvidence): MetricsEvidence {
 function mergeStopped(a: StoppedTasksEvidence, b: StoppedTasksEvidence): StoppedTasksEvidence {
   const byArn = new Map(a.tasks.map((t) => [t.taskArn, t]));
   for (const t of b.tasks) byArn.set(t.taskArn, t);
-  const tasks = [...byArn.values()].sort((x, y) => Date.parse(x.stoppedAt ?? x.stoppingAt ?? "") - Date.parse(y.stoppedAt ?? y.stoppingAt ?? ""));
+  const tasks = [...byArn.values()].sort(
+    (x, y) => Date.parse(x.stoppedAt ?? x.stoppingAt ?? "") - Date.parse(y.stoppedAt ?? y.stoppingAt ?? ""),
+  );
   return { ...b, tasks, listed: Math.max(a.listed, b.listed, tasks.length) };
 }
 
@@ -50,12 +52,17 @@ function mergeService(a: EcsServiceEvidence, b: EcsServiceEvidence): EcsServiceE
 
 function mergeOne(id: string, a: Ok, b: Ok): Ok {
   let value: unknown = b.value;
-  if (id === AWS_SOURCE_IDS.metrics) value = mergeMetrics(a.value as MetricsEvidence, b.value as MetricsEvidence);
-  else if (id === AWS_SOURCE_IDS.stoppedTasks) value = mergeStopped(a.value as StoppedTasksEvidence, b.value as StoppedTasksEvidence);
-  else if (id === AWS_SOURCE_IDS.service) value = mergeService(a.value as EcsServiceEvidence, b.value as EcsServiceEvidence);
+  if (id === AWS_SOURCE_IDS.metrics)
+    value = mergeMetrics(a.value as MetricsEvidence, b.value as MetricsEvidence);
+  else if (id === AWS_SOURCE_IDS.stoppedTasks)
+    value = mergeStopped(a.value as StoppedTasksEvidence, b.value as StoppedTasksEvidence);
+  else if (id === AWS_SOURCE_IDS.service)
+    value = mergeService(a.value as EcsServiceEvidence, b.value as EcsServiceEvidence);
   // Joined values no longer match one raw answer; a snapshot keeps its own.
   const joined = value !== b.value;
-  return joined || b.raw === undefined ? { ok: true, value, at: b.at } : { ok: true, value, at: b.at, raw: b.raw };
+  return joined || b.raw === undefined
+    ? { ok: true, value, at: b.at }
+    : { ok: true, value, at: b.at, raw: b.raw };
 }
 
 export function mergeEvidence(acc: Evidence | undefined, next: Evidence): Evidence {

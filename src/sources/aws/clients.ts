@@ -46,8 +46,15 @@ const AFTER_CONNECT_TIMEOUT = /requestTimeout|of inactivity/;
 /** A request timeout after connecting → NO_ANSWER_ERROR (no `code` and no `cause`, which the SDK would read as transient). */
 function finalIfNoAnswer(e: unknown): unknown {
   const err = e as { name?: unknown; message?: unknown; $endpoint?: unknown } | undefined;
-  if (err?.name !== "TimeoutError" || typeof err.message !== "string" || !AFTER_CONNECT_TIMEOUT.test(err.message)) return e;
-  return Object.assign(new Error(err.message.replace(/^@smithy\/node-http-handler - (\[ERROR\] )?/, "")), { name: NO_ANSWER_ERROR });
+  if (
+    err?.name !== "TimeoutError" ||
+    typeof err.message !== "string" ||
+    !AFTER_CONNECT_TIMEOUT.test(err.message)
+  )
+    return e;
+  return Object.assign(new Error(err.message.replace(/^@smithy\/node-http-handler - (\[ERROR\] )?/, "")), {
+    name: NO_ANSWER_ERROR,
+  });
 }
 
 /** Thrown for a call cut by AwsSettings.deadlineAt: a timeout, in words. */
@@ -62,7 +69,9 @@ export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.en
     ...(region ? { region } : {}),
     ...(s.profile ? { profile: s.profile } : {}),
     retryMode: "adaptive" as const,
-    maxAttempts: s.maxAttempts ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? Math.min(fromEnv, 10) : DEFAULT_MAX_ATTEMPTS),
+    maxAttempts:
+      s.maxAttempts ??
+      (Number.isInteger(fromEnv) && fromEnv > 0 ? Math.min(fromEnv, 10) : DEFAULT_MAX_ATTEMPTS),
     requestHandler: (s.requestHandler ?? {
       connectionTimeout: CONNECT_TIMEOUT_MS,
       requestTimeout: REQUEST_TIMEOUT_MS,
@@ -108,7 +117,8 @@ function instrument(client: StackedClient): void {
       } catch (caught) {
         const e = finalIfNoAnswer(caught);
         const endpoint = endpointOfRequest(args);
-        if (e && typeof e === "object" && endpoint && !("$endpoint" in e)) Object.defineProperty(e, "$endpoint", { value: endpoint, enumerable: false });
+        if (e && typeof e === "object" && endpoint && !("$endpoint" in e))
+          Object.defineProperty(e, "$endpoint", { value: endpoint, enumerable: false });
         throw e;
       }
     },
@@ -151,7 +161,9 @@ function recordingClient<C>(client: C, stats: RequestStats): C {
 
 type Ctor<C> = new (config: ReturnType<typeof clientConfig>) => C;
 
-type Sender = { send(command: unknown, options?: { abortSignal?: AbortSignal }, ...rest: unknown[]): Promise<unknown> };
+type Sender = {
+  send(command: unknown, options?: { abortSignal?: AbortSignal }, ...rest: unknown[]): Promise<unknown>;
+};
 
 /**
  * Every call of the client is aborted at `deadlineAt` (with whatever signal the caller passed too), so a
@@ -200,7 +212,9 @@ export class AwsClients {
         const client = new Client(clientConfig(this.settings));
         instrument(client as unknown as StackedClient);
         const counted = countCalls(name, client);
-        return this.settings.deadlineAt === undefined ? counted : boundedBy(counted, this.settings.deadlineAt);
+        return this.settings.deadlineAt === undefined
+          ? counted
+          : boundedBy(counted, this.settings.deadlineAt);
       });
       this.cache.set(name, p);
     }
@@ -215,7 +229,10 @@ export class AwsClients {
     return this.get("ecs", async () => (await import("@aws-sdk/client-ecs")).ECSClient);
   }
   elbv2() {
-    return this.get("elbv2", async () => (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client);
+    return this.get(
+      "elbv2",
+      async () => (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client,
+    );
   }
   efs() {
     return this.get("efs", async () => (await import("@aws-sdk/client-efs")).EFSClient);
@@ -227,12 +244,21 @@ export class AwsClients {
     return this.get("ec2", async () => (await import("@aws-sdk/client-ec2")).EC2Client);
   }
   autoscaling() {
-    return this.get("autoscaling", async () => (await import("@aws-sdk/client-auto-scaling")).AutoScalingClient);
+    return this.get(
+      "autoscaling",
+      async () => (await import("@aws-sdk/client-auto-scaling")).AutoScalingClient,
+    );
   }
   secretsManager() {
-    return this.get("secretsmanager", async () => (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient);
+    return this.get(
+      "secretsmanager",
+      async () => (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient,
+    );
   }
   cloudformation() {
-    return this.get("cloudformation", async () => (await import("@aws-sdk/client-cloudformation")).CloudFormationClient);
+    return this.get(
+      "cloudformation",
+      async () => (await import("@aws-sdk/client-cloudformation")).CloudFormationClient,
+    );
   }
 }

@@ -21,7 +21,14 @@ import {
   type MetricsEvidence,
 } from "./types.js";
 import { chunk, clientsOf, fleetOf, mapLimit } from "./shared.js";
-import { SERIES, SERIES_KEYS, seriesNeeding, type DimensionSource, type SeriesDef, type SeriesKey } from "./metric-catalogue.js";
+import {
+  SERIES,
+  SERIES_KEYS,
+  seriesNeeding,
+  type DimensionSource,
+  type SeriesDef,
+  type SeriesKey,
+} from "./metric-catalogue.js";
 import { classifyError } from "../classify.js";
 
 export const MAX_QUERIES_PER_CALL = 500;
@@ -64,7 +71,10 @@ export function periodFor(window: Window): number {
  * paging through NextToken one page after another.
  */
 export function queriesPerCall(pointsPerSeries: number): number {
-  return Math.max(1, Math.min(MAX_QUERIES_PER_CALL, Math.floor(MAX_DATAPOINTS_PER_CALL / Math.max(1, pointsPerSeries))));
+  return Math.max(
+    1,
+    Math.min(MAX_QUERIES_PER_CALL, Math.floor(MAX_DATAPOINTS_PER_CALL / Math.max(1, pointsPerSeries))),
+  );
 }
 
 /** The GetMetricData calls a plan of `series` series over `window` costs (the documented call budget). */
@@ -86,7 +96,10 @@ const WHY_UNAVAILABLE: Record<SeriesDef["area"], string> = {
  * The series the checks read, with full dimensions. `wanted`: the keys the selected checks declare
  * (absent = every series in the catalogue). Pure: tests and the bench call it too.
  */
-export function metricPlan(p: MetricPlanInput, wanted?: ReadonlySet<string>): { specs: MetricSpec[]; unavailable: Record<string, string> } {
+export function metricPlan(
+  p: MetricPlanInput,
+  wanted?: ReadonlySet<string>,
+): { specs: MetricSpec[]; unavailable: Record<string, string> } {
   const specs: MetricSpec[] = [];
   const unavailable: Record<string, string> = {};
   const ctx: Record<Exclude<DimensionSource, "instanceId">, string | undefined> = {
@@ -121,7 +134,13 @@ export function metricPlan(p: MetricPlanInput, wanted?: ReadonlySet<string>): { 
   for (const i of p.instances)
     for (const [key, def] of perInstance) {
       if (def.perInstance === "burstable" && !isBurstable(i.instanceType)) continue;
-      specs.push({ key: `${key}.${i.instanceId}`, namespace: def.namespace, metric: def.metric, dimensions: { InstanceId: i.instanceId }, stat: def.stat });
+      specs.push({
+        key: `${key}.${i.instanceId}`,
+        namespace: def.namespace,
+        metric: def.metric,
+        dimensions: { InstanceId: i.instanceId },
+        stat: def.stat,
+      });
     }
   return { specs, unavailable };
 }
@@ -132,7 +151,11 @@ export function toQueries(specs: readonly MetricSpec[], period: number): MetricD
     Label: s.key,
     ReturnData: true,
     MetricStat: {
-      Metric: { Namespace: s.namespace, MetricName: s.metric, Dimensions: Object.entries(s.dimensions).map(([Name, Value]) => ({ Name, Value })) },
+      Metric: {
+        Namespace: s.namespace,
+        MetricName: s.metric,
+        Dimensions: Object.entries(s.dimensions).map(([Name, Value]) => ({ Name, Value })),
+      },
       Period: period,
       Stat: s.stat,
     },
@@ -142,7 +165,10 @@ export function toQueries(specs: readonly MetricSpec[], period: number): MetricD
 /** Start floored and end ceiled to the period, as CloudWatch aligns its buckets. */
 export function alignedWindow(window: Window, period: number): { start: Date; end: Date } {
   const p = period * 1000;
-  return { start: new Date(Math.floor(Date.parse(window.start) / p) * p), end: new Date(Math.ceil(Date.parse(window.end) / p) * p) };
+  return {
+    start: new Date(Math.floor(Date.parse(window.start) / p) * p),
+    end: new Date(Math.ceil(Date.parse(window.end) / p) * p),
+  };
 }
 
 /** The context fields the wanted series need (and so the discovery sources to wait for). */
@@ -166,7 +192,8 @@ function planInput(ctx: GatherContext, unavailable: Record<string, string>): Met
   if (t.service) input.service = t.service;
   if (w.fileSystem) {
     input.fileSystemId = t.fileSystemId ?? (svc?.ok ? svc.value.taskDefinition.fileSystemIds[0] : undefined);
-    if (!input.fileSystemId && svc && !svc.ok) unavailable.efs = `no file system: ${SERVICE.id} failed (${svc.message})`;
+    if (!input.fileSystemId && svc && !svc.ok)
+      unavailable.efs = `no file system: ${SERVICE.id} failed (${svc.message})`;
   }
   if (w.targetGroup || w.loadBalancer) {
     const tgArn = t.targetGroup ?? (svc?.ok ? svc.value.targetGroupArns[0] : undefined);
@@ -266,8 +293,10 @@ export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<Me
         }
         // A later page's status wins unless an earlier one already reported a problem.
         const prev = status.get(res.Id);
-        if (!prev || prev === "Complete" || prev === "PartialData") status.set(res.Id, res.StatusCode ?? "Complete");
-        for (const msg of res.Messages ?? []) messages.push(`${res.Label ?? res.Id}: ${msg.Code ?? ""} ${msg.Value ?? ""}`.trim());
+        if (!prev || prev === "Complete" || prev === "PartialData")
+          status.set(res.Id, res.StatusCode ?? "Complete");
+        for (const msg of res.Messages ?? [])
+          messages.push(`${res.Label ?? res.Id}: ${msg.Code ?? ""} ${msg.Value ?? ""}`.trim());
       }
       for (const msg of r.Messages ?? []) messages.push(`${msg.Code ?? ""} ${msg.Value ?? ""}`.trim());
       NextToken = r.NextToken;
@@ -297,20 +326,24 @@ export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<Me
    * (an endpoint that answers 500 to everything): stop there instead of calling once per series.
    */
   const settle = async (batch: MetricDataQuery[], err: unknown, top: boolean): Promise<void> => {
-    if (batch.length === 1 || !splittable(err) || splitCalls + 2 > SPLIT_CALL_BUDGET || ctx.signal.aborted) return fail(batch, err);
+    if (batch.length === 1 || !splittable(err) || splitCalls + 2 > SPLIT_CALL_BUDGET || ctx.signal.aborted)
+      return fail(batch, err);
     const mid = Math.ceil(batch.length / 2);
     const halves = [batch.slice(0, mid), batch.slice(mid)];
     splitCalls += 2;
     const results = await Promise.all(halves.map(attempt));
     if (top && results.every((e) => e !== undefined)) return fail(batch, results[0]);
-    await Promise.all(halves.map((h, i) => (results[i] === undefined ? undefined : settle(h, results[i], false))));
+    await Promise.all(
+      halves.map((h, i) => (results[i] === undefined ? undefined : settle(h, results[i], false))),
+    );
   };
   await mapLimit(batches, METRIC_CALL_CONCURRENCY, async (batch) => {
     const e = await attempt(batch);
     if (e !== undefined) await settle(batch, e, true);
   });
   // Nothing at all came back: the source failed as a whole (the runner explains it once, with its kind).
-  if (queries.length > 0 && errors.size === queries.length) return classifyError(firstFailure, "cloudwatch:GetMetricData");
+  if (queries.length > 0 && errors.size === queries.length)
+    return classifyError(firstFailure, "cloudwatch:GetMetricData");
 
   const series: Record<string, MetricSeries> = {};
   // Every series shares the window's timestamps: format each once (hundreds of series at 200 instances).
@@ -341,7 +374,15 @@ export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<Me
   if (input.fileSystemId) context.fileSystemId = input.fileSystemId;
   if (input.loadBalancer) context.loadBalancer = input.loadBalancer;
   if (input.targetGroup) context.targetGroup = input.targetGroup;
-  return ok({ periodSeconds: period, start: start.toISOString(), end: end.toISOString(), series, unavailable, context, messages });
+  return ok({
+    periodSeconds: period,
+    start: start.toISOString(),
+    end: end.toISOString(),
+    series,
+    unavailable,
+    context,
+    messages,
+  });
 }
 
 /**
@@ -354,7 +395,12 @@ export function metricsDeps(target: Target, plan: GatherPlan = {}): string[] {
   const deps: string[] = [];
   if (w.instances) deps.push(AWS_SOURCE_IDS.instances);
   const needLb = w.loadBalancer && !target.loadBalancer;
-  if ((w.fileSystem && !target.fileSystemId) || (w.targetGroup && !target.targetGroup) || (needLb && !target.targetGroup)) deps.push(AWS_SOURCE_IDS.service);
+  if (
+    (w.fileSystem && !target.fileSystemId) ||
+    (w.targetGroup && !target.targetGroup) ||
+    (needLb && !target.targetGroup)
+  )
+    deps.push(AWS_SOURCE_IDS.service);
   if (needLb) deps.push(AWS_SOURCE_IDS.targets);
   return deps;
 }

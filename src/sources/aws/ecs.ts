@@ -25,7 +25,16 @@ import {
   type StoppedTask,
   type StoppedTasksEvidence,
 } from "./types.js";
-import { arnTail, chunk, clientsOf, clusterAndService, fleetOf, iso, mapLimit, SourceFailure } from "./shared.js";
+import {
+  arnTail,
+  chunk,
+  clientsOf,
+  clusterAndService,
+  fleetOf,
+  iso,
+  mapLimit,
+  SourceFailure,
+} from "./shared.js";
 import { compareText } from "../compare-text.js";
 import { classifyError } from "../classify.js";
 
@@ -48,13 +57,21 @@ function containerDef(c: ContainerDefinition): EcsContainerDef {
   if (c.entryPoint?.length) out.entryPoint = [...c.entryPoint];
   const gunicornArgs = c.environment?.find((e) => e.name === "GUNICORN_CMD_ARGS")?.value;
   if (gunicornArgs) out.gunicornCmdArgs = gunicornArgs;
-  const texts = [...(c.command ?? []).join(" ").split("\n"), ...(c.environment ?? []).filter((e) => e.name === "GUNICORN_CMD_ARGS").map((e) => e.value ?? "")];
+  const texts = [
+    ...(c.command ?? []).join(" ").split("\n"),
+    ...(c.environment ?? []).filter((e) => e.name === "GUNICORN_CMD_ARGS").map((e) => e.value ?? ""),
+  ];
   const keepAlive = keepAliveFrom(texts);
   if (keepAlive !== undefined) out.keepAliveSeconds = keepAlive;
   return out;
 }
 
-function serviceSummary(s: Service, cluster: string, service: string, window: GatherContext["window"]): Omit<EcsServiceEvidence, "taskDefinition"> {
+function serviceSummary(
+  s: Service,
+  cluster: string,
+  service: string,
+  window: GatherContext["window"],
+): Omit<EcsServiceEvidence, "taskDefinition"> {
   const start = Date.parse(window.start);
   const end = Date.parse(window.end);
   const events = (s.events ?? [])
@@ -84,7 +101,9 @@ function serviceSummary(s: Service, cluster: string, service: string, window: Ga
       return dep;
     }),
     events,
-    targetGroupArns: [...new Set((s.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => !!a))],
+    targetGroupArns: [
+      ...new Set((s.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => !!a)),
+    ],
   };
   if (s.serviceArn) out.serviceArn = s.serviceArn;
   if (s.status) out.status = s.status;
@@ -95,19 +114,35 @@ function serviceSummary(s: Service, cluster: string, service: string, window: Ga
 export async function gatherService(ctx: GatherContext): Promise<SourceResult<EcsServiceEvidence>> {
   const { cluster, service } = clusterAndService(fleetOf(ctx));
   const ecs = await clientsOf(ctx).ecs();
-  const r = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), { abortSignal: ctx.signal });
+  const r = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), {
+    abortSignal: ctx.signal,
+  });
   const s = r.services?.[0];
   if (!s) {
     const why = r.failures?.[0]?.reason ?? "not returned";
-    throw new SourceFailure("not-found", `ECS service ${service} in cluster ${cluster}: ${why} (check --cluster/--service or the stack outputs)`);
+    throw new SourceFailure(
+      "not-found",
+      `ECS service ${service} in cluster ${cluster}: ${why} (check --cluster/--service or the stack outputs)`,
+    );
   }
-  if (!s.taskDefinition) throw new SourceFailure("malformed", `ECS service ${service} has no task definition`);
-  const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: s.taskDefinition }), { abortSignal: ctx.signal })).taskDefinition;
+  if (!s.taskDefinition)
+    throw new SourceFailure("malformed", `ECS service ${service} has no task definition`);
+  const td = (
+    await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: s.taskDefinition }), {
+      abortSignal: ctx.signal,
+    })
+  ).taskDefinition;
   if (!td) throw new SourceFailure("not-found", `task definition ${s.taskDefinition} not returned`);
   const taskDefinition: EcsServiceEvidence["taskDefinition"] = {
     arn: td.taskDefinitionArn ?? s.taskDefinition,
     containers: (td.containerDefinitions ?? []).map(containerDef),
-    fileSystemIds: [...new Set((td.volumes ?? []).map((v) => v.efsVolumeConfiguration?.fileSystemId).filter((id): id is string => !!id))],
+    fileSystemIds: [
+      ...new Set(
+        (td.volumes ?? [])
+          .map((v) => v.efsVolumeConfiguration?.fileSystemId)
+          .filter((id): id is string => !!id),
+      ),
+    ],
   };
   const mem = Number(td.memory);
   if (td.memory && Number.isFinite(mem)) taskDefinition.taskMemoryMiB = mem;
@@ -145,7 +180,13 @@ export async function gatherStoppedTasks(ctx: GatherContext): Promise<SourceResu
   let nextToken: string | undefined;
   do {
     const r = await ecs.send(
-      new ListTasksCommand({ cluster, serviceName: service, desiredStatus: "STOPPED", maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
+      new ListTasksCommand({
+        cluster,
+        serviceName: service,
+        desiredStatus: "STOPPED",
+        maxResults: 100,
+        ...(nextToken ? { nextToken } : {}),
+      }),
       { abortSignal: ctx.signal },
     );
     arns.push(...(r.taskArns ?? []));
@@ -190,9 +231,16 @@ async function groupMembers(ctx: GatherContext, groupName: string): Promise<Flee
   // Imported here, not at the top: only this path needs the Auto Scaling client.
   const { DescribeAutoScalingGroupsCommand } = await import("@aws-sdk/client-auto-scaling");
   const autoscaling = await clientsOf(ctx).autoscaling();
-  const r = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }), { abortSignal: ctx.signal });
+  const r = await autoscaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }),
+    { abortSignal: ctx.signal },
+  );
   const group = r.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === groupName);
-  if (!group) throw new SourceFailure("not-found", `auto-scaling group ${groupName} (from the stack or Terraform outputs) not found in this account and region`);
+  if (!group)
+    throw new SourceFailure(
+      "not-found",
+      `auto-scaling group ${groupName} (from the stack or Terraform outputs) not found in this account and region`,
+    );
   const instances: FleetInstance[] = [];
   for (const i of group.Instances ?? []) {
     if (!i.InstanceId || !RUNNING_LIFECYCLE_STATES.has(i.LifecycleState ?? "")) continue;
@@ -245,20 +293,31 @@ async function containerInstances(ctx: GatherContext): Promise<FleetInstancesEvi
   const t = fleetOf(ctx);
   const clients = clientsOf(ctx);
   const cluster = t.cluster;
-  if (!cluster) throw new SourceFailure("no-identity", "no fleet instances identified: pass --cluster or --stack (or --terraform-outputs)");
+  if (!cluster)
+    throw new SourceFailure(
+      "no-identity",
+      "no fleet instances identified: pass --cluster or --stack (or --terraform-outputs)",
+    );
   const ecs = await clients.ecs();
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
     const r = await ecs.send(
-      new ListContainerInstancesCommand({ cluster, status: "ACTIVE", maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
+      new ListContainerInstancesCommand({
+        cluster,
+        status: "ACTIVE",
+        maxResults: 100,
+        ...(nextToken ? { nextToken } : {}),
+      }),
       { abortSignal: ctx.signal },
     );
     arns.push(...(r.containerInstanceArns ?? []));
     nextToken = r.nextToken;
   } while (nextToken);
   const batches = await mapLimit(chunk(arns, 100), 4, async (containerInstances) => {
-    const r = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances }), { abortSignal: ctx.signal });
+    const r = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances }), {
+      abortSignal: ctx.signal,
+    });
     return r.containerInstances ?? [];
   });
   const instances: FleetInstance[] = [];
@@ -283,7 +342,10 @@ async function containerInstances(ctx: GatherContext): Promise<FleetInstancesEvi
  * `unlimited` by default, where a zero CPUCreditBalance does not throttle. A failure here costs only the
  * mode (recorded as creditSpecError), never the instance list.
  */
-async function withCreditSpecs(ctx: GatherContext, ev: FleetInstancesEvidence): Promise<FleetInstancesEvidence> {
+async function withCreditSpecs(
+  ctx: GatherContext,
+  ev: FleetInstancesEvidence,
+): Promise<FleetInstancesEvidence> {
   const burstable = ev.instances.filter((i) => isBurstable(i.instanceType));
   if (burstable.length === 0) return ev;
   try {
@@ -296,8 +358,15 @@ async function withCreditSpecs(ctx: GatherContext, ev: FleetInstancesEvidence): 
     )) {
       let NextToken: string | undefined;
       do {
-        const r = await ec2.send(new DescribeInstanceCreditSpecificationsCommand({ InstanceIds: ids, ...(NextToken ? { NextToken } : {}) }), { abortSignal: ctx.signal });
-        for (const s of r.InstanceCreditSpecifications ?? []) if (s.InstanceId && s.CpuCredits) mode.set(s.InstanceId, s.CpuCredits);
+        const r = await ec2.send(
+          new DescribeInstanceCreditSpecificationsCommand({
+            InstanceIds: ids,
+            ...(NextToken ? { NextToken } : {}),
+          }),
+          { abortSignal: ctx.signal },
+        );
+        for (const s of r.InstanceCreditSpecifications ?? [])
+          if (s.InstanceId && s.CpuCredits) mode.set(s.InstanceId, s.CpuCredits);
         NextToken = r.NextToken;
       } while (NextToken);
     }
@@ -310,7 +379,10 @@ async function withCreditSpecs(ctx: GatherContext, ev: FleetInstancesEvidence): 
     if (ctx.signal.aborted) throw e;
     const name = e instanceof Error ? e.name : "Error";
     const msg = e instanceof Error ? e.message : String(e);
-    return { ...ev, creditSpecError: `ec2:DescribeInstanceCreditSpecifications failed (${name}: ${msg.slice(0, 200)})` };
+    return {
+      ...ev,
+      creditSpecError: `ec2:DescribeInstanceCreditSpecifications failed (${name}: ${msg.slice(0, 200)})`,
+    };
   }
 }
 

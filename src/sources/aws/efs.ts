@@ -12,10 +12,21 @@ export function fileSystemIdOf(ctx: GatherContext): string {
   if (t.fileSystemId) return t.fileSystemId;
   const svc = ctx.dep(SERVICE);
   if (!svc.ok && svc.kind === "no-identity")
-    throw new SourceFailure("no-identity", "no EFS file system identified: pass --file-system-id, --cluster/--service or --stack");
-  if (!svc.ok) throw new SourceFailure("not-found", `no file system: --file-system-id not given and ${SERVICE.id} failed (${svc.message})`);
+    throw new SourceFailure(
+      "no-identity",
+      "no EFS file system identified: pass --file-system-id, --cluster/--service or --stack",
+    );
+  if (!svc.ok)
+    throw new SourceFailure(
+      "not-found",
+      `no file system: --file-system-id not given and ${SERVICE.id} failed (${svc.message})`,
+    );
   const id = svc.value.taskDefinition.fileSystemIds[0];
-  if (!id) throw new SourceFailure("not-found", `task definition ${svc.value.taskDefinition.arn} mounts no EFS volume: pass --file-system-id`);
+  if (!id)
+    throw new SourceFailure(
+      "not-found",
+      `task definition ${svc.value.taskDefinition.arn} mounts no EFS volume: pass --file-system-id`,
+    );
   return id;
 }
 
@@ -29,7 +40,8 @@ export async function gatherFileSystem(ctx: GatherContext): Promise<SourceResult
   if (fs.Name) out.name = fs.Name;
   if (fs.PerformanceMode) out.performanceMode = fs.PerformanceMode;
   if (fs.ThroughputMode) out.throughputMode = fs.ThroughputMode;
-  if (fs.ProvisionedThroughputInMibps !== undefined) out.provisionedThroughputMiBps = fs.ProvisionedThroughputInMibps;
+  if (fs.ProvisionedThroughputInMibps !== undefined)
+    out.provisionedThroughputMiBps = fs.ProvisionedThroughputInMibps;
   if (fs.SizeInBytes?.Value !== undefined) out.sizeBytes = fs.SizeInBytes.Value;
   if (fs.LifeCycleState) out.lifeCycleState = fs.LifeCycleState;
   return ok(out);

@@ -22,10 +22,21 @@ export function targetGroupOf(ctx: GatherContext): string {
   if (t.targetGroup) return t.targetGroup;
   const svc = ctx.dep(SERVICE);
   if (!svc.ok && svc.kind === "no-identity")
-    throw new SourceFailure("no-identity", "no target group identified: pass --target-group, --cluster/--service or --stack");
-  if (!svc.ok) throw new SourceFailure("not-found", `no target group: --target-group not given and ${SERVICE.id} failed (${svc.message})`);
+    throw new SourceFailure(
+      "no-identity",
+      "no target group identified: pass --target-group, --cluster/--service or --stack",
+    );
+  if (!svc.ok)
+    throw new SourceFailure(
+      "not-found",
+      `no target group: --target-group not given and ${SERVICE.id} failed (${svc.message})`,
+    );
   const tg = svc.value.targetGroupArns[0];
-  if (!tg) throw new SourceFailure("not-found", `ECS service ${svc.value.service} is not behind a load balancer (no target group)`);
+  if (!tg)
+    throw new SourceFailure(
+      "not-found",
+      `ECS service ${svc.value.service} is not behind a load balancer (no target group)`,
+    );
   return tg;
 }
 
@@ -38,7 +49,10 @@ function entry(d: TargetHealthDescription): TargetHealthEntry {
   return e;
 }
 
-function numberAttr(attrs: Array<{ Key?: string; Value?: string }> | undefined, key: string): number | undefined {
+function numberAttr(
+  attrs: Array<{ Key?: string; Value?: string }> | undefined,
+  key: string,
+): number | undefined {
   const v = attrs?.find((a) => a.Key === key)?.Value;
   const n = Number(v);
   return v !== undefined && Number.isFinite(n) ? n : undefined;
@@ -57,11 +71,15 @@ export async function gatherTargets(ctx: GatherContext): Promise<SourceResult<Ta
   const [health, tgAttrs, lbAttrs] = await Promise.all([
     elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), opts),
     elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn }), opts),
-    loadBalancerArn ? elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: loadBalancerArn }), opts) : undefined,
+    loadBalancerArn
+      ? elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: loadBalancerArn }), opts)
+      : undefined,
   ]);
   const out: TargetsEvidence = {
     targetGroupArn,
-    targets: (health.TargetHealthDescriptions ?? []).map(entry).sort((a, b) => compareText(a.id, b.id) || (a.port ?? 0) - (b.port ?? 0)),
+    targets: (health.TargetHealthDescriptions ?? [])
+      .map(entry)
+      .sort((a, b) => compareText(a.id, b.id) || (a.port ?? 0) - (b.port ?? 0)),
   };
   if (loadBalancerArn) out.loadBalancerArn = loadBalancerArn;
   const idle = numberAttr(lbAttrs?.Attributes, "idle_timeout.timeout_seconds");

@@ -5,7 +5,13 @@
  */
 export interface IamPolicy {
   Version: "2012-10-17";
-  Statement: Array<{ Sid?: string; Effect: "Allow"; Action: string[]; Resource: string | string[]; Condition?: unknown }>;
+  Statement: Array<{
+    Sid?: string;
+    Effect: "Allow";
+    Action: string[];
+    Resource: string | string[];
+    Condition?: unknown;
+  }>;
 }
 
 /** Every action doctor may call, by statement. Exported for the policy test. */
@@ -37,7 +43,12 @@ export const DOCTOR_READ_ACTIONS = [
 export const SOURCE_ACTIONS: Readonly<Record<string, readonly (typeof DOCTOR_READ_ACTIONS)[number][]>> = {
   "ecs.service": ["ecs:DescribeServices", "ecs:DescribeTaskDefinition"],
   "ecs.stopped-tasks": ["ecs:ListTasks", "ecs:DescribeTasks"],
-  "fleet.instances": ["autoscaling:DescribeAutoScalingGroups", "ec2:DescribeInstanceCreditSpecifications", "ecs:ListContainerInstances", "ecs:DescribeContainerInstances"],
+  "fleet.instances": [
+    "autoscaling:DescribeAutoScalingGroups",
+    "ec2:DescribeInstanceCreditSpecifications",
+    "ecs:ListContainerInstances",
+    "ecs:DescribeContainerInstances",
+  ],
   "elb.targets": [
     "elasticloadbalancing:DescribeTargetHealth",
     "elasticloadbalancing:DescribeTargetGroups",
@@ -59,7 +70,9 @@ export function doctorIamPolicy(sources?: readonly string[]): IamPolicy {
   const has = (id: string) => all || sources.includes(id);
   const read = all
     ? [...DOCTOR_READ_ACTIONS]
-    : DOCTOR_READ_ACTIONS.filter((a) => a === "cloudformation:DescribeStacks" || sources.some((id) => SOURCE_ACTIONS[id]?.includes(a)));
+    : DOCTOR_READ_ACTIONS.filter(
+        (a) => a === "cloudformation:DescribeStacks" || sources.some((id) => SOURCE_ACTIONS[id]?.includes(a)),
+      );
   const statements: IamPolicy["Statement"] = [
     {
       Sid: "PypictlDoctorRead",

@@ -7,7 +7,8 @@
  */
 
 /** A dimension value taken from the resolved metric context (see MetricPlanInput). */
-export type DimensionSource = "fileSystemId" | "cluster" | "service" | "loadBalancer" | "targetGroup" | "instanceId";
+export type DimensionSource =
+  "fileSystemId" | "cluster" | "service" | "loadBalancer" | "targetGroup" | "instanceId";
 
 export interface SeriesDef {
   namespace: string;
@@ -21,7 +22,13 @@ export interface SeriesDef {
   area: "efs" | "ecs" | "alb" | "ec2";
 }
 
-const efs = (metric: string, stat: string): SeriesDef => ({ namespace: "AWS/EFS", metric, dimensions: { FileSystemId: "fileSystemId" }, stat, area: "efs" });
+const efs = (metric: string, stat: string): SeriesDef => ({
+  namespace: "AWS/EFS",
+  metric,
+  dimensions: { FileSystemId: "fileSystemId" },
+  stat,
+  area: "efs",
+});
 const ecs = (metric: string): SeriesDef => ({
   namespace: "AWS/ECS",
   metric,
@@ -29,7 +36,13 @@ const ecs = (metric: string): SeriesDef => ({
   stat: "Maximum",
   area: "ecs",
 });
-const alb = (metric: string, stat = "Sum"): SeriesDef => ({ namespace: "AWS/ApplicationELB", metric, dimensions: { LoadBalancer: "loadBalancer" }, stat, area: "alb" });
+const alb = (metric: string, stat = "Sum"): SeriesDef => ({
+  namespace: "AWS/ApplicationELB",
+  metric,
+  dimensions: { LoadBalancer: "loadBalancer" },
+  stat,
+  area: "alb",
+});
 const tg = (metric: string, stat: string): SeriesDef => ({
   namespace: "AWS/ApplicationELB",
   metric,
@@ -55,7 +68,14 @@ export const SERIES = {
   "alb.TargetResponseTime.p95": alb("TargetResponseTime", "p95"),
   "alb.UnHealthyHostCount": tg("UnHealthyHostCount", "Maximum"),
   "alb.HealthyHostCount": tg("HealthyHostCount", "Minimum"),
-  "ec2.CPUUtilization": { namespace: "AWS/EC2", metric: "CPUUtilization", dimensions: { InstanceId: "instanceId" }, stat: "Average", perInstance: "all", area: "ec2" },
+  "ec2.CPUUtilization": {
+    namespace: "AWS/EC2",
+    metric: "CPUUtilization",
+    dimensions: { InstanceId: "instanceId" },
+    stat: "Average",
+    perInstance: "all",
+    area: "ec2",
+  },
   "ec2.CPUCreditBalance": {
     namespace: "AWS/EC2",
     metric: "CPUCreditBalance",

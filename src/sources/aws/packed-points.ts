@@ -33,7 +33,12 @@ export function setPackedPoints(holder: object, p: PackedPoints): void {
     get: () => pairs(p),
     set(v: unknown) {
       packedBy.delete(holder);
-      Object.defineProperty(holder, "points", { value: v, writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(holder, "points", {
+        value: v,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
     },
     enumerable: true,
     configurable: true,

@@ -27,7 +27,12 @@ export class AwsClientPool {
 
   /** The clients for this identity and these limits: made on first use, then shared by every caller of the run. */
   for(who: AwsIdentity, limits: AwsLimits = {}): AwsClients {
-    const key = JSON.stringify([who.region ?? null, who.profile ?? null, limits.deadlineAt ?? null, limits.maxAttempts ?? null]);
+    const key = JSON.stringify([
+      who.region ?? null,
+      who.profile ?? null,
+      limits.deadlineAt ?? null,
+      limits.maxAttempts ?? null,
+    ]);
     let clients = this.made.get(key);
     if (!clients) {
       clients = this.create({

@@ -4,11 +4,27 @@
  */
 import { IncompleteError, UsageError } from "../../errors.js";
 import type { AwsClients } from "./clients.js";
-import { credentialsFromSecretString, describeAwsError, type Credentials, type SecretKeys } from "../../creds/secret.js";
+import {
+  credentialsFromSecretString,
+  describeAwsError,
+  type Credentials,
+  type SecretKeys,
+} from "../../creds/secret.js";
 
-const AWS_NOT_ANSWERING: ReadonlySet<string> = new Set(["unreachable", "timeout", "server-error", "throttled", "malformed"]);
+const AWS_NOT_ANSWERING: ReadonlySet<string> = new Set([
+  "unreachable",
+  "timeout",
+  "server-error",
+  "throttled",
+  "malformed",
+]);
 
-export async function readSecret(aws: AwsClients, secretId: string, keys: SecretKeys, subject = `--secret-id ${secretId}`): Promise<Credentials> {
+export async function readSecret(
+  aws: AwsClients,
+  secretId: string,
+  keys: SecretKeys,
+  subject = `--secret-id ${secretId}`,
+): Promise<Credentials> {
   const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
   const client = await aws.secretsManager();
   let text: string | undefined;
@@ -20,7 +36,9 @@ export async function readSecret(aws: AwsClients, secretId: string, keys: Secret
     const f = classifyError(e, "secretsmanager:GetSecretValue");
     // The endpoint could not answer (network, timeout, 5xx, throttling, garbage): incomplete, exit 3 — not bad input.
     if (!f.ok && AWS_NOT_ANSWERING.has(f.kind))
-      throw new IncompleteError(`${subject}: cannot read the secret (${f.kind}: ${f.message}). Check the network, --region and AWS_ENDPOINT_URL*, then run again.`);
+      throw new IncompleteError(
+        `${subject}: cannot read the secret (${f.kind}: ${f.message}). Check the network, --region and AWS_ENDPOINT_URL*, then run again.`,
+      );
     throw new UsageError(`${subject}: cannot read the secret (${describeAwsError(e)})`, subject);
   }
   return credentialsFromSecretString(text, keys, subject);

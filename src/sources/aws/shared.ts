@@ -8,9 +8,15 @@ import type { FleetTarget } from "../target/model.js";
  * The run's clients for the target's region and profile, from the pool the command put in the settings: every
  * source of a run shares them, and no two runs do.
  */
-export function clientsOf(ctx: Pick<GatherContext, "settings" | "target" | "requests">, limits: AwsLimits = {}): AwsClients {
+export function clientsOf(
+  ctx: Pick<GatherContext, "settings" | "target" | "requests">,
+  limits: AwsLimits = {},
+): AwsClients {
   const pool = ctx.settings.aws;
-  if (!pool) throw new Error("no AWS client pool in the gather settings: the command running the sources creates one per run (settings.aws)");
+  if (!pool)
+    throw new Error(
+      "no AWS client pool in the gather settings: the command running the sources creates one per run (settings.aws)",
+    );
   const t = ctx.target;
   const clients = pool.for(t.kind === "fleet" ? { region: t.region, profile: t.profile } : {}, limits);
   return ctx.requests ? clients.recordingTo(ctx.requests) : clients;
@@ -28,13 +34,17 @@ export class SourceFailure extends Error {
 }
 
 export function fleetOf(ctx: GatherContext): FleetTarget {
-  if (ctx.target.kind !== "fleet") throw new SourceFailure("unsupported", "needs a fleet target (not --local)");
+  if (ctx.target.kind !== "fleet")
+    throw new SourceFailure("unsupported", "needs a fleet target (not --local)");
   return ctx.target;
 }
 
 export function clusterAndService(t: FleetTarget): { cluster: string; service: string } {
   if (!t.cluster || !t.service)
-    throw new SourceFailure("no-identity", "no ECS cluster/service identified: pass --cluster/--service or --stack (or --terraform-outputs)");
+    throw new SourceFailure(
+      "no-identity",
+      "no ECS cluster/service identified: pass --cluster/--service or --stack (or --terraform-outputs)",
+    );
   return { cluster: t.cluster, service: t.service };
 }
 
@@ -45,7 +55,11 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Run fn over items with at most `limit` in flight; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -77,7 +77,8 @@ export function pacingFrom(settings: GatherContext["settings"]): SsmPacing {
 
 /** Wrap the probe so its stdout comes back gzipped and base64-encoded between markers when the host can. */
 export function wrapScript(script: string): string {
-  if (script.split("\n").includes(HEREDOC)) throw new Error("probe script contains the here-document delimiter");
+  if (script.split("\n").includes(HEREDOC))
+    throw new Error("probe script contains the here-document delimiter");
   return [
     'f=$(mktemp 2>/dev/null || echo "/tmp/pypictl-probe.$$")',
     `cat > "$f" <<'${HEREDOC}'`,
@@ -94,7 +95,8 @@ export function wrapScript(script: string): string {
   ].join("\n");
 }
 
-export type Decoded = { kind: "complete"; stdout: string } | { kind: "partial"; stdout: string } | { kind: "cut" };
+export type Decoded =
+  { kind: "complete"; stdout: string } | { kind: "partial"; stdout: string } | { kind: "cut" };
 
 /**
  * Decode a plugin output. `limit`: the characters the API returns; output that reaches it was cut.
@@ -118,17 +120,32 @@ export function decodeOutput(text: string, limit: number): Decoded {
     // Cut inside the payload: decode as much as the stream gives.
     try {
       const whole = b64.slice(0, b64.length - (b64.length % 4));
-      const partial = gunzipSync(Buffer.from(whole, "base64"), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString("utf8");
+      const partial = gunzipSync(Buffer.from(whole, "base64"), {
+        finishFlush: zlibConstants.Z_SYNC_FLUSH,
+      }).toString("utf8");
       return { kind: "partial", stdout: partial };
     } catch {
       return { kind: "partial", stdout: "" };
     }
   }
-  if (text.length >= limit || stdout.length >= limit) return limit === LIST_OUTPUT_LIMIT ? { kind: "cut" } : { kind: "partial", stdout };
+  if (text.length >= limit || stdout.length >= limit)
+    return limit === LIST_OUTPUT_LIMIT ? { kind: "cut" } : { kind: "partial", stdout };
   return { kind: "complete", stdout };
 }
 
-const TERMINAL = new Set(["Success", "Failed", "TimedOut", "Cancelled", "Cancelling", "Undeliverable", "Terminated", "InvalidPlatform", "AccessDenied", "DeliveryTimedOut", "ExecutionTimedOut"]);
+const TERMINAL = new Set([
+  "Success",
+  "Failed",
+  "TimedOut",
+  "Cancelled",
+  "Cancelling",
+  "Undeliverable",
+  "Terminated",
+  "InvalidPlatform",
+  "AccessDenied",
+  "DeliveryTimedOut",
+  "ExecutionTimedOut",
+]);
 
 function isTerminal(inv: CommandInvocation): boolean {
   return TERMINAL.has(inv.Status ?? "") || TERMINAL.has(inv.StatusDetails ?? "");
@@ -191,12 +208,14 @@ export function probeFileSystemId(ctx: GatherContext): string | undefined {
 
 export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<SourceResult<HostProbeEvidence>> {
   const inst = ctx.dep(INSTANCES);
-  if (!inst.ok) return failed(inst.kind, `no instances to probe: ${INSTANCES.id} failed (${inst.message})`, inst.action);
+  if (!inst.ok)
+    return failed(inst.kind, `no instances to probe: ${INSTANCES.id} failed (${inst.message})`, inst.action);
   const ids = inst.value.instances.map((i) => i.instanceId);
   if (ids.length === 0) return failed("not-found", "no running instances found in the fleet to probe");
   const pacing = pacingFrom(ctx.settings);
   // Finish inside the run's deadline with what is there (per-host timeouts), not as a failed source.
-  if (ctx.deadlineAt !== undefined) pacing.budgetMs = Math.max(0, Math.min(pacing.budgetMs, ctx.deadlineAt - Date.now() - 500));
+  if (ctx.deadlineAt !== undefined)
+    pacing.budgetMs = Math.max(0, Math.min(pacing.budgetMs, ctx.deadlineAt - Date.now() - 500));
   // The probe finds the file system's mounts by its id: from the target (stack outputs, --file-system-id)
   // or the task definition's EFS volume (the Terraform module has no file-system output).
   const script = wrapScript(buildProbeScript(probeOptionsFrom(ctx.settings, probeFileSystemId(ctx))));
@@ -227,168 +246,235 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
   }
 
   async function probeAll(): Promise<SourceResult<HostProbeEvidence>> {
-
-  const batches: Batch[] = chunk(ids, SSM_BATCH).map((instanceIds) => ({ instanceIds, results: new Map(), toFetch: [] }));
-  const send = async (b: Batch): Promise<void> => {
-    for (let attempt = 0; attempt < 2 && b.instanceIds.length > 0; attempt++) {
-      try {
-        const r = await bounded(ssm.send(
-          new SendCommandCommand({
-            DocumentName: SSM_DOCUMENT,
-            InstanceIds: b.instanceIds,
-            Comment: "pypictl doctor: read-only host probe",
-            Parameters: { commands: [script], executionTimeout: [String(executionTimeout)] },
-            TimeoutSeconds: Math.max(30, executionTimeout),
-            MaxConcurrency: String(Math.min(pacing.maxConcurrency, b.instanceIds.length)),
-            MaxErrors: "100%",
-          }),
-          opts,
-        ));
-        b.commandId = r.Command?.CommandId;
-        return;
-      } catch (e) {
-        if (e instanceof BudgetExpired) return;
-        const name = (e as { name?: string }).name ?? "";
-        if (name !== "InvalidInstanceId" && name !== "InvalidInstanceIdException") throw e;
-        // Some instance is not managed by SSM (or not running): report those, send to the rest.
-        const named = new Set(((e as Error).message.match(/i-[0-9a-f]{8,17}/g) ?? []).filter((id) => b.instanceIds.includes(id)));
-        const bad = named.size > 0 && attempt === 0 ? named : new Set(b.instanceIds);
-        for (const id of bad)
-          b.results.set(id, { host: id, ok: false, kind: "unreachable", message: `${id}: not managed by SSM (${name}): ${NOT_MANAGED_HINT}` });
-        b.instanceIds = b.instanceIds.filter((id) => !bad.has(id));
+    const batches: Batch[] = chunk(ids, SSM_BATCH).map((instanceIds) => ({
+      instanceIds,
+      results: new Map(),
+      toFetch: [],
+    }));
+    const send = async (b: Batch): Promise<void> => {
+      for (let attempt = 0; attempt < 2 && b.instanceIds.length > 0; attempt++) {
+        try {
+          const r = await bounded(
+            ssm.send(
+              new SendCommandCommand({
+                DocumentName: SSM_DOCUMENT,
+                InstanceIds: b.instanceIds,
+                Comment: "pypictl doctor: read-only host probe",
+                Parameters: { commands: [script], executionTimeout: [String(executionTimeout)] },
+                TimeoutSeconds: Math.max(30, executionTimeout),
+                MaxConcurrency: String(Math.min(pacing.maxConcurrency, b.instanceIds.length)),
+                MaxErrors: "100%",
+              }),
+              opts,
+            ),
+          );
+          b.commandId = r.Command?.CommandId;
+          return;
+        } catch (e) {
+          if (e instanceof BudgetExpired) return;
+          const name = (e as { name?: string }).name ?? "";
+          if (name !== "InvalidInstanceId" && name !== "InvalidInstanceIdException") throw e;
+          // Some instance is not managed by SSM (or not running): report those, send to the rest.
+          const named = new Set(
+            ((e as Error).message.match(/i-[0-9a-f]{8,17}/g) ?? []).filter((id) =>
+              b.instanceIds.includes(id),
+            ),
+          );
+          const bad = named.size > 0 && attempt === 0 ? named : new Set(b.instanceIds);
+          for (const id of bad)
+            b.results.set(id, {
+              host: id,
+              ok: false,
+              kind: "unreachable",
+              message: `${id}: not managed by SSM (${name}): ${NOT_MANAGED_HINT}`,
+            });
+          b.instanceIds = b.instanceIds.filter((id) => !bad.has(id));
+        }
       }
-    }
-  };
-  await mapLimit(batches, pacing.sendConcurrency, send);
+    };
+    await mapLimit(batches, pacing.sendConcurrency, send);
 
-  let listing = true;
-  let listingFailure = "";
-  /**
-   * Without the listing: one GetCommandInvocation per instance still running (bounded concurrency).
-   * Returns true when the budget ran out.
-   */
-  const pollEach = async (): Promise<boolean> => {
-    const open = pending().flatMap((b) =>
-      b.instanceIds.filter((id) => !b.results.has(id) && !b.toFetch.some((i) => i.InstanceId === id)).map((id) => ({ b, id })),
-    );
-    const expired = await mapLimit(open, 8, async ({ b, id }) => {
-      let r;
-      try {
-        r = await bounded(ssm.send(new GetCommandInvocationCommand({ CommandId: b.commandId, InstanceId: id }), opts));
-      } catch (e) {
-        if (e instanceof BudgetExpired) return true;
-        if (ctx.signal.aborted) throw e;
-        // Just after SendCommand the invocation may not exist yet: poll again.
-        if ((e as { name?: string }).name === "InvocationDoesNotExist") return false;
-        const f = classifyError(e);
-        b.results.set(id, { host: id, ok: false, kind: f.ok ? "internal" : f.kind, message: `${id}: ListCommandInvocations failed (${listingFailure}) and GetCommandInvocation failed too (${describeFailure(e)})` });
-        return false;
-      }
-      const inv: CommandInvocation = { InstanceId: id, Status: r.Status, StatusDetails: r.StatusDetails };
-      if (!isTerminal(inv)) return false;
-      const stdout = r.StandardOutputContent ?? "";
-      if (r.Status !== "Success" && !stdout.includes(BEGIN) && !stdout.includes("==> pypictl:")) {
-        b.results.set(id, invocationFailure(id, inv, r.StandardErrorContent ?? stdout));
-        return false;
-      }
-      const d = decodeOutput(stdout, GET_STDOUT_LIMIT);
-      if (d.kind === "cut") b.results.set(id, { host: id, ok: false, kind: "malformed", message: `${id}: output could not be decoded` });
-      else b.results.set(id, parseProbeOutput(id, d.stdout, d.kind === "partial" ? { truncated: true } : {}));
-      return false;
-    });
-    return expired.some(Boolean);
-  };
-
-  const pending = () => batches.filter((b) => b.commandId && b.instanceIds.some((id) => !b.results.has(id) && !b.toFetch.some((i) => i.InstanceId === id)));
-  let delay = pacing.initialPollMs;
-  while (pending().length > 0) {
-    const left = pacing.budgetMs - (Date.now() - started);
-    if (left <= 0) break;
-    try {
-      // A zero first delay (tests, the bench) polls at once rather than after a timer tick, behind
-      // whatever else is ready then.
-      if (delay > 0) await sleep(Math.min(delay, left), budget.signal);
-    } catch (e) {
-      if (e instanceof BudgetExpired) break;
-      throw e;
-    }
-    delay = delay === pacing.initialPollMs ? Math.min(pacing.firstBackoffMs, pacing.maxPollMs) : Math.min(delay * 1.5, pacing.maxPollMs);
-    if (!listing) {
-      if (await pollEach()) break;
-      continue;
-    }
-    const expired = await mapLimit(pending(), pacing.sendConcurrency, async (b) => {
-      if (!listing) return false;
-      let NextToken: string | undefined;
-      do {
+    let listing = true;
+    let listingFailure = "";
+    /**
+     * Without the listing: one GetCommandInvocation per instance still running (bounded concurrency).
+     * Returns true when the budget ran out.
+     */
+    const pollEach = async (): Promise<boolean> => {
+      const open = pending().flatMap((b) =>
+        b.instanceIds
+          .filter((id) => !b.results.has(id) && !b.toFetch.some((i) => i.InstanceId === id))
+          .map((id) => ({ b, id })),
+      );
+      const expired = await mapLimit(open, 8, async ({ b, id }) => {
         let r;
         try {
           r = await bounded(
-            ssm.send(new ListCommandInvocationsCommand({ CommandId: b.commandId, Details: true, MaxResults: 50, ...(NextToken ? { NextToken } : {}) }), opts),
+            ssm.send(new GetCommandInvocationCommand({ CommandId: b.commandId, InstanceId: id }), opts),
           );
         } catch (e) {
           if (e instanceof BudgetExpired) return true;
           if (ctx.signal.aborted) throw e;
-          // The listing is unavailable (an endpoint without it, a denied action, a 5xx): the per-instance
-          // GetCommandInvocation still answers. Switch for the rest of this probe.
-          listing = false;
-          listingFailure = describeFailure(e);
+          // Just after SendCommand the invocation may not exist yet: poll again.
+          if ((e as { name?: string }).name === "InvocationDoesNotExist") return false;
+          const f = classifyError(e);
+          b.results.set(id, {
+            host: id,
+            ok: false,
+            kind: f.ok ? "internal" : f.kind,
+            message: `${id}: ListCommandInvocations failed (${listingFailure}) and GetCommandInvocation failed too (${describeFailure(e)})`,
+          });
           return false;
         }
-        for (const inv of r.CommandInvocations ?? []) {
-          const id = inv.InstanceId;
-          if (!id || b.results.has(id) || b.toFetch.some((i) => i.InstanceId === id) || !isTerminal(inv)) continue;
-          const output = inv.CommandPlugins?.[0]?.Output ?? "";
-          if (inv.Status !== "Success" && !output.includes(BEGIN) && !output.includes("==> pypictl:")) {
-            b.results.set(id, invocationFailure(id, inv, output));
-            continue;
-          }
-          const d = decodeOutput(output, LIST_OUTPUT_LIMIT);
-          if (d.kind === "complete") b.results.set(id, parseProbeOutput(id, d.stdout));
-          else b.toFetch.push(inv);
+        const inv: CommandInvocation = { InstanceId: id, Status: r.Status, StatusDetails: r.StatusDetails };
+        if (!isTerminal(inv)) return false;
+        const stdout = r.StandardOutputContent ?? "";
+        if (r.Status !== "Success" && !stdout.includes(BEGIN) && !stdout.includes("==> pypictl:")) {
+          b.results.set(id, invocationFailure(id, inv, r.StandardErrorContent ?? stdout));
+          return false;
         }
-        NextToken = r.NextToken;
-      } while (NextToken);
-      return false;
-    });
-    if (expired.some(Boolean)) break;
-  }
+        const d = decodeOutput(stdout, GET_STDOUT_LIMIT);
+        if (d.kind === "cut")
+          b.results.set(id, {
+            host: id,
+            ok: false,
+            kind: "malformed",
+            message: `${id}: output could not be decoded`,
+          });
+        else
+          b.results.set(id, parseProbeOutput(id, d.stdout, d.kind === "partial" ? { truncated: true } : {}));
+        return false;
+      });
+      return expired.some(Boolean);
+    };
 
-  // Outputs too long for the listing: one GetCommandInvocation each (first 24,000 characters of stdout).
-  const fetches = batches.flatMap((b) => b.toFetch.map((inv) => ({ b, inv })));
-  await mapLimit(fetches, 8, async ({ b, inv }) => {
-    const id = inv.InstanceId!;
-    let r;
-    try {
-      r = await bounded(ssm.send(new GetCommandInvocationCommand({ CommandId: b.commandId, InstanceId: id }), opts));
-    } catch (e) {
-      if (!(e instanceof BudgetExpired)) throw e;
-      b.results.set(id, { host: id, ok: false, kind: "timeout", message: `${id}: the output was not fetched within ${Math.round(pacing.budgetMs / 1000)} s` });
-      return;
+    const pending = () =>
+      batches.filter(
+        (b) =>
+          b.commandId &&
+          b.instanceIds.some((id) => !b.results.has(id) && !b.toFetch.some((i) => i.InstanceId === id)),
+      );
+    let delay = pacing.initialPollMs;
+    while (pending().length > 0) {
+      const left = pacing.budgetMs - (Date.now() - started);
+      if (left <= 0) break;
+      try {
+        // A zero first delay (tests, the bench) polls at once rather than after a timer tick, behind
+        // whatever else is ready then.
+        if (delay > 0) await sleep(Math.min(delay, left), budget.signal);
+      } catch (e) {
+        if (e instanceof BudgetExpired) break;
+        throw e;
+      }
+      delay =
+        delay === pacing.initialPollMs
+          ? Math.min(pacing.firstBackoffMs, pacing.maxPollMs)
+          : Math.min(delay * 1.5, pacing.maxPollMs);
+      if (!listing) {
+        if (await pollEach()) break;
+        continue;
+      }
+      const expired = await mapLimit(pending(), pacing.sendConcurrency, async (b) => {
+        if (!listing) return false;
+        let NextToken: string | undefined;
+        do {
+          let r;
+          try {
+            r = await bounded(
+              ssm.send(
+                new ListCommandInvocationsCommand({
+                  CommandId: b.commandId,
+                  Details: true,
+                  MaxResults: 50,
+                  ...(NextToken ? { NextToken } : {}),
+                }),
+                opts,
+              ),
+            );
+          } catch (e) {
+            if (e instanceof BudgetExpired) return true;
+            if (ctx.signal.aborted) throw e;
+            // The listing is unavailable (an endpoint without it, a denied action, a 5xx): the per-instance
+            // GetCommandInvocation still answers. Switch for the rest of this probe.
+            listing = false;
+            listingFailure = describeFailure(e);
+            return false;
+          }
+          for (const inv of r.CommandInvocations ?? []) {
+            const id = inv.InstanceId;
+            if (!id || b.results.has(id) || b.toFetch.some((i) => i.InstanceId === id) || !isTerminal(inv))
+              continue;
+            const output = inv.CommandPlugins?.[0]?.Output ?? "";
+            if (inv.Status !== "Success" && !output.includes(BEGIN) && !output.includes("==> pypictl:")) {
+              b.results.set(id, invocationFailure(id, inv, output));
+              continue;
+            }
+            const d = decodeOutput(output, LIST_OUTPUT_LIMIT);
+            if (d.kind === "complete") b.results.set(id, parseProbeOutput(id, d.stdout));
+            else b.toFetch.push(inv);
+          }
+          NextToken = r.NextToken;
+        } while (NextToken);
+        return false;
+      });
+      if (expired.some(Boolean)) break;
     }
-    const d = decodeOutput(r.StandardOutputContent ?? "", GET_STDOUT_LIMIT);
-    if (d.kind === "cut") b.results.set(id, { host: id, ok: false, kind: "malformed", message: `${id}: output could not be decoded` });
-    else b.results.set(id, parseProbeOutput(id, d.stdout, d.kind === "partial" ? { truncated: true } : {}));
-  });
 
-  const hosts: HostResult[] = [];
-  for (const b of batches) {
-    for (const id of [...b.results.keys()].filter((id) => !b.instanceIds.includes(id))) hosts.push(b.results.get(id)!);
-    for (const id of b.instanceIds) {
-      const r = b.results.get(id);
-      if (r) hosts.push(r);
-      else if (!b.commandId) hosts.push({ host: id, ok: false, kind: "timeout", message: `${id}: SendCommand did not answer within the probe's ${Math.round(pacing.budgetMs / 1000)} s budget (or returned no command id)` });
-      else
-        hosts.push({
+    // Outputs too long for the listing: one GetCommandInvocation each (first 24,000 characters of stdout).
+    const fetches = batches.flatMap((b) => b.toFetch.map((inv) => ({ b, inv })));
+    await mapLimit(fetches, 8, async ({ b, inv }) => {
+      const id = inv.InstanceId!;
+      let r;
+      try {
+        r = await bounded(
+          ssm.send(new GetCommandInvocationCommand({ CommandId: b.commandId, InstanceId: id }), opts),
+        );
+      } catch (e) {
+        if (!(e instanceof BudgetExpired)) throw e;
+        b.results.set(id, {
           host: id,
           ok: false,
           kind: "timeout",
-          message: `${id}: no result within ${Math.round(pacing.budgetMs / 1000)} s (command ${b.commandId}); the agent may be slow or the host overloaded`,
+          message: `${id}: the output was not fetched within ${Math.round(pacing.budgetMs / 1000)} s`,
         });
+        return;
+      }
+      const d = decodeOutput(r.StandardOutputContent ?? "", GET_STDOUT_LIMIT);
+      if (d.kind === "cut")
+        b.results.set(id, {
+          host: id,
+          ok: false,
+          kind: "malformed",
+          message: `${id}: output could not be decoded`,
+        });
+      else b.results.set(id, parseProbeOutput(id, d.stdout, d.kind === "partial" ? { truncated: true } : {}));
+    });
+
+    const hosts: HostResult[] = [];
+    for (const b of batches) {
+      for (const id of [...b.results.keys()].filter((id) => !b.instanceIds.includes(id)))
+        hosts.push(b.results.get(id)!);
+      for (const id of b.instanceIds) {
+        const r = b.results.get(id);
+        if (r) hosts.push(r);
+        else if (!b.commandId)
+          hosts.push({
+            host: id,
+            ok: false,
+            kind: "timeout",
+            message: `${id}: SendCommand did not answer within the probe's ${Math.round(pacing.budgetMs / 1000)} s budget (or returned no command id)`,
+          });
+        else
+          hosts.push({
+            host: id,
+            ok: false,
+            kind: "timeout",
+            message: `${id}: no result within ${Math.round(pacing.budgetMs / 1000)} s (command ${b.commandId}); the agent may be slow or the host overloaded`,
+          });
+      }
     }
-  }
-  hosts.sort((a, b) => compareText(a.host, b.host));
-  return ok({ hosts });
+    hosts.sort((a, b) => compareText(a.host, b.host));
+    return ok({ hosts });
   }
 }
 

@@ -11,7 +11,14 @@ import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import type { SourceDef } from "../context.js";
 import { ok } from "../model.js";
-import { encodeUserinfo, decodeUserinfo, hostOf, hostnameOf, inspectCredentialUrl, rootUrl } from "../../creds/encode.js";
+import {
+  encodeUserinfo,
+  decodeUserinfo,
+  hostOf,
+  hostnameOf,
+  inspectCredentialUrl,
+  rootUrl,
+} from "../../creds/encode.js";
 import { parseNetrc, readIni } from "../../creds/merge.js";
 import { fleetCredentials } from "../http/credentials.js";
 import type { Credentials } from "../../creds/secret.js";
@@ -86,8 +93,13 @@ function hostMatches(ctx: Ctx, host: string | undefined): boolean | null {
 }
 
 /** A non-ASCII password in a client that sends Basic auth as Latin-1 (src/creds/latin1.ts). */
-function latin1Problem(client: ClientEntry["client"], password: string | undefined, problems: ClientProblem[]): void {
-  if (password && (LATIN1_CLIENTS as readonly string[]).includes(client) && hasNonAscii(password)) problems.push("non-ascii-password");
+function latin1Problem(
+  client: ClientEntry["client"],
+  password: string | undefined,
+  problems: ClientProblem[],
+): void {
+  if (password && (LATIN1_CLIENTS as readonly string[]).includes(client) && hasNonAscii(password))
+    problems.push("non-ascii-password");
 }
 
 /** An install URL (pip/uv): credentials in the userinfo, percent-encoded. */
@@ -100,20 +112,37 @@ function urlEntry(ctx: Ctx, where: string, client: ClientEntry["client"], url: s
     passwordMatches = i.password === ctx.creds.password;
     if (!passwordMatches) {
       const raw = i.rawPassword ?? "";
-      const meantRaw = raw === ctx.creds.password || decodeUserinfo(raw.replace(/%%/g, "%")) === ctx.creds.password;
+      const meantRaw =
+        raw === ctx.creds.password || decodeUserinfo(raw.replace(/%%/g, "%")) === ctx.creds.password;
       if (!meantRaw) problems.push("stale-password");
-      if (raw === ctx.creds.password && !problems.includes("unencoded-reserved")) problems.push("unencoded-reserved");
+      if (raw === ctx.creds.password && !problems.includes("unencoded-reserved"))
+        problems.push("unencoded-reserved");
     }
     if (i.username !== ctx.creds.username) problems.push("wrong-username");
   }
   latin1Problem(client, i.password, problems);
-  const e: ClientEntry = { where, client, role: "install", forFleet, hasCredentials: i.hasCredentials, passwordMatches, problems };
+  const e: ClientEntry = {
+    where,
+    client,
+    role: "install",
+    forFleet,
+    hasCredentials: i.hasCredentials,
+    passwordMatches,
+    problems,
+  };
   if (i.host) e.host = i.host;
   return e;
 }
 
 /** Upload settings (twine, uv publish): a URL that must be the root, and a raw password. */
-function uploadEntry(ctx: Ctx, where: string, client: ClientEntry["client"], url: string | undefined, username: string | undefined, password: string | undefined): ClientEntry {
+function uploadEntry(
+  ctx: Ctx,
+  where: string,
+  client: ClientEntry["client"],
+  url: string | undefined,
+  username: string | undefined,
+  password: string | undefined,
+): ClientEntry {
   const host = url ? hostOf(url) : undefined;
   const forFleet = url ? hostMatches(ctx, host) : ctx.fleetHost ? null : null;
   const problems: ClientProblem[] = [];
@@ -121,16 +150,29 @@ function uploadEntry(ctx: Ctx, where: string, client: ClientEntry["client"], url
   let passwordMatches: boolean | null = null;
   if (password !== undefined && ctx.creds && forFleet !== false) {
     passwordMatches = password === ctx.creds.password;
-    if (!passwordMatches) problems.push(password === encodeUserinfo(ctx.creds.password) ? "encoded-password" : "stale-password");
+    if (!passwordMatches)
+      problems.push(password === encodeUserinfo(ctx.creds.password) ? "encoded-password" : "stale-password");
     if (username !== undefined && username !== ctx.creds.username) problems.push("wrong-username");
   }
   latin1Problem(client, password, problems);
-  const e: ClientEntry = { where, client, role: "upload", forFleet, hasCredentials: password !== undefined, passwordMatches, problems };
+  const e: ClientEntry = {
+    where,
+    client,
+    role: "upload",
+    forFleet,
+    hasCredentials: password !== undefined,
+    passwordMatches,
+    problems,
+  };
   if (host) e.host = host;
   return e;
 }
 
-export async function gatherClientConfig(env: NodeJS.ProcessEnv, ctx: Ctx, fleetCreds: ClientConfig["fleetCredentials"]): Promise<ClientConfig> {
+export async function gatherClientConfig(
+  env: NodeJS.ProcessEnv,
+  ctx: Ctx,
+  fleetCreds: ClientConfig["fleetCredentials"],
+): Promise<ClientConfig> {
   const files: ClientConfig["files"] = [];
   const entries: ClientEntry[] = [];
   const home = env.HOME || homedir();
@@ -140,7 +182,8 @@ export async function gatherClientConfig(env: NodeJS.ProcessEnv, ctx: Ctx, fleet
   const pipFiles: string[] = [];
   const devnull = env.PIP_CONFIG_FILE === "/dev/null";
   if (!devnull) {
-    for (const d of (env.XDG_CONFIG_DIRS || "/etc/xdg").split(":").filter(Boolean)) pipFiles.push(join(d, "pip", "pip.conf"));
+    for (const d of (env.XDG_CONFIG_DIRS || "/etc/xdg").split(":").filter(Boolean))
+      pipFiles.push(join(d, "pip", "pip.conf"));
     pipFiles.push("/etc/pip.conf", join(home, ".pip", "pip.conf"), join(xdgConfig, "pip", "pip.conf"));
     if (env.VIRTUAL_ENV) pipFiles.push(join(env.VIRTUAL_ENV, "pip.conf"));
   }
@@ -161,7 +204,8 @@ export async function gatherClientConfig(env: NodeJS.ProcessEnv, ctx: Ctx, fleet
   if (env.PIP_INDEX_URL) pipInstall.push(urlEntry(ctx, "env PIP_INDEX_URL", "pip", env.PIP_INDEX_URL));
   pipInstall.forEach((e, i) => (e.effective = i === pipInstall.length - 1));
   entries.push(...pipInstall);
-  for (const u of (env.PIP_EXTRA_INDEX_URL ?? "").split(/\s+/).filter(Boolean)) entries.push(urlEntry(ctx, "env PIP_EXTRA_INDEX_URL", "pip", u));
+  for (const u of (env.PIP_EXTRA_INDEX_URL ?? "").split(/\s+/).filter(Boolean))
+    entries.push(urlEntry(ctx, "env PIP_EXTRA_INDEX_URL", "pip", u));
 
   // twine: .pypirc and TWINE_*.
   const pypirc = join(home, ".pypirc");
@@ -174,15 +218,40 @@ export async function gatherClientConfig(env: NodeJS.ProcessEnv, ctx: Ctx, fleet
       for (const name of names) {
         const s = ini.get(name);
         if (!s) continue;
-        const repo = s.get("repository") ?? (name === "pypi" ? "https://upload.pypi.org/legacy/" : name === "testpypi" ? "https://test.pypi.org/legacy/" : undefined);
-        entries.push(uploadEntry(ctx, `${pypirc} [${name}]`, "twine", repo, s.get("username"), s.get("password")));
+        const repo =
+          s.get("repository") ??
+          (name === "pypi"
+            ? "https://upload.pypi.org/legacy/"
+            : name === "testpypi"
+              ? "https://test.pypi.org/legacy/"
+              : undefined);
+        entries.push(
+          uploadEntry(ctx, `${pypirc} [${name}]`, "twine", repo, s.get("username"), s.get("password")),
+        );
       }
     } catch {
-      entries.push({ where: pypirc, client: "twine", role: "upload", forFleet: null, hasCredentials: false, passwordMatches: null, problems: ["unparseable"] });
+      entries.push({
+        where: pypirc,
+        client: "twine",
+        role: "upload",
+        forFleet: null,
+        hasCredentials: false,
+        passwordMatches: null,
+        problems: ["unparseable"],
+      });
     }
   }
   if (env.TWINE_REPOSITORY_URL || env.TWINE_PASSWORD)
-    entries.push(uploadEntry(ctx, "env TWINE_REPOSITORY_URL/TWINE_PASSWORD", "twine", env.TWINE_REPOSITORY_URL, env.TWINE_USERNAME, env.TWINE_PASSWORD));
+    entries.push(
+      uploadEntry(
+        ctx,
+        "env TWINE_REPOSITORY_URL/TWINE_PASSWORD",
+        "twine",
+        env.TWINE_REPOSITORY_URL,
+        env.TWINE_USERNAME,
+        env.TWINE_PASSWORD,
+      ),
+    );
 
   // .netrc (pip via requests, uv, curl): raw password, matched on the host name.
   const netrcPath = env.NETRC || join(home, ".netrc");
@@ -195,21 +264,47 @@ export async function gatherClientConfig(env: NodeJS.ProcessEnv, ctx: Ctx, fleet
       let passwordMatches: boolean | null = null;
       if (ctx.creds && m.password !== undefined) {
         passwordMatches = m.password === ctx.creds.password;
-        if (!passwordMatches) problems.push(m.password === encodeUserinfo(ctx.creds.password) ? "encoded-password" : "stale-password");
+        if (!passwordMatches)
+          problems.push(
+            m.password === encodeUserinfo(ctx.creds.password) ? "encoded-password" : "stale-password",
+          );
         if (m.login !== undefined && m.login !== ctx.creds.username) problems.push("wrong-username");
       }
       latin1Problem("netrc", m.password, problems);
-      entries.push({ where: `${netrcPath} machine ${m.machine}`, client: "netrc", role: "netrc", host: m.machine, forFleet: isFleet, hasCredentials: m.password !== undefined, passwordMatches, problems });
+      entries.push({
+        where: `${netrcPath} machine ${m.machine}`,
+        client: "netrc",
+        role: "netrc",
+        host: m.machine,
+        forFleet: isFleet,
+        hasCredentials: m.password !== undefined,
+        passwordMatches,
+        problems,
+      });
     }
   }
 
   // uv: UV_* and uv.toml (user, system, UV_CONFIG_FILE).
   for (const name of ["UV_DEFAULT_INDEX", "UV_INDEX_URL", "UV_INDEX", "UV_EXTRA_INDEX_URL"]) {
-    for (const u of (env[name] ?? "").split(/\s+/).filter(Boolean)) entries.push(urlEntry(ctx, `env ${name}`, "uv", u.replace(/^[^=]+=(?=[a-z]+:\/\/)/i, "")));
+    for (const u of (env[name] ?? "").split(/\s+/).filter(Boolean))
+      entries.push(urlEntry(ctx, `env ${name}`, "uv", u.replace(/^[^=]+=(?=[a-z]+:\/\/)/i, "")));
   }
   if (env.UV_PUBLISH_URL || env.UV_PUBLISH_PASSWORD)
-    entries.push(uploadEntry(ctx, "env UV_PUBLISH_URL/UV_PUBLISH_PASSWORD", "uv", env.UV_PUBLISH_URL, env.UV_PUBLISH_USERNAME, env.UV_PUBLISH_PASSWORD));
-  const uvFiles = [...(env.UV_CONFIG_FILE ? [env.UV_CONFIG_FILE] : []), join(xdgConfig, "uv", "uv.toml"), "/etc/uv/uv.toml"];
+    entries.push(
+      uploadEntry(
+        ctx,
+        "env UV_PUBLISH_URL/UV_PUBLISH_PASSWORD",
+        "uv",
+        env.UV_PUBLISH_URL,
+        env.UV_PUBLISH_USERNAME,
+        env.UV_PUBLISH_PASSWORD,
+      ),
+    );
+  const uvFiles = [
+    ...(env.UV_CONFIG_FILE ? [env.UV_CONFIG_FILE] : []),
+    join(xdgConfig, "uv", "uv.toml"),
+    "/etc/uv/uv.toml",
+  ];
   for (const f of uvFiles) {
     const text = await readOptional(f, files);
     if (text === undefined) continue;
@@ -217,16 +312,36 @@ export async function gatherClientConfig(env: NodeJS.ProcessEnv, ctx: Ctx, fleet
     try {
       doc = parseToml(text) as Record<string, unknown>;
     } catch {
-      entries.push({ where: f, client: "uv", role: "install", forFleet: null, hasCredentials: false, passwordMatches: null, problems: ["unparseable"] });
+      entries.push({
+        where: f,
+        client: "uv",
+        role: "install",
+        forFleet: null,
+        hasCredentials: false,
+        passwordMatches: null,
+        problems: ["unparseable"],
+      });
       continue;
     }
     const indexes = Array.isArray(doc.index) ? (doc.index as Array<Record<string, unknown>>) : [];
     indexes.forEach((ix, k) => {
       const label = typeof ix.name === "string" ? ix.name : String(k);
-      if (typeof ix.url === "string") entries.push(urlEntry(ctx, `${f} [[index]] ${label} url`, "uv", ix.url));
-      if (typeof ix["publish-url"] === "string") entries.push(uploadEntry(ctx, `${f} [[index]] ${label} publish-url`, "uv", ix["publish-url"], undefined, undefined));
+      if (typeof ix.url === "string")
+        entries.push(urlEntry(ctx, `${f} [[index]] ${label} url`, "uv", ix.url));
+      if (typeof ix["publish-url"] === "string")
+        entries.push(
+          uploadEntry(
+            ctx,
+            `${f} [[index]] ${label} publish-url`,
+            "uv",
+            ix["publish-url"],
+            undefined,
+            undefined,
+          ),
+        );
     });
-    if (typeof doc["index-url"] === "string") entries.push(urlEntry(ctx, `${f} index-url`, "uv", doc["index-url"]));
+    if (typeof doc["index-url"] === "string")
+      entries.push(urlEntry(ctx, `${f} index-url`, "uv", doc["index-url"]));
   }
 
   const out: ClientConfig = { fleetCredentials: fleetCreds, entries, files };

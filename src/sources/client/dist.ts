@@ -44,7 +44,10 @@ export const distSource: SourceDef<DistListing> = {
     try {
       names = await readdir(dir);
     } catch (e) {
-      return failed("not-found", `--dist ${dir}: cannot read the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      return failed(
+        "not-found",
+        `--dist ${dir}: cannot read the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
     const files: DistFile[] = [];
     for (const name of names.sort()) {

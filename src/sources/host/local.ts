@@ -21,7 +21,11 @@ export function runScriptLocally(script: string, signal: AbortSignal, shell = "s
       return;
     }
     // detached: the script gets its own process group, so an abort kills vmstat/find too, not only sh.
-    const child = spawn(shell, ["-s"], { stdio: ["pipe", "pipe", "pipe"], detached: true, env: { ...process.env, LC_ALL: "C" } });
+    const child = spawn(shell, ["-s"], {
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+      env: { ...process.env, LC_ALL: "C" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8");

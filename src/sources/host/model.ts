@@ -189,7 +189,17 @@ export interface HostSnapshot {
 }
 
 export type SectionName = keyof HostSnapshot;
-export const SECTION_NAMES: readonly SectionName[] = ["meta", "vmstat", "free", "meminfo", "loadavg", "nproc", "mount", "packages", "blocked"];
+export const SECTION_NAMES: readonly SectionName[] = [
+  "meta",
+  "vmstat",
+  "free",
+  "meminfo",
+  "loadavg",
+  "nproc",
+  "mount",
+  "packages",
+  "blocked",
+];
 
 export type HostResult =
   | { host: string; ok: true; snapshot: HostSnapshot; raw: string; truncated?: boolean }

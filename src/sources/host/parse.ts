@@ -28,7 +28,8 @@ import { SECTION_NAMES } from "./model.js";
 import { SSM_STDOUT_LIMIT } from "./probe-script.js";
 
 const good = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const bad = <T>(error: string, missing?: boolean): Parsed<T> => (missing ? { ok: false, error, missing: true } : { ok: false, error });
+const bad = <T>(error: string, missing?: boolean): Parsed<T> =>
+  missing ? { ok: false, error, missing: true } : { ok: false, error };
 
 /** Guard a parser: whatever it does, the caller gets a Parsed (a throw is a bug, reported as a parse error). */
 function safely<T>(what: string, f: () => Parsed<T>): Parsed<T> {
@@ -95,7 +96,8 @@ function splitSectionsInPlace(text: string): Map<string, RawSection> {
     if (text.startsWith(BEGIN_PREFIX, pos)) {
       const b = BEGIN.exec(text.slice(pos, eol));
       if (b) {
-        if (name !== undefined) out.set(name, { name, body: bodyStart < 0 ? "" : text.slice(bodyStart, pos - 1) });
+        if (name !== undefined)
+          out.set(name, { name, body: bodyStart < 0 ? "" : text.slice(bodyStart, pos - 1) });
         name = b[1]!;
         bodyStart = -1;
         pos = eol + 1;
@@ -108,7 +110,11 @@ function splitSectionsInPlace(text: string): Map<string, RawSection> {
       if (e && e[1] === name) {
         // The body: its lines, then what precedes the marker on the marker's line (if anything).
         const bodyEnd = e.index > 0 ? pos + e.index : bodyStart < 0 ? pos : pos - 1;
-        const sec: RawSection = { name, body: bodyStart < 0 && e.index === 0 ? "" : text.slice(bodyStart < 0 ? pos : bodyStart, bodyEnd), status: e[2] as RawSection["status"] };
+        const sec: RawSection = {
+          name,
+          body: bodyStart < 0 && e.index === 0 ? "" : text.slice(bodyStart < 0 ? pos : bodyStart, bodyEnd),
+          status: e[2] as RawSection["status"],
+        };
         endAttrs(sec, e[3]);
         out.set(name, sec);
         name = undefined;
@@ -151,7 +157,11 @@ function splitSectionsByLine(stdout: string): Map<string, RawSection> {
     if (e && cur && e[1] === cur.name) {
       const before = line.slice(0, e.index);
       if (before) cur.body.push(before);
-      const sec: RawSection = { name: cur.name, body: cur.body.join("\n"), status: e[2] as RawSection["status"] };
+      const sec: RawSection = {
+        name: cur.name,
+        body: cur.body.join("\n"),
+        status: e[2] as RawSection["status"],
+      };
       endAttrs(sec, e[3]);
       out.set(cur.name, sec);
       cur = undefined;
@@ -192,7 +202,10 @@ function section<T>(
         : `section "${name}" has no end marker: the probe was cut off`,
     );
   if (s.status === "missing") return bad(`${name}: ${describeReason(s.reason)}`, true);
-  if (s.status === "failed") return bad(`${name}: the command failed (exit ${s.exit ?? "?"})${s.body.trim() ? `, output ${short(s.body)}` : ""}`);
+  if (s.status === "failed")
+    return bad(
+      `${name}: the command failed (exit ${s.exit ?? "?"})${s.body.trim() ? `, output ${short(s.body)}` : ""}`,
+    );
   return safely(name, () => parse(s.body));
 }
 
@@ -210,9 +223,11 @@ function keyValues(body: string): Map<string, string> {
 export function parseMeta(body: string): Parsed<ProbeMeta> {
   const kv = keyValues(body);
   const probe = kv.get("probe");
-  if (probe === undefined || !INT.test(probe)) return bad("meta: no probe version line (not pypictl probe output?)");
+  if (probe === undefined || !INT.test(probe))
+    return bad("meta: no probe version line (not pypictl probe output?)");
   const time = kv.get("time") ?? "";
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(time)) return bad(`meta: time ${short(time)} is not an ISO-8601 UTC time`);
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(time))
+    return bad(`meta: time ${short(time)} is not an ISO-8601 UTC time`);
   const samples = kv.get("samples") ?? "";
   if (!INT.test(samples)) return bad(`meta: samples ${short(samples)} is not a number`);
   return good({
@@ -280,17 +295,22 @@ export function parseVmstat(body: string): Parsed<VmstatSamples> {
     if (tokens.every((t) => INT.test(t))) {
       if (!columns) return bad(`vmstat: a sample (line ${n}) comes before the column header`);
       if (tokens.length !== columns.length)
-        return bad(`vmstat: line ${n} has ${tokens.length} values but the header has ${columns.length} columns (${short(line)})`);
+        return bad(
+          `vmstat: line ${n} has ${tokens.length} values but the header has ${columns.length} columns (${short(line)})`,
+        );
       const row: Record<string, number> = {};
       columns.forEach((c, i) => (row[c] = Number(tokens[i])));
       rows.push(row);
       continue;
     }
     if (tokens.every((t) => /^[a-z]+$/.test(t))) {
-      if (columns && columns.join(" ") !== tokens.join(" ")) return bad(`vmstat: line ${n} is a second, different header`);
+      if (columns && columns.join(" ") !== tokens.join(" "))
+        return bad(`vmstat: line ${n} is a second, different header`);
       const missing = VMSTAT_REQUIRED.filter((c) => !tokens.includes(c));
-      if (missing.length) return bad(`vmstat: the header lacks column(s) ${missing.join(", ")} (${short(line)})`);
-      if (new Set(tokens).size !== tokens.length) return bad(`vmstat: the header repeats a column (${short(line)})`);
+      if (missing.length)
+        return bad(`vmstat: the header lacks column(s) ${missing.join(", ")} (${short(line)})`);
+      if (new Set(tokens).size !== tokens.length)
+        return bad(`vmstat: the header repeats a column (${short(line)})`);
       columns = tokens;
       continue;
     }
@@ -299,7 +319,8 @@ export function parseVmstat(body: string): Parsed<VmstatSamples> {
   if (!columns) return bad("vmstat: no column header (empty or not vmstat output)");
   if (rows.length === 0) return bad("vmstat: no samples");
   for (const [i, r] of rows.entries()) {
-    for (const c of ["us", "sy", "id", "wa"]) if ((r[c] ?? 0) > 100) return bad(`vmstat: sample ${i + 1} has ${c}=${r[c]}, more than 100 %`);
+    for (const c of ["us", "sy", "id", "wa"])
+      if ((r[c] ?? 0) > 100) return bad(`vmstat: sample ${i + 1} has ${c}=${r[c]}, more than 100 %`);
   }
   return good({ columns, rows, intervalSeconds: 1 });
 }
@@ -307,16 +328,22 @@ export function parseVmstat(body: string): Parsed<VmstatSamples> {
 // ───────────────────────────── free -m ─────────────────────────────
 
 export function parseFree(body: string): Parsed<FreeMem> {
-  const ls = lines(body).map((l) => l.trim()).filter(Boolean);
+  const ls = lines(body)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const header = ls.find((l) => /^total\b/.test(l));
   if (!header) return bad("free: no header line starting with 'total'");
   const cols = header.split(/\s+/);
   const row = (label: string): Record<string, number> | string | undefined => {
     const l = ls.find((x) => x.startsWith(`${label}:`));
     if (!l) return undefined;
-    const vals = l.slice(label.length + 1).trim().split(/\s+/);
+    const vals = l
+      .slice(label.length + 1)
+      .trim()
+      .split(/\s+/);
     if (!vals.every((v) => INT.test(v))) return `free: the ${label} line has a non-number: ${short(l)}`;
-    if (vals.length > cols.length || vals.length < 3) return `free: the ${label} line has ${vals.length} values for ${cols.length} columns`;
+    if (vals.length > cols.length || vals.length < 3)
+      return `free: the ${label} line has ${vals.length} values for ${cols.length} columns`;
     const r: Record<string, number> = {};
     vals.forEach((v, i) => (r[cols[i]!] = Number(v)));
     return r;
@@ -324,13 +351,15 @@ export function parseFree(body: string): Parsed<FreeMem> {
   const mem = row("Mem");
   if (mem === undefined) return bad("free: no Mem: line");
   if (typeof mem === "string") return bad(mem);
-  if (mem.total === undefined || mem.used === undefined || mem.free === undefined) return bad("free: the header lacks total/used/free");
+  if (mem.total === undefined || mem.used === undefined || mem.free === undefined)
+    return bad("free: the header lacks total/used/free");
   const value: FreeMem = { mem: { total: mem.total, used: mem.used, free: mem.free } };
   if (mem.available !== undefined) value.mem.available = mem.available;
   const swap = row("Swap");
   if (typeof swap === "string") return bad(swap);
   if (swap) {
-    if (swap.total === undefined || swap.used === undefined || swap.free === undefined) return bad("free: the Swap: line is incomplete");
+    if (swap.total === undefined || swap.used === undefined || swap.free === undefined)
+      return bad("free: the Swap: line is incomplete");
     value.swap = { total: swap.total, used: swap.used, free: swap.free };
   }
   return good(value);
@@ -350,7 +379,15 @@ function scanMeminfoLine(line: string): [string, number, boolean] | undefined {
   let i = 0;
   for (; i < len; i++) {
     const c = line.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 40 || c === 41)) break;
+    if (!(
+      (c >= 48 && c <= 57) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 95 ||
+      c === 40 ||
+      c === 41
+    ))
+      break;
   }
   if (i === 0 || i >= len || line.charCodeAt(i) !== 58) return undefined;
   const name = line.slice(0, i);
@@ -393,7 +430,8 @@ export function parseMeminfo(body: string): Parsed<Meminfo> {
       [key, value, unit] = [m[1]!, Number(m[2]), m[3] !== undefined];
     }
     // Only the HugePages_* counters come without a unit; a kB field without one was cut off.
-    if (!unit && !key.startsWith("HugePages_")) return bad(`meminfo: line ${n} (${key}) has no kB unit: cut off?`);
+    if (!unit && !key.startsWith("HugePages_"))
+      return bad(`meminfo: line ${n} (${key}) has no kB unit: cut off?`);
     if (key in kB) return bad(`meminfo: ${key} appears twice`);
     kB[key] = value;
   }
@@ -407,7 +445,8 @@ export function parseMeminfo(body: string): Parsed<Meminfo> {
 
 export function parseLoadavg(body: string): Parsed<LoadAvg> {
   const t = body.trim().split(/\s+/);
-  if (t.length < 3 || !t.slice(0, 3).every((x) => DEC.test(x))) return bad(`loadavg: expected "1.00 0.50 0.25 …", got ${short(body)}`);
+  if (t.length < 3 || !t.slice(0, 3).every((x) => DEC.test(x)))
+    return bad(`loadavg: expected "1.00 0.50 0.25 …", got ${short(body)}`);
   const v: LoadAvg = { one: Number(t[0]), five: Number(t[1]), fifteen: Number(t[2]) };
   const rt = /^(\d+)\/(\d+)$/.exec(t[3] ?? "");
   if (rt) {
@@ -476,7 +515,10 @@ const DEVICE = /^device (\S+) mounted on (\S+) with fstype (\S+)(?: statvers=(\S
  * execute [errors]`, cumulative, times in ms. `truncated` = the probe cut it (partial per-op block allowed).
  */
 export function parseMountstatsEntry(text: string, truncated = false): Parsed<MountEntry> {
-  return parseMountstatsLines(lines(text).filter((l) => l.trim() !== ""), truncated);
+  return parseMountstatsLines(
+    lines(text).filter((l) => l.trim() !== ""),
+    truncated,
+  );
 }
 
 /** parseMountstatsEntry over the entry's non-blank lines. */
@@ -484,9 +526,17 @@ function parseMountstatsLines(ls: readonly string[], truncated: boolean): Parsed
   const first = ls[0];
   if (first === undefined) return bad("mountstats: empty entry");
   const d = DEVICE.exec(first);
-  if (!d) return bad(`mountstats: the entry does not start with "device … mounted on … with fstype …": ${short(first)}`);
+  if (!d)
+    return bad(
+      `mountstats: the entry does not start with "device … mounted on … with fstype …": ${short(first)}`,
+    );
   const fstype = d[3]!;
-  const entry: MountEntry = { device: d[1]!, mountPoint: unescapeMountPath(d[2]!), fstype, nfs: fstype === "nfs" || fstype === "nfs4" };
+  const entry: MountEntry = {
+    device: d[1]!,
+    mountPoint: unescapeMountPath(d[2]!),
+    fstype,
+    nfs: fstype === "nfs" || fstype === "nfs4",
+  };
   if (d[4]) entry.statvers = d[4];
   if (truncated) entry.truncated = true;
   if (!entry.nfs) return good(entry);
@@ -518,7 +568,9 @@ function parseMountstatsLines(ls: readonly string[], truncated: boolean): Parsed
       if (v && opFields === undefined && (v.length === 8 || v.length === 9)) opFields = v.length;
       if (!v || name === undefined || v.length !== opFields) {
         if (truncated && i === ls.length - 2) break; // the last line may be the one the probe cut
-        return bad(`mountstats line ${i + 2}: per-op line is not "OP: ${opFields ?? "8 or 9"} numbers" like the lines before it: ${short(line)}`);
+        return bad(
+          `mountstats line ${i + 2}: per-op line is not "OP: ${opFields ?? "8 or 9"} numbers" like the lines before it: ${short(line)}`,
+        );
       }
       const op: NfsOpStats = {
         ops: v[0]!,
@@ -536,7 +588,8 @@ function parseMountstatsLines(ls: readonly string[], truncated: boolean): Parsed
       continue;
     }
     // An op counter line outside the per-op block would be silently lost: refuse it (reordered input).
-    if (/^[A-Z][A-Z0-9_]*:\s+\d+(?:\s+\d+){7,8}$/.test(line)) return bad(`mountstats line ${i + 2}: per-op line before "per-op statistics": ${short(line)}`);
+    if (/^[A-Z][A-Z0-9_]*:\s+\d+(?:\s+\d+){7,8}$/.test(line))
+      return bad(`mountstats line ${i + 2}: per-op line before "per-op statistics": ${short(line)}`);
     const kv = /^([a-z0-9_-]+):\s*(.*)$/i.exec(line);
     if (!kv) continue; // e.g. "RPC iostats version: 1.1  p/v: 100003/4 (nfs)" matches; anything else is informational
     const [, key, value] = kv;
@@ -550,13 +603,15 @@ function parseMountstatsLines(ls: readonly string[], truncated: boolean): Parsed
       entry.opts = opts;
       if (opts.vers) entry.nfsVersion = opts.vers;
     } else if (key === "age") {
-      if (!INT.test(value!.trim())) return bad(`mountstats line ${i + 2}: age ${short(value!)} is not a number`);
+      if (!INT.test(value!.trim()))
+        return bad(`mountstats line ${i + 2}: age ${short(value!)} is not a number`);
       entry.ageSeconds = Number(value!.trim());
     } else if (key === "xprt") {
       const t = value!.trim().split(/\s+/);
       const proto = t[0] ?? "";
       const nums = t.slice(1);
-      if (!proto || !nums.every((x) => INT.test(x))) return bad(`mountstats line ${i + 2}: xprt line is malformed: ${short(line)}`);
+      if (!proto || !nums.every((x) => INT.test(x)))
+        return bad(`mountstats line ${i + 2}: xprt line is malformed: ${short(line)}`);
       const v = nums.map(Number);
       // tcp: srcport bind_count connect_count connect_time idle_time sends recvs bad_xids req_u bklog_u …
       // udp: srcport bind_count sends recvs bad_xids req_u bklog_u …
@@ -568,7 +623,8 @@ function parseMountstatsLines(ls: readonly string[], truncated: boolean): Parsed
             : { protocol: proto };
       // nconnect > 1 prints one xprt line per connection: add them up.
       if (entry.xprt && entry.xprt.protocol === x.protocol) {
-        const sum = (a?: number, b?: number) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
+        const sum = (a?: number, b?: number) =>
+          a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0);
         entry.xprt = {
           protocol: x.protocol,
           connectCount: sum(entry.xprt.connectCount, x.connectCount),
@@ -576,7 +632,8 @@ function parseMountstatsLines(ls: readonly string[], truncated: boolean): Parsed
           receives: sum(entry.xprt.receives, x.receives),
           badXids: sum(entry.xprt.badXids, x.badXids),
         };
-        for (const k of Object.keys(entry.xprt) as Array<keyof NfsXprt>) if (entry.xprt[k] === undefined) delete entry.xprt[k];
+        for (const k of Object.keys(entry.xprt) as Array<keyof NfsXprt>)
+          if (entry.xprt[k] === undefined) delete entry.xprt[k];
       } else entry.xprt = x;
     }
   }
@@ -609,9 +666,11 @@ function parseMountReading(body: string): MountReading {
   }
   if (meta.has("mode")) return parseMountV3(ls);
   const state = meta.get("path_state");
-  if (state !== "dir" && state !== "absent" && state !== "other") return { info: bad(`mount: no valid path_state line (${short(state ?? "")})`) };
+  if (state !== "dir" && state !== "absent" && state !== "other")
+    return { info: bad(`mount: no valid path_state line (${short(state ?? "")})`) };
   const entries = meta.get("entries");
-  if (entries === undefined || !INT.test(entries)) return { info: bad("mount: no entries= line (the mountstats scan did not finish)") };
+  if (entries === undefined || !INT.test(entries))
+    return { info: bad("mount: no entries= line (the mountstats scan did not finish)") };
   const info: MountInfo = { path: "", pathState: state };
   if (Number(entries) === 0) {
     if (rest.some((l) => l.trim())) return { info: bad("mount: entries=0 but an entry follows") };
@@ -619,7 +678,12 @@ function parseMountReading(body: string): MountReading {
   }
   // Without "\r" the entry's lines are `rest` as they are (joining and splitting them again is a no-op).
   const cut = meta.get("truncated") === "1";
-  const entry = body.includes("\r") ? parseMountstatsEntry(rest.join("\n"), cut) : parseMountstatsLines(rest.filter((l) => l.trim() !== ""), cut);
+  const entry = body.includes("\r")
+    ? parseMountstatsEntry(rest.join("\n"), cut)
+    : parseMountstatsLines(
+        rest.filter((l) => l.trim() !== ""),
+        cut,
+      );
   if (!entry.ok) return { info: entry };
   info.path = entry.value.mountPoint;
   info.entry = entry.value;
@@ -636,30 +700,44 @@ function parseMountV3(ls: readonly string[]): MountReading {
     if (!m) {
       if (!l.trim()) continue;
       const g = groups[groups.length - 1];
-      if (!g) return { info: bad(`mount line ${i + 1}: mountstats text before any pypictl.entry= line: ${short(l)}`) };
+      if (!g)
+        return {
+          info: bad(`mount line ${i + 1}: mountstats text before any pypictl.entry= line: ${short(l)}`),
+        };
       g.lines.push(l);
       continue;
     }
     const [, key, value] = m as unknown as [string, string, string];
     if (key === "nfs") {
       const t = value.split(" ");
-      if (t.length !== 4 || !ROLES.has(t[1]!)) return { info: bad(`mount line ${i + 1}: malformed NFS mount line ${short(l)}`) };
-      const line: NfsMountLine = { fileSystemId: t[0]!, role: t[1] as MountRole, mountPoint: unescapeMountPath(t[2]!), device: t[3]! };
+      if (t.length !== 4 || !ROLES.has(t[1]!))
+        return { info: bad(`mount line ${i + 1}: malformed NFS mount line ${short(l)}`) };
+      const line: NfsMountLine = {
+        fileSystemId: t[0]!,
+        role: t[1] as MountRole,
+        mountPoint: unescapeMountPath(t[2]!),
+        device: t[3]!,
+      };
       if (line.fileSystemId === "-") delete line.fileSystemId;
       nfsMounts.push(line);
     } else if (key === "entry") {
       const t = value.split(" ");
-      if (t.length !== 2 || !ROLES.has(t[1]!)) return { info: bad(`mount line ${i + 1}: malformed entry line ${short(l)}`) };
+      if (t.length !== 2 || !ROLES.has(t[1]!))
+        return { info: bad(`mount line ${i + 1}: malformed entry line ${short(l)}`) };
       groups.push({ fsid: t[0]!, role: t[1]!, lines: [] });
     } else one.set(key, value);
   }
   const mode = one.get("mode");
-  if (mode !== "discover" && mode !== "path") return { info: bad(`mount: mode ${short(mode ?? "")} is neither discover nor path`) };
+  if (mode !== "discover" && mode !== "path")
+    return { info: bad(`mount: mode ${short(mode ?? "")} is neither discover nor path`) };
   const state = one.get("path_state");
-  if (state !== "dir" && state !== "absent" && state !== "other") return { info: bad(`mount: no valid path_state line (${short(state ?? "")})`) };
+  if (state !== "dir" && state !== "absent" && state !== "other")
+    return { info: bad(`mount: no valid path_state line (${short(state ?? "")})`) };
   const entries = one.get("entries");
-  if (entries === undefined || !INT.test(entries)) return { info: bad("mount: no entries= line (the mountstats scan did not finish)") };
-  if (Number(entries) !== groups.length) return { info: bad(`mount: entries=${entries} but ${groups.length} entries follow`) };
+  if (entries === undefined || !INT.test(entries))
+    return { info: bad("mount: no entries= line (the mountstats scan did not finish)") };
+  if (Number(entries) !== groups.length)
+    return { info: bad(`mount: entries=${entries} but ${groups.length} entries follow`) };
   const pick = one.get("pick") ?? "";
   if (!/^[a-z-]+$/.test(pick)) return { info: bad(`mount: no valid pick line (${short(pick)})`) };
   const info: MountInfo = { path: "", pathState: state, mode, pick, nfsMounts, judged: [] };
@@ -717,9 +795,11 @@ export function parseMountAfter(body: string): Parsed<AfterReading> {
     else if (groups.length) groups[groups.length - 1]!.push(l);
     else return bad(`mount_after: text before the first device line: ${short(l)}`);
   }
-  if (meta.get("truncated") === "1") return bad("mount_after: the second mountstats reading was cut (too many busy mounts): no deltas");
+  if (meta.get("truncated") === "1")
+    return bad("mount_after: the second mountstats reading was cut (too many busy mounts): no deltas");
   const n = meta.get("entries");
-  if (n === undefined || !INT.test(n) || Number(n) !== groups.length) return bad("mount_after: the second mountstats reading is incomplete");
+  if (n === undefined || !INT.test(n) || Number(n) !== groups.length)
+    return bad("mount_after: the second mountstats reading is incomplete");
   const entries: MountEntry[] = [];
   for (const g of groups) {
     const e = parseMountstatsLines(g, false);
@@ -732,7 +812,17 @@ export function parseMountAfter(body: string): Parsed<AfterReading> {
   return good(value);
 }
 
-const OP_FIELDS = ["ops", "transmissions", "timeouts", "bytesSent", "bytesReceived", "queueMs", "rttMs", "executeMs", "errors"] as const;
+const OP_FIELDS = [
+  "ops",
+  "transmissions",
+  "timeouts",
+  "bytesSent",
+  "bytesReceived",
+  "queueMs",
+  "rttMs",
+  "executeMs",
+  "errors",
+] as const;
 
 /** Attach to each judged mount what its counters did between the readings, or why that is unknown. */
 function attachWindows(info: MountInfo, before: number | undefined, after: Parsed<AfterReading>): void {
@@ -743,15 +833,22 @@ function attachWindows(info: MountInfo, before: number | undefined, after: Parse
   }
 }
 
-function windowOf(j: JudgedMount, before: number | undefined, after: Parsed<AfterReading>): NfsWindow | string {
+function windowOf(
+  j: JudgedMount,
+  before: number | undefined,
+  after: Parsed<AfterReading>,
+): NfsWindow | string {
   if (!after.ok) return after.error;
   const up = after.value.uptime;
   if (before === undefined || up === undefined) return "no /proc/uptime reading to time the window";
   const seconds = Math.round((up - before) * 100) / 100;
   if (!(seconds > 0)) return `the clock did not advance between the readings (${before} → ${up})`;
-  const a = after.value.entries.find((e) => e.device === j.device && e.mountPoint === j.mountPoint && e.fstype === j.fstype);
+  const a = after.value.entries.find(
+    (e) => e.device === j.device && e.mountPoint === j.mountPoint && e.fstype === j.fstype,
+  );
   if (!a) return `${j.mountPoint} was not in the second reading (unmounted during the window?)`;
-  if (a.ageSeconds !== undefined && j.ageSeconds !== undefined && a.ageSeconds < j.ageSeconds) return `${j.mountPoint} was mounted again during the window`;
+  if (a.ageSeconds !== undefined && j.ageSeconds !== undefined && a.ageSeconds < j.ageSeconds)
+    return `${j.mountPoint} was mounted again during the window`;
   const ops: Record<string, NfsOpStats> = {};
   let partial = false;
   for (const [name, now] of Object.entries(a.ops ?? {})) {
@@ -766,7 +863,8 @@ function windowOf(j: JudgedMount, before: number | undefined, after: Parsed<Afte
       const x = now[f];
       if (x === undefined) continue;
       const diff = x - (was?.[f] ?? 0);
-      if (diff < 0) return `${j.mountPoint}: ${name} ${f} went down between the readings (${was?.[f]} → ${x})`;
+      if (diff < 0)
+        return `${j.mountPoint}: ${name} ${f} went down between the readings (${was?.[f]} → ${x})`;
       d[f] = diff;
     }
     if (OP_FIELDS.some((f) => (d[f] ?? 0) > 0)) ops[name] = d;
@@ -774,7 +872,14 @@ function windowOf(j: JudgedMount, before: number | undefined, after: Parsed<Afte
   const w: NfsWindow = { seconds, ops };
   const x0 = j.xprt;
   const x1 = a.xprt;
-  if (x0?.sends !== undefined && x0.receives !== undefined && x1?.sends !== undefined && x1.receives !== undefined && x1.sends >= x0.sends && x1.receives >= x0.receives)
+  if (
+    x0?.sends !== undefined &&
+    x0.receives !== undefined &&
+    x1?.sends !== undefined &&
+    x1.receives !== undefined &&
+    x1.sends >= x0.sends &&
+    x1.receives >= x0.receives
+  )
     w.xprt = { sends: x1.sends - x0.sends, receives: x1.receives - x0.receives };
   if (partial) w.partial = true;
   return w;
@@ -808,12 +913,24 @@ export function parsePackages(body: string): Parsed<PackageCount> {
     else if (l.trim()) return bad(`packages: unexpected line ${short(l)}`);
   }
   const state = kv.get("dir_state");
-  if (state !== "dir" && state !== "absent" && state !== "other" && state !== "unreadable" && state !== "none")
+  if (
+    state !== "dir" &&
+    state !== "absent" &&
+    state !== "other" &&
+    state !== "unreadable" &&
+    state !== "none"
+  )
     return bad(`packages: no valid dir_state line (${short(state ?? "")})`);
-  const value: PackageCount = { dir: kv.get("dir") ?? "", dirState: state, files: 0, complete: state !== "dir" };
+  const value: PackageCount = {
+    dir: kv.get("dir") ?? "",
+    dirState: state,
+    files: 0,
+    complete: state !== "dir",
+  };
   if (state !== "dir") return good(value);
   const files = kv.get("files");
-  if (files === undefined || !INT.test(files)) return bad("packages: the count did not finish (no files= line)");
+  if (files === undefined || !INT.test(files))
+    return bad("packages: the count did not finish (no files= line)");
   const exit = kv.get("find_exit") ?? "";
   value.files = Number(files);
   value.complete = exit === "0";
@@ -828,17 +945,30 @@ export function parsePackages(body: string): Parsed<PackageCount> {
  * Parse one host's probe stdout. `host` is the caller's id for the host (hostname locally, instance id
  * over SSM). `truncated`: the transport cut stdout (SSM keeps 24,000 characters).
  */
-export function parseProbeOutput(host: string, stdout: string, opts: { truncated?: boolean } = {}): HostResult {
+export function parseProbeOutput(
+  host: string,
+  stdout: string,
+  opts: { truncated?: boolean } = {},
+): HostResult {
   const text = typeof stdout === "string" ? stdout : "";
   const truncated = opts.truncated === true;
   let sections: Map<string, RawSection>;
   try {
     sections = splitSections(text);
   } catch (e) {
-    return { host, ok: false, kind: "malformed", message: `probe output could not be split: ${String(e)}`, raw: text };
+    return {
+      host,
+      ok: false,
+      kind: "malformed",
+      message: `probe output could not be split: ${String(e)}`,
+      raw: text,
+    };
   }
   if (!SECTION_NAMES.some((n) => sections.has(n))) {
-    const what = text.trim() === "" ? "the probe printed nothing" : `no pypictl section markers in the output (starts ${short(text, 80)})`;
+    const what =
+      text.trim() === ""
+        ? "the probe printed nothing"
+        : `no pypictl section markers in the output (starts ${short(text, 80)})`;
     return { host, ok: false, kind: "malformed", message: what, raw: text };
   }
   const snapshot: HostSnapshot = {
@@ -852,16 +982,23 @@ export function parseProbeOutput(host: string, stdout: string, opts: { truncated
     packages: section(sections, "packages", parsePackages, truncated),
   };
   // Probe v3: blocked tasks, and the second mountstats reading turned into per-mount deltas.
-  if (sections.has("blocked") || sections.has("mount_after")) snapshot.blocked = section(sections, "blocked", parseBlocked, truncated);
+  if (sections.has("blocked") || sections.has("mount_after"))
+    snapshot.blocked = section(sections, "blocked", parseBlocked, truncated);
   if (snapshot.mount.ok && snapshot.mount.value.judged) {
     const first = sections.get("mount");
     const up = first ? parseMountReading(first.body).uptime : undefined;
-    attachWindows(snapshot.mount.value, up, section(sections, "mount_after" as SectionName, parseMountAfter, truncated));
+    attachWindows(
+      snapshot.mount.value,
+      up,
+      section(sections, "mount_after" as SectionName, parseMountAfter, truncated),
+    );
   }
   // The paths are the probe's own: fill them from meta (mountstats shows them escaped, the count not at all).
   if (snapshot.meta.ok) {
-    if (snapshot.mount.ok && !snapshot.mount.value.path) snapshot.mount.value.path = snapshot.meta.value.mountPath;
-    if (snapshot.packages.ok && !snapshot.packages.value.dir) snapshot.packages.value.dir = snapshot.meta.value.packageDir;
+    if (snapshot.mount.ok && !snapshot.mount.value.path)
+      snapshot.mount.value.path = snapshot.meta.value.mountPath;
+    if (snapshot.packages.ok && !snapshot.packages.value.dir)
+      snapshot.packages.value.dir = snapshot.meta.value.packageDir;
   }
   const result: HostResult = { host, ok: true, snapshot, raw: text };
   if (truncated) result.truncated = true;

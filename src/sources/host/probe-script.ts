@@ -41,7 +41,16 @@ export const EFS_UTILS_STATE_DIR = "/var/run/efs";
  * The /proc/meminfo fields the probe prints: the ones the host checks read (MemTotal, MemAvailable,
  * SwapTotal, SwapFree) and the few that explain them. Others are left out to keep the output small.
  */
-export const MEMINFO_KEYS = ["MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SwapCached", "SwapTotal", "SwapFree"] as const;
+export const MEMINFO_KEYS = [
+  "MemTotal",
+  "MemFree",
+  "MemAvailable",
+  "Buffers",
+  "Cached",
+  "SwapCached",
+  "SwapTotal",
+  "SwapFree",
+] as const;
 /** Most vmstat samples the script accepts (the CLI allows 2–60). */
 export const MAX_SAMPLES = 60;
 /** Default bound on the package-file count (`timeout N find …`), seconds. */
@@ -90,7 +99,8 @@ export function escapeMountPath(path: string): string {
 }
 
 function wholeNumber(name: string, v: number, min: number, max: number): number {
-  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be a whole number from ${min} to ${max} (got ${v})`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new RangeError(`${name} must be a whole number from ${min} to ${max} (got ${v})`);
   return v;
 }
 
@@ -255,11 +265,17 @@ END { print "pypictl.files=" (n + 0); print "pypictl.find_exit=" rc }`;
 /** Build the probe script. Values are shell-quoted; nothing from the caller is interpreted by the shell. */
 export function buildProbeScript(opts: ProbeOptions): string {
   const samples = wholeNumber("samples", opts.samples, 1, MAX_SAMPLES);
-  const limit = wholeNumber("countLimitSeconds", opts.countLimitSeconds ?? DEFAULT_COUNT_LIMIT_SECONDS, 1, 3600);
+  const limit = wholeNumber(
+    "countLimitSeconds",
+    opts.countLimitSeconds ?? DEFAULT_COUNT_LIMIT_SECONDS,
+    1,
+    3600,
+  );
   const mount = normalizeMountPath(opts.mountPath);
   const proc = opts.procDir ?? "/proc";
   const fsid = opts.fileSystemId ?? "";
-  if (fsid && !/^fs-[0-9a-f]{8,40}$/.test(fsid)) throw new RangeError(`fileSystemId must look like fs-0123abcd (got ${JSON.stringify(fsid)})`);
+  if (fsid && !/^fs-[0-9a-f]{8,40}$/.test(fsid))
+    throw new RangeError(`fileSystemId must look like fs-0123abcd (got ${JSON.stringify(fsid)})`);
   return `# pypictl host probe v${PROBE_VERSION} (POSIX sh). Read-only: prints facts, changes nothing.
 PYPICTL_SAMPLES=${samples}
 PYPICTL_MODE=${opts.discover ? "discover" : "path"}

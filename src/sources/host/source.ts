@@ -19,7 +19,8 @@ export const hostProbeSource: SourceDef<HostProbeEvidence> = {
   id: "host.probe",
   title: "Host probe (vmstat, free, meminfo, mountstats, package count)",
   // Over SSM the probe needs the instances, and the task definition's EFS id when the target has none.
-  deps: (t) => (t.kind === "fleet" ? (t.fileSystemId ? ["fleet.instances"] : ["fleet.instances", "ecs.service"]) : []),
+  deps: (t) =>
+    t.kind === "fleet" ? (t.fileSystemId ? ["fleet.instances"] : ["fleet.instances", "ecs.service"]) : [],
   // The runner applies one deadline per source; the samples are not known here, so allow the most
   // (60 samples) plus the count's bound. A local run with 5 samples takes about 6 s.
   deadlineMs: 60_000 + PROBE_SLACK_MS,
@@ -35,7 +36,10 @@ export const hostProbeSource: SourceDef<HostProbeEvidence> = {
     const result = parseProbeOutput(host, run.stdout);
     if (!result.ok) {
       const why = run.stderr.trim() ? `; stderr: ${run.stderr.trim().slice(0, 300)}` : "";
-      return failed("malformed", `the probe script on ${host} exited ${run.code ?? run.signal}: ${result.message}${why}`);
+      return failed(
+        "malformed",
+        `the probe script on ${host} exited ${run.code ?? run.signal}: ${result.message}${why}`,
+      );
     }
     return ok({ hosts: [result] }, run.stdout);
   },

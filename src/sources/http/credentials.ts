@@ -28,7 +28,9 @@ export function credsSettings(settings: GatherSettings): CredsSettings {
   return settings as CredsSettings;
 }
 
-export function fleetCredentials(ctx: Pick<GatherContext, "settings" | "target" | "deadlineAt">): Promise<CredentialsLookup> {
+export function fleetCredentials(
+  ctx: Pick<GatherContext, "settings" | "target" | "deadlineAt">,
+): Promise<CredentialsLookup> {
   let p = memo.get(ctx.settings);
   if (!p) {
     p = lookup(ctx);
@@ -37,19 +39,31 @@ export function fleetCredentials(ctx: Pick<GatherContext, "settings" | "target" 
   return p;
 }
 
-async function lookup(ctx: Pick<GatherContext, "settings" | "target" | "deadlineAt">): Promise<CredentialsLookup> {
+async function lookup(
+  ctx: Pick<GatherContext, "settings" | "target" | "deadlineAt">,
+): Promise<CredentialsLookup> {
   const s = credsSettings(ctx.settings);
   const c = s.credentials;
-  if (c && typeof c.username === "string" && typeof c.password === "string") return { found: true, from: "settings", credentials: c };
+  if (c && typeof c.username === "string" && typeof c.password === "string")
+    return { found: true, from: "settings", credentials: c };
   const t = ctx.target;
   if (t.kind !== "fleet" || !t.secretId)
-    return { found: false, from: "none", reason: "no credentials known: pass --secret-id, --stack or --terraform-outputs" };
+    return {
+      found: false,
+      from: "none",
+      reason: "no credentials known: pass --secret-id, --stack or --terraform-outputs",
+    };
   try {
     // One read serves every source that needs the password, so no one source's signal may abort it: the
     // first caller's deadline bounds it instead. Unbounded, a secret read that gets no answer kept the
     // process alive for its request timeout after the run's --timeout had ended the report.
     const aws = clientsOf(ctx, ctx.deadlineAt !== undefined ? { deadlineAt: ctx.deadlineAt } : {});
-    const credentials = await readSecret(aws, t.secretId, s.secretKeys ?? DEFAULT_SECRET_KEYS, `secret ${t.secretId}`);
+    const credentials = await readSecret(
+      aws,
+      t.secretId,
+      s.secretKeys ?? DEFAULT_SECRET_KEYS,
+      `secret ${t.secretId}`,
+    );
     return { found: true, from: "secret", credentials };
   } catch (e) {
     return { found: false, from: "secret", reason: (e as Error).message };

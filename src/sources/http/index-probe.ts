@@ -32,7 +32,11 @@ export const indexProbeSource: SourceDef<IndexProbe> = {
   deadlineMs: 60_000,
   async gather(ctx) {
     const t = ctx.target;
-    if (t.kind !== "fleet" || !t.url) return failed("no-identity", "no index URL known: pass --url or --stack (stack output IndexUrl) or --terraform-outputs");
+    if (t.kind !== "fleet" || !t.url)
+      return failed(
+        "no-identity",
+        "no index URL known: pass --url or --stack (stack output IndexUrl) or --terraform-outputs",
+      );
     const root = rootUrl(t.url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1"));
     const timeoutMs = credsSettings(ctx.settings).httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
     const base = { root, timeoutMs, signal: ctx.signal };
@@ -44,7 +48,11 @@ export const indexProbeSource: SourceDef<IndexProbe> = {
     const value: IndexProbe = {
       url: root,
       credentials: creds.found
-        ? { found: true, from: creds.from, ...(hasNonAscii(creds.credentials.password) ? { nonAscii: true } : {}) }
+        ? {
+            found: true,
+            from: creds.from,
+            ...(hasNonAscii(creds.credentials.password) ? { nonAscii: true } : {}),
+          }
         : { found: false, from: creds.from, reason: creds.reason },
       anonymous,
       health,
@@ -54,7 +62,8 @@ export const indexProbeSource: SourceDef<IndexProbe> = {
         ...(t.autoScalingGroup ? { autoScalingGroup: t.autoScalingGroup } : {}),
       },
     };
-    if (creds.found) value.authenticated = await probe({ ...base, path: "/simple/", auth: creds.credentials });
+    if (creds.found)
+      value.authenticated = await probe({ ...base, path: "/simple/", auth: creds.credentials });
     return ok(value);
   },
 };

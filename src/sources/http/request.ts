@@ -22,13 +22,16 @@ export interface ProbeAnswer {
   error?: { kind: ProbeErrorKind; code?: string; message: string };
 }
 
-const TLS_CODES = /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ERR_CERT)/;
+const TLS_CODES =
+  /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ERR_CERT)/;
 
 export function classifyNetError(e: unknown): { kind: ProbeErrorKind; code?: string } {
   const code = (e as { code?: string }).code;
   const msg = (e as Error)?.message ?? "";
-  if (code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT" || /timed? ?out/i.test(msg)) return { kind: "timeout", ...(code ? { code } : {}) };
-  if ((code && TLS_CODES.test(code)) || /certificate|ssl|tls/i.test(msg)) return { kind: "tls", ...(code ? { code } : {}) };
+  if (code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT" || /timed? ?out/i.test(msg))
+    return { kind: "timeout", ...(code ? { code } : {}) };
+  if ((code && TLS_CODES.test(code)) || /certificate|ssl|tls/i.test(msg))
+    return { kind: "tls", ...(code ? { code } : {}) };
   if (code === "ECONNREFUSED") return { kind: "refused", code };
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { kind: "dns", code };
   if (code === "ECONNRESET" || code === "EPIPE") return { kind: "reset", code };
@@ -57,7 +60,11 @@ export interface ProbeRequest {
  */
 function viaProxy(url: URL, headers: Record<string, string>, env: NodeJS.ProcessEnv) {
   const proxy = proxyFor(url, proxySettings(env));
-  const direct = { send: url.protocol === "https:" ? httpsRequest : httpRequest, target: url as URL | string, options: {} as RequestOptions };
+  const direct = {
+    send: url.protocol === "https:" ? httpsRequest : httpRequest,
+    target: url as URL | string,
+    options: {} as RequestOptions,
+  };
   if (!proxy) return direct;
   if (url.protocol === "https:") {
     const agents = proxyAgents(env, { keepAlive: false });
@@ -67,7 +74,17 @@ function viaProxy(url: URL, headers: Record<string, string>, env: NodeJS.Process
   if (auth) headers["proxy-authorization"] = auth;
   headers.host = url.host;
   const send = proxy.protocol === "https:" ? httpsRequest : httpRequest;
-  return { send, target: url.href, options: { protocol: proxy.protocol, hostname: proxy.hostname, host: proxy.hostname, port: Number(proxy.port) || (proxy.protocol === "https:" ? 443 : 80), path: url.href } as RequestOptions };
+  return {
+    send,
+    target: url.href,
+    options: {
+      protocol: proxy.protocol,
+      hostname: proxy.hostname,
+      host: proxy.hostname,
+      port: Number(proxy.port) || (proxy.protocol === "https:" ? 443 : 80),
+      path: url.href,
+    } as RequestOptions,
+  };
 }
 
 export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
@@ -75,7 +92,8 @@ export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
   const url = new URL(req.path, `${req.root.replace(/\/+$/, "")}/`);
   const started = now();
   const headers: Record<string, string> = { "user-agent": "pypictl-probe", accept: "text/html" };
-  if (req.auth) headers.authorization = `Basic ${Buffer.from(`${req.auth.username}:${req.auth.password}`, "utf8").toString("base64")}`;
+  if (req.auth)
+    headers.authorization = `Basic ${Buffer.from(`${req.auth.username}:${req.auth.password}`, "utf8").toString("base64")}`;
   const { send, target, options } = viaProxy(url, headers, req.env ?? process.env);
   return new Promise<ProbeAnswer>((resolve) => {
     let settled = false;

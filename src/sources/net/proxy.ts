@@ -40,7 +40,10 @@ function parseProxyUrl(value: string | undefined, variable: string): URL | undef
   } catch {
     throw new ProxyConfigError(`${variable}: not a proxy URL (expected http://host:port)`);
   }
-  if (u.protocol !== "http:" && u.protocol !== "https:") throw new ProxyConfigError(`${variable}: only http:// and https:// proxies are supported (got ${u.protocol})`);
+  if (u.protocol !== "http:" && u.protocol !== "https:")
+    throw new ProxyConfigError(
+      `${variable}: only http:// and https:// proxies are supported (got ${u.protocol})`,
+    );
   return u;
 }
 
@@ -120,9 +123,16 @@ function proxyPort(proxy: URL): number {
 }
 
 /** Open a CONNECT tunnel to host:port through the proxy; calls back with the raw socket. */
-export function connectTunnel(proxy: URL, host: string, port: number, cb: (err: Error | null, socket?: Duplex) => void): void {
+export function connectTunnel(
+  proxy: URL,
+  host: string,
+  port: number,
+  cb: (err: Error | null, socket?: Duplex) => void,
+): void {
   const socket: net.Socket =
-    proxy.protocol === "https:" ? tls.connect({ host: proxy.hostname, port: proxyPort(proxy), servername: proxy.hostname }) : net.connect(proxyPort(proxy), proxy.hostname);
+    proxy.protocol === "https:"
+      ? tls.connect({ host: proxy.hostname, port: proxyPort(proxy), servername: proxy.hostname })
+      : net.connect(proxyPort(proxy), proxy.hostname);
   const target = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
   let buffered = Buffer.alloc(0);
   let done = false;
@@ -135,20 +145,25 @@ export function connectTunnel(proxy: URL, host: string, port: number, cb: (err: 
   socket.once("error", (e) => fail(new Error(`proxy ${describeProxy(proxy)}: ${e.message}`, { cause: e })));
   socket.once(proxy.protocol === "https:" ? "secureConnect" : "connect", () => {
     const auth = proxyAuthorization(proxy);
-    socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ""}\r\n`);
+    socket.write(
+      `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ""}\r\n`,
+    );
   });
   const onData = (chunk: Buffer) => {
     buffered = Buffer.concat([buffered, chunk]);
     const end = buffered.indexOf("\r\n\r\n");
     if (end < 0) {
-      if (buffered.length > 16 * 1024) fail(new Error(`proxy ${describeProxy(proxy)}: no end of the CONNECT answer`));
+      if (buffered.length > 16 * 1024)
+        fail(new Error(`proxy ${describeProxy(proxy)}: no end of the CONNECT answer`));
       return;
     }
     socket.off("data", onData);
     const statusLine = buffered.subarray(0, buffered.indexOf("\r\n")).toString("latin1");
     const status = Number(/^HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(statusLine)?.[1]);
     if (status !== 200) {
-      fail(new Error(`proxy ${describeProxy(proxy)} refused CONNECT ${target}: ${statusLine || "no answer"}`));
+      fail(
+        new Error(`proxy ${describeProxy(proxy)} refused CONNECT ${target}: ${statusLine || "no answer"}`),
+      );
       return;
     }
     const rest = buffered.subarray(end + 4);
@@ -160,7 +175,10 @@ export function connectTunnel(proxy: URL, host: string, port: number, cb: (err: 
   socket.on("data", onData);
 }
 
-type CreateConnection = (options: Record<string, unknown>, cb: (err: Error | null, socket?: Duplex) => void) => Duplex | undefined;
+type CreateConnection = (
+  options: Record<string, unknown>,
+  cb: (err: Error | null, socket?: Duplex) => void,
+) => Duplex | undefined;
 
 /**
  * Make an agent tunnel through the proxy (CONNECT) unless NO_PROXY exempts the host. The http and https
@@ -172,13 +190,26 @@ function tunnelling<A extends http.Agent>(agent: A, scheme: "http" | "https", se
   const createConnection: CreateConnection = (options, cb) => {
     const host = String(options.host ?? options.hostname ?? "localhost");
     const port = Number(options.port) || (secure ? 443 : 80);
-    const proxy = proxyFor(new URL(`${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}/`), settings);
-    if (!proxy) return secure ? tls.connect(options as tls.ConnectionOptions) : net.createConnection(options as unknown as net.NetConnectOpts);
+    const proxy = proxyFor(
+      new URL(`${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}/`),
+      settings,
+    );
+    if (!proxy)
+      return secure
+        ? tls.connect(options as tls.ConnectionOptions)
+        : net.createConnection(options as unknown as net.NetConnectOpts);
     connectTunnel(proxy, host, port, (err, raw) => {
       if (err || !raw) return cb(err ?? new Error("no tunnel"));
       if (!secure) return cb(null, raw);
       const servername = (options.servername as string | undefined) ?? (net.isIP(host) ? undefined : host);
-      cb(null, tls.connect({ ...(options as tls.ConnectionOptions), socket: raw as net.Socket, servername } as tls.ConnectionOptions));
+      cb(
+        null,
+        tls.connect({
+          ...(options as tls.ConnectionOptions),
+          socket: raw as net.Socket,
+          servername,
+        } as tls.ConnectionOptions),
+      );
     });
     return undefined;
   };
@@ -187,8 +218,14 @@ function tunnelling<A extends http.Agent>(agent: A, scheme: "http" | "https", se
 }
 
 /** Agents for clients that send paths, not absolute URLs (the AWS SDK); undefined when no proxy is set. */
-export function proxyAgents(env: NodeJS.ProcessEnv = process.env, opts: http.AgentOptions = { keepAlive: true, maxSockets: 50 }): { httpAgent: http.Agent; httpsAgent: https.Agent } | undefined {
+export function proxyAgents(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: http.AgentOptions = { keepAlive: true, maxSockets: 50 },
+): { httpAgent: http.Agent; httpsAgent: https.Agent } | undefined {
   const settings = proxySettings(env);
   if (!settings) return undefined;
-  return { httpAgent: tunnelling(new http.Agent(opts), "http", settings), httpsAgent: tunnelling(new https.Agent(opts), "https", settings) };
+  return {
+    httpAgent: tunnelling(new http.Agent(opts), "http", settings),
+    httpsAgent: tunnelling(new https.Agent(opts), "https", settings),
+  };
 }

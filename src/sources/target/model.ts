@@ -47,6 +47,11 @@ export const FLEET_IDENTITY_KEYS = [
 
 export function describeTarget(t: Target): string {
   if (t.kind === "local") return `host ${t.host}`;
-  const parts = [t.stack && `stack ${t.stack}`, t.cluster && `cluster ${t.cluster}`, t.service && `service ${t.service}`, t.region];
+  const parts = [
+    t.stack && `stack ${t.stack}`,
+    t.cluster && `cluster ${t.cluster}`,
+    t.service && `service ${t.service}`,
+    t.region,
+  ];
   return parts.filter(Boolean).join(", ") || "fleet";
 }

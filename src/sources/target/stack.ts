@@ -9,7 +9,11 @@ import { UsageError } from "../../errors.js";
 
 export class StackNotFoundError extends UsageError {}
 
-export async function readStackOutputs(clients: AwsClients, stackName: string, region?: string): Promise<Partial<FleetTarget>> {
+export async function readStackOutputs(
+  clients: AwsClients,
+  stackName: string,
+  region?: string,
+): Promise<Partial<FleetTarget>> {
   // Imported here, not at the top: resolve-fleet loads this module on every doctor run (for the error class).
   const { DescribeStacksCommand } = await import("@aws-sdk/client-cloudformation");
   const cfn = await clients.cloudformation();
@@ -19,11 +23,18 @@ export async function readStackOutputs(clients: AwsClients, stackName: string, r
   } catch (e) {
     const err = e as { name?: string; message?: string };
     if (err.name === "ValidationError" && /does not exist/i.test(err.message ?? ""))
-      throw new StackNotFoundError(`stack ${stackName} does not exist${region ? ` in ${region}` : ""} (check --stack and --region)`, "--stack");
+      throw new StackNotFoundError(
+        `stack ${stackName} does not exist${region ? ` in ${region}` : ""} (check --stack and --region)`,
+        "--stack",
+      );
     throw e;
   }
   const stack = r.Stacks?.[0];
-  if (!stack) throw new StackNotFoundError(`stack ${stackName} does not exist${region ? ` in ${region}` : ""}`, "--stack");
+  if (!stack)
+    throw new StackNotFoundError(
+      `stack ${stackName} does not exist${region ? ` in ${region}` : ""}`,
+      "--stack",
+    );
   const out: Partial<FleetTarget> = { stack: stackName };
   for (const [field, key] of Object.entries(STACK_OUTPUT_KEYS) as Array<[StackOutputField, string]>) {
     const v = stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;

@@ -36,7 +36,8 @@ export function parseTerraformOutputs(text: string, file: string): TerraformFlee
     if (o === undefined) return undefined;
     const f = root.child(name);
     // `terraform output -json` wraps each output as { value, type, sensitive }.
-    if (typeof o === "object" && o !== null && !Array.isArray(o) && "value" in o) return (o as { value: unknown }).value;
+    if (typeof o === "object" && o !== null && !Array.isArray(o) && "value" in o)
+      return (o as { value: unknown }).value;
     f.fail('expected { "value": … } as `terraform output -json` writes it');
   };
   const str = (name: string): string | undefined => {
@@ -49,8 +50,14 @@ export function parseTerraformOutputs(text: string, file: string): TerraformFlee
   const rawUrls = value("pypi_server_urls");
   let urls: string[] = [];
   if (typeof rawUrls === "string") urls = [rawUrls];
-  else if (Array.isArray(rawUrls)) urls = rawUrls.map((u, i) => (typeof u === "string" ? u : root.child("pypi_server_urls").child("value").child(i).fail("must be a string")));
-  else if (rawUrls !== undefined && rawUrls !== null) root.child("pypi_server_urls").child("value").fail("must be a list of URLs");
+  else if (Array.isArray(rawUrls))
+    urls = rawUrls.map((u, i) =>
+      typeof u === "string"
+        ? u
+        : root.child("pypi_server_urls").child("value").child(i).fail("must be a string"),
+    );
+  else if (rawUrls !== undefined && rawUrls !== null)
+    root.child("pypi_server_urls").child("value").fail("must be a list of URLs");
   // A user name or password in a server URL would reach reports and evidence: dropped (issue 14).
   urls = urls.map((u) => stripUserinfo(normaliseUrl(u)).url);
 
@@ -73,7 +80,9 @@ export function parseTerraformOutputs(text: string, file: string): TerraformFlee
   if (region) target.region = region;
 
   if (Object.keys(target).length === 0)
-    root.fail("no outputs of the pypiserver module found (expected e.g. ecs_cluster_name, ecs_service_name, pypi_server_urls)");
+    root.fail(
+      "no outputs of the pypiserver module found (expected e.g. ecs_cluster_name, ecs_service_name, pypi_server_urls)",
+    );
 
   const out: TerraformFleet = { target, urls };
   const username = str("pypi_username");

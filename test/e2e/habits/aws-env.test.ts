@@ -21,9 +21,18 @@ const CREDS = { username: "ci-reader", password: "s3cret-pw" };
 /** The environment of a user with nothing AWS- or proxy-related set, HOME in a temp dir. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^AWS_|_proxy$|_PROXY$/i.test(k) && k !== "HOME") env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^AWS_|_proxy$|_PROXY$/i.test(k) && k !== "HOME") env[k] = v;
   const home = mkdtempSync(join(tmp, "home-"));
-  return { ...env, HOME: home, NO_COLOR: "1", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...extra };
+  return {
+    ...env,
+    HOME: home,
+    NO_COLOR: "1",
+    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    ...extra,
+  };
 }
 
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
@@ -42,9 +51,32 @@ beforeAll(async () => {
   // A self-signed certificate for the two .pypictl.test names the proxy maps to 127.0.0.1.
   const key = join(tmp, "key.pem");
   caFile = join(tmp, "cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", caFile, "-days", "2", "-subj", "/CN=pypictl.test", "-addext", "subjectAltName=DNS:aws.pypictl.test,DNS:index.pypictl.test"], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      caFile,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=pypictl.test",
+      "-addext",
+      "subjectAltName=DNS:aws.pypictl.test,DNS:index.pypictl.test",
+    ],
+    { stdio: "ignore" },
+  );
   plain = await new FakeSecretIndex(CREDS).start();
-  secure = await new FakeSecretIndex(CREDS, { key: readFileSync(key, "utf8"), cert: readFileSync(caFile, "utf8") }).start();
+  secure = await new FakeSecretIndex(CREDS, {
+    key: readFileSync(key, "utf8"),
+    cert: readFileSync(caFile, "utf8"),
+  }).start();
 });
 afterAll(async () => {
   await plain?.stop();
@@ -53,14 +85,37 @@ afterAll(async () => {
 
 describe("AWS region and profile", () => {
   it("honours AWS_DEFAULT_REGION as the aws CLI does; AWS_REGION wins over it", async () => {
-    const args = ["creds", "--secret-id", "pypiserver", "--url", "https://pypi.example.com", "--format", "env"];
+    const args = [
+      "creds",
+      "--secret-id",
+      "pypiserver",
+      "--url",
+      "https://pypi.example.com",
+      "--format",
+      "env",
+    ];
     const before = plain.calls.length;
-    const r = await cli(args, cleanEnv({ AWS_DEFAULT_REGION: "eu-central-1", AWS_ENDPOINT_URL: `http://127.0.0.1:${plain.port}` }));
+    const r = await cli(
+      args,
+      cleanEnv({ AWS_DEFAULT_REGION: "eu-central-1", AWS_ENDPOINT_URL: `http://127.0.0.1:${plain.port}` }),
+    );
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toContain("PIP_INDEX_URL=");
-    expect(plain.calls.slice(before).filter((c) => c.kind === "aws").map((c) => c.region)).toEqual(["eu-central-1"]);
-    const both = await cli(args, cleanEnv({ AWS_DEFAULT_REGION: "eu-central-1", AWS_REGION: "us-east-2", AWS_ENDPOINT_URL: `http://127.0.0.1:${plain.port}` }));
+    expect(
+      plain.calls
+        .slice(before)
+        .filter((c) => c.kind === "aws")
+        .map((c) => c.region),
+    ).toEqual(["eu-central-1"]);
+    const both = await cli(
+      args,
+      cleanEnv({
+        AWS_DEFAULT_REGION: "eu-central-1",
+        AWS_REGION: "us-east-2",
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${plain.port}`,
+      }),
+    );
     expect(both.code).toBe(0);
     expect(plain.calls.at(-1)?.region).toBe("us-east-2");
   });
@@ -69,7 +124,9 @@ describe("AWS region and profile", () => {
     const env = cleanEnv();
     const creds = await cli(["creds", "--secret-id", "pypiserver", "--url", "https://pypi.example.com"], env);
     expect(creds.code).toBe(2);
-    expect(creds.err).toContain(`No AWS region: looked at --region, AWS_REGION, AWS_DEFAULT_REGION and the region of profile default in ${env.HOME}/.aws/config`);
+    expect(creds.err).toContain(
+      `No AWS region: looked at --region, AWS_REGION, AWS_DEFAULT_REGION and the region of profile default in ${env.HOME}/.aws/config`,
+    );
     const doctor = await cli(["doctor", "--cluster", "c", "--service", "s"], env);
     expect(doctor.code).toBe(2);
     expect(doctor.err).toMatch(/No AWS region: looked at --region, AWS_REGION, AWS_DEFAULT_REGION/);
@@ -77,22 +134,35 @@ describe("AWS region and profile", () => {
 
   it("--profile nosuch says the profile does not exist and where profiles were read from", async () => {
     const dir = mkdtempSync(join(tmp, "aws-"));
-    writeFileSync(join(dir, "config"), "[default]\nregion = eu-west-1\n\n[profile ops]\nregion = eu-west-1\nsso_session = corp\n\n[sso-session corp]\nsso_region = eu-west-1\n");
-    writeFileSync(join(dir, "credentials"), "[ci]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = x\n");
-    const env = cleanEnv({ AWS_CONFIG_FILE: join(dir, "config"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials") });
+    writeFileSync(
+      join(dir, "config"),
+      "[default]\nregion = eu-west-1\n\n[profile ops]\nregion = eu-west-1\nsso_session = corp\n\n[sso-session corp]\nsso_region = eu-west-1\n",
+    );
+    writeFileSync(
+      join(dir, "credentials"),
+      "[ci]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = x\n",
+    );
+    const env = cleanEnv({
+      AWS_CONFIG_FILE: join(dir, "config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
+    });
     for (const args of [
       ["doctor", "--profile", "nosuch"],
       ["creds", "--profile", "nosuch", "--secret-id", "x", "--url", "https://pypi.example.com"],
     ]) {
       const r = await cli(args, env);
       expect(r.code, r.err).toBe(2);
-      expect(r.err).toContain(`AWS profile "nosuch" (--profile) does not exist: read profiles from ${dir}/config (AWS_CONFIG_FILE) and ${dir}/credentials (AWS_SHARED_CREDENTIALS_FILE)`);
+      expect(r.err).toContain(
+        `AWS profile "nosuch" (--profile) does not exist: read profiles from ${dir}/config (AWS_CONFIG_FILE) and ${dir}/credentials (AWS_SHARED_CREDENTIALS_FILE)`,
+      );
       expect(r.err).toContain("known profiles: default, ops, ci");
       expect(r.err).not.toMatch(/No AWS region/);
     }
     const viaEnv = await cli(["doctor"], cleanEnv({ AWS_PROFILE: "nosuch" }));
     expect(viaEnv.code).toBe(2);
-    expect(viaEnv.err).toMatch(/AWS profile "nosuch" \(AWS_PROFILE\) does not exist: read profiles from .*\/\.aws\/config \(not found\)/);
+    expect(viaEnv.err).toMatch(
+      /AWS profile "nosuch" \(AWS_PROFILE\) does not exist: read profiles from .*\/\.aws\/config \(not found\)/,
+    );
   });
 });
 
@@ -101,8 +171,20 @@ describe("HTTPS_PROXY / HTTP_PROXY / NO_PROXY", () => {
     const proxy = await new LocalProxy().start();
     try {
       const r = await cli(
-        ["creds", "--check", "--secret-id", "pypiserver", "--url", `https://index.pypictl.test:${secure.port}`],
-        cleanEnv({ AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: `https://aws.pypictl.test:${secure.port}`, HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: caFile }),
+        [
+          "creds",
+          "--check",
+          "--secret-id",
+          "pypiserver",
+          "--url",
+          `https://index.pypictl.test:${secure.port}`,
+        ],
+        cleanEnv({
+          AWS_REGION: "eu-west-1",
+          AWS_ENDPOINT_URL: `https://aws.pypictl.test:${secure.port}`,
+          HTTPS_PROXY: proxy.url,
+          NODE_EXTRA_CA_CERTS: caFile,
+        }),
       );
       expect(r.code, r.out + r.err).toBe(0);
       expect(r.out).toMatch(/auth\.credentials-accepted/);
@@ -119,7 +201,11 @@ describe("HTTPS_PROXY / HTTP_PROXY / NO_PROXY", () => {
     try {
       const r = await cli(
         ["creds", "--check", "--secret-id", "pypiserver", "--url", `http://index.pypictl.test:${plain.port}`],
-        cleanEnv({ AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: `http://aws.pypictl.test:${plain.port}`, http_proxy: proxy.url }),
+        cleanEnv({
+          AWS_REGION: "eu-west-1",
+          AWS_ENDPOINT_URL: `http://aws.pypictl.test:${plain.port}`,
+          http_proxy: proxy.url,
+        }),
       );
       expect(r.code, r.out + r.err).toBe(0);
       expect(proxy.log.every((l) => l.authorized)).toBe(true);
@@ -138,7 +224,13 @@ describe("HTTPS_PROXY / HTTP_PROXY / NO_PROXY", () => {
     try {
       const r = await cli(
         ["creds", "--check", "--secret-id", "pypiserver", "--url", `http://127.0.0.1:${plain.port}`],
-        cleanEnv({ AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: `http://127.0.0.1:${plain.port}`, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: "localhost,127.0.0.1" }),
+        cleanEnv({
+          AWS_REGION: "eu-west-1",
+          AWS_ENDPOINT_URL: `http://127.0.0.1:${plain.port}`,
+          HTTP_PROXY: proxy.url,
+          HTTPS_PROXY: proxy.url,
+          NO_PROXY: "localhost,127.0.0.1",
+        }),
       );
       expect(r.code, r.out + r.err).toBe(0);
       expect(proxy.log).toEqual([]);
@@ -148,7 +240,11 @@ describe("HTTPS_PROXY / HTTP_PROXY / NO_PROXY", () => {
   });
 
   it("reads the variables as curl does: lower case first, NO_PROXY suffixes, ports and *", () => {
-    const s = proxySettings({ HTTPS_PROXY: "http://upper:1", https_proxy: "lower:3128", NO_PROXY: ".internal,example.com:8443,[::1]" })!;
+    const s = proxySettings({
+      HTTPS_PROXY: "http://upper:1",
+      https_proxy: "lower:3128",
+      NO_PROXY: ".internal,example.com:8443,[::1]",
+    })!;
     expect(s.https?.href).toBe("http://lower:3128/");
     expect(s.http).toBeUndefined();
     expect(bypassesProxy("pypi.internal", 443, s.noProxy)).toBe(true);
@@ -173,20 +269,35 @@ describe("a non-ASCII password (pip and twine send Basic auth as Latin-1)", () =
 
   it("creds prints the config with a warning naming the reason; creds --check fails with it", async () => {
     const env = cleanEnv({ AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: `http://127.0.0.1:${index.port}` });
-    const printed = await cli(["creds", "--secret-id", "pypiserver", "--url", `http://127.0.0.1:${index.port}`, "--format", "env"], env);
+    const printed = await cli(
+      ["creds", "--secret-id", "pypiserver", "--url", `http://127.0.0.1:${index.port}`, "--format", "env"],
+      env,
+    );
     expect(printed.code).toBe(0);
     expect(printed.out).toContain("PIP_INDEX_URL=");
-    expect(printed.err).toContain("warning: the password has non-ASCII characters: pip and twine (requests) encode Basic auth as Latin-1");
+    expect(printed.err).toContain(
+      "warning: the password has non-ASCII characters: pip and twine (requests) encode Basic auth as Latin-1",
+    );
     expect(printed.err).not.toContain("pässwörd");
-    const check = await cli(["creds", "--check", "--secret-id", "pypiserver", "--url", `http://127.0.0.1:${index.port}`], env);
+    const check = await cli(
+      ["creds", "--check", "--secret-id", "pypiserver", "--url", `http://127.0.0.1:${index.port}`],
+      env,
+    );
     expect(check.code).toBe(1);
-    expect(check.out).toMatch(/FAIL\s+auth\.credentials-accepted .*200 for pypictl's UTF-8 request, but the password has non-ASCII characters: pip and twine \(requests\) encode Basic auth as Latin-1/);
+    expect(check.out).toMatch(
+      /FAIL\s+auth\.credentials-accepted .*200 for pypictl's UTF-8 request, but the password has non-ASCII characters: pip and twine \(requests\) encode Basic auth as Latin-1/,
+    );
     expect(check.out + check.err).not.toContain("pässwörd");
   });
 
   it("auth.client-config fails a pip or twine setting with a non-ASCII password, with the reason", async () => {
     const pw = encodeURIComponent(UNICODE.password);
-    const env = cleanEnv({ PIP_INDEX_URL: `https://ci-reader:${pw}@pypi.example.com/simple/`, TWINE_REPOSITORY_URL: "https://pypi.example.com/", TWINE_PASSWORD: UNICODE.password, TWINE_USERNAME: "ci-reader" });
+    const env = cleanEnv({
+      PIP_INDEX_URL: `https://ci-reader:${pw}@pypi.example.com/simple/`,
+      TWINE_REPOSITORY_URL: "https://pypi.example.com/",
+      TWINE_PASSWORD: UNICODE.password,
+      TWINE_USERNAME: "ci-reader",
+    });
     const r = await cli(["doctor", "--local", "--only", "auth.client-config", "--format", "json"], env);
     const f = JSON.parse(r.out).findings[0];
     expect(f.status).toBe("fail");

@@ -10,13 +10,19 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { pypictlWording } from "../../../src/infra/toolkit.js";
 
-const FRAGMENT = "(re)-bootstrap the environment \" +\n                    \"with the right '--trust', using the latest version of the CDK CLI.";
+const FRAGMENT =
+  "(re)-bootstrap the environment \" +\n                    \"with the right '--trust', using the latest version of the CDK CLI.";
 const SHOWN =
   "Could not assume role in target account using current credentials User is not authorized . Please make sure that this role exists in the account. If it doesn't exist, (re)-bootstrap the environment with the right '--trust', using the latest version of the CDK CLI.";
 
 describe("AssumeRoleFailed advice, reworded for pypictl", () => {
   it("still exists in the installed toolkit", () => {
-    const lib = join(dirname(createRequire(import.meta.url).resolve("@aws-cdk/toolkit-lib")), "api", "aws-auth", "sdk-provider.js");
+    const lib = join(
+      dirname(createRequire(import.meta.url).resolve("@aws-cdk/toolkit-lib")),
+      "api",
+      "aws-auth",
+      "sdk-provider.js",
+    );
     expect(readFileSync(lib, "utf8")).toContain(FRAGMENT);
   });
 

@@ -32,7 +32,8 @@ describe("--help", () => {
     const longs = new Set(cmd.options.map((o) => o.long));
     for (const ex of EXAMPLES[name]!) {
       expect(ex.argv[0]).toBe(name);
-      for (const w of ex.argv.filter((a) => a.startsWith("--"))) expect(longs.has(w), `${name} ${w}`).toBe(true);
+      for (const w of ex.argv.filter((a) => a.startsWith("--")))
+        expect(longs.has(w), `${name} ${w}`).toBe(true);
     }
   });
 
@@ -43,7 +44,11 @@ describe("--help", () => {
   it("wraps at the terminal width, and at 80 columns when piped", async () => {
     const narrow = await run(["doctor", "--help"], { tty: true, columns: 60 });
     // A single word longer than the column (host.iowait.maxIowaitPercent=15) cannot be broken.
-    const optionLines = (s: string) => s.slice(0, s.indexOf("\nExamples:")).split("\n").filter((l) => l.trim().includes(" "));
+    const optionLines = (s: string) =>
+      s
+        .slice(0, s.indexOf("\nExamples:"))
+        .split("\n")
+        .filter((l) => l.trim().includes(" "));
     expect(Math.max(...optionLines(narrow.out).map((l) => l.length))).toBeLessThanOrEqual(60);
     const wide = await run(["doctor", "--help"], { tty: true, columns: 160 });
     expect(Math.max(...optionLines(wide.out).map((l) => l.length))).toBeGreaterThan(100);
@@ -53,9 +58,22 @@ describe("--help", () => {
 
   it("creds --help lists only the flags creds uses", async () => {
     const r = await run(["creds", "--help"]);
-    for (const used of ["--stack", "--region", "--profile", "--url", "--secret-id", "--terraform-outputs", "--format", "--write", "--check", "--timeout"]) expect(r.out).toContain(used);
+    for (const used of [
+      "--stack",
+      "--region",
+      "--profile",
+      "--url",
+      "--secret-id",
+      "--terraform-outputs",
+      "--format",
+      "--write",
+      "--check",
+      "--timeout",
+    ])
+      expect(r.out).toContain(used);
     expect(r.out).toMatch(/--timeout <seconds>\s+deadline for the whole run/);
-    for (const unused of ["--cluster", "--service", "--file-system-id", "--load-balancer", "--target-group"]) expect(r.out).not.toContain(unused);
+    for (const unused of ["--cluster", "--service", "--file-system-id", "--load-balancer", "--target-group"])
+      expect(r.out).not.toContain(unused);
     const bad = await run(["creds", "--cluster", "x"]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/unknown option '--cluster'/);
@@ -78,7 +96,11 @@ describe("packaged examples", () => {
   });
 
   it("works from another directory through the built CLI", () => {
-    const r = spawnSync(process.execPath, [bin, "doctor", "--replay", "example:host-healthy", "--format", "json"], { cwd: tmp, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [bin, "doctor", "--replay", "example:host-healthy", "--format", "json"],
+      { cwd: tmp, encoding: "utf8" },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).summary.status).toBe("pass");
   });
@@ -88,7 +110,14 @@ describe("pypictl completion", () => {
   const script = join(tmp, "pypictl.bash");
   function complete(...words: string[]): string[] {
     const quoted = words.map((w) => `'${w}'`).join(" ");
-    const r = spawnSync("bash", ["-c", `source '${script}'; COMP_WORDS=(${quoted}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _pypictl; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: "utf8" });
+    const r = spawnSync(
+      "bash",
+      [
+        "-c",
+        `source '${script}'; COMP_WORDS=(${quoted}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _pypictl; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      ],
+      { encoding: "utf8" },
+    );
     expect(r.status, r.stderr).toBe(0);
     return r.stdout.split("\n").filter(Boolean);
   }
@@ -101,13 +130,26 @@ describe("pypictl completion", () => {
     expect(complete("pypictl", "")).toEqual(expect.arrayContaining([...commands, "completion"]));
     expect(complete("pypictl", "doctor", "--sa").sort()).toEqual(["--samples", "--save-evidence"]);
     expect(complete("pypictl", "doctor", "--pre")).toEqual(["--pretty"]);
-    expect(complete("pypictl", "doctor", "--format", "")).toEqual(expect.arrayContaining(["human", "json", "junit", "markdown"]));
-    expect(complete("pypictl", "doctor", "--only", "host.sw")).toEqual(["host.swap-activity", "host.swap-used"]);
+    expect(complete("pypictl", "doctor", "--format", "")).toEqual(
+      expect.arrayContaining(["human", "json", "junit", "markdown"]),
+    );
+    expect(complete("pypictl", "doctor", "--only", "host.sw")).toEqual([
+      "host.swap-activity",
+      "host.swap-used",
+    ]);
     expect(complete("pypictl", "doctor", "--only", "oom,sl")).toEqual(["oom,slow-listing"]);
-    expect(complete("pypictl", "doctor", "--skip", "ef")).toEqual(expect.arrayContaining(["efs", "efs.percent-io-limit"]));
-    expect(complete("pypictl", "doctor", "--explain", "auth.")).toEqual(CHECKS.filter((c) => c.id.startsWith("auth.")).map((c) => c.id));
-    expect(complete("pypictl", "doctor", "--threshold", "host.iowait.maxI")).toEqual(["host.iowait.maxIowaitPercent"]);
-    expect(complete("pypictl", "doctor", "--replay", "example", ":", "fleet-oo")).toEqual(["fleet-oom-kills"]);
+    expect(complete("pypictl", "doctor", "--skip", "ef")).toEqual(
+      expect.arrayContaining(["efs", "efs.percent-io-limit"]),
+    );
+    expect(complete("pypictl", "doctor", "--explain", "auth.")).toEqual(
+      CHECKS.filter((c) => c.id.startsWith("auth.")).map((c) => c.id),
+    );
+    expect(complete("pypictl", "doctor", "--threshold", "host.iowait.maxI")).toEqual([
+      "host.iowait.maxIowaitPercent",
+    ]);
+    expect(complete("pypictl", "doctor", "--replay", "example", ":", "fleet-oo")).toEqual([
+      "fleet-oom-kills",
+    ]);
     expect(complete("pypictl", "creds", "--format", "pi")).toEqual(["pip.conf"]);
     expect(complete("pypictl", "creds", "--cl")).toEqual([]); // creds has no --cluster
     expect(complete("pypictl", "creds", "--ti")).toEqual(["--timeout"]);
@@ -120,7 +162,9 @@ describe("pypictl completion", () => {
     expect(zsh).toMatch(/--only'\[[^\]]*\]:ids:_sequence compadd - slow-listing oom/);
     expect(zsh).toContain("example:fleet-oom-kills");
     const fish = (await run(["completion", "fish"])).out;
-    expect(fish).toContain("complete -c pypictl -n '__fish_seen_subcommand_from doctor' -l explain -x -a 'host.");
+    expect(fish).toContain(
+      "complete -c pypictl -n '__fish_seen_subcommand_from doctor' -l explain -x -a 'host.",
+    );
     expect(fish).toContain("-l output -r -F");
     const bad = await run(["completion", "powershell"]);
     expect(bad.code).toBe(2);

@@ -45,7 +45,11 @@ export interface Dist {
   sdist: string;
 }
 
-export function makeDist(name: string, version: string, dir = mkdtempSync(join(tmpdir(), "pypictl-dist-"))): Dist {
+export function makeDist(
+  name: string,
+  version: string,
+  dir = mkdtempSync(join(tmpdir(), "pypictl-dist-")),
+): Dist {
   mkdirSync(dir, { recursive: true });
   const r = spawnSync(python3(), ["-c", MAKE_DIST, name, version, dir], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`building the test dist failed: ${r.stderr}`);
@@ -117,13 +121,36 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promis
   });
 }
 
-export async function pipInstall(pkg: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<RunResult & { target: string }> {
+export async function pipInstall(
+  pkg: string,
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+): Promise<RunResult & { target: string }> {
   const target = mkdtempSync(join(tmpdir(), "pypictl-pip-target-"));
-  const r = await run(python3(), ["-m", "pip", "install", "--no-input", "--no-cache-dir", "--disable-pip-version-check", "--target", target, ...args, pkg], env);
+  const r = await run(
+    python3(),
+    [
+      "-m",
+      "pip",
+      "install",
+      "--no-input",
+      "--no-cache-dir",
+      "--disable-pip-version-check",
+      "--target",
+      target,
+      ...args,
+      pkg,
+    ],
+    env,
+  );
   return { ...r, target };
 }
 
-export function twineUpload(files: string[], env: NodeJS.ProcessEnv, args: string[] = []): Promise<RunResult> {
+export function twineUpload(
+  files: string[],
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+): Promise<RunResult> {
   return run("twine", ["upload", "--non-interactive", "--disable-progress-bar", ...args, ...files], env);
 }
 

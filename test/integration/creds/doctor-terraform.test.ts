@@ -16,7 +16,11 @@ const saved = { ...process.env };
 beforeAll(async () => {
   await server.start();
   // The fleet resolution checks the credential chain; no AWS call is made for --only auth.
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "x", AWS_EC2_METADATA_DISABLED: "true" });
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: "AKIDTEST",
+    AWS_SECRET_ACCESS_KEY: "x",
+    AWS_EC2_METADATA_DISABLED: "true",
+  });
 });
 afterAll(async () => {
   await server.stop();
@@ -44,7 +48,19 @@ function outputs(password: string): string {
 describe("doctor --terraform-outputs", () => {
   it("probes the index with the module's credentials: accepted → pass, exit 0, password nowhere", async () => {
     const io = captureIo({ ...process.env });
-    const code = await runCli(["doctor", "--terraform-outputs", outputs(PASSWORD), "--only", "auth.credentials-accepted,auth.index-protected", "--format", "json", "--verbose"], io);
+    const code = await runCli(
+      [
+        "doctor",
+        "--terraform-outputs",
+        outputs(PASSWORD),
+        "--only",
+        "auth.credentials-accepted,auth.index-protected",
+        "--format",
+        "json",
+        "--verbose",
+      ],
+      io,
+    );
     const report = JSON.parse(io.stdout.text);
     expect(report.findings.map((f: { checkId: string; status: string }) => [f.checkId, f.status])).toEqual([
       ["auth.index-protected", "pass"],
@@ -52,7 +68,9 @@ describe("doctor --terraform-outputs", () => {
     ]);
     expect(code).toBe(0);
     // Plain words for where the credentials came from (was "with the settings credentials").
-    const accepted = report.findings.find((f: { checkId: string }) => f.checkId === "auth.credentials-accepted");
+    const accepted = report.findings.find(
+      (f: { checkId: string }) => f.checkId === "auth.credentials-accepted",
+    );
     expect(accepted.message).toMatch(/^GET \/simple\/ with these credentials: 200 in \d+ ms$/);
     expect(accepted.message).not.toContain("settings");
     for (const text of [io.stdout.text, io.stderr.text]) {
@@ -63,7 +81,18 @@ describe("doctor --terraform-outputs", () => {
 
   it("a stale password in the outputs is a 403 → fail", async () => {
     const io = captureIo({ ...process.env });
-    const code = await runCli(["doctor", "--terraform-outputs", outputs("stale-one"), "--only", "auth.credentials-accepted", "--format", "json"], io);
+    const code = await runCli(
+      [
+        "doctor",
+        "--terraform-outputs",
+        outputs("stale-one"),
+        "--only",
+        "auth.credentials-accepted",
+        "--format",
+        "json",
+      ],
+      io,
+    );
     const finding = JSON.parse(io.stdout.text).findings[0];
     expect(finding.status).toBe("fail");
     expect(JSON.stringify(finding)).toContain("403");

@@ -44,7 +44,10 @@ function projectOf(filename: string): string {
   return normalizeName(sdist ? sdist[1]! : filename);
 }
 
-function parseMultipart(body: Buffer, contentType: string): Map<string, { value: Buffer; filename?: string }> {
+function parseMultipart(
+  body: Buffer,
+  contentType: string,
+): Map<string, { value: Buffer; filename?: string }> {
   const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   const fields = new Map<string, { value: Buffer; filename?: string }>();
   if (!m) return fields;
@@ -121,7 +124,9 @@ export class FakePypiServer {
       res.writeHead(status, { "content-type": "text/html; charset=utf-8", ...headers });
       res.end(text);
     };
-    const protectedRoute = !(path === "/health" || (path === "/" && method === "GET")) || (path === "/health" && this.opts.healthNeedsAuth === true);
+    const protectedRoute =
+      !(path === "/health" || (path === "/" && method === "GET")) ||
+      (path === "/health" && this.opts.healthNeedsAuth === true);
     if (protectedRoute && !this.opts.open) {
       if (auth === "none") return send(401, "Unauthorized", { "www-authenticate": 'Basic realm="pypi"' });
       if (auth === "wrong") return send(403, "Forbidden");
@@ -139,25 +144,40 @@ export class FakePypiServer {
       if (action !== "file_upload" || !content?.filename) return send(400, "Bad Request: not a file upload");
       if (this.files.has(content.filename)) return send(400, "Bad Request: file already exists");
       const digest = fields.get("sha256_digest")?.value.toString();
-      if (digest && digest !== createHash("sha256").update(content.value).digest("hex")) return send(400, "Bad Request: digest mismatch");
+      if (digest && digest !== createHash("sha256").update(content.value).digest("hex"))
+        return send(400, "Bad Request: digest mismatch");
       this.files.set(content.filename, content.value);
       return send(200, "");
     }
-    if (path === "/") return send(200, `<html><body><h1>pypiserver</h1><p>This instance is serving ${this.files.size} packages.</p></body></html>`);
+    if (path === "/")
+      return send(
+        200,
+        `<html><body><h1>pypiserver</h1><p>This instance is serving ${this.files.size} packages.</p></body></html>`,
+      );
     if (path === "/simple/" || path === "/simple") {
       const projects = [...new Set([...this.files.keys()].map(projectOf))].sort();
-      return send(200, `<!DOCTYPE html><html><head><title>Simple Index</title></head><body>\n${projects.map((p) => `<a href="${p}/">${p}</a><br>`).join("\n")}\n</body></html>`);
+      return send(
+        200,
+        `<!DOCTYPE html><html><head><title>Simple Index</title></head><body>\n${projects.map((p) => `<a href="${p}/">${p}</a><br>`).join("\n")}\n</body></html>`,
+      );
     }
     const proj = /^\/simple\/([^/]+)\/?$/.exec(path);
     if (proj) {
       const name = normalizeName(proj[1]!);
       const files = [...this.files.entries()].filter(([f]) => projectOf(f) === name);
       if (files.length === 0) return send(404, "Not Found");
-      const links = files.map(([f, c]) => `<a href="../../packages/${f}#sha256=${createHash("sha256").update(c).digest("hex")}">${f}</a><br>`);
-      return send(200, `<!DOCTYPE html><html><head><title>Links for ${name}</title></head><body><h1>Links for ${name}</h1>\n${links.join("\n")}\n</body></html>`);
+      const links = files.map(
+        ([f, c]) =>
+          `<a href="../../packages/${f}#sha256=${createHash("sha256").update(c).digest("hex")}">${f}</a><br>`,
+      );
+      return send(
+        200,
+        `<!DOCTYPE html><html><head><title>Links for ${name}</title></head><body><h1>Links for ${name}</h1>\n${links.join("\n")}\n</body></html>`,
+      );
     }
     const file = /^\/packages\/([^/]+)$/.exec(path);
-    if (file && this.files.has(file[1]!)) return send(200, this.files.get(file[1]!)!, { "content-type": "application/octet-stream" });
+    if (file && this.files.has(file[1]!))
+      return send(200, this.files.get(file[1]!)!, { "content-type": "application/octet-stream" });
     return send(404, "Not Found");
   }
 }

@@ -9,7 +9,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { FakePypiServer } from "./fake-pypiserver.js";
-import { havePipAndTwine, isolatedEnv, makeDist, pipInstall, python3, readBytes, run, twineUpload } from "./clients.js";
+import {
+  havePipAndTwine,
+  isolatedEnv,
+  makeDist,
+  pipInstall,
+  python3,
+  readBytes,
+  run,
+  twineUpload,
+} from "./clients.js";
 import { renderCreds, type CredFormat, type CredsInput } from "../../../src/creds/formats.js";
 import { encodeUserinfo } from "../../../src/creds/encode.js";
 
@@ -50,7 +59,9 @@ d("creds formats with the real pip and twine", () => {
     const anon = await fetch(`${server.url}/simple/`);
     expect(anon.status).toBe(401);
     expect(anon.headers.get("www-authenticate")).toBe('Basic realm="pypi"');
-    const wrong = await fetch(`${server.url}/simple/`, { headers: { authorization: `Basic ${Buffer.from(`${USER}:nope`).toString("base64")}` } });
+    const wrong = await fetch(`${server.url}/simple/`, {
+      headers: { authorization: `Basic ${Buffer.from(`${USER}:nope`).toString("base64")}` },
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.headers.get("www-authenticate")).toBeNull();
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
@@ -59,12 +70,34 @@ d("creds formats with the real pip and twine", () => {
   it("env: PIP_INDEX_URL installs and TWINE_* uploads, through a real shell", async () => {
     const envFile = file("creds.env", render("env"));
     const env = isolatedEnv(home);
-    const pip = await run("bash", ["-c", `. "$1" && exec "$2" -m pip install --no-input --no-cache-dir --target "$3" demo-pkg`, "bash", envFile, python3(), join(home, "t-env")], env);
+    const pip = await run(
+      "bash",
+      [
+        "-c",
+        `. "$1" && exec "$2" -m pip install --no-input --no-cache-dir --target "$3" demo-pkg`,
+        "bash",
+        envFile,
+        python3(),
+        join(home, "t-env"),
+      ],
+      env,
+    );
     expect(pip.stderr + pip.stdout).not.toMatch(/ERROR/);
     expect(pip.status).toBe(0);
     expect(installed(join(home, "t-env"))).toBe(true);
     const dist = freshDist();
-    const twine = await run("bash", ["-c", `. "$1" && exec twine upload --non-interactive --disable-progress-bar "$2" "$3"`, "bash", envFile, dist.wheel, dist.sdist], env);
+    const twine = await run(
+      "bash",
+      [
+        "-c",
+        `. "$1" && exec twine upload --non-interactive --disable-progress-bar "$2" "$3"`,
+        "bash",
+        envFile,
+        dist.wheel,
+        dist.sdist,
+      ],
+      env,
+    );
     expect(twine.status, twine.stdout + twine.stderr).toBe(0);
     expect(server.files.has(dist.wheel.split("/").pop()!)).toBe(true);
     expect(server.files.has(dist.sdist.split("/").pop()!)).toBe(true);
@@ -117,7 +150,10 @@ d("creds formats with the real pip and twine", () => {
   });
 
   it("pypirc with the password percent-encoded is a 403: twine sends it as written", async () => {
-    const rc = file("pypirc-enc", render("pypirc").replace(`password = ${HARD_PASSWORD}`, `password = ${encodeUserinfo(HARD_PASSWORD)}`));
+    const rc = file(
+      "pypirc-enc",
+      render("pypirc").replace(`password = ${HARD_PASSWORD}`, `password = ${encodeUserinfo(HARD_PASSWORD)}`),
+    );
     const dist = freshDist();
     const r = await twineUpload([dist.wheel], isolatedEnv(home), ["--config-file", rc, "-r", "pypictl"]);
     expect(r.status).not.toBe(0);
@@ -126,22 +162,35 @@ d("creds formats with the real pip and twine", () => {
 
   it("twine pointed at /simple/ gets a 405: it wants the server root", async () => {
     const dist = freshDist();
-    const r = await twineUpload([dist.wheel], isolatedEnv(home, { TWINE_USERNAME: USER, TWINE_PASSWORD: HARD_PASSWORD }), ["--repository-url", `${server.url}/simple/`]);
+    const r = await twineUpload(
+      [dist.wheel],
+      isolatedEnv(home, { TWINE_USERNAME: USER, TWINE_PASSWORD: HARD_PASSWORD }),
+      ["--repository-url", `${server.url}/simple/`],
+    );
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/405/);
   });
 
   it("netrc: pip finds the raw password for the host (NETRC)", async () => {
     const netrc = file("netrc", render("netrc"));
-    const r = await pipInstall("demo-pkg", isolatedEnv(home, { NETRC: netrc }), ["--index-url", `${server.url}/simple/`]);
+    const r = await pipInstall("demo-pkg", isolatedEnv(home, { NETRC: netrc }), [
+      "--index-url",
+      `${server.url}/simple/`,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(installed(r.target)).toBe(true);
   });
 
   it("netrc with the password percent-encoded is a 403", async () => {
-    const netrc = file("netrc-enc", `machine 127.0.0.1\n  login ${USER}\n  password ${encodeUserinfo(HARD_PASSWORD)}\n`);
+    const netrc = file(
+      "netrc-enc",
+      `machine 127.0.0.1\n  login ${USER}\n  password ${encodeUserinfo(HARD_PASSWORD)}\n`,
+    );
     const before = server.log.length;
-    const r = await pipInstall("demo-pkg", isolatedEnv(home, { NETRC: netrc }), ["--index-url", `${server.url}/simple/`]);
+    const r = await pipInstall("demo-pkg", isolatedEnv(home, { NETRC: netrc }), [
+      "--index-url",
+      `${server.url}/simple/`,
+    ]);
     expect(r.status).not.toBe(0);
     expect(server.log.slice(before).some((l) => l.status === 403)).toBe(true);
   });
@@ -151,7 +200,14 @@ d("creds formats with the real pip and twine", () => {
     const r = await pipInstall("demo-pkg", isolatedEnv(home), ["--index-url", j.indexUrlWithCredentials!]);
     expect(r.status, r.stderr).toBe(0);
     const dist = freshDist();
-    const t = await twineUpload([dist.sdist], isolatedEnv(home), ["--repository-url", j.uploadUrl!, "-u", j.username!, "-p", j.password!]);
+    const t = await twineUpload([dist.sdist], isolatedEnv(home), [
+      "--repository-url",
+      j.uploadUrl!,
+      "-u",
+      j.username!,
+      "-p",
+      j.password!,
+    ]);
     expect(t.status, t.stdout + t.stderr).toBe(0);
   });
 

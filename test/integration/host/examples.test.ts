@@ -50,7 +50,13 @@ export const EXAMPLES: Example[] = [
     host: "ip-10-0-2-51.ec2.internal",
     description:
       "A recorded incident on a Terraform-module fleet: a t3.micro (916 MiB) running 2×128 MB tasks under 10 concurrent installs swapped 750 MiB, si/so in the thousands of KiB/s and 84 % iowait, 60 MiB available. Swap activity, swap used, memory available and iowait fail; the fix that worked was t3.small with 2×512 MB tasks (iowait under 5 %).",
-    expect: { ...ALL_PASS, "host.swap-activity": "fail", "host.swap-used": "fail", "host.memory-available": "fail", "host.iowait": "fail" },
+    expect: {
+      ...ALL_PASS,
+      "host.swap-activity": "fail",
+      "host.swap-used": "fail",
+      "host.memory-available": "fail",
+      "host.iowait": "fail",
+    },
     exit: 1,
   },
   {
@@ -118,7 +124,11 @@ export function buildExample(ex: Example): string {
   if (!result.snapshot.meta.ok) throw new Error(`${ex.probe}: no meta`);
   const probeTime = new Date(result.snapshot.meta.value.time);
   const end = new Date(probeTime.getTime() + result.snapshot.meta.value.samples * 1000);
-  const window = { start: new Date(end.getTime() - 3600_000).toISOString(), end: end.toISOString(), since: "1h" };
+  const window = {
+    start: new Date(end.getTime() - 3600_000).toISOString(),
+    end: end.toISOString(),
+    since: "1h",
+  };
   const bundle = makeBundle({
     version: TOOL_VERSION,
     window,
@@ -137,11 +147,13 @@ describe("examples/host-*.json", () => {
       const built = buildExample(ex);
       if (process.env.PYPICTL_UPDATE_EXAMPLES === "1") writeFileSync(url, built);
 
-
       it("is current (rebuilt from its fixture through the real parser)", () => {
         // The tool version is whatever built it last; a version bump alone does not make an example stale.
-        const norm = (t: string) => t.replace(/("tool": \{\s*"name": "pypictl",\s*"version": )"[^"]*"/, '$1"*"');
-        expect(norm(readFileSync(url, "utf8")), "stale: run node scripts/make-host-examples.mjs").toBe(norm(built));
+        const norm = (t: string) =>
+          t.replace(/("tool": \{\s*"name": "pypictl",\s*"version": )"[^"]*"/, '$1"*"');
+        expect(norm(readFileSync(url, "utf8")), "stale: run node scripts/make-host-examples.mjs").toBe(
+          norm(built),
+        );
       });
       it("is a valid bundle", () => {
         const text = readFileSync(url, "utf8");
@@ -152,7 +164,10 @@ describe("examples/host-*.json", () => {
       });
       it(`replays to the expected findings, exit ${ex.exit}`, async () => {
         const io = captureIo();
-        const code = await runCli(["doctor", "--replay", new URL(ex.file, EXAMPLES_DIR).pathname, "--format", "json"], io);
+        const code = await runCli(
+          ["doctor", "--replay", new URL(ex.file, EXAMPLES_DIR).pathname, "--format", "json"],
+          io,
+        );
         const report = JSON.parse(io.stdout.text) as { findings: Array<{ checkId: string; status: Status }> };
         assertValidReport(report);
         expect(Object.fromEntries(report.findings.map((f) => [f.checkId, f.status]))).toEqual(ex.expect);
@@ -162,11 +177,27 @@ describe("examples/host-*.json", () => {
   }
   it("package count fails the run with --fail-on warn", async () => {
     const io = captureIo();
-    expect(await runCli(["doctor", "--replay", new URL("host-package-count.json", EXAMPLES_DIR).pathname, "--fail-on", "warn", "--format", "json"], io)).toBe(1);
+    expect(
+      await runCli(
+        [
+          "doctor",
+          "--replay",
+          new URL("host-package-count.json", EXAMPLES_DIR).pathname,
+          "--fail-on",
+          "warn",
+          "--format",
+          "json",
+        ],
+        io,
+      ),
+    ).toBe(1);
   });
   it("the human report of the swapping incident shows the numbers and a sparkline", async () => {
     const io = captureIo();
-    await runCli(["doctor", "--replay", new URL("host-swapping.json", EXAMPLES_DIR).pathname, "--no-color"], io);
+    await runCli(
+      ["doctor", "--replay", new URL("host-swapping.json", EXAMPLES_DIR).pathname, "--no-color"],
+      io,
+    );
     expect(io.stdout.text).toMatch(/750 MiB of 1024 MiB swap in use/);
     expect(io.stdout.text).toMatch(/iowait 84 % on average/);
     expect(io.stdout.text).toMatch(/[▁▂▃▄▅▆▇█]{4}/);

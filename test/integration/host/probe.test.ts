@@ -15,23 +15,45 @@ import type { Finding } from "../../../src/checks/model.js";
 import { captureIo } from "../../helpers/io.js";
 import { assertValidReport } from "../../helpers/schema.js";
 
-const HOST_IDS = ["host.swap-activity", "host.swap-used", "host.memory-available", "host.iowait", "host.package-count", "host.efs-mount"];
-const meminfoKb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(readFileSync("/proc/meminfo", "utf8"))![1]);
+const HOST_IDS = [
+  "host.swap-activity",
+  "host.swap-used",
+  "host.memory-available",
+  "host.iowait",
+  "host.package-count",
+  "host.efs-mount",
+];
+const meminfoKb = (field: string): number =>
+  Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(readFileSync("/proc/meminfo", "utf8"))![1]);
 
 describe("the probe on this machine", () => {
   it("runs, parses every section, and agrees with /proc/meminfo and vmstat", async () => {
-    const script = buildProbeScript({ samples: 2, mountPath: "/data/packages", packageDir: "/data/packages" });
+    const script = buildProbeScript({
+      samples: 2,
+      mountPath: "/data/packages",
+      packageDir: "/data/packages",
+    });
     const run = await runScriptLocally(script, new AbortController().signal);
     expect(run.code).toBe(0);
     const r = parseProbeOutput(hostname(), run.stdout);
     if (!r.ok) throw new Error(r.message);
     const { snapshot } = r;
-    for (const [name, s] of Object.entries(snapshot)) expect(s.ok, `${name}: ${s.ok ? "" : s.error}`).toBe(true);
-    if (!snapshot.meminfo.ok || !snapshot.vmstat.ok || !snapshot.nproc.ok || !snapshot.free.ok || !snapshot.meta.ok) return;
+    for (const [name, s] of Object.entries(snapshot))
+      expect(s.ok, `${name}: ${s.ok ? "" : s.error}`).toBe(true);
+    if (
+      !snapshot.meminfo.ok ||
+      !snapshot.vmstat.ok ||
+      !snapshot.nproc.ok ||
+      !snapshot.free.ok ||
+      !snapshot.meta.ok
+    )
+      return;
     expect(snapshot.meminfo.value.kB.MemTotal).toBe(meminfoKb("MemTotal"));
     expect(snapshot.meminfo.value.kB.SwapTotal).toBe(meminfoKb("SwapTotal"));
     // MemAvailable moves; within 5 % of a fresh read.
-    expect(Math.abs(snapshot.meminfo.value.kB.MemAvailable! - meminfoKb("MemAvailable"))).toBeLessThan(meminfoKb("MemTotal") * 0.05);
+    expect(Math.abs(snapshot.meminfo.value.kB.MemAvailable! - meminfoKb("MemAvailable"))).toBeLessThan(
+      meminfoKb("MemTotal") * 0.05,
+    );
     expect(snapshot.free.value.mem.total).toBe(Math.floor(meminfoKb("MemTotal") / 1024));
     expect(snapshot.vmstat.value.rows).toHaveLength(2);
     const handVmstat = execFileSync("vmstat", ["1", "1"], { encoding: "utf8" }).trim().split("\n");
@@ -42,21 +64,33 @@ describe("the probe on this machine", () => {
   });
 
   it("discover mode: finds this machine's NFS mounts (as /proc/self/mountstats lists them), times the window, counts blocked tasks", async () => {
-    const run = await runScriptLocally(buildProbeScript({ samples: 3, mountPath: "/data/packages", discover: true }), new AbortController().signal);
+    const run = await runScriptLocally(
+      buildProbeScript({ samples: 3, mountPath: "/data/packages", discover: true }),
+      new AbortController().signal,
+    );
     expect(run.code).toBe(0);
     const r = parseProbeOutput(hostname(), run.stdout);
-    if (!r.ok || !r.snapshot.mount.ok) throw new Error(r.ok ? String((r.snapshot.mount as { error: string }).error) : r.message);
-    const nfsHere = readFileSync("/proc/self/mountstats", "utf8").split("\n").filter((l) => / with fstype nfs4? /.test(l) || / with fstype nfs4?$/.test(l)).length;
+    if (!r.ok || !r.snapshot.mount.ok)
+      throw new Error(r.ok ? String((r.snapshot.mount as { error: string }).error) : r.message);
+    const nfsHere = readFileSync("/proc/self/mountstats", "utf8")
+      .split("\n")
+      .filter((l) => / with fstype nfs4? /.test(l) || / with fstype nfs4?$/.test(l)).length;
     const m = r.snapshot.mount.value;
     expect(m.mode).toBe("discover");
     expect(m.nfsMounts).toHaveLength(nfsHere);
     if (nfsHere === 0) {
       expect(m).toMatchObject({ pick: "none", judged: [] });
-      expect(r.snapshot.packages).toEqual({ ok: true, value: { dir: "", dirState: "none", files: 0, complete: true } });
+      expect(r.snapshot.packages).toEqual({
+        ok: true,
+        value: { dir: "", dirState: "none", files: 0, complete: true },
+      });
     }
     for (const j of m.judged ?? []) expect(j.window?.seconds ?? j.windowError).toBeTruthy();
     // Real /proc: one D-state count per sample (this machine's tasks, whatever they are doing).
-    expect(r.snapshot.blocked).toMatchObject({ ok: true, value: { samples: [expect.any(Object), expect.any(Object), expect.any(Object)] } });
+    expect(r.snapshot.blocked).toMatchObject({
+      ok: true,
+      value: { samples: [expect.any(Object), expect.any(Object), expect.any(Object)] },
+    });
   });
 
   it("the host.probe source: local target, raw kept, abort kills the run", async () => {
@@ -71,8 +105,14 @@ describe("the probe on this machine", () => {
     };
     expect(typeof hostProbeSource.deps === "function" && hostProbeSource.deps(ctx.target)).toEqual([]);
     // Over SSM: the instances, and the task definition's EFS id unless the target names the file system.
-    expect(typeof hostProbeSource.deps === "function" && hostProbeSource.deps({ kind: "fleet" })).toEqual(["fleet.instances", "ecs.service"]);
-    expect(typeof hostProbeSource.deps === "function" && hostProbeSource.deps({ kind: "fleet", fileSystemId: "fs-0123abcd" })).toEqual(["fleet.instances"]);
+    expect(typeof hostProbeSource.deps === "function" && hostProbeSource.deps({ kind: "fleet" })).toEqual([
+      "fleet.instances",
+      "ecs.service",
+    ]);
+    expect(
+      typeof hostProbeSource.deps === "function" &&
+        hostProbeSource.deps({ kind: "fleet", fileSystemId: "fs-0123abcd" }),
+    ).toEqual(["fleet.instances"]);
     const res = await hostProbeSource.gather(ctx);
     if (!res.ok) throw new Error(res.message);
     expect(res.value.hosts).toHaveLength(1);
@@ -81,7 +121,10 @@ describe("the probe on this machine", () => {
 
     const ac = new AbortController();
     const started = Date.now();
-    const p = runScriptLocally(buildProbeScript({ samples: 30, mountPath: "/data/packages", packageDir: "/data/packages" }), ac.signal);
+    const p = runScriptLocally(
+      buildProbeScript({ samples: 30, mountPath: "/data/packages", packageDir: "/data/packages" }),
+      ac.signal,
+    );
     setTimeout(() => ac.abort(new Error("deadline")), 300);
     await expect(p).rejects.toThrow(/deadline/);
     expect(Date.now() - started).toBeLessThan(5000);
@@ -93,7 +136,10 @@ describe("pypictl doctor --local", () => {
     const io = captureIo();
     // --mount-path given: the volume checks judge it even off the fleet (without it, a machine with no
     // /data/packages and no ECS agent reports them not applicable: test/e2e/habits/output.test.ts).
-    const code = await runCli(["doctor", "--local", "--samples", "2", "--format", "json", "--mount-path", "/data/packages"], io);
+    const code = await runCli(
+      ["doctor", "--local", "--samples", "2", "--format", "json", "--mount-path", "/data/packages"],
+      io,
+    );
     const report = JSON.parse(io.stdout.text) as { target: unknown; findings: Finding[] };
     assertValidReport(report);
     expect(report.target).toEqual({ kind: "local", host: hostname() });
@@ -101,10 +147,14 @@ describe("pypictl doctor --local", () => {
     for (const id of HOST_IDS) expect(byId.has(id), id).toBe(true);
     const mem = byId.get("host.memory-available")!;
     expect(mem.status).not.toBe("error");
-    expect(Math.abs(mem.observed!.value - meminfoKb("MemAvailable") / 1024)).toBeLessThan((meminfoKb("MemTotal") / 1024) * 0.05);
+    expect(Math.abs(mem.observed!.value - meminfoKb("MemAvailable") / 1024)).toBeLessThan(
+      (meminfoKb("MemTotal") / 1024) * 0.05,
+    );
     expect(mem.data.totalMiB).toBe(Math.round((meminfoKb("MemTotal") / 1024) * 10) / 10);
     const swap = byId.get("host.swap-used")!;
-    expect(swap.status).toBe(meminfoKb("SwapTotal") === 0 || meminfoKb("SwapTotal") === meminfoKb("SwapFree") ? "pass" : "fail");
+    expect(swap.status).toBe(
+      meminfoKb("SwapTotal") === 0 || meminfoKb("SwapTotal") === meminfoKb("SwapFree") ? "pass" : "fail",
+    );
     for (const id of ["host.iowait", "host.swap-activity"]) {
       const f = byId.get(id)!;
       expect(f.status, f.message).not.toBe("error");
@@ -121,7 +171,11 @@ describe("pypictl doctor --local", () => {
       }
     })();
     if (!hasMount) {
-      expect(byId.get("host.efs-mount")).toMatchObject({ status: "error", messageId: "path-absent", message: expect.stringMatching(/--mount-path \/data\/packages does not exist/) });
+      expect(byId.get("host.efs-mount")).toMatchObject({
+        status: "error",
+        messageId: "path-absent",
+        message: expect.stringMatching(/--mount-path \/data\/packages does not exist/),
+      });
       expect(byId.get("host.package-count")).toMatchObject({ status: "error", messageId: "dir-absent" });
       expect(code).toBe(report.findings.some((f) => f.status === "fail") ? 1 : 3);
     }

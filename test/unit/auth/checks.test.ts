@@ -5,7 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evaluateCheck, limitsFor } from "../../../src/checks/runner.js";
 import { authClientConfig } from "../../../src/checks/auth/client-config.js";
-import { authCredentialsAccepted, authHealthEndpoint, authIndexProtected } from "../../../src/checks/auth/probe.js";
+import {
+  authCredentialsAccepted,
+  authHealthEndpoint,
+  authIndexProtected,
+} from "../../../src/checks/auth/probe.js";
 import type { Check } from "../../../src/checks/model.js";
 import type { IndexProbe } from "../../../src/sources/http/index-probe.js";
 import { indexProbeSource } from "../../../src/sources/http/index-probe.js";
@@ -25,37 +29,76 @@ const probe = (p: Partial<IndexProbe>): IndexProbe => ({
   fleet: { cluster: "c", service: "s", autoScalingGroup: "g" },
   ...p,
 });
-const run = (check: Check, value: unknown, id = "http.index-probe") => evaluateCheck(check, { [id]: { ok: true, value, at } }, limitsFor(check, {}), window);
+const run = (check: Check, value: unknown, id = "http.index-probe") =>
+  evaluateCheck(check, { [id]: { ok: true, value, at } }, limitsFor(check, {}), window);
 const C = (c: unknown) => c as Check;
 
 describe("auth probe checks", () => {
   it("401 + Basic challenge passes; 200 fails as an open index; 401 without challenge warns", () => {
     expect(run(C(authIndexProtected), probe({})).status).toBe("pass");
-    expect(run(C(authIndexProtected), probe({ anonymous: { path: "/simple/", status: 200, ms: 5 } })).messageId).toBe("open");
-    expect(run(C(authIndexProtected), probe({ anonymous: { path: "/simple/", status: 401, ms: 5 } })).status).toBe("warn");
+    expect(
+      run(C(authIndexProtected), probe({ anonymous: { path: "/simple/", status: 200, ms: 5 } })).messageId,
+    ).toBe("open");
+    expect(
+      run(C(authIndexProtected), probe({ anonymous: { path: "/simple/", status: 401, ms: 5 } })).status,
+    ).toBe("warn");
   });
   it("with credentials: 401 → not sent (encoding hint), 403 → stale (roll tasks / instances), 200 slow → warn", () => {
-    const notSent = run(C(authCredentialsAccepted), probe({ authenticated: { path: "/simple/", status: 401, ms: 5 } }));
+    const notSent = run(
+      C(authCredentialsAccepted),
+      probe({ authenticated: { path: "/simple/", status: 401, ms: 5 } }),
+    );
     expect(notSent.messageId).toBe("not-sent");
     expect(notSent.hints.join(" ")).toMatch(/percent-encoded/);
-    const stale = run(C(authCredentialsAccepted), probe({ authenticated: { path: "/simple/", status: 403, ms: 5 } }));
+    const stale = run(
+      C(authCredentialsAccepted),
+      probe({ authenticated: { path: "/simple/", status: 403, ms: 5 } }),
+    );
     expect(stale.status).toBe("fail");
     expect(stale.hints.join(" ")).toMatch(/--cluster c --service s --force-new-deployment/);
     expect(stale.hints.join(" ")).toMatch(/start-instance-refresh --auto-scaling-group-name g/);
-    expect(run(C(authCredentialsAccepted), probe({ authenticated: { path: "/simple/", status: 200, ms: 2500 } })).status).toBe("warn");
+    expect(
+      run(C(authCredentialsAccepted), probe({ authenticated: { path: "/simple/", status: 200, ms: 2500 } }))
+        .status,
+    ).toBe("warn");
   });
   it("names 5xx, timeouts and TLS failures", () => {
-    const bad = run(C(authCredentialsAccepted), probe({ authenticated: { path: "/simple/", status: 502, ms: 5 } }));
+    const bad = run(
+      C(authCredentialsAccepted),
+      probe({ authenticated: { path: "/simple/", status: 502, ms: 5 } }),
+    );
     expect(bad.messageId).toBe("server-error");
     expect(bad.hints.join(" ")).toMatch(/keep-alive/);
-    const tls = run(C(authIndexProtected), probe({ anonymous: { path: "/simple/", ms: 30, error: { kind: "tls", code: "CERT_HAS_EXPIRED", message: "certificate has expired" } } }));
+    const tls = run(
+      C(authIndexProtected),
+      probe({
+        anonymous: {
+          path: "/simple/",
+          ms: 30,
+          error: { kind: "tls", code: "CERT_HAS_EXPIRED", message: "certificate has expired" },
+        },
+      }),
+    );
     expect(tls.message).toMatch(/TLS handshake failed \(CERT_HAS_EXPIRED\)/);
     const slow = run(C(authHealthEndpoint), probe({ health: { path: "/health", ms: 12_000, status: 200 } }));
     expect(slow.messageId).toBe("too-slow");
   });
   it("no credentials → skip; unreadable secret → error", () => {
-    expect(run(C(authCredentialsAccepted), probe({ credentials: { found: false, from: "none", reason: "none" }, authenticated: undefined })).status).toBe("skip");
-    expect(run(C(authCredentialsAccepted), probe({ credentials: { found: false, from: "secret", reason: "AccessDenied" }, authenticated: undefined })).status).toBe("error");
+    expect(
+      run(
+        C(authCredentialsAccepted),
+        probe({ credentials: { found: false, from: "none", reason: "none" }, authenticated: undefined }),
+      ).status,
+    ).toBe("skip");
+    expect(
+      run(
+        C(authCredentialsAccepted),
+        probe({
+          credentials: { found: false, from: "secret", reason: "AccessDenied" },
+          authenticated: undefined,
+        }),
+      ).status,
+    ).toBe("error");
   });
 });
 
@@ -96,11 +139,28 @@ describe("client.config", () => {
   it("finds stale, unencoded, %% and /simple/ problems without recording any credential", async () => {
     const home = mkdtempSync(join(tmpdir(), "pypictl-client-"));
     mkdirSync(join(home, ".config", "pip"), { recursive: true });
-    writeFileSync(join(home, ".config", "pip", "pip.conf"), `[global]\nindex-url = https://u:${encodeUserinfo(creds.password).replace(/%/g, "%%")}@pypi.example.com/simple/\n`);
-    writeFileSync(join(home, ".pypirc"), `[distutils]\nindex-servers = p\n[p]\nrepository = https://pypi.example.com/simple/\nusername = u\npassword = ${encodeUserinfo(creds.password)}\n`);
-    writeFileSync(join(home, ".netrc"), `machine pypi.example.com login u password old\nmachine other.org login a password b\n`);
-    const env = { HOME: home, PIP_INDEX_URL: `https://u:${creds.password}@pypi.example.com/simple/`, XDG_CONFIG_DIRS: join(home, "none") };
-    const c = await gatherClientConfig(env, { fleetHost: "pypi.example.com", fleetHostname: "pypi.example.com", creds }, "found");
+    writeFileSync(
+      join(home, ".config", "pip", "pip.conf"),
+      `[global]\nindex-url = https://u:${encodeUserinfo(creds.password).replace(/%/g, "%%")}@pypi.example.com/simple/\n`,
+    );
+    writeFileSync(
+      join(home, ".pypirc"),
+      `[distutils]\nindex-servers = p\n[p]\nrepository = https://pypi.example.com/simple/\nusername = u\npassword = ${encodeUserinfo(creds.password)}\n`,
+    );
+    writeFileSync(
+      join(home, ".netrc"),
+      `machine pypi.example.com login u password old\nmachine other.org login a password b\n`,
+    );
+    const env = {
+      HOME: home,
+      PIP_INDEX_URL: `https://u:${creds.password}@pypi.example.com/simple/`,
+      XDG_CONFIG_DIRS: join(home, "none"),
+    };
+    const c = await gatherClientConfig(
+      env,
+      { fleetHost: "pypi.example.com", fleetHostname: "pypi.example.com", creds },
+      "found",
+    );
     const by = (w: string) => c.entries.find((e) => e.where.includes(w))!;
     expect(by("pip.conf").problems).toContain("double-percent");
     expect(by("pip.conf").effective).toBe(false);
@@ -116,7 +176,11 @@ describe("client.config", () => {
   });
   it("no setting for the fleet → skip with the creds hint", async () => {
     const home = mkdtempSync(join(tmpdir(), "pypictl-client-"));
-    const c = await gatherClientConfig({ HOME: home, PIP_CONFIG_FILE: "/dev/null" }, { fleetHost: "h" }, "none");
+    const c = await gatherClientConfig(
+      { HOME: home, PIP_CONFIG_FILE: "/dev/null" },
+      { fleetHost: "h" },
+      "none",
+    );
     const f = evaluateCheck(C(authClientConfig), { "client.config": { ok: true, value: c, at } }, {}, window);
     expect(f.status).toBe("skip");
   });

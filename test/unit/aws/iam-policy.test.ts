@@ -22,7 +22,13 @@ const PREFIX: Record<string, string> = {
 function commandsInSource(): string[] {
   const root = new URL("../../../src/", import.meta.url);
   const walk = (dir: URL): URL[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(new URL(`${d.name}/`, dir)) : d.name.endsWith(".ts") ? [new URL(d.name, dir)] : []));
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+      d.isDirectory()
+        ? walk(new URL(`${d.name}/`, dir))
+        : d.name.endsWith(".ts")
+          ? [new URL(d.name, dir)]
+          : [],
+    );
   // Everything doctor runs: sources (the secret reader the auth checks use among them), checks, target resolution.
   const files = [...walk(new URL("sources/", root)), ...walk(new URL("checks/", root))];
   const out = new Set<string>();
@@ -33,7 +39,9 @@ function commandsInSource(): string[] {
     } catch {
       continue;
     }
-    for (const m of text.matchAll(/(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await\s+import\()\s*"@aws-sdk\/client-([a-z0-9-]+)"/g))
+    for (const m of text.matchAll(
+      /(?:import\s*\{([^}]*)\}\s*from\s*|const\s*\{([^}]*)\}\s*=\s*await\s+import\()\s*"@aws-sdk\/client-([a-z0-9-]+)"/g,
+    ))
       for (const name of (m[1] ?? m[2]!).split(",").map((s) => s.trim()))
         if (/^[A-Z]\w*Command$/.test(name)) out.add(`${PREFIX[m[3]!]}:${name.replace(/Command$/, "")}`);
   }
@@ -55,10 +63,23 @@ describe("--print-iam-policy", () => {
     const issued = new Set<string>();
     const variants = [
       fleetTarget(),
-      fleetTarget({ autoScalingGroup: undefined, loadBalancer: undefined, targetGroup: undefined, fileSystemId: undefined }),
+      fleetTarget({
+        autoScalingGroup: undefined,
+        loadBalancer: undefined,
+        targetGroup: undefined,
+        fileSystemId: undefined,
+      }),
     ];
     for (const target of variants) {
-      fleet = installFleet(scenario({ instanceType: "t3.small", probeStdout: PROBE_STDOUT, stoppedTasks: [{ minutesAgo: 3, exitCode: 137, reason: "OutOfMemoryError" }], ssm: { notManaged: ["i-0000000000a000001"] } }), NOW);
+      fleet = installFleet(
+        scenario({
+          instanceType: "t3.small",
+          probeStdout: PROBE_STDOUT,
+          stoppedTasks: [{ minutesAgo: 3, exitCode: 137, reason: "OutOfMemoryError" }],
+          ssm: { notManaged: ["i-0000000000a000001"] },
+        }),
+        NOW,
+      );
       await resolveFleet({ kind: "fleet", region: "eu-west-1", stack: "pypiserver" }, {}, captureIo());
       await doctorFleet({ target });
       for (const a of fleet.actions()) issued.add(a);
@@ -77,6 +98,9 @@ describe("--print-iam-policy", () => {
       for (const a of s.Action) if (a !== "ssm:SendCommand") expect(a).toMatch(/:(Describe|List|Get)/);
     const send = p.Statement.find((s) => s.Action.includes("ssm:SendCommand"))!;
     expect(send.Action).toEqual(["ssm:SendCommand"]);
-    expect(send.Resource).toEqual(["arn:aws:ssm:*::document/AWS-RunShellScript", "arn:aws:ec2:*:*:instance/*"]);
+    expect(send.Resource).toEqual([
+      "arn:aws:ssm:*::document/AWS-RunShellScript",
+      "arn:aws:ec2:*:*:instance/*",
+    ]);
   });
 });

@@ -42,6 +42,8 @@ describe("AwsClientPool", () => {
   });
 
   it("a context without a pool is a wiring mistake, said as such", () => {
-    expect(() => clientsOf({ settings: DEFAULT_GATHER_SETTINGS, target: fleet })).toThrow(/no AWS client pool/);
+    expect(() => clientsOf({ settings: DEFAULT_GATHER_SETTINGS, target: fleet })).toThrow(
+      /no AWS client pool/,
+    );
   });
 });

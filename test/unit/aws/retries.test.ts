@@ -15,12 +15,17 @@ function handler(throttles: number) {
     async handle() {
       calls++;
       const throttled = calls <= throttles;
-      const body = throttled ? { __type: "ThrottlingException", message: "Rate exceeded" } : { services: [{ serviceName: "pypiserver", desiredCount: 2, runningCount: 2 }], failures: [] };
+      const body = throttled
+        ? { __type: "ThrottlingException", message: "Rate exceeded" }
+        : { services: [{ serviceName: "pypiserver", desiredCount: 2, runningCount: 2 }], failures: [] };
       return {
         response: {
           statusCode: throttled ? 400 : 200,
           reason: throttled ? "Bad Request" : "OK",
-          headers: { "content-type": "application/x-amz-json-1.1", ...(throttled ? { "x-amzn-errortype": "ThrottlingException" } : {}) },
+          headers: {
+            "content-type": "application/x-amz-json-1.1",
+            ...(throttled ? { "x-amzn-errortype": "ThrottlingException" } : {}),
+          },
           body: Readable.from([Buffer.from(JSON.stringify(body))]),
         },
       };
@@ -48,7 +53,9 @@ describe("AwsClients retries (the real SDK middleware, no mock client)", () => {
     const h = handler(100);
     const ecs = await new AwsClients({ region: "eu-west-1", maxAttempts: 2, requestHandler: h }).ecs();
     Object.assign(ecs.config, { credentials: async () => creds });
-    const err = await ecs.send(new DescribeServicesCommand({ cluster: "c", services: ["s"] })).catch((e: unknown) => e);
+    const err = await ecs
+      .send(new DescribeServicesCommand({ cluster: "c", services: ["s"] }))
+      .catch((e: unknown) => e);
     expect(h.calls).toBe(2);
     expect(classifyError(err)).toMatchObject({ ok: false, kind: "throttled" });
   });

@@ -1,9 +1,18 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { gzipSync } from "node:zlib";
-import { GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand } from "@aws-sdk/client-ssm";
+import {
+  GetCommandInvocationCommand,
+  ListCommandInvocationsCommand,
+  SendCommandCommand,
+} from "@aws-sdk/client-ssm";
 import { installFleet, scenario, instanceId, wrappedOutput, type Fleet } from "../../fixtures/aws/sim.mjs";
 import { gatherFleet, NOW, PROBE_STDOUT } from "../fleet/harness.js";
-import { decodeOutput, GET_STDOUT_LIMIT, LIST_OUTPUT_LIMIT, wrapScript } from "../../../src/sources/aws/ssm-probe.js";
+import {
+  decodeOutput,
+  GET_STDOUT_LIMIT,
+  LIST_OUTPUT_LIMIT,
+  wrapScript,
+} from "../../../src/sources/aws/ssm-probe.js";
 import type { HostProbeEvidence } from "../../../src/sources/host/model.js";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -13,7 +22,10 @@ import { ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
 let fleet: Fleet | undefined;
 afterEach(() => fleet?.restore());
 
-const SMALL = PROBE_STDOUT.replace(/==> pypictl:mount <==[\s\S]*?<== pypictl:mount status=ok exit=0 ==>/, "==> pypictl:mount <==\npypictl.path_state=absent\npypictl.entries=0\n<== pypictl:mount status=ok exit=0 ==>");
+const SMALL = PROBE_STDOUT.replace(
+  /==> pypictl:mount <==[\s\S]*?<== pypictl:mount status=ok exit=0 ==>/,
+  "==> pypictl:mount <==\npypictl.path_state=absent\npypictl.entries=0\n<== pypictl:mount status=ok exit=0 ==>",
+);
 
 function hosts(ev: Record<string, unknown>): HostProbeEvidence["hosts"] {
   const r = ev["host.probe"] as { ok: boolean; value: HostProbeEvidence; message?: string };
@@ -39,7 +51,10 @@ describe("host probe over SSM", () => {
     expect(h.every((x) => x.ok)).toBe(true);
     // Compressed output fits the listing: no per-instance GetCommandInvocation.
     expect(fleet.mocks.ssm.commandCalls(GetCommandInvocationCommand)).toHaveLength(0);
-    expect(fleet.mocks.ssm.commandCalls(ListCommandInvocationsCommand)[0]!.args[0].input).toMatchObject({ Details: true, MaxResults: 50 });
+    expect(fleet.mocks.ssm.commandCalls(ListCommandInvocationsCommand)[0]!.args[0].input).toMatchObject({
+      Details: true,
+      MaxResults: 50,
+    });
   });
 
   it("polls until invocations end", async () => {
@@ -60,19 +75,30 @@ describe("host probe over SSM", () => {
   it("reports not-managed, undeliverable, timed-out and failed instances by id with the likely cause", async () => {
     const [a, b, c, d, e] = [0, 1, 2, 3, 4].map(instanceId);
     fleet = installFleet(
-      scenario({ instances: 5, probeStdout: SMALL, ssm: { notManaged: [a!], status: { [b!]: "Undeliverable", [c!]: "TimedOut", [d!]: "Failed" } } }),
+      scenario({
+        instances: 5,
+        probeStdout: SMALL,
+        ssm: { notManaged: [a!], status: { [b!]: "Undeliverable", [c!]: "TimedOut", [d!]: "Failed" } },
+      }),
       NOW,
     );
     const h = Object.fromEntries(hosts(await gatherFleet(["host.probe"])).map((x) => [x.host, x]));
     expect(h[a!]).toMatchObject({ ok: false, kind: "unreachable" });
-    expect((h[a!] as { message: string }).message).toMatch(/not managed by SSM.*AmazonSSMManagedInstanceCore/);
-    expect((h[b!] as { message: string }).message).toMatch(/could not be delivered.*SSM agent.*AmazonSSMManagedInstanceCore/);
+    expect((h[a!] as { message: string }).message).toMatch(
+      /not managed by SSM.*AmazonSSMManagedInstanceCore/,
+    );
+    expect((h[b!] as { message: string }).message).toMatch(
+      /could not be delivered.*SSM agent.*AmazonSSMManagedInstanceCore/,
+    );
     expect(h[c!]).toMatchObject({ ok: false, kind: "timeout" });
     expect((h[d!] as { message: string }).message).toMatch(/ended Failed: [^]*vmstat: not found/);
     expect(h[e!]).toMatchObject({ ok: true });
     // The batch was re-sent without the unmanaged instance.
     const sends = fleet.mocks.ssm.commandCalls(SendCommandCommand).map((x) => x.args[0].input.InstanceIds);
-    expect(sends).toEqual([[a, b, c, d, e], [b, c, d, e]]);
+    expect(sends).toEqual([
+      [a, b, c, d, e],
+      [b, c, d, e],
+    ]);
   });
 
   it("turns instances still running at the budget into timeout results", async () => {
@@ -82,7 +108,10 @@ describe("host probe over SSM", () => {
   });
 
   it("detects output cut at 24,000 characters and passes it on as truncated, not mis-parsed", async () => {
-    const huge = PROBE_STDOUT.replace("==> pypictl:packages <==", `==> pypictl:filler <==\n${"x".repeat(30_000)}\n<== pypictl:filler status=ok ==>\n==> pypictl:packages <==`);
+    const huge = PROBE_STDOUT.replace(
+      "==> pypictl:packages <==",
+      `==> pypictl:filler <==\n${"x".repeat(30_000)}\n<== pypictl:filler status=ok ==>\n==> pypictl:packages <==`,
+    );
     fleet = installFleet(scenario({ instances: 1, probeStdout: huge, ssm: { raw: true } }), NOW);
     const h = hosts(await gatherFleet(["host.probe"]));
     expect(h[0]).toMatchObject({ ok: true, truncated: true });
@@ -93,40 +122,72 @@ describe("host probe over SSM", () => {
     // Both ways of listing the instances denied: the group's denial is the cause reported.
     fleet.mocks.autoscaling
       .on(DescribeAutoScalingGroupsCommand)
-      .rejects(Object.assign(new Error("User: arn:aws:iam::1:user/x is not authorized to perform: autoscaling:DescribeAutoScalingGroups"), { name: "AccessDenied" }));
+      .rejects(
+        Object.assign(
+          new Error(
+            "User: arn:aws:iam::1:user/x is not authorized to perform: autoscaling:DescribeAutoScalingGroups",
+          ),
+          { name: "AccessDenied" },
+        ),
+      );
     fleet.mocks.ecs
       .on(ListContainerInstancesCommand)
-      .rejects(Object.assign(new Error("User: arn:aws:iam::1:user/x is not authorized to perform: ecs:ListContainerInstances"), { name: "AccessDeniedException" }));
+      .rejects(
+        Object.assign(
+          new Error("User: arn:aws:iam::1:user/x is not authorized to perform: ecs:ListContainerInstances"),
+          { name: "AccessDeniedException" },
+        ),
+      );
     const ev = await gatherFleet(["host.probe"]);
-    expect(ev["host.probe"]).toMatchObject({ ok: false, kind: "access-denied", action: "autoscaling:DescribeAutoScalingGroups" });
+    expect(ev["host.probe"]).toMatchObject({
+      ok: false,
+      kind: "access-denied",
+      action: "autoscaling:DescribeAutoScalingGroups",
+    });
   });
 });
 
 describe("output decoding", () => {
   it("decodes the wrapped form, and says 'cut' when the listing cut it", () => {
-    expect(decodeOutput(wrappedOutput("hello"), LIST_OUTPUT_LIMIT)).toEqual({ kind: "complete", stdout: "hello" });
+    expect(decodeOutput(wrappedOutput("hello"), LIST_OUTPUT_LIMIT)).toEqual({
+      kind: "complete",
+      stdout: "hello",
+    });
     const long = wrappedOutput(randomBytes(4000).toString("hex")).slice(0, 2500);
     expect(decodeOutput(long, LIST_OUTPUT_LIMIT)).toEqual({ kind: "cut" });
   });
 
   it("decodes a payload cut at 24,000 characters as far as it goes", () => {
     const text = Array.from({ length: 40_000 }, (_, i) => `line ${i} ${(i * 7919) % 10007}`).join("\n");
-    const wrapped = `pypictl-gz64:begin\n${gzipSync(Buffer.from(text)).toString("base64")}\npypictl-gz64:end\n`.slice(0, GET_STDOUT_LIMIT);
+    const wrapped =
+      `pypictl-gz64:begin\n${gzipSync(Buffer.from(text)).toString("base64")}\npypictl-gz64:end\n`.slice(
+        0,
+        GET_STDOUT_LIMIT,
+      );
     const d = decodeOutput(wrapped, GET_STDOUT_LIMIT);
     expect(d.kind).toBe("partial");
     expect(d.kind === "partial" && text.startsWith(d.stdout) && d.stdout.length > 20_000).toBe(true);
   });
 
   it("takes plain output (host without gzip) as is, cut when it reaches the limit", () => {
-    expect(decodeOutput("==> pypictl:meta <==\n", GET_STDOUT_LIMIT)).toEqual({ kind: "complete", stdout: "==> pypictl:meta <==\n" });
+    expect(decodeOutput("==> pypictl:meta <==\n", GET_STDOUT_LIMIT)).toEqual({
+      kind: "complete",
+      stdout: "==> pypictl:meta <==\n",
+    });
     expect(decodeOutput("a".repeat(24_000), GET_STDOUT_LIMIT).kind).toBe("partial");
     expect(decodeOutput("a".repeat(2_500), LIST_OUTPUT_LIMIT).kind).toBe("cut");
-    expect(decodeOutput("out\n----------ERROR-------\nerr", GET_STDOUT_LIMIT)).toEqual({ kind: "complete", stdout: "out" });
+    expect(decodeOutput("out\n----------ERROR-------\nerr", GET_STDOUT_LIMIT)).toEqual({
+      kind: "complete",
+      stdout: "out",
+    });
   });
 
   it("the wrapper runs under sh and round-trips the script's stdout", () => {
     const script = "echo '==> pypictl:meta <=='\necho \"it's $((1+1))\"\n";
     const out = execFileSync("sh", ["-c", wrapScript(script)]).toString();
-    expect(decodeOutput(out, GET_STDOUT_LIMIT)).toEqual({ kind: "complete", stdout: "==> pypictl:meta <==\nit's 2\n" });
+    expect(decodeOutput(out, GET_STDOUT_LIMIT)).toEqual({
+      kind: "complete",
+      stdout: "==> pypictl:meta <==\nit's 2\n",
+    });
   });
 });

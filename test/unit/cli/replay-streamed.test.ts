@@ -57,7 +57,8 @@ describe("the bundle read in chunks", () => {
   it("is the bundle parseBundle reads from the whole text, in chunks of any size", async () => {
     expect(bytes.length).toBeGreaterThan(3 << 20);
     const whole = parseBundle(text, "b.json");
-    for (const size of [4096, 65_536, 1 << 20, 1 << 22]) expect(await readBundle(chunksOf(bytes, size), "b.json", neverReadWhole)).toStrictEqual(whole);
+    for (const size of [4096, 65_536, 1 << 20, 1 << 22])
+      expect(await readBundle(chunksOf(bytes, size), "b.json", neverReadWhole)).toStrictEqual(whole);
   });
 
   it("fails as parseBundle does, for a value out of place and for text that is not JSON", async () => {
@@ -69,7 +70,9 @@ describe("the bundle read in chunks", () => {
     const cut = bytes.subarray(0, bytes.length >> 1);
     const notJson = await errorOf(() => parseBundle(cut, "b.json"));
     expect(notJson).toMatch(/b\.json: not valid JSON: .* at line 1, column \d+/);
-    expect(await errorOf(() => readBundle(chunksOf(cut, 65_536), "b.json", () => Promise.resolve(cut)))).toBe(notJson);
+    expect(await errorOf(() => readBundle(chunksOf(cut, 65_536), "b.json", () => Promise.resolve(cut)))).toBe(
+      notJson,
+    );
   });
 
   it("replays a bundle of several chunks as it replays its pretty-printed text", async () => {

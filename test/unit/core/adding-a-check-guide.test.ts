@@ -16,13 +16,22 @@ export function pathsIn(text: string): string[] {
   return [...new Set(found.map((p) => p.replace(/[.,:;]+$/, "")))];
 }
 
-const AREAS = readdirSync(join(root, "src", "checks"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const AREAS = readdirSync(join(root, "src", "checks"), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 
 describe("docs/adding-a-check.md", () => {
   const paths = pathsIn(guide);
 
   it("names the files a new check touches", () => {
-    for (const p of ["src/checks/model.ts", "src/checks/registry.ts", "docs/checks.md", "scripts/gen-docs.mjs", "test/unit/core/registry.test.ts"]) expect(paths).toContain(p);
+    for (const p of [
+      "src/checks/model.ts",
+      "src/checks/registry.ts",
+      "docs/checks.md",
+      "scripts/gen-docs.mjs",
+      "test/unit/core/registry.test.ts",
+    ])
+      expect(paths).toContain(p);
   });
 
   it("names only paths that exist", () => {
@@ -33,11 +42,16 @@ describe("docs/adding-a-check.md", () => {
   it("names per-area paths that every area has", () => {
     const patterns = paths.filter((p) => p.includes("<area>"));
     expect(patterns.length).toBeGreaterThan(0);
-    for (const p of patterns) for (const area of AREAS) expect(existsSync(join(root, p.replace("<area>", area))), p.replace("<area>", area)).toBe(true);
+    for (const p of patterns)
+      for (const area of AREAS)
+        expect(existsSync(join(root, p.replace("<area>", area))), p.replace("<area>", area)).toBe(true);
   });
 
   it("finds paths the way a reader sees them (the matcher is not vacuous)", () => {
-    expect(pathsIn("see `src/checks/nope.ts`, then test/x.test.ts.")).toEqual(["src/checks/nope.ts", "test/x.test.ts"]);
+    expect(pathsIn("see `src/checks/nope.ts`, then test/x.test.ts.")).toEqual([
+      "src/checks/nope.ts",
+      "test/x.test.ts",
+    ]);
     expect(pathsIn("the src/ folder and docs/checks.md: done")).toEqual(["src/", "docs/checks.md"]);
     expect(pathsIn("no ../src/a.ts nor dist/src/b.ts")).toEqual([]);
   });

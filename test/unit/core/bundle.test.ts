@@ -11,7 +11,10 @@ describe("evidence bundles", () => {
     version: "1.2.3",
     window,
     target: { kind: "local", host: "web-1" },
-    evidence: { "host.probe": ok({ hosts: [] }, "raw text", at), "efs.x": failed("throttled", "Rate exceeded", undefined, at) },
+    evidence: {
+      "host.probe": ok({ hosts: [] }, "raw text", at),
+      "efs.x": failed("throttled", "Rate exceeded", undefined, at),
+    },
     now: at,
   });
 
@@ -30,9 +33,21 @@ describe("evidence bundles", () => {
     ["not JSON", "{", /b.json: not valid JSON/],
     ["wrong kind", mutate((b) => (b.kind = "report")), /b.json: kind: must be "pypictl-evidence"/],
     ["future version", mutate((b) => (b.schemaVersion = 9)), /schemaVersion: version 9 is not supported/],
-    ["bad time", mutate((b) => (b.window.start = "yesterday")), /window.start: "yesterday" is not an ISO-8601 time/],
-    ["bad failure kind", mutate((b) => (b.sources["efs.x"].kind = "meh")), /sources.efs.x.kind: must be one of/],
-    ["ok without value", mutate((b) => delete b.sources["host.probe"].value), /sources.host.probe.value: missing/],
+    [
+      "bad time",
+      mutate((b) => (b.window.start = "yesterday")),
+      /window.start: "yesterday" is not an ISO-8601 time/,
+    ],
+    [
+      "bad failure kind",
+      mutate((b) => (b.sources["efs.x"].kind = "meh")),
+      /sources.efs.x.kind: must be one of/,
+    ],
+    [
+      "ok without value",
+      mutate((b) => delete b.sources["host.probe"].value),
+      /sources.host.probe.value: missing/,
+    ],
     ["unknown key", mutate((b) => (b.extra = 1)), /unknown key "extra"/],
     ["bad target", mutate((b) => (b.target = { kind: "moon" })), /target.kind: must be one of local, fleet/],
   ])("rejects %s naming the field", (_, text, re) => {

@@ -48,7 +48,9 @@ function recordingClients(seen: Seen) {
         };
       },
     });
-    const secretsManager = async () => ({ send: async () => ({ SecretString: JSON.stringify({ username: "u", password: "pw-resolve-test" }) }) });
+    const secretsManager = async () => ({
+      send: async () => ({ SecretString: JSON.stringify({ username: "u", password: "pw-resolve-test" }) }),
+    });
     return { settings, cloudformation, secretsManager } as unknown as AwsClients;
   };
 }
@@ -57,13 +59,19 @@ function awsHome(): NodeJS.ProcessEnv {
   const dir = mkdtempSync(join(tmpdir(), "pypictl-target-"));
   writeFileSync(join(dir, "config"), "[profile ops]\nregion = eu-central-1\n[default]\nregion = eu-west-1\n");
   writeFileSync(join(dir, "credentials"), "[ops]\naws_access_key_id = AKIDTEST\naws_secret_access_key = x\n");
-  return { AWS_CONFIG_FILE: join(dir, "config"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), HOME: dir };
+  return {
+    AWS_CONFIG_FILE: join(dir, "config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
+    HOME: dir,
+  };
 }
 
 async function viaDoctor(flags: FleetFlags, target: TargetConfig, env: NodeJS.ProcessEnv): Promise<Seen> {
   const seen: Seen = { stacks: [] };
   const clients = recordingClients(seen);
-  await resolveFleet(fleetRequest(flags, target).target, flags, captureIo(env), { clients: (t) => clients({ region: t.region, profile: t.profile }) });
+  await resolveFleet(fleetRequest(flags, target).target, flags, captureIo(env), {
+    clients: (t) => clients({ region: t.region, profile: t.profile }),
+  });
   return seen;
 }
 
@@ -91,12 +99,53 @@ function viaInfra(flags: FleetFlags, target: TargetConfig): Seen {
   return { region: t.region, profile: t.profile, stacks: [t.stackName] };
 }
 
-const CASES: Array<{ name: string; flags: FleetFlags; target: TargetConfig; env?: NodeJS.ProcessEnv; stack: string; region?: string; profile?: string }> = [
-  { name: "nothing named: the default stack, the SDK's region and profile", flags: {}, target: {}, env: { AWS_REGION: "eu-west-1" }, stack: "pypiserver" },
-  { name: "flags", flags: { stack: "mine", region: "eu-west-2", profile: "ops" }, target: {}, stack: "mine", region: "eu-west-2", profile: "ops" },
-  { name: "config file", flags: {}, target: { stack: "cfg", region: "us-east-1", profile: "ops" }, stack: "cfg", region: "us-east-1", profile: "ops" },
-  { name: "flags over config", flags: { stack: "flag", region: "ap-south-1" }, target: { stack: "cfg", region: "us-east-1", profile: "ops" }, stack: "flag", region: "ap-south-1", profile: "ops" },
-  { name: "AWS_PROFILE and AWS_DEFAULT_REGION left to the SDK chain", flags: {}, target: {}, env: { AWS_PROFILE: "ops", AWS_DEFAULT_REGION: "sa-east-1" }, stack: "pypiserver" },
+const CASES: Array<{
+  name: string;
+  flags: FleetFlags;
+  target: TargetConfig;
+  env?: NodeJS.ProcessEnv;
+  stack: string;
+  region?: string;
+  profile?: string;
+}> = [
+  {
+    name: "nothing named: the default stack, the SDK's region and profile",
+    flags: {},
+    target: {},
+    env: { AWS_REGION: "eu-west-1" },
+    stack: "pypiserver",
+  },
+  {
+    name: "flags",
+    flags: { stack: "mine", region: "eu-west-2", profile: "ops" },
+    target: {},
+    stack: "mine",
+    region: "eu-west-2",
+    profile: "ops",
+  },
+  {
+    name: "config file",
+    flags: {},
+    target: { stack: "cfg", region: "us-east-1", profile: "ops" },
+    stack: "cfg",
+    region: "us-east-1",
+    profile: "ops",
+  },
+  {
+    name: "flags over config",
+    flags: { stack: "flag", region: "ap-south-1" },
+    target: { stack: "cfg", region: "us-east-1", profile: "ops" },
+    stack: "flag",
+    region: "ap-south-1",
+    profile: "ops",
+  },
+  {
+    name: "AWS_PROFILE and AWS_DEFAULT_REGION left to the SDK chain",
+    flags: {},
+    target: {},
+    env: { AWS_PROFILE: "ops", AWS_DEFAULT_REGION: "sa-east-1" },
+    stack: "pypiserver",
+  },
 ];
 
 describe("one fleet-target resolver for doctor, creds and deploy", () => {
@@ -113,19 +162,35 @@ describe("one fleet-target resolver for doctor, creds and deploy", () => {
     const env = { ...awsHome(), AWS_REGION: "eu-west-1" };
     // doctor: a cluster and service identify the fleet; creds: a secret identifies the credentials.
     expect((await viaDoctor({ cluster: "c", service: "s" }, {}, env)).stacks).toEqual([]);
-    const creds = await resolveCreds({ secretId: SECRET_ARN, url: "https://x.example", color: false }, EMPTY_CONFIG, {}, captureIo(env), {
-      aws: new AwsClientPool(recordingClients({ stacks: [] })),
-    });
+    const creds = await resolveCreds(
+      { secretId: SECRET_ARN, url: "https://x.example", color: false },
+      EMPTY_CONFIG,
+      {},
+      captureIo(env),
+      {
+        aws: new AwsClientPool(recordingClients({ stacks: [] })),
+      },
+    );
     expect(creds.origin).toBe(`secret ${SECRET_ARN}`);
     // A named stack is read by both, whatever else is given.
     expect((await viaDoctor({ stack: "named", cluster: "c" }, {}, env)).stacks).toEqual(["named"]);
     const seen: Seen = { stacks: [] };
-    await resolveCreds({ stack: "named", secretId: SECRET_ARN, color: false }, EMPTY_CONFIG, {}, captureIo(env), { aws: new AwsClientPool(recordingClients(seen)) });
+    await resolveCreds(
+      { stack: "named", secretId: SECRET_ARN, color: false },
+      EMPTY_CONFIG,
+      {},
+      captureIo(env),
+      { aws: new AwsClientPool(recordingClients(seen)) },
+    );
     expect(seen.stacks).toEqual(["named"]);
   });
 
   it("deploy refuses a stack name CloudFormation would refuse, from a flag or the config file", () => {
-    expect(() => infraTarget({ stack: "1bad" }, undefined)).toThrow(/--stack: "1bad" is not a valid CloudFormation stack name/);
-    expect(() => infraTarget({}, { ...EMPTY_CONFIG, target: { stack: "bad_name" } })).toThrow(/not a valid CloudFormation stack name/);
+    expect(() => infraTarget({ stack: "1bad" }, undefined)).toThrow(
+      /--stack: "1bad" is not a valid CloudFormation stack name/,
+    );
+    expect(() => infraTarget({}, { ...EMPTY_CONFIG, target: { stack: "bad_name" } })).toThrow(
+      /not a valid CloudFormation stack name/,
+    );
   });
 });

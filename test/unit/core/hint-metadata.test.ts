@@ -13,7 +13,9 @@ import { runCli } from "../../../src/cli/main.js";
 import { captureIo } from "../../helpers/io.js";
 
 const root = join(import.meta.dirname, "..", "..", "..");
-const examples = readdirSync(join(root, "examples")).filter((f) => f.endsWith(".json")).sort();
+const examples = readdirSync(join(root, "examples"))
+  .filter((f) => f.endsWith(".json"))
+  .sort();
 const docFiles = readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md"));
 
 /** A template as a pattern: `{{name}}` matches any text (including none: some fill-ins are optional). */
@@ -38,17 +40,33 @@ async function replayAll(): Promise<Array<{ file: string; report: string; findin
   const out = [];
   for (const file of examples) {
     const r = await cli(["doctor", "--replay", `example:${file.replace(/\.json$/, "")}`, "--format", "json"]);
-    out.push({ file, report: r.out, findings: (JSON.parse(r.out) as { findings: ReportFinding[] }).findings });
+    out.push({
+      file,
+      report: r.out,
+      findings: (JSON.parse(r.out) as { findings: ReportFinding[] }).findings,
+    });
   }
   return out;
 }
 
 /** References a user cannot follow: the project's own notes, the module's guide, a path on this machine. */
-const INTERNAL = [/\bFACTS(?:\.md)?\b/, /\bTROUBLESHOOTING\b/, /troubleshooting\.md/i, /\bSIZING\.md\b/, /\bDESIGN\.md\b/, /\bseed\//, /\/work\//, /\.\.\/shared\b/, /§\s*\d/];
+const INTERNAL = [
+  /\bFACTS(?:\.md)?\b/,
+  /\bTROUBLESHOOTING\b/,
+  /troubleshooting\.md/i,
+  /\bSIZING\.md\b/,
+  /\bDESIGN\.md\b/,
+  /\bseed\//,
+  /\/work\//,
+  /\.\.\/shared\b/,
+  /§\s*\d/,
+];
 const shippedMarkdown = new Set(["README.md", ...docFiles]);
 
 function internalReferences(label: string, text: string): string[] {
-  const found = INTERNAL.filter((re) => re.test(text)).map((re) => `${label}: ${re} in …${text.slice(Math.max(0, text.search(re) - 40), text.search(re) + 40)}…`);
+  const found = INTERNAL.filter((re) => re.test(text)).map(
+    (re) => `${label}: ${re} in …${text.slice(Math.max(0, text.search(re) - 40), text.search(re) + 40)}…`,
+  );
   for (const m of text.matchAll(/[\w./-]+\.md\b/g)) {
     const name = m[0].split("/").pop()!;
     if (!shippedMarkdown.has(name)) found.push(`${label}: names ${m[0]}, which pypictl does not ship`);
@@ -71,10 +89,14 @@ describe("hints are check metadata", () => {
     let seen = 0;
     for (const { file, findings } of await replayAll())
       for (const f of findings) {
-        const templates = [...Object.values(CHECKS.find((c) => c.id === f.checkId)?.hints ?? {}), ...failureTemplates];
+        const templates = [
+          ...Object.values(CHECKS.find((c) => c.id === f.checkId)?.hints ?? {}),
+          ...failureTemplates,
+        ];
         for (const h of f.hints) {
           seen++;
-          if (!templates.some((t) => templatePattern(t).test(h))) undeclared.push(`${file} ${f.checkId}: ${h}`);
+          if (!templates.some((t) => templatePattern(t).test(h)))
+            undeclared.push(`${file} ${f.checkId}: ${h}`);
         }
       }
     expect(seen).toBeGreaterThan(30);
@@ -82,8 +104,12 @@ describe("hints are check metadata", () => {
   });
 
   it("the matcher is strict: a hint not in the metadata does not pass", () => {
-    expect(templatePattern("Raise it from {{now}} to {{next}} MiB.").test("Raise it from 512 to 1024 MiB.")).toBe(true);
-    expect(templatePattern("Raise it from {{now}} to {{next}} MiB.").test("Lower it from 512 to 256 MiB.")).toBe(false);
+    expect(
+      templatePattern("Raise it from {{now}} to {{next}} MiB.").test("Raise it from 512 to 1024 MiB."),
+    ).toBe(true);
+    expect(
+      templatePattern("Raise it from {{now}} to {{next}} MiB.").test("Lower it from 512 to 256 MiB."),
+    ).toBe(false);
     expect(templatePattern("Size it.{{hostMemory}}").test("Size it.")).toBe(true);
   });
 });
@@ -97,22 +123,38 @@ describe("nothing a user reads points at a file they do not have", () => {
       ...Object.entries(c.hints ?? {}).flatMap(([id, t]) => internalReferences(`${c.id} hint ${id}`, t)),
       ...Object.entries(c.thresholds).flatMap(([n, t]) => internalReferences(`${c.id}.${n}`, t.description)),
     ]);
-    found.push(...Object.entries(SOURCE_FAILURE_HINTS).flatMap(([id, t]) => internalReferences(`source-failure hint ${id}`, t)));
+    found.push(
+      ...Object.entries(SOURCE_FAILURE_HINTS).flatMap(([id, t]) =>
+        internalReferences(`source-failure hint ${id}`, t),
+      ),
+    );
     expect(found).toEqual([]);
   });
 
   it("docs, README and the packaged examples", () => {
     const found = [
       ...internalReferences("README.md", readFileSync(join(root, "README.md"), "utf8")),
-      ...docFiles.flatMap((f) => internalReferences(`docs/${f}`, readFileSync(join(root, "docs", f), "utf8"))),
-      ...examples.flatMap((f) => internalReferences(`examples/${f}`, readFileSync(join(root, "examples", f), "utf8"))),
+      ...docFiles.flatMap((f) =>
+        internalReferences(`docs/${f}`, readFileSync(join(root, "docs", f), "utf8")),
+      ),
+      ...examples.flatMap((f) =>
+        internalReferences(`examples/${f}`, readFileSync(join(root, "examples", f), "utf8")),
+      ),
     ];
     expect(found).toEqual([]);
   });
 
   it("what the CLI prints: --help of every command, --explain of every check, --list, --examples, reports", async () => {
     const texts: Array<[string, string]> = [];
-    for (const args of [["--help"], ...["doctor", "creds", "synth", "diff", "deploy", "destroy", "bootstrap", "completion"].map((c) => [c, "--help"]), ["doctor", "--list"], ["doctor", "--examples"]]) {
+    for (const args of [
+      ["--help"],
+      ...["doctor", "creds", "synth", "diff", "deploy", "destroy", "bootstrap", "completion"].map((c) => [
+        c,
+        "--help",
+      ]),
+      ["doctor", "--list"],
+      ["doctor", "--examples"],
+    ]) {
       const r = await cli(args);
       texts.push([args.join(" "), r.out + r.err]);
     }

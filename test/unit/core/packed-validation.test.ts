@@ -20,8 +20,18 @@ const problem = (value: unknown): string | undefined => {
 
 const START = Date.parse("2026-11-20T11:00:00Z");
 const goodTime = (i: number) => new Date(START + i * 60_000).toISOString();
-const time = (i: number) => fc.oneof({ weight: 12, arbitrary: fc.constant(goodTime(i)) }, fc.constant("yesterday"), fc.constant(goodTime(i + 1)));
-const value = fc.oneof({ weight: 12, arbitrary: fc.double({ min: 0, max: 1e6, noNaN: true }) }, fc.constant(-1), fc.constant(2e15), fc.constant(-0));
+const time = (i: number) =>
+  fc.oneof(
+    { weight: 12, arbitrary: fc.constant(goodTime(i)) },
+    fc.constant("yesterday"),
+    fc.constant(goodTime(i + 1)),
+  );
+const value = fc.oneof(
+  { weight: 12, arbitrary: fc.double({ min: 0, max: 1e6, noNaN: true }) },
+  fc.constant(-1),
+  fc.constant(2e15),
+  fc.constant(-0),
+);
 const series = fc.integer({ min: 0, max: 6 }).chain((n) =>
   fc.record({
     namespace: fc.constant("AWS/EC2"),
@@ -40,11 +50,23 @@ describe("validation of packed points", () => {
       fc.property(fc.array(series, { maxLength: 5 }), (list) => {
         const doc = {
           window: { start: goodTime(0), end: goodTime(60), since: "1h" },
-          sources: { "cloudwatch.metrics": { ok: true, at: goodTime(60), value: { periodSeconds: 60, start: goodTime(0), end: goodTime(60), series: Object.fromEntries(list.map((s, k) => [`ec2.CPUUtilization.i-${k}`, s])) } } },
+          sources: {
+            "cloudwatch.metrics": {
+              ok: true,
+              at: goodTime(60),
+              value: {
+                periodSeconds: 60,
+                start: goodTime(0),
+                end: goodTime(60),
+                series: Object.fromEntries(list.map((s, k) => [`ec2.CPUUtilization.i-${k}`, s])),
+              },
+            },
+          },
         };
         const text = JSON.stringify(doc);
         const packed = parseWithPoints(text) as typeof doc;
-        for (const s of Object.values(packed.sources["cloudwatch.metrics"].value.series)) expect(packedPointsOf(s)).toBeDefined();
+        for (const s of Object.values(packed.sources["cloudwatch.metrics"].value.series))
+          expect(packedPointsOf(s)).toBeDefined();
         expect(problem(packed)).toBe(problem(JSON.parse(text)));
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },

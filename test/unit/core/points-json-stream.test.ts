@@ -33,7 +33,11 @@ const parseInChunks = (bytes: Buffer, size: number) =>
   );
 
 /** Where the packed arrays are (path → times and values), to compare two parses' holding, not just values. */
-function packed(v: unknown, path = "$", out: Record<string, { times: readonly string[]; values: number[] }> = {}) {
+function packed(
+  v: unknown,
+  path = "$",
+  out: Record<string, { times: readonly string[]; values: number[] }> = {},
+) {
   if (typeof v !== "object" || v === null) return out;
   const p = packedPointsOf(v);
   if (p) out[path] = { times: [...p.times], values: [...p.values] };
@@ -55,10 +59,23 @@ function outcome(parse: () => unknown): unknown {
   }
 }
 
-const number = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 0, max: 10_000 }).map((n) => n / 100), fc.constantFrom(-0, 1e21, 5e-324));
-const time = fc.date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }).map((d) => d.toISOString());
-const points = fc.array(fc.tuple(fc.oneof({ weight: 5, arbitrary: time }, fc.string({ unit: "binary", maxLength: 4 })), number), { maxLength: 5 });
-const series = fc.dictionary(fc.string({ unit: "binary", maxLength: 6 }), fc.record({ points, note: fc.string({ unit: "binary", maxLength: 8 }) }), { maxKeys: 3 });
+const number = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.integer({ min: 0, max: 10_000 }).map((n) => n / 100),
+  fc.constantFrom(-0, 1e21, 5e-324),
+);
+const time = fc
+  .date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true })
+  .map((d) => d.toISOString());
+const points = fc.array(
+  fc.tuple(fc.oneof({ weight: 5, arbitrary: time }, fc.string({ unit: "binary", maxLength: 4 })), number),
+  { maxLength: 5 },
+);
+const series = fc.dictionary(
+  fc.string({ unit: "binary", maxLength: 6 }),
+  fc.record({ points, note: fc.string({ unit: "binary", maxLength: 8 }) }),
+  { maxKeys: 3 },
+);
 
 describe("PointsJsonStream", () => {
   it("gives the whole-text value for documents cut at every position", () => {
@@ -67,7 +84,8 @@ describe("PointsJsonStream", () => {
         const doc = { sources: { m: { value: { series: s } } }, other, points: other };
         const bytes = Buffer.from(pretty ? JSON.stringify(doc, null, 2) : JSON.stringify(doc));
         const whole = parseWithPoints(bytes);
-        for (let cut = 0; cut <= bytes.length; cut++) expectSame(bytes, parseCut(bytes, [cut]), `cut at ${cut}`, whole);
+        for (let cut = 0; cut <= bytes.length; cut++)
+          expectSame(bytes, parseCut(bytes, [cut]), `cut at ${cut}`, whole);
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 40) },
     );
@@ -78,9 +96,20 @@ describe("PointsJsonStream", () => {
       fc.property(
         series.chain((s) => {
           const bytes = Buffer.from(JSON.stringify({ a: s, b: s }));
-          return fc.tuple(fc.constant(bytes), fc.uniqueArray(fc.integer({ min: 0, max: bytes.length }), { maxLength: 12 }));
+          return fc.tuple(
+            fc.constant(bytes),
+            fc.uniqueArray(fc.integer({ min: 0, max: bytes.length }), { maxLength: 12 }),
+          );
         }),
-        ([bytes, cuts]) => expectSame(bytes, parseCut(bytes, [...cuts].sort((x, y) => x - y)), `cuts ${cuts.join(",")}`),
+        ([bytes, cuts]) =>
+          expectSame(
+            bytes,
+            parseCut(
+              bytes,
+              [...cuts].sort((x, y) => x - y),
+            ),
+            `cuts ${cuts.join(",")}`,
+          ),
       ),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
@@ -93,9 +122,15 @@ describe("PointsJsonStream", () => {
     ['{"__proto__":{"points":[["t",1]]}}', "__proto__"],
     ['{"points":[["t",1e999]]}', "1e999"],
     ['{"points":[["t",1],["t",12345678901234567890]]}', "a long mantissa"],
-    ['{"points":[["t\\n",1],["é",2]],"s":"ünïcødé \\\\ \\" \\u00e9 😀"}', "escapes and multi-byte characters"],
+    [
+      '{"points":[["t\\n",1],["é",2]],"s":"ünïcødé \\\\ \\" \\u00e9 😀"}',
+      "escapes and multi-byte characters",
+    ],
     ['{"s":"a\\\\","points":[],"t":"\\\\\\"points\\":[[\\"x\\",1]]"}', "escaped backslashes and quotes"],
-    ['{"points":[["t",1]],"q":{"points":[["t",1],["u",2],["v",3]]},"r":{"points":[["t",1],["u",2]]}}', "axes sharing a prefix"],
+    [
+      '{"points":[["t",1]],"q":{"points":[["t",1],["u",2],["v",3]]},"r":{"points":[["t",1],["u",2]]}}',
+      "axes sharing a prefix",
+    ],
     ['{"points":[["t",01]]}', "a leading zero: not JSON"],
     ['{"points":[["t",1]]', "cut short: not JSON"],
     ['{"s":"unterminated', "an unterminated string"],
@@ -106,20 +141,33 @@ describe("PointsJsonStream", () => {
     const bytes = Buffer.from(text);
     const whole = outcome(() => parseWithPoints(bytes));
     expect(whole).toStrictEqual(outcome(() => JSON.parse(text)));
-    for (let cut = 0; cut <= bytes.length; cut++) expect(outcome(() => parseCut(bytes, [cut])), `cut at ${cut}`).toStrictEqual(whole);
+    for (let cut = 0; cut <= bytes.length; cut++)
+      expect(
+        outcome(() => parseCut(bytes, [cut])),
+        `cut at ${cut}`,
+      ).toStrictEqual(whole);
     // Byte by byte: every chunk boundary at once.
     expect(outcome(() => parseInChunks(bytes, 1))).toStrictEqual(whole);
-    if ("value" in (whole as object)) expect(packed(parseInChunks(bytes, 1))).toStrictEqual(packed(parseWithPoints(bytes)));
+    if ("value" in (whole as object))
+      expect(packed(parseInChunks(bytes, 1))).toStrictEqual(packed(parseWithPoints(bytes)));
   });
 
   const examples = join(import.meta.dirname, "..", "..", "..", "examples");
-  it.each(readdirSync(examples).filter((f) => f.endsWith(".json")))("reads examples/%s alike in chunks of any size", (file) => {
-    const bytes = readFileSync(join(examples, file));
-    for (const size of [1, 3, 64, 1000, 4096, 65_536]) expectSame(bytes, parseInChunks(bytes, size), `chunks of ${size}`);
-  });
+  it.each(readdirSync(examples).filter((f) => f.endsWith(".json")))(
+    "reads examples/%s alike in chunks of any size",
+    (file) => {
+      const bytes = readFileSync(join(examples, file));
+      for (const size of [1, 3, 64, 1000, 4096, 65_536])
+        expectSame(bytes, parseInChunks(bytes, size), `chunks of ${size}`);
+    },
+  );
 
   it("holds no more than a chunk and the arrays it is cut in, not the file", () => {
-    const series = Array.from({ length: 50 }, (_, k) => `"s${k}":{"points":[${Array.from({ length: 100 }, (_, i) => `["2026-11-20T10:${String(i % 60).padStart(2, "0")}:00Z",${k + i / 10}]`).join(",")}]}`);
+    const series = Array.from(
+      { length: 50 },
+      (_, k) =>
+        `"s${k}":{"points":[${Array.from({ length: 100 }, (_, i) => `["2026-11-20T10:${String(i % 60).padStart(2, "0")}:00Z",${k + i / 10}]`).join(",")}]}`,
+    );
     const bytes = Buffer.from(`{${series.join(",")}}`);
     const stream = new PointsJsonStream();
     let most = 0;

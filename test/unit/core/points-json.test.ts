@@ -14,18 +14,33 @@ const number = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.integer(),
   fc.integer({ min: 0, max: 10_000 }).map((n) => n / 100),
-  fc.constantFrom(0, -0, 0.1, 0.30000000000000004, 5e-324, 1.7976931348623157e308, 9007199254740992, 123456789012345.6),
+  fc.constantFrom(
+    0,
+    -0,
+    0.1,
+    0.30000000000000004,
+    5e-324,
+    1.7976931348623157e308,
+    9007199254740992,
+    123456789012345.6,
+  ),
 );
-const time = fc.date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }).map((d) => d.toISOString());
+const time = fc
+  .date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true })
+  .map((d) => d.toISOString());
 const points = fc.array(fc.tuple(fc.oneof(time, fc.string()), number), { maxLength: 20 });
 
 describe("parseWithPoints", () => {
   it("equals JSON.parse for series of points, compact and indented", () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.record({ period: fc.integer(), points }), { maxKeys: 5 }), fc.boolean(), (series, pretty) => {
-        const doc = { sources: { "cloudwatch.metrics": { ok: true, value: { series } } } };
-        same(pretty ? JSON.stringify(doc, null, 2) : JSON.stringify(doc));
-      }),
+      fc.property(
+        fc.dictionary(fc.string(), fc.record({ period: fc.integer(), points }), { maxKeys: 5 }),
+        fc.boolean(),
+        (series, pretty) => {
+          const doc = { sources: { "cloudwatch.metrics": { ok: true, value: { series } } } };
+          same(pretty ? JSON.stringify(doc, null, 2) : JSON.stringify(doc));
+        },
+      ),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
@@ -40,9 +55,27 @@ describe("parseWithPoints", () => {
   });
 
   it("reads numbers as JSON.parse does, exponents and long mantissas included", () => {
-    const texts = ["0", "-0", "-0.0", "1.5", "0.1", "123456789012345", "1234567890123456789", "1e5", "1E-7", "-2.5e+3", "9007199254740993", "1.7976931348623157e308", "5e-324", "0.0000001", "100", "3.141592653589793238"];
+    const texts = [
+      "0",
+      "-0",
+      "-0.0",
+      "1.5",
+      "0.1",
+      "123456789012345",
+      "1234567890123456789",
+      "1e5",
+      "1E-7",
+      "-2.5e+3",
+      "9007199254740993",
+      "1.7976931348623157e308",
+      "5e-324",
+      "0.0000001",
+      "100",
+      "3.141592653589793238",
+    ];
     for (const n of texts) {
-      const v = (parseWithPoints(`{"points":[["t",${n}]]}`) as { points: Array<[string, number]> }).points[0]![1];
+      const v = (parseWithPoints(`{"points":[["t",${n}]]}`) as { points: Array<[string, number]> })
+        .points[0]![1];
       expect(Object.is(v, JSON.parse(n)), n).toBe(true);
     }
   });
@@ -59,7 +92,13 @@ describe("parseWithPoints", () => {
     ['{"s":"a\\\\","points":[]}', "a string ending in an escaped backslash"],
   ])("equals JSON.parse: %s (%s)", (text) => same(text));
 
-  it.each(['{"points":[["t",01]]}', '{"points":[["t",1]],}', '{"points":[["t",1]]', '{"points":[["t",.5]]}', '{"s":"unterminated'])("throws JSON.parse's SyntaxError for %s", (text) => {
+  it.each([
+    '{"points":[["t",01]]}',
+    '{"points":[["t",1]],}',
+    '{"points":[["t",1]]',
+    '{"points":[["t",.5]]}',
+    '{"s":"unterminated',
+  ])("throws JSON.parse's SyntaxError for %s", (text) => {
     expect(() => parseWithPoints(text)).toThrow(SyntaxError);
   });
 
@@ -78,8 +117,13 @@ describe("parseWithPoints", () => {
     v.b!.points[0]![1] = 99;
     expect(v.b!.points[0]).toEqual(["t", 3]);
     // Serialised, spread and assigned like an ordinary property.
-    expect(JSON.stringify(v)).toBe(text.replace('-0]', "0]"));
-    expect({ ...v.a }).toEqual({ points: [["t", 1], ["u", -0]] });
+    expect(JSON.stringify(v)).toBe(text.replace("-0]", "0]"));
+    expect({ ...v.a }).toEqual({
+      points: [
+        ["t", 1],
+        ["u", -0],
+      ],
+    });
     v.a!.points = [["x", 7]];
     expect(v.a!.points).toEqual([["x", 7]]);
     expect(packedPointsOf(v.a)).toBeUndefined();

@@ -34,7 +34,9 @@ describe("the check registry", () => {
   });
 
   it("names only sources that exist", () => {
-    for (const c of CHECKS) for (const id of [...c.needs, ...(c.uses ?? [])]) expect(SOURCE_LOADERS[id], `${c.id} needs ${id}`).toBeDefined();
+    for (const c of CHECKS)
+      for (const id of [...c.needs, ...(c.uses ?? [])])
+        expect(SOURCE_LOADERS[id], `${c.id} needs ${id}`).toBeDefined();
   });
 
   it("has message templates whose placeholders are plain names", () => {
@@ -55,13 +57,21 @@ describe("selectChecks", () => {
   ] as never[];
 
   it("selects by id, area and playbook, and skips", () => {
-    expect(selectChecks(fake, ["slow-listing"], undefined).map((c: { id: string }) => c.id)).toEqual(["host.b", "efs.c"]);
+    expect(selectChecks(fake, ["slow-listing"], undefined).map((c: { id: string }) => c.id)).toEqual([
+      "host.b",
+      "efs.c",
+    ]);
     expect(selectChecks(fake, ["host"], ["host.b"]).map((c: { id: string }) => c.id)).toEqual(["host.a"]);
-    expect(selectChecks(fake, undefined, ["oom"]).map((c: { id: string }) => c.id)).toEqual(["host.a", "efs.c"]);
+    expect(selectChecks(fake, undefined, ["oom"]).map((c: { id: string }) => c.id)).toEqual([
+      "host.a",
+      "efs.c",
+    ]);
   });
 
   it("rejects an unknown name, naming the flag", () => {
-    expect(() => selectChecks(fake, ["host.nope"], undefined)).toThrow(/--only: unknown check or playbook "host.nope"/);
+    expect(() => selectChecks(fake, ["host.nope"], undefined)).toThrow(
+      /--only: unknown check or playbook "host.nope"/,
+    );
     expect(() => selectChecks(fake, undefined, ["zzz"])).toThrow(/--skip/);
   });
 });

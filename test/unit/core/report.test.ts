@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { exitCodeFor, summarize } from "../../../src/checks/report.js";
 import type { Finding, Status } from "../../../src/checks/model.js";
 
-const f = (status: Status): Finding => ({ checkId: "host.x", title: "x", playbooks: ["oom"], status, messageId: "m", data: {}, message: "m", hints: [] });
+const f = (status: Status): Finding => ({
+  checkId: "host.x",
+  title: "x",
+  playbooks: ["oom"],
+  status,
+  messageId: "m",
+  data: {},
+  message: "m",
+  hints: [],
+});
 
 describe("exit codes", () => {
   it.each([
@@ -18,6 +27,14 @@ describe("exit codes", () => {
   });
 
   it("summarises counts and the worst status", () => {
-    expect(summarize(["pass", "warn", "error", "skip"].map((s) => f(s as Status)))).toEqual({ total: 4, pass: 1, warn: 1, fail: 0, skip: 1, error: 1, status: "error" });
+    expect(summarize(["pass", "warn", "error", "skip"].map((s) => f(s as Status)))).toEqual({
+      total: 4,
+      pass: 1,
+      warn: 1,
+      fail: 0,
+      skip: 1,
+      error: 1,
+      status: "error",
+    });
   });
 });

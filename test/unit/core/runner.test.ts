@@ -5,7 +5,11 @@ import { failed, ok, sourceKey, read } from "../../../src/sources/model.js";
 import type { SourceDef } from "../../../src/sources/context.js";
 
 const window = { start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T01:00:00.000Z", since: "1h" };
-const base = { target: { kind: "local" as const, host: "h" }, window, settings: { samples: 2, mountPath: "/x", packageDir: "/x" } };
+const base = {
+  target: { kind: "local" as const, host: "h" },
+  window,
+  settings: { samples: 2, mountPath: "/x", packageDir: "/x" },
+};
 
 const NUM = sourceKey<number>("test.num");
 
@@ -66,7 +70,9 @@ describe("gather", () => {
 
   it("classifies a thrown AWS error instead of aborting the run", async () => {
     const denied = def("denied", async () => {
-      const e = new Error("User: arn:aws:iam::1:user/x is not authorized to perform: ecs:DescribeServices on resource: y");
+      const e = new Error(
+        "User: arn:aws:iam::1:user/x is not authorized to perform: ecs:DescribeServices on resource: y",
+      );
       e.name = "AccessDeniedException";
       throw e;
     });
@@ -80,8 +86,16 @@ describe("gather", () => {
       calls++;
       return ok("fleet");
     });
-    const childA = def("a", async (ctx) => ok(`a:${(ctx.dep(sourceKey<string>("parent")) as { value: string }).value}`), { deps: ["parent"] });
-    const childB = def("b", async (ctx) => ok(`b:${(ctx.dep(sourceKey<string>("parent")) as { value: string }).value}`), { deps: () => ["parent"] });
+    const childA = def(
+      "a",
+      async (ctx) => ok(`a:${(ctx.dep(sourceKey<string>("parent")) as { value: string }).value}`),
+      { deps: ["parent"] },
+    );
+    const childB = def(
+      "b",
+      async (ctx) => ok(`b:${(ctx.dep(sourceKey<string>("parent")) as { value: string }).value}`),
+      { deps: () => ["parent"] },
+    );
     const table: Record<string, SourceDef> = { parent, a: childA, b: childB };
     const ev = await gather(["a", "b"], { ...base, concurrency: 1, load: async (id) => table[id] });
     expect(calls).toBe(1);
@@ -102,7 +116,12 @@ describe("gather", () => {
         },
         { deps: ["parent"], startFirst: first },
       );
-    const table: Record<string, SourceDef> = { parent, a: mk("a", false), b: mk("b", false), probe: mk("probe", true) };
+    const table: Record<string, SourceDef> = {
+      parent,
+      a: mk("a", false),
+      b: mk("b", false),
+      probe: mk("probe", true),
+    };
     await gather(["a", "b", "probe"], { ...base, load: async (id) => table[id] });
     expect(order[0]).toBe("probe");
     expect(order.slice(1).sort()).toEqual(["a", "b"]);
@@ -119,14 +138,24 @@ describe("evaluateCheck", () => {
     const c = numCheck();
     const ev = { [NUM.id]: ok(12) };
     const f = evaluateCheck(c, ev, limitsFor(c, {}), window);
-    expect(f).toMatchObject({ checkId: "host.test-num", status: "fail", message: "value 12 > 10", hints: ["lower it"] });
+    expect(f).toMatchObject({
+      checkId: "host.test-num",
+      status: "fail",
+      message: "value 12 > 10",
+      hints: ["lower it"],
+    });
     const g = evaluateCheck(c, ev, limitsFor(c, { "host.test-num.max": 20 }), window);
     expect(g).toMatchObject({ status: "pass", message: "value 12 ≤ 20" });
   });
 
   it("is error, never pass, when a needed source failed or is missing", () => {
     const c = numCheck();
-    const f = evaluateCheck(c, { [NUM.id]: failed("access-denied", "denied", "cloudwatch:GetMetricData") }, limitsFor(c, {}), window);
+    const f = evaluateCheck(
+      c,
+      { [NUM.id]: failed("access-denied", "denied", "cloudwatch:GetMetricData") },
+      limitsFor(c, {}),
+      window,
+    );
     expect(f.status).toBe("error");
     expect(f.message).toContain("denied");
     expect(f.hints.join(" ")).toContain("cloudwatch:GetMetricData");
@@ -145,6 +174,9 @@ describe("evaluateCheck", () => {
   });
 
   it("lists each needed source once", () => {
-    expect(neededSources([numCheck(), numCheck({ id: "host.other", uses: ["z.opt"] })])).toEqual(["test.num", "z.opt"]);
+    expect(neededSources([numCheck(), numCheck({ id: "host.other", uses: ["z.opt"] })])).toEqual([
+      "test.num",
+      "z.opt",
+    ]);
   });
 });

@@ -19,8 +19,29 @@ describe("doctor --save-evidence [--pretty]", () => {
   it("writes one compact line by default and an indented bundle with --pretty; both replay alike", async () => {
     const compact = join(tmp, "compact.json");
     const pretty = join(tmp, "pretty.json");
-    const a = await run(["doctor", "--local", "--samples", "2", "--format", "json", "--quiet", "--save-evidence", compact]);
-    const b = await run(["doctor", "--local", "--samples", "2", "--format", "json", "--quiet", "--save-evidence", pretty, "--pretty"]);
+    const a = await run([
+      "doctor",
+      "--local",
+      "--samples",
+      "2",
+      "--format",
+      "json",
+      "--quiet",
+      "--save-evidence",
+      compact,
+    ]);
+    const b = await run([
+      "doctor",
+      "--local",
+      "--samples",
+      "2",
+      "--format",
+      "json",
+      "--quiet",
+      "--save-evidence",
+      pretty,
+      "--pretty",
+    ]);
     expect([a.code, b.code], a.err + b.err).not.toContain(2);
     const compactText = readFileSync(compact, "utf8");
     const prettyText = readFileSync(pretty, "utf8");
@@ -31,7 +52,9 @@ describe("doctor --save-evidence [--pretty]", () => {
     for (const file of [compact, pretty]) {
       const r = await run(["doctor", "--replay", file, "--format", "json"]);
       expect(r.code, r.err).not.toBe(2);
-      expect(JSON.parse(r.out).findings.map((f: { checkId: string }) => f.checkId)).toEqual(JSON.parse(a.out).findings.map((f: { checkId: string }) => f.checkId));
+      expect(JSON.parse(r.out).findings.map((f: { checkId: string }) => f.checkId)).toEqual(
+        JSON.parse(a.out).findings.map((f: { checkId: string }) => f.checkId),
+      );
     }
   });
 

@@ -6,7 +6,13 @@
  * The runtime tests pin what the typing helpers produce: the same plain objects as before.
  */
 import { describe, expect, it } from "vitest";
-import { defineCheck, evidenceRef, limitRef, type Check, type Thresholds } from "../../../src/checks/model.js";
+import {
+  defineCheck,
+  evidenceRef,
+  limitRef,
+  type Check,
+  type Thresholds,
+} from "../../../src/checks/model.js";
 import { evaluateCheck } from "../../../src/checks/runner.js";
 import { HOST_IOWAIT } from "../../../src/checks/host/thresholds.js";
 import { HOST_COMMON_MESSAGES, judgeHosts, sectionError } from "../../../src/checks/host/common.js";
@@ -16,7 +22,14 @@ import { efsPercentIoLimit } from "../../../src/checks/efs/checks.js";
 const window = { start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T01:00:00.000Z", since: "1h" };
 
 /** What the checks below share; each misspelling gets a check of its own, so each expect-error proves one. */
-const BASE = { title: "Typed ids", description: "test", playbooks: ["iowait" as const], needs: [], scope: "host" as const, thresholds: HOST_IOWAIT };
+const BASE = {
+  title: "Typed ids",
+  description: "test",
+  playbooks: ["iowait" as const],
+  needs: [],
+  scope: "host" as const,
+  thresholds: HOST_IOWAIT,
+};
 const MESSAGES = { high: "iowait {{mean}} %", ok: "fine" };
 const HOST_MESSAGES = { ...HOST_COMMON_MESSAGES, ...MESSAGES };
 
@@ -28,9 +41,16 @@ const typed = defineCheck({
   hints: { "who-waits": "vmstat 1 5" },
   evaluate({ limits }) {
     // A value read from the evidence, not a threshold, says so (evidenceRef); the runner's own ids are allowed.
-    if (limits.maxBlockedPerCpu < 0) return { status: "fail", messageId: "high", threshold: evidenceRef("desiredCount", 2, "tasks") };
-    if (limits.maxBlockedPerCpu < -1) return { status: "error", messageId: "source-missing", data: { source: "x" } };
-    return { status: "fail", messageId: "high", data: { mean: limits.maxIowaitPercent }, threshold: limitRef(limits, "maxIowaitPercent", "%") };
+    if (limits.maxBlockedPerCpu < 0)
+      return { status: "fail", messageId: "high", threshold: evidenceRef("desiredCount", 2, "tasks") };
+    if (limits.maxBlockedPerCpu < -1)
+      return { status: "error", messageId: "source-missing", data: { source: "x" } };
+    return {
+      status: "fail",
+      messageId: "high",
+      data: { mean: limits.maxIowaitPercent },
+      threshold: limitRef(limits, "maxIowaitPercent", "%"),
+    };
   },
 });
 
@@ -40,8 +60,17 @@ export const typedHost = defineCheck({
   id: "host.typed-host-ids",
   messages: HOST_MESSAGES,
   evaluate: (ctx) =>
-    judgeHosts(ctx, { messages: HOST_MESSAGES, worse: "higher", threshold: () => ({ name: "maxIowaitPercent", value: 10, unit: "%" }) }, ({ host }) =>
-      host === "a" ? sectionError(host, "vmstat", "unusable") : { status: "pass", messageId: "ok", data: {} },
+    judgeHosts(
+      ctx,
+      {
+        messages: HOST_MESSAGES,
+        worse: "higher",
+        threshold: () => ({ name: "maxIowaitPercent", value: 10, unit: "%" }),
+      },
+      ({ host }) =>
+        host === "a"
+          ? sectionError(host, "vmstat", "unusable")
+          : { status: "pass", messageId: "ok", data: {} },
     ),
 });
 
@@ -94,20 +123,44 @@ export const misspelt = [
     id: "host.misspelt-host-message-id",
     messages: HOST_MESSAGES,
     evaluate: (ctx) =>
-      judgeHosts(ctx, { messages: HOST_MESSAGES, worse: "higher", threshold: ({ limits }) => limitRef(limits, "maxIowaitPercent", "%") }, () => ({
-        status: "fail",
-        // @ts-expect-error misspelt message id in a host verdict
-        messageId: "hgih",
-        data: {},
-      })),
+      judgeHosts(
+        ctx,
+        {
+          messages: HOST_MESSAGES,
+          worse: "higher",
+          threshold: ({ limits }) => limitRef(limits, "maxIowaitPercent", "%"),
+        },
+        () => ({
+          status: "fail",
+          // @ts-expect-error misspelt message id in a host verdict
+          messageId: "hgih",
+          data: {},
+        }),
+      ),
   }),
 ];
 
 export function misspeltHostThreshold(ctx: Parameters<typeof typed.evaluate>[0]) {
-  // @ts-expect-error misspelt threshold name in judgeHosts' threshold
-  judgeHosts(ctx, { messages: HOST_MESSAGES, worse: "higher", threshold: () => ({ name: "maxIowaitPrecent", value: 10, unit: "%" }) }, () => ({ status: "pass", messageId: "ok", data: {} }));
-  // @ts-expect-error misspelt threshold name through limitRef in judgeHosts
-  judgeHosts(ctx, { messages: HOST_MESSAGES, worse: "higher", threshold: ({ limits }) => limitRef(limits, "maxIowaitPrecent", "%") }, () => ({ status: "pass", messageId: "ok", data: {} }));
+  judgeHosts(
+    ctx,
+    {
+      messages: HOST_MESSAGES,
+      worse: "higher",
+      // @ts-expect-error misspelt threshold name in judgeHosts' threshold
+      threshold: () => ({ name: "maxIowaitPrecent", value: 10, unit: "%" }),
+    },
+    () => ({ status: "pass", messageId: "ok", data: {} }),
+  );
+  judgeHosts(
+    ctx,
+    {
+      messages: HOST_MESSAGES,
+      worse: "higher",
+      // @ts-expect-error misspelt threshold name through limitRef in judgeHosts
+      threshold: ({ limits }) => limitRef(limits, "maxIowaitPrecent", "%"),
+    },
+    () => ({ status: "pass", messageId: "ok", data: {} }),
+  );
 }
 
 export function misspeltHintIds() {

@@ -22,8 +22,13 @@ describe("pypictl doctor against a (simulated) fleet", () => {
   it("a healthy fleet found through the default stack exits 0 with a schema-valid JSON report", async () => {
     installTestFleet(scenario(), now());
     const io = captureIo();
-    const code = await runCli(["doctor", "--region", "eu-west-1", "--only", "efs,ecs,alb,ec2", "--format", "json"], io);
-    const report = JSON.parse(io.stdout.text) as { findings: Array<{ checkId: string; status: string; message: string }> };
+    const code = await runCli(
+      ["doctor", "--region", "eu-west-1", "--only", "efs,ecs,alb,ec2", "--format", "json"],
+      io,
+    );
+    const report = JSON.parse(io.stdout.text) as {
+      findings: Array<{ checkId: string; status: string; message: string }>;
+    };
     assertValidReport(report);
     const bad = report.findings.filter((f) => !["pass", "skip"].includes(f.status));
     expect(bad.map((f) => `${f.checkId} ${f.status}: ${f.message}`)).toEqual([]);
@@ -32,10 +37,34 @@ describe("pypictl doctor against a (simulated) fleet", () => {
 
   it("AccessDenied on DescribeServices: exit 3, dependent checks name the action, others still report", async () => {
     const fleet = installTestFleet(scenario(), now());
-    fleet.mocks.ecs.on(DescribeServicesCommand).rejects(Object.assign(new Error("User: arn:aws:iam::1:user/ops is not authorized to perform: ecs:DescribeServices on resource: x"), { name: "AccessDeniedException" }));
+    fleet.mocks.ecs
+      .on(DescribeServicesCommand)
+      .rejects(
+        Object.assign(
+          new Error(
+            "User: arn:aws:iam::1:user/ops is not authorized to perform: ecs:DescribeServices on resource: x",
+          ),
+          { name: "AccessDeniedException" },
+        ),
+      );
     const io = captureIo();
-    const code = await runCli(["doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--only", "efs,ecs,alb,ec2", "--format", "json"], io);
-    const report = JSON.parse(io.stdout.text) as { findings: Array<{ checkId: string; status: string; data: { action?: string } }> };
+    const code = await runCli(
+      [
+        "doctor",
+        "--stack",
+        "pypiserver",
+        "--region",
+        "eu-west-1",
+        "--only",
+        "efs,ecs,alb,ec2",
+        "--format",
+        "json",
+      ],
+      io,
+    );
+    const report = JSON.parse(io.stdout.text) as {
+      findings: Array<{ checkId: string; status: string; data: { action?: string } }>;
+    };
     expect(code).toBe(3);
     const running = report.findings.find((f) => f.checkId === "ecs.running-tasks")!;
     expect(running).toMatchObject({ status: "error", data: { action: "ecs:DescribeServices" } });

@@ -24,10 +24,13 @@ async function endpoint(mode: Mode): Promise<string> {
     open.push(res);
     if (mode === "html-500") {
       res.writeHead(500, { "content-type": "text/html" });
-      res.end("<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>");
+      res.end(
+        "<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>",
+      );
     } else if (mode === "late") {
       setTimeout(() => {
-        if (!res.writableEnded) res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end("{}");
+        if (!res.writableEnded)
+          res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end("{}");
       }, 8_000).unref();
     } else if (mode === "trickle") {
       res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
@@ -51,15 +54,37 @@ afterEach(async () => {
 });
 
 async function doctor(url: string, extra: string[]) {
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true", AWS_ENDPOINT_URL: url });
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: "AKIDTEST",
+    AWS_SECRET_ACCESS_KEY: "secret",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_ENDPOINT_URL: url,
+  });
   const io = captureIo();
   const started = Date.now();
   const code = await runCli(
-    ["doctor", "--region", "eu-west-1", "--cluster", "pypiserver", "--service", "pypiserver", "--file-system-id", "fs-0123456789abcdef0", "--only", "efs,ecs", "--format", "json", ...extra],
+    [
+      "doctor",
+      "--region",
+      "eu-west-1",
+      "--cluster",
+      "pypiserver",
+      "--service",
+      "pypiserver",
+      "--file-system-id",
+      "fs-0123456789abcdef0",
+      "--only",
+      "efs,ecs",
+      "--format",
+      "json",
+      ...extra,
+    ],
     io,
   );
   const wall = Date.now() - started;
-  const report = JSON.parse(io.stdout.text) as { findings: Array<{ checkId: string; status: string; message: string }> };
+  const report = JSON.parse(io.stdout.text) as {
+    findings: Array<{ checkId: string; status: string; message: string }>;
+  };
   assertValidReport(report);
   return { code, wall, report, stderr: io.stderr.text };
 }

@@ -34,7 +34,11 @@ const SPEC: Record<string, [string, string, string]> = {
 };
 
 function series(key: string, vs: readonly number[], status = "Complete"): MetricSeries {
-  const [namespace, metric, stat] = SPEC[key] ?? (key.startsWith("alb.") ? ["AWS/ApplicationELB", key.slice(4), "Sum"] : ["AWS/EC2", key.split(".")[1]!, "Average"]);
+  const [namespace, metric, stat] =
+    SPEC[key] ??
+    (key.startsWith("alb.")
+      ? ["AWS/ApplicationELB", key.slice(4), "Sum"]
+      : ["AWS/EC2", key.split(".")[1]!, "Average"]);
   const dimensions: Record<string, string> = key.startsWith("efs.")
     ? { FileSystemId: FS }
     : key.startsWith("ecs.")
@@ -60,7 +64,14 @@ export const HEALTHY_SERIES: Record<string, number[]> = {
   "alb.TargetResponseTime.p95": flat(0.8),
 };
 
-export function metrics(over: Record<string, number[]> = {}, opts: { context?: Partial<MetricsEvidence["context"]>; unavailable?: Record<string, string>; status?: Record<string, string> } = {}): MetricsEvidence {
+export function metrics(
+  over: Record<string, number[]> = {},
+  opts: {
+    context?: Partial<MetricsEvidence["context"]>;
+    unavailable?: Record<string, string>;
+    status?: Record<string, string>;
+  } = {},
+): MetricsEvidence {
   const all = { ...HEALTHY_SERIES, ...over };
   const s: Record<string, MetricSeries> = {};
   for (const [k, v] of Object.entries(all)) s[k] = series(k, v, opts.status?.[k]);
@@ -70,12 +81,23 @@ export function metrics(over: Record<string, number[]> = {}, opts: { context?: P
     end: WINDOW.end,
     series: s,
     unavailable: opts.unavailable ?? {},
-    context: { cluster: "pypiserver", service: "pypiserver", fileSystemId: FS, loadBalancer: LB, targetGroup: TG, instances: [], ...opts.context },
+    context: {
+      cluster: "pypiserver",
+      service: "pypiserver",
+      fileSystemId: FS,
+      loadBalancer: LB,
+      targetGroup: TG,
+      instances: [],
+      ...opts.context,
+    },
     messages: [],
   };
 }
 
-export function service(over: Partial<EcsServiceEvidence> = {}, td: Partial<EcsServiceEvidence["taskDefinition"]> = {}): EcsServiceEvidence {
+export function service(
+  over: Partial<EcsServiceEvidence> = {},
+  td: Partial<EcsServiceEvidence["taskDefinition"]> = {},
+): EcsServiceEvidence {
   return {
     cluster: "pypiserver",
     service: "pypiserver",
@@ -83,12 +105,30 @@ export function service(over: Partial<EcsServiceEvidence> = {}, td: Partial<EcsS
     desiredCount: 4,
     runningCount: 4,
     pendingCount: 0,
-    deployments: [{ id: "ecs-svc/1", status: "PRIMARY", rolloutState: "COMPLETED", desired: 4, running: 4, pending: 0, failedTasks: 0 }],
+    deployments: [
+      {
+        id: "ecs-svc/1",
+        status: "PRIMARY",
+        rolloutState: "COMPLETED",
+        desired: 4,
+        running: 4,
+        pending: 0,
+        failedTasks: 0,
+      },
+    ],
     events: [],
     targetGroupArns: [TG_ARN],
     taskDefinition: {
       arn: "arn:aws:ecs:eu-west-1:123456789012:task-definition/pypiserver:7",
-      containers: [{ name: "pypiserver", essential: true, memoryMiB: 512, memoryReservationMiB: 384, keepAliveSeconds: 75 }],
+      containers: [
+        {
+          name: "pypiserver",
+          essential: true,
+          memoryMiB: 512,
+          memoryReservationMiB: 384,
+          keepAliveSeconds: 75,
+        },
+      ],
       fileSystemIds: [FS],
       ...td,
     },
@@ -114,7 +154,10 @@ export function targets(over: Partial<TargetsEvidence> = {}): TargetsEvidence {
 }
 
 export function instances(types: string[]): FleetInstancesEvidence {
-  return { via: "autoscaling-group", instances: types.map((t, i) => ({ instanceId: `i-${i}`, instanceType: t })) };
+  return {
+    via: "autoscaling-group",
+    instances: types.map((t, i) => ({ instanceId: `i-${i}`, instanceType: t })),
+  };
 }
 
 export function stopped(tasks: StoppedTasksEvidence["tasks"]): StoppedTasksEvidence {

@@ -9,39 +9,86 @@ const EXPECTED: Record<string, { exit: number; statuses: Record<string, string> 
   "fleet-healthy": {
     exit: 0,
     statuses: {
-      "efs.percent-io-limit": "pass", "efs.throughput-utilization": "pass", "efs.burst-credits": "skip",
-      "ecs.oom-kills": "pass", "ecs.memory-utilization": "pass", "ecs.running-tasks": "pass", "ecs.service-events": "pass", "ecs.cpu-utilization": "pass",
-      "alb.target-health": "pass", "alb.5xx-rate": "pass", "alb.p95-latency": "pass", "alb.idle-timeout": "pass",
-      "ec2.cpu-credits": "skip", "ec2.cpu-skew": "pass",
+      "efs.percent-io-limit": "pass",
+      "efs.throughput-utilization": "pass",
+      "efs.burst-credits": "skip",
+      "ecs.oom-kills": "pass",
+      "ecs.memory-utilization": "pass",
+      "ecs.running-tasks": "pass",
+      "ecs.service-events": "pass",
+      "ecs.cpu-utilization": "pass",
+      "alb.target-health": "pass",
+      "alb.5xx-rate": "pass",
+      "alb.p95-latency": "pass",
+      "alb.idle-timeout": "pass",
+      "ec2.cpu-credits": "skip",
+      "ec2.cpu-skew": "pass",
     },
   },
   "fleet-efs-throttled": {
     exit: 1,
-    statuses: { "efs.percent-io-limit": "fail", "efs.throughput-utilization": "fail", "efs.burst-credits": "fail", "alb.p95-latency": "warn", "ecs.oom-kills": "pass" },
+    statuses: {
+      "efs.percent-io-limit": "fail",
+      "efs.throughput-utilization": "fail",
+      "efs.burst-credits": "fail",
+      "alb.p95-latency": "warn",
+      "ecs.oom-kills": "pass",
+    },
   },
   "fleet-oom-kills": {
     exit: 1,
-    statuses: { "ecs.oom-kills": "fail", "ecs.memory-utilization": "fail", "ecs.running-tasks": "fail", "efs.percent-io-limit": "pass" },
+    statuses: {
+      "ecs.oom-kills": "fail",
+      "ecs.memory-utilization": "fail",
+      "ecs.running-tasks": "fail",
+      "efs.percent-io-limit": "pass",
+    },
   },
   "fleet-burst-5xx": {
     exit: 1,
-    statuses: { "alb.5xx-rate": "fail", "alb.p95-latency": "warn", "alb.idle-timeout": "warn", "ec2.cpu-credits": "fail", "ec2.cpu-skew": "warn", "ecs.cpu-utilization": "warn" },
+    statuses: {
+      "alb.5xx-rate": "fail",
+      "alb.p95-latency": "warn",
+      "alb.idle-timeout": "warn",
+      "ec2.cpu-credits": "fail",
+      "ec2.cpu-skew": "warn",
+      "ecs.cpu-utilization": "warn",
+    },
   },
   "fleet-unhealthy-targets": {
     exit: 1,
-    statuses: { "alb.target-health": "fail", "ecs.running-tasks": "fail", "ecs.service-events": "fail", "alb.5xx-rate": "pass" },
+    statuses: {
+      "alb.target-health": "fail",
+      "ecs.running-tasks": "fail",
+      "ecs.service-events": "fail",
+      "alb.5xx-rate": "pass",
+    },
   },
   // A rollout in progress is not an incident: warnings naming it, no failure (exit 0).
   "fleet-rolling-deploy": {
     exit: 0,
-    statuses: { "ecs.running-tasks": "warn", "alb.target-health": "warn", "ecs.oom-kills": "pass", "ecs.service-events": "pass", "alb.5xx-rate": "pass" },
+    statuses: {
+      "ecs.running-tasks": "warn",
+      "alb.target-health": "warn",
+      "ecs.oom-kills": "pass",
+      "ecs.service-events": "pass",
+      "alb.5xx-rate": "pass",
+    },
   },
   "fleet-t3-unlimited": { exit: 0, statuses: { "ec2.cpu-credits": "pass", "ecs.cpu-utilization": "pass" } },
   "fleet-no-targets-503": {
     exit: 1,
-    statuses: { "alb.5xx-rate": "fail", "alb.target-health": "fail", "ecs.running-tasks": "fail", "ecs.service-events": "fail" },
+    statuses: {
+      "alb.5xx-rate": "fail",
+      "alb.target-health": "fail",
+      "ecs.running-tasks": "fail",
+      "ecs.service-events": "fail",
+    },
   },
-  "fleet-bad-minute": { exit: 1, statuses: { "alb.5xx-rate": "fail", "alb.target-health": "pass", "alb.p95-latency": "pass" } },
+  "fleet-bad-minute": {
+    exit: 1,
+    statuses: { "alb.5xx-rate": "fail", "alb.target-health": "pass", "alb.p95-latency": "pass" },
+  },
 };
 
 describe("examples/fleet-*.json replay", () => {
@@ -57,7 +104,9 @@ describe("examples/fleet-*.json replay", () => {
       const code = await runCli(["doctor", "--replay", file, "--format", "json"], io);
       const report = JSON.parse(io.stdout.text) as { findings: Array<{ checkId: string; status: string }> };
       assertValidReport(report);
-      const got = Object.fromEntries(report.findings.filter((f) => f.checkId in want.statuses).map((f) => [f.checkId, f.status]));
+      const got = Object.fromEntries(
+        report.findings.filter((f) => f.checkId in want.statuses).map((f) => [f.checkId, f.status]),
+      );
       expect(got).toEqual(want.statuses);
       expect(code).toBe(want.exit);
     });

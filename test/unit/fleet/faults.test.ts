@@ -25,13 +25,44 @@ const CALLS: Array<{ action: string; mock: Mock; cmd: any; target?: Parameters<t
   { action: "ecs:DescribeTaskDefinition", mock: "ecs", cmd: ecs.DescribeTaskDefinitionCommand },
   { action: "ecs:ListTasks", mock: "ecs", cmd: ecs.ListTasksCommand },
   { action: "ecs:DescribeTasks", mock: "ecs", cmd: ecs.DescribeTasksCommand },
-  { action: "ecs:ListContainerInstances", mock: "ecs", cmd: ecs.ListContainerInstancesCommand, target: { autoScalingGroup: undefined } },
-  { action: "ecs:DescribeContainerInstances", mock: "ecs", cmd: ecs.DescribeContainerInstancesCommand, target: { autoScalingGroup: undefined } },
-  { action: "autoscaling:DescribeAutoScalingGroups", mock: "autoscaling", cmd: autoscaling.DescribeAutoScalingGroupsCommand },
-  { action: "elasticloadbalancing:DescribeTargetHealth", mock: "elbv2", cmd: elb.DescribeTargetHealthCommand },
-  { action: "elasticloadbalancing:DescribeTargetGroups", mock: "elbv2", cmd: elb.DescribeTargetGroupsCommand, target: { loadBalancer: undefined } },
-  { action: "elasticloadbalancing:DescribeTargetGroupAttributes", mock: "elbv2", cmd: elb.DescribeTargetGroupAttributesCommand },
-  { action: "elasticloadbalancing:DescribeLoadBalancerAttributes", mock: "elbv2", cmd: elb.DescribeLoadBalancerAttributesCommand },
+  {
+    action: "ecs:ListContainerInstances",
+    mock: "ecs",
+    cmd: ecs.ListContainerInstancesCommand,
+    target: { autoScalingGroup: undefined },
+  },
+  {
+    action: "ecs:DescribeContainerInstances",
+    mock: "ecs",
+    cmd: ecs.DescribeContainerInstancesCommand,
+    target: { autoScalingGroup: undefined },
+  },
+  {
+    action: "autoscaling:DescribeAutoScalingGroups",
+    mock: "autoscaling",
+    cmd: autoscaling.DescribeAutoScalingGroupsCommand,
+  },
+  {
+    action: "elasticloadbalancing:DescribeTargetHealth",
+    mock: "elbv2",
+    cmd: elb.DescribeTargetHealthCommand,
+  },
+  {
+    action: "elasticloadbalancing:DescribeTargetGroups",
+    mock: "elbv2",
+    cmd: elb.DescribeTargetGroupsCommand,
+    target: { loadBalancer: undefined },
+  },
+  {
+    action: "elasticloadbalancing:DescribeTargetGroupAttributes",
+    mock: "elbv2",
+    cmd: elb.DescribeTargetGroupAttributesCommand,
+  },
+  {
+    action: "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    mock: "elbv2",
+    cmd: elb.DescribeLoadBalancerAttributesCommand,
+  },
   { action: "elasticfilesystem:DescribeFileSystems", mock: "efs", cmd: efs.DescribeFileSystemsCommand },
   { action: "cloudwatch:GetMetricData", mock: "cloudwatch", cmd: cw.GetMetricDataCommand },
   { action: "ssm:SendCommand", mock: "ssm", cmd: ssm.SendCommandCommand },
@@ -39,11 +70,17 @@ const CALLS: Array<{ action: string; mock: Mock; cmd: any; target?: Parameters<t
   { action: "ssm:GetCommandInvocation", mock: "ssm", cmd: ssm.GetCommandInvocationCommand },
 ];
 
-const err = (name: string, message: string, status: number) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+const err = (name: string, message: string, status: number) =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 
 const FAULTS = {
   throttled: () => err("ThrottlingException", "Rate exceeded", 400),
-  "access-denied": (action: string) => err("AccessDeniedException", `User: arn:aws:iam::123456789012:user/ops is not authorized to perform: ${action} on resource: *`, 400),
+  "access-denied": (action: string) =>
+    err(
+      "AccessDeniedException",
+      `User: arn:aws:iam::123456789012:user/ops is not authorized to perform: ${action} on resource: *`,
+      400,
+    ),
   "server-5xx": () => err("InternalFailure", "We encountered an internal error. Please try again.", 500),
 } as const;
 
@@ -54,7 +91,10 @@ const RECOVERED_WHEN_DENIED = new Set(["autoscaling:DescribeAutoScalingGroups"])
 
 async function runWith(call: (typeof CALLS)[number], apply: (f: Fleet) => void) {
   // One stopped task so DescribeTasks is called; raw probe output so GetCommandInvocation is called.
-  fleet = installFleet(scenario({ instances: 2, probeStdout: PROBE_STDOUT, stoppedTasks: [{ minutesAgo: 5, exitCode: 0 }] }), NOW);
+  fleet = installFleet(
+    scenario({ instances: 2, probeStdout: PROBE_STDOUT, stoppedTasks: [{ minutesAgo: 5, exitCode: 0 }] }),
+    NOW,
+  );
   apply(fleet);
   const { report } = await doctorFleet({ target: fleetTarget(call.target ?? {}), deadlineMs: 400 });
   const code = exitCodeFor(report.summary);
@@ -66,16 +106,26 @@ describe("fault matrix", () => {
   for (const call of CALLS) {
     for (const [fault, make] of Object.entries(FAULTS)) {
       it(`${call.action}: ${fault}`, async () => {
-        const { report, code } = await runWith(call, (f) => f.mocks[call.mock].on(call.cmd).rejects(make(call.action)));
-        const errors = report.findings.filter((x) => x.status === "error" || x.resources?.some((r) => r.status === "error"));
-        if (RECOVERED.has(call.action) || (fault === "access-denied" && RECOVERED_WHEN_DENIED.has(call.action))) {
+        const { report, code } = await runWith(call, (f) =>
+          f.mocks[call.mock].on(call.cmd).rejects(make(call.action)),
+        );
+        const errors = report.findings.filter(
+          (x) => x.status === "error" || x.resources?.some((r) => r.status === "error"),
+        );
+        if (
+          RECOVERED.has(call.action) ||
+          (fault === "access-denied" && RECOVERED_WHEN_DENIED.has(call.action))
+        ) {
           // GetCommandInvocation per instance stands in for the listing: every host is judged.
           expect(errors.map((x) => x.message)).toEqual([]);
           expect(code).toBe(report.summary.fail > 0 ? 1 : 0);
           return;
         }
         expect(errors.length, "some check names the failure").toBeGreaterThan(0);
-        expect(report.findings.some((x) => x.status !== "error"), "other checks still report").toBe(true);
+        expect(
+          report.findings.some((x) => x.status !== "error"),
+          "other checks still report",
+        ).toBe(true);
         expect(code).toBe(report.summary.fail > 0 ? 1 : 3);
         if (fault === "access-denied" && !call.action.startsWith("ssm:")) {
           expect(report.findings.some((x) => x.data.action === call.action)).toBe(true);
@@ -86,7 +136,9 @@ describe("fault matrix", () => {
       const { report, code } = await runWith(call, (f) =>
         f.mocks[call.mock].on(call.cmd).callsFake((_input: unknown) => new Promise(() => undefined)),
       );
-      expect(report.findings.some((x) => x.status === "error" || x.resources?.some((r) => r.status === "error"))).toBe(true);
+      expect(
+        report.findings.some((x) => x.status === "error" || x.resources?.some((r) => r.status === "error")),
+      ).toBe(true);
       expect(code).toBe(report.summary.fail > 0 ? 1 : 3);
     });
     it(`${call.action}: empty page`, async () => {

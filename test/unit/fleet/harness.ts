@@ -12,24 +12,56 @@ import { AwsClientPool } from "../../../src/sources/aws/pool.js";
 import { fleetTarget, installFleet, type Fleet } from "../../fixtures/aws/sim.mjs";
 
 export const NOW = new Date("2026-11-20T12:00:00Z");
-export const WINDOW: Window = { start: "2026-11-20T11:00:00.000Z", end: "2026-11-20T12:00:00.000Z", since: "1h" };
-export const PROBE_STDOUT = readFileSync(new URL("../../fixtures/aws/probe-stdout.txt", import.meta.url), "utf8");
+export const WINDOW: Window = {
+  start: "2026-11-20T11:00:00.000Z",
+  end: "2026-11-20T12:00:00.000Z",
+  since: "1h",
+};
+export const PROBE_STDOUT = readFileSync(
+  new URL("../../fixtures/aws/probe-stdout.txt", import.meta.url),
+  "utf8",
+);
 
-export const SETTINGS: GatherSettings = { ...DEFAULT_GATHER_SETTINGS, ssmInitialPollMs: 0, ssmMaxPollMs: 5, ssmBudgetMs: 2_000 };
+export const SETTINGS: GatherSettings = {
+  ...DEFAULT_GATHER_SETTINGS,
+  ssmInitialPollMs: 0,
+  ssmMaxPollMs: 5,
+  ssmBudgetMs: 2_000,
+};
 
 /** The AWS-backed checks and the host checks (fed by the SSM probe); auth/upload talk HTTP and are not simulated. */
-export const FLEET_CHECKS: Check[] = CHECKS.filter((c) => ["efs", "ecs", "alb", "ec2", "host"].includes(c.id.split(".")[0]!));
+export const FLEET_CHECKS: Check[] = CHECKS.filter((c) =>
+  ["efs", "ecs", "alb", "ec2", "host"].includes(c.id.split(".")[0]!),
+);
 
 export const load = async (id: string) => {
   const l = SOURCE_LOADERS[id];
   return l ? l() : undefined;
 };
 
-export async function gatherFleet(ids: string[], target: FleetTarget = fleetTarget(), opts: { deadlineMs?: number; settings?: Partial<GatherSettings> } = {}) {
-  return gather(ids, { target, window: WINDOW, settings: { ...SETTINGS, aws: new AwsClientPool(), ...opts.settings }, load, now: () => NOW, deadlineMs: opts.deadlineMs });
+export async function gatherFleet(
+  ids: string[],
+  target: FleetTarget = fleetTarget(),
+  opts: { deadlineMs?: number; settings?: Partial<GatherSettings> } = {},
+) {
+  return gather(ids, {
+    target,
+    window: WINDOW,
+    settings: { ...SETTINGS, aws: new AwsClientPool(), ...opts.settings },
+    load,
+    now: () => NOW,
+    deadlineMs: opts.deadlineMs,
+  });
 }
 
-export async function doctorFleet(opts: { target?: FleetTarget; checks?: Check[]; deadlineMs?: number; settings?: Partial<GatherSettings> } = {}) {
+export async function doctorFleet(
+  opts: {
+    target?: FleetTarget;
+    checks?: Check[];
+    deadlineMs?: number;
+    settings?: Partial<GatherSettings>;
+  } = {},
+) {
   return runDoctor({
     checks: opts.checks ?? FLEET_CHECKS,
     overrides: {},
@@ -48,7 +80,11 @@ export function statuses(findings: Array<{ checkId: string; status: string }>): 
 }
 
 /** Static test credentials and no instance metadata: the SDK resolves credentials without any network. */
-export const TEST_AWS_ENV = { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret", AWS_EC2_METADATA_DISABLED: "true" } as const;
+export const TEST_AWS_ENV = {
+  AWS_ACCESS_KEY_ID: "AKIDTEST",
+  AWS_SECRET_ACCESS_KEY: "secret",
+  AWS_EC2_METADATA_DISABLED: "true",
+} as const;
 
 const installed: Fleet[] = [];
 

@@ -5,7 +5,15 @@
 import { describe, expect, it } from "vitest";
 import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { scenario, fleetTarget, type Fleet } from "../../fixtures/aws/sim.mjs";
-import { doctorFleet, FLEET_CHECKS, NOW, PROBE_STDOUT, statuses, installTestFleet, useTestAwsEnv } from "./harness.js";
+import {
+  doctorFleet,
+  FLEET_CHECKS,
+  NOW,
+  PROBE_STDOUT,
+  statuses,
+  installTestFleet,
+  useTestAwsEnv,
+} from "./harness.js";
 import { CHECKS, selectChecks } from "../../../src/checks/registry.js";
 import { runCli } from "../../../src/cli/main.js";
 import { captureIo } from "../../helpers/io.js";
@@ -22,13 +30,16 @@ function callCounts(f: Fleet): Record<string, number> {
 }
 
 function queriesSent(f: Fleet): MetricDataQuery[] {
-  return f.mocks.cloudwatch.commandCalls(GetMetricDataCommand).flatMap((c) => c.args[0].input.MetricDataQueries ?? []);
+  return f.mocks.cloudwatch
+    .commandCalls(GetMetricDataCommand)
+    .flatMap((c) => c.args[0].input.MetricDataQueries ?? []);
 }
 
 describe("checks declare their needs", () => {
   it("every metric-reading check declares the series it reads, and every declared key exists", () => {
     for (const c of CHECKS) {
-      if (c.needs.includes(METRICS.id)) expect(c.series?.length, `${c.id} declares its series`).toBeGreaterThan(0);
+      if (c.needs.includes(METRICS.id))
+        expect(c.series?.length, `${c.id} declares its series`).toBeGreaterThan(0);
       for (const k of c.series ?? []) expect(SERIES[k], `${c.id}: ${k}`).toBeDefined();
     }
   });
@@ -47,7 +58,10 @@ describe("checks declare their needs", () => {
 
   it("--only efs without a file system id waits for the ECS service (task definition) and nothing else", async () => {
     const fleet = installTestFleet(scenario(), NOW);
-    await doctorFleet({ checks: selectChecks(FLEET_CHECKS, ["efs"], undefined), target: fleetTarget({ fileSystemId: undefined }) });
+    await doctorFleet({
+      checks: selectChecks(FLEET_CHECKS, ["efs"], undefined),
+      target: fleetTarget({ fileSystemId: undefined }),
+    });
     const calls = callCounts(fleet);
     expect(calls).toMatchObject({ ec2: 0, elbv2: 0, ssm: 0, efs: 1, cloudwatch: 1 });
     expect(calls.ecs).toBe(2); // DescribeServices + DescribeTaskDefinition
@@ -78,7 +92,9 @@ describe("checks declare their needs", () => {
   it("--print-iam-policy --only host grants the SSM probe and the instance discovery, no metrics", async () => {
     const io = captureIo();
     expect(await runCli(["doctor", "--print-iam-policy", "--only", "host"], io)).toBe(0);
-    const actions = (JSON.parse(io.stdout.text) as { Statement: Array<{ Action: string[] }> }).Statement.flatMap((s) => s.Action);
+    const actions = (
+      JSON.parse(io.stdout.text) as { Statement: Array<{ Action: string[] }> }
+    ).Statement.flatMap((s) => s.Action);
     expect(actions).toContain("ssm:SendCommand");
     expect(actions).toContain("autoscaling:DescribeAutoScalingGroups");
     expect(actions).not.toContain("cloudwatch:GetMetricData");
@@ -87,18 +103,30 @@ describe("checks declare their needs", () => {
 });
 
 describe("partial evidence", () => {
-  const http500 = () => Object.assign(new Error("We encountered an internal error. Please try again."), { name: "InternalFailure", $metadata: { httpStatusCode: 500 } });
+  const http500 = () =>
+    Object.assign(new Error("We encountered an internal error. Please try again."), {
+      name: "InternalFailure",
+      $metadata: { httpStatusCode: 500 },
+    });
   const METRIC_CHECKS = FLEET_CHECKS.filter((c) => c.needs.includes(METRICS.id));
 
   it("a CloudWatch failing only the p95 query: every other metric check still judges its series", async () => {
-    const fleet = installTestFleet(scenario({ instances: 3, instanceType: "t3.small", metricFault: (q) => (q.MetricStat?.Stat === "p95" ? http500() : undefined) }), NOW);
+    const fleet = installTestFleet(
+      scenario({
+        instances: 3,
+        instanceType: "t3.small",
+        metricFault: (q) => (q.MetricStat?.Stat === "p95" ? http500() : undefined),
+      }),
+      NOW,
+    );
     const { report } = await doctorFleet({ checks: METRIC_CHECKS });
     const st = statuses(report.findings);
     expect(st["alb.p95-latency"]).toBe("error");
     const p95 = report.findings.find((f) => f.checkId === "alb.p95-latency")!;
     expect(p95.message).toMatch(/TargetResponseTime .*p95: .*internal error/);
     for (const [id, s] of Object.entries(st))
-      if (id !== "alb.p95-latency") expect(s, `${id}: ${report.findings.find((f) => f.checkId === id)!.message}`).not.toBe("error");
+      if (id !== "alb.p95-latency")
+        expect(s, `${id}: ${report.findings.find((f) => f.checkId === id)!.message}`).not.toBe("error");
     // Bisecting cost a handful of calls, not one per series.
     expect(fleet.mocks.cloudwatch.commandCalls(GetMetricDataCommand).length).toBeLessThanOrEqual(12);
     assertValidReport(JSON.parse(renderJson(report)));
@@ -114,8 +142,12 @@ describe("partial evidence", () => {
   });
 
   it("throttling is not split: the calls are not multiplied", async () => {
-    const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } });
-    const fleet = installTestFleet(scenario({ metricFault: (q) => (q.MetricStat?.Stat === "p95" ? throttled() : undefined) }), NOW);
+    const throttled = () =>
+      Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } });
+    const fleet = installTestFleet(
+      scenario({ metricFault: (q) => (q.MetricStat?.Stat === "p95" ? throttled() : undefined) }),
+      NOW,
+    );
     const { evidence } = await doctorFleet({ checks: METRIC_CHECKS });
     expect(fleet.mocks.cloudwatch.commandCalls(GetMetricDataCommand).length).toBe(1);
     expect(evidence[METRICS.id]).toMatchObject({ ok: false, kind: "throttled" });
@@ -124,25 +156,35 @@ describe("partial evidence", () => {
   it("per-result StatusCode Forbidden makes only that series' check an error", async () => {
     installTestFleet(scenario({ metricStatus: { "ecs.MemoryUtilization": "Forbidden" } }), NOW);
     const { report, evidence } = await doctorFleet({ checks: METRIC_CHECKS });
-    expect((evidence[METRICS.id] as { value: MetricsEvidence }).value.series["ecs.MemoryUtilization"]!.status).toBe("Forbidden");
+    expect(
+      (evidence[METRICS.id] as { value: MetricsEvidence }).value.series["ecs.MemoryUtilization"]!.status,
+    ).toBe("Forbidden");
     const st = statuses(report.findings);
     expect(st["ecs.memory-utilization"]).toBe("error");
-    for (const [id, s] of Object.entries(st)) if (id !== "ecs.memory-utilization") expect(s, id).not.toBe("error");
+    for (const [id, s] of Object.entries(st))
+      if (id !== "ecs.memory-utilization") expect(s, id).not.toBe("error");
   });
 });
 
 describe("SSM without the listing API", () => {
   it("falls back to GetCommandInvocation per instance and judges every host", async () => {
-    const { ListCommandInvocationsCommand, GetCommandInvocationCommand } = await import("@aws-sdk/client-ssm");
+    const { ListCommandInvocationsCommand, GetCommandInvocationCommand } =
+      await import("@aws-sdk/client-ssm");
     const fleet = installTestFleet(scenario({ instances: 3, probeStdout: PROBE_STDOUT }), NOW);
-    fleet.mocks.ssm
-      .on(ListCommandInvocationsCommand)
-      .rejects(Object.assign(new Error("<html><body>502 Bad Gateway</body></html>"), { name: "Error", $metadata: { httpStatusCode: 502 } }));
+    fleet.mocks.ssm.on(ListCommandInvocationsCommand).rejects(
+      Object.assign(new Error("<html><body>502 Bad Gateway</body></html>"), {
+        name: "Error",
+        $metadata: { httpStatusCode: 502 },
+      }),
+    );
     const hostChecks = FLEET_CHECKS.filter((c) => c.id.startsWith("host."));
     const started = Date.now();
     const { report, evidence } = await doctorFleet({ checks: hostChecks });
     expect(Date.now() - started).toBeLessThan(2_000);
-    const probe = evidence["host.probe"] as { ok: true; value: { hosts: Array<{ host: string; ok: boolean }> } };
+    const probe = evidence["host.probe"] as {
+      ok: true;
+      value: { hosts: Array<{ host: string; ok: boolean }> };
+    };
     expect(probe.ok).toBe(true);
     expect(probe.value.hosts.map((h) => (h.ok ? "ok" : JSON.stringify(h)))).toEqual(["ok", "ok", "ok"]);
     expect(fleet.mocks.ssm.commandCalls(GetCommandInvocationCommand).length).toBe(3);
@@ -153,12 +195,16 @@ describe("SSM without the listing API", () => {
 describe("identity per source", () => {
   it("a target with only a URL: the ECS/EFS/ALB/EC2/host checks skip naming the flags, with no AWS call", async () => {
     const fleet = installTestFleet(scenario(), NOW);
-    const { report } = await doctorFleet({ target: { kind: "fleet", region: "eu-west-1", url: "https://pypi.example.com" } });
+    const { report } = await doctorFleet({
+      target: { kind: "fleet", region: "eu-west-1", url: "https://pypi.example.com" },
+    });
     for (const f of report.findings) {
       expect(f.status, `${f.checkId}: ${f.message}`).toBe("skip");
       expect(f.message).toMatch(/pass --/);
     }
-    expect(report.findings.find((f) => f.checkId === "ecs.running-tasks")!.message).toMatch(/pass --cluster\/--service or --stack/);
+    expect(report.findings.find((f) => f.checkId === "ecs.running-tasks")!.message).toMatch(
+      /pass --cluster\/--service or --stack/,
+    );
     expect(Object.values(callCounts(fleet)).reduce((a, b) => a + b, 0)).toBe(0);
     assertValidReport(JSON.parse(renderJson(report)));
   });
@@ -176,7 +222,10 @@ describe("identity per source", () => {
 
   it("doctor --only ecs with nothing that names a cluster: exit 2 naming the flags", async () => {
     const io = captureIo();
-    const code = await runCli(["doctor", "--only", "ecs", "--url", "https://pypi.example.com", "--region", "eu-west-1"], io);
+    const code = await runCli(
+      ["doctor", "--only", "ecs", "--url", "https://pypi.example.com", "--region", "eu-west-1"],
+      io,
+    );
     expect(code).toBe(2);
     expect(io.stderr.text).toMatch(/nothing selected can run.*pass --cluster\/--service or --stack/);
   });
@@ -186,17 +235,35 @@ describe("identity per source", () => {
     const { SecretsManagerClient, GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
     const { FakePypiServer } = await import("../../integration/creds/fake-pypiserver.js");
     const sm = mockClient(SecretsManagerClient);
-    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: "u", password: "pw-Secret-123" }) });
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ username: "u", password: "pw-Secret-123" }),
+    });
     const server = await new FakePypiServer({ username: "u", password: "pw-Secret-123" }).start();
     try {
       const io = captureIo();
       const code = await runCli(
-        ["doctor", "--only", "auth", "--url", server.url, "--secret-id", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pypi-AbCdEf", "--region", "eu-west-1", "--format", "json"],
+        [
+          "doctor",
+          "--only",
+          "auth",
+          "--url",
+          server.url,
+          "--secret-id",
+          "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pypi-AbCdEf",
+          "--region",
+          "eu-west-1",
+          "--format",
+          "json",
+        ],
         io,
       );
-      const report = JSON.parse(io.stdout.text) as { findings: Array<{ checkId: string; status: string; message: string }> };
+      const report = JSON.parse(io.stdout.text) as {
+        findings: Array<{ checkId: string; status: string; message: string }>;
+      };
       assertValidReport(report);
-      expect(report.findings.filter((f) => f.status === "error").map((f) => `${f.checkId}: ${f.message}`)).toEqual([]);
+      expect(
+        report.findings.filter((f) => f.status === "error").map((f) => `${f.checkId}: ${f.message}`),
+      ).toEqual([]);
       expect(code, io.stderr.text).toBe(0);
       expect(io.stdout.text).not.toContain("pw-Secret-123");
     } finally {

@@ -29,7 +29,17 @@ async function until(cond: () => boolean, what: string, ms = 20_000): Promise<vo
 const healthy = () => Array.from({ length: 60 }, () => 60);
 const climbing = () => Array.from({ length: 60 }, (_, i) => (i < 50 ? 60 : 135));
 const rounds = (text: string) => text.match(/^watch: round \d+/gm)?.length ?? 0;
-const args = ["doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--only", "ecs.memory-utilization,ecs.running-tasks,alb", "--watch", "1"];
+const args = [
+  "doctor",
+  "--stack",
+  "pypiserver",
+  "--region",
+  "eu-west-1",
+  "--only",
+  "ecs.memory-utilization,ecs.running-tasks,alb",
+  "--watch",
+  "1",
+];
 
 describe("doctor --watch", () => {
   it("on a non-terminal prints one line per change: a fail appears, then recovers; Ctrl-C ends with the report", async () => {
@@ -54,8 +64,12 @@ describe("doctor --watch", () => {
     const code = await run;
 
     const lines = io.stdout.text.split("\n");
-    const fail = lines.findIndex((l) => / FAIL ecs\.memory-utilization: The busiest task reached 101/.test(l));
-    const crossing = lines.findIndex((l) => /EVENT: crossing: ecs\.memory-utilization rose above 90 %/.test(l));
+    const fail = lines.findIndex((l) =>
+      / FAIL ecs\.memory-utilization: The busiest task reached 101/.test(l),
+    );
+    const crossing = lines.findIndex((l) =>
+      /EVENT: crossing: ecs\.memory-utilization rose above 90 %/.test(l),
+    );
     const recovered = lines.findIndex((l) => / RECOVERED \(fail → pass\) ecs\.memory-utilization/.test(l));
     expect(fail).toBeGreaterThanOrEqual(0);
     expect(crossing).toBeGreaterThan(fail);
@@ -65,24 +79,48 @@ describe("doctor --watch", () => {
     expect(lines.findIndex((l) => l.startsWith("pypictl doctor — "))).toBeGreaterThan(recovered);
     expect(code).toBe(0);
     // The same calls every round.
-    const count = (xs: string[]) => xs.reduce((m, a) => m.set(a, (m.get(a) ?? 0) + 1), new Map<string, number>());
-    const minus = (a: Map<string, number>, b: Map<string, number>) => Object.fromEntries([...a].map(([k, v]) => [k, v - (b.get(k) ?? 0)]));
-    const [c1, c2, c3] = callsAt.map(count) as [Map<string, number>, Map<string, number>, Map<string, number>];
+    const count = (xs: string[]) =>
+      xs.reduce((m, a) => m.set(a, (m.get(a) ?? 0) + 1), new Map<string, number>());
+    const minus = (a: Map<string, number>, b: Map<string, number>) =>
+      Object.fromEntries([...a].map(([k, v]) => [k, v - (b.get(k) ?? 0)]));
+    const [c1, c2, c3] = callsAt.map(count) as [
+      Map<string, number>,
+      Map<string, number>,
+      Map<string, number>,
+    ];
     const round1 = Object.fromEntries(c1);
     expect(Object.keys(round1).length).toBeGreaterThan(3);
     expect(minus(c2, c1)).toEqual(round1);
     expect(minus(c3, c2)).toEqual(round1);
     // …and the watch says so on each round's line.
-    const perLine = [...io.stderr.text.matchAll(/^watch: round \d+ .*, (\d+) AWS call\(s\)$/gm)].map((x) => Number(x[1]));
+    const perLine = [...io.stderr.text.matchAll(/^watch: round \d+ .*, (\d+) AWS call\(s\)$/gm)].map((x) =>
+      Number(x[1]),
+    );
     expect(perLine.slice(0, 3)).toEqual([callsAt[0]!.length, callsAt[0]!.length, callsAt[0]!.length]);
 
     // The whole watch is one bundle that replays.
-    const saved = JSON.parse(readFileSync(bundle, "utf8")) as { description: string; window: { since: string } };
+    const saved = JSON.parse(readFileSync(bundle, "utf8")) as {
+      description: string;
+      window: { since: string };
+    };
     expect(saved.description).toMatch(/3 round\(s\)/);
     const replay = captureIo();
-    const replayCode = await runCli(["doctor", "--replay", bundle, "--format", "json", "--only", "ecs.memory-utilization,ecs.running-tasks,alb"], replay);
+    const replayCode = await runCli(
+      [
+        "doctor",
+        "--replay",
+        bundle,
+        "--format",
+        "json",
+        "--only",
+        "ecs.memory-utilization,ecs.running-tasks,alb",
+      ],
+      replay,
+    );
     const report = JSON.parse(replay.stdout.text) as Report;
-    expect(report.findings.filter((x) => x.status === "error").map((x) => `${x.checkId}: ${x.message}`)).toEqual([]);
+    expect(
+      report.findings.filter((x) => x.status === "error").map((x) => `${x.checkId}: ${x.message}`),
+    ).toEqual([]);
     expect([0, 1]).toContain(replayCode);
     expect(report.findings.map((f) => f.checkId)).toContain("ecs.memory-utilization");
   }, 60_000);
@@ -114,7 +152,26 @@ describe("doctor --watch", () => {
     installTestFleet(scenario({ latencyMs: 5_000 }), new Date());
     const io = captureIo();
     const started = Date.now();
-    const run = runCli(["doctor", "--cluster", "pypiserver", "--service", "pypiserver", "--region", "eu-west-1", "--only", "ecs.running-tasks", "--watch", "30", "--timeout", "1", "--format", "json"], io);
+    const run = runCli(
+      [
+        "doctor",
+        "--cluster",
+        "pypiserver",
+        "--service",
+        "pypiserver",
+        "--region",
+        "eu-west-1",
+        "--only",
+        "ecs.running-tasks",
+        "--watch",
+        "30",
+        "--timeout",
+        "1",
+        "--format",
+        "json",
+      ],
+      io,
+    );
     await until(() => rounds(io.stderr.text) >= 1, "round 1", 10_000);
     const roundMs = Date.now() - started;
     process.emit("SIGINT");
@@ -145,12 +202,22 @@ describe("doctor --watch", () => {
 
 describe("html from a live run", () => {
   it("carries the gathered evidence with timings, the timeline and the header", async () => {
-    const fleet = installTestFleet(scenario({ metrics: { "ecs.MemoryUtilization": climbing() } }), new Date());
+    const fleet = installTestFleet(
+      scenario({ metrics: { "ecs.MemoryUtilization": climbing() } }),
+      new Date(),
+    );
     const io = captureIo();
-    expect(await runCli(["doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--only", "ecs,alb", "--format", "html"], io)).toBe(1);
+    expect(
+      await runCli(
+        ["doctor", "--stack", "pypiserver", "--region", "eu-west-1", "--only", "ecs,alb", "--format", "html"],
+        io,
+      ),
+    ).toBe(1);
     const html = io.stdout.text;
     expect(html).toContain("Gathered live at");
-    expect(html).toMatch(/<tr class="source"><td><code>cloudwatch\.metrics<\/code><\/td><td class="b-pass">ok<\/td><td class="mono">[^<]+<\/td><td>\d+ ms<\/td>/);
+    expect(html).toMatch(
+      /<tr class="source"><td><code>cloudwatch\.metrics<\/code><\/td><td class="b-pass">ok<\/td><td class="mono">[^<]+<\/td><td>\d+ ms<\/td>/,
+    );
     expect(html).toContain('data-check="ecs.memory-utilization"');
     expect(html).toMatch(/<li class="glance-line">.*OOM:/);
     // The calls the report names are the calls the fake endpoint answered.
@@ -161,8 +228,26 @@ describe("html from a live run", () => {
 });
 
 describe("watch changes and evidence", () => {
-  const f = (checkId: string, status: Finding["status"]): Finding => ({ checkId, title: checkId, playbooks: ["oom"], status, messageId: "m", data: {}, message: `${checkId} is ${status}`, hints: [] });
-  const rep = (fs: Finding[]): Report => ({ schemaVersion: 1, tool: { name: "pypictl", version: "0" }, generatedAt: "2026-01-01T00:10:00.000Z", window: { start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T00:10:00.000Z", since: "10m" }, target: { kind: "fleet" }, evidence: { mode: "live" }, findings: fs, summary: summarize(fs) });
+  const f = (checkId: string, status: Finding["status"]): Finding => ({
+    checkId,
+    title: checkId,
+    playbooks: ["oom"],
+    status,
+    messageId: "m",
+    data: {},
+    message: `${checkId} is ${status}`,
+    hints: [],
+  });
+  const rep = (fs: Finding[]): Report => ({
+    schemaVersion: 1,
+    tool: { name: "pypictl", version: "0" },
+    generatedAt: "2026-01-01T00:10:00.000Z",
+    window: { start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T00:10:00.000Z", since: "10m" },
+    target: { kind: "fleet" },
+    evidence: { mode: "live" },
+    findings: fs,
+    summary: summarize(fs),
+  });
   it("names new problems, worsening and recoveries", () => {
     const a = rep([f("a", "pass"), f("b", "warn"), f("c", "fail"), f("d", "pass")]);
     const b = rep([f("a", "fail"), f("b", "fail"), f("c", "pass"), f("d", "pass")]);
@@ -174,25 +259,105 @@ describe("watch changes and evidence", () => {
     expect(statusChanges(undefined, a).map((c) => c.checkId)).toEqual(["b", "c"]);
   });
   it("an unhealthy target read again is not news; a new state is", () => {
-    const ev = (at: string, text: string) => ({ t: Date.parse(at), at, kind: "target" as const, status: "fail" as const, text });
-    const seen = new Set([eventKey(ev("2026-01-01T00:10:00.000Z", "target i-1:80 unhealthy (Target.Timeout)"))]);
-    const tl = { start: 0, end: Date.parse("2026-01-01T00:12:00.000Z"), rows: [], events: [ev("2026-01-01T00:11:00.000Z", "target i-1:80 unhealthy (Target.Timeout)"), ev("2026-01-01T00:11:00.000Z", "target i-2:80 draining")] };
+    const ev = (at: string, text: string) => ({
+      t: Date.parse(at),
+      at,
+      kind: "target" as const,
+      status: "fail" as const,
+      text,
+    });
+    const seen = new Set([
+      eventKey(ev("2026-01-01T00:10:00.000Z", "target i-1:80 unhealthy (Target.Timeout)")),
+    ]);
+    const tl = {
+      start: 0,
+      end: Date.parse("2026-01-01T00:12:00.000Z"),
+      rows: [],
+      events: [
+        ev("2026-01-01T00:11:00.000Z", "target i-1:80 unhealthy (Target.Timeout)"),
+        ev("2026-01-01T00:11:00.000Z", "target i-2:80 draining"),
+      ],
+    };
     expect(newEvents(tl, seen).map((e) => e.text)).toEqual(["target i-2:80 draining"]);
   });
   it("a series beyond its threshold from the window's first point is not a new crossing", () => {
-    const series: Array<[string, number]> = [0, 1, 2].map((m) => [`2026-01-01T00:0${m}:00.000Z`, m === 1 ? 5 : 95]);
-    const r = rep([{ ...f("m", "fail"), observed: { value: 95, unit: "%", series }, threshold: { name: "maxPercent", value: 90, unit: "%" } }]);
+    const series: Array<[string, number]> = [0, 1, 2].map((m) => [
+      `2026-01-01T00:0${m}:00.000Z`,
+      m === 1 ? 5 : 95,
+    ]);
+    const r = rep([
+      {
+        ...f("m", "fail"),
+        observed: { value: 95, unit: "%", series },
+        threshold: { name: "maxPercent", value: 90, unit: "%" },
+      },
+    ]);
     expect(newEvents(buildTimeline(r), new Set()).map((e) => e.at)).toEqual(["2026-01-01T00:02:00.000Z"]);
   });
   it("joins metric points and stopped tasks across rounds; a later failure keeps the earlier data", () => {
-    const m = (points: Array<[string, number]>, start: string, end: string) => ({ ok: true as const, at: end, value: { periodSeconds: 60, start, end, series: { k: { namespace: "n", metric: "m", dimensions: {}, stat: "Maximum", period: 60, status: "Complete", points } }, unavailable: {}, context: { instances: [] }, messages: [] } });
-    const first = { "cloudwatch.metrics": m([["2026-01-01T00:00:00.000Z", 1], ["2026-01-01T00:01:00.000Z", 2]], "2026-01-01T00:00:00.000Z", "2026-01-01T00:02:00.000Z"), "elb.targets": { ok: true as const, at: "x", value: 1 } };
-    const second = { "cloudwatch.metrics": m([["2026-01-01T00:01:00.000Z", 3], ["2026-01-01T00:02:00.000Z", 4]], "2026-01-01T00:01:00.000Z", "2026-01-01T00:03:00.000Z"), "elb.targets": { ok: false as const, kind: "timeout" as const, message: "t", at: "y" } };
+    const m = (points: Array<[string, number]>, start: string, end: string) => ({
+      ok: true as const,
+      at: end,
+      value: {
+        periodSeconds: 60,
+        start,
+        end,
+        series: {
+          k: {
+            namespace: "n",
+            metric: "m",
+            dimensions: {},
+            stat: "Maximum",
+            period: 60,
+            status: "Complete",
+            points,
+          },
+        },
+        unavailable: {},
+        context: { instances: [] },
+        messages: [],
+      },
+    });
+    const first = {
+      "cloudwatch.metrics": m(
+        [
+          ["2026-01-01T00:00:00.000Z", 1],
+          ["2026-01-01T00:01:00.000Z", 2],
+        ],
+        "2026-01-01T00:00:00.000Z",
+        "2026-01-01T00:02:00.000Z",
+      ),
+      "elb.targets": { ok: true as const, at: "x", value: 1 },
+    };
+    const second = {
+      "cloudwatch.metrics": m(
+        [
+          ["2026-01-01T00:01:00.000Z", 3],
+          ["2026-01-01T00:02:00.000Z", 4],
+        ],
+        "2026-01-01T00:01:00.000Z",
+        "2026-01-01T00:03:00.000Z",
+      ),
+      "elb.targets": { ok: false as const, kind: "timeout" as const, message: "t", at: "y" },
+    };
     const merged = mergeEvidence(mergeEvidence(undefined, first), second);
-    const v = (merged["cloudwatch.metrics"] as { value: { start: string; end: string; series: { k: { points: unknown } } } }).value;
-    expect(v.series.k.points).toEqual([["2026-01-01T00:00:00.000Z", 1], ["2026-01-01T00:01:00.000Z", 3], ["2026-01-01T00:02:00.000Z", 4]]);
+    const v = (
+      merged["cloudwatch.metrics"] as {
+        value: { start: string; end: string; series: { k: { points: unknown } } };
+      }
+    ).value;
+    expect(v.series.k.points).toEqual([
+      ["2026-01-01T00:00:00.000Z", 1],
+      ["2026-01-01T00:01:00.000Z", 3],
+      ["2026-01-01T00:02:00.000Z", 4],
+    ]);
     expect([v.start, v.end]).toEqual(["2026-01-01T00:00:00.000Z", "2026-01-01T00:03:00.000Z"]);
     expect(merged["elb.targets"]).toEqual(first["elb.targets"]);
-    expect(watchWindow({ start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T01:00:00.000Z", since: "1h" }, { start: "2026-01-01T00:05:00.000Z", end: "2026-01-01T01:05:00.000Z", since: "1h" })).toEqual({ start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T01:05:00.000Z", since: "3900s" });
+    expect(
+      watchWindow(
+        { start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T01:00:00.000Z", since: "1h" },
+        { start: "2026-01-01T00:05:00.000Z", end: "2026-01-01T01:05:00.000Z", since: "1h" },
+      ),
+    ).toEqual({ start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T01:05:00.000Z", since: "3900s" });
   });
 });

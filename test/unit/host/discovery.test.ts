@@ -69,7 +69,10 @@ function probeOn(host: Host, opts: Partial<ProbeOptions> = {}): HostResult {
   for (const [i, [st, wchan]] of (host.tasks ?? [["S", "do_epoll_wait"]]).entries()) {
     const tid = 200 + i;
     mkdirSync(join(proc, String(tid), "task", String(tid)), { recursive: true });
-    writeFileSync(join(proc, String(tid), "task", String(tid), "stat"), `${tid} (waitress (worker) ) ${st} 1 ${tid} ${tid} 0 -1 4194560 0 0\n`);
+    writeFileSync(
+      join(proc, String(tid), "task", String(tid), "stat"),
+      `${tid} (waitress (worker) ) ${st} 1 ${tid} ${tid} 0 -1 4194560 0 0\n`,
+    );
     writeFileSync(join(proc, String(tid), "wchan"), wchan);
   }
   // The clock is scripted (below): the probe's one-second pauses between blocked-task counts need not wait.
@@ -82,21 +85,48 @@ function probeOn(host: Host, opts: Partial<ProbeOptions> = {}): HostResult {
     `#!/bin/sh\ncat '${join(proc, "self", "mountstats.after")}' > '${join(proc, "self", "mountstats")}'\necho '5002.02 9000.00' > '${join(proc, "uptime")}'\n[ "$2" = 1 ] && [ "$3" = 1 ] && exit 0\ncat <<'EOF'\n${vm}\nEOF\n`,
   );
   chmodSync(join(bin, "vmstat"), 0o755);
-  const script = buildProbeScript({ samples: 3, mountPath: "/data/packages", discover: true, procDir: proc, efsStateDir: state, ...opts });
-  const out = execFileSync("sh", ["-s"], { input: script, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: "utf8", timeout: 30_000 });
+  const script = buildProbeScript({
+    samples: 3,
+    mountPath: "/data/packages",
+    discover: true,
+    procDir: proc,
+    efsStateDir: state,
+    ...opts,
+  });
+  const out = execFileSync("sh", ["-s"], {
+    input: script,
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   return parseProbeOutput("h", out);
 }
 
 function mountOf(r: HostResult): MountInfo {
-  if (!r.ok || !r.snapshot.mount.ok) throw new Error(r.ok ? (r.snapshot.mount as { error: string }).error : r.message);
+  if (!r.ok || !r.snapshot.mount.ok)
+    throw new Error(r.ok ? (r.snapshot.mount as { error: string }).error : r.message);
   return r.snapshot.mount.value;
 }
-const verdict = (r: HostResult, id: string) => evaluateCheck(HOST_CHECKS.find((c) => c.id === id)!, evidenceOf(r), limitsFor(HOST_CHECKS.find((c) => c.id === id)!, {}), WINDOW);
+const verdict = (r: HostResult, id: string) =>
+  evaluateCheck(
+    HOST_CHECKS.find((c) => c.id === id)!,
+    evidenceOf(r),
+    limitsFor(
+      HOST_CHECKS.find((c) => c.id === id)!,
+      {},
+    ),
+    WINDOW,
+  );
 
-const ROOT = "device /dev/nvme0n1p1 mounted on / with fstype xfs\ndevice overlay mounted on /var/lib/docker/overlay2/3f1e/merged with fstype overlay\n";
+const ROOT =
+  "device /dev/nvme0n1p1 mounted on / with fstype xfs\ndevice overlay mounted on /var/lib/docker/overlay2/3f1e/merged with fstype overlay\n";
 const MODULE_HOST = `${ROOT}${entry("127.0.0.1:/", VOL, 20050)}`;
 const STACK_HOST = `${ROOT}${entry("127.0.0.1:/", "/data/packages", 20049)}${entry("127.0.0.1:/", VOL, 20050)}`;
-const STATE = [`${FS}.data.packages.20049`, `stunnel-config.${FS}.data.packages.20049`, `${FS}${VOL.replace(/\//g, ".")}.20050`];
+const STATE = [
+  `${FS}.data.packages.20049`,
+  `stunnel-config.${FS}.data.packages.20049`,
+  `${FS}${VOL.replace(/\//g, ".")}.20050`,
+];
 
 describe("finding the mount pypiserver uses", () => {
   it("Terraform-module host: the TLS task volume, identified by its efs-utils port, packages counted there", () => {
@@ -104,7 +134,9 @@ describe("finding the mount pypiserver uses", () => {
     const r = probeOn({ mountstats: MODULE_HOST, efsState: STATE }, { fileSystemId: FS, mountPath: NO_PATH });
     const m = mountOf(r);
     expect(m).toMatchObject({ mode: "discover", pick: "fsid", pathState: "absent", fileSystemId: FS });
-    expect(m.nfsMounts).toEqual([{ fileSystemId: FS, role: "task-volume", mountPoint: VOL, device: "127.0.0.1:/" }]);
+    expect(m.nfsMounts).toEqual([
+      { fileSystemId: FS, role: "task-volume", mountPoint: VOL, device: "127.0.0.1:/" },
+    ]);
     expect(m.judged!.map((j) => [j.mountPoint, j.role, j.fileSystemId])).toEqual([[VOL, "task-volume", FS]]);
     expect(r.ok && r.snapshot.packages.ok && r.snapshot.packages.value).toMatchObject({ dir: VOL });
     expect(verdict(r, "host.efs-mount")).toMatchObject({ status: "pass" });
@@ -117,9 +149,13 @@ describe("finding the mount pypiserver uses", () => {
     }
   });
   it("no task volume: the data-path mount is judged", () => {
-    const m = mountOf(probeOn({ mountstats: `${ROOT}${entry(`${FS}.efs.us-east-1.amazonaws.com:/`, "/data/packages")}` }));
+    const m = mountOf(
+      probeOn({ mountstats: `${ROOT}${entry(`${FS}.efs.us-east-1.amazonaws.com:/`, "/data/packages")}` }),
+    );
     expect(m).toMatchObject({ pick: "efs" });
-    expect(m.judged!.map((j) => [j.mountPoint, j.role, j.fileSystemId])).toEqual([["/data/packages", "data-path", FS]]);
+    expect(m.judged!.map((j) => [j.mountPoint, j.role, j.fileSystemId])).toEqual([
+      ["/data/packages", "data-path", FS],
+    ]);
   });
   it("efs-utils state unreadable: TLS mounts still judged, marked unverified", () => {
     const m = mountOf(probeOn({ mountstats: MODULE_HOST }, { fileSystemId: FS }));
@@ -135,7 +171,11 @@ describe("finding the mount pypiserver uses", () => {
   it("with the file system known, another file system's mount is listed but not judged", () => {
     const other = `${ROOT}${entry("fs-0aaaaaaa1.efs.us-east-1.amazonaws.com:/", "/mnt/shared")}`;
     const r = probeOn({ mountstats: other }, { fileSystemId: FS });
-    expect(mountOf(r)).toMatchObject({ pick: "none", judged: [], nfsMounts: [{ fileSystemId: "fs-0aaaaaaa1", role: "host", mountPoint: "/mnt/shared" }] });
+    expect(mountOf(r)).toMatchObject({
+      pick: "none",
+      judged: [],
+      nfsMounts: [{ fileSystemId: "fs-0aaaaaaa1", role: "host", mountPoint: "/mnt/shared" }],
+    });
     expect(verdict(r, "host.efs-mount")).toMatchObject({ status: "warn", messageId: "other-fs" });
     expect(verdict(r, "host.package-count")).toMatchObject({ status: "skip" });
   });
@@ -147,7 +187,12 @@ describe("finding the mount pypiserver uses", () => {
     expect(f.hints.join(" ")).not.toMatch(/mount -t|sudo mount/);
   });
   it("--mount-path judges exactly that path (a non-NFS one too)", () => {
-    const m = mountOf(probeOn({ mountstats: STACK_HOST, efsState: STATE }, { discover: false, mountPath: "/", packageDir: tmp }));
+    const m = mountOf(
+      probeOn(
+        { mountstats: STACK_HOST, efsState: STATE },
+        { discover: false, mountPath: "/", packageDir: tmp },
+      ),
+    );
     expect(m).toMatchObject({ mode: "path", pick: "path" });
     expect(m.judged!.map((j) => [j.mountPoint, j.fstype])).toEqual([["/", "xfs"]]);
   });
@@ -155,14 +200,26 @@ describe("finding the mount pypiserver uses", () => {
 
 describe("two readings around the window", () => {
   it("the counters' increase is judged: a throttled EFS now fails although months of counters look fine", () => {
-    const slow = MODULE_HOST.replace(/GETATTR: 48213 48213 0 8677440 11284072 37 43392 44081 0/, "GETATTR: 48253 48253 0 8684640 11293432 37 51392 52081 0").replace(
-      /age:\t86400/,
-      "age:\t86402",
-    );
+    const slow = MODULE_HOST.replace(
+      /GETATTR: 48213 48213 0 8677440 11284072 37 43392 44081 0/,
+      "GETATTR: 48253 48253 0 8684640 11293432 37 51392 52081 0",
+    ).replace(/age:\t86400/, "age:\t86402");
     const r = probeOn({ mountstats: MODULE_HOST, after: slow, efsState: STATE }, { fileSystemId: FS });
     const w = mountOf(r).judged![0]!.window!;
     expect(w.seconds).toBe(2.02);
-    expect(w.ops).toEqual({ GETATTR: { ops: 40, transmissions: 40, timeouts: 0, bytesSent: 7200, bytesReceived: 9360, queueMs: 0, rttMs: 8000, executeMs: 8000, errors: 0 } });
+    expect(w.ops).toEqual({
+      GETATTR: {
+        ops: 40,
+        transmissions: 40,
+        timeouts: 0,
+        bytesSent: 7200,
+        bytesReceived: 9360,
+        queueMs: 0,
+        rttMs: 8000,
+        executeMs: 8000,
+        errors: 0,
+      },
+    });
     expect(verdict(r, "host.efs-mount")).toMatchObject({ status: "fail", observed: { value: 200 } });
   });
   it("an unchanged mount is idle in the window (a pass)", () => {
@@ -183,11 +240,23 @@ describe("blocked tasks (state D), which iowait and vmstat b do not show for NFS
       ["R", "0"],
     ];
     const r = probeOn({ mountstats: MODULE_HOST, efsState: STATE, tasks });
-    expect(r.ok && r.snapshot.blocked).toEqual({ ok: true, value: { samples: [{ blocked: 4, nfs: 3 }, { blocked: 4, nfs: 3 }, { blocked: 4, nfs: 3 }] } });
+    expect(r.ok && r.snapshot.blocked).toEqual({
+      ok: true,
+      value: {
+        samples: [
+          { blocked: 4, nfs: 3 },
+          { blocked: 4, nfs: 3 },
+          { blocked: 4, nfs: 3 },
+        ],
+      },
+    });
     // real-vmstat.txt shows wa 0 and b 0: only the task states see the stuck workers (nproc: this machine's).
     const f = verdict(r, "host.iowait");
     const cpus = r.ok && r.snapshot.nproc.ok ? r.snapshot.nproc.value : 1;
     expect(f.status).toBe(4 >= cpus ? "fail" : "pass");
-    if (4 >= cpus) expect(f.message).toMatch(/4 tasks blocked in uninterruptible sleep on average \(peak 4, up to 3 waiting on NFS\)/);
+    if (4 >= cpus)
+      expect(f.message).toMatch(
+        /4 tasks blocked in uninterruptible sleep on average \(peak 4, up to 3 waiting on NFS\)/,
+      );
   });
 });

@@ -24,5 +24,9 @@ export function probe(name: string, host?: string): HostResult {
 export function withSection(stdout: string, name: string, body: string, end = "status=ok exit=0"): string {
   const re = new RegExp(`==> pypictl:${name} <==\\n[\\s\\S]*?<== pypictl:${name} [^\\n]*==>\\n`);
   if (!re.test(stdout)) throw new Error(`no section ${name}`);
-  return stdout.replace(re, () => `==> pypictl:${name} <==\n${body}${body && !body.endsWith("\n") ? "\n" : ""}<== pypictl:${name} ${end} ==>\n`);
+  return stdout.replace(
+    re,
+    () =>
+      `==> pypictl:${name} <==\n${body}${body && !body.endsWith("\n") ? "\n" : ""}<== pypictl:${name} ${end} ==>\n`,
+  );
 }

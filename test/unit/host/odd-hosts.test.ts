@@ -23,7 +23,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 let seq = 0;
 /** A fake /proc (meminfo unless `noMeminfo`) and shims for the given commands; runs the real probe. */
-function probeWith(shims: Record<string, string>, o: { noMeminfo?: boolean; shell?: string[]; path?: string } = {}): Record<string, Finding> {
+function probeWith(
+  shims: Record<string, string>,
+  o: { noMeminfo?: boolean; shell?: string[]; path?: string } = {},
+): Record<string, Finding> {
   const dir = join(tmp, `o${seq++}`);
   const proc = join(dir, "proc");
   const bin = join(dir, "bin");
@@ -39,7 +42,12 @@ function probeWith(shims: Record<string, string>, o: { noMeminfo?: boolean; shel
   }
   const script = buildProbeScript({ samples: 2, mountPath: "/data/packages", discover: true, procDir: proc });
   const [cmd, ...args] = o.shell ?? ["sh"];
-  const out = execFileSync(cmd!, [...args, "-s"], { input: script, env: { ...process.env, PATH: o.path ?? `${bin}:${process.env.PATH}` }, encoding: "utf8", timeout: 30_000 });
+  const out = execFileSync(cmd!, [...args, "-s"], {
+    input: script,
+    env: { ...process.env, PATH: o.path ?? `${bin}:${process.env.PATH}` },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   const ev = evidenceOf(parseProbeOutput("odd", out));
   return Object.fromEntries(HOST_CHECKS.map((c) => [c.id, evaluateCheck(c, ev, limitsFor(c, {}), WINDOW)]));
 }
@@ -48,14 +56,21 @@ const VMSTAT_HEAD = `echo "procs -----------memory---------- ---swap-- -----io--
 
 describe("odd hosts: the probe's own output", () => {
   it("vmstat printing NaN: the vmstat checks are errors that quote it", () => {
-    const f = probeWith({ vmstat: `${VMSTAT_HEAD}\necho " 0  0      0 NaN   2124 988012    0    0    12    21  190  350  3  1 95  1  0"` });
+    const f = probeWith({
+      vmstat: `${VMSTAT_HEAD}\necho " 0  0      0 NaN   2124 988012    0    0    12    21  190  350  3  1 95  1  0"`,
+    });
     for (const id of ["host.iowait", "host.swap-activity"]) {
       expect(f[id]!.status, id).toBe("error");
       expect(f[id]!.message, id).toMatch(/vmstat.*neither a header nor a sample.*NaN/);
     }
   });
   it("vmstat printing garbage (or nothing, or failing): errors, not zeros", () => {
-    for (const body of [`echo "Segmentation fault (core dumped)"`, "exit 0", `echo "vmstat: /proc/stat: No such file" >&2; exit 1`, `${VMSTAT_HEAD}\necho "1 2 3"`]) {
+    for (const body of [
+      `echo "Segmentation fault (core dumped)"`,
+      "exit 0",
+      `echo "vmstat: /proc/stat: No such file" >&2; exit 1`,
+      `${VMSTAT_HEAD}\necho "1 2 3"`,
+    ]) {
       const f = probeWith({ vmstat: body });
       expect(f["host.iowait"]!.status, body).toBe("error");
       expect(f["host.swap-activity"]!.status, body).toBe("error");
@@ -85,8 +100,18 @@ describe.skipIf(!BUSYBOX || !UNSHARE)("a busybox-only host (no procps: no vmstat
     // PATH, as hosts have it): busybox's sh, awk, free, find, … and no vmstat, as on a minimal image.
     const vmstat = execFileSync("sh", ["-c", "command -v vmstat"], { encoding: "utf8" }).trim();
     const inner = `mount --bind /dev/null '${vmstat}' && PATH='${bb}' exec '${join(bb, "sh")}' "$@"`;
-    const f = probeWith({}, { shell: ["unshare", "-m", "--propagation", "private", "/bin/sh", "-c", inner, "sh"], path: "/usr/bin:/bin:/usr/sbin:/sbin" });
-    for (const id of ["host.iowait", "host.swap-activity"]) expect(f[id]).toMatchObject({ status: "error", message: expect.stringMatching(/`vmstat` is not installed/) });
+    const f = probeWith(
+      {},
+      {
+        shell: ["unshare", "-m", "--propagation", "private", "/bin/sh", "-c", inner, "sh"],
+        path: "/usr/bin:/bin:/usr/sbin:/sbin",
+      },
+    );
+    for (const id of ["host.iowait", "host.swap-activity"])
+      expect(f[id]).toMatchObject({
+        status: "error",
+        message: expect.stringMatching(/`vmstat` is not installed/),
+      });
     expect(f["host.memory-available"]!.status).not.toBe("error");
     expect(f["host.swap-used"]!.status).toBe("pass"); // the fixture meminfo has no swap: read, not guessed
   });
@@ -100,7 +125,9 @@ describe("host-path flags on --local are checked before anything runs", () => {
       const io = captureIo();
       const code = await runCli(["doctor", "--local", "--samples", "2", flag, file], io);
       expect(code).toBe(2);
-      expect(io.stderr.text).toMatch(new RegExp(`${flag}: .*not-a-dir is not a directory \\(it is a regular file\\)`));
+      expect(io.stderr.text).toMatch(
+        new RegExp(`${flag}: .*not-a-dir is not a directory \\(it is a regular file\\)`),
+      );
       expect(io.stdout.text).toBe("");
     });
   }

@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -50,9 +59,15 @@ describe("shellQuote", () => {
 
 describe("buildProbeScript", () => {
   it("is POSIX sh that dash accepts (no bash-isms)", () => {
-    const script = buildProbeScript({ samples: 5, mountPath: "/data/packages", packageDir: "/data/packages" });
+    const script = buildProbeScript({
+      samples: 5,
+      mountPath: "/data/packages",
+      packageDir: "/data/packages",
+    });
     expect(spawnSync("dash", ["-n"], { input: script }).status).toBe(0);
-    expect(script).not.toMatch(/\[\[|\bfunction\b|^\s*local\s|<<<|\$\{[A-Za-z_]+\/\/|\bsource\b|\[ [^\]]*==|\$'|\bpipefail\b/m);
+    expect(script).not.toMatch(
+      /\[\[|\bfunction\b|^\s*local\s|<<<|\$\{[A-Za-z_]+\/\/|\bsource\b|\[ [^\]]*==|\$'|\bpipefail\b/m,
+    );
   });
   it("validates its numbers", () => {
     expect(() => buildProbeScript({ samples: 0, mountPath: "/x", packageDir: "/x" })).toThrow(/samples/);
@@ -62,18 +77,41 @@ describe("buildProbeScript", () => {
   it("passes paths with quotes and spaces through safely, and counts files not directories", () => {
     const dir = join(tmp, `it's a "pkg" dir $(touch pwned) ; x`);
     mkdirSync(join(dir, "sub", "deeper"), { recursive: true });
-    for (const f of ["a-1.0.tar.gz", "b-2.0-py3-none-any.whl", "sub/c-1.0.tar.gz", "sub/deeper/d-0.1.zip", ".hidden"]) writeFileSync(join(dir, f), "x");
+    for (const f of [
+      "a-1.0.tar.gz",
+      "b-2.0-py3-none-any.whl",
+      "sub/c-1.0.tar.gz",
+      "sub/deeper/d-0.1.zip",
+      ".hidden",
+    ])
+      writeFileSync(join(dir, f), "x");
     const out = run(buildProbeScript({ samples: 2, mountPath: dir, packageDir: dir }));
     const r = parseProbeOutput("t", out);
     if (!r.ok) throw new Error(r.message);
-    expect(r.snapshot.meta.ok && r.snapshot.meta.value).toMatchObject({ mountPath: dir, packageDir: dir, samples: 2 });
-    expect(r.snapshot.packages.ok && r.snapshot.packages.value).toMatchObject({ dir, dirState: "dir", files: 4, complete: true });
+    expect(r.snapshot.meta.ok && r.snapshot.meta.value).toMatchObject({
+      mountPath: dir,
+      packageDir: dir,
+      samples: 2,
+    });
+    expect(r.snapshot.packages.ok && r.snapshot.packages.value).toMatchObject({
+      dir,
+      dirState: "dir",
+      files: 4,
+      complete: true,
+    });
     expect(r.snapshot.mount.ok && r.snapshot.mount.value).toMatchObject({ pathState: "dir" });
     expect(() => readFileSync(join(tmp, "pwned"))).toThrow();
   });
   it("extracts only the package mount's entry from mountstats, zero-count ops dropped", () => {
     const proc = fakeProc("proc-efs", fixture("proc-mountstats-efs.txt"));
-    const out = run(buildProbeScript({ samples: 1, mountPath: "/data/packages/", packageDir: join(tmp, "nope"), procDir: proc }));
+    const out = run(
+      buildProbeScript({
+        samples: 1,
+        mountPath: "/data/packages/",
+        packageDir: join(tmp, "nope"),
+        procDir: proc,
+      }),
+    );
     const sec = splitSections(out).get("mount")!;
     expect(sec.status).toBe("ok");
     expect(sec.body).not.toMatch(/device proc|overlay|\/dev\/nvme/);
@@ -88,31 +126,74 @@ describe("buildProbeScript", () => {
     expect(r.snapshot.packages.ok && r.snapshot.packages.value.dirState).toBe("absent");
   });
   it("matches a mount point with a space (kernel-escaped as \\040)", () => {
-    const entry = fixture("efs-nfs41-healthy.mountstats").replace("mounted on /data/packages", "mounted on /srv/my\\040packages");
+    const entry = fixture("efs-nfs41-healthy.mountstats").replace(
+      "mounted on /data/packages",
+      "mounted on /srv/my\\040packages",
+    );
     const proc = fakeProc("proc-space", `device /dev/vda mounted on / with fstype ext4\n${entry}`);
-    const r = parseProbeOutput("t", run(buildProbeScript({ samples: 1, mountPath: "/srv/my packages", packageDir: "/srv/my packages", procDir: proc })));
-    expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.judged?.[0]?.mountPoint).toBe("/srv/my packages");
+    const r = parseProbeOutput(
+      "t",
+      run(
+        buildProbeScript({
+          samples: 1,
+          mountPath: "/srv/my packages",
+          packageDir: "/srv/my packages",
+          procDir: proc,
+        }),
+      ),
+    );
+    expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.judged?.[0]?.mountPoint).toBe(
+      "/srv/my packages",
+    );
   });
   it("does not match a mount point that only starts with the path", () => {
-    const entry = fixture("efs-nfs41-healthy.mountstats").replace("mounted on /data/packages", "mounted on /data/packages-old");
+    const entry = fixture("efs-nfs41-healthy.mountstats").replace(
+      "mounted on /data/packages",
+      "mounted on /data/packages-old",
+    );
     const proc = fakeProc("proc-prefix", entry);
-    const r = parseProbeOutput("t", run(buildProbeScript({ samples: 1, mountPath: "/data/packages", packageDir: "/data/packages", procDir: proc })));
+    const r = parseProbeOutput(
+      "t",
+      run(
+        buildProbeScript({
+          samples: 1,
+          mountPath: "/data/packages",
+          packageDir: "/data/packages",
+          procDir: proc,
+        }),
+      ),
+    );
     expect(r.ok && r.snapshot.mount.ok && r.snapshot.mount.value.judged).toEqual([]);
   });
   it("reports an absent /proc file as missing", () => {
     const proc = join(tmp, "empty-proc");
     mkdirSync(proc, { recursive: true });
-    const r = parseProbeOutput("t", run(buildProbeScript({ samples: 1, mountPath: "/data/packages", packageDir: "/data/packages", procDir: proc })));
+    const r = parseProbeOutput(
+      "t",
+      run(
+        buildProbeScript({
+          samples: 1,
+          mountPath: "/data/packages",
+          packageDir: "/data/packages",
+          procDir: proc,
+        }),
+      ),
+    );
     if (!r.ok) throw new Error(r.message);
     expect(r.snapshot.meminfo).toMatchObject({ ok: false, missing: true });
-    expect(r.snapshot.mount).toMatchObject({ ok: false, missing: true, error: expect.stringMatching(/mountstats/) });
+    expect(r.snapshot.mount).toMatchObject({
+      ok: false,
+      missing: true,
+      error: expect.stringMatching(/mountstats/),
+    });
     expect(r.snapshot.loadavg).toMatchObject({ ok: false, missing: true });
   });
   it(`stays under ${PROBE_OUTPUT_LIMIT} characters (SSM keeps ${SSM_STDOUT_LIMIT}) in the worst case`, () => {
     // 60 wide vmstat samples with big numbers, a huge NFS entry (200 busy ops, long opts), long paths.
     const bin = join(tmp, "bin");
     mkdirSync(bin, { recursive: true });
-    const row = "  999  999 999999999999 999999999999 999999999999 999999999999 99999 99999 999999 999999 99999 99999 100 100 100 100 100 100";
+    const row =
+      "  999  999 999999999999 999999999999 999999999999 999999999999 99999 99999 999999 999999 99999 99999 100 100 100 100 100 100";
     writeFileSync(
       join(bin, "vmstat"),
       `#!/bin/sh\n[ "$2" = 1 ] && [ "$3" = 1 ] && exit 0\necho "--procs-- -----------------------memory---------------------- ---swap-- -----io---- -system-- ----------cpu----------"\necho "   r    b         swpd         free         buff        cache   si   so    bi    bo   in   cs  us  sy  id  wa  st  gu"\ni=0; while [ $i -lt "$3" ]; do echo "${row}"; i=$((i+1)); done\n`,
@@ -120,11 +201,18 @@ describe("buildProbeScript", () => {
     chmodSync(join(bin, "vmstat"), 0o755);
     // Many busy NFS mounts, each with a huge entry (200 busy ops, long opts) and a long mount point; in the
     // second reading every op moved (the vmstat shim swaps the file in), so both readings hit their budgets.
-    const opsAt = (n: number) => Array.from({ length: 200 }, (_, i) => `\t${`OP_NUMBER_${i}`.padStart(12)}: ${n} ${n} 9999 ${n} ${n} ${n} ${n} ${n} 9999`).join("\n");
+    const opsAt = (n: number) =>
+      Array.from(
+        { length: 200 },
+        (_, i) => `\t${`OP_NUMBER_${i}`.padStart(12)}: ${n} ${n} 9999 ${n} ${n} ${n} ${n} ${n} 9999`,
+      ).join("\n");
     const huge = (n: number) =>
       Array.from({ length: 8 }, (_, k) =>
         fixture("efs-nfs41-healthy.mountstats")
-          .replace("mounted on /data/packages", `mounted on /var/lib/ecs/volumes/ecs-pypiserver-3-packages-${String(k).repeat(180)}`)
+          .replace(
+            "mounted on /data/packages",
+            `mounted on /var/lib/ecs/volumes/ecs-pypiserver-3-packages-${String(k).repeat(180)}`,
+          )
           .replace(/\tper-op statistics[\s\S]*$/, `\tper-op statistics\n${opsAt(n)}\n`)
           .replace("local_lock=none", `local_lock=none,${"x".repeat(3000)}`),
       ).join("");
@@ -139,11 +227,19 @@ describe("buildProbeScript", () => {
     writeFileSync(join(bin, "sleep"), "#!/bin/sh\n:\n");
     chmodSync(join(bin, "sleep"), 0o755);
     const longPath = `/data/${"p".repeat(200)}`;
-    const script = buildProbeScript({ samples: 60, mountPath: "/data/packages", discover: true, packageDir: longPath, procDir: proc });
+    const script = buildProbeScript({
+      samples: 60,
+      mountPath: "/data/packages",
+      discover: true,
+      packageDir: longPath,
+      procDir: proc,
+    });
     const out = run(script, { ...process.env, PATH: `${bin}:${process.env.PATH}` });
     const sections = splitSections(out);
     expect(sections.get("vmstat")!.body.split("\n").length).toBeGreaterThanOrEqual(61);
-    expect(sections.get("mount")!.body.length).toBeLessThanOrEqual(MOUNTSTATS_MAX_CHARS + MAX_LISTED_CHARS + 400);
+    expect(sections.get("mount")!.body.length).toBeLessThanOrEqual(
+      MOUNTSTATS_MAX_CHARS + MAX_LISTED_CHARS + 400,
+    );
     expect(sections.get("mount")!.body).toMatch(/pypictl\.truncated=1/);
     expect(sections.get("mount")!.body).toMatch(/pypictl\.nfs_more=\d/);
     expect(sections.get("mount_after")!.body.length).toBeLessThanOrEqual(MOUNTSTATS_AFTER_MAX_CHARS + 100);
@@ -162,7 +258,22 @@ describe.skipIf(!BUSYBOX)("under busybox (sh, awk, find, free, timeout)", () => 
     const bb = join(tmp, "bb");
     mkdirSync(bb, { recursive: true });
     const applets = new Set(execFileSync(BUSYBOX!, ["--list"], { encoding: "utf8" }).split("\n"));
-    for (const a of ["sh", "awk", "find", "free", "cat", "head", "grep", "date", "uname", "hostname", "nproc", "timeout", "printf", "wc"])
+    for (const a of [
+      "sh",
+      "awk",
+      "find",
+      "free",
+      "cat",
+      "head",
+      "grep",
+      "date",
+      "uname",
+      "hostname",
+      "nproc",
+      "timeout",
+      "printf",
+      "wc",
+    ])
       if (applets.has(a) && !existsSync(join(bb, a))) symlinkSync(BUSYBOX!, join(bb, a));
     const pkg = join(tmp, `bb "pkg" it's`);
     mkdirSync(join(pkg, "x"), { recursive: true });
@@ -170,7 +281,12 @@ describe.skipIf(!BUSYBOX)("under busybox (sh, awk, find, free, timeout)", () => 
     writeFileSync(join(pkg, "x", "b-1.0-py3-none-any.whl"), "x");
     const script = buildProbeScript({ samples: 2, mountPath: "/", packageDir: pkg });
     // Only busybox on PATH first; the script appends the system dirs, so vmstat still comes from procps if present.
-    const out = execFileSync(join(bb, "sh"), ["-s"], { input: script, env: { PATH: bb }, cwd: tmp, encoding: "utf8" });
+    const out = execFileSync(join(bb, "sh"), ["-s"], {
+      input: script,
+      env: { PATH: bb },
+      cwd: tmp,
+      encoding: "utf8",
+    });
     const r = parseProbeOutput("bb", out);
     if (!r.ok) throw new Error(r.message);
     for (const name of ["meta", "free", "meminfo", "loadavg", "nproc", "mount", "packages"] as const) {

@@ -13,7 +13,8 @@ import { validateBundleValues } from "../../../src/evidence/validate.js";
 import { captureIo } from "../../helpers/io.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "pypictl-corpus-"));
-const load = (name: string): any => JSON.parse(readFileSync(join(import.meta.dirname, "../../../examples", name), "utf8"));
+const load = (name: string): any =>
+  JSON.parse(readFileSync(join(import.meta.dirname, "../../../examples", name), "utf8"));
 const FLEET = "fleet-healthy.json";
 const HOST = "host-healthy.json";
 
@@ -29,7 +30,12 @@ const CORPUS: Array<[string, string, (b: any) => void, string]> = [
   ["sources empty", HOST, (b) => (b.sources = {}), "sources"],
   ["sources null", HOST, (b) => (b.sources = null), "sources"],
   ["sources an array", HOST, (b) => (b.sources = []), "sources"],
-  ["window end before start", HOST, (b) => ([b.window.start, b.window.end] = [b.window.end, b.window.start]), "window.end"],
+  [
+    "window end before start",
+    HOST,
+    (b) => ([b.window.start, b.window.end] = [b.window.end, b.window.start]),
+    "window.end",
+  ],
   ["window start not a time", HOST, (b) => (b.window.start = "yesterday"), "window.start"],
   ["window start a number", HOST, (b) => (b.window.start = 1700000000), "window.start"],
   ["window missing", HOST, (b) => delete b.window, "window"],
@@ -38,15 +44,30 @@ const CORPUS: Array<[string, string, (b: any) => void, string]> = [
   ["schemaVersion 2", HOST, (b) => (b.schemaVersion = 2), "schemaVersion"],
   ["schemaVersion a string", HOST, (b) => (b.schemaVersion = "1"), "schemaVersion"],
   ["unknown top-level key", HOST, (b) => (b.extra = 1), "extra"],
-  ["__proto__ at the top", HOST, (b) => Object.defineProperty(b, "__proto__", { value: { x: 1 }, enumerable: true }), "__proto__"],
-  ["constructor in sources", HOST, (b) => (b.sources.constructor = { ok: true, value: {}, at: b.createdAt }), "constructor"],
+  [
+    "__proto__ at the top",
+    HOST,
+    (b) => Object.defineProperty(b, "__proto__", { value: { x: 1 }, enumerable: true }),
+    "__proto__",
+  ],
+  [
+    "constructor in sources",
+    HOST,
+    (b) => (b.sources.constructor = { ok: true, value: {}, at: b.createdAt }),
+    "constructor",
+  ],
   ["prototype key deep in a value", HOST, (b) => (snap(b).meminfo.value.kB.prototype = 1), "prototype"],
   ["target a string", HOST, (b) => (b.target = "local"), "target"],
   ["target field a number", FLEET, (b) => (b.target.cluster = 5), "target.cluster"],
   ["tool missing", HOST, (b) => delete b.tool, "tool"],
   ["a source with ok a string", HOST, (b) => (b.sources["host.probe"].ok = "true"), "sources.host.probe.ok"],
   ["a source with no at", HOST, (b) => delete b.sources["host.probe"].at, "sources.host.probe.at"],
-  ["a failed source with an unknown kind", HOST, (b) => (b.sources["host.probe"] = { ok: false, kind: "exploded", message: "x", at: b.createdAt }), "kind"],
+  [
+    "a failed source with an unknown kind",
+    HOST,
+    (b) => (b.sources["host.probe"] = { ok: false, kind: "exploded", message: "x", at: b.createdAt }),
+    "kind",
+  ],
   ["an ok source with no value", HOST, (b) => delete b.sources["host.probe"].value, "value"],
   ["a source that is null", HOST, (b) => (b.sources["host.probe"] = null), "sources.host.probe"],
   // CloudWatch series
@@ -56,29 +77,69 @@ const CORPUS: Array<[string, string, (b: any) => void, string]> = [
   ["series point value a boolean", FLEET, (b) => (firstSeries(b).points[3][1] = true), "points[3][1]"],
   ["series point value negative", FLEET, (b) => (firstSeries(b).points[0][1] = -5), "points[0][1]"],
   ["series point value absurd", FLEET, (b) => (firstSeries(b).points[0][1] = 1e300), "points[0][1]"],
-  ["series point value infinite (1e999)", FLEET, (b) => (firstSeries(b).points[0][1] = "INF"), "points[0][1]"],
+  [
+    "series point value infinite (1e999)",
+    FLEET,
+    (b) => (firstSeries(b).points[0][1] = "INF"),
+    "points[0][1]",
+  ],
   ["series point time garbage", FLEET, (b) => (firstSeries(b).points[0][0] = "soon"), "points[0][0]"],
   ["series point not a pair", FLEET, (b) => (firstSeries(b).points[0] = [1]), "points[0]"],
   ["series points an object", FLEET, (b) => (firstSeries(b).points = {}), "points"],
   ["series points null", FLEET, (b) => (firstSeries(b).points = null), "points"],
   ["series a string", FLEET, (b) => (b.sources["cloudwatch.metrics"].value.series = "x"), "series"],
-  ["series dimensions with a number", FLEET, (b) => (firstSeries(b).dimensions = { FileSystemId: 5 }), "dimensions"],
+  [
+    "series dimensions with a number",
+    FLEET,
+    (b) => (firstSeries(b).dimensions = { FileSystemId: 5 }),
+    "dimensions",
+  ],
   ["series period zero", FLEET, (b) => (firstSeries(b).period = 0), "period"],
-  ["metrics end before start", FLEET, (b) => (b.sources["cloudwatch.metrics"].value.end = "2000-01-01T00:00:00.000Z"), "cloudwatch.metrics.value.end"],
-  ["metrics periodSeconds negative", FLEET, (b) => (b.sources["cloudwatch.metrics"].value.periodSeconds = -60), "periodSeconds"],
+  [
+    "metrics end before start",
+    FLEET,
+    (b) => (b.sources["cloudwatch.metrics"].value.end = "2000-01-01T00:00:00.000Z"),
+    "cloudwatch.metrics.value.end",
+  ],
+  [
+    "metrics periodSeconds negative",
+    FLEET,
+    (b) => (b.sources["cloudwatch.metrics"].value.periodSeconds = -60),
+    "periodSeconds",
+  ],
   // ECS / ELB / EFS / instances
   ["runningCount a string", FLEET, (b) => (svc(b).runningCount = "4"), "runningCount"],
   ["desiredCount negative", FLEET, (b) => (svc(b).desiredCount = -1), "desiredCount"],
   ["pendingCount fractional", FLEET, (b) => (svc(b).pendingCount = 0.5), "pendingCount"],
   ["deployments null", FLEET, (b) => (svc(b).deployments = null), "deployments"],
-  ["container memory negative", FLEET, (b) => (svc(b).taskDefinition.containers[0].memoryReservationMiB = -512), "memoryReservationMiB"],
-  ["container essential a string", FLEET, (b) => (svc(b).taskDefinition.containers[0].essential = "yes"), "essential"],
+  [
+    "container memory negative",
+    FLEET,
+    (b) => (svc(b).taskDefinition.containers[0].memoryReservationMiB = -512),
+    "memoryReservationMiB",
+  ],
+  [
+    "container essential a string",
+    FLEET,
+    (b) => (svc(b).taskDefinition.containers[0].essential = "yes"),
+    "essential",
+  ],
   ["event time garbage", FLEET, (b) => (svc(b).events[0].at = "noon"), "events[0].at"],
-  ["stopped tasks listed negative", FLEET, (b) => (b.sources["ecs.stopped-tasks"].value.listed = -3), "listed"],
+  [
+    "stopped tasks listed negative",
+    FLEET,
+    (b) => (b.sources["ecs.stopped-tasks"].value.listed = -3),
+    "listed",
+  ],
   ["targets an object", FLEET, (b) => (b.sources["elb.targets"].value.targets = {}), "targets"],
   ["target state null", FLEET, (b) => (b.sources["elb.targets"].value.targets[0].state = null), "state"],
   ["instances via unknown", FLEET, (b) => (b.sources["fleet.instances"].value.via = "magic"), "via"],
-  ["file system size negative", FLEET, (b) => (b.sources["efs.file-system"].value.sizeBytes = -1), "sizeBytes"],
+  [
+    "file system size negative",
+    FLEET,
+    (b) => (b.sources["efs.file-system"].value.sizeBytes = -1),
+    "sizeBytes",
+  ],
   // host probe
   ["vmstat row value a string", HOST, (b) => (snap(b).vmstat.value.rows[1].wa = "12"), "rows[1].wa"],
   ["vmstat row value null", HOST, (b) => (snap(b).vmstat.value.rows[1].si = null), "rows[1].si"],
@@ -86,7 +147,12 @@ const CORPUS: Array<[string, string, (b: any) => void, string]> = [
   ["vmstat rows an object", HOST, (b) => (snap(b).vmstat.value.rows = {}), "rows"],
   ["free total a boolean", HOST, (b) => (snap(b).free.value.mem.total = true), "mem.total"],
   ["free available absurd", HOST, (b) => (snap(b).free.value.mem.available = 1e200), "mem.available"],
-  ["meminfo value an object", HOST, (b) => (snap(b).meminfo.value.kB.MemAvailable = { kB: 1 }), "kB.MemAvailable"],
+  [
+    "meminfo value an object",
+    HOST,
+    (b) => (snap(b).meminfo.value.kB.MemAvailable = { kB: 1 }),
+    "kB.MemAvailable",
+  ],
   ["nproc zero", HOST, (b) => (snap(b).nproc.value = 0), "nproc"],
   ["section ok a number", HOST, (b) => (snap(b).free.ok = 1), "free.ok"],
   ["package files negative", HOST, (b) => (snap(b).packages.value.files = -10), "packages.value.files"],
@@ -105,7 +171,8 @@ async function replay(text: string) {
 }
 
 describe("crafted bundles all exit 2 naming the field", () => {
-  it("the corpus is at least as large as the issue's 58", () => expect(CORPUS.length).toBeGreaterThanOrEqual(58));
+  it("the corpus is at least as large as the issue's 58", () =>
+    expect(CORPUS.length).toBeGreaterThanOrEqual(58));
 
   for (const [name, example, mutate, path] of CORPUS) {
     it(name, async () => {
@@ -122,7 +189,8 @@ describe("crafted bundles all exit 2 naming the field", () => {
   }
 
   it("the unbroken examples still replay", async () => {
-    for (const example of [FLEET, HOST]) expect((await replay(JSON.stringify(load(example)))).code).toBeLessThan(2);
+    for (const example of [FLEET, HOST])
+      expect((await replay(JSON.stringify(load(example)))).code).toBeLessThan(2);
   });
 });
 
@@ -131,14 +199,19 @@ describe("validation stays fast on a 200-instance × 1440-point bundle", () => {
     const b = load(FLEET);
     const proto = firstSeries(b);
     const t0 = Date.parse("2026-11-19T12:00:00.000Z");
-    const points: Array<[string, number]> = Array.from({ length: 1440 }, (_, i) => [new Date(t0 + i * 60_000).toISOString(), (i * 7) % 100]);
+    const points: Array<[string, number]> = Array.from({ length: 1440 }, (_, i) => [
+      new Date(t0 + i * 60_000).toISOString(),
+      (i * 7) % 100,
+    ]);
     for (let n = 0; n < 200; n++) series(b)[`ec2.CPUUtilization.i-${n}`] = { ...proto, points };
     const text = JSON.stringify(b);
     const json = JSON.parse(text);
     const start = performance.now();
     validateBundleValues(json, "big.json");
     const ms = performance.now() - start;
-    console.log(`validateBundleValues: ${(text.length / 1e6).toFixed(1)} MB, ${200 * 1440} points in ${ms.toFixed(1)} ms`);
+    console.log(
+      `validateBundleValues: ${(text.length / 1e6).toFixed(1)} MB, ${200 * 1440} points in ${ms.toFixed(1)} ms`,
+    );
     expect(ms).toBeLessThan(500);
   });
 });

@@ -3,7 +3,18 @@
  * report is refused with exit 2 before anything runs, naming the flag, variable or file — and nothing is
  * overwritten, lost or leaked.
  */
-import { mkdtempSync, readFileSync, writeFileSync, symlinkSync, linkSync, statSync, existsSync, readdirSync, copyFileSync, chmodSync } from "node:fs";
+import {
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+  symlinkSync,
+  linkSync,
+  statSync,
+  existsSync,
+  readdirSync,
+  copyFileSync,
+  chmodSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -123,9 +134,15 @@ describe("conflicting flags are refused naming both", () => {
     [["--local", "--secret-id", "s"], /--local and --secret-id cannot be combined/],
     [["--replay", bundle, "--stack", "s"], /--replay and --stack cannot be combined/],
     [["--replay", bundle, "--since", "2h"], /--replay and --since cannot be combined/],
-    [["--replay", bundle, "--terraform-outputs", bundle], /--replay and --terraform-outputs cannot be combined/],
+    [
+      ["--replay", bundle, "--terraform-outputs", bundle],
+      /--replay and --terraform-outputs cannot be combined/,
+    ],
     [["--replay", bundle, "--only", ""], /--only: no check id given/],
-    [["--replay", bundle, "--only", "host", "--skip", "host"], /--only host and --skip host together select no check/],
+    [
+      ["--replay", bundle, "--only", "host", "--skip", "host"],
+      /--only host and --skip host together select no check/,
+    ],
     [["--local", "--only", "efs"], /--only: unknown check or playbook "efs"/],
   ];
   for (const [argv, message] of cases) {
@@ -163,14 +180,32 @@ describe("numbers on the command line are plain decimals in range", () => {
       expect(d.err).toMatch(/--timeout: .* must be a whole number of seconds from 1 to 3600/);
       expect(d.out).toBe("");
       // creds validates it before reaching for the secret (no AWS environment here: it would be exit 2 anyway, for another reason).
-      const c = await run(["creds", "--secret-id", "s", "--url", "https://pypi.example.com", "--region", "eu-west-1", "--timeout", value]);
+      const c = await run([
+        "creds",
+        "--secret-id",
+        "s",
+        "--url",
+        "https://pypi.example.com",
+        "--region",
+        "eu-west-1",
+        "--timeout",
+        value,
+      ]);
       expect(c.code).toBe(2);
       expect(c.err).toMatch(/^pypictl: --timeout: /);
     });
   }
 
   it("a decimal threshold in range still works", async () => {
-    const r = await run(["doctor", "--replay", bundle, "--threshold", "host.iowait.maxIowaitPercent=15.5", "--format", "json"]);
+    const r = await run([
+      "doctor",
+      "--replay",
+      bundle,
+      "--threshold",
+      "host.iowait.maxIowaitPercent=15.5",
+      "--format",
+      "json",
+    ]);
     expect(r.code).toBe(0);
   });
 });
@@ -201,7 +236,16 @@ describe("the AWS environment is validated up front, naming the variable", () =>
 
   it("accepts real region names", async () => {
     const { checkRegion } = await import("../../../src/cli/options/validate-env.js");
-    for (const r of ["eu-west-1", "us-east-2", "us-gov-west-1", "cn-north-1", "ap-southeast-4", "us-isob-east-1", "eusc-de-east-1", "il-central-1"])
+    for (const r of [
+      "eu-west-1",
+      "us-east-2",
+      "us-gov-west-1",
+      "cn-north-1",
+      "ap-southeast-4",
+      "us-isob-east-1",
+      "eusc-de-east-1",
+      "il-central-1",
+    ])
       expect(() => checkRegion(r, "--region")).not.toThrow();
   });
 });

@@ -57,7 +57,11 @@ describe("syntax errors never quote the file", () => {
   });
 
   it("the strict reader agrees with JSON.parse on valid JSON and reports line and column", () => {
-    const text = JSON.stringify({ a: [1, -2.5e3, "x\n\"\u00e9\ud83d\ude00", true, false, null, { b: {} }], c: "" }, null, 2);
+    const text = JSON.stringify(
+      { a: [1, -2.5e3, 'x\n"\u00e9\ud83d\ude00', true, false, null, { b: {} }], c: "" },
+      null,
+      2,
+    );
     expect(parseStrictJson(text)).toEqual(JSON.parse(text));
     try {
       parseStrictJson('{\n  "a": 1,\n  "b": x\n}');
@@ -84,7 +88,10 @@ describe("config files", () => {
     ['{"host": {"packageDir": "/proc/self"}}', /host\.packageDir: .*pseudo file system/],
     ['{"target": {"stack": 5}}', /target\.stack: must be a non-empty string/],
     ['{"target": []}', /target: must be an object/],
-    ['{"thresholds": {"host.iowait": {"maxIowaitPercent": "15"}}}', /thresholds\.host\.iowait\.maxIowaitPercent: must be a number/],
+    [
+      '{"thresholds": {"host.iowait": {"maxIowaitPercent": "15"}}}',
+      /thresholds\.host\.iowait\.maxIowaitPercent: must be a number/,
+    ],
     ['{"thresholds": {"host.iowait": {"maxIowaitPercent": 1e308}}}', /out of range/],
     ['{"only": "host"}', /only: must be an array of strings/],
     ['{"creds": {"name": "a b"}}', /creds\.name: .* is not a valid repository name/],
@@ -93,7 +100,9 @@ describe("config files", () => {
     it(`refuses ${text}`, async () => {
       const f = join(tmp, "config.json");
       writeFileSync(f, text);
-      const cmd = text.includes('"creds"') ? ["creds", "--config", f, "--url", "https://pypi.example.com", "--secret-id", "s"] : ["doctor", "--local", "--config", f];
+      const cmd = text.includes('"creds"')
+        ? ["creds", "--config", f, "--url", "https://pypi.example.com", "--secret-id", "s"]
+        : ["doctor", "--local", "--config", f];
       const r = await run(cmd);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(message);
@@ -103,22 +112,38 @@ describe("config files", () => {
 
 describe("userinfo is stripped from every URL before it is stored or printed", () => {
   it("stripUserinfo takes everything up to the last @ (a raw @ or / in a password leaks nothing)", () => {
-    expect(stripUserinfo("https://u:p@pypi.example.com/simple/")).toEqual({ url: "https://pypi.example.com/simple/", hadUserinfo: true });
-    expect(stripUserinfo("https://u:p@ss/w#rd@pypi.example.com")).toEqual({ url: "https://pypi.example.com", hadUserinfo: true });
-    expect(stripUserinfo("https://pypi.example.com:8443/x")).toEqual({ url: "https://pypi.example.com:8443/x", hadUserinfo: false });
+    expect(stripUserinfo("https://u:p@pypi.example.com/simple/")).toEqual({
+      url: "https://pypi.example.com/simple/",
+      hadUserinfo: true,
+    });
+    expect(stripUserinfo("https://u:p@ss/w#rd@pypi.example.com")).toEqual({
+      url: "https://pypi.example.com",
+      hadUserinfo: true,
+    });
+    expect(stripUserinfo("https://pypi.example.com:8443/x")).toEqual({
+      url: "https://pypi.example.com:8443/x",
+      hadUserinfo: false,
+    });
     expect(stripUserinfo("pypi.example.com")).toEqual({ url: "pypi.example.com", hadUserinfo: false });
   });
 
   it("config target.url: stripped, with a warning", () => {
-    const c = parseConfig(JSON.stringify({ target: { url: `https://admin:${PASSWORD}@pypi.example.com` } }), "c.json");
+    const c = parseConfig(
+      JSON.stringify({ target: { url: `https://admin:${PASSWORD}@pypi.example.com` } }),
+      "c.json",
+    );
     expect(c.target.url).toBe("https://pypi.example.com");
     expect(c.warnings.join("\n")).toMatch(/c\.json: target\.url: credentials in a URL/);
   });
 
   it("a replayed bundle whose target.url carries a password shows it nowhere", async () => {
-    const b = JSON.parse(readFileSync(join(import.meta.dirname, "../../../examples/auth-stale-password.json"), "utf8"));
+    const b = JSON.parse(
+      readFileSync(join(import.meta.dirname, "../../../examples/auth-stale-password.json"), "utf8"),
+    );
     b.target.url = `https://admin:${PASSWORD}@pypi.example.com`;
-    expect(parseBundle(JSON.stringify(b), "b.json").target).toMatchObject({ url: "https://pypi.example.com" });
+    expect(parseBundle(JSON.stringify(b), "b.json").target).toMatchObject({
+      url: "https://pypi.example.com",
+    });
     const f = join(tmp, "url-bundle.json");
     writeFileSync(f, JSON.stringify(b));
     for (const format of ["human", "json", "markdown", "junit"]) {
@@ -132,8 +157,25 @@ describe("userinfo is stripped from every URL before it is stored or printed", (
     const evidence = join(tmp, "e.json");
     // Nothing listens on 127.0.0.1:9 — the run fails fast, but what it stores and prints is what matters.
     const r = await run(
-      ["doctor", "--only", "auth", "--url", `https://admin:${PASSWORD}@127.0.0.1:9`, "--format", "json", "--verbose", "--save-evidence", evidence],
-      { AWS_ACCESS_KEY_ID: "AKIAFAKE", AWS_SECRET_ACCESS_KEY: "fake", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" },
+      [
+        "doctor",
+        "--only",
+        "auth",
+        "--url",
+        `https://admin:${PASSWORD}@127.0.0.1:9`,
+        "--format",
+        "json",
+        "--verbose",
+        "--save-evidence",
+        evidence,
+      ],
+      {
+        AWS_ACCESS_KEY_ID: "AKIAFAKE",
+        AWS_SECRET_ACCESS_KEY: "fake",
+        AWS_REGION: "eu-west-1",
+        AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+        AWS_MAX_ATTEMPTS: "1",
+      },
     );
     expect(r.err).toContain("--url: credentials in a URL");
     expect(r.out + r.err).not.toContain("hunter2");
@@ -144,7 +186,13 @@ describe("userinfo is stripped from every URL before it is stored or printed", (
 
   it("Terraform outputs' server URLs lose their userinfo", async () => {
     const { parseTerraformOutputs } = await import("../../../src/sources/target/terraform.js");
-    const tf = parseTerraformOutputs(JSON.stringify({ pypi_server_urls: { value: [`https://u:${PASSWORD}@pypi.example.com`] }, ecs_cluster_name: { value: "c" } }), "tf");
+    const tf = parseTerraformOutputs(
+      JSON.stringify({
+        pypi_server_urls: { value: [`https://u:${PASSWORD}@pypi.example.com`] },
+        ecs_cluster_name: { value: "c" },
+      }),
+      "tf",
+    );
     expect(tf.urls).toEqual(["https://pypi.example.com"]);
     expect(JSON.stringify(tf.target)).not.toContain("hunter2");
   });

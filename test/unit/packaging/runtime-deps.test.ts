@@ -24,7 +24,9 @@ function tsFiles(dir: string): string[] {
 /** Package names of the bare specifiers a file imports (static, dynamic and type-only are all listed). */
 function importsOf(source: string): Array<{ name: string; typeOnly: boolean }> {
   const out: Array<{ name: string; typeOnly: boolean }> = [];
-  for (const m of source.matchAll(/(?:^|\n)\s*(import|export)\s+(type\s+)?[^;]*?from\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/g)) {
+  for (const m of source.matchAll(
+    /(?:^|\n)\s*(import|export)\s+(type\s+)?[^;]*?from\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/g,
+  )) {
     const spec = m[3] ?? m[4]!;
     if (spec.startsWith(".") || spec.startsWith("node:") || builtinModules.includes(spec)) continue;
     const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!;
@@ -34,7 +36,10 @@ function importsOf(source: string): Array<{ name: string; typeOnly: boolean }> {
 }
 
 describe("runtime dependencies", () => {
-  const runtime = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
+  const runtime = new Set([
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.optionalDependencies ?? {}),
+  ]);
   const files = tsFiles(join(root, "src"));
 
   it("finds the imports it checks (guards the scanner itself)", () => {

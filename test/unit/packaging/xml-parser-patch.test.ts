@@ -12,7 +12,11 @@ import { patchXmlParser } from "../../../scripts/sdk-xml-parser-patch.mjs";
 
 type Parse = (xml: string) => unknown;
 const require = createRequire(import.meta.url);
-const originalFile = join(dirname(require.resolve("@aws-sdk/xml-builder/package.json")), "dist-es", "xml-parser.js");
+const originalFile = join(
+  dirname(require.resolve("@aws-sdk/xml-builder/package.json")),
+  "dist-es",
+  "xml-parser.js",
+);
 const original = readFileSync(originalFile, "utf8");
 const dir = mkdtempSync(join(tmpdir(), "pypictl-xml-"));
 
@@ -34,20 +38,56 @@ const outcome = (parse: Parse, xml: string) => {
 // Pieces that exercise every patched loop: names, attributes (both quotes, entities), text with and
 // without entities, CDATA, comments, processing instructions, whitespace and newlines.
 const name = fc.constantFrom("a", "b", "member", "Item", "x:y", "__proto__", "n-1");
-const text = fc.constantFrom("", " ", "\n  ", "plain", "a &amp; b", "&lt;tag&gt;", "&#65;&#x42;", "&unknown;", "&", "x\r\ny", "é€");
-const attr = fc.tuple(name, fc.constantFrom('"', "'"), text).map(([n, q, v]) => ` ${n}=${q}${v.replace(q, "")}${q}`);
+const text = fc.constantFrom(
+  "",
+  " ",
+  "\n  ",
+  "plain",
+  "a &amp; b",
+  "&lt;tag&gt;",
+  "&#65;&#x42;",
+  "&unknown;",
+  "&",
+  "x\r\ny",
+  "é€",
+);
+const attr = fc
+  .tuple(name, fc.constantFrom('"', "'"), text)
+  .map(([n, q, v]) => ` ${n}=${q}${v.replace(q, "")}${q}`);
 const element: fc.Memo<string> = fc.memo((depth) =>
   depth <= 1
-    ? fc.oneof(text, fc.tuple(name, fc.array(attr, { maxLength: 2 })).map(([n, a]) => `<${n}${a.join("")}/>`))
+    ? fc.oneof(
+        text,
+        fc.tuple(name, fc.array(attr, { maxLength: 2 })).map(([n, a]) => `<${n}${a.join("")}/>`),
+      )
     : fc
-        .tuple(name, fc.array(attr, { maxLength: 2 }), fc.array(fc.oneof(element(depth - 1), text, fc.constant("<![CDATA[<raw> & ]]>"), fc.constant("<!-- c -->"), fc.constant("<?pi x?>")), { maxLength: 4 }))
+        .tuple(
+          name,
+          fc.array(attr, { maxLength: 2 }),
+          fc.array(
+            fc.oneof(
+              element(depth - 1),
+              text,
+              fc.constant("<![CDATA[<raw> & ]]>"),
+              fc.constant("<!-- c -->"),
+              fc.constant("<?pi x?>"),
+            ),
+            { maxLength: 4 },
+          ),
+        )
         .map(([n, a, kids]) => `<${n}${a.join("")}>${kids.join("")}</${n}>`),
 );
-const document = fc.tuple(fc.constantFrom("", '<?xml version="1.0"?>\n', "<!-- head -->"), element(4)).map(([h, e]) => h + e);
+const document = fc
+  .tuple(fc.constantFrom("", '<?xml version="1.0"?>\n', "<!-- head -->"), element(4))
+  .map(([h, e]) => h + e);
 // Damage: cut anywhere, or a character dropped or doubled.
 const damaged = fc.tuple(document, fc.nat(), fc.constantFrom("cut", "drop", "double")).map(([d, at, how]) => {
   const i = d.length ? at % d.length : 0;
-  return how === "cut" ? d.slice(0, i) : how === "drop" ? d.slice(0, i) + d.slice(i + 1) : d.slice(0, i) + d[i] + d.slice(i);
+  return how === "cut"
+    ? d.slice(0, i)
+    : how === "drop"
+      ? d.slice(0, i) + d.slice(i + 1)
+      : d.slice(0, i) + d[i] + d.slice(i);
 });
 
 describe("the bundle's faster SDK XML parser", () => {
@@ -72,7 +112,10 @@ describe("the bundle's faster SDK XML parser", () => {
     // The same module with the fallback to the SDK's parser replaced by a throw: only the fast path left.
     const fallback = "    const state = new AwsXmlParser(xml);\n    return state.parse();\n}";
     expect(patched.split(fallback)).toHaveLength(2);
-    const fastOnly = await load("fast-only.mjs", patched.replace(fallback, '    throw new Error("fell back");\n}'));
+    const fastOnly = await load(
+      "fast-only.mjs",
+      patched.replace(fallback, '    throw new Error("fell back");\n}'),
+    );
     const before = await load("original-2.mjs", original);
     const member = (i: number) =>
       `<member><InstanceId>i-0${i}</InstanceId><InstanceType>t3.small</InstanceType><AvailabilityZone>eu-west-1a</AvailabilityZone>` +
@@ -87,6 +130,8 @@ describe("the bundle's faster SDK XML parser", () => {
   });
 
   it("refuses a parser it does not know (an SDK update), naming the file", () => {
-    expect(() => patchXmlParser(original.replace('tag += p.x[p.i++];', "tag = tag + p.x[p.i++];"))).toThrow(/xml-parser\.js: expected 1 match, found 0/);
+    expect(() => patchXmlParser(original.replace("tag += p.x[p.i++];", "tag = tag + p.x[p.i++];"))).toThrow(
+      /xml-parser\.js: expected 1 match, found 0/,
+    );
   });
 });

@@ -7,7 +7,10 @@ import { renderReport } from "../../../src/cli/render/index.js";
 import { sparkline } from "../../../src/cli/render/sparkline.js";
 import { assertValidReport } from "../../helpers/schema.js";
 
-const series: Array<[string, number]> = [0, 1, 2, 8, 40, 84, 60, 12].map((v, i) => [`2026-01-01T00:0${i}:00.000Z`, v]);
+const series: Array<[string, number]> = [0, 1, 2, 8, 40, 84, 60, 12].map((v, i) => [
+  `2026-01-01T00:0${i}:00.000Z`,
+  v,
+]);
 const findings: Finding[] = [
   {
     checkId: "host.iowait",
@@ -16,16 +19,52 @@ const findings: Finding[] = [
     status: "fail",
     messageId: "high",
     data: { mean: 84 },
-    message: "Mean iowait 84 % ≥ 10 % <&> \"quoted\"",
+    message: 'Mean iowait 84 % ≥ 10 % <&> "quoted"',
     observed: { value: 84, unit: "%", series },
     threshold: { name: "maxIowaitPercent", value: 10, unit: "%" },
     hints: ["Increase the instance size: `asg_instance_type` t3.micro → t3.small"],
     resources: [{ id: "i-0abc", status: "fail", message: "84 % iowait" }],
   },
-  { checkId: "host.swap-used", title: "Swap used", playbooks: ["oom"], status: "pass", messageId: "ok", data: {}, message: "No swap used", hints: ["unused hint"] },
-  { checkId: "efs.percent-io-limit", title: "EFS IO", playbooks: ["slow-listing"], status: "error", messageId: "source-failed", data: {}, message: "Could not evaluate: AccessDenied", hints: ["Grant cloudwatch:GetMetricData"] },
-  { checkId: "alb.5xx-rate", title: "5xx", playbooks: ["bursts"], status: "skip", messageId: "no-traffic", data: {}, message: "No requests in the window", hints: [] },
-  { checkId: "alb.p95-latency", title: "p95", playbooks: ["bursts"], status: "warn", messageId: "slow", data: {}, message: "p95 12 s", hints: ["Expected in bursts"] },
+  {
+    checkId: "host.swap-used",
+    title: "Swap used",
+    playbooks: ["oom"],
+    status: "pass",
+    messageId: "ok",
+    data: {},
+    message: "No swap used",
+    hints: ["unused hint"],
+  },
+  {
+    checkId: "efs.percent-io-limit",
+    title: "EFS IO",
+    playbooks: ["slow-listing"],
+    status: "error",
+    messageId: "source-failed",
+    data: {},
+    message: "Could not evaluate: AccessDenied",
+    hints: ["Grant cloudwatch:GetMetricData"],
+  },
+  {
+    checkId: "alb.5xx-rate",
+    title: "5xx",
+    playbooks: ["bursts"],
+    status: "skip",
+    messageId: "no-traffic",
+    data: {},
+    message: "No requests in the window",
+    hints: [],
+  },
+  {
+    checkId: "alb.p95-latency",
+    title: "p95",
+    playbooks: ["bursts"],
+    status: "warn",
+    messageId: "slow",
+    data: {},
+    message: "p95 12 s",
+    hints: ["Expected in bursts"],
+  },
 ];
 const report: Report = {
   schemaVersion: 1,
@@ -45,7 +84,12 @@ describe("human", () => {
     expect(text).toContain("High iowait on hosts");
     expect(text).toMatch(/✖ FAIL\s+host\.iowait/);
     expect(text).toContain("observed 84 % vs maxIowaitPercent 10 %");
-    expect(text).toContain(sparkline(series.map(([, v]) => v), 48));
+    expect(text).toContain(
+      sparkline(
+        series.map(([, v]) => v),
+        48,
+      ),
+    );
     expect(text).toContain("→ Increase the instance size");
     expect(text).toContain("i-0abc: 84 % iowait");
     expect(text).toMatch(/5 checks: 1 fail, 1 error, 1 warn, 1 pass, 1 skip/);
@@ -78,7 +122,11 @@ describe("json", () => {
   it("matches the published schema and carries every field", () => {
     const parsed = JSON.parse(renderReport(report, "json", opts));
     assertValidReport(parsed);
-    expect(parsed.findings[0]).toMatchObject({ observed: { series }, threshold: { name: "maxIowaitPercent" }, resources: [{ id: "i-0abc" }] });
+    expect(parsed.findings[0]).toMatchObject({
+      observed: { series },
+      threshold: { name: "maxIowaitPercent" },
+      resources: [{ id: "i-0abc" }],
+    });
   });
 });
 

@@ -13,7 +13,9 @@ import { parseBundle, type EvidenceBundle } from "../../../src/evidence/bundle.j
 import { captureIo } from "../../helpers/io.js";
 
 const dir = join(import.meta.dirname, "..", "..", "..", "examples");
-const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort();
 const MIN = 60_000;
 
 async function load(file: string): Promise<{ bundle: EvidenceBundle; report: Report }> {
@@ -29,7 +31,9 @@ describe("example timelines", () => {
     const start = Date.parse(bundle.window.start);
     const end = Date.parse(bundle.window.end);
     // Stops and service events are filtered to the window by their sources; deployments may predate it.
-    for (const e of evidenceEvents(bundle.sources).filter((x) => x.kind !== "deployment" && x.kind !== "target")) {
+    for (const e of evidenceEvents(bundle.sources).filter(
+      (x) => x.kind !== "deployment" && x.kind !== "target",
+    )) {
       expect(e.t, `${file}: ${e.text}`).toBeGreaterThanOrEqual(start);
       expect(e.t, `${file}: ${e.text}`).toBeLessThanOrEqual(end);
     }
@@ -43,7 +47,11 @@ describe("example timelines", () => {
     for (const e of tl.events) expect(e.t).toBeLessThanOrEqual(tl.end);
   });
 
-  const withKills = files.filter((f) => evidenceEvents(parseBundle(readFileSync(join(dir, f), "utf8"), f).sources).some((e) => e.kind === "oom-kill"));
+  const withKills = files.filter((f) =>
+    evidenceEvents(parseBundle(readFileSync(join(dir, f), "utf8"), f).sources).some(
+      (e) => e.kind === "oom-kill",
+    ),
+  );
 
   it("some example has OOM kills to check", () => {
     expect(withKills).toContain("fleet-oom-kills.json");
@@ -58,17 +66,29 @@ describe("example timelines", () => {
       const series = (memory?.observed?.series ?? []).map(([at, v]) => [Date.parse(at), v] as const);
       // A bundle without CloudWatch metrics (an upload gathered only the stops) has nothing to contradict.
       if (!bundle.sources["cloudwatch.metrics"]?.ok) return;
-      expect(series.length, `${file}: a bundle with OOM kills and metrics needs the memory series that explains them`).toBeGreaterThan(0);
+      expect(
+        series.length,
+        `${file}: a bundle with OOM kills and metrics needs the memory series that explains them`,
+      ).toBeGreaterThan(0);
       const kills = evidenceEvents(bundle.sources).filter((e) => e.kind === "oom-kill");
       for (const k of kills) {
         const before = series.filter(([t]) => t <= k.t && t >= k.t - 10 * MIN).map(([, v]) => v);
         const after = series.filter(([t]) => t > k.t && t <= k.t + 5 * MIN).map(([, v]) => v);
         const at = new Date(k.t).toISOString();
-        expect(before.length, `${file}: no memory datapoint in the 10 min before the kill at ${at}`).toBeGreaterThan(0);
+        expect(
+          before.length,
+          `${file}: no memory datapoint in the 10 min before the kill at ${at}`,
+        ).toBeGreaterThan(0);
         const peak = Math.max(...before);
-        expect(peak, `${file}: memory before the kill at ${at} peaked at ${peak} % of the hard limit`).toBeGreaterThanOrEqual(near);
+        expect(
+          peak,
+          `${file}: memory before the kill at ${at} peaked at ${peak} % of the hard limit`,
+        ).toBeGreaterThanOrEqual(near);
         // The killed task's memory is gone: nothing in the next minutes exceeds the peak that preceded it.
-        if (after.length) expect(Math.max(...after), `${file}: memory kept rising after the kill at ${at}`).toBeLessThan(peak);
+        if (after.length)
+          expect(Math.max(...after), `${file}: memory kept rising after the kill at ${at}`).toBeLessThan(
+            peak,
+          );
       }
     });
   }

@@ -9,7 +9,18 @@ const window = { start: "2026-01-01T00:00:00Z", end: "2026-01-01T01:00:00Z", sin
 const at = "2026-01-01T01:00:00Z";
 const MiB = 1024 * 1024;
 const dist = (files: Array<[string, number]>) =>
-  evaluateCheck(uploadDistFiles as unknown as Check, { "client.dist": { ok: true, value: { dir: "dist", files: files.map(([name, bytes]) => ({ name, bytes, kind: distKind(name) })) }, at } }, limitsFor(uploadDistFiles as unknown as Check, {}), window);
+  evaluateCheck(
+    uploadDistFiles as unknown as Check,
+    {
+      "client.dist": {
+        ok: true,
+        value: { dir: "dist", files: files.map(([name, bytes]) => ({ name, bytes, kind: distKind(name) })) },
+        at,
+      },
+    },
+    limitsFor(uploadDistFiles as unknown as Check, {}),
+    window,
+  );
 
 describe("upload.dist-files", () => {
   it("knows wheel and sdist names", () => {
@@ -19,7 +30,12 @@ describe("upload.dist-files", () => {
     expect(distKind("pkg-1.0.0.egg")).toBe("other");
   });
   it("passes wheels and sdists, warns above 100 MiB with hints twine can follow, fails other files", () => {
-    expect(dist([["a-1.0-py3-none-any.whl", 5 * MiB], ["a-1.0.tar.gz", MiB]]).status).toBe("pass");
+    expect(
+      dist([
+        ["a-1.0-py3-none-any.whl", 5 * MiB],
+        ["a-1.0.tar.gz", MiB],
+      ]).status,
+    ).toBe("pass");
     const big = dist([["a-1.0-py3-none-any.whl", 150 * MiB]]);
     expect(big.status).toBe("warn");
     expect(big.hints[0]).toMatch(/twine upload --verbose /);
@@ -29,7 +45,12 @@ describe("upload.dist-files", () => {
     expect(dist([["notes.txt", 10]]).status).toBe("fail");
   });
   it("skips without --dist", () => {
-    const f = evaluateCheck(uploadDistFiles as unknown as Check, { "client.dist": { ok: true, value: { files: [] }, at } }, limitsFor(uploadDistFiles as unknown as Check, {}), window);
+    const f = evaluateCheck(
+      uploadDistFiles as unknown as Check,
+      { "client.dist": { ok: true, value: { files: [] }, at } },
+      limitsFor(uploadDistFiles as unknown as Check, {}),
+      window,
+    );
     expect(f.status).toBe("skip");
   });
 });
@@ -37,9 +58,39 @@ describe("upload.dist-files", () => {
 describe("upload.fleet-signals", () => {
   const check = uploadFleetSignals as unknown as Check;
   it("fails on an OOM-killed task, skips without fleet evidence, errors when it failed", () => {
-    const oom = { tasks: [{ taskArn: "a", taskId: "t1", stoppedAt: at, containers: [{ name: "pypiserver", exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" }] }], listed: 1 };
-    expect(evaluateCheck(check, { "ecs.stopped-tasks": { ok: true, value: oom, at } }, limitsFor(check, {}), window).status).toBe("fail");
+    const oom = {
+      tasks: [
+        {
+          taskArn: "a",
+          taskId: "t1",
+          stoppedAt: at,
+          containers: [
+            {
+              name: "pypiserver",
+              exitCode: 137,
+              reason: "OutOfMemoryError: Container killed due to memory usage",
+            },
+          ],
+        },
+      ],
+      listed: 1,
+    };
+    expect(
+      evaluateCheck(
+        check,
+        { "ecs.stopped-tasks": { ok: true, value: oom, at } },
+        limitsFor(check, {}),
+        window,
+      ).status,
+    ).toBe("fail");
     expect(evaluateCheck(check, {}, limitsFor(check, {}), window).status).toBe("skip");
-    expect(evaluateCheck(check, { "ecs.stopped-tasks": { ok: false, kind: "access-denied", message: "no", at } }, limitsFor(check, {}), window).status).toBe("error");
+    expect(
+      evaluateCheck(
+        check,
+        { "ecs.stopped-tasks": { ok: false, kind: "access-denied", message: "no", at } },
+        limitsFor(check, {}),
+        window,
+      ).status,
+    ).toBe("error");
   });
 });
