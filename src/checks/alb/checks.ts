@@ -29,6 +29,17 @@ import {
   sumOf,
   values,
 } from "../series.js";
+import {
+  describeWidening,
+  longest,
+  runSpan,
+  runsOver,
+  spacingSeconds,
+  timed,
+  trailingMinutes,
+  unitsByVolume,
+  type VolumeUnit,
+} from "../series-judge.js";
 
 export { GUNICORN_DEFAULT_KEEPALIVE_SECONDS } from "./backend.js";
 /** The ALB's default idle timeout. */
@@ -83,11 +94,21 @@ function transitional(t: { state: string; reason?: string }): boolean {
   return false;
 }
 
-/** Consecutive minutes, counted back from the newest point, with a value above zero. */
-function trailingMinutesAbove(points: ReadonlyArray<readonly [string, number]>, period: number): number {
-  let n = 0;
-  for (let i = points.length - 1; i >= 0 && points[i]![1] > 0; i--) n++;
-  return (n * period) / 60;
+/** Minutes up to the newest datapoint for which `holds` was true, by timestamps (undefined: no series). */
+function trailing(
+  m: MetricsEvidence | undefined,
+  key: string,
+  holds: (v: number) => boolean,
+): number | undefined {
+  const s = m ? seriesOf(m, key) : undefined;
+  if (!s || !hasData(s) || seriesProblem(s)) return undefined;
+  const pts = timed(s.points);
+  return trailingMinutes(pts, spacingSeconds(pts, s.period), holds);
+}
+
+/** Leaving states: the target served before and is on its way out (not a new target coming in). */
+function leaving(t: { state: string }): boolean {
+  return t.state === "draining" || t.state === "unhealthy.draining" || t.state === "unused";
 }
 
 /** Runs of minutes with UnHealthyHostCount > 0: "11:05–11:08 (max 2)". */
@@ -121,11 +142,11 @@ export const albTargetHealth = defineCheck({
   id: "alb.target-health",
   title: "ALB target health",
   description:
-    "DescribeTargetHealth of the service's target group, with UnHealthyHostCount over the window. initial, draining and unused while a target is replaced (Target.NotRegistered, Target.InvalidState) are transitional (warn); unhealthy for unhealthyMinutes, an AZ the load balancer does not use (Target.NotInUse) or no healthy target at all fail. Targets that were unhealthy earlier in the window and recovered are flapping: a warning with the times.",
+    "DescribeTargetHealth of the service's target group, with UnHealthyHostCount over the window. initial, draining and unused while a target is replaced (Target.NotRegistered, Target.InvalidState) are transitional (warn) — unless the metrics say they have lasted transitionMinutes (UnHealthyHostCount above zero, or HealthyHostCount no higher than now, that long): then they fail, since a stopped instance's target stays registered until deregistered; unhealthy for unhealthyMinutes, an AZ the load balancer does not use (Target.NotInUse) or no healthy target at all fail. Targets that were unhealthy earlier in the window and recovered are flapping: a warning with the times.",
   playbooks: ["bursts"],
   needs: [TARGETS.id],
   uses: [METRICS.id],
-  series: ["alb.UnHealthyHostCount"],
+  series: ["alb.UnHealthyHostCount", "alb.HealthyHostCount"],
   scope: "fleet",
   thresholds: ALB_UNHEALTHY_HOSTS,
   hints: { ...albTargetHealthHints, ...REASON_HINTS },
@@ -133,10 +154,11 @@ export const albTargetHealth = defineCheck({
     none: "No targets are registered in {{targetGroup}}: the ALB has nothing to send requests to (503s).",
     "none-healthy":
       "None of the {{total}} target(s) in {{targetGroup}} is healthy ({{reasons}}): requests fail.",
-    unhealthy: "{{bad}} of {{total}} target(s) not healthy in {{targetGroup}} ({{reasons}}).",
+    unhealthy: "{{bad}} of {{total}} target(s) not healthy in {{targetGroup}} ({{reasons}}){{persisted}}.",
     "just-unhealthy":
       "{{unhealthy}} of {{total}} target(s) turned unhealthy in the last {{minutes}} min ({{reasons}}); not yet {{limit}} min.",
-    transition: "All targets serve, but {{transitioning}} of {{total}} are in transition ({{reasons}}).",
+    transition:
+      "{{healthy}} of {{total}} target(s) serve; {{transitioning}} are in transition ({{reasons}}), for less than {{transitionLimit}} min by the metrics.",
     flapping:
       "All {{total}} target(s) are healthy now, but targets were unhealthy earlier in the window: {{spells}}.",
     ok: "All {{total}} target(s) healthy in {{targetGroup}}.",
@@ -158,16 +180,26 @@ export const albTargetHealth = defineCheck({
       };
     const unhealthySeries = m ? seriesOf(m, "alb.UnHealthyHostCount") : undefined;
     const havePoints = hasData(unhealthySeries) && !seriesProblem(unhealthySeries);
-    const trailing = havePoints
-      ? trailingMinutesAbove(unhealthySeries!.points, unhealthySeries!.period)
-      : undefined;
+    const trailingUnhealthy = trailing(m, "alb.UnHealthyHostCount", (v) => v > 0);
     // Unhealthy is persistent when the metric says so for unhealthyMinutes, or when there is no metric to say otherwise.
-    const persistent = trailing === undefined || trailing >= limits.unhealthyMinutes;
+    const persistent = trailingUnhealthy === undefined || trailingUnhealthy >= limits.unhealthyMinutes;
+    // Persistence from the metrics beats a snapshot that looks transitional: targets reported unhealthy for
+    // transitionMinutes, or fewer healthy targets than registered ones leaving for that long, are stuck
+    // (a stopped instance's target stays `unused` Target.InvalidState until someone deregisters it).
+    const healthyNow = tg.targets.filter((t) => t.state === "healthy").length;
+    const trailingShort = trailing(m, "alb.HealthyHostCount", (v) => v <= healthyNow);
+    const stuckBy =
+      trailingUnhealthy !== undefined && trailingUnhealthy >= limits.transitionMinutes
+        ? { metric: "UnHealthyHostCount above 0", minutes: trailingUnhealthy, which: transitional }
+        : trailingShort !== undefined && trailingShort >= limits.transitionMinutes
+          ? { metric: `HealthyHostCount at most ${healthyNow}`, minutes: trailingShort, which: leaving }
+          : undefined;
+    const stuck = (t: (typeof tg.targets)[number]) => !!stuckBy && transitional(t) && stuckBy.which(t);
     const isBad = (t: (typeof tg.targets)[number]) =>
-      t.state !== "healthy" && !transitional(t) && (t.state !== "unhealthy" || persistent);
+      t.state !== "healthy" && ((!transitional(t) && (t.state !== "unhealthy" || persistent)) || stuck(t));
     const bad = tg.targets.filter(isBad);
     const fresh = tg.targets.filter((t) => t.state === "unhealthy" && !persistent);
-    const moving = tg.targets.filter(transitional);
+    const moving = tg.targets.filter((t) => transitional(t) && !stuck(t));
     const healthy = tg.targets.filter((t) => t.state === "healthy");
     const reasons = (xs: typeof bad) =>
       [...new Set(xs.map((t) => `${t.state}${t.reason ? ` ${t.reason}` : ""}`))].join(", ");
@@ -190,8 +222,13 @@ export const albTargetHealth = defineCheck({
       bad: bad.length,
       unhealthy: fresh.length,
       transitioning: moving.length,
-      minutes: trailing ?? 0,
+      healthy: healthyNow,
+      transitionLimit: limits.transitionMinutes,
+      minutes: trailingUnhealthy ?? 0,
       limit: limits.unhealthyMinutes,
+      persisted: stuckBy
+        ? ` — not a transition: ${stuckBy.metric} for the last ${round(stuckBy.minutes)} min (limit ${limits.transitionMinutes} min)`
+        : "",
       reasons: reasons(bad.length ? bad : fresh.length ? fresh : moving.length ? moving : notHealthy),
     };
     const observed = { value: bad.length, unit: "targets" };
@@ -268,7 +305,7 @@ export const alb5xxRate = defineCheck({
   id: "alb.5xx-rate",
   title: "ALB 5xx rate",
   description:
-    "(HTTPCode_ELB_5XX_Count + HTTPCode_Target_5XX_Count) ÷ requests, over the window and in its worst minute (Sums, LoadBalancer dimension). ELB 5xx are judged on their own when there is no RequestCount: with no registered targets the ALB answers 503 and counts no requests. Under 1 % over the window is normal even in extreme bursts.",
+    "(HTTPCode_ELB_5XX_Count + HTTPCode_Target_5XX_Count) ÷ requests, over the window and in its worst unit (Sums, LoadBalancer dimension): a unit is a minute with minMinuteRequests requests, or a 5- to 15-minute block of quiet minutes, and fails on its share only with minUnitErrors 5xx in it. ELB 5xx are judged on their own when there is no RequestCount: with no registered targets the ALB answers 503 and counts no requests. Under 1 % over the window is normal even in extreme bursts.",
   playbooks: ["bursts", "upload"],
   needs: [METRICS.id],
   series: [
@@ -288,10 +325,10 @@ export const alb5xxRate = defineCheck({
       "No requests reached {{loadBalancer}} in the window (the ALB publishes no datapoints without traffic).",
     "no-targets":
       "{{elb}} 5xx responses from the ALB ({{e502}}×502, {{e503}}×503, {{e504}}×504) with no RequestCount: the ALB had no target to send requests to, so every request failed.",
-    high: "{{rate}} % of {{requests}} requests failed with 5xx ({{elb}} from the ALB: {{e502}}×502, {{e503}}×503, {{e504}}×504; {{target}} from targets); worst minute {{worstAt}}: {{worstPct}} %.",
+    high: "{{rate}} % of {{requests}} requests failed with 5xx ({{elb}} from the ALB: {{e502}}×502, {{e503}}×503, {{e504}}×504; {{target}} from targets); {{worst}}.{{widening}}",
     "bad-minute":
-      "{{worstPct}} % of {{worstRequests}} requests failed with 5xx in the minute from {{worstAt}} (limit {{minuteLimit}} %), although the window's rate is {{rate}} % of {{requests}}.",
-    ok: "{{rate}} % of {{requests}} requests failed with 5xx ({{elb}} ALB, {{target}} targets); worst minute {{worstPct}} %.",
+      "{{worstPct}} % of {{worstRequests}} requests ({{worstErrors}}) failed with 5xx in the {{worstUnit}} (limit {{minuteLimit}} %), although the window's rate is {{rate}} % of {{requests}}.{{widening}}",
+    ok: "{{rate}} % of {{requests}} requests failed with 5xx ({{elb}} ALB, {{target}} targets); {{worst}}.{{widening}}",
   },
   evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
@@ -334,11 +371,28 @@ export const alb5xxRate = defineCheck({
           minutes.reduce((a, x) => a + x.requests, 0),
         )) *
       100;
-    const judged = minutes.filter((x) => x.requests >= limits.minMinuteRequests);
-    const worst = judged.reduce<(typeof minutes)[number] | undefined>(
-      (w, x) => (!w || x.pct > w.pct ? x : w),
-      undefined,
+    // Quiet minutes are judged in blocks with enough requests, so no minute goes unjudged (24 h at
+    // 8 requests a minute has no minute of 10); a unit fails only with minUnitErrors 5xx in it.
+    const spacing = spacingSeconds(
+      minutes.map((x) => ({ t: Date.parse(x.t), v: 0 })),
+      req?.period ?? m.periodSeconds,
     );
+    const blocks = unitsByVolume(
+      minutes.map((x) => ({ t: Date.parse(x.t), volume: x.requests })),
+      limits.minMinuteRequests,
+      spacing,
+    );
+    const units = blocks.units.map((u) => {
+      const errors = sumOf(u.members.map((i) => minutes[i]!.errors));
+      const volume = sumOf(u.members.map((i) => minutes[i]!.requests));
+      return { u, errors, volume, pct: volume > 0 ? (errors / volume) * 100 : 0 };
+    });
+    const worst = units
+      .filter((x) => x.errors >= limits.minUnitErrors)
+      .reduce<(typeof units)[number] | undefined>((w, x) => (!w || x.pct > w.pct ? x : w), undefined);
+    const unitName = (x: (typeof units)[number]) =>
+      `${x.u.widenedTo ? `${x.u.widenedTo}-minute block` : "minute"} from ${new Date(x.u.start).toISOString().slice(11, 16)} UTC`;
+    const widening = describeWidening(blocks, limits.minMinuteRequests, "requests");
     const data = {
       rate: round(rate, 2),
       requests,
@@ -347,10 +401,17 @@ export const alb5xxRate = defineCheck({
       e502,
       e503,
       e504,
-      worstAt: worst ? worst.t.slice(11, 16) + " UTC" : "none",
+      worstUnit: worst ? unitName(worst) : "none",
       worstPct: worst ? round(worst.pct, 1) : 0,
-      worstRequests: worst?.requests ?? 0,
+      worstErrors: worst?.errors ?? 0,
+      worstRequests: worst?.volume ?? 0,
+      worst: worst
+        ? `worst ${unitName(worst)}: ${round(worst.pct, 1)} % (${worst.errors} of ${worst.volume})`
+        : elb + target > 0
+          ? `no minute or block had ${limits.minUnitErrors} or more 5xx`
+          : "no 5xx at all",
       minuteLimit: limits.maxMinutePercent,
+      widening: widening ? ` ${widening}.` : "",
     };
     const observed = observedFrom(series, rate, "%");
     hints.push(
@@ -384,10 +445,10 @@ export const albP95Latency = defineCheck({
   id: "alb.p95-latency",
   title: "ALB p95 response time",
   description:
-    "p95 TargetResponseTime per minute (LoadBalancer dimension). pip gives up on a read after 15 s (its --timeout default), so p95 above failSeconds for sustainedMinutes fails; a shorter spike, or a peak above warnSeconds, warns.",
+    "p95 TargetResponseTime per minute (LoadBalancer dimension), judged by wall-clock time. pip gives up on a read after 15 s (its --timeout default), so p95 above failSeconds for sustainedMinutes fails, and so does p95 above slowSeconds for slowMinutes (the module's sizing: under 5 s in normal traffic); a shorter spike, or a peak above warnSeconds, warns. Minutes with fewer than minRequests requests are judged in 5- to 15-minute blocks: a percentile of a few samples is their maximum.",
   playbooks: ["bursts", "slow-listing"],
   needs: [METRICS.id],
-  series: ["alb.TargetResponseTime.p95"],
+  series: ["alb.TargetResponseTime.p95", "alb.RequestCount"],
   scope: "fleet",
   thresholds: ALB_P95_LATENCY,
   hints: albP95Hints,
@@ -396,9 +457,11 @@ export const albP95Latency = defineCheck({
     "no-traffic":
       "No requests reached {{loadBalancer}} in the window, so there is no response time to judge.",
     sustained:
-      "p95 response time stayed above {{fail}} s for {{minutes}} min (peak {{peak}} s): pip clients time out (15 s socket timeout).",
-    slow: "p95 response time peaked at {{peak}} s (warn above {{warn}} s; fail when above {{fail}} s for {{sustained}} min, longest run {{minutes}} min).",
-    ok: "p95 response time peaked at {{peak}} s.",
+      "p95 response time stayed above {{fail}} s for {{minutes}} min{{span}} (peak {{peak}} s): pip clients time out (15 s socket timeout).{{widening}}",
+    degraded:
+      "p95 response time stayed above {{slow}} s for {{slowMinutes}} min{{slowSpan}} (peak {{peak}} s): the service is degraded, not bursting (the module's sizing expects p95 under 5 s in normal traffic; pip gives up at 15 s).{{widening}}",
+    slow: "p95 response time peaked at {{peak}} s (warn above {{warn}} s; fails above {{fail}} s for {{sustained}} min, longest {{minutes}} min, or above {{slow}} s for {{slowLimit}} min, longest {{slowMinutes}} min).{{widening}}",
+    ok: "p95 response time peaked at {{peak}} s.{{widening}}",
   },
   evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
@@ -409,20 +472,49 @@ export const albP95Latency = defineCheck({
     if (problem) return { status: "error", messageId: "no-metrics", data: { cause: problem } };
     if (!hasData(s))
       return { status: "skip", messageId: "no-traffic", data: { loadBalancer: m.context.loadBalancer! } };
-    const peak = maxOf(values(s))!;
-    let run = 0;
-    let longest = 0;
-    for (const [, v] of s!.points) {
-      run = v > limits.failSeconds ? run + 1 : 0;
-      longest = Math.max(longest, run);
-    }
-    const minutes = (longest * s!.period) / 60;
+    const pts = timed(s!.points);
+    const spacing = spacingSeconds(pts, s!.period);
+    // Requests per datapoint: a percentile of fewer than minRequests samples is their maximum, so quiet
+    // minutes are judged in blocks (FACTS §9). Without RequestCount every minute is judged alone.
+    const reqSeries = seriesOf(m, "alb.RequestCount");
+    const reqAt = hasData(reqSeries) ? new Map(timed(reqSeries!.points).map((p) => [p.t, p.v])) : undefined;
+    const rows = pts.map((p) => ({ t: p.t, v: p.v, volume: reqAt ? (reqAt.get(p.t) ?? 0) : Infinity }));
+    const blocks = unitsByVolume(rows, limits.minRequests, spacing);
+    const judged = blocks.units.filter((u) => u.enough);
+    const slowAbove = (u: VolumeUnit, limit: number): boolean => {
+      if (u.members.length === 1) return rows[u.members[0]!]!.v > limit;
+      // At least n − ⌈0.95 n⌉ + 1 of a minute's n requests took longer than its p95 (nearest rank): the
+      // block's p95 is above the limit when more than 5 % of its requests provably were.
+      const slow = sumOf(
+        u.members.map((i) => {
+          const r = rows[i]!;
+          return r.v > limit ? Math.max(1, r.volume - Math.ceil(0.95 * r.volume) + 1) : 0;
+        }),
+      );
+      return slow / u.volume > 0.05;
+    };
+    const unitPeak = (u: VolumeUnit) => maxOf(u.members.map((i) => rows[i]!.v))!;
+    const runsAt = (limit: number) =>
+      runsOver(
+        judged.map((u) => ({ start: u.start, end: u.end, above: slowAbove(u, limit), value: unitPeak(u) })),
+        spacing * 1000,
+      );
+    const failRun = longest(runsAt(limits.failSeconds));
+    const slowRun = longest(runsAt(limits.slowSeconds));
+    const peak = judged.length ? maxOf(judged.map(unitPeak))! : 0;
+    const widening = describeWidening(blocks, limits.minRequests, "requests");
     const data = {
       peak: round(peak, 2),
       warn: limits.warnSeconds,
       fail: limits.failSeconds,
+      slow: limits.slowSeconds,
       sustained: limits.sustainedMinutes,
-      minutes: round(minutes),
+      slowLimit: limits.slowMinutes,
+      minutes: round(failRun?.minutes ?? 0),
+      slowMinutes: round(slowRun?.minutes ?? 0),
+      span: failRun ? ` (${runSpan(failRun)})` : "",
+      slowSpan: slowRun ? ` (${runSpan(slowRun)})` : "",
+      widening: widening ? ` ${widening}.` : "",
     };
     const observed = observedFrom(s!.points, peak, "s");
     const hints = [
@@ -431,13 +523,22 @@ export const albP95Latency = defineCheck({
         why: "the Terraform module's stress tests kept p95 under 5 s for medium load on c6a.large",
       }),
     ];
-    if (minutes >= limits.sustainedMinutes)
+    if (failRun && failRun.minutes >= limits.sustainedMinutes)
       return {
         status: "fail",
         messageId: "sustained",
         data,
         observed,
         threshold: limitRef(limits, "failSeconds", "s"),
+        hints,
+      };
+    if (slowRun && slowRun.minutes >= limits.slowMinutes)
+      return {
+        status: "fail",
+        messageId: "degraded",
+        data,
+        observed,
+        threshold: limitRef(limits, "slowSeconds", "s"),
         hints,
       };
     if (peak > limits.warnSeconds)

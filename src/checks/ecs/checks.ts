@@ -30,6 +30,15 @@ import {
   seriesProblem,
   values,
 } from "../series.js";
+import {
+  BASIC_MONITORING_SECONDS,
+  judgeSustained,
+  runSpan,
+  spacingNote,
+  spacingSeconds,
+  timed,
+  type SustainedJudgement,
+} from "../series-judge.js";
 
 /** ECS keeps stopped tasks visible for at least one hour (often longer, never promised). */
 export const STOPPED_TASK_VISIBILITY_MINUTES = 60;
@@ -543,21 +552,6 @@ export const ecsServiceEvents = defineCheck({
   },
 });
 
-/** Longest run of consecutive points above `limit`, in minutes. */
-function longestRunMinutes(
-  points: ReadonlyArray<readonly [string, number]>,
-  limit: number,
-  period: number,
-): number {
-  let run = 0;
-  let longest = 0;
-  for (const [, v] of points) {
-    run = v > limit ? run + 1 : 0;
-    longest = Math.max(longest, run);
-  }
-  return (longest * period) / 60;
-}
-
 /**
  * ecs.cpu-utilization. The service's CPUUtilization is CPU used ÷ CPU units reserved in the task definition;
  * on EC2 a task may use the host's spare CPU, so > 100 % is healthy then. What saturates is the host:
@@ -577,7 +571,7 @@ export const ecsCpuUtilization = defineCheck({
   id: "ecs.cpu-utilization",
   title: "Host CPU under the service (sustained)",
   description:
-    "EC2 CPUUtilization (Average) of each instance running the service: the longest run of consecutive minutes above the threshold. The service's AWS/ECS CPUUtilization is a share of the CPU units reserved and exceeds 100 % whenever the host has spare CPU, so it is shown as context, not judged.",
+    "EC2 CPUUtilization (Average) of each instance running the service, judged by wall-clock time from the timestamps: above maxPercent for sustainedMinutes fails, a shorter run of warnMinutes warns. EC2 basic monitoring (both fleets' default) publishes one datapoint per 5 minutes, each standing for the 5 minutes it starts. The service's AWS/ECS CPUUtilization is a share of the CPU units reserved and exceeds 100 % whenever the host has spare CPU, so it is shown as context, not judged.",
   playbooks: ["bursts", "slow-listing"],
   needs: [METRICS.id],
   uses: [SERVICE.id],
@@ -588,8 +582,10 @@ export const ecsCpuUtilization = defineCheck({
   messages: {
     "no-metrics": "Could not evaluate: {{cause}}.",
     "no-instances": "Could not evaluate: no EC2 CPUUtilization for the fleet's instances ({{cause}}).",
-    high: "{{instance}} CPU stayed above {{limit}} % for {{minutes}} min (peak {{peak}} %); {{busy}} of {{count}} instance(s) saturated.{{context}}",
-    ok: "Host CPU peaked at {{peak}} % on {{instance}}; longest run above {{limit}} %: {{minutes}} min.{{context}}",
+    high: "{{instance}} CPU stayed above {{limit}} % for {{minutes}} min{{span}} (peak {{peak}} %{{spacing}}); {{busy}} of {{count}} instance(s) saturated for {{sustained}} min or more.{{context}}",
+    short:
+      "{{instance}} CPU was above {{limit}} % for {{minutes}} min{{span}} (peak {{peak}} %{{spacing}}); not yet the {{sustained}} min that fails.{{context}}",
+    ok: "Host CPU peaked at {{peak}} % on {{instance}}{{spacing}}; longest run above {{limit}} %: {{minutes}} min.{{context}}",
   },
   evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
@@ -604,8 +600,13 @@ export const ecsCpuUtilization = defineCheck({
       svcPeak !== undefined
         ? ` Service CPUUtilization peaked at ${round(svcPeak)} % of its reservation (context: above 100 % only means the tasks used spare host CPU).`
         : "";
+    const rule = {
+      limit: limits.maxPercent,
+      failMinutes: limits.sustainedMinutes,
+      warnMinutes: limits.warnMinutes,
+    };
     // The series, not its points: a replayed series builds its points on each read (packed-points.ts).
-    const per: Array<{ id: string; minutes: number; peak: number; series: MetricSeries }> = [];
+    const per: Array<{ id: string; judged: SustainedJudgement; series: MetricSeries }> = [];
     const resources: ResourceResult[] = [];
     let problem: string | undefined;
     for (const id of ids) {
@@ -617,8 +618,10 @@ export const ecsCpuUtilization = defineCheck({
         resources.push({ id, status: "error", message: p ?? "no CPUUtilization datapoints" });
         continue;
       }
-      const minutes = longestRunMinutes(s!.points, limits.warnPercent, s!.period);
-      per.push({ id, minutes, peak: maxOf(values(s))!, series: s! });
+      const pts = timed(s!.points);
+      // One lone datapoint: EC2 without detailed monitoring publishes every 5 minutes (FACTS §9).
+      const spacing = spacingSeconds(pts, s!.period, BASIC_MONITORING_SECONDS);
+      per.push({ id, judged: judgeSustained(pts, spacing, rule), series: s! });
     }
     if (per.length === 0)
       return {
@@ -627,35 +630,49 @@ export const ecsCpuUtilization = defineCheck({
         data: { cause: problem ?? m.unavailable.ec2 ?? "no instances identified" },
         hints: [cpuHints["name-instances"]],
       };
-    const threshold = limitRef(limits, "warnPercent", "%");
-    const busy = per.filter((x) => x.minutes >= limits.sustainedMinutes);
+    const threshold = limitRef(limits, "maxPercent", "%");
+    const runMinutes = (j: SustainedJudgement) => j.longest?.minutes ?? 0;
     for (const x of per)
       resources.push({
         id: x.id,
-        status: x.minutes >= limits.sustainedMinutes ? "warn" : "pass",
-        message: `peak ${round(x.peak)} %, longest run above ${limits.warnPercent} %: ${round(x.minutes)} min`,
-        observed: { value: round(x.peak), unit: "%" },
+        status: x.judged.status,
+        message: `peak ${round(x.judged.peak)} %, longest run above ${limits.maxPercent} %: ${round(runMinutes(x.judged))} min${x.judged.longest ? ` (${runSpan(x.judged.longest)})` : ""}, ${round(x.judged.minutesAbove)} min above in all`,
+        observed: { value: round(x.judged.peak), unit: "%" },
       });
-    const worst = [...per].sort((a, b) => b.minutes - a.minutes || b.peak - a.peak)[0]!;
+    const rank = { fail: 2, warn: 1, pass: 0 } as const;
+    const worst = [...per].sort(
+      (a, b) =>
+        rank[b.judged.status] - rank[a.judged.status] ||
+        runMinutes(b.judged) - runMinutes(a.judged) ||
+        b.judged.peak - a.judged.peak,
+    )[0]!;
+    const note = spacingNote(worst.judged.spacing);
     const data = {
       instance: worst.id,
-      peak: round(worst.peak),
-      minutes: round(worst.minutes),
-      limit: limits.warnPercent,
-      busy: busy.length,
+      peak: round(worst.judged.peak),
+      minutes: round(runMinutes(worst.judged)),
+      span: worst.judged.longest ? ` (${runSpan(worst.judged.longest)})` : "",
+      limit: limits.maxPercent,
+      sustained: limits.sustainedMinutes,
+      busy: per.filter((x) => x.judged.status === "fail").length,
+      warm: per.filter((x) => x.judged.status !== "pass").length,
       count: per.length,
+      spacing: note ? ` (${note})` : "",
       context,
     };
-    const observed = observedFrom(worst.series.points, worst.peak, "%");
-    if (busy.length > 0)
+    const observed = observedFrom(worst.series.points, worst.judged.peak, "%");
+    const hints = [cpuHints.bigger, cpuHints.spread];
+    if (worst.judged.status === "fail")
+      return { status: "fail", messageId: "high", data, observed, threshold, resources, hints };
+    if (worst.judged.status === "warn")
       return {
         status: "warn",
-        messageId: "high",
+        messageId: "short",
         data,
         observed,
-        threshold,
+        threshold: limitRef(limits, "warnMinutes", "min"),
         resources,
-        hints: [cpuHints.bigger, cpuHints.spread],
+        hints,
       };
     return { status: "pass", messageId: "ok", data, observed, threshold, resources };
   },

@@ -47,18 +47,26 @@ export const ECS_RUNNING_TASKS = {
 } satisfies Record<string, Threshold>;
 
 export const ECS_CPU_UTILIZATION = {
-  warnPercent: {
+  maxPercent: {
     unit: "%",
     default: 80,
     min: 0,
     max: 100,
     description:
-      "An instance's EC2 CPUUtilization (Average) above this for the sustained period warns: the host, not the task's reservation, is saturated.",
+      "An instance's EC2 CPUUtilization (Average) above this for sustainedMinutes fails: the host, not the task's reservation, is saturated (the module's sizing: scale the instance when CPU > 80 % for ≥ 10 min).",
   },
   sustainedMinutes: {
     unit: "min",
     default: 10,
     min: 1,
-    description: "How long CPU must stay above warnPercent to count.",
+    description:
+      "Wall-clock minutes CPU must stay above maxPercent to fail, measured from the timestamps (EC2 basic monitoring: one datapoint per 5 minutes, each standing for its 5 minutes).",
+  },
+  warnMinutes: {
+    unit: "min",
+    default: 5,
+    min: 1,
+    description:
+      "A shorter run above maxPercent at least this long warns (one 5-minute basic-monitoring datapoint is enough).",
   },
 } satisfies Record<string, Threshold>;

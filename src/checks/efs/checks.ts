@@ -24,6 +24,14 @@ import {
   seriesProblem,
   values,
 } from "../series.js";
+import {
+  RECENT_TREND_MINUTES,
+  judgeSustained,
+  runSpan,
+  spacingSeconds,
+  timed,
+  trendOf,
+} from "../series-judge.js";
 import type { Evidence } from "../../sources/model.js";
 
 /** Hints of the precheck every EFS metric check shares. */
@@ -88,7 +96,7 @@ export const efsPercentIoLimit = defineCheck({
   id: "efs.percent-io-limit",
   title: "EFS I/O-operations limit (PercentIOLimit)",
   description:
-    "AWS/EFS PercentIOLimit: how close the General Purpose file system is to its I/O-operations ceiling, judged sustained (minutes in a row above the limit, like the module's alarm), not by a one-minute peak. Near 100 % every listing waits; this is operations, not throughput.",
+    "AWS/EFS PercentIOLimit: how close the General Purpose file system is to its I/O-operations ceiling, judged by wall-clock time: above maxPercent for sustainedMinutes fails (like the module's alarm); shorter runs of warnMinutes, or a single minute at the ceiling, warn. Near 100 % every listing waits; this is operations, not throughput.",
   playbooks: ["slow-listing", "iowait"],
   needs: [METRICS.id],
   series: ["efs.PercentIOLimit", "efs.PermittedThroughput"],
@@ -101,7 +109,11 @@ export const efsPercentIoLimit = defineCheck({
     "not-general-purpose":
       "Not evaluated: {{fileSystemId}} uses the {{performanceMode}} performance mode, which has no PercentIOLimit.",
     idle: "No PercentIOLimit datapoints for {{fileSystemId}} in the window: no I/O reached the file system.",
-    high: "PercentIOLimit stayed above {{limit}} % for {{minutes}} min on {{fileSystemId}} (peak {{peak}} %): the file system is at its I/O-operations ceiling.",
+    high: "PercentIOLimit stayed above {{limit}} % for {{minutes}} min{{span}} on {{fileSystemId}} (peak {{peak}} %; {{total}} min above in {{runs}} run(s)): the file system is at its I/O-operations ceiling.",
+    short:
+      "PercentIOLimit was above {{limit}} % for {{total}} min in {{runs}} run(s) on {{fileSystemId}}, the longest {{minutes}} min{{span}} (peak {{peak}} %): listings were throttled then; fails at {{sustained}} min in a row.",
+    touched:
+      "PercentIOLimit touched {{peak}} % on {{fileSystemId}} (the I/O-operations ceiling) for a moment; longest run above {{limit}} %: {{minutes}} min.",
     ok: "PercentIOLimit peaked at {{peak}} % on {{fileSystemId}}; longest run above {{limit}} %: {{minutes}} min (fails at {{sustained}} min).",
   },
   evaluate({ evidence, limits }) {
@@ -118,31 +130,41 @@ export const efsPercentIoLimit = defineCheck({
       };
     const s = seriesOf(m, "efs.PercentIOLimit");
     if (!hasData(s)) return { status: "skip", messageId: "idle", data: { fileSystemId: fsId } };
-    const peak = maxOf(values(s))!;
-    let run = 0;
-    let longest = 0;
-    for (const [, v] of s!.points) {
-      run = v > limits.maxPercent ? run + 1 : 0;
-      longest = Math.max(longest, run);
-    }
-    const minutes = (longest * s!.period) / 60;
+    const pts = timed(s!.points);
+    const judged = judgeSustained(pts, spacingSeconds(pts, s!.period), {
+      limit: limits.maxPercent,
+      failMinutes: limits.sustainedMinutes,
+      warnMinutes: limits.warnMinutes,
+      extreme: limits.extremePercent,
+    });
+    const top = judged.longest;
     const threshold = limitRef(limits, "maxPercent", "%");
     const data = {
       fileSystemId: fsId,
-      peak: round(peak),
+      peak: round(judged.peak),
       limit: limits.maxPercent,
-      minutes: round(minutes),
+      minutes: round(top?.minutes ?? 0),
+      span: top ? ` (${runSpan(top)})` : "",
+      runs: judged.runs.length,
+      total: round(judged.minutesAbove),
       sustained: limits.sustainedMinutes,
     };
-    const observed = observedFrom(s!.points, peak, "%");
-    if (minutes >= limits.sustainedMinutes)
+    const observed = observedFrom(s!.points, judged.peak, "%");
+    const hints = [percentIoHints.backend, percentIoHints.cache, percentIoHints["page-cache"]];
+    if (judged.status === "fail")
+      return { status: "fail", messageId: "high", data, observed, threshold, hints };
+    if (judged.status === "warn")
       return {
-        status: "fail",
-        messageId: "high",
+        status: "warn",
+        messageId: judged.why === "extreme" ? "touched" : "short",
         data,
         observed,
-        threshold,
-        hints: [percentIoHints.backend, percentIoHints.cache, percentIoHints["page-cache"]],
+        threshold: limitRef(
+          limits,
+          judged.why === "extreme" ? "extremePercent" : "warnMinutes",
+          judged.why === "extreme" ? "%" : "min",
+        ),
+        hints,
       };
     return { status: "pass", messageId: "ok", data, observed, threshold };
   },
@@ -232,21 +254,11 @@ export const efsThroughputUtilization = defineCheck({
   },
 });
 
-/** Least-squares slope of a series, in value units per hour (robust to one noisy point at either end). */
-function slopePerHour(points: ReadonlyArray<readonly [string, number]>): number {
-  if (points.length < 2) return 0;
-  const xs = points.map(([t]) => Date.parse(t) / 3_600_000);
-  const ys = points.map(([, v]) => v);
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < xs.length; i++) {
-    num += (xs[i]! - mx) * (ys[i]! - my);
-    den += (xs[i]! - mx) ** 2;
-  }
-  return den > 0 ? num / den : 0;
-}
+/**
+ * The minimum burst rate of a bursting file system: 100 MiB/s (EFS docs, performance.html "Bursting
+ * throughput": file systems burst to 100 MiB/s regardless of size, or 100 MiB/s per TiB stored above 1 TiB).
+ */
+const MIN_BURST_BYTES_PER_SECOND = 100 * 1048576;
 
 const burstHints = {
   ...PRECHECK_HINTS,
@@ -259,7 +271,7 @@ export const efsBurstCredits = defineCheck({
   id: "efs.burst-credits",
   title: "EFS burst credits (bursting mode)",
   description:
-    "Bursting throughput mode only: BurstCreditBalance now and its trend over the window. Fails when the credits are gone or will be within minHoursLeft at the current drain rate (throughput then falls to the baseline of 50 KiB/s per GiB stored); a balance below the module's alarm threshold that is draining more slowly warns. A large balance, or a low one that is not draining, passes.",
+    "Bursting throughput mode only: BurstCreditBalance now and its trend over the window. Fails when the credits are gone or will be within minHoursLeft at the drain rate — the steeper of the last 15 minutes' slope and the window's, so a balance that recharged most of the hour and drains now is judged by the drain (throughput then falls to the baseline of 50 KiB/s per GiB stored). A balance below the module's alarm threshold warns, draining or not (a 100 MiB/s burst uses 20 GB in about 3 minutes). A large balance that is not running out passes.",
   playbooks: ["slow-listing"],
   needs: [METRICS.id, FILE_SYSTEM.id],
   series: ["efs.BurstCreditBalance", "efs.PermittedThroughput", "efs.PercentIOLimit"],
@@ -275,8 +287,8 @@ export const efsBurstCredits = defineCheck({
     exhausted:
       "Burst credits of {{fileSystemId}} are used up ({{nowTiB}} TiB): throughput is held to the baseline.",
     "running-out":
-      "Burst credits of {{fileSystemId}} run out in about {{hoursLeft}} h at the window's drain rate ({{nowTiB}} TiB left, {{drainTiBPerHour}} TiB/h).",
-    low: "Burst credits of {{fileSystemId}} are below the alarm threshold ({{nowTiB}} TiB < {{thresholdTiB}} TiB) and draining: about {{hoursLeft}} h left at the window's rate.",
+      "Burst credits of {{fileSystemId}} run out in about {{hoursLeft}} h at {{rateFrom}} ({{nowTiB}} TiB left, {{drainTiBPerHour}} TiB/h).",
+    low: "Burst credits of {{fileSystemId}} are below the alarm threshold ({{nowGB}} GB < {{thresholdTiB}} TiB{{drainNote}}): a 100 MiB/s burst would use them up in about {{burstMinutes}} min.",
     ok: "Burst credits of {{fileSystemId}}: {{nowTiB}} TiB now, {{trend}}.",
   },
   evaluate({ evidence, limits }) {
@@ -293,17 +305,27 @@ export const efsBurstCredits = defineCheck({
     const s = seriesOf(m, "efs.BurstCreditBalance");
     if (!hasData(s))
       return { status: "error", messageId: "no-data", data: { fileSystemId: fs.fileSystemId } };
-    const now = s!.points[s!.points.length - 1]![1];
-    const slope = slopePerHour(s!.points);
+    const pts = timed(s!.points);
+    const now = pts[pts.length - 1]!.v;
+    const trend = trendOf(pts);
+    const slope = trend.falling;
     const hoursLeft = slope < 0 ? now / -slope : Infinity;
     const tib = (b: number) => round(b / 2 ** 40, 3);
+    const burstMinutes = now / MIN_BURST_BYTES_PER_SECOND / 60;
     const data = {
       fileSystemId: fs.fileSystemId,
       nowTiB: tib(now),
+      nowGB: round(now / 1e9, 1),
       lowestTiB: tib(minOf(values(s))!),
       thresholdTiB: tib(limits.minBalanceBytes),
       drainTiBPerHour: tib(-slope),
+      rateFrom:
+        trend.from === "recent"
+          ? `the last ${RECENT_TREND_MINUTES} minutes' drain rate`
+          : "the window's drain rate",
       hoursLeft: Number.isFinite(hoursLeft) ? round(hoursLeft, 1) : "∞",
+      burstMinutes: round(burstMinutes, 1),
+      drainNote: slope < 0 ? `, draining ${tib(-slope)} TiB/h` : ", not draining",
       trend:
         slope < 0
           ? `draining ${tib(-slope)} TiB/h (about ${Number.isFinite(hoursLeft) ? round(hoursLeft, 0) : "∞"} h left)`
@@ -317,7 +339,8 @@ export const efsBurstCredits = defineCheck({
       return { status: "fail", messageId: "exhausted", data, observed, threshold, hints };
     if (hoursLeft <= limits.minHoursLeft)
       return { status: "fail", messageId: "running-out", data, observed, threshold, hints };
-    if (now < limits.minBalanceBytes && slope < 0)
+    // Below the alarm the module (and the stack) ship: their alarm fires, draining or not.
+    if (now < limits.minBalanceBytes)
       return {
         status: "warn",
         messageId: "low",

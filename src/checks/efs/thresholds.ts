@@ -15,7 +15,21 @@ export const EFS_PERCENT_IO_LIMIT = {
     default: 10,
     min: 1,
     description:
-      "Consecutive minutes PercentIOLimit must stay above maxPercent to fail (the module's alarm looks at 2 periods of 5 minutes).",
+      "Wall-clock minutes PercentIOLimit must stay above maxPercent to fail (the module's alarm looks at 2 periods of 5 minutes).",
+  },
+  warnMinutes: {
+    unit: "min",
+    default: 5,
+    min: 1,
+    description:
+      "A shorter run above maxPercent at least this long warns (e.g. 9 minutes at 100 %, or bursts of 6 minutes): listings were throttled for that long.",
+  },
+  extremePercent: {
+    unit: "%",
+    default: 99,
+    min: 0,
+    max: 100,
+    description: "A single datapoint above this (at the I/O ceiling) warns even when its run is short.",
   },
 } satisfies Record<string, Threshold>;
 
@@ -42,13 +56,13 @@ export const EFS_BURST_CREDITS = {
     default: 1e12,
     min: 0,
     description:
-      "Bursting mode: BurstCreditBalance below this while draining warns — a forecast (the Terraform module's efs_burst_credit_threshold alarm), not a throttling point.",
+      "Bursting mode: BurstCreditBalance below this warns, draining or not — the Terraform module's efs_burst_credit_threshold alarm (and the stack's) fires there; it is a forecast, not a throttling point (20 GB lasts about 3 minutes of a 100 MiB/s burst).",
   },
   minHoursLeft: {
     unit: "h",
     default: 2,
     min: 0,
     description:
-      "Bursting mode: at the window's drain rate, credits running out sooner than this fails (throughput then falls to the baseline of 50 KiB/s per GiB stored). A judgement call; credits already at zero fail too.",
+      "Bursting mode: at the drain rate (the steeper of the last 15 minutes' and the window's slope), credits running out sooner than this fails (throughput then falls to the baseline of 50 KiB/s per GiB stored). A judgement call; credits already at zero fail too.",
   },
 } satisfies Record<string, Threshold>;

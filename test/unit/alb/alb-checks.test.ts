@@ -155,7 +155,7 @@ describe("alb.5xx-rate", () => {
     expect(f).toMatchObject({
       status: "fail",
       messageId: "bad-minute",
-      data: { worstPct: 10, worstAt: "11:30 UTC" },
+      data: { worstPct: 10, worstUnit: "minute from 11:30 UTC" },
       threshold: { name: "maxMinutePercent", value: 5 },
     });
     expect(f.data.rate).toBeLessThan(1);

@@ -365,14 +365,14 @@ describe("ecs.cpu-utilization", () => {
     expect(p).toMatchObject({ status: "pass", data: { peak: 40 } });
     expect(p.message).toMatch(/Service CPUUtilization peaked at 250 % of its reservation/);
   });
-  it("warns when a host's EC2 CPUUtilization stays above 80 % for 10 min, not on a spike", () => {
+  it("fails when a host's EC2 CPUUtilization stays above 80 % for 10 min, not on a spike", () => {
     const sustained = [...Array(20).fill(30), ...Array(12).fill(95), ...Array(28).fill(30)];
     const m = metrics(
       { "ec2.CPUUtilization.i-0": sustained, "ec2.CPUUtilization.i-1": Array(60).fill(30) },
       ctx,
     );
     const w = run(c(ecsCpuUtilization), ev({ "cloudwatch.metrics": m }));
-    expect(w).toMatchObject({ status: "warn", data: { instance: "i-0", minutes: 12, peak: 95, busy: 1 } });
+    expect(w).toMatchObject({ status: "fail", data: { instance: "i-0", minutes: 12, peak: 95, busy: 1 } });
     expect(w.hints[0]).toMatch(/c6a\.large/);
     expect(
       run(

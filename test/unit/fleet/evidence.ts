@@ -19,8 +19,9 @@ export const LB = "app/pypiserver/50dc6c495c0c9188";
 export const TG = "targetgroup/pypiserver/73e2d6bc24d8a067";
 export const TG_ARN = `arn:aws:elasticloadbalancing:eu-west-1:123456789012:${TG}`;
 
-export function points(vs: readonly number[]): Array<[string, number]> {
-  return vs.map((v, i) => [new Date(Date.parse(WINDOW.start) + i * 60_000).toISOString(), v]);
+/** One point per `spacing` seconds from the window's start (300: EC2 basic monitoring). */
+export function points(vs: readonly number[], spacing = 60): Array<[string, number]> {
+  return vs.map((v, i) => [new Date(Date.parse(WINDOW.start) + i * spacing * 1000).toISOString(), v]);
 }
 
 const SPEC: Record<string, [string, string, string]> = {
@@ -33,7 +34,7 @@ const SPEC: Record<string, [string, string, string]> = {
   "alb.TargetResponseTime.p95": ["AWS/ApplicationELB", "TargetResponseTime", "p95"],
 };
 
-function series(key: string, vs: readonly number[], status = "Complete"): MetricSeries {
+function series(key: string, vs: readonly number[], status = "Complete", spacing = 60): MetricSeries {
   const [namespace, metric, stat] =
     SPEC[key] ??
     (key.startsWith("alb.")
@@ -46,7 +47,7 @@ function series(key: string, vs: readonly number[], status = "Complete"): Metric
       : key.startsWith("alb.")
         ? { LoadBalancer: LB }
         : { InstanceId: key.split(".")[2]! };
-  return { namespace, metric, dimensions, stat, period: 60, status, points: points(vs) };
+  return { namespace, metric, dimensions, stat, period: 60, status, points: points(vs, spacing) };
 }
 
 const flat = (v: number, n = 60) => Array.from({ length: n }, () => v);
@@ -70,11 +71,16 @@ export function metrics(
     context?: Partial<MetricsEvidence["context"]>;
     unavailable?: Record<string, string>;
     status?: Record<string, string>;
+    /**
+     * Seconds between a series' datapoints, by key (default 60). The query period stays 60 s: asked with
+     * Period 60, CloudWatch answers EC2 basic monitoring's 5-minute datapoints at their own stamps.
+     */
+    spacing?: Record<string, number>;
   } = {},
 ): MetricsEvidence {
   const all = { ...HEALTHY_SERIES, ...over };
   const s: Record<string, MetricSeries> = {};
-  for (const [k, v] of Object.entries(all)) s[k] = series(k, v, opts.status?.[k]);
+  for (const [k, v] of Object.entries(all)) s[k] = series(k, v, opts.status?.[k], opts.spacing?.[k]);
   return {
     periodSeconds: 60,
     start: WINDOW.start,
