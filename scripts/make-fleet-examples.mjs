@@ -2,6 +2,9 @@
 // Regenerate examples/fleet-*.json: run the real AWS sources (dist/, so `npm run build` first) against
 // the simulated fleet of test/fixtures/aws/sim.mjs (strict aws-sdk-client-mock stubs) and save each run
 // as a replayable evidence bundle. `pypictl doctor --replay examples/fleet-oom-kills.json` reproduces it.
+// The fake CloudWatch answers AWS/EC2 series as both fleets produce them (basic monitoring: one datapoint
+// per 5 minutes, stamped at the interval's start); scenario values stay per minute and are aggregated by
+// the query's statistic (sim.mjs).
 import { writeFileSync } from "node:fs";
 import { gather, neededSources } from "../dist/checks/runner.js";
 import { CHECKS } from "../dist/checks/registry.js";
@@ -131,6 +134,8 @@ export const EXAMPLES = {
       pending: 1,
       rollout: "IN_PROGRESS",
       rolloutMinutesAgo: 4,
+      // Four targets served until the old one started draining 4 minutes ago.
+      metrics: { "alb.HealthyHostCount": [...flat(4, 56), ...flat(3, 4)] },
       events: [{ minutesAgo: 4, message: "(service pypiserver) has started 1 tasks: (task 5d1e7a0c2b)." }],
       stoppedTasks: [
         {

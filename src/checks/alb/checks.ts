@@ -226,8 +226,8 @@ export const albTargetHealth = defineCheck({
       transitionLimit: limits.transitionMinutes,
       minutes: trailingUnhealthy ?? 0,
       limit: limits.unhealthyMinutes,
-      persisted: stuckBy
-        ? ` — not a transition: ${stuckBy.metric} for the last ${round(stuckBy.minutes)} min (limit ${limits.transitionMinutes} min)`
+      persisted: tg.targets.some(stuck)
+        ? ` — not a transition: ${stuckBy!.metric} for the last ${round(stuckBy!.minutes)} min (limit ${limits.transitionMinutes} min)`
         : "",
       reasons: reasons(bad.length ? bad : fresh.length ? fresh : moving.length ? moving : notHealthy),
     };
@@ -481,27 +481,31 @@ export const albP95Latency = defineCheck({
     const rows = pts.map((p) => ({ t: p.t, v: p.v, volume: reqAt ? (reqAt.get(p.t) ?? 0) : Infinity }));
     const blocks = unitsByVolume(rows, limits.minRequests, spacing);
     const judged = blocks.units.filter((u) => u.enough);
-    const slowAbove = (u: VolumeUnit, limit: number): boolean => {
-      if (u.members.length === 1) return rows[u.members[0]!]!.v > limit;
-      // At least n − ⌈0.95 n⌉ + 1 of a minute's n requests took longer than its p95 (nearest rank): the
-      // block's p95 is above the limit when more than 5 % of its requests provably were.
-      const slow = sumOf(
-        u.members.map((i) => {
-          const r = rows[i]!;
-          return r.v > limit ? Math.max(1, r.volume - Math.ceil(0.95 * r.volume) + 1) : 0;
-        }),
-      );
-      return slow / u.volume > 0.05;
+    // A block's p95, from below: at least n − ⌈0.95 n⌉ + 1 of a minute's n requests took as long as its
+    // p95 (nearest rank), so the block's p95 is at least the largest minute p95 c for which the minutes at
+    // c or slower provably hold more than 5 % of the block's requests. A lone slow upload among a few
+    // requests does not make a block slow; a minute with the volume is its own p95.
+    const unitP95 = (u: VolumeUnit): number => {
+      if (u.members.length === 1) return rows[u.members[0]!]!.v;
+      const ms = u.members.map((i) => rows[i]!).sort((x, y) => y.v - x.v);
+      let slow = 0;
+      for (const r of ms) {
+        slow += Math.max(1, r.volume - Math.ceil(0.95 * r.volume) + 1);
+        if (slow / u.volume > 0.05) return r.v;
+      }
+      return ms[ms.length - 1]!.v;
     };
-    const unitPeak = (u: VolumeUnit) => maxOf(u.members.map((i) => rows[i]!.v))!;
     const runsAt = (limit: number) =>
       runsOver(
-        judged.map((u) => ({ start: u.start, end: u.end, above: slowAbove(u, limit), value: unitPeak(u) })),
+        judged.map((u) => {
+          const v = unitP95(u);
+          return { start: u.start, end: u.end, above: v > limit, value: v };
+        }),
         spacing * 1000,
       );
     const failRun = longest(runsAt(limits.failSeconds));
     const slowRun = longest(runsAt(limits.slowSeconds));
-    const peak = judged.length ? maxOf(judged.map(unitPeak))! : 0;
+    const peak = judged.length ? maxOf(judged.map(unitP95))! : 0;
     const widening = describeWidening(blocks, limits.minRequests, "requests");
     const data = {
       peak: round(peak, 2),

@@ -582,10 +582,10 @@ export const ecsCpuUtilization = defineCheck({
   messages: {
     "no-metrics": "Could not evaluate: {{cause}}.",
     "no-instances": "Could not evaluate: no EC2 CPUUtilization for the fleet's instances ({{cause}}).",
-    high: "{{instance}} CPU stayed above {{limit}} % for {{minutes}} min{{span}} (peak {{peak}} %{{spacing}}); {{busy}} of {{count}} instance(s) saturated for {{sustained}} min or more.{{context}}",
+    high: "{{instance}} CPU stayed above {{limit}} % for {{minutes}} min{{span}} (peak {{peak}} %); {{busy}} of {{count}} instance(s) saturated for {{sustained}} min or more.{{spacing}}{{context}}",
     short:
-      "{{instance}} CPU was above {{limit}} % for {{minutes}} min{{span}} (peak {{peak}} %{{spacing}}); not yet the {{sustained}} min that fails.{{context}}",
-    ok: "Host CPU peaked at {{peak}} % on {{instance}}{{spacing}}; longest run above {{limit}} %: {{minutes}} min.{{context}}",
+      "{{instance}} CPU was above {{limit}} % for {{minutes}} min{{span}} (peak {{peak}} %); not yet the {{sustained}} min that fails.{{spacing}}{{context}}",
+    ok: "Host CPU peaked at {{peak}} % on {{instance}}; longest run above {{limit}} %: {{minutes}} min.{{spacing}}{{context}}",
   },
   evaluate({ evidence, limits }) {
     const m = need(evidence, METRICS);
@@ -657,7 +657,7 @@ export const ecsCpuUtilization = defineCheck({
       busy: per.filter((x) => x.judged.status === "fail").length,
       warm: per.filter((x) => x.judged.status !== "pass").length,
       count: per.length,
-      spacing: note ? ` (${note})` : "",
+      spacing: note ? ` Judged by time (${note}).` : "",
       context,
     };
     const observed = observedFrom(worst.series.points, worst.judged.peak, "%");

@@ -287,7 +287,7 @@ export const efsBurstCredits = defineCheck({
     exhausted:
       "Burst credits of {{fileSystemId}} are used up ({{nowTiB}} TiB): throughput is held to the baseline.",
     "running-out":
-      "Burst credits of {{fileSystemId}} run out in about {{hoursLeft}} h at {{rateFrom}} ({{nowTiB}} TiB left, {{drainTiBPerHour}} TiB/h).",
+      "Burst credits of {{fileSystemId}} run out in about {{left}} at {{rateFrom}} ({{nowTiB}} TiB left, {{drainTiBPerHour}} TiB/h).",
     low: "Burst credits of {{fileSystemId}} are below the alarm threshold ({{nowGB}} GB < {{thresholdTiB}} TiB{{drainNote}}): a 100 MiB/s burst would use them up in about {{burstMinutes}} min.",
     ok: "Burst credits of {{fileSystemId}}: {{nowTiB}} TiB now, {{trend}}.",
   },
@@ -324,6 +324,11 @@ export const efsBurstCredits = defineCheck({
           ? `the last ${RECENT_TREND_MINUTES} minutes' drain rate`
           : "the window's drain rate",
       hoursLeft: Number.isFinite(hoursLeft) ? round(hoursLeft, 1) : "∞",
+      left: !Number.isFinite(hoursLeft)
+        ? "never"
+        : hoursLeft < 1
+          ? `${Math.max(1, Math.round(hoursLeft * 60))} min`
+          : `${round(hoursLeft, 1)} h`,
       burstMinutes: round(burstMinutes, 1),
       drainNote: slope < 0 ? `, draining ${tib(-slope)} TiB/h` : ", not draining",
       trend:

@@ -8,7 +8,7 @@ export const EFS_PERCENT_IO_LIMIT = {
     min: 0,
     max: 100,
     description:
-      "PercentIOLimit (General Purpose I/O-operations ceiling) above this for sustainedMinutes fails (the module's alarm: Average > 80 over 2 × 300 s); a shorter peak passes with a note.",
+      "PercentIOLimit (General Purpose I/O-operations ceiling) above this for sustainedMinutes fails (the module's alarm: Average > 80 over 2 × 300 s); a shorter run warns (see warnMinutes).",
   },
   sustainedMinutes: {
     unit: "min",

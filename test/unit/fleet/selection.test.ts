@@ -67,10 +67,14 @@ describe("checks declare their needs", () => {
     expect(calls.ecs).toBe(2); // DescribeServices + DescribeTaskDefinition
   });
 
-  it("--only alb.p95-latency asks CloudWatch for one series", async () => {
+  it("--only alb.p95-latency asks CloudWatch for its two series (p95 and the requests it is judged by)", async () => {
     const fleet = installTestFleet(scenario(), NOW);
     await doctorFleet({ checks: selectChecks(FLEET_CHECKS, ["alb.p95-latency"], undefined) });
-    expect(queriesSent(fleet).map((q) => q.Label)).toEqual(["alb.TargetResponseTime.p95"]);
+    expect(
+      queriesSent(fleet)
+        .map((q) => q.Label)
+        .sort(),
+    ).toEqual(["alb.RequestCount", "alb.TargetResponseTime.p95"]);
     expect(callCounts(fleet)).toMatchObject({ ecs: 0, ec2: 0, elbv2: 0, ssm: 0, efs: 0 });
   });
 

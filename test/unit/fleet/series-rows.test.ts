@@ -256,3 +256,68 @@ describe("issue 19 rows: judged by time", () => {
     expect(busy).toMatchObject({ status: "fail", messageId: "sustained", data: { minutes: 3 } });
   });
 });
+
+describe("a healthy default fleet gives no fail and no warn from the metric checks", () => {
+  // One hour of a healthy 2 × c6a.large fleet: basic monitoring (5-minute EC2 points), CI bursts that lift
+  // CPU and p95 for a few minutes, one stray 5xx, quiet minutes at 8 requests, a rolling deploy at 11:10
+  // (one target draining 4 minutes while its replacement passes its initial checks) and a scale-out at 11:40
+  // (4 → 6 targets).
+  const req = flat(600);
+  for (let i = 0; i < 10; i++) req[i] = 8; // a quiet start
+  for (let i = 25; i < 29; i++) req[i] = 3000; // a CI burst
+  const p95 = flat(0.9);
+  for (let i = 0; i < 10; i++) p95[i] = i === 4 ? 25 : 0.6; // one slow 25 s upload among 8 requests
+  for (let i = 25; i < 29; i++) p95[i] = 6.5; // the burst
+  const e5 = flat(0);
+  e5[37] = 1; // one stray 5xx
+  const healthyCount = [...flat(4, 10), ...flat(3, 4), ...flat(4, 26), ...flat(5, 3), ...flat(6, 17)];
+  const unhealthyCount = flat(0);
+  const m = metrics(
+    {
+      "ec2.CPUUtilization.i-0a1b2c3d4e5f60001": [30, 28, 35, 33, 31, 72, 41, 36, 48, 30, 29, 31],
+      "ec2.CPUUtilization.i-0a1b2c3d4e5f60002": [25, 27, 30, 29, 26, 66, 38, 33, 22, 21, 24, 25],
+      "efs.PercentIOLimit": [...flat(10, 25), ...flat(45, 4), ...flat(12, 31)],
+      "efs.BurstCreditBalance": ramp(2.1e12, 2.05e12, 60),
+      "alb.RequestCount": req,
+      "alb.TargetResponseTime.p95": p95,
+      "alb.HTTPCode_Target_5XX_Count": e5,
+      "alb.HealthyHostCount": healthyCount,
+      "alb.UnHealthyHostCount": unhealthyCount,
+    },
+    {
+      context: instances,
+      spacing: {
+        "ec2.CPUUtilization.i-0a1b2c3d4e5f60001": FIVE_MIN,
+        "ec2.CPUUtilization.i-0a1b2c3d4e5f60002": FIVE_MIN,
+      },
+    },
+  );
+  const six = targets({
+    targets: Array.from({ length: 6 }, (_, i) => ({
+      id: i < 4 ? "i-0a1b2c3d4e5f60001" : "i-0a1b2c3d4e5f60002",
+      port: 32768 + i,
+      state: "healthy",
+    })),
+  });
+  const evidence = ev({
+    "cloudwatch.metrics": m,
+    "elb.targets": six,
+    "efs.file-system": fileSystem({ throughputMode: "bursting" }),
+  });
+  for (const check of [
+    ecsCpuUtilization,
+    efsPercentIoLimit,
+    efsBurstCredits,
+    alb5xxRate,
+    albP95Latency,
+    albTargetHealth,
+  ])
+    it(`${check.id}: pass`, () => {
+      const f = run(c(check), evidence);
+      expect(f.status, f.message).toBe("pass");
+    });
+  it("alb.5xx-rate and alb.p95-latency say how the quiet minutes were judged", () => {
+    expect(run(c(alb5xxRate), evidence).message).toContain("10 minutes had fewer than 10 requests");
+    expect(run(c(albP95Latency), evidence).message).toContain("10 minutes had fewer than 20 requests");
+  });
+});
