@@ -23,8 +23,16 @@ const MIB = 1048576;
 export const EXAMPLES = {
   "fleet-healthy": {
     description:
-      "A healthy 2-instance fleet (c6a.large, elastic EFS): every AWS check passes; ALB keep-alive is 75 s over a 60 s idle timeout.",
-    sc: scenario(),
+      "A healthy 2-instance fleet (c6a.large, elastic EFS, EC2 basic monitoring): every AWS check passes, through a 4-minute CI burst at 11:25 (CPU 60 %, p95 4 s) and one stray 5xx; ALB keep-alive is 75 s over a 60 s idle timeout.",
+    sc: scenario({
+      metrics: {
+        "alb.RequestCount": [...flat(1200, 25), ...flat(4000, 4), ...flat(1200, 31)],
+        "alb.TargetResponseTime.p95": [...flat(0.8, 25), ...flat(4, 4), ...flat(0.8, 31)],
+        "alb.HTTPCode_Target_5XX_Count": [...flat(0, 37), 1, ...flat(0, 22)],
+        "ec2.CPUUtilization": [...flat(30, 25), ...flat(60, 4), ...flat(30, 31)],
+        "efs.PercentIOLimit": [...flat(12, 25), ...flat(40, 4), ...flat(12, 31)],
+      },
+    }),
   },
   "fleet-efs-throttled": {
     description:
