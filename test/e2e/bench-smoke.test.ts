@@ -26,7 +26,7 @@ describe("bench pieces work (npm run bench itself is not part of the suite)", ()
       { encoding: "utf8", timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/bundle: 2 instances, 24 series, 31680 points; [\d.]+ MiB compact/);
+    expect(r.stdout).toMatch(/bundle: 2 instances, 24 series, 27072 points; [\d.]+ MiB compact/);
     expect(r.stdout).toMatch(
       /^(MET|NOT MET) +replay of the 2 × 1440 bundle \(compact\), whole process: median \d+ ms/m,
     );
