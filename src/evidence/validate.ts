@@ -426,6 +426,21 @@ const HOST_SECTIONS: Record<string, (v: unknown, a: At) => void> = {
       int(o.blocked, a.at("samples").at(i).at("blocked"));
       int(o.nfs, a.at("samples").at(i).at("nfs"));
     }),
+  procs: (v, a) => {
+    const m = obj(v, a);
+    int(m.gunicornProcesses, a.at("gunicornProcesses"));
+    int(m.gunicornWorkers, a.at("gunicornWorkers"));
+  },
+  oom: (v, a) => {
+    const m = obj(v, a);
+    oneOf(m.cgroup, a.at("cgroup"), ["v1", "v2", "none"]);
+    arr(m.counters, a.at("counters")).forEach((c, i) => {
+      const o = obj(c, a.at("counters").at(i));
+      str(o.path, a.at("counters").at(i).at("path"));
+      int(o.kills, a.at("counters").at(i).at("kills"));
+    });
+    optInt(m, "more", a);
+  },
   packages: (v, a) => {
     const m = obj(v, a);
     str(m.dir, a.at("dir"));
