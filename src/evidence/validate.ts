@@ -247,11 +247,14 @@ function service(v: unknown, a: At): void {
     str(o.status, da.at("status"));
     for (const k of ["desired", "running", "pending", "failedTasks"]) int(o[k], da.at(k));
   });
-  arr(s.events, a.at("events")).forEach((e, i) => {
-    const o = obj(e, a.at("events").at(i));
-    isoTime(o.at, a.at("events").at(i).at("at"));
-    str(o.message, a.at("events").at(i).at("message"));
-  });
+  for (const k of ["events", "earlierEvents"]) {
+    if (k === "earlierEvents" && s[k] === undefined) continue;
+    arr(s[k], a.at(k)).forEach((e, i) => {
+      const o = obj(e, a.at(k).at(i));
+      isoTime(o.at, a.at(k).at(i).at("at"));
+      str(o.message, a.at(k).at(i).at("message"));
+    });
+  }
   strings(s.targetGroupArns, a.at("targetGroupArns"));
   const td = obj(s.taskDefinition, a.at("taskDefinition"));
   const ta = a.at("taskDefinition");
@@ -277,7 +280,11 @@ function stoppedTasks(v: unknown, a: At): void {
     str(o.taskArn, ta.at("taskArn"));
     str(o.taskId, ta.at("taskId"));
     for (const k of ["stoppedAt", "stoppingAt"]) if (o[k] !== undefined) isoTime(o[k], ta.at(k));
-    for (const k of ["stopCode", "stoppedReason"]) optStr(o, k, ta);
+    for (const k of ["stopCode", "stoppedReason", "taskDefinitionArn", "startedBy", "group"])
+      optStr(o, k, ta);
+    if (o.startedAt !== undefined) isoTime(o.startedAt, ta.at("startedAt"));
+    if (o.stopKind !== undefined)
+      oneOf(o.stopKind, ta.at("stopKind"), ["self", "health-check", "scheduler", "user", "infrastructure"]);
     arr(o.containers, ta.at("containers")).forEach((c, j) => {
       const ca = ta.at("containers").at(j);
       const co = obj(c, ca);
@@ -286,6 +293,15 @@ function stoppedTasks(v: unknown, a: At): void {
       optStr(co, "reason", ca);
     });
   });
+}
+
+function taskCounts(v: unknown, a: At): void {
+  const s = obj(v, a);
+  for (const k of ["byStatus", "runningByTaskDefinition"]) {
+    const m = obj(s[k], a.at(k));
+    for (const [name, n] of Object.entries(m)) int(n, a.at(k).at(name));
+  }
+  if (s.oldestProvisioningAt !== undefined) isoTime(s.oldestProvisioningAt, a.at("oldestProvisioningAt"));
 }
 
 function instances(v: unknown, a: At): void {
@@ -410,6 +426,21 @@ const HOST_SECTIONS: Record<string, (v: unknown, a: At) => void> = {
       int(o.blocked, a.at("samples").at(i).at("blocked"));
       int(o.nfs, a.at("samples").at(i).at("nfs"));
     }),
+  procs: (v, a) => {
+    const m = obj(v, a);
+    int(m.gunicornProcesses, a.at("gunicornProcesses"));
+    int(m.gunicornWorkers, a.at("gunicornWorkers"));
+  },
+  oom: (v, a) => {
+    const m = obj(v, a);
+    oneOf(m.cgroup, a.at("cgroup"), ["v1", "v2", "none"]);
+    arr(m.counters, a.at("counters")).forEach((c, i) => {
+      const o = obj(c, a.at("counters").at(i));
+      str(o.path, a.at("counters").at(i).at("path"));
+      int(o.kills, a.at("counters").at(i).at("kills"));
+    });
+    optInt(m, "more", a);
+  },
   packages: (v, a) => {
     const m = obj(v, a);
     str(m.dir, a.at("dir"));
@@ -441,6 +472,7 @@ const SOURCE_VALUES: Record<string, (v: unknown, a: At) => void> = {
   "cloudwatch.metrics": metrics,
   "ecs.service": service,
   "ecs.stopped-tasks": stoppedTasks,
+  "ecs.tasks": taskCounts,
   "fleet.instances": instances,
   "elb.targets": targets,
   "efs.file-system": fileSystem,

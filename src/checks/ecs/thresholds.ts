@@ -1,6 +1,14 @@
 /** ECS thresholds: shared by the ecs.* checks and the stack's CloudWatch alarms. */
 import type { Threshold } from "../model.js";
 
+/**
+ * The Terraform module's auto-scaling instance warm-up (terraform-aws-ecs `instance_warmup_period`, 300 s):
+ * a new host counts toward the group's metrics only after it.
+ */
+export const INSTANCE_WARMUP_SECONDS = 300;
+/** How long a capacity-provider scale-out may keep tasks waiting: warm-up plus ~5 min launch and boot. */
+export const SCALE_OUT_BOUND_MINUTES = INSTANCE_WARMUP_SECONDS / 60 + 5;
+
 export const ECS_OOM_KILLS = {
   maxKills: {
     unit: "count",
@@ -42,7 +50,14 @@ export const ECS_RUNNING_TASKS = {
     default: 1,
     min: 0,
     description:
-      "While short of desired: tasks that stopped on their own in the window (not scheduler/user stops) above this fail — tasks keep stopping.",
+      "Tasks of the current task definition that stopped in the window on their own (essential container exited, failed to start) or were killed by ELB/container health checks: above this fails, whatever running vs desired says (ECS replaces them one by one); one or more up to this warns. Scheduler stops (deployments, scale-in), user stops and lost hosts do not count.",
+  },
+  maxProvisioningMinutes: {
+    unit: "min",
+    default: SCALE_OUT_BOUND_MINUTES,
+    min: 1,
+    description:
+      "Running < desired with tasks PROVISIONING (an ASG capacity provider waiting for a host; pendingCount does not count them), PENDING, or a desired count changed this recently is a scale-out: a warn up to this long, then a fail. Default: the module's instance warm-up (instance_warmup_period 300 s) plus about 5 min for the instance to launch, boot and register with the cluster (a judgement call).",
   },
 } satisfies Record<string, Threshold>;
 

@@ -254,6 +254,15 @@ export const guards = {
     (v.judged === undefined || Array.isArray(v.judged)),
   blocked: (v: unknown): v is { samples: Array<Record<string, unknown>> } =>
     isObj(v) && Array.isArray(v.samples) && v.samples.every(isObj),
+  procs: (v: unknown): v is { gunicornProcesses: number; gunicornWorkers: number } =>
+    isObj(v) && num(v.gunicornProcesses) !== undefined && num(v.gunicornWorkers) !== undefined,
+  oom: (
+    v: unknown,
+  ): v is { cgroup: string; counters: Array<{ path: string; kills: number }>; more?: number } =>
+    isObj(v) &&
+    typeof v.cgroup === "string" &&
+    Array.isArray(v.counters) &&
+    v.counters.every((c) => isObj(c) && typeof c.path === "string" && num(c.kills) !== undefined),
   packages: (
     v: unknown,
   ): v is { dir: string; dirState: string; files: number; complete: boolean; limitSeconds?: number } =>

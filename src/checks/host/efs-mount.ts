@@ -54,9 +54,10 @@ const MESSAGES = {
   "no-window": "could not evaluate {{mount}} now: {{cause}}",
   // judgements
   slow: "{{where}}: {{problems}}",
+  hung: "{{where}}: EFS is not answering — {{why}} in the {{seconds}} s window, and no NFS operation completed (mountstats counts an operation only when its reply arrives, so a hung mount looks idle)",
   idle: "{{where}}: no NFS operations finished in the {{seconds}} s window (a server that stopped answering shows as blocked tasks in host.iowait)",
   "idle-since-mount": "{{where}}: no listing operations since mount",
-  ok: "{{where}}: slowest listing op {{op}} {{rttMs}} ms mean round trip over {{opCount}} calls in {{seconds}} s ({{opsPerSecond}} RPCs/s), no retransmissions",
+  ok: "{{where}}: slowest listing op {{op}} {{execMs}} ms per call ({{rttMs}} ms round trip, {{queueMs}} ms queued) over {{opCount}} calls in {{seconds}} s ({{opsPerSecond}} RPCs/s), no retransmissions",
   "ok-few":
     "{{where}}: {{rpcs}} RPCs in {{seconds}} s ({{opsPerSecond}}/s), too few listing calls to time (fewer than {{minOps}} of each), none retransmitted",
   "ok-since-mount":
@@ -109,7 +110,7 @@ export const efsMount = defineCheck({
   id: "host.efs-mount",
   title: "EFS package mount",
   description:
-    "Finds the package file system's NFS mounts in /proc/self/mountstats on each host: by its EFS id (the `fs-….efs.<region>.amazonaws.com` device, or the amazon-efs-utils TLS tunnel `127.0.0.1:/` matched through its state files), preferring the ECS task-volume mounts under /var/lib/ecs/volumes/ that pypiserver uses (the Terraform module mounts EFS only there; /data/packages is the container's path). `--mount-path` judges exactly that path instead. The probe reads the per-op counters twice, around its sampling window, and the check judges what happened in between: the mean round-trip time of the listing operations (LOOKUP, GETATTR, ACCESS, READDIR, READ, OPEN), retransmissions and timeouts, with the RPC rate as context. Counters since mount would hide an incident happening now.",
+    "Finds the package file system's NFS mounts in /proc/self/mountstats on each host: by its EFS id (the `fs-….efs.<region>.amazonaws.com` device, or the amazon-efs-utils TLS tunnel `127.0.0.1:/` matched through its state files), preferring the ECS task-volume mounts under /var/lib/ecs/volumes/ that pypiserver uses (the Terraform module mounts EFS only there; /data/packages is the container's path). `--mount-path` judges exactly that path instead. The probe reads the per-op counters twice, around its sampling window, and the check judges what happened in between: the mean time per call of the listing operations (LOOKUP, GETATTR, ACCESS, READDIR, READ, OPEN) as mountstats' execute time — queue wait for a transport slot plus round trip, so a slot backlog counts, not only the RTT — retransmissions and timeouts, with the RPC rate as context. Counters move only when a reply arrives (net/sunrpc/stats.c), so a mount where nothing completed while the transport kept sending, or while tasks waited in the NFS client in every sample, fails as hung instead of passing as idle. Counters since mount would hide an incident happening now.",
   playbooks: ["slow-listing", "iowait", "upload"],
   needs: ["host.probe"],
   scope: "host",
@@ -174,7 +175,8 @@ export const efsMount = defineCheck({
             };
           return { status: "warn", messageId: "no-mount", data: { ofFs }, hints: TASK_VOLUME_HINTS };
         }
-        const verdicts = judged.map((j) => judgeMount(j, limits, judged.length));
+        const waiters = nfsWaitersOf(snapshot);
+        const verdicts = judged.map((j) => judgeMount(j, limits, judged.length, waiters));
         let worst = verdicts[0]!;
         for (const v of verdicts.slice(1)) {
           const a = SEVERITY[v.status];
@@ -204,18 +206,48 @@ function describe(j: Record<string, unknown>, count: number): string {
   return `${role}${String(j.mountPoint)} (NFS ${version} from ${fs}${tls ? " through the efs-utils TLS tunnel" : ""})${of}`;
 }
 
+/** Tasks waiting in the NFS client, per probe sample (host-wide; probe v3+). */
+interface NfsWaiters {
+  samples: number;
+  everySample: boolean;
+  max: number;
+}
+
+function nfsWaitersOf(snapshot: Parameters<typeof sectionOf>[0]): NfsWaiters | undefined {
+  const b = sectionOf(snapshot, "blocked", guards.blocked);
+  if (!b.ok || b.value.samples.length === 0) return undefined;
+  const n = b.value.samples.map((x) => num(x.nfs) ?? 0);
+  return { samples: n.length, everySample: n.every((x) => x > 0), max: Math.max(...n) };
+}
+
 interface Tally {
   rpcs: number;
   retrans: number;
   timeouts: number;
-  worst?: { op: string; rttMs: number; calls: number };
+  /**
+   * The listing op with the slowest mean time per call. `execMs` is mountstats' execute (from the RPC's
+   * creation to its completion: queue wait for a transport slot + round trip + reply processing,
+   * net/sunrpc/stats.c rpc_count_iostats_metrics); what a worker waits. `queueMs` shows a slot backlog that
+   * the round trip does not.
+   */
+  worst?: { op: string; execMs: number; rttMs: number; queueMs: number; calls: number };
   listingCalls: number;
   listingRttMs: number;
+  listingQueueMs: number;
+  listingExecMs: number;
 }
 
 /** Sum the counters of an ops record (a window's deltas or the counters since mount). */
 function tally(ops: Ops, minOps: number): Tally | string {
-  const t: Tally = { rpcs: 0, retrans: 0, timeouts: 0, listingCalls: 0, listingRttMs: 0 };
+  const t: Tally = {
+    rpcs: 0,
+    retrans: 0,
+    timeouts: 0,
+    listingCalls: 0,
+    listingRttMs: 0,
+    listingQueueMs: 0,
+    listingExecMs: 0,
+  };
   for (const [name, o] of Object.entries(ops)) {
     if (!isObj(o)) return `op ${name} is not an object`;
     const calls = num(o.ops);
@@ -227,18 +259,34 @@ function tally(ops: Ops, minOps: number): Tally | string {
     t.retrans += Math.max(0, trans - calls);
     t.timeouts += num(o.timeouts) ?? 0;
     if (!LISTING_OP_SET.has(name) || calls === 0) continue;
+    const queue = num(o.queueMs) ?? 0;
+    // execute ≥ queue + rtt; older or odd input without it: the two parts it is made of.
+    const exec = Math.max(num(o.executeMs) ?? 0, queue + rtt);
     t.listingCalls += calls;
     t.listingRttMs += rtt;
-    if (calls >= minOps && (!t.worst || rtt / calls > t.worst.rttMs))
-      t.worst = { op: name, rttMs: rtt / calls, calls };
+    t.listingQueueMs += queue;
+    t.listingExecMs += exec;
+    if (calls >= minOps && (!t.worst || exec / calls > t.worst.execMs))
+      t.worst = { op: name, execMs: exec / calls, rttMs: rtt / calls, queueMs: queue / calls, calls };
   }
   // No single op called often enough, but enough listing calls together: judge them as one.
   if (!t.worst && t.listingCalls >= minOps)
-    t.worst = { op: "listing ops together", rttMs: t.listingRttMs / t.listingCalls, calls: t.listingCalls };
+    t.worst = {
+      op: "listing ops together",
+      execMs: t.listingExecMs / t.listingCalls,
+      rttMs: t.listingRttMs / t.listingCalls,
+      queueMs: t.listingQueueMs / t.listingCalls,
+      calls: t.listingCalls,
+    };
   return t;
 }
 
-function judgeMount(j: Record<string, unknown>, limits: Limits, count: number): MountVerdict {
+function judgeMount(
+  j: Record<string, unknown>,
+  limits: Limits,
+  count: number,
+  waiters?: NfsWaiters,
+): MountVerdict {
   const where = describe(j, count);
   const mount = String(j.mountPoint);
   const w = j.window;
@@ -270,24 +318,47 @@ function judgeMount(j: Record<string, unknown>, limits: Limits, count: number): 
     minOps: limits.minWindowOps,
     partial: w.partial === true,
   };
-  if (t.rpcs === 0 && t.retrans === 0) return { status: "pass", messageId: "idle", data: base };
+  if (t.rpcs === 0) {
+    // Nothing completed. Requests going out unanswered, or workers parked in the NFS client all along, is a
+    // server that stopped answering, not an idle mount.
+    const sends = isObj(w.xprt) ? (num(w.xprt.sends) ?? 0) : 0;
+    const why = [
+      sends > 0 ? `the transport sent ${sends} request(s)` : "",
+      waiters?.everySample
+        ? `tasks waited in the NFS client in every one of ${waiters.samples} samples (up to ${waiters.max})`
+        : "",
+    ]
+      .filter(Boolean)
+      .join(" and ");
+    if (why)
+      return {
+        status: "fail",
+        messageId: "hung",
+        data: { ...base, why, sends },
+        hints: [HINTS["mount-target"], HINTS.throttling, HINTS.live],
+      };
+    if (t.retrans === 0) return { status: "pass", messageId: "idle", data: base };
+  }
   const problems: string[] = [];
   let status: Status = "pass";
   const data: Record<string, unknown> = { ...base };
   let observed: HostVerdict["observed"];
   if (t.worst) {
     const rttMs = round2(t.worst.rttMs);
-    Object.assign(data, { op: t.worst.op, rttMs, opCount: t.worst.calls });
-    observed = { value: rttMs, unit: "ms" };
-    if (t.worst.rttMs > limits.failOpRttMs) {
+    const execMs = round2(t.worst.execMs);
+    const queueMs = round2(t.worst.queueMs);
+    Object.assign(data, { op: t.worst.op, rttMs, execMs, queueMs, opCount: t.worst.calls });
+    observed = { value: execMs, unit: "ms" };
+    const parts = `${rttMs} ms round trip${queueMs >= rttMs && queueMs > 0 ? `, ${queueMs} ms queued for a transport slot` : queueMs > 0 ? `, ${queueMs} ms queued` : ""}`;
+    if (t.worst.execMs > limits.failOpRttMs) {
       status = "fail";
       problems.push(
-        `${t.worst.op} took ${rttMs} ms mean round trip over ${t.worst.calls} calls in the last ${seconds} s (fails above ${limits.failOpRttMs} ms: listings time out)`,
+        `${t.worst.op} took ${execMs} ms per call (${parts}) over ${t.worst.calls} calls in the last ${seconds} s (fails above ${limits.failOpRttMs} ms: listings time out)`,
       );
-    } else if (t.worst.rttMs > limits.maxOpRttMs) {
+    } else if (t.worst.execMs > limits.maxOpRttMs) {
       status = "warn";
       problems.push(
-        `${t.worst.op} took ${rttMs} ms mean round trip over ${t.worst.calls} calls in the last ${seconds} s (limit ${limits.maxOpRttMs} ms)`,
+        `${t.worst.op} took ${execMs} ms per call (${parts}) over ${t.worst.calls} calls in the last ${seconds} s (limit ${limits.maxOpRttMs} ms)`,
       );
     }
   }
@@ -309,7 +380,7 @@ function judgeMount(j: Record<string, unknown>, limits: Limits, count: number): 
 }
 
 function slowHints(t: Tally, limits: Limits, retransPercent: number): string[] {
-  const slow = t.worst !== undefined && t.worst.rttMs > limits.maxOpRttMs;
+  const slow = t.worst !== undefined && t.worst.execMs > limits.maxOpRttMs;
   return [
     ...(slow ? [HINTS.throttling, HINTS.metadata] : []),
     ...(retransPercent > limits.maxRetransPercent || t.timeouts > 0 ? [HINTS.retrans] : []),

@@ -29,6 +29,8 @@ const MESSAGES = {
   high: "iowait {{mean}} % on average (peak {{max}} %) over {{samples}} one-second samples, at or above {{limit}} %: requests are waiting on disk or EFS",
   blocked:
     "{{blockedMean}} tasks blocked in uninterruptible sleep on average (peak {{blockedMax}}{{nfsPart}}) on {{cpus}} CPUs, at or above {{blockedLimit}} per CPU, while iowait is {{mean}} %: requests are stuck on disk or NFS (NFS metadata waits do not show as iowait)",
+  "nfs-workers":
+    "{{nfsMean}} of {{workers}} gunicorn workers waiting on NFS on average (in every one of {{samples}} samples, peak {{nfsMax}}), at or above {{nfsLimit}} % of the workers, while iowait is {{mean}} %: requests hang on EFS (NFS waits sleep in rpc_wait_bit_killable and never show as iowait)",
   ok: "iowait {{mean}} % on average (peak {{max}} %) over {{samples}} one-second samples, below {{limit}} %; {{blockedMean}} blocked tasks on average on {{cpus}} CPUs ({{blockedFrom}})",
 };
 
@@ -41,13 +43,16 @@ function blockedOf(snapshot: HostSnapshot, rows: Array<Record<string, number>>) 
   const counts = s.ok ? s.value.samples.map((x) => [num(x.blocked), num(x.nfs)] as const) : [];
   if (s.ok && counts.length > 0 && counts.every(([d, n]) => d !== undefined && n !== undefined)) {
     const d = counts.map(([x]) => x!);
-    const nfsMax = Math.max(...counts.map(([, n]) => n!));
+    const nfs = counts.map(([, n]) => n!);
+    const nfsMax = Math.max(...nfs);
     return {
       blockedMean: round1(d.reduce((a, x) => a + x, 0) / d.length),
       blockedMax: Math.max(...d),
       nfsMax,
       nfsPart: nfsMax > 0 ? `, up to ${nfsMax} waiting on NFS` : "",
       blockedFrom: "task states D",
+      nfsMean: round1(nfs.reduce((a, x) => a + x, 0) / nfs.length),
+      nfsEverySample: nfs.every((x) => x > 0),
     };
   }
   const d = rows.map((r) => r.b!);
@@ -57,6 +62,8 @@ function blockedOf(snapshot: HostSnapshot, rows: Array<Record<string, number>>) 
     nfsMax: 0,
     nfsPart: "",
     blockedFrom: "vmstat b, which misses NFS waits",
+    nfsMean: 0,
+    nfsEverySample: false,
   };
 }
 
@@ -76,7 +83,7 @@ export const iowait = defineCheck({
   id: "host.iowait",
   title: "Host iowait and blocked tasks",
   description:
-    "Mean vmstat `wa` (% of CPU time waiting for I/O) on each host over the samples after the first (the first line is the average since boot), and the mean number of tasks in uninterruptible sleep (state D) per CPU, counted each second by the probe. High iowait on an index host comes from swapping, a page cache too small for the package tree, or EFS throttling; NFS metadata waits (LOOKUP, GETATTR, READDIR) add nothing to `wa` or vmstat `b` (both count only io_schedule() sleepers), so a throttled EFS shows as blocked tasks instead. Probes before v3 only have vmstat `b`.",
+    "Mean vmstat `wa` (% of CPU time waiting for I/O) on each host over the samples after the first (the first line is the average since boot), the mean number of tasks in uninterruptible sleep (state D) per CPU, counted each second by the probe, and the tasks waiting in the NFS client against the gunicorn workers found on the host (probe v4): NFS waiters in every sample holding maxNfsWaitingWorkersPercent of the workers fail however many CPUs idle. High iowait on an index host comes from swapping, a page cache too small for the package tree, or EFS throttling; NFS metadata waits (LOOKUP, GETATTR, READDIR) add nothing to `wa` or vmstat `b` (both count only io_schedule() sleepers), so a throttled EFS shows as blocked tasks instead. Probes before v3 only have vmstat `b`.",
   playbooks: ["iowait", "slow-listing"],
   needs: ["host.probe"],
   scope: "host",
@@ -119,6 +126,22 @@ export const iowait = defineCheck({
         };
         if (cpus.ok) data.cpus = cpus.value;
         const blockedHigh = cpus.ok && b.blockedMean >= blockedLimit * cpus.value;
+        // NFS waiters against the gunicorn workers they stall (probe v4): a hung EFS holds every worker in
+        // rpc_wait_bit_killable while the CPUs idle, so a per-CPU rule misses it on a big host.
+        const procs = sectionOf(snapshot, "procs", guards.procs);
+        const workers = procs.ok ? procs.value.gunicornWorkers : 0;
+        const nfsLimit = ctx.limits.maxNfsWaitingWorkersPercent;
+        Object.assign(data, { workers, nfsLimit });
+        const nfsHigh =
+          workers > 0 && b.nfsEverySample && b.nfsMean >= (nfsLimit / 100) * workers && b.nfsMean > 0;
+        if (nfsHigh && mean < limit)
+          return {
+            status: "fail",
+            messageId: "nfs-workers",
+            data,
+            observed,
+            hints: [HINTS.efs, HINTS["who-waits"]],
+          };
         if (mean >= limit || blockedHigh) {
           const hints = swapping
             ? [HINTS.swapping, instanceSizeHint(memField(snapshot, "MemTotal", (f) => f.mem.total).value)]

@@ -16,13 +16,15 @@ import {
   sectionError,
 } from "./common.js";
 import { memField, mib1 } from "./memory.js";
-import { judgedSamples } from "./vmstat.js";
+import { judgedSamples, swapPressure } from "./vmstat.js";
 
 const MESSAGES = {
   ...HOST_COMMON_MESSAGES,
   used: "{{usedMiB}} MiB of {{totalMiB}} MiB swap in use and moving: si up to {{siMax}} KiB/s, so up to {{soMax}} KiB/s in {{movingSamples}} of {{samples}} one-second samples (limit {{movingLimit}} KiB/s): the host is short of memory now",
   parked:
     "{{usedMiB}} MiB of {{totalMiB}} MiB swap in use but not moving (si/so 0 in all {{samples}} one-second samples): swapped out earlier, not slowing the host now",
+  "parked-page-in":
+    "{{usedMiB}} MiB of {{totalMiB}} MiB swap in use and parked: nothing swapped out, and pages swapped in only briefly (si up to {{siMax}} KiB/s for {{siRun}} s) — an idle process touching an old page, not memory pressure",
   unused: "swap configured ({{totalMiB}} MiB), {{usedMiB}} MiB in use",
   "no-swap": "no swap configured (SwapTotal 0): nothing can be swapped out",
 };
@@ -37,7 +39,7 @@ export const swapUsed = defineCheck({
   id: "host.swap-used",
   title: "Host swap in use",
   description:
-    "SwapTotal − SwapFree from /proc/meminfo (free -m's Swap line if meminfo is unreadable) on each host, judged together with vmstat si/so over the probe's samples (after the first, the since-boot average). Swap in use while pages move in or out fails: the host is short of memory now, which shows up as slow listings and high iowait. Swap in use that does not move is a pass (pages swapped out during an old spike stay there until touched). No swap configured is a pass.",
+    "SwapTotal − SwapFree from /proc/meminfo (free -m's Swap line if meminfo is unreadable) on each host, judged together with vmstat si/so over the probe's samples (after the first, the since-boot average). Swap in use while pages move out (so in any sample) or keep moving in (si for minSwapInSeconds in a row) fails: the host is short of memory now, which shows up as slow listings and high iowait. Swap in use that does not move is a pass (pages swapped out during an old spike stay there until touched). No swap configured is a pass.",
   playbooks: ["iowait", "slow-listing"],
   needs: ["host.probe"],
   scope: "host",
@@ -84,11 +86,17 @@ export const swapUsed = defineCheck({
             "vmstat",
             `${used} MiB of swap in use, and whether it is moving needs vmstat si/so: ${j.error}`,
           );
-        const siMax = Math.max(...j.rows.map((r) => r.si!));
-        const soMax = Math.max(...j.rows.map((r) => r.so!));
+        const p = swapPressure(j.rows, movingLimit, ctx.limits.minSwapInSeconds);
+        const { siMax, soMax, siRun } = p;
         const movingSamples = j.rows.filter((r) => Math.max(r.si!, r.so!) > movingLimit).length;
-        const moving = { ...data, siMax, soMax, movingSamples, samples: j.rows.length, movingLimit };
-        if (movingSamples === 0) return { status: "pass", messageId: "parked", data: moving, observed };
+        const moving = { ...data, siMax, soMax, siRun, movingSamples, samples: j.rows.length, movingLimit };
+        if (!p.moving)
+          return {
+            status: "pass",
+            messageId: movingSamples ? "parked-page-in" : "parked",
+            data: moving,
+            observed,
+          };
         const memTotal = memField(snapshot, "MemTotal", (f) => f.mem.total).value;
         return {
           status: "fail",

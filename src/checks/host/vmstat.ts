@@ -39,3 +39,29 @@ export function seriesOf(
   const times = j.times;
   return times ? j.rows.map((r, i) => [times[i]!, f(r)] as [string, number]) : undefined;
 }
+
+/**
+ * Whether swap is under pressure in the judged samples: pages written out (`so`, memory is being taken
+ * away now) in any sample, or pages read back in (`si`) for a sustained run of consecutive samples. A
+ * single page-in is an idle process touching a page it parked long ago — normal on the Terraform
+ * module's hosts, which carry a 2×RAM swapfile (terraform-aws-ecs datasources.tf) — not pressure.
+ */
+export function swapPressure(
+  rows: ReadonlyArray<Record<string, number>>,
+  limitKiBps: number,
+  minSwapInSamples: number,
+): { siMax: number; soMax: number; siRun: number; soSamples: number; moving: boolean } {
+  let run = 0;
+  let siRun = 0;
+  let soSamples = 0;
+  for (const r of rows) {
+    run = r.si! > limitKiBps ? run + 1 : 0;
+    siRun = Math.max(siRun, run);
+    if (r.so! > limitKiBps) soSamples++;
+  }
+  const siMax = Math.max(...rows.map((r) => r.si!));
+  const soMax = Math.max(...rows.map((r) => r.so!));
+  // With fewer judged samples than the run asked for, every sample swapping in is as sustained as it gets.
+  const needed = Math.min(minSwapInSamples, rows.length);
+  return { siMax, soMax, siRun, soSamples, moving: soSamples > 0 || (siRun > 0 && siRun >= needed) };
+}

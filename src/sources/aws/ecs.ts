@@ -20,6 +20,7 @@ import {
   isBurstable,
   type EcsContainerDef,
   type EcsServiceEvidence,
+  type EcsTaskCounts,
   type FleetInstance,
   type FleetInstancesEvidence,
   type StoppedTask,
@@ -37,6 +38,16 @@ import {
 } from "./shared.js";
 import { compareText } from "../compare-text.js";
 import { classifyError } from "../classify.js";
+import { classifyStopKind } from "./stop-kind.js";
+
+/**
+ * How far before the window service events are kept: ECS omits a repeated event message until the cause is
+ * resolved or six hours pass (service-event-messages docs), so a cause still true may have its only event
+ * up to six hours before the window.
+ */
+export const EVENT_CARRY_HOURS = 6;
+/** Most tasks described for the state counts (DescribeTasks takes 100 per call; a service runs far fewer). */
+const MAX_COUNTED_TASKS = 500;
 
 /** `--keep-alive 75`, `--keep-alive=75`, `keepalive = 75` in the command or GUNICORN_CMD_ARGS. */
 export function keepAliveFrom(texts: readonly string[]): number | undefined {
@@ -74,10 +85,14 @@ function serviceSummary(
 ): Omit<EcsServiceEvidence, "taskDefinition"> {
   const start = Date.parse(window.start);
   const end = Date.parse(window.end);
-  const events = (s.events ?? [])
-    .filter((e) => e.createdAt && e.createdAt.getTime() >= start && e.createdAt.getTime() <= end)
-    .map((e) => ({ at: e.createdAt!.toISOString(), message: e.message ?? "" }))
+  const carryFrom = start - EVENT_CARRY_HOURS * 3_600_000;
+  const dated = (s.events ?? [])
+    .filter((e) => e.createdAt && e.createdAt.getTime() <= end)
+    .map((e) => ({ t: e.createdAt!.getTime(), at: e.createdAt!.toISOString(), message: e.message ?? "" }))
     .sort((a, b) => compareText(a.at, b.at));
+  const strip = ({ at, message }: { at: string; message: string }) => ({ at, message });
+  const events = dated.filter((e) => e.t >= start).map(strip);
+  const earlierEvents = dated.filter((e) => e.t < start && e.t >= carryFrom).map(strip);
   const out: Omit<EcsServiceEvidence, "taskDefinition"> = {
     cluster,
     service,
@@ -101,6 +116,7 @@ function serviceSummary(
       return dep;
     }),
     events,
+    earlierEvents,
     targetGroupArns: [
       ...new Set((s.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => !!a)),
     ],
@@ -151,6 +167,54 @@ export async function gatherService(ctx: GatherContext): Promise<SourceResult<Ec
   return ok({ ...serviceSummary(s, cluster, service, ctx.window), taskDefinition });
 }
 
+export async function gatherTasks(ctx: GatherContext): Promise<SourceResult<EcsTaskCounts>> {
+  const { cluster, service } = clusterAndService(fleetOf(ctx));
+  return ok(await taskCounts(ctx, cluster, service));
+}
+
+/**
+ * The service's tasks ECS wants running, by lastStatus (ListTasks desiredStatus RUNNING lists PROVISIONING,
+ * PENDING, ACTIVATING and RUNNING tasks alike; DescribeTasks tells them apart). Bounded at MAX_COUNTED_TASKS.
+ */
+async function taskCounts(ctx: GatherContext, cluster: string, service: string): Promise<EcsTaskCounts> {
+  const ecs = await clientsOf(ctx).ecs();
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const r = await ecs.send(
+      new ListTasksCommand({
+        cluster,
+        serviceName: service,
+        desiredStatus: "RUNNING",
+        maxResults: 100,
+        ...(nextToken ? { nextToken } : {}),
+      }),
+      { abortSignal: ctx.signal },
+    );
+    arns.push(...(r.taskArns ?? []));
+    nextToken = r.nextToken;
+  } while (nextToken && arns.length < MAX_COUNTED_TASKS);
+  const batches = await mapLimit(chunk(arns.slice(0, MAX_COUNTED_TASKS), 100), 4, async (tasks) => {
+    const r = await ecs.send(new DescribeTasksCommand({ cluster, tasks }), { abortSignal: ctx.signal });
+    return r.tasks ?? [];
+  });
+  const counts: EcsTaskCounts = { byStatus: {}, runningByTaskDefinition: {} };
+  let oldest: number | undefined;
+  for (const t of batches.flat()) {
+    const status = t.lastStatus ?? "UNKNOWN";
+    counts.byStatus[status] = (counts.byStatus[status] ?? 0) + 1;
+    if (status === "RUNNING" && t.taskDefinitionArn)
+      counts.runningByTaskDefinition[t.taskDefinitionArn] =
+        (counts.runningByTaskDefinition[t.taskDefinitionArn] ?? 0) + 1;
+    if (status === "PROVISIONING" && t.createdAt) {
+      const at = t.createdAt.getTime();
+      if (oldest === undefined || at < oldest) oldest = at;
+    }
+  }
+  if (oldest !== undefined) counts.oldestProvisioningAt = new Date(oldest).toISOString();
+  return counts;
+}
+
 function stoppedTask(t: Task): StoppedTask {
   const out: StoppedTask = {
     taskArn: t.taskArn ?? "?",
@@ -170,6 +234,11 @@ function stoppedTask(t: Task): StoppedTask {
   if (t.stoppedReason) out.stoppedReason = t.stoppedReason;
   if (t.containerInstanceArn) out.containerInstanceArn = t.containerInstanceArn;
   if (t.taskDefinitionArn) out.taskDefinitionArn = t.taskDefinitionArn;
+  if (t.startedBy) out.startedBy = t.startedBy;
+  if (t.group) out.group = t.group;
+  const startedAt = iso(t.startedAt);
+  if (startedAt) out.startedAt = startedAt;
+  out.stopKind = classifyStopKind(out);
   return out;
 }
 
@@ -396,6 +465,12 @@ export const stoppedTasksSource: SourceDef<StoppedTasksEvidence> = {
   id: AWS_SOURCE_IDS.stoppedTasks,
   title: "ECS tasks stopped in the window",
   gather: gatherStoppedTasks,
+};
+
+export const tasksSource: SourceDef<EcsTaskCounts> = {
+  id: AWS_SOURCE_IDS.tasks,
+  title: "ECS tasks the service wants running, by state",
+  gather: gatherTasks,
 };
 
 export const instancesSource: SourceDef<FleetInstancesEvidence> = {

@@ -43,6 +43,7 @@ export const DOCTOR_READ_ACTIONS = [
 export const SOURCE_ACTIONS: Readonly<Record<string, readonly (typeof DOCTOR_READ_ACTIONS)[number][]>> = {
   "ecs.service": ["ecs:DescribeServices", "ecs:DescribeTaskDefinition"],
   "ecs.stopped-tasks": ["ecs:ListTasks", "ecs:DescribeTasks"],
+  "ecs.tasks": ["ecs:ListTasks", "ecs:DescribeTasks"],
   "fleet.instances": [
     "autoscaling:DescribeAutoScalingGroups",
     "ec2:DescribeInstanceCreditSpecifications",

@@ -4,6 +4,7 @@ import type { SourceLoader } from "../registry.js";
 export const AWS_SOURCES: Record<string, SourceLoader> = {
   "ecs.service": async () => (await import("./ecs.js")).serviceSource,
   "ecs.stopped-tasks": async () => (await import("./ecs.js")).stoppedTasksSource,
+  "ecs.tasks": async () => (await import("./ecs.js")).tasksSource,
   "fleet.instances": async () => (await import("./ecs.js")).instancesSource,
   "elb.targets": async () => (await import("./elbv2.js")).targetsSource,
   "efs.file-system": async () => (await import("./efs.js")).fileSystemSource,

@@ -8,6 +8,7 @@ import { sourceKey } from "../model.js";
 export const AWS_SOURCE_IDS = {
   service: "ecs.service",
   stoppedTasks: "ecs.stopped-tasks",
+  tasks: "ecs.tasks",
   instances: "fleet.instances",
   targets: "elb.targets",
   fileSystem: "efs.file-system",
@@ -60,6 +61,20 @@ export interface EcsServiceEvent {
   message: string;
 }
 
+/**
+ * The service's tasks that ECS wants running (ListTasks desiredStatus RUNNING + DescribeTasks), counted by
+ * lastStatus. `pendingCount` in DescribeServices counts PENDING only: with an ASG capacity provider a task
+ * waiting for a host sits in PROVISIONING (asg-capacity-providers docs) and is counted nowhere else.
+ */
+export interface EcsTaskCounts {
+  /** By lastStatus: PROVISIONING, PENDING, ACTIVATING, RUNNING, DEACTIVATING, STOPPING… */
+  byStatus: Record<string, number>;
+  /** createdAt of the oldest task still in PROVISIONING (how long the scale-out has waited for a host). */
+  oldestProvisioningAt?: string;
+  /** RUNNING tasks per task definition ARN (a rollout runs two). */
+  runningByTaskDefinition: Record<string, number>;
+}
+
 export interface EcsServiceEvidence {
   cluster: string;
   service: string;
@@ -72,6 +87,12 @@ export interface EcsServiceEvidence {
   deployments: EcsDeployment[];
   /** Service events inside the window, oldest first (DescribeServices keeps the latest 100). */
   events: EcsServiceEvent[];
+  /**
+   * Events from the EVENT_CARRY_HOURS before the window, oldest first. ECS omits a repeated event message
+   * until its cause is resolved or six hours pass (service-event-messages docs): an ongoing cause may have
+   * its only event before the window. Absent in older bundles.
+   */
+  earlierEvents?: EcsServiceEvent[];
   targetGroupArns: string[];
   taskDefinition: EcsTaskDefinition;
 }
@@ -82,6 +103,19 @@ export interface StoppedContainer {
   reason?: string;
 }
 
+/**
+ * Why a task stopped, classified once in the source (DESIGN "ECS lifecycles"):
+ * - `self`: it ended on its own — an essential container exited (crash, OOM) or it failed to start;
+ * - `health-check`: the scheduler killed it for failing ELB or container health checks (stopCode
+ *   ServiceSchedulerInitiated, stoppedReason "Task failed ELB health checks in (target-group …)" or
+ *   "… container health checks"; there is no dedicated stop code, aws/containers-roadmap#612);
+ * - `scheduler`: the scheduler stopped it on purpose (deployment, scale-in, rebalancing);
+ * - `user`: StopTask by a person or tool (UserInitiated);
+ * - `infrastructure`: the host went away (InfrastructureHealth, SpotInterruption, TerminationNotice).
+ * Stop codes per the ECS model's TaskStopCode enum (botocore ecs/2014-11-13/service-2.json).
+ */
+export type StopKind = "self" | "health-check" | "scheduler" | "user" | "infrastructure";
+
 export interface StoppedTask {
   taskArn: string;
   taskId: string;
@@ -91,6 +125,13 @@ export interface StoppedTask {
   stoppedReason?: string;
   containerInstanceArn?: string;
   taskDefinitionArn?: string;
+  /** DescribeTasks startedBy ("ecs-svc/<deployment id>" for service tasks) and group ("service:<name>"). */
+  startedBy?: string;
+  group?: string;
+  /** When it started RUNNING (absent: it never ran). */
+  startedAt?: string;
+  /** Set by the source (classifyStopKind); absent in older bundles, where checks classify it themselves. */
+  stopKind?: StopKind;
   containers: StoppedContainer[];
 }
 
@@ -193,6 +234,7 @@ export interface MetricsEvidence {
 
 export const SERVICE = sourceKey<EcsServiceEvidence>(AWS_SOURCE_IDS.service);
 export const STOPPED_TASKS = sourceKey<StoppedTasksEvidence>(AWS_SOURCE_IDS.stoppedTasks);
+export const TASKS = sourceKey<EcsTaskCounts>(AWS_SOURCE_IDS.tasks);
 export const INSTANCES = sourceKey<FleetInstancesEvidence>(AWS_SOURCE_IDS.instances);
 export const TARGETS = sourceKey<TargetsEvidence>(AWS_SOURCE_IDS.targets);
 export const FILE_SYSTEM = sourceKey<FileSystemEvidence>(AWS_SOURCE_IDS.fileSystem);

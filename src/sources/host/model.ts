@@ -163,6 +163,23 @@ export interface BlockedSamples {
   samples: Array<{ blocked: number; nfs: number }>;
 }
 
+/** Probe v4: gunicorn's processes on the host (every task's arbiter and the workers it forked). */
+export interface ProcessCounts {
+  gunicornProcesses: number;
+  /** Processes whose parent is a gunicorn process: the workers that serve requests. */
+  gunicornWorkers: number;
+}
+
+/** Probe v4: memory cgroups whose OOM killer has killed something (only non-zero counters are listed). */
+export interface CgroupOomKills {
+  /** Which cgroup hierarchy the host runs (v2 unified, v1, or none found). */
+  cgroup: "v1" | "v2" | "none";
+  /** oom_kill from memory.events (v2) or memory.oom_control (v1), cumulative since the cgroup was made. */
+  counters: Array<{ path: string; kills: number }>;
+  /** Counters beyond the probe's listing bound. */
+  more?: number;
+}
+
 export interface PackageCount {
   dir: string;
   /** "none": discover mode found no mount to count in (and no --package-dir). */
@@ -186,6 +203,9 @@ export interface HostSnapshot {
   packages: Parsed<PackageCount>;
   /** Probe v3; absent in older bundles. */
   blocked?: Parsed<BlockedSamples>;
+  /** Probe v4; absent in older bundles. */
+  procs?: Parsed<ProcessCounts>;
+  oom?: Parsed<CgroupOomKills>;
 }
 
 export type SectionName = keyof HostSnapshot;
@@ -199,6 +219,8 @@ export const SECTION_NAMES: readonly SectionName[] = [
   "mount",
   "packages",
   "blocked",
+  "procs",
+  "oom",
 ];
 
 export type HostResult =

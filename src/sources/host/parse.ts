@@ -5,6 +5,7 @@
  */
 import type {
   BlockedSamples,
+  CgroupOomKills,
   FreeMem,
   HostResult,
   HostSnapshot,
@@ -19,6 +20,7 @@ import type {
   NfsWindow,
   NfsXprt,
   PackageCount,
+  ProcessCounts,
   Parsed,
   ProbeMeta,
   SectionName,
@@ -903,6 +905,44 @@ export function parseBlocked(body: string): Parsed<BlockedSamples> {
   return good({ samples });
 }
 
+// ───────────────────────────── gunicorn processes, cgroup OOM kills (v4) ─────────────────────────────
+
+export function parseProcs(body: string): Parsed<ProcessCounts> {
+  const m = /^pypictl\.gunicorn=(\d+) (\d+)$/m.exec(body);
+  if (!m) return bad("procs: no gunicorn= line");
+  const gunicornProcesses = Number(m[1]);
+  const gunicornWorkers = Number(m[2]);
+  if (gunicornWorkers > gunicornProcesses)
+    return bad(`procs: ${gunicornWorkers} workers of ${gunicornProcesses} gunicorn processes`);
+  return good({ gunicornProcesses, gunicornWorkers });
+}
+
+export function parseOom(body: string): Parsed<CgroupOomKills> {
+  let cgroup: CgroupOomKills["cgroup"] | undefined;
+  const counters: CgroupOomKills["counters"] = [];
+  let more: number | undefined;
+  for (const l of lines(body)) {
+    if (!l.trim()) continue;
+    const meta = /^pypictl\.(cgroup|more)=(.*)$/.exec(l);
+    if (meta) {
+      if (meta[1] === "cgroup") {
+        if (meta[2] !== "v1" && meta[2] !== "v2" && meta[2] !== "none")
+          return bad(`oom: unknown cgroup kind ${short(meta[2]!)}`);
+        cgroup = meta[2];
+      } else if (INT.test(meta[2]!)) more = Number(meta[2]);
+      else return bad(`oom: more=${short(meta[2]!)} is not a number`);
+      continue;
+    }
+    const c = /^(\d+) (\S.*)$/.exec(l);
+    if (!c) return bad(`oom: unexpected line ${short(l)}`);
+    counters.push({ kills: Number(c[1]), path: c[2]! });
+  }
+  if (!cgroup) return bad("oom: no cgroup= line");
+  const value: CgroupOomKills = { cgroup, counters };
+  if (more !== undefined) value.more = more;
+  return good(value);
+}
+
 // ───────────────────────────── package count ─────────────────────────────
 
 export function parsePackages(body: string): Parsed<PackageCount> {
@@ -984,6 +1024,11 @@ export function parseProbeOutput(
   // Probe v3: blocked tasks, and the second mountstats reading turned into per-mount deltas.
   if (sections.has("blocked") || sections.has("mount_after"))
     snapshot.blocked = section(sections, "blocked", parseBlocked, truncated);
+  // Probe v4: gunicorn's workers and the memory cgroups' OOM kills.
+  if (sections.has("procs") || sections.has("oom")) {
+    snapshot.procs = section(sections, "procs", parseProcs, truncated);
+    snapshot.oom = section(sections, "oom", parseOom, truncated);
+  }
   if (snapshot.mount.ok && snapshot.mount.value.judged) {
     const first = sections.get("mount");
     const up = first ? parseMountReading(first.body).uptime : undefined;

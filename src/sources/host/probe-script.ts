@@ -20,7 +20,7 @@
  */
 
 /** Bumped when the output format changes; printed as `probe=` in the meta section. */
-export const PROBE_VERSION = 3;
+export const PROBE_VERSION = 4;
 /** SSM GetCommandInvocation keeps the first 24,000 characters of stdout. */
 export const SSM_STDOUT_LIMIT = 24_000;
 /** What the script promises to stay under (a margin below the SSM limit). */
@@ -53,6 +53,10 @@ export const MEMINFO_KEYS = [
 ] as const;
 /** Most vmstat samples the script accepts (the CLI allows 2–60). */
 export const MAX_SAMPLES = 60;
+/** Where the cgroup tree is mounted (cgroup v2 unified, or v1 per controller under it). */
+export const CGROUP_ROOT = "/sys/fs/cgroup";
+/** Most cgroups with a non-zero oom_kill counter printed (most hosts have none; each line ~100 characters). */
+export const MAX_OOM_CGROUPS = 8;
 /** Default bound on the package-file count (`timeout N find …`), seconds. */
 export const DEFAULT_COUNT_LIMIT_SECONDS = 20;
 
@@ -79,6 +83,8 @@ export interface ProbeOptions {
   procDir?: string;
   /** Where amazon-efs-utils keeps its state files (tests). Default EFS_UTILS_STATE_DIR. */
   efsStateDir?: string;
+  /** Where the cgroup tree is (tests point it at a fixture tree). Default CGROUP_ROOT. */
+  cgroupDir?: string;
 }
 
 /** Single-quote a value for POSIX sh: the only character that needs care inside '…' is ' itself. */
@@ -251,6 +257,36 @@ substr(s, 1, 1) == "D" {
 }
 END { if (t) printf "%d/%d", d, n; else printf "-" }`;
 
+// gunicorn's processes: pypiserver runs gunicorn in-process (bottle's GunicornServer), so the arbiter and
+// every worker it forks carry "gunicorn" on their command line (--server gunicorn; with setproctitle the
+// title is "gunicorn: worker […]"). A worker is one whose parent is one of them. Input: one pid per line.
+// Output "<processes> <workers>". The grep that found them looks for 'gunicor[n]', which its own command
+// line does not contain.
+const GUNICORN_AWK = String.raw`
+{ pid[NR] = $1; is[$1] = 1 }
+END {
+  w = 0
+  for (i = 1; i <= NR; i++) {
+    f = ENVIRON["PYPICTL_PROC"] "/" pid[i] "/stat"; l = ""
+    if ((getline l < f) > 0) { sub(/^.*\) /, "", l); split(l, x, " "); if (x[2] in is) w++ }
+    close(f)
+  }
+  # The name is split so that this program's own command line does not match the grep running beside it.
+  printf "%s=%d %d\n", "pypictl.gunicor" "n", NR, w
+}`;
+
+// cgroup OOM kills that need not stop a task: a memory cgroup at its limit OOM-kills one process (the whole
+// cgroup only with memory.oom.group = 1, Documentation/admin-guide/cgroup-v2.rst), and gunicorn forks a new
+// worker. cgroup v2 memory.events "oom_kill" (kills by any OOM killer in the cgroup and, unless mounted with
+// memory_localevents, its descendants); cgroup v1 memory.oom_control "oom_kill" (kernel 4.13+). Prints
+// "<count> <path below the cgroup root>" for non-zero counters only.
+const OOM_AWK = String.raw`
+$1 == "oom_kill" && $2 > 0 {
+  f = FILENAME; r = ENVIRON["PYPICTL_CGROUP"]
+  if (index(f, r "/") == 1) f = substr(f, length(r) + 2)
+  print $2, f
+}`;
+
 // Prints the /proc/meminfo lines whose field is in PYPICTL_MEMINFO_KEYS (space-separated).
 const MEMINFO_AWK = `
 BEGIN { n = split(ENVIRON["PYPICTL_MEMINFO_KEYS"], k, " "); for (i = 1; i <= n; i++) keep[k[i] ":"] = 1 }
@@ -285,6 +321,8 @@ PYPICTL_PKG=${shellQuote(opts.packageDir ?? "")}
 PYPICTL_FSID=${shellQuote(fsid)}
 PYPICTL_PROC=${shellQuote(proc)}
 PYPICTL_EFS_STATE=${shellQuote(opts.efsStateDir ?? EFS_UTILS_STATE_DIR)}
+PYPICTL_CGROUP=${shellQuote(opts.cgroupDir ?? CGROUP_ROOT)}
+PYPICTL_MAX_OOM=${MAX_OOM_CGROUPS}
 PYPICTL_COUNT_LIMIT=${limit}
 PYPICTL_MS_MAX=${MOUNTSTATS_MAX_CHARS}
 PYPICTL_MS2_MAX=${MOUNTSTATS_AFTER_MAX_CHARS}
@@ -294,12 +332,14 @@ PYPICTL_MAX_LISTED_CHARS=${MAX_LISTED_CHARS}
 PYPICTL_MEMINFO_KEYS=${shellQuote(MEMINFO_KEYS.join(" "))}
 LC_ALL=C
 PATH="\${PATH:-/usr/bin:/bin}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
-export LC_ALL PATH PYPICTL_MODE PYPICTL_MNT_ESC PYPICTL_FSID PYPICTL_PROC PYPICTL_MS_MAX PYPICTL_MS2_MAX PYPICTL_MAX_JUDGED PYPICTL_MAX_LISTED PYPICTL_MAX_LISTED_CHARS PYPICTL_MEMINFO_KEYS
+export LC_ALL PATH PYPICTL_CGROUP PYPICTL_MODE PYPICTL_MNT_ESC PYPICTL_FSID PYPICTL_PROC PYPICTL_MS_MAX PYPICTL_MS2_MAX PYPICTL_MAX_JUDGED PYPICTL_MAX_LISTED PYPICTL_MAX_LISTED_CHARS PYPICTL_MEMINFO_KEYS
 PYPICTL_MOUNTSTATS_AWK=${shellQuote(MOUNTSTATS_AWK)}
 PYPICTL_MOUNTSTATS_AFTER_AWK=${shellQuote(MOUNTSTATS_AFTER_AWK)}
 PYPICTL_BLOCKED_AWK=${shellQuote(BLOCKED_AWK)}
 PYPICTL_COUNT_AWK=${shellQuote(COUNT_AWK)}
 PYPICTL_MEMINFO_AWK=${shellQuote(MEMINFO_AWK)}
+PYPICTL_GUNICORN_AWK=${shellQuote(GUNICORN_AWK)}
+PYPICTL_OOM_AWK=${shellQuote(OOM_AWK)}
 
 pypictl_begin() { printf '==> pypictl:%s <==\\n' "$1"; }
 pypictl_end() { printf '<== pypictl:%s status=%s%s ==>\\n' "$1" "$2" "\${3:+ $3}"; }
@@ -400,6 +440,19 @@ elif pypictl_has getconf; then getconf _NPROCESSORS_ONLN; pypictl_done nproc $?
 elif [ -r "$PYPICTL_PROC/cpuinfo" ]; then grep -c '^processor' "$PYPICTL_PROC/cpuinfo"; pypictl_done nproc $?
 else pypictl_end nproc missing "reason=no-command:nproc"
 fi
+
+# gunicorn's workers: what NFS waiters are judged against (host.iowait).
+pypictl_begin procs
+grep -l 'gunicor[n]' "$PYPICTL_PROC"/[0-9]*/cmdline 2>/dev/null | sed -n 's,^.*/\\([0-9][0-9]*\\)/cmdline$,\\1,p' | awk "$PYPICTL_GUNICORN_AWK"
+pypictl_end procs ok
+
+# OOM kills counted by the memory cgroups (containers' cgroups sit a few levels below the root).
+pypictl_begin oom
+if [ -f "$PYPICTL_CGROUP/cgroup.controllers" ]; then printf 'pypictl.cgroup=v2\n'
+elif [ -d "$PYPICTL_CGROUP/memory" ]; then printf 'pypictl.cgroup=v1\n'
+else printf 'pypictl.cgroup=none\n'; fi
+find "$PYPICTL_CGROUP" -maxdepth 6 \\( -name memory.events -o -name memory.oom_control \\) 2>/dev/null | xargs -r awk "$PYPICTL_OOM_AWK" 2>/dev/null | awk -v max="$PYPICTL_MAX_OOM" 'NR <= max { print } END { if (NR > max) print "pypictl.more=" NR - max }'
+pypictl_end oom ok
 
 # The package count: --package-dir, or the judged mount (the first mountstats reading names it).
 pypictl_begin packages

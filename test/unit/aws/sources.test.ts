@@ -36,6 +36,7 @@ import {
 import { gatherFleet, NOW } from "../fleet/harness.js";
 import type {
   EcsServiceEvidence,
+  EcsTaskCounts,
   FleetInstancesEvidence,
   MetricsEvidence,
   StoppedTasksEvidence,
@@ -102,6 +103,41 @@ describe("ecs.service", () => {
     expect(keepAliveFrom(["--keep-alive=5"])).toBe(5);
     expect(keepAliveFrom(["keepalive = 65"])).toBe(65);
     expect(keepAliveFrom(["run -p 8080"])).toBeUndefined();
+  });
+});
+
+describe("ecs.tasks", () => {
+  it("lists the service's RUNNING-desired tasks and counts them by lastStatus, PROVISIONING included", async () => {
+    fleet = installFleet(
+      scenario({ desired: 6, running: 4, provisioning: 2, provisioningMinutesAgo: 4 }),
+      NOW,
+    );
+    const ev = await gatherFleet(["ecs.tasks"]);
+    const v = value<EcsTaskCounts>(ev["ecs.tasks"]);
+    expect(fleet.mocks.ecs.commandCalls(ListTasksCommand)[0]!.args[0].input).toEqual({
+      cluster: CLUSTER,
+      serviceName: SERVICE,
+      desiredStatus: "RUNNING",
+      maxResults: 100,
+    });
+    expect(v).toEqual({
+      byStatus: { RUNNING: 4, PROVISIONING: 2 },
+      runningByTaskDefinition: { [TASK_DEF_ARN]: 4 },
+      oldestProvisioningAt: "2026-11-20T11:56:00.000Z",
+    });
+  });
+
+  it("a denied ListTasks costs only this source, not the service", async () => {
+    fleet = installFleet(scenario(), NOW);
+    fleet.mocks.ecs.on(ListTasksCommand).rejects(
+      Object.assign(new Error("User: arn:aws:iam::1:user/ops is not authorized to perform: ecs:ListTasks"), {
+        name: "AccessDeniedException",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const ev = await gatherFleet(["ecs.service", "ecs.tasks"]);
+    expect(ev["ecs.tasks"]).toMatchObject({ ok: false, kind: "access-denied" });
+    expect(ev["ecs.service"]).toMatchObject({ ok: true });
   });
 });
 

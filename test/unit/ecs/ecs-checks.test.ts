@@ -199,7 +199,10 @@ describe("ecs.running-tasks", () => {
     expect(run(c(ecsRunningTasks), ev({ "ecs.service": service() })).status).toBe("pass");
     const w = run(c(ecsRunningTasks), ev({ "ecs.service": rolling() }));
     expect(w).toMatchObject({ status: "warn", messageId: "rollout" });
-    expect(w.message).toMatch(/runs 3 of 4.*deployment ecs-svc\/2 is in progress.*for 4 min/);
+    // The PRIMARY deployment's counts are judged (1 of 4 new tasks run), not the service totals (3 of 4).
+    expect(w.message).toMatch(
+      /runs 1 of 4 .*current deployment.*deployment ecs-svc\/2 is in progress.*for 4 min/,
+    );
   });
   it("warns on a scale-out with pending tasks and no deployment in progress", () => {
     const svc = service({
@@ -283,7 +286,27 @@ describe("ecs.running-tasks", () => {
   });
   it("fails short with nothing starting; warns at desired 0; fails when not ACTIVE", () => {
     expect(
-      run(c(ecsRunningTasks), ev({ "ecs.service": service({ runningCount: 2, pendingCount: 0 }) })),
+      run(
+        c(ecsRunningTasks),
+        ev({
+          "ecs.service": service({
+            runningCount: 2,
+            pendingCount: 0,
+            deployments: [
+              {
+                id: "ecs-svc/1",
+                status: "PRIMARY",
+                rolloutState: "COMPLETED",
+                desired: 4,
+                running: 2,
+                pending: 0,
+                failedTasks: 0,
+                updatedAt: "2026-11-20T09:00:00.000Z",
+              },
+            ],
+          }),
+        }),
+      ),
     ).toMatchObject({ status: "fail", messageId: "short" });
     expect(
       run(c(ecsRunningTasks), ev({ "ecs.service": service({ desiredCount: 0, runningCount: 0 }) })).status,

@@ -124,7 +124,7 @@ describe("incident fixtures", () => {
     expect(sa.observed!.series!.map(([, v]) => v)).toEqual([7430, 7826, 8100, 4022]);
     expect(sa.observed!.series![0]![0]).toBe("2026-02-17T09:41:06Z");
     expect(sa.message).toBe(
-      "swapping while watched: si up to 4180 KiB/s, so up to 5022 KiB/s in 4 of 4 one-second samples (limit 0 KiB/s)",
+      "swapping while watched: so up to 5022 KiB/s in 4 of 4 one-second samples, si up to 4180 KiB/s for up to 4 s in a row (limit 0 KiB/s): the host is short of memory now",
     );
     expect(sa.hints[0]).toMatch(/asg_instance_type/);
     expect(sa.hints[0]).toMatch(/--instance-type/);
@@ -418,7 +418,7 @@ describe("efs-mount", () => {
       );
       expect(f).toMatchObject({ status: "fail", messageId: "slow", observed: { value: 210, unit: "ms" } });
       expect(f.message).toMatch(
-        /GETATTR took 210 ms mean round trip over 40 calls in the last 4 s \(fails above 100 ms/,
+        /GETATTR took 210 ms per call \(210 ms round trip\) over 40 calls in the last 4 s \(fails above 100 ms/,
       );
       expect(f.hints.join("\n")).toMatch(/efs_throughput_mode/);
       // The same counters judged since mount would have passed: (43392 + 8400) / (48213 + 40) = 1.07 ms.

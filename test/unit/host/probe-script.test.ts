@@ -252,6 +252,92 @@ describe("buildProbeScript", () => {
 });
 
 const BUSYBOX = ["/usr/bin/busybox", "/bin/busybox"].find((p) => existsSync(p));
+function BUSYBOX_SH(): string | undefined {
+  return BUSYBOX ? `${BUSYBOX} sh` : undefined;
+}
+
+/**
+ * A host with two pypiserver tasks (gunicorn arbiter + 2 workers each, as pypiserver runs gunicorn in-process:
+ * every process has "--server gunicorn" on its command line) and a cgroup tree where one container's memory
+ * cgroup OOM-killed a worker 3 times (cgroup v2 memory.events, hierarchical: its parents count the kills too).
+ */
+function gunicornHost(name: string): { proc: string; cgroup: string } {
+  const proc = fakeProc(name, "");
+  const cmd = [
+    "/usr/local/bin/python",
+    "/usr/local/bin/pypi-server",
+    "run",
+    "-p",
+    "8080",
+    "--server",
+    "gunicorn",
+    "/data/packages",
+    "",
+  ].join("\u0000");
+  const pids: Array<[number, number, string]> = [
+    [100, 1, cmd],
+    [101, 100, cmd],
+    [102, 100, cmd],
+    [200, 1, cmd],
+    [201, 200, cmd],
+    [202, 200, cmd],
+    [300, 1, "/usr/bin/containerd\u0000"],
+  ];
+  for (const [pid, ppid, c] of pids) {
+    mkdirSync(join(proc, String(pid)), { recursive: true });
+    writeFileSync(join(proc, String(pid), "cmdline"), c);
+    writeFileSync(
+      join(proc, String(pid), "stat"),
+      `${pid} (pypi-server) S ${ppid} ${pid} ${pid} 0 -1 4194560\n`,
+    );
+  }
+  const cgroup = join(tmp, `${name}-cgroup`);
+  const task = join(cgroup, "ecstasks", "5c1b2d3e4f5a6b7c8d9e0f1a2b3c4d5e");
+  const container = join(task, "docker-0a1b2c3d.scope");
+  mkdirSync(container, { recursive: true });
+  writeFileSync(join(cgroup, "cgroup.controllers"), "cpuset cpu io memory pids\n");
+  const events = (kills: number) => `low 0\nhigh 0\nmax 17\noom 3\noom_kill ${kills}\noom_group_kill 0\n`;
+  writeFileSync(join(cgroup, "ecstasks", "memory.events"), events(3));
+  writeFileSync(join(task, "memory.events"), events(3));
+  writeFileSync(join(container, "memory.events"), events(3));
+  mkdirSync(join(cgroup, "system.slice", "ecs.service"), { recursive: true });
+  writeFileSync(join(cgroup, "system.slice", "ecs.service", "memory.events"), events(0));
+  return { proc, cgroup };
+}
+
+describe("gunicorn workers and cgroup OOM kills (probe v4)", () => {
+  const shells: Array<[string, string | undefined]> = [
+    ["sh", "sh"],
+    ["busybox sh", BUSYBOX_SH()],
+  ];
+  for (const [label, shell] of shells)
+    it.skipIf(!shell)(`counts workers and lists non-zero oom_kill counters under ${label}`, () => {
+      const h = gunicornHost(`gunicorn-${label.replace(/ /g, "-")}`);
+      const script = buildProbeScript({
+        samples: 1,
+        mountPath: "/data/packages",
+        discover: true,
+        procDir: h.proc,
+        cgroupDir: h.cgroup,
+      });
+      const out = execFileSync(shell!.split(" ")[0]!, [...shell!.split(" ").slice(1), "-s"], {
+        input: script,
+        cwd: tmp,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      const r = parseProbeOutput("t", out);
+      if (!r.ok) throw new Error(r.message);
+      expect(r.snapshot.procs).toEqual({ ok: true, value: { gunicornProcesses: 6, gunicornWorkers: 4 } });
+      expect(r.snapshot.oom).toMatchObject({ ok: true, value: { cgroup: "v2" } });
+      const paths = r.snapshot.oom!.ok ? r.snapshot.oom!.value.counters.map((c) => c.path).sort() : [];
+      expect(paths).toEqual([
+        "ecstasks/5c1b2d3e4f5a6b7c8d9e0f1a2b3c4d5e/docker-0a1b2c3d.scope/memory.events",
+        "ecstasks/5c1b2d3e4f5a6b7c8d9e0f1a2b3c4d5e/memory.events",
+        "ecstasks/memory.events",
+      ]);
+    });
+});
 
 describe.skipIf(!BUSYBOX)("under busybox (sh, awk, find, free, timeout)", () => {
   it("every section parses, the count works, paths with quotes survive", () => {
@@ -273,6 +359,8 @@ describe.skipIf(!BUSYBOX)("under busybox (sh, awk, find, free, timeout)", () => 
       "timeout",
       "printf",
       "wc",
+      "sed",
+      "xargs",
     ])
       if (applets.has(a) && !existsSync(join(bb, a))) symlinkSync(BUSYBOX!, join(bb, a));
     const pkg = join(tmp, `bb "pkg" it's`);
