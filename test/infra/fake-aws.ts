@@ -15,11 +15,15 @@ export interface FakeAwsOptions {
   outputs?: Record<string, string>;
   /** The stack exists already (destroy, update). */
   existingStack?: boolean;
+  /** The existing stack's template (GetTemplate); without it GetTemplate fails as for a missing stack. */
+  template?: Record<string, unknown>;
 }
 
 export interface FakeAws {
   url: string;
   calls: string[];
+  /** Bodies of the objects uploaded to S3 (the deployed template among them), by path. */
+  uploads: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -28,6 +32,7 @@ const CFN_NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
   const account = o.account ?? "123456789012";
   const calls: string[] = [];
+  const uploads = new Map<string, string>();
   let stackState: "none" | "review" | "created" = o.existingStack ? "created" : "none";
   let stackName = "pypiserver";
   const stackId = () =>
@@ -100,7 +105,8 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
           stackState === "created"
             ? `<Outputs>${Object.entries(o.outputs ?? {})
                 .map(
-                  ([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`,
+                  ([k, v]) =>
+                    `<member><OutputKey>${k}</OutputKey><OutputValue>${v.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</OutputValue></member>`,
                 )
                 .join("")}</Outputs>`
             : "";
@@ -111,7 +117,13 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
         );
       }
       case "GetTemplate":
-        return cfnError(res, "ValidationError", "Stack does not exist");
+        if (stackState === "created" && o.template)
+          return cfn(
+            res,
+            "GetTemplate",
+            `<TemplateBody>${JSON.stringify(o.template).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</TemplateBody><StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>`,
+          );
+        return cfnError(res, "ValidationError", `Stack with id ${params.get("StackName")} does not exist`);
       case "GetTemplateSummary":
         return cfn(res, "GetTemplateSummary", "<Parameters/>");
       case "CreateChangeSet":
@@ -161,6 +173,7 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
         `<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">eu-west-1</LocationConstraint>`,
       );
     }
+    if (req.method === "PUT") uploads.set(req.url?.split("?")[0] ?? "", body);
     if (req.method === "PUT" || req.method === "HEAD") {
       res.writeHead(200, { etag: '"abc"', "x-amz-bucket-region": "eu-west-1" });
       return res.end();
@@ -181,6 +194,7 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
+    uploads,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
