@@ -34,6 +34,10 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
   const calls: string[] = [];
   const uploads = new Map<string, string>();
   let stackState: "none" | "review" | "created" = o.existingStack ? "created" : "none";
+  /** An existing stack's change set is an update: it ends in UPDATE_COMPLETE. */
+  let updating = false;
+  /** A change set exists (created, not yet executed or deleted): the toolkit deletes a stale one first. */
+  let changeSet = false;
   let stackName = "pypiserver";
   const stackId = () =>
     `arn:aws:cloudformation:eu-west-1:${account}:stack/${stackName}/11111111-2222-3333-4444-555555555555`;
@@ -100,7 +104,8 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
       case "DescribeStacks": {
         if (stackState === "none" || params.get("StackName") === "CDKToolkit")
           return cfnError(res, "ValidationError", `Stack with id ${params.get("StackName")} does not exist`);
-        const status = stackState === "review" ? "REVIEW_IN_PROGRESS" : "CREATE_COMPLETE";
+        const status =
+          stackState === "review" ? "REVIEW_IN_PROGRESS" : updating ? "UPDATE_COMPLETE" : "CREATE_COMPLETE";
         const outputs =
           stackState === "created"
             ? `<Outputs>${Object.entries(o.outputs ?? {})
@@ -127,30 +132,36 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
       case "GetTemplateSummary":
         return cfn(res, "GetTemplateSummary", "<Parameters/>");
       case "CreateChangeSet":
-        stackState = "review";
+        changeSet = true;
+        if (stackState === "created") updating = true;
+        else stackState = "review";
         return cfn(
           res,
           "CreateChangeSet",
           `<Id>${stackId()}:changeSet/cdk-deploy-change-set/1</Id><StackId>${stackId()}</StackId>`,
         );
       case "DescribeChangeSet":
+        if (!changeSet)
+          return cfnError(res, "ChangeSetNotFound", "ChangeSet cdk-deploy-change-set does not exist");
         return cfn(
           res,
           "DescribeChangeSet",
           `<ChangeSetName>cdk-deploy-change-set</ChangeSetName><ChangeSetId>${stackId()}:changeSet/cdk-deploy-change-set/1</ChangeSetId><StackId>${stackId()}</StackId><StackName>${stackName}</StackName><Status>CREATE_COMPLETE</Status><ExecutionStatus>AVAILABLE</ExecutionStatus><Changes><member><Type>Resource</Type><ResourceChange><Action>Add</Action><LogicalResourceId>Packages660AFF77</LogicalResourceId><ResourceType>AWS::EFS::FileSystem</ResourceType></ResourceChange></member></Changes>`,
         );
       case "ExecuteChangeSet":
+        changeSet = false;
         stackState = "created";
         return cfn(res, "ExecuteChangeSet", "");
       case "DescribeStackEvents":
         return cfn(
           res,
           "DescribeStackEvents",
-          `<StackEvents><member><StackId>${stackId()}</StackId><EventId>e1</EventId><StackName>${stackName}</StackName><LogicalResourceId>${stackName}</LogicalResourceId><PhysicalResourceId>${stackId()}</PhysicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType><Timestamp>${new Date(Date.now() + 1000).toISOString()}</Timestamp><ResourceStatus>CREATE_COMPLETE</ResourceStatus></member></StackEvents>`,
+          `<StackEvents><member><StackId>${stackId()}</StackId><EventId>e1</EventId><StackName>${stackName}</StackName><LogicalResourceId>${stackName}</LogicalResourceId><PhysicalResourceId>${stackId()}</PhysicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType><Timestamp>${new Date(Date.now() + 1000).toISOString()}</Timestamp><ResourceStatus>${updating ? "UPDATE_COMPLETE" : "CREATE_COMPLETE"}</ResourceStatus></member></StackEvents>`,
         );
       case "ListStackResources":
         return cfn(res, "ListStackResources", "<StackResourceSummaries/>");
       case "DeleteChangeSet":
+        changeSet = false;
         return cfn(res, "DeleteChangeSet", "");
       case "DeleteStack":
         stackState = "none";

@@ -24,11 +24,7 @@ import {
   type PypiServerStackProps,
 } from "../../infra/props.js";
 import { SIZES, SIZE_PRESETS } from "../../infra/sizing.js";
-import {
-  parseDeployConfig,
-  parseDeployFlags,
-  type DeployFlagValues,
-} from "../../infra/options.js";
+import { parseDeployConfig, parseDeployFlags, type DeployFlagValues } from "../../infra/options.js";
 import { DeclinedError, InfraError } from "../../infra/errors.js";
 import type { IoSink, RequireApproval, StackRunOptions } from "../../infra/toolkit.js";
 import { STACK_OUTPUT_KEYS } from "../../sources/target/outputs.js";
