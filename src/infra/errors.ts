@@ -9,3 +9,7 @@ export class DeclinedError extends Error {
 export class InfraError extends Error {
   override readonly name = "InfraError";
 }
+
+/** How to give pypictl AWS credentials and a region (deploy, diff, destroy, bootstrap, synth --stack). */
+export const CREDENTIALS_HELP =
+  "Provide AWS credentials: --profile NAME (or AWS_PROFILE), `aws sso login --profile NAME`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; set the region with --region or AWS_REGION.";

@@ -43,6 +43,7 @@ import { PypiServerDashboard } from "./dashboard.js";
 import { containerCommand, containerHealthCheck } from "./container.js";
 import { enableAccessLogs } from "./access-logs.js";
 import { grantCachePull, pypiServerImage } from "./image-cache.js";
+import { RECORDED_PROPS_OUTPUT, encodeRecordedProps } from "./recorded-props.js";
 
 /** Where the hosts mount the package file system (doctor's host probes look here). */
 export const HOST_MOUNT_PATH = "/data/packages";
@@ -596,6 +597,11 @@ export class PypiServerStack extends Stack {
     new CfnOutput(this, EXTRA_OUTPUT_KEYS.backupVaultName, {
       value: this.backupVaultName,
       description: "AWS Backup vault with the daily EFS recovery points (retained on destroy)",
+    });
+    // The next `pypictl deploy` starts from these (recorded-props.ts): what this deploy was asked for.
+    new CfnOutput(this, RECORDED_PROPS_OUTPUT, {
+      value: encodeRecordedProps(options.pypi ?? {}),
+      description: "The props pypictl deployed this stack with (the next deploy keeps them unless changed)",
     });
   }
 }

@@ -22,7 +22,7 @@ import {
 import { App } from "aws-cdk-lib";
 import { CredentialsError, UsageError } from "../errors.js";
 import { buildApp } from "./app.js";
-import { DeclinedError, InfraError } from "./errors.js";
+import { CREDENTIALS_HELP, DeclinedError, InfraError } from "./errors.js";
 import { needsEnvironment, regionOnlyEnv, type PypiServerStackProps } from "./props.js";
 
 export { DeclinedError, InfraError };
@@ -269,17 +269,43 @@ export async function synthTemplate(ioHost: IIoHost, o: StackRunOptions): Promis
   }, o);
 }
 
+/**
+ * Called with the synthesized template before a deploy or diff touches the stack: the CLI prints the plan,
+ * runs the stateful-replacement guard and asks; throwing stops the command with nothing changed.
+ */
+export type TemplateHook = (template: Record<string, unknown>) => Promise<void>;
+
+/** Synthesize once (a cached assembly the next action reuses), and hand the template to the hook. */
+async function synthFor(tk: Toolkit, o: StackRunOptions, hook: TemplateHook | undefined) {
+  const cached = await tk.synth(await assemblySource(tk, o), { stacks: SELECT_ALL });
+  const stack =
+    cached.cloudAssembly.stacks.find((s) => s.stackName === o.stackName) ?? cached.cloudAssembly.stacks[0];
+  if (!stack) throw new Error("the assembly has no stack");
+  try {
+    await hook?.(stack.template as Record<string, unknown>);
+  } catch (e) {
+    await cached.dispose();
+    throw e;
+  }
+  return cached;
+}
+
 export async function deployStack(
   ioHost: IIoHost,
-  o: StackRunOptions & { tags?: Record<string, string> },
+  o: StackRunOptions & { tags?: Record<string, string>; beforeDeploy?: TemplateHook },
 ): Promise<{ outputs: Record<string, string>; account: string; region: string; stackArn: string }> {
   return withErrors(async () => {
     const tk = createToolkit(ioHost, o);
-    const cx = await assemblySource(tk, o);
-    const result: DeployResult = await tk.deploy(cx, {
-      stacks: SELECT_ALL,
-      tags: Object.entries(o.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
-    });
+    const cx = await synthFor(tk, o, o.beforeDeploy);
+    let result: DeployResult;
+    try {
+      result = await tk.deploy(cx, {
+        stacks: SELECT_ALL,
+        tags: Object.entries(o.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+      });
+    } finally {
+      await cx.dispose();
+    }
     const stack = result.stacks.find((s) => s.stackName === o.stackName) ?? result.stacks[0];
     if (!stack) throw new Error("deploy returned no stack");
     // An environment-agnostic stack reports "unknown-region"; the stack ARN has the real one.
@@ -294,12 +320,19 @@ export async function deployStack(
 }
 
 /** Returns whether the deployed stack differs from the synthesized one. */
-export async function diffStack(ioHost: IIoHost, o: StackRunOptions): Promise<boolean> {
+export async function diffStack(
+  ioHost: IIoHost,
+  o: StackRunOptions & { beforeDiff?: TemplateHook },
+): Promise<boolean> {
   return withErrors(async () => {
     const tk = createToolkit(ioHost, o);
-    const cx = await assemblySource(tk, o);
-    const diffs = await tk.diff(cx, { stacks: SELECT_ALL });
-    return Object.values(diffs).some((d) => !d.isEmpty);
+    const cx = await synthFor(tk, o, o.beforeDiff);
+    try {
+      const diffs = await tk.diff(cx, { stacks: SELECT_ALL });
+      return Object.values(diffs).some((d) => !d.isEmpty);
+    } finally {
+      await cx.dispose();
+    }
   }, o);
 }
 
@@ -349,8 +382,7 @@ export async function bootstrapEnvironment(
   }, o);
 }
 
-export const CREDENTIALS_HELP =
-  "Provide AWS credentials: --profile NAME (or AWS_PROFILE), `aws sso login --profile NAME`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; set the region with --region or AWS_REGION.";
+export { CREDENTIALS_HELP };
 
 /** The error and its causes, outermost first (the toolkit wraps a stack's failure in a ToolkitError). */
 function causeChain(e: unknown): unknown[] {

@@ -80,6 +80,8 @@ describe("pypictl synth (offline)", () => {
         "arn:aws:acm:us-east-1:123456789012:certificate/abc-1",
         "--stack",
         "pypi-prod",
+        // --stack reads the deployed stack's props; --offline synthesizes from flags and defaults only.
+        "--offline",
       ],
       io,
     );
@@ -135,12 +137,25 @@ describe("bad input → exit 2 naming the flag or field", () => {
     expect(await runCli(["synth", "-c", cfg], io)).toBe(2);
     expect(io.stderr.text).toMatch(/unknown key "deploy.instanceTyp"/);
   });
-  it("deploy insists on a TLS decision before touching AWS", async () => {
-    const io = captureIo({}, { cwd: dir });
-    expect(await runCli(["deploy"], io)).toBe(2);
-    expect(io.stderr.text).toMatch(
-      /--certificate-arn, or --domain-name with --hosted-zone-id .*--allow-http/,
-    );
+  it("deploy of a new stack insists on a TLS decision before synthesizing or changing anything", async () => {
+    // The decision may come from the deployed stack's props, so only the stack's read comes first.
+    const fake = await startFakeAws({ bootstrapVersion: "30" });
+    try {
+      isolateAwsEnv({
+        AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE",
+        AWS_SECRET_ACCESS_KEY: "fake",
+        AWS_REGION: "eu-west-1",
+        AWS_ENDPOINT_URL: fake.url,
+      });
+      const io = captureIo({}, { cwd: dir });
+      expect(await runCli(["deploy"], io)).toBe(2);
+      expect(io.stderr.text).toMatch(
+        /--certificate-arn, or --domain-name with --hosted-zone-id .*--allow-http/,
+      );
+      expect(fake.calls).toEqual(["DescribeStacks"]);
+    } finally {
+      await fake.close();
+    }
   });
   it("enum flags list their choices", async () => {
     const io = captureIo({}, { cwd: dir });
@@ -356,7 +371,7 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
     }
   });
 
-  it("without --yes and no terminal: IAM changes are not approved, nothing created, exit 1, nothing saved", async () => {
+  it("without --yes and no terminal: the plan is shown, not approved, nothing created, exit 1, nothing saved", async () => {
     const fake = await startFakeAws({ bootstrapVersion: "30", outputs });
     try {
       isolateAwsEnv(fakeEnv(fake.url));
@@ -365,7 +380,9 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
       expect(code, io.stderr.text).toBe(1);
       expect(io.stderr.text).toMatch(/re-run with --yes/);
       expect(io.stderr.text).toMatch(/nothing was changed/);
-      expect(io.stderr.text).toMatch(/IAM Statement Changes|security-sensitive/);
+      expect(io.stderr.text).toMatch(
+        /Stack pypiserver does not exist yet: deploy creates it\.\nProps set:\n {2}allowHttp {2}true {2}\(flag --allow-http\)/,
+      );
       expect(fake.calls).not.toContain("CreateChangeSet");
       expect(fake.calls).not.toContain("ExecuteChangeSet");
       await expect(readFile(join(dir, "declined.json"))).rejects.toThrow();

@@ -15,11 +15,15 @@ export interface FakeAwsOptions {
   outputs?: Record<string, string>;
   /** The stack exists already (destroy, update). */
   existingStack?: boolean;
+  /** The existing stack's template (GetTemplate); without it GetTemplate fails as for a missing stack. */
+  template?: Record<string, unknown>;
 }
 
 export interface FakeAws {
   url: string;
   calls: string[];
+  /** Bodies of the objects uploaded to S3 (the deployed template among them), by path. */
+  uploads: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -28,7 +32,12 @@ const CFN_NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
   const account = o.account ?? "123456789012";
   const calls: string[] = [];
+  const uploads = new Map<string, string>();
   let stackState: "none" | "review" | "created" = o.existingStack ? "created" : "none";
+  /** An existing stack's change set is an update: it ends in UPDATE_COMPLETE. */
+  let updating = false;
+  /** A change set exists (created, not yet executed or deleted): the toolkit deletes a stale one first. */
+  let changeSet = false;
   let stackName = "pypiserver";
   const stackId = () =>
     `arn:aws:cloudformation:eu-west-1:${account}:stack/${stackName}/11111111-2222-3333-4444-555555555555`;
@@ -95,12 +104,14 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
       case "DescribeStacks": {
         if (stackState === "none" || params.get("StackName") === "CDKToolkit")
           return cfnError(res, "ValidationError", `Stack with id ${params.get("StackName")} does not exist`);
-        const status = stackState === "review" ? "REVIEW_IN_PROGRESS" : "CREATE_COMPLETE";
+        const status =
+          stackState === "review" ? "REVIEW_IN_PROGRESS" : updating ? "UPDATE_COMPLETE" : "CREATE_COMPLETE";
         const outputs =
           stackState === "created"
             ? `<Outputs>${Object.entries(o.outputs ?? {})
                 .map(
-                  ([k, v]) => `<member><OutputKey>${k}</OutputKey><OutputValue>${v}</OutputValue></member>`,
+                  ([k, v]) =>
+                    `<member><OutputKey>${k}</OutputKey><OutputValue>${v.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</OutputValue></member>`,
                 )
                 .join("")}</Outputs>`
             : "";
@@ -111,34 +122,46 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
         );
       }
       case "GetTemplate":
-        return cfnError(res, "ValidationError", "Stack does not exist");
+        if (stackState === "created" && o.template)
+          return cfn(
+            res,
+            "GetTemplate",
+            `<TemplateBody>${JSON.stringify(o.template).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</TemplateBody><StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>`,
+          );
+        return cfnError(res, "ValidationError", `Stack with id ${params.get("StackName")} does not exist`);
       case "GetTemplateSummary":
         return cfn(res, "GetTemplateSummary", "<Parameters/>");
       case "CreateChangeSet":
-        stackState = "review";
+        changeSet = true;
+        if (stackState === "created") updating = true;
+        else stackState = "review";
         return cfn(
           res,
           "CreateChangeSet",
           `<Id>${stackId()}:changeSet/cdk-deploy-change-set/1</Id><StackId>${stackId()}</StackId>`,
         );
       case "DescribeChangeSet":
+        if (!changeSet)
+          return cfnError(res, "ChangeSetNotFound", "ChangeSet cdk-deploy-change-set does not exist");
         return cfn(
           res,
           "DescribeChangeSet",
           `<ChangeSetName>cdk-deploy-change-set</ChangeSetName><ChangeSetId>${stackId()}:changeSet/cdk-deploy-change-set/1</ChangeSetId><StackId>${stackId()}</StackId><StackName>${stackName}</StackName><Status>CREATE_COMPLETE</Status><ExecutionStatus>AVAILABLE</ExecutionStatus><Changes><member><Type>Resource</Type><ResourceChange><Action>Add</Action><LogicalResourceId>Packages660AFF77</LogicalResourceId><ResourceType>AWS::EFS::FileSystem</ResourceType></ResourceChange></member></Changes>`,
         );
       case "ExecuteChangeSet":
+        changeSet = false;
         stackState = "created";
         return cfn(res, "ExecuteChangeSet", "");
       case "DescribeStackEvents":
         return cfn(
           res,
           "DescribeStackEvents",
-          `<StackEvents><member><StackId>${stackId()}</StackId><EventId>e1</EventId><StackName>${stackName}</StackName><LogicalResourceId>${stackName}</LogicalResourceId><PhysicalResourceId>${stackId()}</PhysicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType><Timestamp>${new Date(Date.now() + 1000).toISOString()}</Timestamp><ResourceStatus>CREATE_COMPLETE</ResourceStatus></member></StackEvents>`,
+          `<StackEvents><member><StackId>${stackId()}</StackId><EventId>e1</EventId><StackName>${stackName}</StackName><LogicalResourceId>${stackName}</LogicalResourceId><PhysicalResourceId>${stackId()}</PhysicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType><Timestamp>${new Date(Date.now() + 1000).toISOString()}</Timestamp><ResourceStatus>${updating ? "UPDATE_COMPLETE" : "CREATE_COMPLETE"}</ResourceStatus></member></StackEvents>`,
         );
       case "ListStackResources":
         return cfn(res, "ListStackResources", "<StackResourceSummaries/>");
       case "DeleteChangeSet":
+        changeSet = false;
         return cfn(res, "DeleteChangeSet", "");
       case "DeleteStack":
         stackState = "none";
@@ -161,6 +184,7 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
         `<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">eu-west-1</LocationConstraint>`,
       );
     }
+    if (req.method === "PUT") uploads.set(req.url?.split("?")[0] ?? "", body);
     if (req.method === "PUT" || req.method === "HEAD") {
       res.writeHead(200, { etag: '"abc"', "x-amz-bucket-region": "eu-west-1" });
       return res.end();
@@ -181,6 +205,7 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
+    uploads,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -24,15 +24,19 @@ import {
   type PypiServerStackProps,
 } from "../../infra/props.js";
 import { SIZES, SIZE_PRESETS } from "../../infra/sizing.js";
-import {
-  mergeProps,
-  parseDeployConfig,
-  parseDeployFlags,
-  type DeployFlagValues,
-} from "../../infra/options.js";
+import { parseDeployConfig, parseDeployFlags, type DeployFlagValues } from "../../infra/options.js";
 import { DeclinedError, InfraError } from "../../infra/errors.js";
 import type { IoSink, RequireApproval, StackRunOptions } from "../../infra/toolkit.js";
 import { STACK_OUTPUT_KEYS } from "../../sources/target/outputs.js";
+import { layerProps, parseResets, type LayeredProps } from "../../infra/layers.js";
+import { formatPlan, planProps, type Plan } from "../../infra/plan.js";
+import {
+  STATEFUL_KINDS,
+  statefulChanges,
+  type StatefulKind,
+  type TemplateJson,
+} from "../../infra/stateful.js";
+import type { DeployedStack } from "../../infra/deployed.js";
 import { importWithCdk } from "../options/cdk-optional.js";
 
 /** Where `deploy` saves the stack outputs (cdk's --outputs-file format: { "<stack>": { "<OutputKey>": value } }). */
@@ -40,6 +44,7 @@ export const DEFAULT_OUTPUTS_FILE = ".pypictl/outputs.json";
 
 interface InfraFlags extends DeployFlagValues {
   stack?: string;
+  reset?: string[];
   region?: string;
   profile?: string;
   config?: string;
@@ -50,6 +55,7 @@ interface InfraFlags extends DeployFlagValues {
 interface SynthFlags extends InfraFlags {
   out?: string;
   validate?: boolean;
+  offline?: boolean;
 }
 
 interface DiffFlags extends InfraFlags {
@@ -58,6 +64,7 @@ interface DiffFlags extends InfraFlags {
 
 interface DeployFlags extends InfraFlags {
   yes?: boolean;
+  allowReplace?: StatefulKind[];
   requireApproval?: RequireApproval;
   outputsFile?: string;
 }
@@ -76,6 +83,11 @@ function addCommonOptions(cmd: Command, withProps: boolean, withStack = true): C
     .option("-v, --verbose", "show the toolkit's debug messages");
   if (!withProps) return cmd;
   cmd.option("--no-nag", "skip the cdk-nag AwsSolutions checks during synthesis");
+  cmd.option(
+    "--reset <prop>",
+    "return a deployed prop to its default (a flag's name, e.g. container-memory; repeatable; `all` for every prop)",
+    list,
+  );
   for (const key of PROP_KEYS) {
     const spec = PROP_FIELDS[key];
     const flag = flagFor(key);
@@ -105,6 +117,10 @@ export function registerInfraCommands(program: Command, io: Io, setExit: (code: 
     true,
   )
     .option("-o, --out <file>", "write the template to this file instead of stdout")
+    .option(
+      "--offline",
+      "with --stack: do not read the deployed stack's props (flags, config and defaults only; no AWS call)",
+    )
     .option("--validate", "also run aws-cdk-lib's CloudFormation schema validation (slower)")
     .addHelpText("after", `\nSize presets (--size):\n${sizes}\n`);
   synth.action(async (flags: SynthFlags) => run(() => synthAction(flags, io))());
@@ -124,6 +140,21 @@ export function registerInfraCommands(program: Command, io: Io, setExit: (code: 
     true,
   )
     .option("-y, --yes", "approve without asking (security-sensitive changes included)")
+    .addOption(
+      new Option(
+        "--allow-replace <what>",
+        "allow this deploy to create, replace or orphan stateful resources (repeatable)",
+      )
+        .choices([...STATEFUL_KINDS])
+        .argParser((v: string, prev: string[] = []) => {
+          if (!(STATEFUL_KINDS as readonly string[]).includes(v))
+            throw new UsageError(
+              `--allow-replace: "${v}" is not one of ${STATEFUL_KINDS.join(", ")}`,
+              "--allow-replace",
+            );
+          return [...prev, v];
+        }),
+    )
     .addOption(
       new Option("--require-approval <level>", "when to ask before deploying (default: broadening)").choices([
         "never",
@@ -197,21 +228,49 @@ export function infraTarget(
 interface Prepared {
   run: StackRunOptions;
   props: PypiServerStackProps;
+  /** What is deployed (when read: diff, deploy, synth --stack). */
+  deployed?: DeployedStack;
+  /** The props in words (diff, deploy, synth --stack). */
+  plan?: Plan;
 }
 
 /**
- * Flags + config → validated props and run options, before any CDK module loads (so a typo costs
- * milliseconds). `preview` lets synth/destroy proceed without a TLS decision (plain HTTP, with a warning).
+ * Flags + config (+ the deployed stack's props, for diff/deploy/synth --stack) → validated props and run
+ * options. Flags and config are validated before anything loads or calls AWS (a typo costs milliseconds).
+ * `preview` lets synth/destroy proceed without a TLS decision (plain HTTP, with a warning).
  */
 async function prepare(
   flags: InfraFlags,
   io: Io,
-  o: { online: boolean; preview: boolean; withProps: boolean },
+  o: { online: boolean; preview: boolean; withProps: boolean; readDeployed?: boolean; template?: boolean },
 ): Promise<Prepared> {
   const config = await loadConfig(flags.config);
   const fromConfig = o.withProps && config?.deploy ? parseDeployConfig(config.deploy, flags.config!) : {};
   const fromFlags = o.withProps ? parseDeployFlags(pickPropFlags(flags)) : {};
-  let props = mergeProps(fromConfig, fromFlags);
+  const reset = parseResets(flags.reset);
+  const { stackName, region, profile } = infraTarget(flags, config);
+  let deployed: DeployedStack | undefined;
+  if (o.withProps && o.readDeployed) {
+    deployed = await readDeployed({ stackName, region, profile }, o.template === true);
+    if (deployed.exists) {
+      err(
+        io,
+        `Starting from the props stack ${stackName} was deployed with (${deployed.origin === "recorded" ? "recorded by pypictl" : "read back from its template: deployed before pypictl recorded props"}); flags and config override them.\n`,
+      );
+      if (deployed.ignored.length > 0)
+        err(
+          io,
+          `warning: recorded props this pypictl does not know, ignored: ${deployed.ignored.join(", ")}\n`,
+        );
+    }
+  }
+  const layered = layerProps({
+    deployed: deployed?.exists ? deployed.props : undefined,
+    config: fromConfig,
+    flags: fromFlags,
+    reset,
+  });
+  let props = layered.props;
   if (
     o.preview &&
     props.certificateArn === undefined &&
@@ -225,11 +284,17 @@ async function prepare(
         "note: no --certificate-arn or --domain-name/--hosted-zone-id given: this template serves plain HTTP; `pypictl deploy` will insist on a choice.\n",
       );
   }
-  const resolved = resolveProps(props);
+  const resolved = resolveWithOrigin(props, layered);
   if (o.withProps) for (const w of resolved.warnings) err(io, `warning: ${w}\n`);
-  const { stackName, region, profile } = infraTarget(flags, config);
+  let plan: Plan | undefined;
+  if (deployed) {
+    const before = deployed.exists ? tryResolve(deployed.props) : undefined;
+    plan = planProps(before, resolved, layered, { update: deployed.exists });
+  }
   return {
     props,
+    ...(deployed ? { deployed } : {}),
+    ...(plan ? { plan } : {}),
     run: {
       stackName,
       props,
@@ -240,6 +305,40 @@ async function prepare(
       ...(io.env.PYPICTL_CDK_CONTEXT ? { context: parseContextEnv(io.env.PYPICTL_CDK_CONTEXT) } : {}),
     },
   };
+}
+
+function tryResolve(props: PypiServerStackProps) {
+  try {
+    return resolveProps(props);
+  } catch {
+    return undefined;
+  }
+}
+
+/** resolveProps, with the deployed origin of the offending prop in the message (and how to reset it). */
+function resolveWithOrigin(props: PypiServerStackProps, layered: LayeredProps) {
+  try {
+    return resolveProps(props);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    const fromDeployed = PROP_KEYS.filter((k) => layered.sources[k] === "deployed");
+    if (fromDeployed.length === 0) throw e;
+    throw new UsageError(
+      `${e.message}\n(starting from the deployed props: ${fromDeployed.map((k) => `${k}=${JSON.stringify(props[k])}`).join(", ")}; \`--reset PROP\` returns one to its default)`,
+      e.subject,
+    );
+  }
+}
+
+/** The deployed stack, read with the command's region/profile (loads only the CloudFormation client). */
+async function readDeployed(
+  o: { stackName: string; region?: string; profile?: string },
+  template: boolean,
+): Promise<DeployedStack> {
+  const { readDeployedStack } = await import("../../infra/deployed.js");
+  const { AwsClientPool } = await import("../../sources/aws/pool.js");
+  const cfn = await new AwsClientPool().for({ region: o.region, profile: o.profile }).cloudformation();
+  return readDeployedStack(cfn, o.stackName, { template });
 }
 
 /** Test/offline hook: extra CDK context (e.g. seeded lookups) as JSON in PYPICTL_CDK_CONTEXT. */
@@ -303,10 +402,30 @@ async function guarded(io: Io, fn: () => Promise<number>): Promise<number> {
   }
 }
 
+/** The stateful changes between the deployed template and the new one that the flags do not allow. */
+function guardedChanges(
+  deployed: DeployedStack | undefined,
+  template: Record<string, unknown>,
+  allowed: readonly StatefulKind[],
+) {
+  if (!deployed?.exists || !deployed.template) return [];
+  return statefulChanges(deployed.template, template as TemplateJson).filter(
+    (c) => !allowed.includes(c.kind),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------- actions
 
 export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
-  const { run } = await prepare(flags, io, { online: false, preview: true, withProps: true });
+  // `synth --stack NAME` shows what a deploy of that stack would make: it starts from the deployed props.
+  const readDeployed = flags.stack !== undefined && flags.offline !== true;
+  const { run, plan } = await prepare(flags, io, {
+    online: false,
+    preview: true,
+    withProps: true,
+    readDeployed,
+  });
+  if (plan) err(io, formatPlan(run.stackName, plan));
   return guarded(io, async () => {
     let template: Record<string, unknown>;
     if (!needsEnvironment(run.props)) {
@@ -343,7 +462,14 @@ export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
 }
 
 export async function diffAction(flags: DiffFlags, io: Io): Promise<number> {
-  const { run } = await prepare(flags, io, { online: true, preview: false, withProps: true });
+  const { run, plan, deployed } = await prepare(flags, io, {
+    online: true,
+    preview: false,
+    withProps: true,
+    readDeployed: true,
+    template: true,
+  });
+  err(io, formatPlan(run.stackName, plan!));
   const tk = await loadToolkit();
   return guarded(io, async () => {
     const host = new tk.PypictlIoHost({
@@ -352,7 +478,13 @@ export async function diffAction(flags: DiffFlags, io: Io): Promise<number> {
       resultsToStdout: true,
       diff: true,
     });
-    const changed = await tk.diffStack(host, run);
+    const changed = await tk.diffStack(host, {
+      ...run,
+      beforeDiff: async (template) => {
+        for (const c of guardedChanges(deployed, template, []))
+          err(io, `warning: \`pypictl deploy\` would stop here: ${c.message}\n`);
+      },
+    });
     err(
       io,
       changed
@@ -364,7 +496,14 @@ export async function diffAction(flags: DiffFlags, io: Io): Promise<number> {
 }
 
 export async function deployAction(flags: DeployFlags, io: Io): Promise<number> {
-  const { run } = await prepare(flags, io, { online: true, preview: false, withProps: true });
+  const { run, plan, deployed } = await prepare(flags, io, {
+    online: true,
+    preview: false,
+    withProps: true,
+    readDeployed: true,
+    template: true,
+  });
+  err(io, formatPlan(run.stackName, plan!));
   const outputsFile = resolve(io.cwd, flags.outputsFile ?? DEFAULT_OUTPUTS_FILE);
   const tk = await loadToolkit();
   return guarded(io, async () => {
@@ -375,7 +514,28 @@ export async function deployAction(flags: DeployFlags, io: Io): Promise<number> 
       requireApproval: flags.requireApproval,
     });
     err(io, `Deploying stack ${run.stackName}${run.region ? ` to ${run.region}` : ""}…\n`);
-    const result = await tk.deployStack(host, { ...run, tags: { "pypictl:stack": run.stackName } });
+    const sink = sinkFor(io);
+    const result = await tk.deployStack(host, {
+      ...run,
+      tags: { "pypictl:stack": run.stackName },
+      beforeDeploy: async (template) => {
+        const blocked = guardedChanges(deployed, template, flags.allowReplace ?? []);
+        if (blocked.length > 0)
+          throw new UsageError(
+            `stack ${run.stackName} not deployed, nothing changed:\n${blocked.map((c) => `  - ${c.message}`).join("\n")}`,
+            blocked[0]!.flag,
+          );
+        if (flags.yes) return;
+        const answer = await sink.confirm?.(
+          `Deploy stack ${run.stackName}${plan!.update ? ` (${plan!.changes.length} prop change${plan!.changes.length === 1 ? "" : "s"})` : ""}?`,
+        );
+        if (answer === undefined)
+          throw new DeclinedError(
+            "No terminal to confirm on: re-run with --yes to deploy (review it first with `pypictl diff`): nothing was changed.",
+          );
+        if (!answer) throw new DeclinedError("Deploy cancelled: nothing was changed.");
+      },
+    });
     // doctor and creds read these; a stack without them (e.g. --stack naming another stack) is no success.
     const missing = Object.values(STACK_OUTPUT_KEYS).filter(
       (k) => typeof result.outputs[k] !== "string" || result.outputs[k] === "",
