@@ -6,7 +6,7 @@
  */
 import { countCalls } from "./call-log.js";
 import { recordRequest, requestSent, type RequestStats } from "../request-log.js";
-import { proxyAgents } from "../net/proxy.js";
+import { connectionAgents } from "../net/proxy.js";
 import { awsRegionFromEnv } from "../net/aws-env.js";
 
 export interface AwsSettings {
@@ -63,8 +63,16 @@ export const RUN_DEADLINE_MESSAGE = "the run's --timeout ran out";
 export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.env) {
   const fromEnv = Number(env.AWS_MAX_ATTEMPTS);
   const region = awsRegionFromEnv(s.region, env);
-  // HTTPS_PROXY/HTTP_PROXY/NO_PROXY as the aws CLI honours them (the SDK itself ignores them).
-  const agents = s.requestHandler ? undefined : proxyAgents(env);
+  // HTTPS_PROXY/HTTP_PROXY/NO_PROXY as the aws CLI honours them (the SDK itself ignores them), and the
+  // connect bound kept by our agents, not by the SDK's connectionTimeout: that one's timer outlives an
+  // aborted request by up to its full length (@smithy/node-http-handler arms it on a deferred timer whose
+  // id it no longer holds), keeping the process alive past the run's deadline. Ours goes with the socket.
+  const agents = s.requestHandler
+    ? undefined
+    : connectionAgents(env, undefined, {
+        timeoutMs: CONNECT_TIMEOUT_MS,
+        ...(s.deadlineAt !== undefined ? { deadlineAt: s.deadlineAt } : {}),
+      });
   return {
     ...(region ? { region } : {}),
     ...(s.profile ? { profile: s.profile } : {}),
@@ -73,7 +81,6 @@ export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.en
       s.maxAttempts ??
       (Number.isInteger(fromEnv) && fromEnv > 0 ? Math.min(fromEnv, 10) : DEFAULT_MAX_ATTEMPTS),
     requestHandler: (s.requestHandler ?? {
-      connectionTimeout: CONNECT_TIMEOUT_MS,
       requestTimeout: REQUEST_TIMEOUT_MS,
       socketTimeout: REQUEST_TIMEOUT_MS,
       throwOnRequestTimeout: true,

@@ -6,7 +6,7 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { RequestOptions } from "node:http";
-import { proxyAgents, proxyAuthorization, proxyFor, proxySettings } from "../net/proxy.js";
+import { connectionAgents, proxyAuthorization, proxyFor, proxySettings } from "../net/proxy.js";
 
 export type ProbeErrorKind = "timeout" | "tls" | "refused" | "dns" | "reset" | "other";
 
@@ -58,7 +58,12 @@ export interface ProbeRequest {
  * How to send: directly; https:// through a CONNECT tunnel (TLS end to end); or plain http:// to the proxy
  * with the absolute URL, as curl and pip do.
  */
-function viaProxy(url: URL, headers: Record<string, string>, env: NodeJS.ProcessEnv) {
+function viaProxy(
+  url: URL,
+  headers: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+  bounds: { timeoutMs: number; signal?: AbortSignal },
+) {
   const proxy = proxyFor(url, proxySettings(env));
   const direct = {
     send: url.protocol === "https:" ? httpsRequest : httpRequest,
@@ -67,8 +72,9 @@ function viaProxy(url: URL, headers: Record<string, string>, env: NodeJS.Process
   };
   if (!proxy) return direct;
   if (url.protocol === "https:") {
-    const agents = proxyAgents(env, { keepAlive: false });
-    return { ...direct, options: { agent: agents!.httpsAgent } };
+    // The tunnel is bounded as the whole request is: a silent proxy is a timeout, and its socket goes.
+    const agents = connectionAgents(env, { keepAlive: false }, bounds);
+    return { ...direct, options: { agent: agents.httpsAgent } };
   }
   const auth = proxyAuthorization(proxy);
   if (auth) headers["proxy-authorization"] = auth;
@@ -94,7 +100,10 @@ export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
   const headers: Record<string, string> = { "user-agent": "pypictl-probe", accept: "text/html" };
   if (req.auth)
     headers.authorization = `Basic ${Buffer.from(`${req.auth.username}:${req.auth.password}`, "utf8").toString("base64")}`;
-  const { send, target, options } = viaProxy(url, headers, req.env ?? process.env);
+  const { send, target, options } = viaProxy(url, headers, req.env ?? process.env, {
+    timeoutMs: req.timeoutMs,
+    ...(req.signal ? { signal: req.signal } : {}),
+  });
   return new Promise<ProbeAnswer>((resolve) => {
     let settled = false;
     const finish = (a: Omit<ProbeAnswer, "path" | "ms">) => {

@@ -122,12 +122,59 @@ function proxyPort(proxy: URL): number {
   return Number(proxy.port) || (proxy.protocol === "https:" ? 443 : 80);
 }
 
+/**
+ * How long a connection may take to be up (TCP, and through a proxy the CONNECT answer too). Without a
+ * bound a proxy that accepts TCP and never answers holds the socket — and the process — forever: the
+ * http.Agent has no socket yet, so neither the SDK's connectionTimeout (armed on the request's "socket"
+ * event, @smithy/node-http-handler) nor an abort of the request reaches it.
+ */
+export interface ConnectBounds {
+  /** Longest time from dialling to a usable connection. */
+  timeoutMs: number;
+  /** The run's deadline (Date.now() ms): the connection gives up then even if timeoutMs is longer. */
+  deadlineAt?: number;
+  /** Gives up when aborted (the request it was for is gone). */
+  signal?: AbortSignal;
+}
+
+/** The default bound of a connection when the caller names none (as the SDK's connectionTimeout). */
+export const CONNECT_BOUND_MS = 3_000;
+/** How long after the run's deadline a connection still being made is cut (see boundTimer). */
+export const DEADLINE_GRACE_MS = 25;
+
+/**
+ * A timer that cuts a connection being made at its bound. Cut by the connect bound: ETIMEDOUT, retried as
+ * a connect timeout is. Cut by the run's deadline: a moment after it, so the run's own abort is what the
+ * caller sees, and under a code no retry strategy treats as transient — a retry would only sleep its
+ * back-off and keep the process alive past the deadline.
+ */
+function boundTimer(bounds: ConnectBounds, what: string, cut: (e: Error) => void): () => void {
+  const leftMs =
+    bounds.deadlineAt !== undefined ? bounds.deadlineAt - Date.now() + DEADLINE_GRACE_MS : Infinity;
+  const byDeadline = leftMs <= bounds.timeoutMs;
+  const waitMs = Math.max(0, Math.min(bounds.timeoutMs, leftMs));
+  const timer = setTimeout(() => {
+    const message = byDeadline ? `${what} before the run's deadline` : `${what} within ${waitMs} ms`;
+    cut(Object.assign(new Error(message), { code: byDeadline ? "ECONNDEADLINE" : "ETIMEDOUT" }));
+  }, waitMs);
+  return () => clearTimeout(timer);
+}
+
+/** A direct connection, cut at its bound unless up by then; the timer goes with the socket. */
+function boundedDirect(socket: net.Socket, secure: boolean, bounds: ConnectBounds, target: string) {
+  const clear = boundTimer(bounds, `no connection to ${target}`, (e) => socket.destroy(e));
+  socket.once(secure ? "secureConnect" : "connect", clear);
+  socket.once("close", clear);
+  return socket;
+}
+
 /** Open a CONNECT tunnel to host:port through the proxy; calls back with the raw socket. */
 export function connectTunnel(
   proxy: URL,
   host: string,
   port: number,
   cb: (err: Error | null, socket?: Duplex) => void,
+  bounds: ConnectBounds = { timeoutMs: CONNECT_BOUND_MS },
 ): void {
   const socket: net.Socket =
     proxy.protocol === "https:"
@@ -136,12 +183,30 @@ export function connectTunnel(
   const target = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
   let buffered = Buffer.alloc(0);
   let done = false;
+  const settle = () => {
+    done = true;
+    clearTimer();
+    bounds.signal?.removeEventListener("abort", onAbort);
+  };
   const fail = (e: Error) => {
     if (done) return;
-    done = true;
+    settle();
     socket.destroy();
     cb(Object.assign(e, { code: (e as NodeJS.ErrnoException).code ?? "EPROXY" }));
   };
+  const clearTimer = boundTimer(
+    bounds,
+    `proxy ${describeProxy(proxy)}: no answer to CONNECT ${target}`,
+    fail,
+  );
+  const onAbort = () =>
+    fail(
+      Object.assign(new Error(`proxy ${describeProxy(proxy)}: CONNECT ${target} aborted`), {
+        code: "ABORT_ERR",
+      }),
+    );
+  if (bounds.signal?.aborted) return onAbort();
+  bounds.signal?.addEventListener("abort", onAbort, { once: true });
   socket.once("error", (e) => fail(new Error(`proxy ${describeProxy(proxy)}: ${e.message}`, { cause: e })));
   socket.once(proxy.protocol === "https:" ? "secureConnect" : "connect", () => {
     const auth = proxyAuthorization(proxy);
@@ -168,7 +233,7 @@ export function connectTunnel(
     }
     const rest = buffered.subarray(end + 4);
     if (rest.length) socket.unshift(rest);
-    done = true;
+    settle();
     socket.removeAllListeners("error");
     cb(null, socket);
   };
@@ -181,11 +246,16 @@ type CreateConnection = (
 ) => Duplex | undefined;
 
 /**
- * Make an agent tunnel through the proxy (CONNECT) unless NO_PROXY exempts the host. The http and https
- * agents differ only in the default port, the direct connection and, for https, TLS over the tunnel
- * (end to end: the proxy sees only the encrypted stream).
+ * Make an agent's connections bounded, and tunnel them through the proxy (CONNECT) unless NO_PROXY exempts
+ * the host. The http and https agents differ only in the default port, the direct connection and, for
+ * https, TLS over the tunnel (end to end: the proxy sees only the encrypted stream).
  */
-function tunnelling<A extends http.Agent>(agent: A, scheme: "http" | "https", settings: ProxySettings): A {
+function bounded<A extends http.Agent>(
+  agent: A,
+  scheme: "http" | "https",
+  settings: ProxySettings | undefined,
+  bounds: ConnectBounds,
+): A {
   const secure = scheme === "https";
   const createConnection: CreateConnection = (options, cb) => {
     const host = String(options.host ?? options.hostname ?? "localhost");
@@ -195,37 +265,51 @@ function tunnelling<A extends http.Agent>(agent: A, scheme: "http" | "https", se
       settings,
     );
     if (!proxy)
-      return secure
-        ? tls.connect(options as tls.ConnectionOptions)
-        : net.createConnection(options as unknown as net.NetConnectOpts);
-    connectTunnel(proxy, host, port, (err, raw) => {
-      if (err || !raw) return cb(err ?? new Error("no tunnel"));
-      if (!secure) return cb(null, raw);
-      const servername = (options.servername as string | undefined) ?? (net.isIP(host) ? undefined : host);
-      cb(
-        null,
-        tls.connect({
-          ...(options as tls.ConnectionOptions),
-          socket: raw as net.Socket,
-          servername,
-        } as tls.ConnectionOptions),
+      return boundedDirect(
+        secure
+          ? tls.connect(options as tls.ConnectionOptions)
+          : net.createConnection(options as unknown as net.NetConnectOpts),
+        secure,
+        bounds,
+        `${host}:${port}`,
       );
-    });
+    connectTunnel(
+      proxy,
+      host,
+      port,
+      (err, raw) => {
+        if (err || !raw) return cb(err ?? new Error("no tunnel"));
+        if (!secure) return cb(null, raw);
+        const servername = (options.servername as string | undefined) ?? (net.isIP(host) ? undefined : host);
+        cb(
+          null,
+          tls.connect({
+            ...(options as tls.ConnectionOptions),
+            socket: raw as net.Socket,
+            servername,
+          } as tls.ConnectionOptions),
+        );
+      },
+      bounds,
+    );
     return undefined;
   };
   (agent as unknown as { createConnection: CreateConnection }).createConnection = createConnection;
   return agent;
 }
 
-/** Agents for clients that send paths, not absolute URLs (the AWS SDK); undefined when no proxy is set. */
-export function proxyAgents(
+/**
+ * Agents for clients that send paths, not absolute URLs (the AWS SDK): every connection bounded by `bounds`
+ * (the run's deadline among them) with a timer that goes with its socket, through the proxy when one is set.
+ */
+export function connectionAgents(
   env: NodeJS.ProcessEnv = process.env,
   opts: http.AgentOptions = { keepAlive: true, maxSockets: 50 },
-): { httpAgent: http.Agent; httpsAgent: https.Agent } | undefined {
+  bounds: ConnectBounds = { timeoutMs: CONNECT_BOUND_MS },
+): { httpAgent: http.Agent; httpsAgent: https.Agent } {
   const settings = proxySettings(env);
-  if (!settings) return undefined;
   return {
-    httpAgent: tunnelling(new http.Agent(opts), "http", settings),
-    httpsAgent: tunnelling(new https.Agent(opts), "https", settings),
+    httpAgent: bounded(new http.Agent(opts), "http", settings, bounds),
+    httpsAgent: bounded(new https.Agent(opts), "https", settings, bounds),
   };
 }
