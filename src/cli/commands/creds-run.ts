@@ -7,6 +7,7 @@
 import { readFile, copyFile, mkdir, chmod } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Io, out, err, useColor } from "../io.js";
+import { inertAround } from "../render/inert.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
 import { DEFAULT_STACK, fleetRequest } from "../options/fleet.js";
@@ -232,7 +233,8 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
       );
     } else {
       // The one place a password is printed on purpose: creds was asked for it (not a terminal, or --show-password).
-      io.stdout.write(renderCreds(format, input, { mask: false }));
+      // Around the password (kept byte for byte) the text is made inert like every other line (issue 25).
+      io.stdout.write(inertAround(renderCreds(format, input, { mask: false }), [...io.secrets]));
     }
     return EXIT.ok;
   }
@@ -252,7 +254,7 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   const merged = mergeFor(format, existing, input, generated, path);
   if (flags.dryRun) {
     const diff = lineDiff(existing, merged.text, path);
-    if (flags.showPassword) io.stdout.write(diff);
+    if (flags.showPassword) io.stdout.write(inertAround(diff, [...io.secrets]));
     else out(io, maskCredentialText(diff));
     out(
       io,

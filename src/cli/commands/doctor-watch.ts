@@ -18,6 +18,7 @@ import { renderReport } from "../render/index.js";
 import { renderGlanceHuman } from "../render/human.js";
 import { buildTimeline, timeLabel } from "../render/timeline.js";
 import { renderTimelineText } from "../render/timeline-text.js";
+import { inertRenderInput } from "../render/inert.js";
 import {
   changeLine,
   eventChange,
@@ -93,6 +94,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
     err(io, `watch: a round every ${intervalMs / 1000} s; Ctrl-C stops with the final report\n`);
 
   let last: { report: Report; evidence: Evidence } | undefined;
+  let lastShown: Report | undefined;
   let firstWindow: ReturnType<typeof windowFor> | undefined;
   let lastWindow: ReturnType<typeof windowFor> | undefined;
   let merged: Evidence | undefined;
@@ -122,17 +124,22 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
       firstWindow ??= window;
       lastWindow = window;
       merged = mergeEvidence(merged, result.evidence);
-      const tl = buildTimeline(result.report, result.evidence);
+      // What the screen and the change lines show is inert text (render/inert.ts); the bundle keeps the data.
+      const shown = inertRenderInput(result.report, { evidence: result.evidence });
+      const tl = buildTimeline(shown.report, shown.opts.evidence);
       const events = last ? newEvents(tl, seen) : [];
       for (const e of tl.events) seen.add(eventKey(e));
-      const changes = [...statusChanges(last?.report, result.report), ...events.map(eventChange)];
+      const changes = [...statusChanges(lastShown, shown.report), ...events.map(eventChange)];
       last = result;
+      lastShown = shown.report;
       recent.push(...changes);
       recent.splice(0, Math.max(0, recent.length - RECENT));
-      if (tty)
+      if (tty) {
+        // The screen's own clear sequence, then its text through out() like every other line.
+        io.stdout.write(CLEAR);
         out(
           io,
-          screen(result.report, tl, recent, {
+          screen(shown.report, tl, recent, {
             round,
             intervalMs,
             color,
@@ -141,7 +148,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
             calls,
           }),
         );
-      else {
+      } else {
         for (const c of changes) changesTo(io, `${changeLine(c)}\n`);
         if (!how.quiet)
           err(
@@ -204,5 +211,5 @@ function screen(
     "",
     `round ${o.round} took ${(o.tookMs / 1000).toFixed(1)} s and ${o.calls} AWS call(s); next in ${Math.round(o.intervalMs / 1000)} s — Ctrl-C stops with the final report`,
   );
-  return `${CLEAR}${lines.join("\n")}\n`;
+  return `${lines.join("\n")}\n`;
 }
