@@ -4,7 +4,7 @@
  * The password is registered as a secret as soon as it is read: it reaches stdout only when creds was asked
  * to print it (not on a terminal without --show-password), and never stderr, errors or evidence.
  */
-import { readFile, copyFile, mkdir, chmod } from "node:fs/promises";
+import { readFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Io, out, err, useColor } from "../io.js";
 import { inertAround } from "../render/inert.js";
@@ -15,7 +15,8 @@ import { resolveFleet } from "../options/resolve-fleet.js";
 import { EMPTY_CONFIG, parseConfig, type PypictlConfig } from "../../config/config.js";
 import { Field } from "../../config/validate.js";
 import type { CredsFlags } from "./creds.js";
-import { writeAtomic } from "../write-file.js";
+import { copyAtomic, writeAtomic } from "../write-file.js";
+import { errnoWords } from "../os-errors.js";
 import { validateCredsFlags } from "../options/validate-creds.js";
 import { printConfigWarnings } from "../options/validate-doctor.js";
 import {
@@ -273,11 +274,15 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   if (existed) {
     backup = `${path}.bak`;
     try {
-      await copyFile(path, backup);
-      await chmod(backup, 0o600);
+      // Written like the file itself: never through another user's symlink, whole, 0600.
+      await copyAtomic(path, backup, "--write");
     } catch (e) {
+      const why =
+        e instanceof UsageError
+          ? e.message.replace(/^--write \S+: /, "")
+          : errnoWords((e as NodeJS.ErrnoException).code ?? "EIO");
       throw new UsageError(
-        `--write ${path}: cannot keep a backup at ${backup} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing written`,
+        `--write ${path}: cannot keep a backup at ${backup} (${why}); nothing written`,
         "--path",
       );
     }

@@ -28,7 +28,7 @@ import {
   type Change,
 } from "../watch/changes.js";
 import { mergeEvidence, watchWindow } from "../watch/merge-evidence.js";
-import { writeAtomic } from "../write-file.js";
+import { deliver } from "../deliver.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
 import type { DoctorPlan } from "./doctor-plan.js";
 
@@ -172,25 +172,31 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
     width: io.stdout.columns ?? 100,
     evidence: last.evidence,
   });
-  if (save) {
-    const bundle = makeBundle({
-      version: TOOL_VERSION,
-      window: watchWindow(firstWindow, lastWindow),
-      target,
-      evidence: merged,
-      now: now(),
-      description: `pypictl doctor --watch: ${round} round(s), one every ${intervalMs / 1000} s`,
-    });
-    await writeAtomic(save.path, bundleText(bundle, { pretty: save.pretty }), { flag: "--save-evidence" });
-    if (!how.quiet) err(io, `evidence of ${round} round(s) saved to ${save.path}\n`);
-  }
-  if (how.output) {
-    await writeAtomic(how.output, rendered, { flag: "--output" });
-    if (!how.quiet) err(io, `report written to ${how.output}\n`);
-  } else {
-    if (tty) out(io, "\n");
-    out(io, rendered);
-  }
+  // The evidence, then the report, through the one delivery path: a bundle that cannot be written does
+  // not cost the final report (issue 26), and the run then exits 2.
+  const delivered = await deliver(io, {
+    rendered: tty && !how.output ? `\n${rendered}` : rendered,
+    output: how.output,
+    evidence: save
+      ? {
+          path: save.path,
+          text: () =>
+            bundleText(
+              makeBundle({
+                version: TOOL_VERSION,
+                window: watchWindow(firstWindow, lastWindow),
+                target,
+                evidence: merged,
+                now: now(),
+                description: `pypictl doctor --watch: ${round} round(s), one every ${intervalMs / 1000} s`,
+              }),
+              { pretty: save.pretty },
+            ),
+        }
+      : undefined,
+    quiet: how.quiet,
+  });
+  if (!delivered) return EXIT.usage;
   return exitCodeFor(last.report.summary, how.failOn);
 }
 
