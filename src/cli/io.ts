@@ -4,6 +4,7 @@
  * Results go to stdout; progress, warnings and errors go to stderr.
  */
 import tty from "node:tty";
+import { inertStream } from "./render/inert.js";
 
 export interface OutStream {
   write(chunk: string): unknown;
@@ -44,13 +45,17 @@ export function redact(text: string, secrets: ReadonlySet<string>): string {
   return out;
 }
 
-/** Write to stdout with secrets masked. Only `creds` may bypass this, when the user asked for the password. */
+/**
+ * Write to stdout with secrets masked and control characters escaped (the last guard of issue 25: a
+ * renderer's own line breaks and colours pass, nothing else that a terminal acts on). Only `creds` may
+ * bypass this, when the user asked for the password.
+ */
 export function out(io: Io, text: string): void {
-  io.stdout.write(redact(text, io.secrets));
+  io.stdout.write(inertStream(redact(text, io.secrets)));
 }
 
 export function err(io: Io, text: string): void {
-  io.stderr.write(redact(text, io.secrets));
+  io.stderr.write(inertStream(redact(text, io.secrets)));
 }
 
 /**

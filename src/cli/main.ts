@@ -9,6 +9,7 @@ import { registerCompletion } from "./commands/completion.js";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
 import { IncompleteError, UsageError, errorMessage } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
+import { guardOutputStreams, isOsError, osErrorText } from "./os-errors.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerCreds } from "./commands/creds.js";
 import { registerInfraCommands } from "./commands/infra.js";
@@ -36,6 +37,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", EXIT_CODES_HELP)
     .exitOverride();
+  // An empty value (`--since ''`, an unset variable in a script) is refused, never read as "not given".
+  program.hook("preAction", (_program, action) => refuseEmptyValues(action));
   registerDoctor(program, io, setExit);
   registerCreds(program, io, setExit);
   registerInfraCommands(program, io, setExit);
@@ -52,6 +55,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     c.addHelpText("after", `${examplesHelp(c.name())}\n${EXIT_CODES_HELP}`);
   }
   return program;
+}
+
+function refuseEmptyValues(cmd: Command): void {
+  for (const opt of cmd.options) {
+    const v: unknown = cmd.getOptionValue(opt.attributeName());
+    if (
+      v === "" ||
+      (Array.isArray(v) && v.some((x) => x === "")) ||
+      (typeof v === "string" && v.trim() === "")
+    ) {
+      const flag = opt.long ?? opt.short ?? opt.name();
+      throw new UsageError(
+        `${flag}: the value is empty (give one, or leave the flag out to use the default)`,
+        flag,
+      );
+    }
+  }
 }
 
 /** Run the CLI with the given streams; resolves to the exit code. Never calls process.exit. */
@@ -82,6 +102,12 @@ export async function runCli(argv: readonly string[], io: Io = processIo()): Pro
       err(io, `pypictl: ${e.message}\n`);
       return EXIT.incomplete;
     }
+    // An OS error no command turned into its own words (a file name too long, a full disk): the file and
+    // the errno in words, exit 2 like every other file that cannot be read or written.
+    if (isOsError(e)) {
+      err(io, `pypictl: ${osErrorText(e)}\n`);
+      return EXIT.usage;
+    }
     err(io, `pypictl: unexpected error: ${errorMessage(e)}\n`);
     if (io.env.PYPICTL_DEBUG) err(io, `${(e as Error)?.stack ?? ""}\n`);
     return EXIT.failed;
@@ -89,11 +115,13 @@ export async function runCli(argv: readonly string[], io: Io = processIo()): Pro
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  // `pypictl doctor | head`: when the reader goes away, stop writing quietly instead of crashing on EPIPE.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code !== "EPIPE") throw e;
-    });
-  }
-  process.exitCode = await runCli(argv);
+  // `pypictl doctor | head` stops quietly; a stdout that cannot be written (a full disk) is said in words
+  // and the run exits 2, as when --output cannot be written.
+  let outputFailed = false;
+  guardOutputStreams({ stdout: process.stdout, stderr: process.stderr }, () => {
+    outputFailed = true;
+    process.exitCode = EXIT.usage;
+  });
+  const code = await runCli(argv);
+  process.exitCode = outputFailed ? EXIT.usage : code;
 }

@@ -1,6 +1,7 @@
 /** The live progress line on stderr while gathering (TTY only). */
 import type { Io } from "./io.js";
 import type { ProgressEvent } from "../checks/runner.js";
+import { inertText } from "./render/inert.js";
 
 export class ProgressLine {
   private active = new Map<string, string>();
@@ -13,7 +14,7 @@ export class ProgressLine {
 
   update(e: ProgressEvent): void {
     if (!this.enabled) return;
-    if (e.type === "source-start") this.active.set(e.id, e.title);
+    if (e.type === "source-start") this.active.set(e.id, inertText(e.title));
     else {
       this.active.delete(e.id);
       this.done++;

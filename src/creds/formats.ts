@@ -51,6 +51,8 @@ export function netrcToken(s: string): string {
  */
 /** With the u flag a paired surrogate is one astral code point; only a lone half is category Cs. */
 const LONE_SURROGATE = /\p{Cs}/u;
+/** Invisible formatting characters: bidi overrides and isolates, zero-width spaces and joiners, the BOM. */
+const INVISIBLE = /\p{Cf}/u;
 
 export const CRED_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const CRED_NAME_RULE =
@@ -76,8 +78,11 @@ const INDEX_HOST =
  */
 export function assertIndexUrl(url: string, subject = "--url"): void {
   // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(url) || LONE_SURROGATE.test(url))
-    throw new UsageError(`${subject}: the URL contains whitespace or control characters`, subject);
+  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(url) || LONE_SURROGATE.test(url) || INVISIBLE.test(url))
+    throw new UsageError(
+      `${subject}: the URL contains whitespace, control or invisible formatting characters`,
+      subject,
+    );
   const m = /^https?:\/\/([^/?#@]+)(?:[/?#]|$)/i.exec(url);
   if (!m)
     throw new UsageError(
@@ -121,6 +126,13 @@ function assertRepresentable(input: CredsInput, format: CredFormat): void {
   if (control.test(input.username))
     throw new UsageError(
       `--format ${format}: the username contains a control character or line break`,
+      "--format",
+    );
+  // Bidi overrides and zero-width characters (Unicode Cf) would be printed into a terminal or a config
+  // file a reader cannot see them in (issue 25): refused rather than silently changed.
+  if (INVISIBLE.test(input.username))
+    throw new UsageError(
+      `--format ${format}: the username contains an invisible formatting character (bidi override, zero-width)`,
       "--format",
     );
   if (control.test(input.password))

@@ -4,9 +4,10 @@
  * The password is registered as a secret as soon as it is read: it reaches stdout only when creds was asked
  * to print it (not on a terminal without --show-password), and never stderr, errors or evidence.
  */
-import { readFile, copyFile, mkdir, chmod } from "node:fs/promises";
+import { readFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Io, out, err, useColor } from "../io.js";
+import { inertAround } from "../render/inert.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
 import { DEFAULT_STACK, fleetRequest } from "../options/fleet.js";
@@ -14,7 +15,8 @@ import { resolveFleet } from "../options/resolve-fleet.js";
 import { EMPTY_CONFIG, parseConfig, type PypictlConfig } from "../../config/config.js";
 import { Field } from "../../config/validate.js";
 import type { CredsFlags } from "./creds.js";
-import { writeAtomic } from "../write-file.js";
+import { copyAtomic, writeAtomic } from "../write-file.js";
+import { errnoWords } from "../os-errors.js";
 import { validateCredsFlags } from "../options/validate-creds.js";
 import { printConfigWarnings } from "../options/validate-doctor.js";
 import {
@@ -232,7 +234,8 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
       );
     } else {
       // The one place a password is printed on purpose: creds was asked for it (not a terminal, or --show-password).
-      io.stdout.write(renderCreds(format, input, { mask: false }));
+      // Around the password (kept byte for byte) the text is made inert like every other line (issue 25).
+      io.stdout.write(inertAround(renderCreds(format, input, { mask: false }), [...io.secrets]));
     }
     return EXIT.ok;
   }
@@ -252,7 +255,7 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   const merged = mergeFor(format, existing, input, generated, path);
   if (flags.dryRun) {
     const diff = lineDiff(existing, merged.text, path);
-    if (flags.showPassword) io.stdout.write(diff);
+    if (flags.showPassword) io.stdout.write(inertAround(diff, [...io.secrets]));
     else out(io, maskCredentialText(diff));
     out(
       io,
@@ -271,11 +274,15 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   if (existed) {
     backup = `${path}.bak`;
     try {
-      await copyFile(path, backup);
-      await chmod(backup, 0o600);
+      // Written like the file itself: never through another user's symlink, whole, 0600.
+      await copyAtomic(path, backup, "--write");
     } catch (e) {
+      const why =
+        e instanceof UsageError
+          ? e.message.replace(/^--write \S+: /, "")
+          : errnoWords((e as NodeJS.ErrnoException).code ?? "EIO");
       throw new UsageError(
-        `--write ${path}: cannot keep a backup at ${backup} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing written`,
+        `--write ${path}: cannot keep a backup at ${backup} (${why}); nothing written`,
         "--path",
       );
     }

@@ -15,7 +15,7 @@ import type { Check } from "../../checks/model.js";
 import { runDoctor } from "../../checks/doctor.js";
 import { exitCodeFor, summarize } from "../../checks/report.js";
 import { DEFAULT_GATHER_SETTINGS, type GatherSettings } from "../../sources/context.js";
-import { loadSource } from "../../sources/registry.js";
+import { SOURCE_LOADERS, loadSource } from "../../sources/registry.js";
 import type { Target } from "../../sources/target/model.js";
 import type { Evidence } from "../../sources/model.js";
 import type { Window } from "../../window.js";
@@ -173,9 +173,15 @@ async function prepareReplay(input: ReplayInput): Promise<Prepared> {
   // A replay of an off-fleet run says so from its evidence; it runs the checks its evidence can answer.
   const offFleet = offFleetFromEvidence(replay.evidence);
   const notApplicable = offFleet ? selected.filter(isVolumeCheck) : [];
-  const checks = selected.filter(
-    (c) => !notApplicable.includes(c) && c.needs.every((id) => id in replay.evidence),
-  );
+  refuseUnknownSources(input.bundle, replay.evidence);
+  const held = (id: string) => Object.hasOwn(replay.evidence, id);
+  const checks = selected.filter((c) => !notApplicable.includes(c) && c.needs.every(held));
+  // A selection the bundle cannot answer is not a pass about nothing (issue 26): a CI gate on the wrong
+  // bundle must fail, saying what was missing.
+  // A check that needs nothing (it reads optional evidence) judges nothing when none of that is there.
+  const judged = checks.filter((c) => [...c.needs, ...(c.uses ?? [])].some(held));
+  if (judged.length === 0 && notApplicable.length === 0)
+    throw emptyReplaySelection(input.bundle, selected, replay.evidence);
   return {
     target: bundle.target,
     window: bundle.window,
@@ -184,6 +190,33 @@ async function prepareReplay(input: ReplayInput): Promise<Prepared> {
     ...(offFleet ? { offFleet } : {}),
     replay,
   };
+}
+
+/**
+ * A bundle holds the sources this version gathers (and the off-fleet marker): any other key is a bundle
+ * from elsewhere or a crafted one, and its checks would be judged on nothing.
+ */
+function refuseUnknownSources(bundle: string, evidence: Evidence): void {
+  const unknown = Object.keys(evidence).filter(
+    (id) => !Object.hasOwn(SOURCE_LOADERS, id) && id !== HOST_ROLE_SOURCE,
+  );
+  if (unknown.length)
+    throw new UsageError(
+      `--replay ${bundle}: sources.${unknown[0]}: not an evidence source pypictl knows (known: ${Object.keys(SOURCE_LOADERS).join(", ")})`,
+      "--replay",
+    );
+}
+
+function emptyReplaySelection(bundle: string, selected: readonly Check[], evidence: Evidence): UsageError {
+  const held = Object.keys(evidence);
+  const missing = selected
+    .slice(0, 5)
+    .map((c) => `${c.id} needs ${c.needs.filter((id) => !Object.hasOwn(evidence, id)).join(", ")}`);
+  const more = selected.length > 5 ? `; and ${selected.length - 5} more` : "";
+  return new UsageError(
+    `--replay ${bundle}: no selected check can be judged from this bundle (${missing.join("; ")}${more}); the bundle holds ${held.length ? held.join(", ") : "no evidence"}`,
+    "--replay",
+  );
 }
 
 const isVolumeCheck = (c: Check) => (VOLUME_CHECK_IDS as readonly string[]).includes(c.id);

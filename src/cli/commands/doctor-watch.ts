@@ -18,6 +18,7 @@ import { renderReport } from "../render/index.js";
 import { renderGlanceHuman } from "../render/human.js";
 import { buildTimeline, timeLabel } from "../render/timeline.js";
 import { renderTimelineText } from "../render/timeline-text.js";
+import { inertRenderInput } from "../render/inert.js";
 import {
   changeLine,
   eventChange,
@@ -27,7 +28,7 @@ import {
   type Change,
 } from "../watch/changes.js";
 import { mergeEvidence, watchWindow } from "../watch/merge-evidence.js";
-import { writeAtomic } from "../write-file.js";
+import { deliver } from "../deliver.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
 import type { DoctorPlan } from "./doctor-plan.js";
 
@@ -93,6 +94,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
     err(io, `watch: a round every ${intervalMs / 1000} s; Ctrl-C stops with the final report\n`);
 
   let last: { report: Report; evidence: Evidence } | undefined;
+  let lastShown: Report | undefined;
   let firstWindow: ReturnType<typeof windowFor> | undefined;
   let lastWindow: ReturnType<typeof windowFor> | undefined;
   let merged: Evidence | undefined;
@@ -122,17 +124,22 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
       firstWindow ??= window;
       lastWindow = window;
       merged = mergeEvidence(merged, result.evidence);
-      const tl = buildTimeline(result.report, result.evidence);
+      // What the screen and the change lines show is inert text (render/inert.ts); the bundle keeps the data.
+      const shown = inertRenderInput(result.report, { evidence: result.evidence });
+      const tl = buildTimeline(shown.report, shown.opts.evidence);
       const events = last ? newEvents(tl, seen) : [];
       for (const e of tl.events) seen.add(eventKey(e));
-      const changes = [...statusChanges(last?.report, result.report), ...events.map(eventChange)];
+      const changes = [...statusChanges(lastShown, shown.report), ...events.map(eventChange)];
       last = result;
+      lastShown = shown.report;
       recent.push(...changes);
       recent.splice(0, Math.max(0, recent.length - RECENT));
-      if (tty)
+      if (tty) {
+        // The screen's own clear sequence, then its text through out() like every other line.
+        io.stdout.write(CLEAR);
         out(
           io,
-          screen(result.report, tl, recent, {
+          screen(shown.report, tl, recent, {
             round,
             intervalMs,
             color,
@@ -141,7 +148,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
             calls,
           }),
         );
-      else {
+      } else {
         for (const c of changes) changesTo(io, `${changeLine(c)}\n`);
         if (!how.quiet)
           err(
@@ -165,25 +172,31 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
     width: io.stdout.columns ?? 100,
     evidence: last.evidence,
   });
-  if (save) {
-    const bundle = makeBundle({
-      version: TOOL_VERSION,
-      window: watchWindow(firstWindow, lastWindow),
-      target,
-      evidence: merged,
-      now: now(),
-      description: `pypictl doctor --watch: ${round} round(s), one every ${intervalMs / 1000} s`,
-    });
-    await writeAtomic(save.path, bundleText(bundle, { pretty: save.pretty }), { flag: "--save-evidence" });
-    if (!how.quiet) err(io, `evidence of ${round} round(s) saved to ${save.path}\n`);
-  }
-  if (how.output) {
-    await writeAtomic(how.output, rendered, { flag: "--output" });
-    if (!how.quiet) err(io, `report written to ${how.output}\n`);
-  } else {
-    if (tty) out(io, "\n");
-    out(io, rendered);
-  }
+  // The evidence, then the report, through the one delivery path: a bundle that cannot be written does
+  // not cost the final report (issue 26), and the run then exits 2.
+  const delivered = await deliver(io, {
+    rendered: tty && !how.output ? `\n${rendered}` : rendered,
+    output: how.output,
+    evidence: save
+      ? {
+          path: save.path,
+          text: () =>
+            bundleText(
+              makeBundle({
+                version: TOOL_VERSION,
+                window: watchWindow(firstWindow, lastWindow),
+                target,
+                evidence: merged,
+                now: now(),
+                description: `pypictl doctor --watch: ${round} round(s), one every ${intervalMs / 1000} s`,
+              }),
+              { pretty: save.pretty },
+            ),
+        }
+      : undefined,
+    quiet: how.quiet,
+  });
+  if (!delivered) return EXIT.usage;
   return exitCodeFor(last.report.summary, how.failOn);
 }
 
@@ -204,5 +217,5 @@ function screen(
     "",
     `round ${o.round} took ${(o.tookMs / 1000).toFixed(1)} s and ${o.calls} AWS call(s); next in ${Math.round(o.intervalMs / 1000)} s — Ctrl-C stops with the final report`,
   );
-  return `${CLEAR}${lines.join("\n")}\n`;
+  return `${lines.join("\n")}\n`;
 }

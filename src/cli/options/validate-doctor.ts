@@ -12,6 +12,7 @@ import { checkFilePaths } from "./validate-paths.js";
 import { checkWholeFlag } from "./validate-numbers.js";
 import { checkAwsEnvironment } from "./validate-env.js";
 import { checkHostPath, checkLocalHostPath } from "../../config/host-paths.js";
+import { assertIndexUrl } from "../../creds/formats.js";
 
 type FlagKey = keyof DoctorFlags;
 
@@ -81,6 +82,8 @@ export function stripUrlFlag(flags: { url?: string | undefined }, io: Io): void 
   const stripped = stripUserinfo(flags.url);
   if (stripped.hadUserinfo) err(io, `pypictl: warning: --url: ${USERINFO_WARNING}\n`);
   flags.url = stripped.url;
+  // A URL that is not an http(s) index root is a bad flag (exit 2), not an index that cannot be reached.
+  assertIndexUrl(flags.url, "--url");
 }
 
 /** Warnings the config file earned (printed once, before the run). */

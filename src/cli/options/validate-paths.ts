@@ -9,6 +9,7 @@
 import { access, constants, realpath, stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { UsageError } from "../../errors.js";
+import { targetOf } from "../write-file.js";
 
 export interface PathFlag {
   flag: string;
@@ -30,6 +31,8 @@ export function refuseEmptyPaths(paths: readonly PathFlag[]): void {
 }
 
 async function assertWritable(flag: string, path: string): Promise<void> {
+  // Another user's symlink, or a dangling one, is refused before anything runs (write-file.ts).
+  await targetOf(path, flag);
   const st = await stat(path).catch(() => undefined);
   if (st) {
     if (st.isDirectory()) throw new UsageError(`${flag} ${path}: is a directory; give a file name`, flag);

@@ -6,15 +6,16 @@
 import type { Report } from "../../checks/report.js";
 import type { Format } from "../../config/config.js";
 import type { RenderOptions } from "./index.js";
+import { inertJson, inertRenderInput } from "./inert.js";
 
 export async function renderReportByFormat(
-  report: Report,
+  raw: Report,
   format: Format,
-  opts: RenderOptions,
+  rawOpts: RenderOptions,
 ): Promise<string> {
+  if (format === "json") return inertJson((await import("./json.js")).renderJson(raw));
+  const { report, opts } = inertRenderInput(raw, rawOpts);
   switch (format) {
-    case "json":
-      return (await import("./json.js")).renderJson(report);
     case "junit":
       return (await import("./junit.js")).renderJunit(report);
     case "markdown":

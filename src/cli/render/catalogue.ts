@@ -58,7 +58,8 @@ export function explainText(check: Check): string {
 export function renderExplain(id: string): string {
   const check = findCheck(id);
   if (check) return explainText(check);
-  const retired = RETIRED_CHECKS[id];
+  // Own keys only: `__proto__` or `constructor` is an unknown id, not a member of Object.prototype.
+  const retired = Object.hasOwn(RETIRED_CHECKS, id) ? RETIRED_CHECKS[id] : undefined;
   if (retired) return `${id} (retired): ${retired}\n`;
   throw new UsageError(
     `--explain: unknown check "${id}". Known: ${CHECKS.map((c) => c.id).join(", ")}`,

@@ -7,6 +7,7 @@ import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderHtml } from "./html.js";
 import type { Evidence } from "../../sources/model.js";
+import { inertJson, inertRenderInput } from "./inert.js";
 
 export interface RenderOptions {
   color: boolean;
@@ -20,10 +21,11 @@ export interface RenderOptions {
   calls?: Readonly<Record<string, number>>;
 }
 
-export function renderReport(report: Report, format: Format, opts: RenderOptions): string {
+/** Every renderer is given inert text (inert.ts); JSON keeps the values and escapes what a terminal would act on. */
+export function renderReport(raw: Report, format: Format, rawOpts: RenderOptions): string {
+  if (format === "json") return inertJson(renderJson(raw));
+  const { report, opts } = inertRenderInput(raw, rawOpts);
   switch (format) {
-    case "json":
-      return renderJson(report);
     case "junit":
       return renderJunit(report);
     case "markdown":

@@ -9,8 +9,9 @@ import { glanceOf, windowText } from "./glance.js";
 import { buildTimeline } from "./timeline.js";
 import { renderTimelineText } from "./timeline-text.js";
 
+/** A table cell: text as itself (mdText escapes pipes and folds line breaks). */
 function cell(s: string): string {
-  return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return mdText(s);
 }
 
 function observed(f: Finding): string {
@@ -20,9 +21,12 @@ function observed(f: Finding): string {
   return s;
 }
 
-/** Text that reads as itself in markdown: no emphasis, links, HTML or table breaks from AWS-provided strings. */
+/**
+ * Text that reads as itself in markdown: no emphasis, code, links, HTML, entities or table breaks from
+ * AWS-provided strings (CommonMark lets a backslash escape any ASCII punctuation, §2.4).
+ */
 export function mdText(s: string): string {
-  return s.replace(/[\\`*_[\]<>|#!~]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, " ");
+  return s.replace(/[\\`*_[\]<>|#!~&]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, " ");
 }
 
 /** A code fence longer than any run of backticks inside it. */
@@ -41,12 +45,12 @@ export function renderMarkdown(
   const s = report.summary;
   const g = glanceOf(report);
   const out: string[] = [];
-  out.push(`# pypictl doctor: ${s.status.toUpperCase()} — ${describeTarget(report.target)}`, "");
+  out.push(`# pypictl doctor: ${s.status.toUpperCase()} — ${mdText(describeTarget(report.target))}`, "");
   for (const l of g.lines) out.push(`> ${SYMBOL[l.status]} **${l.label}:** ${mdText(l.text)}  `);
   if (g.lines.length) out.push("");
   out.push(`- **Window:** ${windowText(report.window)} — ${report.window.start} → ${report.window.end}`);
   out.push(
-    `- **Generated:** ${report.generatedAt} by pypictl ${report.tool.version}${report.evidence.mode === "replay" ? ` (replay of \`${report.evidence.bundle}\`)` : ""}`,
+    `- **Generated:** ${report.generatedAt} by pypictl ${report.tool.version}${report.evidence.mode === "replay" ? ` (replay of ${mdText(report.evidence.bundle ?? "a bundle")})` : ""}`,
   );
   out.push(
     `- **Summary:** ${s.fail} fail, ${s.error} error, ${s.warn} warn, ${s.pass} pass, ${s.skip} skip (${s.total} checks)`,
@@ -67,12 +71,12 @@ export function renderMarkdown(
     out.push("## What needs attention", "");
     for (const f of problems) {
       out.push(
-        `### ${SYMBOL[f.status]} ${f.status.toUpperCase()} \`${f.checkId}\` — ${f.title}`,
+        `### ${SYMBOL[f.status]} ${f.status.toUpperCase()} \`${f.checkId}\` — ${mdText(f.title)}`,
         "",
-        f.message,
+        mdText(f.message),
         "",
       );
-      if (f.observed) out.push(`Observed: ${observed(f)}`, "");
+      if (f.observed) out.push(`Observed: ${mdText(observed(f))}`, "");
       if (f.observed?.series && f.observed.series.length > 1)
         out.push(`\`${sparkline(f.observed.series.map(([, v]) => v))}\``, "");
       if (f.resources?.length) {
@@ -82,7 +86,7 @@ export function renderMarkdown(
       }
       if (f.hints.length) {
         out.push("**Next steps:**", "");
-        f.hints.forEach((h, i) => out.push(`${i + 1}. ${h}`));
+        f.hints.forEach((h, i) => out.push(`${i + 1}. ${mdText(h)}`));
         out.push("");
       }
     }

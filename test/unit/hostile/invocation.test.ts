@@ -69,7 +69,7 @@ describe("output paths", () => {
     ]) {
       const r = await run(argv);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/--(output|save-evidence|config): the path is empty/);
+      expect(r.err).toMatch(/--(output|save-evidence|config): the (path|value) is empty/);
       expect(r.out).toBe("");
     }
   });
@@ -92,7 +92,7 @@ describe("output paths", () => {
     async () => {
       const r = await run(["doctor", "--replay", bundle, "--output", "/dev/full"]);
       expect(r.code).toBe(2);
-      expect(r.err).toContain("--output /dev/full: cannot write (ENOSPC)");
+      expect(r.err).toContain("--output /dev/full: cannot write (ENOSPC: no space left on the device)");
       expect(r.err).not.toContain("report written");
       expect(r.out).toContain("host.memory");
       expect(statSync("/dev/full").isCharacterDevice()).toBe(true);
@@ -177,7 +177,11 @@ describe("numbers on the command line are plain decimals in range", () => {
     it(`--timeout ${JSON.stringify(value)} → exit 2 for doctor and creds, before anything is read`, async () => {
       const d = await run(["doctor", "--replay", bundle, "--timeout", value]);
       expect(d.code).toBe(2);
-      expect(d.err).toMatch(/--timeout: .* must be a whole number of seconds from 1 to 3600/);
+      expect(d.err).toMatch(
+        value === ""
+          ? /--timeout: the value is empty/
+          : /--timeout: .* must be a whole number of seconds from 1 to 3600/,
+      );
       expect(d.out).toBe("");
       // creds validates it before reaching for the secret (no AWS environment here: it would be exit 2 anyway, for another reason).
       const c = await run([
