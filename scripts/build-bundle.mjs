@@ -20,7 +20,6 @@ import { build, transform } from "esbuild";
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { XML_PARSER_FILE, patchXmlParser } from "./sdk-xml-parser-patch.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -111,17 +110,6 @@ const inlineSchemaKeys = {
   },
 };
 
-// The SDK's XML parser, without its character-at-a-time string building (scripts/sdk-xml-parser-patch.mjs).
-const fasterXmlParser = {
-  name: "faster-sdk-xml-parser",
-  setup(b) {
-    b.onLoad({ filter: XML_PARSER_FILE }, (args) => ({
-      contents: patchXmlParser(readFileSync(args.path, "utf8")),
-      loader: "js",
-    }));
-  },
-};
-
 const IMPORT_META = /\bimport\.meta\.(url|dirname|filename)\b/g;
 const relocate = {
   name: "keep-import-meta-paths",
@@ -170,7 +158,7 @@ const result = await build({
   conditions: ["module", "import", "node"],
   // Every output in one folder: the import.meta rewrite above assumes outdir depth for all chunks.
   chunkNames: "[name]-[hash]",
-  plugins: [slimSdk, selective, inlineSchemaKeys, fasterXmlParser, relocate],
+  plugins: [slimSdk, selective, inlineSchemaKeys, relocate],
   legalComments: "none",
   // Whitespace and syntax only: identifiers keep their names (class names are read at run time, e.g.
   // a command's constructor.name in the call log).
