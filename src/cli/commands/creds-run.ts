@@ -33,7 +33,7 @@ import { encodeUserinfo } from "../../creds/encode.js";
 import { NON_ASCII_REASON, hasNonAscii } from "../../creds/latin1.js";
 import type { FleetTarget } from "../../sources/target/model.js";
 import type { AwsClientPool } from "../../sources/aws/pool.js";
-import { assertProfileExists, noRegionError, regionKnown } from "../options/aws-preflight.js";
+import { assertProfileExists, noRegionError, profileIndex, regionKnown } from "../options/aws-preflight.js";
 import { timeoutSeconds } from "../options/timeout.js";
 
 export interface CredsConfig {
@@ -122,9 +122,10 @@ export async function resolveCreds(
   const aws = deps.aws ?? new (await import("../../sources/aws/pool.js")).AwsClientPool();
   const { readSecret } = await import("../../sources/aws/secret.js");
   const { regionOfArn } = await import("../../sources/target/terraform.js");
+  const profiles = await profileIndex(io.env);
   const awsFor = (region: string | undefined) => {
-    assertProfileExists(profile, io.env);
-    if (!regionKnown(region, profile, io.env)) throw noRegionError(profile, io.env);
+    assertProfileExists(profile, io.env, profiles);
+    if (!regionKnown(region, profile, io.env, profiles)) throw noRegionError(profile, io.env);
     return aws.for({ region, profile }, deps.deadlineAt !== undefined ? { deadlineAt: deps.deadlineAt } : {});
   };
 

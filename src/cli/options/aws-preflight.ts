@@ -4,38 +4,14 @@
  *   "The config profile (nosuch) could not be found". We say that, and which files were read.
  * - no region anywhere: name every place that was looked at (the aws CLI's order: --region, AWS_REGION,
  *   AWS_DEFAULT_REGION, the profile's `region`).
- * Profiles are read from AWS_CONFIG_FILE (`[profile NAME]`, `[default]`) and AWS_SHARED_CREDENTIALS_FILE
- * (`[NAME]`), defaulting to ~/.aws/config and ~/.aws/credentials, as the SDK and the aws CLI read them.
+ * Profiles are read by the SDK's own shared-config loader (@smithy/shared-ini-file-loader, the one its
+ * credential chain uses), from AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/config and
+ * ~/.aws/credentials): what counts as a profile — `[profile NAME]`, `[default]`, credentials sections, not
+ * `[sso-session …]` or `[services …]` — cannot drift from what the SDK then uses.
  */
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { CredentialsError, UsageError } from "../../errors.js";
 import { awsProfileFiles, awsProfileInForce, regionSourcesLookedAt } from "../../sources/net/aws-env.js";
-
-type Sections = Map<string, Record<string, string>>;
-
-function readIni(path: string): Sections | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-  const sections: Sections = new Map();
-  let current: Record<string, string> | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
-    const header = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
-    if (header) {
-      current = {};
-      sections.set(header[1]!.replace(/\s+/g, " "), current);
-      continue;
-    }
-    const kv = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
-    if (kv && current) current[kv[1]!.trim().toLowerCase()] = kv[2]!.trim();
-  }
-  return sections;
-}
 
 export interface ProfileIndex {
   files: { config: string; credentials: string };
@@ -44,17 +20,31 @@ export interface ProfileIndex {
   profiles: Map<string, { region?: string }>;
 }
 
-export function profileIndex(env: NodeJS.ProcessEnv = process.env): ProfileIndex {
+/**
+ * Config-file sections that are not profiles: the loader keys them `TYPE.NAME` (CONFIG_PREFIX_SEPARATOR)
+ * — `[sso-session corp]`, `[services s3-local]` (AWS CLI v2 config docs, "Configuration file sections").
+ */
+const NOT_PROFILES = /^(sso-session|services)\./;
+
+/** The profiles the SDK will see, from the files it will read. */
+export async function profileIndex(env: NodeJS.ProcessEnv = process.env): Promise<ProfileIndex> {
   const files = awsProfileFiles(env);
-  const config = readIni(files.config);
-  const credentials = readIni(files.credentials);
+  const { loadSharedConfigFiles } = await import("@smithy/shared-ini-file-loader");
+  // ignoreCache: the loader memoises files for the process; a test (or --watch) may change them.
+  const { configFile, credentialsFile } = await loadSharedConfigFiles({
+    configFilepath: files.config,
+    filepath: files.credentials,
+    ignoreCache: true,
+  });
   const profiles = new Map<string, { region?: string }>();
-  for (const [name, kv] of config ?? []) {
-    const profile = name === "default" ? "default" : /^profile (.+)$/.exec(name)?.[1];
-    if (profile) profiles.set(profile, { ...(kv.region ? { region: kv.region } : {}) });
-  }
-  for (const [name] of credentials ?? []) if (!profiles.has(name)) profiles.set(name, {});
-  return { files, read: { config: config !== undefined, credentials: credentials !== undefined }, profiles };
+  for (const [name, kv] of Object.entries(configFile))
+    if (!NOT_PROFILES.test(name)) profiles.set(name, { ...(kv.region ? { region: kv.region } : {}) });
+  for (const name of Object.keys(credentialsFile)) if (!profiles.has(name)) profiles.set(name, {});
+  return {
+    files,
+    read: { config: existsSync(files.config), credentials: existsSync(files.credentials) },
+    profiles,
+  };
 }
 
 function whereRead(ix: ProfileIndex, env: NodeJS.ProcessEnv): string {
@@ -64,10 +54,13 @@ function whereRead(ix: ProfileIndex, env: NodeJS.ProcessEnv): string {
 }
 
 /** Throws when the profile in force (--profile, else AWS_PROFILE) is in neither file. */
-export function assertProfileExists(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): void {
+export function assertProfileExists(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  ix: ProfileIndex,
+): void {
   const profile = awsProfileInForce(flag, env);
   if (!profile) return;
-  const ix = profileIndex(env);
   if (ix.profiles.has(profile)) return;
   const via = flag ? "--profile" : "AWS_PROFILE";
   const known = [...ix.profiles.keys()];
@@ -83,11 +76,12 @@ export function assertProfileExists(flag: string | undefined, env: NodeJS.Proces
 export function regionKnown(
   flag: string | undefined,
   profileFlag: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
+  ix: ProfileIndex,
 ): boolean {
   if (flag || env.AWS_REGION || env.AWS_DEFAULT_REGION) return true;
   const profile = awsProfileInForce(profileFlag, env) ?? "default";
-  return profileIndex(env).profiles.get(profile)?.region !== undefined;
+  return ix.profiles.get(profile)?.region !== undefined;
 }
 
 export function noRegionError(

@@ -14,7 +14,7 @@ import { parseTerraformOutputs, type TerraformFleet } from "../../sources/target
 import { StackNotFoundError } from "../../sources/target/stack.js";
 import type { AwsClientPool } from "../../sources/aws/pool.js";
 import type { AwsClients } from "../../sources/aws/clients.js";
-import { assertProfileExists, noRegionError } from "./aws-preflight.js";
+import { assertProfileExists, noRegionError, profileIndex } from "./aws-preflight.js";
 
 const IDENTITY_KEYS = [
   "cluster",
@@ -143,7 +143,7 @@ export async function resolveFleet(
   let fromStack: Partial<FleetTarget> = {};
   const stackName = request.stackNamed || !identified ? request.stack : undefined;
   if (stackName || deps.checkCredentials !== false) {
-    assertProfileExists(target.profile, io.env);
+    assertProfileExists(target.profile, io.env, await profileIndex(io.env));
     const clients = clientsOf(base);
     try {
       if (stackName) {
