@@ -218,7 +218,7 @@ describe.skipIf(!existsSync(join(root, "dist", "bundle", "pypictl.cjs")))(
         expect(unsealCache("x", readFileSync(only(home)))).toBeUndefined(); // sanity: sealed per bundle
         expect(readFileSync(only(home)).equals(bad)).toBe(false);
       }
-    });
+    }, 120_000); // eight whole-process runs: slow on a loaded 2-core machine
 
     it("a FIFO at the cache's name does not hang the run", () => {
       const home = fresh();
