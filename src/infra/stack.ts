@@ -596,7 +596,14 @@ export class PypiServerStack extends Stack {
           "S3 bucket with the load balancer's access logs (retained on destroy; expired by its lifecycle rule)",
       });
     // ---- least-privilege access: the probe document and the doctor/creds managed policies (doctor-access.ts)
-    new DoctorAccess(this, "DoctorAccess", { logGroupName: logGroup.logGroupName });
+    new DoctorAccess(this, "DoctorAccess", {
+      clusterName: cluster.clusterName,
+      serviceName: this.service.serviceName,
+      fileSystemId: this.fileSystem.fileSystemId,
+      logGroupName: logGroup.logGroupName,
+      autoScalingGroupName: asg.autoScalingGroupName,
+      secret: this.secret,
+    });
     new CfnOutput(this, EXTRA_OUTPUT_KEYS.backupVaultName, {
       value: this.backupVaultName,
       description: "AWS Backup vault with the daily EFS recovery points (retained on destroy)",
