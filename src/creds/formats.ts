@@ -33,6 +33,22 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The variables poetry reads `http-basic.<name>.username` / `.password` from: poetry's Config.get builds
+ * `"POETRY_" + "_".join(k.upper().replace("-", "_") for k in keys)` over the dot-separated keys
+ * (python-poetry/poetry src/poetry/config/config.py), and PasswordManager.get_http_auth reads exactly those two
+ * settings (src/poetry/utils/password_manager.py). A name holds only letters, digits, `-` and `_`
+ * (CRED_NAME_PATTERN), so `-` is the one character the rule rewrites.
+ */
+export function poetryHttpBasicEnv(name: string): { username: string; password: string } {
+  const key = (setting: string) =>
+    `POETRY_${setting
+      .split(".")
+      .map((k) => k.toUpperCase().replace(/-/g, "_"))
+      .join("_")}`;
+  return { username: key(`http-basic.${name}.username`), password: key(`http-basic.${name}.password`) };
+}
+
 /** A TOML basic string (JSON's escapes are a subset TOML accepts). */
 export function tomlString(s: string): string {
   return JSON.stringify(s);
@@ -221,14 +237,19 @@ export function renderCreds(format: CredFormat, input: CredsInput, opts: RenderO
       return `${netrcEntry(input, opts)}\n`;
     case "uv":
       return uvIndexBlock(input, opts);
-    case "poetry":
+    case "poetry": {
+      const env = poetryHttpBasicEnv(name);
       return [
-        `# poetry: install source (PEP 503 URL) and publish repository (server root), credentials by name`,
+        `# poetry: install source (PEP 503 URL) and publish repository (server root)`,
         `poetry source add --priority=primary ${shellQuote(name)} ${shellQuote(u.index)}`,
         `poetry config repositories.${name} ${shellQuote(u.upload)}`,
-        `poetry config http-basic.${name} ${shellQuote(input.username)} ${shellQuote(raw)}`,
+        `# credentials for source and repository ${name}, read from the environment (never a command-line argument):`,
+        `export ${env.username}=${shellQuote(input.username)}`,
+        `export ${env.password}=${shellQuote(raw)}`,
+        `# or store them once (poetry asks for the password; keyring or auth.toml): poetry config http-basic.${name} ${shellQuote(input.username)}`,
         "",
       ].join("\n");
+    }
     case "json":
       return `${JSON.stringify(
         {

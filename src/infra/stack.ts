@@ -44,6 +44,7 @@ import { containerCommand, containerHealthCheck } from "./container.js";
 import { enableAccessLogs } from "./access-logs.js";
 import { grantCachePull, pypiServerImage } from "./image-cache.js";
 import { RECORDED_PROPS_OUTPUT, encodeRecordedProps } from "./recorded-props.js";
+import { DoctorAccess } from "./doctor-access.js";
 
 /** Where the hosts mount the package file system (doctor's host probes look here). */
 export const HOST_MOUNT_PATH = "/data/packages";
@@ -594,6 +595,15 @@ export class PypiServerStack extends Stack {
         description:
           "S3 bucket with the load balancer's access logs (retained on destroy; expired by its lifecycle rule)",
       });
+    // ---- least-privilege access: the probe document and the doctor/creds managed policies (doctor-access.ts)
+    new DoctorAccess(this, "DoctorAccess", {
+      clusterName: cluster.clusterName,
+      serviceName: this.service.serviceName,
+      fileSystemId: this.fileSystem.fileSystemId,
+      logGroupName: logGroup.logGroupName,
+      autoScalingGroupName: asg.autoScalingGroupName,
+      secret: this.secret,
+    });
     new CfnOutput(this, EXTRA_OUTPUT_KEYS.backupVaultName, {
       value: this.backupVaultName,
       description: "AWS Backup vault with the daily EFS recovery points (retained on destroy)",

@@ -112,9 +112,8 @@ export async function doctorAction(
     return EXIT.ok;
   }
   if (flags.printIamPolicy) {
-    const { doctorIamPolicy } = await import("../../sources/aws/iam-policy.js");
-    out(io, `${JSON.stringify(doctorIamPolicy(await selectionSources(flags)), null, 2)}\n`);
-    return EXIT.ok;
+    const { printIamPolicy } = await import("./print-policy.js");
+    return printIamPolicy(flags, io, await selectionSources(flags));
   }
   await validateDoctorFlags(flags, io);
   const config: PypictlConfig = flags.config

@@ -23,22 +23,30 @@ import type { GatherContext } from "../context.js";
 import { failed, ok, type FailureKind, type SourceResult } from "../model.js";
 import type { HostProbeEvidence, HostResult } from "../host/model.js";
 import { buildProbeScript } from "../host/probe-script.js";
+import { WRAP_BEGIN, WRAP_END, wrapScript } from "../host/probe-wrap.js";
 import { probeOptionsFrom } from "../host/probe-options.js";
+import type { ProbeOptions } from "../host/probe-script.js";
+import {
+  isCurrentProbeDocument,
+  probeDocumentNamePrefix,
+  probeDocumentParameters,
+} from "../host/probe-document.js";
 import { parseProbeOutput } from "../host/parse.js";
 import { INSTANCES, SERVICE } from "./types.js";
 import { chunk, clientsOf, mapLimit, sleep } from "./shared.js";
 import { classifyError } from "../classify.js";
 import { compareText } from "../compare-text.js";
 
+export { wrapScript };
+/** AWS's own shell document: any command as root. Used only where the fleet has no pypictl probe document. */
 export const SSM_DOCUMENT = "AWS-RunShellScript";
 export const SSM_BATCH = 50;
 /** Characters of output ListCommandInvocations returns per plugin. */
 export const LIST_OUTPUT_LIMIT = 2_500;
 /** Characters of stdout GetCommandInvocation returns. */
 export const GET_STDOUT_LIMIT = 24_000;
-const BEGIN = "pypictl-gz64:begin";
-const END = "pypictl-gz64:end";
-const HEREDOC = "__PYPICTL_PROBE_SCRIPT__";
+const BEGIN = WRAP_BEGIN;
+const END = WRAP_END;
 
 const NOT_MANAGED_HINT =
   "check that the SSM agent runs on it and that its instance role has the AmazonSSMManagedInstanceCore policy";
@@ -73,26 +81,6 @@ export function pacingFrom(settings: GatherContext["settings"]): SsmPacing {
     sendConcurrency: num("ssmSendConcurrency", 4),
     maxConcurrency: num("ssmMaxConcurrency", 50),
   };
-}
-
-/** Wrap the probe so its stdout comes back gzipped and base64-encoded between markers when the host can. */
-export function wrapScript(script: string): string {
-  if (script.split("\n").includes(HEREDOC))
-    throw new Error("probe script contains the here-document delimiter");
-  return [
-    'f=$(mktemp 2>/dev/null || echo "/tmp/pypictl-probe.$$")',
-    `cat > "$f" <<'${HEREDOC}'`,
-    script.replace(/\n?$/, ""),
-    HEREDOC,
-    "if command -v gzip >/dev/null 2>&1 && command -v base64 >/dev/null 2>&1; then",
-    `  printf '%s\\n' '${BEGIN}'`,
-    `  sh "$f" | gzip -9c | base64 | tr -d '\\n'`,
-    `  printf '\\n%s\\n' '${END}'`,
-    "else",
-    '  sh "$f"',
-    "fi",
-    'rm -f "$f"',
-  ].join("\n");
 }
 
 export type Decoded =
@@ -206,6 +194,39 @@ export function probeFileSystemId(ctx: GatherContext): string | undefined {
   }
 }
 
+/** What SendCommand sends: the fleet's probe document with parameters, or the script to AWS-RunShellScript. */
+export interface ProbeCommand {
+  documentName: string;
+  parameters: Record<string, string[]>;
+  /** Why the fleet's probe document was not used (it exists but does not fit); absent otherwise. */
+  why?: string;
+}
+
+/**
+ * The fleet's probe document (stack output HostProbeDocumentName) when it is this pypictl's probe and the
+ * options fit its parameters; else AWS-RunShellScript with the same script (Terraform-module fleets, older
+ * stacks, --mount-path values the document cannot carry).
+ */
+export function probeCommand(ctx: GatherContext, opts: ProbeOptions, executionTimeout: number): ProbeCommand {
+  const document = ctx.target.kind === "fleet" ? ctx.target.probeDocument : undefined;
+  let why: string | undefined;
+  if (document) {
+    const fit = probeDocumentParameters(opts, executionTimeout);
+    if (!isCurrentProbeDocument(document))
+      why = `the fleet's probe document ${document} is another pypictl version's (this one sends ${probeDocumentNamePrefix()}…); redeploy with \`pypictl deploy\``;
+    else if ("unfit" in fit) why = fit.unfit;
+    else return { documentName: document, parameters: fit.parameters };
+  }
+  return {
+    documentName: SSM_DOCUMENT,
+    parameters: {
+      commands: [wrapScript(buildProbeScript(opts))],
+      executionTimeout: [String(executionTimeout)],
+    },
+    ...(why ? { why } : {}),
+  };
+}
+
 export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<SourceResult<HostProbeEvidence>> {
   const inst = ctx.dep(INSTANCES);
   if (!inst.ok)
@@ -218,8 +239,8 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
     pacing.budgetMs = Math.max(0, Math.min(pacing.budgetMs, ctx.deadlineAt - Date.now() - 500));
   // The probe finds the file system's mounts by its id: from the target (stack outputs, --file-system-id)
   // or the task definition's EFS volume (the Terraform module has no file-system output).
-  const script = wrapScript(buildProbeScript(probeOptionsFrom(ctx.settings, probeFileSystemId(ctx))));
   const executionTimeout = Math.ceil(pacing.budgetMs / 1000);
+  const command = probeCommand(ctx, probeOptionsFrom(ctx.settings, probeFileSystemId(ctx)), executionTimeout);
   const ssm = await clientsOf(ctx).ssm();
   const started = Date.now();
   // The probe's own budget bounds every SSM call too (the runner's deadline for host.probe is longer):
@@ -257,10 +278,10 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
           const r = await bounded(
             ssm.send(
               new SendCommandCommand({
-                DocumentName: SSM_DOCUMENT,
+                DocumentName: command.documentName,
                 InstanceIds: b.instanceIds,
                 Comment: "pypictl doctor: read-only host probe",
-                Parameters: { commands: [script], executionTimeout: [String(executionTimeout)] },
+                Parameters: command.parameters,
                 TimeoutSeconds: Math.max(30, executionTimeout),
                 MaxConcurrency: String(Math.min(pacing.maxConcurrency, b.instanceIds.length)),
                 MaxErrors: "100%",
@@ -273,7 +294,12 @@ export async function gatherHostProbeOverSsm(ctx: GatherContext): Promise<Source
         } catch (e) {
           if (e instanceof BudgetExpired) return;
           const name = (e as { name?: string }).name ?? "";
-          if (name !== "InvalidInstanceId" && name !== "InvalidInstanceIdException") throw e;
+          if (name !== "InvalidInstanceId" && name !== "InvalidInstanceIdException") {
+            // Why the shell document was sent although the fleet has a probe document (its policy may allow only that).
+            if (command.why && e instanceof Error)
+              e.message = `${e.message} (sent ${SSM_DOCUMENT}: ${command.why})`;
+            throw e;
+          }
           // Some instance is not managed by SSM (or not running): report those, send to the rest.
           const named = new Set(
             ((e as Error).message.match(/i-[0-9a-f]{8,17}/g) ?? []).filter((id) =>

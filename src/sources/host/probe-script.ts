@@ -298,32 +298,72 @@ const COUNT_AWK = `
 { n++ }
 END { print "pypictl.files=" (n + 0); print "pypictl.find_exit=" rc }`;
 
-/** Build the probe script. Values are shell-quoted; nothing from the caller is interpreted by the shell. */
-export function buildProbeScript(opts: ProbeOptions): string {
+/** The largest package-count bound the script accepts, seconds. */
+export const MAX_COUNT_LIMIT_SECONDS = 3600;
+
+/**
+ * The probe's inputs as the shell words the script assigns, already quoted (or, in the SSM probe document,
+ * `{{ parameter }}` placeholders inside the quotes: probe-document.ts).
+ */
+export interface ProbeWords {
+  samples: string;
+  mode: string;
+  mountPath: string;
+  mountPathEscaped: string;
+  packageDir: string;
+  fileSystemId: string;
+  procDir: string;
+  efsStateDir: string;
+  cgroupDir: string;
+  countLimitSeconds: string;
+}
+
+/** The options checked and turned into the words the script assigns. */
+export function probeWords(opts: ProbeOptions): ProbeWords {
   const samples = wholeNumber("samples", opts.samples, 1, MAX_SAMPLES);
   const limit = wholeNumber(
     "countLimitSeconds",
     opts.countLimitSeconds ?? DEFAULT_COUNT_LIMIT_SECONDS,
     1,
-    3600,
+    MAX_COUNT_LIMIT_SECONDS,
   );
   const mount = normalizeMountPath(opts.mountPath);
-  const proc = opts.procDir ?? "/proc";
   const fsid = opts.fileSystemId ?? "";
   if (fsid && !/^fs-[0-9a-f]{8,40}$/.test(fsid))
     throw new RangeError(`fileSystemId must look like fs-0123abcd (got ${JSON.stringify(fsid)})`);
+  return {
+    samples: String(samples),
+    mode: opts.discover ? "discover" : "path",
+    mountPath: shellQuote(mount),
+    mountPathEscaped: shellQuote(escapeMountPath(mount)),
+    packageDir: shellQuote(opts.packageDir ?? ""),
+    fileSystemId: shellQuote(fsid),
+    procDir: shellQuote(opts.procDir ?? "/proc"),
+    efsStateDir: shellQuote(opts.efsStateDir ?? EFS_UTILS_STATE_DIR),
+    cgroupDir: shellQuote(opts.cgroupDir ?? CGROUP_ROOT),
+    countLimitSeconds: String(limit),
+  };
+}
+
+/** Build the probe script. Values are shell-quoted; nothing from the caller is interpreted by the shell. */
+export function buildProbeScript(opts: ProbeOptions): string {
+  return probeScriptFrom(probeWords(opts));
+}
+
+/** The script around its input words (the one text both doctor and the stack's SSM document use). */
+export function probeScriptFrom(w: ProbeWords): string {
   return `# pypictl host probe v${PROBE_VERSION} (POSIX sh). Read-only: prints facts, changes nothing.
-PYPICTL_SAMPLES=${samples}
-PYPICTL_MODE=${opts.discover ? "discover" : "path"}
-PYPICTL_MNT=${shellQuote(mount)}
-PYPICTL_MNT_ESC=${shellQuote(escapeMountPath(mount))}
-PYPICTL_PKG=${shellQuote(opts.packageDir ?? "")}
-PYPICTL_FSID=${shellQuote(fsid)}
-PYPICTL_PROC=${shellQuote(proc)}
-PYPICTL_EFS_STATE=${shellQuote(opts.efsStateDir ?? EFS_UTILS_STATE_DIR)}
-PYPICTL_CGROUP=${shellQuote(opts.cgroupDir ?? CGROUP_ROOT)}
+PYPICTL_SAMPLES=${w.samples}
+PYPICTL_MODE=${w.mode}
+PYPICTL_MNT=${w.mountPath}
+PYPICTL_MNT_ESC=${w.mountPathEscaped}
+PYPICTL_PKG=${w.packageDir}
+PYPICTL_FSID=${w.fileSystemId}
+PYPICTL_PROC=${w.procDir}
+PYPICTL_EFS_STATE=${w.efsStateDir}
+PYPICTL_CGROUP=${w.cgroupDir}
 PYPICTL_MAX_OOM=${MAX_OOM_CGROUPS}
-PYPICTL_COUNT_LIMIT=${limit}
+PYPICTL_COUNT_LIMIT=${w.countLimitSeconds}
 PYPICTL_MS_MAX=${MOUNTSTATS_MAX_CHARS}
 PYPICTL_MS2_MAX=${MOUNTSTATS_AFTER_MAX_CHARS}
 PYPICTL_MAX_JUDGED=${MAX_JUDGED_MOUNTS}

@@ -24,6 +24,10 @@ export interface FleetTarget {
   /** Secrets Manager secret id or ARN holding {username, password}. Never the password itself. */
   secretId?: string;
   autoScalingGroup?: string;
+  /** The stack's SSM probe document (output HostProbeDocumentName): doctor sends it instead of a shell. */
+  probeDocument?: string;
+  /** The service's CloudWatch Logs group (stack output LogGroupName). */
+  logGroup?: string;
 }
 
 export type Target = LocalTarget | FleetTarget;

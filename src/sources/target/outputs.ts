@@ -15,3 +15,14 @@ export const STACK_OUTPUT_KEYS = {
 } as const;
 
 export type StackOutputField = keyof typeof STACK_OUTPUT_KEYS;
+
+/**
+ * Outputs of the stack's least-privilege access (src/infra/doctor-access.ts): the probe document doctor sends
+ * (read into the FleetTarget), the service's log group (for the printed policy), and the managed policies.
+ */
+export const ACCESS_OUTPUT_KEYS = {
+  probeDocument: "HostProbeDocumentName",
+  logGroup: "LogGroupName",
+  doctorPolicy: "DoctorPolicyArn",
+  credsPolicy: "CredsPolicyArn",
+} as const;

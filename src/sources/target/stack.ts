@@ -4,7 +4,7 @@
  */
 import type { AwsClients } from "../aws/clients.js";
 import type { FleetTarget } from "./model.js";
-import { STACK_OUTPUT_KEYS, type StackOutputField } from "./outputs.js";
+import { ACCESS_OUTPUT_KEYS, STACK_OUTPUT_KEYS, type StackOutputField } from "./outputs.js";
 import { UsageError } from "../../errors.js";
 
 export class StackNotFoundError extends UsageError {}
@@ -40,5 +40,10 @@ export async function readStackOutputs(
     const v = stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
     if (v) out[field] = v;
   }
+  const output = (key: string) => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+  const document = output(ACCESS_OUTPUT_KEYS.probeDocument);
+  if (document) out.probeDocument = document;
+  const logGroup = output(ACCESS_OUTPUT_KEYS.logGroup);
+  if (logGroup) out.logGroup = logGroup;
   return out;
 }

@@ -5,7 +5,15 @@ import {
   ListCommandInvocationsCommand,
   SendCommandCommand,
 } from "@aws-sdk/client-ssm";
-import { installFleet, scenario, instanceId, wrappedOutput, type Fleet } from "../../fixtures/aws/sim.mjs";
+import {
+  installFleet,
+  scenario,
+  instanceId,
+  wrappedOutput,
+  fleetTarget,
+  type Fleet,
+} from "../../fixtures/aws/sim.mjs";
+import { probeDocumentContent, probeDocumentNamePrefix } from "../../../src/sources/host/probe-document.js";
 import { gatherFleet, NOW, PROBE_STDOUT } from "../fleet/harness.js";
 import {
   decodeOutput,
@@ -189,5 +197,54 @@ describe("output decoding", () => {
       kind: "complete",
       stdout: "==> pypictl:meta <==\nit's 2\n",
     });
+  });
+});
+
+describe("host probe over SSM with the fleet's probe document", () => {
+  const current = `${probeDocumentNamePrefix()}0a1b2c3d-0000-4000-8000-000000000000`;
+
+  it("sends the stack's probe document with constrained parameters, no script and no shell", async () => {
+    fleet = installFleet(scenario({ instances: 3, probeStdout: SMALL }), NOW);
+    const h = hosts(await gatherFleet(["host.probe"], fleetTarget({ probeDocument: current })));
+    expect(h.every((x) => x.ok)).toBe(true);
+    const sends = fleet.mocks.ssm.commandCalls(SendCommandCommand).map((c) => c.args[0].input);
+    expect(sends).toHaveLength(1);
+    expect(sends[0]!.DocumentName).toBe(current);
+    expect(Object.keys(sends[0]!.Parameters!).sort()).toEqual(
+      Object.keys(probeDocumentContent().parameters).sort(),
+    );
+    expect(sends[0]!.Parameters!.fileSystemId).toEqual(["fs-0123456789abcdef0"]);
+    expect(JSON.stringify(sends[0]!.Parameters)).not.toContain("pypictl-gz64");
+  });
+
+  it("falls back to AWS-RunShellScript for another version's document, saying why when that is denied", async () => {
+    fleet = installFleet(scenario({ instances: 1, probeStdout: SMALL }), NOW);
+    const old = "pypictl-probe-v1-0000000000-0a1b2c3d-0000-4000-8000-000000000000";
+    const h = hosts(await gatherFleet(["host.probe"], fleetTarget({ probeDocument: old })));
+    expect(h.every((x) => x.ok)).toBe(true);
+    const send = fleet.mocks.ssm.commandCalls(SendCommandCommand)[0]!.args[0].input;
+    expect(send.DocumentName).toBe("AWS-RunShellScript");
+    fleet.restore();
+
+    fleet = installFleet(scenario({ instances: 1, probeStdout: SMALL }), NOW);
+    fleet.mocks.ssm.on(SendCommandCommand).rejects(
+      Object.assign(new Error("User is not authorized to perform: ssm:SendCommand"), {
+        name: "AccessDeniedException",
+      }),
+    );
+    const ev = await gatherFleet(["host.probe"], fleetTarget({ probeDocument: old }));
+    const r = ev["host.probe"] as { ok: boolean; message?: string };
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/another pypictl version's .*pypictl deploy/);
+  });
+
+  it("sends the script itself when the options do not fit the document (a mount path with a space)", async () => {
+    fleet = installFleet(scenario({ instances: 1, probeStdout: SMALL }), NOW);
+    await gatherFleet(["host.probe"], fleetTarget({ probeDocument: current }), {
+      settings: { mountPath: "/data/my packages", mountPathGiven: true },
+    });
+    const send = fleet.mocks.ssm.commandCalls(SendCommandCommand)[0]!.args[0].input;
+    expect(send.DocumentName).toBe("AWS-RunShellScript");
+    expect(send.Parameters!.commands![0]).toContain("'/data/my packages'");
   });
 });

@@ -12,7 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { credentialUrls, renderCreds, type CredFormat, type CredsInput } from "../../../src/creds/formats.js";
+import {
+  credentialUrls,
+  poetryHttpBasicEnv,
+  renderCreds,
+  type CredFormat,
+  type CredsInput,
+} from "../../../src/creds/formats.js";
 import { mergeFor } from "../../../src/creds/merge.js";
 import { UsageError } from "../../../src/errors.js";
 
@@ -204,13 +210,15 @@ const VARS: Partial<Record<CredFormat, string[]>> = {
  * `poetry` lines pass (poetry stubbed as a function). Separators are control characters, which no
  * accepted value may contain.
  */
-function shell(files: Array<{ id: string; format: CredFormat; text: string }>): Map<string, string[][]> {
+function shell(
+  files: Array<{ id: string; format: CredFormat; text: string; vars?: string[] }>,
+): Map<string, string[][]> {
   const script = [
     `poetry() { for a in "$@"; do printf '%s\\036' "$a"; done; printf '\\035'; }`,
     ...files.map((f, i) => {
       const path = join(tmp, `case-${i}.sh`);
       writeFileSync(path, f.text);
-      const vars = VARS[f.format];
+      const vars = f.vars ?? VARS[f.format];
       const print = vars
         ? `printf '${vars.map(() => "%s\\036").join("")}\\035' ${vars.map((v) => `"$${v}"`).join(" ")}`
         : ":";
@@ -266,7 +274,12 @@ function roundTrip(batch: CredsInput[], opts: { mustAccept: boolean }): void {
   const sh = shell(
     [...rendered]
       .filter(([, r]) => r.format === "env" || r.format === "uv-env" || r.format === "poetry")
-      .map(([id, r]) => ({ id, format: r.format, text: r.text })),
+      .map(([id, r]) => ({
+        id,
+        format: r.format,
+        text: r.text,
+        ...(r.format === "poetry" ? { vars: Object.values(poetryHttpBasicEnv(r.input.name)) } : {}),
+      })),
   );
   expect(existsSync(join(tmp, "PWNED")), "sourcing a generated file ran a command").toBe(false);
 
@@ -328,12 +341,14 @@ function roundTrip(batch: CredsInput[], opts: { mustAccept: boolean }): void {
         ).toEqual([
           ["source", "add"],
           ["config", `repositories.${input.name}`],
-          ["config", `http-basic.${input.name}`],
+          // The variables poetry reads http-basic.<name>.username/.password from, as the shell left them.
+          [input.username, input.password],
         ]);
         expect(lines[0]!.slice(2, 4), where).toEqual(["--priority=primary", input.name]);
         sameServer(shUrl(0, 4), false, "/simple/");
         sameServer(shUrl(1, 2), false, "/");
-        expect(lines[2]!.slice(2), where).toEqual([input.username, input.password]);
+        // The two poetry command lines carry the name and URLs only: never the password (process list, history).
+        expect([lines[0]!.length, lines[1]!.length], where).toEqual([5, 3]);
         break;
       }
       case "pip.conf":
