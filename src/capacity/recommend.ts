@@ -92,6 +92,27 @@ function safe<T>(f: () => T): T | undefined {
   }
 }
 
+/**
+ * How much a candidate changes, at equal cost the least wins: task counts follow from the hosts (½ each),
+ * a host or EFS change is one, a container memory change three (it changes workers, CPU and placement).
+ */
+const CHANGE_WEIGHT = {
+  instanceType: 1,
+  minHosts: 1,
+  maxHosts: 1,
+  efsThroughputMode: 1,
+  containerMemory: 3,
+  tasksMin: 0.5,
+  tasksMax: 0.5,
+} as const;
+
+function distance(a: FleetConfig, b: FleetConfig): number {
+  let d = 0;
+  for (const k of Object.keys(CHANGE_WEIGHT) as Array<keyof typeof CHANGE_WEIGHT>)
+    if (a[k] !== b[k]) d += CHANGE_WEIGHT[k];
+  return d;
+}
+
 const worst = (p: Placement) => Math.max(...p.uses.map((u) => u.used / u.target));
 
 /** Which preset a configuration is, when it is one. */
@@ -119,7 +140,12 @@ export function recommend(current: FleetConfig, observed: Omit<Load, "observedOn
     .filter((c) => c.capacity.problems.length === 0);
   const fitting = scored
     .filter((c) => c.placement.fits)
-    .sort((a, b) => a.cost - b.cost || worst(a.placement) - worst(b.placement));
+    .sort(
+      (a, b) =>
+        a.cost - b.cost ||
+        distance(a.config, current) - distance(b.config, current) ||
+        worst(a.placement) - worst(b.placement),
+    );
   const currentCost = relativeCost(current);
   let verdict: Verdict;
   let pick: (typeof scored)[number] | undefined;

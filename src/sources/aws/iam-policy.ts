@@ -31,6 +31,7 @@ export const DOCTOR_READ_ACTIONS = [
   "elasticloadbalancing:DescribeLoadBalancerAttributes",
   "elasticfilesystem:DescribeFileSystems",
   "cloudwatch:GetMetricData",
+  "pricing:GetProducts",
   "ssm:ListCommandInvocations",
   "ssm:GetCommandInvocation",
 ] as const;
@@ -58,8 +59,13 @@ export const SOURCE_ACTIONS: Readonly<Record<string, readonly (typeof DOCTOR_REA
   ],
   "efs.file-system": ["elasticfilesystem:DescribeFileSystems"],
   "cloudwatch.metrics": ["cloudwatch:GetMetricData"],
+  "size.load": ["cloudwatch:GetMetricData", "autoscaling:DescribeAutoScalingGroups"],
   "host.probe": ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation"],
+  "size.pricing": ["pricing:GetProducts"],
 };
+
+/** Actions only `pypictl size` uses: not in doctor's full policy. */
+const SIZE_ONLY_ACTIONS: ReadonlySet<string> = new Set(["pricing:GetProducts"]);
 
 /**
  * The policy for a selection: `sources` are the source ids the selected checks need, dependencies
@@ -70,7 +76,7 @@ export function doctorIamPolicy(sources?: readonly string[]): IamPolicy {
   const all = sources === undefined;
   const has = (id: string) => all || sources.includes(id);
   const read = all
-    ? [...DOCTOR_READ_ACTIONS]
+    ? DOCTOR_READ_ACTIONS.filter((a) => !SIZE_ONLY_ACTIONS.has(a))
     : DOCTOR_READ_ACTIONS.filter(
         (a) => a === "cloudformation:DescribeStacks" || sources.some((id) => SOURCE_ACTIONS[id]?.includes(a)),
       );
