@@ -74,8 +74,14 @@ export function readConfig(
   let minHosts = hostsNow;
   let maxHosts = hostsNow;
   if (load?.autoScalingGroup) {
-    minHosts = load.autoScalingGroup.min;
-    maxHosts = load.autoScalingGroup.max;
+    const g = load.autoScalingGroup;
+    // The hosts that carry a burst are the ones running, not the group's floor: a group at min 1 running 2 is sized as 2.
+    minHosts = Math.max(g.min, hostsNow);
+    maxHosts = g.max;
+    if (hostsNow > g.min)
+      assumed.push(
+        `minHosts: the group's minimum is ${g.min}, ${hostsNow} hosts run now; sized as ${minHosts}`,
+      );
   } else
     assumed.push(
       `minHosts/maxHosts: the Auto Scaling group's bounds were not read${load?.autoScalingGroupError ? ` (${load.autoScalingGroupError})` : ""}; taken as the ${hostsNow} hosts running now`,
