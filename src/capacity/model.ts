@@ -99,7 +99,9 @@ export interface PlacementProblem {
 
 export class UnknownInstanceTypeError extends Error {
   constructor(readonly instanceType: string) {
-    super(`instance type ${instanceType} is not in the capacity model's table (src/capacity/instances.ts)`);
+    super(
+      `instance type ${instanceType} is not in the capacity model's table (it knows the t3/t3a/t4g, c5–c7, m5–m7 and r5–r7 families up to 8xlarge)`,
+    );
     this.name = "UnknownInstanceTypeError";
   }
 }

@@ -161,7 +161,7 @@ function reasonFor(ch: Change, r: ReturnType<typeof recommend>, o: ObservedLoad,
     }
     case "memory": {
       const pct = o.taskMemory?.peakPercentOfLimit;
-      return `task memory peaked at ${pct === undefined ? "?" : fmt(pct)} % of the ${ch.from} MiB hard limit (OOM kill at 100 %; FACTS §2 scales at 90 %); ${ch.to} MiB leaves room`;
+      return `task memory peaked at ${pct === undefined ? "?" : fmt(pct)} % of the ${ch.from} MiB hard limit (OOM kill at 100 %; the module's sizing guide scales at 90 %); ${ch.to} MiB leaves room`;
     }
     case "efs": {
       const parts: string[] = [];
