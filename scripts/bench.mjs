@@ -85,6 +85,7 @@ for (const extra of [
   "bench-e2e.mjs",
   "bench-replay.mjs",
   "bench-budget.mjs",
+  "bench-size.mjs",
   "bench-fleet.mjs",
   "bench-synth.mjs",
 ]) {

@@ -13,6 +13,7 @@ import { guardOutputStreams, isOsError, osErrorText } from "./os-errors.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerCreds } from "./commands/creds.js";
 import { registerInfraCommands } from "./commands/infra.js";
+import { registerSize } from "./commands/size.js";
 
 /**
  * Help and errors go through the Io, wrapped at the terminal's width (gh and kubectl do), or at 80 columns
@@ -42,6 +43,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerDoctor(program, io, setExit);
   registerCreds(program, io, setExit);
   registerInfraCommands(program, io, setExit);
+  registerSize(program, io, setExit);
   registerCompletion(program, io);
   program.configureOutput(helpOutput(io));
   // Wrap descriptions even on narrow terminals (commander stops wrapping below 40 columns of description).

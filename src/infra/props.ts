@@ -14,6 +14,7 @@ import {
   tasksPerInstance,
   INSTANCE_SPECS,
 } from "./sizing.js";
+import { AGENT_RESERVED_MIB, placementProblems } from "../capacity/placement.js";
 
 export const BACKENDS = ["simple-dir", "cached-dir", "auto"] as const;
 export const HASH_ALGOS = ["sha256", "sha512", "sha384", "sha224", "sha1", "md5", "off"] as const;
@@ -491,10 +492,10 @@ export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
   const containerCpu = props.containerCpu ?? defaultContainerCpu(gunicornWorkers);
 
   const spec = INSTANCE_SPECS[instanceType];
-  if (spec && containerMemory > spec.memoryMiB - 300)
+  if (spec && containerMemory > spec.memoryMiB - AGENT_RESERVED_MIB)
     fail(
       "containerMemory",
-      `${containerMemory} MiB does not fit on ${instanceType} (${spec.memoryMiB} MiB, 300 MiB kept for the system)`,
+      `${containerMemory} MiB does not fit on ${instanceType}: ${spec.memoryMiB} MiB − ${AGENT_RESERVED_MIB} MiB for the system and the ECS agent leaves ${spec.memoryMiB - AGENT_RESERVED_MIB} MiB; lower --container-memory or use a larger --instance-type`,
     );
   let taskMinCount = props.taskMinCount;
   if (taskMinCount === undefined) {
@@ -511,9 +512,32 @@ export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
       );
     taskMinCount = perInstance * minInstances;
   }
-  const taskMaxCount = props.taskMaxCount ?? 2 * taskMinCount;
+  // The default maximum stays within the slots of maxInstances hosts, so a default never fails placement.
+  const perHost = tasksPerInstance(instanceType, containerMemoryReservation, containerCpu);
+  const taskMaxCount =
+    props.taskMaxCount ??
+    (perHost ? Math.max(taskMinCount, Math.min(2 * taskMinCount, perHost * maxInstances)) : 2 * taskMinCount);
   if (taskMaxCount < taskMinCount)
     fail("taskMaxCount", `must be ≥ taskMinCount (${taskMinCount}), got ${taskMaxCount}`);
+  // The capacity model's placement check (src/capacity): counts above the slots wait in PROVISIONING forever.
+  const placement = placementProblems({
+    instanceType,
+    minHosts: minInstances,
+    maxHosts: maxInstances,
+    tasksMin: taskMinCount,
+    tasksMax: taskMaxCount,
+    containerMemory,
+    containerMemoryReservation,
+    containerCpu,
+    gunicornWorkers,
+    efsThroughputMode: props.efsThroughputMode ?? "elastic",
+  });
+  const first = placement[0];
+  if (first)
+    fail(
+      first.prop,
+      `cannot be placed: ${first.message}. Raise --max-instances or --instance-type, or lower the count (pypictl size shows what fits)`,
+    );
 
   const imageTag = props.imageTag ?? DEFAULT_IMAGE_TAG;
   if (imageTag === "latest")

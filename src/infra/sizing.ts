@@ -2,6 +2,7 @@
  * Sizing: the size presets from the Terraform module's stress tests (FACTS.md §2) and its capacity
  * formula (FACTS.md §1). Pure: no aws-cdk-lib, so the CLI can use it at startup and tests run it fast.
  */
+import { INSTANCE_FACTS } from "../capacity/instances.js";
 
 export const SIZES = ["light", "medium", "heavy", "very-heavy"] as const;
 export type Size = (typeof SIZES)[number];
@@ -49,40 +50,13 @@ export const SIZE_PRESETS: Readonly<Record<Size, SizePreset>> = {
   },
 };
 
-/** Memory (MiB) and vCPUs of the instance types the capacity formula knows. */
+/**
+ * Memory (MiB) and vCPUs of the instance types the capacity formula knows: a view of the capacity model's
+ * one instance table (src/capacity/instances.ts, with its AWS source).
+ */
 export const INSTANCE_SPECS: Readonly<
   Record<string, { readonly memoryMiB: number; readonly vcpus: number }>
-> = (() => {
-  const specs: Record<string, { memoryMiB: number; vcpus: number }> = {};
-  const burstable: Array<[string, number, number]> = [
-    ["micro", 1024, 2],
-    ["small", 2048, 2],
-    ["medium", 4096, 2],
-    ["large", 8192, 2],
-    ["xlarge", 16384, 4],
-    ["2xlarge", 32768, 8],
-  ];
-  for (const family of ["t3", "t3a", "t4g"])
-    for (const [size, mem, cpu] of burstable) specs[`${family}.${size}`] = { memoryMiB: mem, vcpus: cpu };
-  // GiB per vCPU: compute 2, general purpose 4, memory 8.
-  const sizes: Array<[string, number]> = [
-    ["large", 2],
-    ["xlarge", 4],
-    ["2xlarge", 8],
-    ["4xlarge", 16],
-    ["8xlarge", 32],
-  ];
-  const families: Array<[string[], number]> = [
-    [["c5", "c5a", "c6a", "c6i", "c6g", "c7a", "c7i", "c7g"], 2],
-    [["m5", "m5a", "m6a", "m6i", "m6g", "m7a", "m7i", "m7g"], 4],
-    [["r5", "r5a", "r6a", "r6i", "r6g", "r7a", "r7i", "r7g"], 8],
-  ];
-  for (const [names, gibPerVcpu] of families)
-    for (const f of names)
-      for (const [size, cpu] of sizes)
-        specs[`${f}.${size}`] = { memoryMiB: cpu * gibPerVcpu * 1024, vcpus: cpu };
-  return specs;
-})();
+> = INSTANCE_FACTS;
 
 /** FACTS.md §1: memory the host keeps for itself and for the EFS page cache, MiB. */
 export const SYSTEM_RESERVED_MIB = 300;

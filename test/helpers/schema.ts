@@ -26,3 +26,9 @@ export function assertValidReport(value: unknown): void {
 export function assertValidBundle(value: unknown): void {
   check(validateBundleFn, value, "evidence bundle");
 }
+
+const validateSizeFn = ajv.compile(load("size.schema.json"));
+
+export function assertValidSizeReport(value: unknown): void {
+  check(validateSizeFn, value, "size report");
+}

@@ -6,6 +6,7 @@
 import { defineCheck, limitRef, renderMessage, type ResourceResult } from "../model.js";
 import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS } from "./thresholds.js";
 import {
+  INSTANCES,
   METRICS,
   SERVICE,
   STOPPED_TASKS,
@@ -34,6 +35,7 @@ import {
   timed,
   type SustainedJudgement,
 } from "../series-judge.js";
+import { instanceForTasks, moreCpuThan, nextContainerMemory } from "../../capacity/hints.js";
 
 /** ECS keeps stopped tasks visible for at least one hour (often longer, never promised). */
 export const STOPPED_TASK_VISIBILITY_MINUTES = 60;
@@ -53,16 +55,25 @@ export const MEMORY_HINTS = {
   "fewer-tasks":
     "Or run fewer tasks per instance so each gets more memory: stack prop `taskMinCount` (`--task-min-count`), Terraform `task_min_count`.",
   "bigger-instance":
-    "Or a bigger instance type when the tasks no longer fit: stack prop `instanceType` (`--instance-type`), Terraform `asg_instance_type`, e.g. c6a.large (4 GiB) or c6a.xlarge (8 GiB).",
+    'Or a bigger instance type when the tasks no longer fit: {{instance}} ({{gib}} GiB) places {{slots}} tasks of {{next}} MiB per host (the capacity model, with the module\'s reservation and CPU defaults): stack `--instance-type {{instance}}`, Terraform `asg_instance_type = "{{instance}}"`; `pypictl size` checks it against your load.',
 };
 
-export function memoryHints(td: EcsTaskDefinition | undefined): string[] {
+/** Tasks per host a bigger-instance target must keep: the medium/heavy presets' smallest (3 per c6a.large). */
+const TASKS_PER_HOST_TARGET = 3;
+
+export function memoryHints(td: EcsTaskDefinition | undefined, instanceType?: string): string[] {
   const now = td ? mainContainerMemory(td) : undefined;
-  const next = now ? Math.max(1024, now * 2) : 1024;
+  const next = nextContainerMemory(now);
+  const host = instanceForTasks(next, TASKS_PER_HOST_TARGET, instanceType) ?? moreCpuThan(undefined);
   return [
     renderMessage(MEMORY_HINTS["raise-memory"], { now: now ?? 512, next }),
     MEMORY_HINTS["fewer-tasks"],
-    MEMORY_HINTS["bigger-instance"],
+    renderMessage(MEMORY_HINTS["bigger-instance"], {
+      instance: host.instanceType,
+      gib: host.memoryMiB / 1024,
+      slots: host.slots ?? TASKS_PER_HOST_TARGET,
+      next,
+    }),
   ];
 }
 
@@ -320,10 +331,25 @@ const cpuHints = {
   "name-instances":
     "Name the fleet whose instances to read (`pypictl doctor --cluster <cluster> --service <service>`, or `--stack <name>`) and grant cloudwatch:GetMetricData (`pypictl doctor --print-iam-policy`).",
   bigger:
-    "Give the hosts more CPU: instance type c6a.large or c6a.xlarge (the Terraform module's sizing for medium/heavy load): stack prop `instanceType` (`--instance-type`), Terraform `asg_instance_type`.",
+    'Give the hosts more CPU: {{target}} ({{vcpus}} vCPU{{from}}; the capacity model\'s next size up, burstable types move to a non-burstable family): stack `--instance-type {{target}}`, Terraform `asg_instance_type = "{{target}}"`; `pypictl size` checks it against your load.',
   spread:
     "Or spread the load over more instances when the tasks fit: stack prop `maxInstances` (`--max-instances`), Terraform: the auto-scaling group's maximum.",
 };
+
+/** The bigger-instance hint with the model's target for the fleet's (most common) instance type. */
+function cpuHintBigger(evidence: Parameters<typeof maybe>[0]): string {
+  const inst = maybe(evidence, INSTANCES);
+  const types = (inst?.instances ?? []).map((i) => i.instanceType).filter((t): t is string => !!t);
+  const current = types.sort(
+    (a, b) => types.filter((x) => x === b).length - types.filter((x) => x === a).length,
+  )[0];
+  const t = moreCpuThan(current);
+  return renderMessage(cpuHints.bigger, {
+    target: t.instanceType,
+    vcpus: t.vcpus,
+    from: current ? `, from ${current}` : "",
+  });
+}
 
 export const ecsCpuUtilization = defineCheck({
   id: "ecs.cpu-utilization",
@@ -332,7 +358,7 @@ export const ecsCpuUtilization = defineCheck({
     "EC2 CPUUtilization (Average) of each instance running the service, judged by wall-clock time from the timestamps: above maxPercent for sustainedMinutes fails, a shorter run of warnMinutes warns. EC2 basic monitoring (both fleets' default) publishes one datapoint per 5 minutes, each standing for the 5 minutes it starts. The service's AWS/ECS CPUUtilization is a share of the CPU units reserved and exceeds 100 % whenever the host has spare CPU, so it is shown as context, not judged.",
   playbooks: ["bursts", "slow-listing"],
   needs: [METRICS.id],
-  uses: [SERVICE.id],
+  uses: [SERVICE.id, INSTANCES.id],
   series: ["ec2.CPUUtilization", "ecs.CPUUtilization"],
   scope: "fleet",
   thresholds: ECS_CPU_UTILIZATION,
@@ -419,7 +445,7 @@ export const ecsCpuUtilization = defineCheck({
       context,
     };
     const observed = observedFrom(worst.series.points, worst.judged.peak, "%");
-    const hints = [cpuHints.bigger, cpuHints.spread];
+    const hints = [cpuHintBigger(evidence), cpuHints.spread];
     if (worst.judged.status === "fail")
       return { status: "fail", messageId: "high", data, observed, threshold, resources, hints };
     if (worst.judged.status === "warn")

@@ -15,6 +15,7 @@ import type {
 import { STATUS_SEVERITY, renderMessage } from "../model.js";
 import type { HostSnapshot, Parsed, SectionName } from "../../sources/host/model.js";
 import { HOST_PROBE } from "../../sources/host/model.js";
+import { moreMemoryThan } from "../../capacity/hints.js";
 
 /** One host's verdict; `M` is the check's message ids (its own and HOST_COMMON_MESSAGES'). */
 export interface HostVerdict<M extends string = string> {
@@ -278,14 +279,17 @@ export { isObj };
 /** Lever hints shared by the memory checks. Both worlds: stack prop / deploy flag and Terraform variable. */
 export const HOST_MEMORY_HINTS = {
   "bigger-instance":
-    "Increase the instance size, t3.micro → t3.small, t3.small → t3.medium (the Terraform module's default is t3.small; t3.small with 2×512 MB tasks brought a swapping t3.micro's 84 % iowait under 5 %): stack `pypictl deploy --instance-type t3.medium` plus your deploy flags, Terraform `asg_instance_type`.{{hostMemory}}",
+    "Increase the instance size to {{target}} ({{gib}} GiB, the capacity model's next size up{{hostMemory}}; t3.small with 2×512 MB tasks brought a swapping t3.micro's 84 % iowait under 5 %): stack `pypictl deploy --instance-type {{target}}` plus your deploy flags, Terraform `asg_instance_type = \"{{target}}\"`.",
   "fewer-tasks":
     "Or put fewer tasks on each host: tasks per instance = ⌊(instance MiB − 800) ÷ reservation⌋, so raise the reservation (`containerMemoryReservation` / `container_memory_reservation`, 75 % of `containerMemory` / `container_memory` by default) or lower `taskMinCount` / `task_min_count`.",
 };
 
 export function instanceSizeHint(memTotalMiB?: number): string {
+  const t = moreMemoryThan(memTotalMiB);
   return renderMessage(HOST_MEMORY_HINTS["bigger-instance"], {
-    hostMemory: memTotalMiB !== undefined ? ` This host has ${Math.round(memTotalMiB)} MiB.` : "",
+    target: t.instanceType,
+    gib: t.memoryMiB / 1024,
+    hostMemory: memTotalMiB !== undefined ? ` over this host's ${Math.round(memTotalMiB)} MiB` : "",
   });
 }
 

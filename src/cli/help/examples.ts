@@ -51,6 +51,21 @@ export const EXAMPLES: Record<string, Example[]> = {
     },
     { what: "probe the index with these credentials", argv: ["creds", "--check", "--stack", "pypiserver"] },
   ],
+  size: [
+    { what: "is the default stack the right size for the last 14 days' load?", argv: ["size"] },
+    {
+      what: "a month of a Terraform module fleet, as JSON for a capacity review",
+      argv: ["size", "--terraform-outputs", "tf.json", "--since", "30d", "--format", "json"],
+    },
+    {
+      what: "a page with the load shape against each profile",
+      argv: ["size", "--format", "html", "--output", "size.html"],
+    },
+    {
+      what: "replay a recorded fleet that ships with pypictl",
+      argv: ["size", "--replay", "example:efs-bound"],
+    },
+  ],
   synth: [
     { what: "the CloudFormation template, offline", argv: ["synth", "--out", "template.json"] },
     { what: "a bigger size preset", argv: ["synth", "--size", "heavy"] },

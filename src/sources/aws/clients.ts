@@ -262,6 +262,10 @@ export class AwsClients {
       async () => (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient,
     );
   }
+  /** AWS Price List (pypictl size): create it for the pricing endpoint's region (sources/aws/pricing.ts). */
+  pricing() {
+    return this.get("pricing", async () => (await import("@aws-sdk/client-pricing")).PricingClient);
+  }
   cloudformation() {
     return this.get(
       "cloudformation",

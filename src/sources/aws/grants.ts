@@ -73,6 +73,13 @@ export const SOURCE_GRANTS: Readonly<Record<string, readonly Grant[]>> = {
   ],
   "efs.file-system": [{ actions: ["elasticfilesystem:DescribeFileSystems"], resource: "efs-file-system" }],
   "cloudwatch.metrics": [{ actions: ["cloudwatch:GetMetricData"], resource: "*" }],
+  // `pypictl size` only (never in doctor's default policy, see SIZE_ONLY_SOURCES): its long-window load read
+  // and the AWS Price List (pricing:GetProducts has no resource type: "*").
+  "size.load": [
+    { actions: ["cloudwatch:GetMetricData"], resource: "*" },
+    { actions: ["autoscaling:DescribeAutoScalingGroups"], resource: "*" },
+  ],
+  "size.pricing": [{ actions: ["pricing:GetProducts"], resource: "*" }],
   "host.probe": [
     // SendCommand itself is the probe statement pair (document + fleet instances), built in iam-policy.ts.
     { actions: ["ssm:SendCommand"], resource: "fleet-instances" },
@@ -85,3 +92,6 @@ export const SOURCE_GRANTS: Readonly<Record<string, readonly Grant[]>> = {
 export function declaredActions(): Set<string> {
   return new Set(Object.values(SOURCE_GRANTS).flatMap((gs) => gs.flatMap((g) => g.actions)));
 }
+
+/** Sources only `pypictl size` reads: doctor's policy (no selection) leaves them out. */
+export const SIZE_ONLY_SOURCES: ReadonlySet<string> = new Set(["size.load", "size.pricing"]);

@@ -12,7 +12,7 @@
  * The same function builds the stack's managed policy (src/infra/doctor-access.ts) from CloudFormation
  * references, so the two cannot differ (test/infra/doctor-access.test.ts).
  */
-import { SOURCE_GRANTS, type Grant, type GrantResource } from "./grants.js";
+import { SIZE_ONLY_SOURCES, SOURCE_GRANTS, type Grant, type GrantResource } from "./grants.js";
 
 export interface IamStatement {
   Sid: string;
@@ -223,7 +223,8 @@ function statementsFor(kind: GrantResource, actions: string[], f: PolicyFleet): 
 export function doctorIamPolicy(sources?: readonly string[], fleet: PolicyFleet = genericFleet()): IamPolicy {
   const ids = [
     ...(fleet.stack !== undefined ? ["target.stack"] : []),
-    ...(sources ?? Object.keys(SOURCE_GRANTS).filter((id) => id !== "target.stack")),
+    ...(sources ??
+      Object.keys(SOURCE_GRANTS).filter((id) => id !== "target.stack" && !SIZE_ONLY_SOURCES.has(id))),
   ];
   const byKind = new Map<GrantResource, string[]>();
   for (const g of ids.flatMap((id): readonly Grant[] => SOURCE_GRANTS[id] ?? []))

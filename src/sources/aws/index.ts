@@ -9,4 +9,5 @@ export const AWS_SOURCES: Record<string, SourceLoader> = {
   "elb.targets": async () => (await import("./elbv2.js")).targetsSource,
   "efs.file-system": async () => (await import("./efs.js")).fileSystemSource,
   "cloudwatch.metrics": async () => (await import("./cloudwatch.js")).metricsSource,
+  "size.load": async () => (await import("./size-load.js")).sizeLoadSource,
 };

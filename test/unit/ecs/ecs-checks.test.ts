@@ -396,7 +396,7 @@ describe("ecs.cpu-utilization", () => {
     );
     const w = run(c(ecsCpuUtilization), ev({ "cloudwatch.metrics": m }));
     expect(w).toMatchObject({ status: "fail", data: { instance: "i-0", minutes: 12, peak: 95, busy: 1 } });
-    expect(w.hints[0]).toMatch(/c6a\.large/);
+    expect(w.hints[0]).toMatch(/^Give the hosts more CPU: c6a\.xlarge \(4 vCPU;/); // no instance types read: the heavy profile's
     expect(
       run(
         c(ecsCpuUtilization),

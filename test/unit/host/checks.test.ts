@@ -128,7 +128,7 @@ describe("incident fixtures", () => {
     );
     expect(sa.hints[0]).toMatch(/asg_instance_type/);
     expect(sa.hints[0]).toMatch(/--instance-type/);
-    expect(sa.hints[0]).toMatch(/t3\.micro → t3\.small/);
+    expect(sa.hints[0]).toMatch(/instance size to t3\.small \(2 GiB, .* over this host.s \d+ MiB/); // the model's next size over a t3.micro
     expect(sa.resources).toEqual([expect.objectContaining({ id: "ip-10-0-2-51", status: "fail" })]);
     const su = run("host.swap-used", ev);
     expect(su.observed).toEqual({ value: 750, unit: "MiB" });

@@ -1,0 +1,83 @@
+/**
+ * The capacity model's answers for doctor's "make it bigger" hints: which instance type, which container
+ * memory — named, not "increase". Pure; the checks fill their hint templates with these.
+ */
+import { familyOf, familySizes, instanceFacts, INSTANCE_FACTS, type InstanceFacts } from "./instances.js";
+import { capacityOf } from "./model.js";
+import { moduleDefaults } from "./profiles.js";
+
+/** The next container hard limit to try: double, at least 1024 MiB (the very-heavy profile's, FACTS §2). */
+export function nextContainerMemory(nowMiB: number | undefined): number {
+  return nowMiB ? Math.max(1024, nowMiB * 2) : 1024;
+}
+
+/** The family a target is taken from: the fleet's own when it is in the table and not burstable, else c6a/c7g. */
+function steadyFamily(current: InstanceFacts | undefined): string {
+  if (current && current.baselineShare === undefined) return familyOf(current.instanceType);
+  return current?.arch === "arm64" ? "c7g" : "c6a";
+}
+
+export interface InstanceTarget {
+  instanceType: string;
+  vcpus: number;
+  memoryMiB: number;
+  /** Tasks of the given container memory one host places (module defaults for reservation and CPU). */
+  slots?: number;
+}
+
+function target(f: InstanceFacts, slots?: number): InstanceTarget {
+  return {
+    instanceType: f.instanceType,
+    vcpus: f.vcpus,
+    memoryMiB: f.memoryMiB,
+    ...(slots !== undefined ? { slots } : {}),
+  };
+}
+
+/**
+ * The smallest type that places `tasksPerHost` tasks of `containerMemory` MiB (the module's reservation and
+ * CPU defaults for that memory): in the fleet's family when known, else c6a.
+ */
+export function instanceForTasks(
+  containerMemory: number,
+  tasksPerHost: number,
+  currentType?: string,
+): InstanceTarget | undefined {
+  const family = steadyFamily(currentType ? instanceFacts(currentType) : undefined);
+  for (const f of familySizes(family)) {
+    const slots = capacityOf(moduleDefaults(f.instanceType, 1, 1, containerMemory)).perHost.slots;
+    if (slots >= tasksPerHost) return target(f, slots);
+  }
+  return undefined;
+}
+
+/**
+ * More CPU than `current`: the next size up in its family (a burstable type moves to c6a — or c7g for arm64 —
+ * with at least its vCPUs, since its baseline, not its vCPU count, is what a sustained load gets).
+ * Unknown types: c6a.xlarge, the heavy profile's (FACTS §2).
+ */
+export function moreCpuThan(current: string | undefined): InstanceTarget {
+  const f = current ? instanceFacts(current) : undefined;
+  if (!f) return target(INSTANCE_FACTS["c6a.xlarge"]!);
+  const family = steadyFamily(f);
+  const sizes = familySizes(family);
+  const next =
+    f.baselineShare !== undefined
+      ? sizes.find((s) => s.vcpus >= f.vcpus && s.memoryMiB >= f.memoryMiB)
+      : sizes.find((s) => s.vcpus > f.vcpus);
+  return target(next ?? sizes[sizes.length - 1] ?? f);
+}
+
+/**
+ * More memory than a host has (its MemTotal, a little under the nominal size): the next size of the same
+ * family with more memory, else of t3 (the module's default family).
+ */
+export function moreMemoryThan(memTotalMiB: number | undefined, currentType?: string): InstanceTarget {
+  const family = currentType && instanceFacts(currentType) ? familyOf(currentType) : "t3";
+  const sizes = familySizes(family);
+  // MemTotal is the nominal size less the kernel's reserve: a 2 GiB t3.small shows ~1.9 GiB.
+  // (FACTS §2's 1 GiB t3.micro showed 916 MiB: nominal ≈ MemTotal × 1.12); 1.15 so that size is not named again.
+  const nominal = memTotalMiB !== undefined ? memTotalMiB * 1.15 : undefined;
+  const next = sizes.find((s) => nominal === undefined || s.memoryMiB > nominal);
+  return target(next ?? sizes[sizes.length - 1]!);
+}
