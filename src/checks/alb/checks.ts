@@ -413,7 +413,12 @@ export const alb5xxRate = defineCheck({
       minuteLimit: limits.maxMinutePercent,
       widening: widening ? ` ${widening}.` : "",
     };
-    const observed = observedFrom(series, rate, "%");
+    // Each minute shows the share of the unit it was judged in, so a quiet minute's 1-of-3 does not read as
+    // a 33 % minute where the check judged a block.
+    const shareOf = new Map<number, number>();
+    for (const x of units) for (const i of x.u.members) shareOf.set(i, x.pct);
+    const judgedSeries = minutes.map((x, i) => [x.t, shareOf.get(i) ?? x.pct] as [string, number]);
+    const observed = observedFrom(judgedSeries, rate, "%");
     hints.push(
       renderMessage(alb5xxHints.bigger, {
         why: "in the Terraform module's stress tests it kept errors at 0.05 % under 500-request bursts",
@@ -427,7 +432,7 @@ export const alb5xxRate = defineCheck({
         status: "fail",
         messageId: "bad-minute",
         data,
-        observed: observedFrom(series, worst.pct, "%"),
+        observed: observedFrom(judgedSeries, worst.pct, "%"),
         threshold: limitRef(limits, "maxMinutePercent", "%"),
         hints,
       };

@@ -16,7 +16,6 @@ import {
   describeSeries,
   need,
   hasData,
-  maxOf,
   minOf,
   observedFrom,
   round,
@@ -183,7 +182,7 @@ export const efsThroughputUtilization = defineCheck({
   id: "efs.throughput-utilization",
   title: "EFS throughput utilisation",
   description:
-    "Peak Sum(MeteredIOBytes) per second ÷ PermittedThroughput for the same minute: how much of the throughput EFS allowed was used. Near 100 % the file system throttles reads.",
+    "Sum(MeteredIOBytes) per second ÷ PermittedThroughput for the same minute: how much of the throughput EFS allowed was used, judged by wall-clock time. Above failPercent for sustainedMinutes fails (the file system throttles reads); a peak above warnPercent, or a shorter run, warns.",
   playbooks: ["slow-listing", "iowait"],
   needs: [METRICS.id],
   series: ["efs.MeteredIOBytes", "efs.PermittedThroughput", "efs.PercentIOLimit"],
@@ -194,7 +193,8 @@ export const efsThroughputUtilization = defineCheck({
   messages: {
     ...COMMON_MESSAGES,
     idle: "No MeteredIOBytes datapoints for {{fileSystemId}} in the window: no I/O, nothing to throttle.",
-    high: "EFS {{fileSystemId}} used up to {{peak}} % of its permitted throughput ({{permittedMiBps}} MiB/s, {{mode}} mode).",
+    high: "EFS {{fileSystemId}} used more than {{fail}} % of its permitted throughput ({{permittedMiBps}} MiB/s, {{mode}} mode) for {{minutes}} min{{span}}, up to {{peak}} %: reads are throttled.",
+    peak: "EFS {{fileSystemId}} used up to {{peak}} % of its permitted throughput ({{permittedMiBps}} MiB/s, {{mode}} mode); above {{fail}} % for {{minutes}} min at most (fails at {{sustained}} min).",
     ok: "EFS {{fileSystemId}} used up to {{peak}} % of its permitted throughput ({{permittedMiBps}} MiB/s, {{mode}} mode).",
   },
   evaluate({ evidence, limits }) {
@@ -212,7 +212,13 @@ export const efsThroughputUtilization = defineCheck({
       const allowed = permittedAt.get(t) ?? fallback;
       return [t, allowed > 0 ? (bytes / period / allowed) * 100 : 0];
     });
-    const peak = maxOf(pct.map((p) => p[1]))!;
+    const pts = timed(pct);
+    const judged = judgeSustained(pts, spacingSeconds(pts, period), {
+      limit: limits.failPercent,
+      failMinutes: limits.sustainedMinutes,
+      extreme: limits.warnPercent,
+    });
+    const peak = judged.peak;
     const fs = fileSystem(evidence);
     const mode = fs?.throughputMode ?? "unknown";
     const data = {
@@ -220,13 +226,17 @@ export const efsThroughputUtilization = defineCheck({
       peak: round(peak),
       permittedMiBps: round(fallback / 1048576, 1),
       mode,
+      minutes: round(judged.longest?.minutes ?? 0),
+      span: judged.longest ? ` (${runSpan(judged.longest)})` : "",
+      fail: limits.failPercent,
+      sustained: limits.sustainedMinutes,
     };
     const observed = observedFrom(pct, peak, "%");
     const hints: string[] = [];
     if (mode === "bursting") hints.push(throughputHints.elastic);
     if (mode === "provisioned") hints.push(throughputHints.provisioned);
     hints.push(throughputHints.bytes);
-    if (peak > limits.failPercent)
+    if (judged.status === "fail")
       return {
         status: "fail",
         messageId: "high",
@@ -235,10 +245,10 @@ export const efsThroughputUtilization = defineCheck({
         threshold: limitRef(limits, "failPercent", "%"),
         hints,
       };
-    if (peak > limits.warnPercent)
+    if (judged.status === "warn")
       return {
         status: "warn",
-        messageId: "high",
+        messageId: "peak",
         data,
         observed,
         threshold: limitRef(limits, "warnPercent", "%"),

@@ -39,14 +39,23 @@ export const EFS_THROUGHPUT_UTILIZATION = {
     default: 80,
     min: 0,
     max: 100,
-    description: "Peak Sum(MeteredIOBytes)/period ÷ PermittedThroughput above this warns.",
+    description:
+      "Peak Sum(MeteredIOBytes)/period ÷ PermittedThroughput above this warns (one minute is enough).",
   },
   failPercent: {
     unit: "%",
     default: 95,
     min: 0,
     max: 100,
-    description: "Peak throughput utilisation above this fails: requests are being throttled.",
+    description:
+      "Throughput utilisation above this for sustainedMinutes fails: requests are being throttled; a shorter run warns.",
+  },
+  sustainedMinutes: {
+    unit: "min",
+    default: 3,
+    min: 1,
+    description:
+      "Wall-clock minutes utilisation must stay above failPercent to fail (a judgement call, like alb.p95-latency's 3 minutes): a minute or two at the limit during a burst warns.",
   },
 } satisfies Record<string, Threshold>;
 

@@ -94,14 +94,28 @@ describe("efs.throughput-utilization", () => {
       c(efsThroughputUtilization),
       ev({
         "cloudwatch.metrics": metrics({
-          "efs.MeteredIOBytes": [60 * 99 * mib],
-          "efs.PermittedThroughput": [100 * mib],
+          "efs.MeteredIOBytes": [60 * 50 * mib, 60 * 99 * mib, 60 * 99 * mib, 60 * 98 * mib],
+          "efs.PermittedThroughput": [100 * mib, 100 * mib, 100 * mib, 100 * mib],
         }),
         "efs.file-system": fileSystem({ throughputMode: "provisioned" }),
       }),
     );
-    expect(fail).toMatchObject({ status: "fail", threshold: { name: "failPercent", value: 95 } });
+    expect(fail).toMatchObject({
+      status: "fail",
+      threshold: { name: "failPercent", value: 95 },
+      data: { minutes: 3, span: " (11:01–11:04 UTC)" },
+    });
     expect(fail.hints[0]).toMatch(/efs_provisioned_throughput_in_mibps/);
+    // One minute at the limit during a burst: throttled for a moment, a warning.
+    const blip = run(
+      c(efsThroughputUtilization),
+      ev({
+        "cloudwatch.metrics": metrics({
+          "efs.MeteredIOBytes": [60 * 20 * mib, 60 * 99 * mib, 60 * 20 * mib],
+        }),
+      }),
+    );
+    expect(blip).toMatchObject({ status: "warn", messageId: "peak", data: { minutes: 1 } });
   });
   it("skips without I/O and errors when EFS publishes nothing", () => {
     expect(
@@ -154,7 +168,7 @@ describe("efs.burst-credits", () => {
       ),
     ).toMatchObject({ status: "fail", messageId: "exhausted" });
   });
-  it("warns on a slow drain below the alarm threshold; passes a 0.9 TiB balance that is not draining", () => {
+  it("warns below the alarm threshold, draining or not (the module's alarm fires there); passes above it", () => {
     // 0.95e12 → 0.9e12: 0.05e12/h, 18 h left: the module's alarm would fire, nothing throttles yet.
     expect(
       run(
@@ -169,7 +183,17 @@ describe("efs.burst-credits", () => {
       run(
         c(efsBurstCredits),
         ev({
-          "cloudwatch.metrics": metrics({ "efs.BurstCreditBalance": ramp(0.9 * T, 0.92 * T) }),
+          "cloudwatch.metrics": metrics({ "efs.BurstCreditBalance": ramp(0.85 * T, 0.88 * T) }),
+          "efs.file-system": bursting,
+        }),
+      ),
+    ).toMatchObject({ status: "warn", messageId: "low" });
+    // Recharging above the alarm threshold.
+    expect(
+      run(
+        c(efsBurstCredits),
+        ev({
+          "cloudwatch.metrics": metrics({ "efs.BurstCreditBalance": ramp(0.92 * T, 0.96 * T) }),
           "efs.file-system": bursting,
         }),
       ).status,

@@ -178,6 +178,8 @@ describe("issue 19 rows: judged by time", () => {
     expect(f.message).toContain("in the 5-minute block from");
     expect(f.message).toContain("1440 minutes had fewer than 10 requests and were judged in 5-minute blocks");
     expect(f.message).not.toMatch(/worst minute 0/);
+    // The observed series shows each minute at its block's share (what was judged), not 4 of 8 = 50 %.
+    expect(Math.max(...f.observed!.series!.map(([, v]) => v))).toBe(10);
   });
 
   it("one stray 5xx in a quiet hour stays a pass, and says so truly", () => {
