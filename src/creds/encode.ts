@@ -58,7 +58,19 @@ export function withUserinfo(url: string, username: string, password: string): s
 /** Host (and port, when given) of a URL, lower-cased; undefined when it is not a URL. */
 export function hostOf(url: string): string | undefined {
   const m = /^[a-z][a-z0-9+.-]*:\/\/(?:.*@)?([^/?#@]+)/i.exec(url.trim());
-  return m?.[1]?.toLowerCase();
+  return plausibleHost(m?.[1]?.toLowerCase());
+}
+
+/**
+ * host[:port] only when it is one: a malformed URL (`https://user:secret/host`, the `@` forgotten) would
+ * otherwise report `user:secret` as its host, into evidence and bundles (issue 26). A DNS name (IDN
+ * letters, `_`), an IPv4 address or an [IPv6] literal, then an optional numeric port.
+ */
+export function plausibleHost(h: string | undefined): string | undefined {
+  if (!h) return undefined;
+  return /^(?:[\p{L}\p{N}_](?:[\p{L}\p{N}_.-]*[\p{L}\p{N}_])?\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/iu.test(h)
+    ? h
+    : undefined;
 }
 
 /** Just the host name, without port. */
@@ -94,11 +106,11 @@ export function inspectCredentialUrl(url: string): UrlCredentialInspection {
   const rest = m[1]!;
   const at = rest.lastIndexOf("@");
   if (at < 0) {
-    const host = /^([^/?#]+)/.exec(rest)?.[1]?.toLowerCase();
+    const host = plausibleHost(/^([^/?#]+)/.exec(rest)?.[1]?.toLowerCase());
     return host ? { host, hasCredentials: false, problems: [] } : { hasCredentials: false, problems: [] };
   }
   const userinfo = rest.slice(0, at);
-  const host = /^([^/?#]+)/.exec(rest.slice(at + 1))?.[1]?.toLowerCase();
+  const host = plausibleHost(/^([^/?#]+)/.exec(rest.slice(at + 1))?.[1]?.toLowerCase());
   const colon = userinfo.indexOf(":");
   const rawUser = colon < 0 ? userinfo : userinfo.slice(0, colon);
   const rawPassword = colon < 0 ? "" : userinfo.slice(colon + 1);

@@ -7,7 +7,7 @@ import type { Window } from "../window.js";
 import type { Evidence, FailureKind } from "../sources/model.js";
 import type { Target } from "../sources/target/model.js";
 import { Field, parseLargeJsonFile } from "../config/validate.js";
-import { stripUserinfo } from "../config/url-userinfo.js";
+import { safeUrl, scrubUrlsDeep } from "../config/url-userinfo.js";
 import { validateBundleValues } from "./validate.js";
 import { PointsJsonStream, parseWithPoints } from "./points-json.js";
 
@@ -44,8 +44,9 @@ export function makeBundle(args: {
     tool: { name: "pypictl", version: args.version },
     createdAt: args.now.toISOString(),
     window: args.window,
-    target: args.target,
-    sources: args.evidence,
+    // No URL in a bundle keeps a password, a query or a token-like path segment (issue 26).
+    target: scrubUrlsDeep(args.target),
+    sources: scrubUrlsDeep(args.evidence),
   };
   if (args.description) b.description = args.description;
   return b;
@@ -194,7 +195,7 @@ function bundleOf(json: unknown, file: string): EvidenceBundle {
   if (kind === "local") target.child("host").string();
   for (const [k, v] of Object.entries(t)) if (typeof v !== "string") target.child(k).fail("must be a string");
   // A bundle saved by an older pypictl (or by hand) may carry a password in its URL: never shown again.
-  if (typeof t.url === "string") t.url = stripUserinfo(t.url).url;
+  if (typeof t.url === "string") t.url = safeUrl(t.url);
   const sources = root.child("sources");
   const evidence: Evidence = {};
   for (const [id, raw] of Object.entries(sources.object())) {

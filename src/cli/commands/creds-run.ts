@@ -129,14 +129,23 @@ export async function resolveCreds(
     return aws.for({ region, profile }, deps.deadlineAt !== undefined ? { deadlineAt: deps.deadlineAt } : {});
   };
 
+  // Credentials come from one source only, and creds names it (issue 26): an explicit secret (--secret-id
+  // or target.secretId), else the Terraform outputs (their pypi_username/pypi_password, else their
+  // secret), else the stack's secret. A Terraform file without usable credentials is an error, never a
+  // reason to pair its URL with the default stack's password.
+  const tfFile = flags.terraformOutputs === "-" ? "--terraform-outputs (stdin)" : flags.terraformOutputs;
+  let tfCredentials: Credentials | undefined;
+  let tfMissing: string | undefined;
   const target = await resolveFleet(named, flags, io, {
     clients: (t) => awsFor(t.region),
     onCredentials: (c) => {
-      credentials = remember(c);
-      origin = `Terraform outputs (${flags.terraformOutputs === "-" ? "stdin" : flags.terraformOutputs})`;
+      tfCredentials = remember(c); // masked from here on, used or not
     },
-    // creds needs the secret: without one (or credentials in the outputs) it reads the default stack.
-    identified: (known, tf) => known.secretId !== undefined || tf?.credentials !== undefined,
+    // creds needs the secret: without one (or a Terraform file, which must hold them) it reads the default stack.
+    identified: (known, tf) => {
+      tfMissing = tf?.credentialsMissing;
+      return known.secretId !== undefined || tf !== undefined;
+    },
     noDefaultStack: (stack, region) =>
       new UsageError(
         `creds: no credentials source: the default stack ${stack} does not exist${region ? ` in ${region}` : ""}. Pass --secret-id, --stack or --terraform-outputs (or target.secretId / target.stack in --config)`,
@@ -146,15 +155,22 @@ export async function resolveCreds(
     checkCredentials: false,
   });
   const secretId = target.secretId;
-  if (!credentials) {
-    if (!secretId)
-      throw new UsageError(
-        `--stack ${target.stack ?? DEFAULT_STACK}: the stack has no SecretArn output`,
-        "--stack",
-      );
+  if (tfCredentials && named.secretId === undefined) {
+    credentials = remember(tfCredentials);
+    origin = `Terraform outputs ${tfFile}`;
+  } else if (secretId) {
     credentials = remember(await readSecret(awsFor(target.region ?? regionOfArn(secretId)), secretId, keys));
     origin = `secret ${secretId}`;
-  }
+  } else if (tfFile)
+    throw new UsageError(
+      `--terraform-outputs ${tfFile}: no credentials (${tfMissing ?? "no pypi_username/pypi_password and no pypi_user_secret_arn"}); fix the outputs or pass --secret-id`,
+      "--terraform-outputs",
+    );
+  else
+    throw new UsageError(
+      `--stack ${target.stack ?? DEFAULT_STACK}: the stack has no SecretArn output`,
+      "--stack",
+    );
   const url = target.url;
   return { ...(url ? { url } : {}), credentials, origin, target };
 }
@@ -261,7 +277,7 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
     out(
       io,
       merged.changes.length
-        ? `dry run, nothing written; --write would do: ${merged.changes.join("; ")}\n`
+        ? `dry run, nothing written; --write would do, with the credentials from ${resolved.origin}: ${merged.changes.join("; ")}\n`
         : `${path} is already up to date (dry run)\n`,
     );
     return EXIT.ok;
@@ -291,7 +307,7 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   await writeAtomic(path, merged.text, { mode: 0o600, flag: "--write" });
   out(
     io,
-    `wrote ${path} (mode 0600): ${merged.changes.join("; ")}${backup ? `; previous version kept as ${backup}` : ""}\n`,
+    `wrote ${path} (mode 0600) with the credentials from ${resolved.origin}: ${merged.changes.join("; ")}${backup ? `; previous version kept as ${backup}` : ""}\n`,
   );
   return EXIT.ok;
 }

@@ -15,6 +15,8 @@ export interface TerraformFleet {
   urls: string[];
   /** Present only when the outputs carry them (`pypi_username`, `pypi_password`). Never printed by doctor. */
   credentials?: { username: string; password: string };
+  /** Why the outputs' credentials are unusable when they name some but not both (for creds' message). */
+  credentialsMissing?: string;
 }
 
 /** The region part of an ARN: arn:aws:ecs:eu-west-1:123…:service/… */
@@ -88,5 +90,11 @@ export function parseTerraformOutputs(text: string, file: string): TerraformFlee
   const username = str("pypi_username");
   const password = str("pypi_password");
   if (username && password) out.credentials = { username, password };
+  else if (username !== undefined || password !== undefined)
+    // Half a pair is not credentials; creds says so rather than take a password from somewhere else.
+    out.credentialsMissing = [
+      ...(username ? [] : [`pypi_username is ${username === undefined ? "missing" : "empty"}`]),
+      ...(password ? [] : [`pypi_password is ${password === undefined ? "missing" : "empty"}`]),
+    ].join(", ");
   return out;
 }

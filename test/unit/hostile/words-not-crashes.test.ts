@@ -153,3 +153,50 @@ describe("OS errors and bad values in words (item 8)", () => {
     expect(r.err).toContain(`${argv[1]}: the value is empty`);
   });
 });
+
+describe("--watch keeps its final report when --save-evidence cannot be written (item 8)", () => {
+  it("prints the report, says the evidence was not saved, exits 2", async () => {
+    const { watchDoctor } = await import("../../../src/cli/commands/doctor-watch.js");
+    const { CHECKS } = await import("../../../src/checks/registry.js");
+    const { loadSource } = await import("../../../src/sources/registry.js");
+    const { DEFAULT_GATHER_SETTINGS } = await import("../../../src/sources/context.js");
+    const b = JSON.parse(readFileSync(join(examples, "fleet-oom-kills.json"), "utf8")) as {
+      sources: never;
+      target: never;
+      createdAt: string;
+      window: { end: string };
+    };
+    const io = captureIo();
+    const controller = new AbortController();
+    const done = watchDoctor({
+      doctor: {
+        since: "1h",
+        timeoutMs: 10_000,
+        report: { format: "human", failOn: "fail", color: false, quiet: false, verbose: false },
+        evidence: { path: join(tmp, "no-such-dir", "watch.json"), pretty: false },
+      },
+      watch: { intervalMs: 30, hosts: false },
+      io,
+      now: () => new Date(b.window.end),
+      run: {
+        checks: CHECKS.filter((c) => c.id.startsWith("ecs.")),
+        overrides: {},
+        target: b.target,
+        settings: DEFAULT_GATHER_SETTINGS,
+        toolVersion: "test",
+        load: loadSource,
+        now: () => new Date(b.window.end),
+        replay: { evidence: b.sources, file: "b.json", gatheredAt: b.createdAt },
+      },
+      signal: controller.signal,
+    } as never);
+    while (!io.stderr.text.includes("watch: round 1")) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    const code = await done;
+    expect(code).toBe(2);
+    expect(io.stderr.text).toMatch(
+      /--save-evidence .*watch\.json: cannot write \(ENOENT.*evidence not saved/,
+    );
+    expect(io.stdout.text).toMatch(/^pypictl doctor — /m);
+  });
+});
