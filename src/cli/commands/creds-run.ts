@@ -339,5 +339,19 @@ async function checkAction(
       width: io.stdout.columns ?? 100,
     }),
   );
-  return exitCodeFor(report.summary);
+  return credsCheckExit(report.findings, exitCodeFor(report.summary));
+}
+
+/**
+ * The index not reached at all (DNS, refused, TLS, proxy, timeout) is the same as doctor's unreachable AWS:
+ * nothing about the credentials was learnt, so exit 3, not 1 ("a check failed"). A real failure (403, 5xx)
+ * alongside still exits 1.
+ */
+export function credsCheckExit(
+  findings: ReadonlyArray<{ status: string; messageId: string }>,
+  byStatus: number,
+): number {
+  const unreachable = findings.some((f) => f.messageId === "unreachable");
+  const otherFailure = findings.some((f) => f.status === "fail" && f.messageId !== "unreachable");
+  return unreachable && !otherFailure ? EXIT.incomplete : byStatus;
 }

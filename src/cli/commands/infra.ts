@@ -565,6 +565,12 @@ export async function deployAction(flags: DeployFlags, io: Io): Promise<number> 
 }
 
 export async function destroyAction(flags: DeployFlags, io: Io): Promise<number> {
+  // Off a terminal nobody can answer "Proceed?": refuse up front (exit 2, naming the flag), not "aborted" (1).
+  if (!flags.yes && !(io.stdin?.isTTY === true && io.stderr.isTTY === true))
+    throw new UsageError(
+      "destroy: not on a terminal, so it cannot ask for confirmation: pass --yes to delete the stack",
+      "--yes",
+    );
   const { run } = await prepare(flags, io, { online: true, preview: true, withProps: false });
   const tk = await loadToolkit();
   return guarded(io, async () => {
