@@ -3,6 +3,7 @@
  * checked against EXIT_TABLE (test/unit/cli/exit-codes.test.ts), so the three cannot drift apart.
  */
 import { EXIT, type ExitCode } from "../checks/report.js";
+import { IncompleteError, UsageError } from "../errors.js";
 
 export { EXIT, type ExitCode };
 
@@ -53,3 +54,10 @@ export const EXIT_CODES_HELP = `
 Exit codes (the same for every command):
 ${EXIT_TABLE.map((r) => helpRow(r.code, r.meaning)).join("\n")}
 `;
+
+/** What an error thrown out of a command means, as an exit code and a word for JSON documents. */
+export function exitCodeOf(e: unknown): { code: ExitCode; kind: "usage" | "incomplete" | "internal" } {
+  if (e instanceof UsageError) return { code: EXIT.usage, kind: "usage" };
+  if (e instanceof IncompleteError) return { code: EXIT.incomplete, kind: "incomplete" };
+  return { code: EXIT.internal, kind: "internal" };
+}

@@ -35,6 +35,7 @@ import type { FleetTarget } from "../../sources/target/model.js";
 import type { AwsClientPool } from "../../sources/aws/pool.js";
 import { assertProfileExists, noRegionError, regionKnown } from "../options/aws-preflight.js";
 import { timeoutSeconds } from "../options/timeout.js";
+import { formatForOutput, outputFile } from "../options/output-flag.js";
 
 export interface CredsConfig {
   format?: CredFormat;
@@ -185,7 +186,42 @@ export function standardPath(format: CredFormat, env: NodeJS.ProcessEnv): string
 /** Reading a secret takes well under a second; 30 s leaves room for SSO, a proxy and --check's probes. */
 export const DEFAULT_CREDS_TIMEOUT_SECONDS = 30;
 
+/**
+ * `-o/--output FILE` (old name `--path`, hidden): the result goes to FILE, merged as --write merges (0600,
+ * backup), so `-o FILE` implies --write; `-o -` is stdout, as for doctor and synth. With --check, the report
+ * goes to FILE. `--check` prints a report: human, or `--format json`; a client-config format is refused.
+ */
+export function normaliseCredsFlags(flags: CredsFlags): void {
+  if (flags.output !== undefined && flags.path !== undefined)
+    throw new UsageError("--output and --path are the same flag: give one", "--output");
+  const given = flags.output ?? flags.path;
+  flags.outputFlag = flags.path !== undefined ? "--path" : "--output";
+  if (flags.check) {
+    if (flags.format !== undefined && flags.format !== "json")
+      throw new UsageError(
+        `--check --format ${flags.format}: --check prints a report, as human text or --format json`,
+        "--format",
+      );
+    if (flags.write) throw new UsageError("--check and --write cannot be combined", "--write");
+    flags.output = outputFile(given);
+    if (flags.output !== undefined)
+      formatForOutput(flags.output, flags.format === "json" ? "json" : undefined, "human");
+    flags.path = undefined;
+    return;
+  }
+  if (given === "-") {
+    if (flags.write)
+      throw new UsageError("--write merges into a file: -o - (stdout) cannot be merged into", "--output");
+    flags.path = undefined;
+  } else if (given !== undefined) {
+    flags.path = given;
+    flags.write = true;
+  }
+  flags.output = undefined;
+}
+
 export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
+  normaliseCredsFlags(flags);
   await validateCredsFlags(flags, io);
   const deadlineAt = Date.now() + timeoutSeconds(flags.timeout, DEFAULT_CREDS_TIMEOUT_SECONDS) * 1000;
   const config: PypictlConfig = flags.config
@@ -196,7 +232,6 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   const format: CredFormat = flags.format ?? credsConfig.format ?? "env";
   if (flags.dryRun && !flags.write)
     throw new UsageError("--dry-run needs --write (it shows what --write would change)", "--dry-run");
-  if (flags.path && !flags.write) throw new UsageError("--path needs --write", "--path");
   if (flags.write && format === "poetry")
     throw new UsageError(
       "--write: poetry keeps its settings itself; run the printed `poetry` commands instead",
@@ -331,14 +366,14 @@ async function checkAction(
     url: resolved.url,
     ...(resolved.target.secretId ? { secretId: resolved.target.secretId } : {}),
   };
-  out(
-    io,
-    renderReport(report, "human", {
-      color: useColor(io, io.stdout, flags.color),
-      quiet: false,
-      width: io.stdout.columns ?? 100,
-    }),
-  );
+  const format = formatForOutput(flags.output, flags.format === "json" ? "json" : undefined, "human");
+  const rendered = renderReport(report, format, {
+    color: flags.output === undefined && useColor(io, io.stdout, flags.color),
+    quiet: false,
+    width: io.stdout.columns ?? 100,
+  });
+  const { deliver } = await import("../deliver.js");
+  if (!(await deliver(io, { rendered, output: flags.output, quiet: false }))) return EXIT.usage;
   return credsCheckExit(report.findings, exitCodeFor(report.summary));
 }
 
