@@ -6,6 +6,7 @@
 import type { Finding, Status } from "../../checks/model.js";
 import { PLAYBOOKS, formatNumber, worst } from "../../checks/model.js";
 import type { Report, Summary } from "../../checks/report.js";
+import { humanise } from "../../checks/units.js";
 import { describeTarget } from "../../sources/target/model.js";
 import { badSide } from "./timeline.js";
 
@@ -43,7 +44,7 @@ const NOUN: Record<string, string> = {
   "ecs.service-events": "troubling service events",
   "alb.5xx-rate": "5xx",
   "alb.p95-latency": "p95",
-  "alb.target-health": "unhealthy targets",
+  "alb.target-health": "target health",
   "alb.idle-timeout": "back-end keep-alive",
   "ec2.cpu-credits": "lowest CPU credits",
   "ec2.cpu-skew": "CPU skew",
@@ -54,10 +55,6 @@ const NOUN: Record<string, string> = {
 
 function noun(checkId: string): string {
   return NOUN[checkId] ?? checkId.split(".").slice(1).join(".").replace(/-/g, " ");
-}
-
-function unitText(unit: string): string {
-  return unit === "count" ? "" : ` ${unit}`;
 }
 
 /** "every minute" → "minute": the series' sampling period, for "worst minute". */
@@ -74,17 +71,16 @@ function periodWord(series: ReadonlyArray<readonly [string, number]>): string {
 export function phrase(f: Finding): string {
   if (!f.observed) return `${f.checkId} ${f.status}`;
   const o = f.observed;
-  let s = `${noun(f.checkId)} ${formatNumber(o.value)}${unitText(o.unit)}`;
+  let s = `${noun(f.checkId)} ${humanise(o.value, o.unit)}`;
   const series = o.series ?? [];
   if (series.length > 1) {
     const vs = series.map(([, v]) => v);
     const worstPoint = badSide(f.threshold) === "above" ? Math.max(...vs) : Math.min(...vs);
     // A rate over the window hides its worst minute; a peak already is the worst point.
     if (formatNumber(worstPoint) !== formatNumber(o.value))
-      s += ` (worst ${periodWord(series)} ${formatNumber(worstPoint)}${unitText(o.unit)})`;
+      s += ` (worst ${periodWord(series)} ${humanise(worstPoint, o.unit)})`;
   }
-  if (f.threshold && f.status !== "pass")
-    s += ` vs ${formatNumber(f.threshold.value)}${unitText(f.threshold.unit)}`;
+  if (f.threshold && f.status !== "pass") s += ` vs ${humanise(f.threshold.value, f.threshold.unit)}`;
   return s;
 }
 

@@ -4,6 +4,7 @@
  * Hover values are SVG <title>s. Every string from the report or the evidence is escaped: service event
  * messages, target reasons and bundle fields are data, never markup.
  */
+import { comparisonText } from "./comparison.js";
 import type { Finding, Status } from "../../checks/model.js";
 import { PLAYBOOKS, formatNumber } from "../../checks/model.js";
 import type { Report } from "../../checks/report.js";
@@ -185,11 +186,7 @@ function rowSvg(row: TimelineRow, top: number, x: (t: number) => number): string
 }
 
 function findingHtml(f: Finding): string {
-  const obs = f.observed
-    ? `observed ${formatNumber(f.observed.value)} ${f.observed.unit}${f.threshold ? ` vs ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}` : ""}`
-    : f.threshold
-      ? `threshold ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}`
-      : "";
+  const obs = comparisonText(f) ?? "";
   const res = f.resources?.length
     ? `<ul class="resources">${f.resources.map((r) => `<li><span class="badge b-${r.status}">${SYMBOL[r.status]}</span> <code>${esc(r.id)}</code>: ${esc(r.message)}</li>`).join("")}</ul>`
     : "";

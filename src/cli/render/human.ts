@@ -6,6 +6,7 @@ import { Chalk } from "chalk";
 import type { Report } from "../../checks/report.js";
 import { PLAYBOOKS, formatNumber, type Finding, type Status } from "../../checks/model.js";
 import { describeTarget } from "../../sources/target/model.js";
+import { comparisonText } from "./comparison.js";
 import { sparkline } from "./sparkline.js";
 import type { RenderOptions } from "./index.js";
 import { countsText, glanceOf, windowText } from "./glance.js";
@@ -94,13 +95,8 @@ function renderFinding(
     `${paint[f.status](`${SYMBOL[f.status]} ${f.status.toUpperCase().padEnd(5)}`)} ${c.bold(f.checkId)}  ${f.message}`,
   );
   const detail: string[] = [];
-  if (f.observed) {
-    let obs = `observed ${formatNumber(f.observed.value)} ${f.observed.unit}`;
-    if (f.threshold) obs += ` vs ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}`;
-    detail.push(obs);
-  } else if (f.threshold) {
-    detail.push(`threshold ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}`);
-  }
+  const comparison = comparisonText(f);
+  if (comparison) detail.push(comparison);
   if (f.observed?.series && f.observed.series.length > 1) {
     const values = f.observed.series.map(([, v]) => v);
     detail.push(
