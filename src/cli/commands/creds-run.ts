@@ -8,6 +8,7 @@ import { readFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Io, out, err, useColor } from "../io.js";
 import { inertAround } from "../render/inert.js";
+import { layoutWidth } from "../render/wrap.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
 import { DEFAULT_STACK, fleetRequest } from "../options/fleet.js";
@@ -370,7 +371,7 @@ async function checkAction(
   const rendered = renderReport(report, format, {
     color: flags.output === undefined && useColor(io, io.stdout, flags.color),
     quiet: false,
-    width: io.stdout.columns ?? 100,
+    width: layoutWidth(io.stdout),
   });
   const { deliver } = await import("../deliver.js");
   if (!(await deliver(io, { rendered, output: flags.output, quiet: false }))) return EXIT.usage;

@@ -6,6 +6,7 @@
 import { open, readFile, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { type Io, err, useColor } from "../io.js";
+import { layoutWidth } from "../render/wrap.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
 import { TOOL_VERSION } from "../../version.js";
@@ -348,7 +349,7 @@ export async function runDoctorPlan(
   const rendered = await renderReportByFormat(report, how.format, {
     color: how.output === undefined && useColor(io, io.stdout, how.color),
     quiet: how.quiet,
-    width: io.stdout.columns ?? 100,
+    width: layoutWidth(io.stdout),
     evidence,
     timings,
     calls: callsBetween(callsBefore, callCounts()),

@@ -15,6 +15,8 @@ export interface GlanceLine {
   label: string;
   status: Status;
   text: string;
+  /** The findings the line is phrased from, in order (HTML links the line to the first). */
+  checkIds: string[];
 }
 
 export interface Glance {
@@ -109,7 +111,13 @@ export function glanceOf(report: Report): Glance {
       status === "error"
         ? `could not evaluate ${shown.map((f) => f.checkId).join(", ")}`
         : shown.map(phrase).join(", ");
-    lines.push({ playbook: pb, label: PLAYBOOK_LABEL[pb] ?? pb, status, text });
+    lines.push({
+      playbook: pb,
+      label: PLAYBOOK_LABEL[pb] ?? pb,
+      status,
+      text,
+      checkIds: shown.map((f) => f.checkId),
+    });
   }
   const source =
     report.evidence.mode === "replay"
