@@ -372,6 +372,7 @@ async function checkAction(
     color: flags.output === undefined && useColor(io, io.stdout, flags.color),
     quiet: false,
     width: layoutWidth(io.stdout),
+    header: { title: `pypictl creds --check — ${resolved.url}`, window: false },
   });
   const { deliver } = await import("../deliver.js");
   if (!(await deliver(io, { rendered, output: flags.output, quiet: false }))) return EXIT.usage;

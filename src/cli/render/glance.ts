@@ -72,6 +72,8 @@ function periodWord(series: ReadonlyArray<readonly [string, number]>): string {
 /** One finding as a phrase: its observed value, and the worst point when that says more. */
 export function phrase(f: Finding): string {
   if (!f.observed) return `${f.checkId} ${f.status}`;
+  // A value with nothing to compare it with (a probe's response time) is not what went wrong: name the fault.
+  if (!f.threshold && f.status !== "pass") return `${noun(f.checkId)}: ${f.messageId.replace(/-/g, " ")}`;
   const o = f.observed;
   let s = `${noun(f.checkId)} ${humanise(o.value, o.unit)}`;
   const series = o.series ?? [];

@@ -64,13 +64,16 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
 }
 
 /** The at-a-glance block: verdict, fleet, window, counts, one line per playbook in trouble. */
-export function renderGlanceHuman(report: Report, opts: Pick<RenderOptions, "color">): string[] {
+export function renderGlanceHuman(report: Report, opts: Pick<RenderOptions, "color" | "header">): string[] {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const g = glanceOf(report);
   const src = report.evidence.mode === "replay" ? ` (replay of ${report.evidence.bundle})` : "";
-  const lines = [c.bold(`pypictl doctor — ${describeTarget(report.target)}${src}`)];
+  const title = opts.header?.title ?? `pypictl doctor — ${describeTarget(report.target)}${src}`;
+  const lines = [c.bold(title)];
+  // A probe made now (creds --check) has no window to speak of.
+  const window = opts.header?.window === false ? "" : `  ${c.dim(`window ${windowText(g.window)}`)}`;
   lines.push(
-    `${PAINT(c)[g.verdict](`${SYMBOL[g.verdict]} ${g.verdict.toUpperCase()}`)}  ${countsText(g.counts)}  ${c.dim(`window ${windowText(g.window)}`)}`,
+    `${PAINT(c)[g.verdict](`${SYMBOL[g.verdict]} ${g.verdict.toUpperCase()}`)}  ${countsText(g.counts)}${window}`,
   );
   for (const l of g.lines)
     lines.push(`  ${PAINT(c)[l.status](SYMBOL[l.status])} ${c.bold(`${l.label}:`)} ${l.text}`);

@@ -76,6 +76,10 @@ describe("one exit-code table", () => {
       EXIT.incomplete,
     );
     expect(io.stdout.text).toMatch(/connection refused/);
+    // Its own header, no window, and the glance names the fault, not a response time.
+    expect(io.stdout.text).toMatch(/^pypictl creds --check — http:\/\/127\.0\.0\.1:/);
+    expect(io.stdout.text).not.toMatch(/window/);
+    expect(io.stdout.text).toMatch(/auth: .*index protected: unreachable/);
   });
 
   it("creds --check: a real failure next to an unreachable endpoint is still 1", () => {
