@@ -251,7 +251,7 @@ export const albTargetHealth = defineCheck({
         status: "warn",
         messageId: "just-unhealthy",
         data,
-        observed: { value: trailing ?? 0, unit: "min" },
+        observed: { value: trailingUnhealthy ?? 0, unit: "min" },
         threshold: limitRef(limits, "unhealthyMinutes", "min"),
         hints,
         resources,
