@@ -40,7 +40,7 @@ export function summarize(findings: readonly Finding[]): Summary {
   return s;
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3, internal: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** 0 nothing failed · 1 a check failed (or warned with failOn "warn") · 3 incomplete (some error, no fail). */

@@ -110,9 +110,12 @@ export async function runCli(argv: readonly string[], io: Io = processIo()): Pro
       err(io, `pypictl: ${osErrorText(e)}\n`);
       return EXIT.usage;
     }
-    err(io, `pypictl: unexpected error: ${errorMessage(e)}\n`);
+    // Not a verdict about the fleet: a bug. Its own code, so CI never reads it as "a check failed".
+    err(io, `pypictl: internal error: ${errorMessage(e)}\n`);
     if (io.env.PYPICTL_DEBUG) err(io, `${(e as Error)?.stack ?? ""}\n`);
-    return EXIT.failed;
+    else
+      err(io, "pypictl: this is a bug: run again with PYPICTL_DEBUG=1 for the stack trace and report it\n");
+    return EXIT.internal;
   }
 }
 

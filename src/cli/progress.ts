@@ -7,10 +7,14 @@ export class ProgressLine {
   private active = new Map<string, string>();
   private done = 0;
   private shown = false;
+  private readonly enabled: boolean;
   constructor(
     private readonly io: Io,
-    private readonly enabled: boolean,
-  ) {}
+    enabled: boolean,
+  ) {
+    // TERM=dumb (Emacs shells, some CI consoles) cannot erase a line: no control sequences at all.
+    this.enabled = enabled && io.env.TERM !== "dumb";
+  }
 
   update(e: ProgressEvent): void {
     if (!this.enabled) return;

@@ -438,16 +438,14 @@ describe("destroy against a fake AWS endpoint", () => {
     }
   });
 
-  it("without --yes and no terminal: not confirmed, nothing deleted, exit 1", async () => {
+  it("without --yes and no terminal: refused up front naming --yes, nothing called, exit 2", async () => {
     const fake = await startFakeAws({ bootstrapVersion: "30", existingStack: true });
     try {
       isolateAwsEnv(fakeEnv(fake.url));
       const io = captureIo({}, { cwd: dir });
-      expect(await runCli(["destroy"], io), io.stderr.text).toBe(1);
-      expect(fake.calls).not.toContain("DeleteStack");
-      expect(io.stderr.text).toMatch(/re-run with --yes to approve\.\n/);
-      expect(io.stderr.text).toMatch(/Destroy cancelled: nothing was deleted/);
-      expect(io.stderr.text).not.toMatch(/did not exist/);
+      expect(await runCli(["destroy"], io), io.stderr.text).toBe(2);
+      expect(fake.calls).toEqual([]);
+      expect(io.stderr.text).toMatch(/not on a terminal.*pass --yes/);
     } finally {
       await fake.close();
     }

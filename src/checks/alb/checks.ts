@@ -168,14 +168,16 @@ export const albTargetHealth = defineCheck({
     const m = maybe(evidence, METRICS);
     const name = tg.targetGroupArn.split(":").pop() ?? tg.targetGroupArn;
     const total = tg.targets.length;
-    const threshold = limitRef(limits, "maxUnhealthy", "count");
+    const threshold = limitRef(limits, "maxUnhealthy", "targets");
+    // No healthy target fails by itself, whatever maxUnhealthy says: it compares healthy targets with 1.
+    const oneHealthy = evidenceRef("minHealthy", 1, "targets");
     if (total === 0)
       return {
         status: "fail",
         messageId: "none",
         data: { targetGroup: name, total },
         observed: { value: 0, unit: "targets" },
-        threshold,
+        threshold: oneHealthy,
         hints: [albTargetHealthHints.none],
       };
     const unhealthySeries = m ? seriesOf(m, "alb.UnHealthyHostCount") : undefined;
@@ -237,8 +239,8 @@ export const albTargetHealth = defineCheck({
         status: "fail",
         messageId: "none-healthy",
         data: { ...data, reasons: reasons(notHealthy) },
-        observed,
-        threshold,
+        observed: { value: healthy.length, unit: "targets" },
+        threshold: oneHealthy,
         hints,
         resources,
       };
@@ -249,7 +251,7 @@ export const albTargetHealth = defineCheck({
         status: "warn",
         messageId: "just-unhealthy",
         data,
-        observed,
+        observed: { value: trailingUnhealthy ?? 0, unit: "min" },
         threshold: limitRef(limits, "unhealthyMinutes", "min"),
         hints,
         resources,

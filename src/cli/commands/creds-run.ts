@@ -8,6 +8,7 @@ import { readFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Io, out, err, useColor } from "../io.js";
 import { inertAround } from "../render/inert.js";
+import { layoutWidth } from "../render/wrap.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
 import { DEFAULT_STACK, fleetRequest } from "../options/fleet.js";
@@ -35,6 +36,7 @@ import type { FleetTarget } from "../../sources/target/model.js";
 import type { AwsClientPool } from "../../sources/aws/pool.js";
 import { assertProfileExists, noRegionError, profileIndex, regionKnown } from "../options/aws-preflight.js";
 import { timeoutSeconds } from "../options/timeout.js";
+import { formatForOutput, outputFile } from "../options/output-flag.js";
 
 export interface CredsConfig {
   format?: CredFormat;
@@ -202,7 +204,42 @@ export function standardPath(format: CredFormat, env: NodeJS.ProcessEnv): string
 /** Reading a secret takes well under a second; 30 s leaves room for SSO, a proxy and --check's probes. */
 export const DEFAULT_CREDS_TIMEOUT_SECONDS = 30;
 
+/**
+ * `-o/--output FILE` (old name `--path`, hidden): the result goes to FILE, merged as --write merges (0600,
+ * backup), so `-o FILE` implies --write; `-o -` is stdout, as for doctor and synth. With --check, the report
+ * goes to FILE. `--check` prints a report: human, or `--format json`; a client-config format is refused.
+ */
+export function normaliseCredsFlags(flags: CredsFlags): void {
+  if (flags.output !== undefined && flags.path !== undefined)
+    throw new UsageError("--output and --path are the same flag: give one", "--output");
+  const given = flags.output ?? flags.path;
+  flags.outputFlag = flags.path !== undefined ? "--path" : "--output";
+  if (flags.check) {
+    if (flags.format !== undefined && flags.format !== "json")
+      throw new UsageError(
+        `--check --format ${flags.format}: --check prints a report, as human text or --format json`,
+        "--format",
+      );
+    if (flags.write) throw new UsageError("--check and --write cannot be combined", "--write");
+    flags.output = outputFile(given);
+    if (flags.output !== undefined)
+      formatForOutput(flags.output, flags.format === "json" ? "json" : undefined, "human");
+    flags.path = undefined;
+    return;
+  }
+  if (given === "-") {
+    if (flags.write)
+      throw new UsageError("--write merges into a file: -o - (stdout) cannot be merged into", "--output");
+    flags.path = undefined;
+  } else if (given !== undefined) {
+    flags.path = given;
+    flags.write = true;
+  }
+  flags.output = undefined;
+}
+
 export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
+  normaliseCredsFlags(flags);
   await validateCredsFlags(flags, io);
   const deadlineAt = Date.now() + timeoutSeconds(flags.timeout, DEFAULT_CREDS_TIMEOUT_SECONDS) * 1000;
   const config: PypictlConfig = flags.config
@@ -213,7 +250,6 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   const format: CredFormat = flags.format ?? credsConfig.format ?? "env";
   if (flags.dryRun && !flags.write)
     throw new UsageError("--dry-run needs --write (it shows what --write would change)", "--dry-run");
-  if (flags.path && !flags.write) throw new UsageError("--path needs --write", "--path");
   if (flags.write && format === "poetry")
     throw new UsageError(
       "--write: poetry keeps its settings itself; run the printed `poetry` commands instead",
@@ -348,13 +384,28 @@ async function checkAction(
     url: resolved.url,
     ...(resolved.target.secretId ? { secretId: resolved.target.secretId } : {}),
   };
-  out(
-    io,
-    renderReport(report, "human", {
-      color: useColor(io, io.stdout, flags.color),
-      quiet: false,
-      width: io.stdout.columns ?? 100,
-    }),
-  );
-  return exitCodeFor(report.summary);
+  const format = formatForOutput(flags.output, flags.format === "json" ? "json" : undefined, "human");
+  const rendered = renderReport(report, format, {
+    color: flags.output === undefined && useColor(io, io.stdout, flags.color),
+    quiet: false,
+    width: layoutWidth(io.stdout),
+    header: { title: `pypictl creds --check — ${resolved.url}`, window: false },
+  });
+  const { deliver } = await import("../deliver.js");
+  if (!(await deliver(io, { rendered, output: flags.output, quiet: false }))) return EXIT.usage;
+  return credsCheckExit(report.findings, exitCodeFor(report.summary));
+}
+
+/**
+ * The index not reached at all (DNS, refused, TLS, proxy, timeout) is the same as doctor's unreachable AWS:
+ * nothing about the credentials was learnt, so exit 3, not 1 ("a check failed"). A real failure (403, 5xx)
+ * alongside still exits 1.
+ */
+export function credsCheckExit(
+  findings: ReadonlyArray<{ status: string; messageId: string }>,
+  byStatus: number,
+): number {
+  const unreachable = findings.some((f) => f.messageId === "unreachable");
+  const otherFailure = findings.some((f) => f.status === "fail" && f.messageId !== "unreachable");
+  return unreachable && !otherFailure ? EXIT.incomplete : byStatus;
 }

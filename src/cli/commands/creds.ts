@@ -4,6 +4,7 @@
  */
 import { Command, Option } from "commander";
 import type { Io } from "../io.js";
+import { printJsonError } from "./doctor.js";
 import { CREDS_TARGET_FLAGS, addFleetOptions, type FleetFlags } from "../options/fleet.js";
 
 /** Kept in step with src/creds/formats.ts CRED_FORMATS (a test checks they agree). */
@@ -25,7 +26,11 @@ export interface CredsFlags extends Pick<
 > {
   format?: CredsFormatChoice;
   write?: boolean;
+  output?: string;
+  /** The old name of --output (hidden). */
   path?: string;
+  /** Which of the two the user typed, for messages (set by normaliseCredsFlags). */
+  outputFlag?: "--output" | "--path";
   dryRun?: boolean;
   showPassword?: boolean;
   check?: boolean;
@@ -50,10 +55,18 @@ export function registerCreds(program: Command, io: Io, setExit: (code: number) 
       "--write",
       "merge into the format's standard file (or --path): mode 0600, other settings and comments kept, backup as <file>.bak",
     )
-    .option("--path <file>", "file to write instead of the standard location (with --write)")
+    .option(
+      "-o, --output <file>",
+      "write the result to this file instead of stdout, merged as --write does (0600, backup); - for stdout",
+    )
+    // The flag's name before issue 22 (doctor and synth say --output): kept working, out of the help.
+    .addOption(new Option("--path <file>").hideHelp())
     .option("--dry-run", "with --write: show the change as a diff (passwords masked) and write nothing")
     .option("--show-password", "print the password even when stdout is a terminal")
-    .option("--check", "probe the index with these credentials (auth.* checks) instead of printing them")
+    .option(
+      "--check",
+      "probe the index with these credentials (auth.* checks) instead of printing them; --format json for a JSON report",
+    )
     .option("--username-key <key>", "JSON key of the username in the secret (default: username)")
     .option("--password-key <key>", "JSON key of the password in the secret (default: password)")
     .option("--name <name>", "repository/index name in .pypirc, uv.toml and poetry (default: pypictl)")
@@ -66,6 +79,11 @@ export function registerCreds(program: Command, io: Io, setExit: (code: number) 
   addFleetOptions(cmd, CREDS_TARGET_FLAGS);
   cmd.action(async (flags: CredsFlags) => {
     const { credsAction } = await import("./creds-run.js");
-    setExit(await credsAction(flags, io));
+    try {
+      setExit(await credsAction(flags, io));
+    } catch (e) {
+      if (flags.check) await printJsonError("creds", { format: flags.format }, io, e);
+      throw e;
+    }
   });
 }

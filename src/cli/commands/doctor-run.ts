@@ -5,11 +5,12 @@
  */
 import { open, readFile, stat } from "node:fs/promises";
 import { hostname } from "node:os";
-import { type Io, out, err, useColor } from "../io.js";
+import { type Io, err, useColor } from "../io.js";
+import { layoutWidth } from "../render/wrap.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
 import { TOOL_VERSION } from "../../version.js";
-import { EMPTY_CONFIG, parseConfig, type PypictlConfig } from "../../config/config.js";
+import { EMPTY_CONFIG, parseConfig, type Format, type PypictlConfig } from "../../config/config.js";
 import { CHECKS, selectChecks } from "../../checks/registry.js";
 import type { Check } from "../../checks/model.js";
 import { runDoctor } from "../../checks/doctor.js";
@@ -32,8 +33,15 @@ import type { DoctorFlags } from "./doctor.js";
 import { checksFor, planDoctor, type DoctorPlan, type LiveInput, type ReplayInput } from "./doctor-plan.js";
 import { resolveFleet } from "../options/resolve-fleet.js";
 import { renderReportByFormat } from "../render/by-format.js";
-import { rejectFormatAsOutput } from "../options/output-flag.js";
-import { listExamples, renderExampleList, resolveReplayArg } from "../options/examples.js";
+import { formatForOutput, outputFile, rejectFormatAsOutput } from "../options/output-flag.js";
+import { LISTING_FORMATS, listingMode, type Listing } from "../options/modes.js";
+import { checkFilePaths } from "../options/validate-paths.js";
+import {
+  listExamples,
+  renderExampleList,
+  renderExamplesJson,
+  resolveReplayArg,
+} from "../options/examples.js";
 import { localSampleWindow } from "../options/local-window.js";
 import {
   HOST_ROLE_SOURCE,
@@ -80,6 +88,31 @@ async function selectionSources(flags: DoctorFlags): Promise<string[] | undefine
   return sourceClosure(neededSources(checks), target, gatherPlanFor(checks), loadSource);
 }
 
+/** --examples, --list, --explain, --print-iam-policy: each as human text or one JSON document. */
+async function renderListing(listing: Listing, flags: DoctorFlags, format: Format, io: Io): Promise<string> {
+  const json = format === "json";
+  switch (listing) {
+    case "examples":
+      return json ? renderExamplesJson(listExamples()) : renderExampleList(listExamples());
+    case "list":
+      // The catalogue renderers (chalk) load only for --list and --explain.
+      if (json) return (await import("../render/catalogue-json.js")).renderCheckListJson(CHECKS);
+      return (await import("../render/catalogue.js")).renderCheckList(CHECKS, {
+        color: flags.output === undefined && useColor(io, io.stdout, flags.color),
+      });
+    case "explain":
+      if (json) return (await import("../render/catalogue-json.js")).renderExplainJson(flags.explain!);
+      return (await import("../render/catalogue.js")).renderExplain(flags.explain!);
+    case "printIamPolicy": {
+      // A policy document is JSON whichever format was asked; what each statement is for goes to stderr.
+      const { resolvedIamPolicy } = await import("./print-policy.js");
+      const { policy, comments } = await resolvedIamPolicy(flags, io, await selectionSources(flags));
+      for (const line of comments) err(io, `# ${line}\n`);
+      return `${JSON.stringify(policy, null, 2)}\n`;
+    }
+  }
+}
+
 /**
  * The edge: the listings (--examples, --list, --explain, --print-iam-policy), then the flags and files
  * checked, the config file read, a plan made (doctor-plan.ts) and run.
@@ -90,31 +123,23 @@ export async function doctorAction(
   now: () => Date = () => new Date(),
 ): Promise<number> {
   rejectFormatAsOutput(flags.output);
-  if (flags.examples) {
-    out(io, renderExampleList(listExamples()));
-    return EXIT.ok;
-  }
-  if (flags.list) {
-    // The catalogue renderers (chalk) load only for --list and --explain.
-    if (flags.format === "json")
-      out(io, (await import("../render/catalogue-json.js")).renderCheckListJson(CHECKS));
-    else
-      out(
-        io,
-        (await import("../render/catalogue.js")).renderCheckList(CHECKS, {
-          color: useColor(io, io.stdout, flags.color),
-        }),
+  // `-o -` is stdout, as everywhere; a report's format follows --format, else the file's extension.
+  flags.output = outputFile(flags.output);
+  const listing = listingMode(flags);
+  if (listing) {
+    const format = formatForOutput(flags.output, flags.format, "human");
+    if (!LISTING_FORMATS[listing].includes(format))
+      throw new UsageError(
+        `--output ${flags.output}: this listing is printed as ${LISTING_FORMATS[listing].join(" or ")}`,
+        "--output",
       );
-    return EXIT.ok;
+    await checkFilePaths([{ flag: "--output", path: flags.output }], []);
+    const rendered = await renderListing(listing, flags, format, io);
+    return (await deliver(io, { rendered, output: flags.output, quiet: flags.quiet === true }))
+      ? EXIT.ok
+      : EXIT.usage;
   }
-  if (flags.explain) {
-    out(io, (await import("../render/catalogue.js")).renderExplain(flags.explain));
-    return EXIT.ok;
-  }
-  if (flags.printIamPolicy) {
-    const { printIamPolicy } = await import("./print-policy.js");
-    return printIamPolicy(flags, io, await selectionSources(flags));
-  }
+  if (flags.output !== undefined) flags.format = formatForOutput(flags.output, flags.format, "human");
   await validateDoctorFlags(flags, io);
   const config: PypictlConfig = flags.config
     ? parseConfig(await readText(flags.config, "--config"), flags.config)
@@ -326,7 +351,7 @@ export async function runDoctorPlan(
   const rendered = await renderReportByFormat(report, how.format, {
     color: how.output === undefined && useColor(io, io.stdout, how.color),
     quiet: how.quiet,
-    width: io.stdout.columns ?? 100,
+    width: layoutWidth(io.stdout),
     evidence,
     timings,
     calls: callsBetween(callsBefore, callCounts()),

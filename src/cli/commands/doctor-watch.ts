@@ -13,6 +13,7 @@ import type { Evidence } from "../../sources/model.js";
 import { TOOL_VERSION } from "../../version.js";
 import { EXIT } from "../exit-codes.js";
 import { type Io, err, out, useColor } from "../io.js";
+import { layoutWidth } from "../render/wrap.js";
 import { ProgressLine } from "../progress.js";
 import { renderReport } from "../render/index.js";
 import { renderGlanceHuman } from "../render/human.js";
@@ -71,7 +72,8 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   const checks = skipHosts
     ? args.run.checks.filter((c) => ![...c.needs, ...(c.uses ?? [])].includes(HOST_PROBE))
     : [...args.run.checks];
-  const tty = io.stdout.isTTY === true && !how.output;
+  // TERM=dumb cannot clear the screen: it gets the one-line-per-change form, no control sequences.
+  const tty = io.stdout.isTTY === true && !how.output && io.env.TERM !== "dumb";
   const color = tty && useColor(io, io.stdout, how.color);
   // A JSON, JUnit, Markdown or HTML report on stdout is one document a pipe parses whole: the change
   // lines then go to stderr with the round lines (as kubectl keeps `-w -o json` stdout machine-readable).
@@ -143,7 +145,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
             round,
             intervalMs,
             color,
-            width: io.stdout.columns ?? 100,
+            width: layoutWidth(io.stdout),
             tookMs: Date.now() - started,
             calls,
           }),
@@ -169,7 +171,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   const rendered = renderReport(last.report, how.format, {
     color: !how.output && useColor(io, io.stdout, how.color),
     quiet: how.quiet,
-    width: io.stdout.columns ?? 100,
+    width: layoutWidth(io.stdout),
     evidence: last.evidence,
   });
   // The evidence, then the report, through the one delivery path: a bundle that cannot be written does

@@ -3,7 +3,7 @@
  * so `pypictl --help` and other commands do not load the checks, sources and renderers.
  */
 import { Command, Option } from "commander";
-import type { Io } from "../io.js";
+import { type Io, out } from "../io.js";
 import { FORMATS, type Format } from "../../config/config.js";
 import { addFleetOptions, type FleetFlags } from "../options/fleet.js";
 import { addUploadOptions, type UploadFlags } from "../options/upload.js";
@@ -122,6 +122,30 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
   addUploadOptions(cmd);
   cmd.action(async (flags: DoctorFlags) => {
     const { doctorAction } = await import("./doctor-run.js");
-    setExit(await doctorAction(flags, io));
+    try {
+      setExit(await doctorAction(flags, io));
+    } catch (e) {
+      await printJsonError("doctor", flags, io, e);
+      throw e;
+    }
   });
+}
+
+/**
+ * JSON mode promises one JSON document on stdout: a run that ends in an error (the stack cannot be read,
+ * AWS unreachable, a bad file) still prints one, the error inside; stderr and the exit code are as always.
+ */
+export async function printJsonError(
+  command: string,
+  flags: { format?: string | undefined; output?: string | undefined },
+  io: Io,
+  e: unknown,
+): Promise<void> {
+  const json = flags.format === "json" || (flags.format === undefined && /\.json$/i.test(flags.output ?? ""));
+  if (!json) return;
+  const { exitCodeOf } = await import("../exit-codes.js");
+  const { renderErrorJson } = await import("../render/error-json.js");
+  const { errorMessage } = await import("../../errors.js");
+  const { code, kind } = exitCodeOf(e);
+  out(io, renderErrorJson(command, code, kind, errorMessage(e)));
 }

@@ -38,6 +38,7 @@ import {
 } from "../../infra/stateful.js";
 import type { DeployedStack } from "../../infra/deployed.js";
 import { importWithCdk } from "../options/cdk-optional.js";
+import { formatOfExtension, outputFile } from "../options/output-flag.js";
 
 /** Where `deploy` saves the stack outputs (cdk's --outputs-file format: { "<stack>": { "<OutputKey>": value } }). */
 export const DEFAULT_OUTPUTS_FILE = ".pypictl/outputs.json";
@@ -53,6 +54,8 @@ interface InfraFlags extends DeployFlagValues {
 }
 
 interface SynthFlags extends InfraFlags {
+  output?: string;
+  /** The old name of --output, hidden. */
   out?: string;
   validate?: boolean;
   offline?: boolean;
@@ -116,7 +119,9 @@ export function registerInfraCommands(program: Command, io: Io, setExit: (code: 
       ),
     true,
   )
-    .option("-o, --out <file>", "write the template to this file instead of stdout")
+    .option("-o, --output <file>", "write the template to this file instead of stdout (- for stdout)")
+    // The flag's name before issue 22 (doctor and creds say --output): kept working, out of the help.
+    .addOption(new Option("--out <file>").hideHelp())
     .option(
       "--offline",
       "with --stack: do not read the deployed stack's props (flags, config and defaults only; no AWS call)",
@@ -416,7 +421,22 @@ function guardedChanges(
 
 // ---------------------------------------------------------------------------------------------- actions
 
+/** `-o/--output FILE` (or the old `--out`); `-` is stdout. The template is JSON: a .yaml name is refused. */
+function synthOutput(flags: SynthFlags): string | undefined {
+  if (flags.output !== undefined && flags.out !== undefined)
+    throw new UsageError("--output and --out are the same flag: give one", "--output");
+  const file = outputFile(flags.output ?? flags.out);
+  const byExt = file === undefined ? undefined : formatOfExtension(file);
+  if (file !== undefined && ((byExt !== undefined && byExt !== "json") || /\.ya?ml$/i.test(file)))
+    throw new UsageError(
+      `--output ${file}: synth writes the template as JSON: name the file .json`,
+      "--output",
+    );
+  return file;
+}
+
 export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
+  synthOutput(flags);
   // `synth --stack NAME` shows what a deploy of that stack would make: it starts from the deployed props.
   const readDeployed = flags.stack !== undefined && flags.offline !== true;
   const { run, plan } = await prepare(flags, io, {
@@ -446,13 +466,14 @@ export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
       template = await tk.synthTemplate(host, { ...run, validate: flags.validate === true });
     }
     const text = `${JSON.stringify(template, null, 2)}\n`;
-    if (flags.out) {
-      const path = resolve(io.cwd, flags.out);
+    const file = synthOutput(flags);
+    if (file) {
+      const path = resolve(io.cwd, file);
       await mkdir(dirname(path), { recursive: true });
-      await writeAtomic(path, text, { flag: "--out" });
+      await writeAtomic(path, text, { flag: "--output" });
       err(
         io,
-        `Template of stack ${run.stackName} written to ${flags.out} (${Object.keys((template.Resources as object) ?? {}).length} resources).\n`,
+        `Template of stack ${run.stackName} written to ${file} (${Object.keys((template.Resources as object) ?? {}).length} resources).\n`,
       );
     } else {
       out(io, text);
@@ -565,6 +586,12 @@ export async function deployAction(flags: DeployFlags, io: Io): Promise<number> 
 }
 
 export async function destroyAction(flags: DeployFlags, io: Io): Promise<number> {
+  // Off a terminal nobody can answer "Proceed?": refuse up front (exit 2, naming the flag), not "aborted" (1).
+  if (!flags.yes && !(io.stdin?.isTTY === true && io.stderr.isTTY === true))
+    throw new UsageError(
+      "destroy: not on a terminal, so it cannot ask for confirmation: pass --yes to delete the stack",
+      "--yes",
+    );
   const { run } = await prepare(flags, io, { online: true, preview: true, withProps: false });
   const tk = await loadToolkit();
   return guarded(io, async () => {

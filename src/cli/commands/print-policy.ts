@@ -16,6 +16,7 @@ import {
   explainPolicy,
   genericFleet,
   placeholdersIn,
+  type IamPolicy,
   type PolicyFleet,
 } from "../../sources/aws/iam-policy.js";
 import { PLACEHOLDER_SOURCE, policyFleetFrom } from "../../sources/aws/policy-fleet.js";
@@ -64,11 +65,11 @@ async function secretKmsKey(
   }
 }
 
-export async function printIamPolicy(
+export async function resolvedIamPolicy(
   flags: DoctorFlags,
   io: Io,
   sources: string[] | undefined,
-): Promise<number> {
+): Promise<{ policy: IamPolicy; comments: string[] }> {
   let fleet: PolicyFleet = genericFleet(`${probeDocumentNamePrefix()}STACK_UUID`);
   const notes: string[] = [];
   if (FLEET_FLAGS.some((k) => flags[k] !== undefined)) {
@@ -89,14 +90,12 @@ export async function printIamPolicy(
       );
   }
   const policy = doctorIamPolicy(sources, fleet);
-  out(io, `${JSON.stringify(policy, null, 2)}\n`);
-  for (const line of explainPolicy(policy)) err(io, `# ${line}\n`);
+  const comments = explainPolicy(policy);
   const left = placeholdersIn(policy);
   if (left.length)
-    err(
-      io,
-      `# Placeholders to replace: ${left.map((p) => `${p} (${PLACEHOLDER_SOURCE[p]})`).join(", ")}.${fleet.known ? "" : " Name the fleet (--stack NAME, or --terraform-outputs FILE) to get its ARNs filled in."}\n`,
+    comments.push(
+      `Placeholders to replace: ${left.map((p) => `${p} (${PLACEHOLDER_SOURCE[p]})`).join(", ")}.${fleet.known ? "" : " Name the fleet (--stack NAME, or --terraform-outputs FILE) to get its ARNs filled in."}`,
     );
-  for (const n of notes) err(io, `# Note: ${n}\n`);
-  return EXIT.ok;
+  for (const n of notes) comments.push(`Note: ${n}`);
+  return { policy, comments };
 }

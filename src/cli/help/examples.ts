@@ -67,7 +67,7 @@ export const EXAMPLES: Record<string, Example[]> = {
     },
   ],
   synth: [
-    { what: "the CloudFormation template, offline", argv: ["synth", "--out", "template.json"] },
+    { what: "the CloudFormation template, offline", argv: ["synth", "--output", "template.json"] },
     { what: "a bigger size preset", argv: ["synth", "--size", "heavy"] },
   ],
   diff: [{ what: "what deploy would change", argv: ["diff", "--size", "medium"] }],

@@ -85,3 +85,12 @@ export function renderExampleList(examples: readonly ExampleInfo[]): string {
   );
   return `${lines.join("\n")}\n`;
 }
+
+/** `doctor --examples --format json`: schemas/examples.schema.json. */
+export function renderExamplesJson(examples: readonly ExampleInfo[]): string {
+  const doc = {
+    schemaVersion: 1,
+    examples: examples.map((e) => ({ ...e, replay: `${EXAMPLE_PREFIX}${e.name}` })),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -13,7 +13,12 @@ export async function validateCredsFlags(flags: CredsFlags, io: Io): Promise<voi
   stripUrlFlag(flags, io);
   if (flags.name !== undefined) assertCredName(flags.name, "--name");
   checkAwsEnvironment(io.env, flags.region);
-  await checkFilePaths(flags.write ? [{ flag: "--path", path: flags.path }] : [], [
+  const outputs = flags.write
+    ? [{ flag: flags.outputFlag ?? "--output", path: flags.path }]
+    : flags.check
+      ? [{ flag: flags.outputFlag ?? "--output", path: flags.output }]
+      : [];
+  await checkFilePaths(outputs, [
     { flag: "--config", path: flags.config },
     { flag: "--terraform-outputs", path: flags.terraformOutputs },
   ]);

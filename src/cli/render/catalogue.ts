@@ -1,9 +1,9 @@
 /** `--list` and `--explain`: the check catalogue, rendered from the registry (as docs/checks.md is). */
 import { Chalk } from "chalk";
-import { CHECKS, RETIRED_CHECKS, findCheck } from "../../checks/registry.js";
+import { RETIRED_CHECKS, findCheck } from "../../checks/registry.js";
 import type { Check } from "../../checks/model.js";
 import { hintTemplateText } from "../../checks/docs.js";
-import { UsageError } from "../../errors.js";
+import { unknownCheck } from "./catalogue-unknown.js";
 
 export function renderCheckList(checks: readonly Check[], opts: { color: boolean }): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
@@ -61,8 +61,5 @@ export function renderExplain(id: string): string {
   // Own keys only: `__proto__` or `constructor` is an unknown id, not a member of Object.prototype.
   const retired = Object.hasOwn(RETIRED_CHECKS, id) ? RETIRED_CHECKS[id] : undefined;
   if (retired) return `${id} (retired): ${retired}\n`;
-  throw new UsageError(
-    `--explain: unknown check "${id}". Known: ${CHECKS.map((c) => c.id).join(", ")}`,
-    "--explain",
-  );
+  return unknownCheck(id);
 }

@@ -6,6 +6,7 @@
 import type { Finding, Status } from "../../checks/model.js";
 import { PLAYBOOKS, formatNumber, worst } from "../../checks/model.js";
 import type { Report, Summary } from "../../checks/report.js";
+import { humanise } from "../../checks/units.js";
 import { describeTarget } from "../../sources/target/model.js";
 import { badSide } from "./timeline.js";
 
@@ -14,6 +15,8 @@ export interface GlanceLine {
   label: string;
   status: Status;
   text: string;
+  /** The findings the line is phrased from, in order (HTML links the line to the first). */
+  checkIds: string[];
 }
 
 export interface Glance {
@@ -43,7 +46,7 @@ const NOUN: Record<string, string> = {
   "ecs.service-events": "troubling service events",
   "alb.5xx-rate": "5xx",
   "alb.p95-latency": "p95",
-  "alb.target-health": "unhealthy targets",
+  "alb.target-health": "target health",
   "alb.idle-timeout": "back-end keep-alive",
   "ec2.cpu-credits": "lowest CPU credits",
   "ec2.cpu-skew": "CPU skew",
@@ -54,10 +57,6 @@ const NOUN: Record<string, string> = {
 
 function noun(checkId: string): string {
   return NOUN[checkId] ?? checkId.split(".").slice(1).join(".").replace(/-/g, " ");
-}
-
-function unitText(unit: string): string {
-  return unit === "count" ? "" : ` ${unit}`;
 }
 
 /** "every minute" → "minute": the series' sampling period, for "worst minute". */
@@ -73,18 +72,19 @@ function periodWord(series: ReadonlyArray<readonly [string, number]>): string {
 /** One finding as a phrase: its observed value, and the worst point when that says more. */
 export function phrase(f: Finding): string {
   if (!f.observed) return `${f.checkId} ${f.status}`;
+  // A value with nothing to compare it with (a probe's response time) is not what went wrong: name the fault.
+  if (!f.threshold && f.status !== "pass") return `${noun(f.checkId)}: ${f.messageId.replace(/-/g, " ")}`;
   const o = f.observed;
-  let s = `${noun(f.checkId)} ${formatNumber(o.value)}${unitText(o.unit)}`;
+  let s = `${noun(f.checkId)} ${humanise(o.value, o.unit)}`;
   const series = o.series ?? [];
   if (series.length > 1) {
     const vs = series.map(([, v]) => v);
     const worstPoint = badSide(f.threshold) === "above" ? Math.max(...vs) : Math.min(...vs);
     // A rate over the window hides its worst minute; a peak already is the worst point.
     if (formatNumber(worstPoint) !== formatNumber(o.value))
-      s += ` (worst ${periodWord(series)} ${formatNumber(worstPoint)}${unitText(o.unit)})`;
+      s += ` (worst ${periodWord(series)} ${humanise(worstPoint, o.unit)})`;
   }
-  if (f.threshold && f.status !== "pass")
-    s += ` vs ${formatNumber(f.threshold.value)}${unitText(f.threshold.unit)}`;
+  if (f.threshold && f.status !== "pass") s += ` vs ${humanise(f.threshold.value, f.threshold.unit)}`;
   return s;
 }
 
@@ -113,7 +113,13 @@ export function glanceOf(report: Report): Glance {
       status === "error"
         ? `could not evaluate ${shown.map((f) => f.checkId).join(", ")}`
         : shown.map(phrase).join(", ");
-    lines.push({ playbook: pb, label: PLAYBOOK_LABEL[pb] ?? pb, status, text });
+    lines.push({
+      playbook: pb,
+      label: PLAYBOOK_LABEL[pb] ?? pb,
+      status,
+      text,
+      checkIds: shown.map((f) => f.checkId),
+    });
   }
   const source =
     report.evidence.mode === "replay"

@@ -4,8 +4,10 @@
  * Hover values are SVG <title>s. Every string from the report or the evidence is escaped: service event
  * messages, target reasons and bundle fields are data, never markup.
  */
+import { comparisonText } from "./comparison.js";
+import { readingOrder } from "./order.js";
 import type { Finding, Status } from "../../checks/model.js";
-import { PLAYBOOKS, formatNumber } from "../../checks/model.js";
+import { formatNumber } from "../../checks/model.js";
 import type { Report } from "../../checks/report.js";
 import type { Evidence } from "../../sources/model.js";
 import type { RenderOptions } from "./index.js";
@@ -71,12 +73,14 @@ export function renderHtml(
     `<h1><span class="verdict" style="background:${COLOR[g.verdict]}">${SYMBOL[g.verdict]} ${esc(g.verdict.toUpperCase())}</span> ${esc(g.target)}</h1>`,
     `<div>${esc(countsText(g.counts))} · window ${esc(windowText(g.window))} · ${esc(g.source)}</div>`,
     g.lines.length
-      ? `<ul>${g.lines.map((l) => `<li class="glance-line"><span class="badge b-${l.status}">${SYMBOL[l.status]}</span> <strong>${esc(l.label)}:</strong> ${esc(l.text)}</li>`).join("")}</ul>`
+      ? `<ul>${g.lines.map((l) => `<li class="glance-line"><span class="badge b-${l.status}">${SYMBOL[l.status]}</span> <a href="#${findingAnchor(l.checkIds[0] ?? "")}"><strong>${esc(l.label)}:</strong></a> ${esc(l.text)}</li>`).join("")}</ul>`
       : `<p>Nothing failing or warning.</p>`,
     `</header>`,
-    targetSection(report),
+    // The page opens on what is wrong: failures, warnings, could not evaluate; then the timeline, the rest.
+    findingsSection(report.findings, "problems"),
     timelineSection(tl),
-    findingsSection(report.findings),
+    findingsSection(report.findings, "rest"),
+    targetSection(report),
     provenanceSection(report, opts.evidence, opts.timings, opts.calls),
     `<footer class="dim"><p>Generated ${esc(report.generatedAt)} by pypictl ${esc(report.tool.version)}.</p></footer>`,
   ];
@@ -185,11 +189,7 @@ function rowSvg(row: TimelineRow, top: number, x: (t: number) => number): string
 }
 
 function findingHtml(f: Finding): string {
-  const obs = f.observed
-    ? `observed ${formatNumber(f.observed.value)} ${f.observed.unit}${f.threshold ? ` vs ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}` : ""}`
-    : f.threshold
-      ? `threshold ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}`
-      : "";
+  const obs = comparisonText(f) ?? "";
   const res = f.resources?.length
     ? `<ul class="resources">${f.resources.map((r) => `<li><span class="badge b-${r.status}">${SYMBOL[r.status]}</span> <code>${esc(r.id)}</code>: ${esc(r.message)}</li>`).join("")}</ul>`
     : "";
@@ -197,24 +197,33 @@ function findingHtml(f: Finding): string {
     f.status !== "pass" && f.hints.length
       ? `<ol class="hints">${f.hints.map((h) => `<li class="hint">${esc(h)}</li>`).join("")}</ol>`
       : "";
-  return `<article class="finding status-${f.status}" data-check="${esc(f.checkId)}"><div class="head"><span class="badge b-${f.status}">${SYMBOL[f.status]} ${esc(f.status.toUpperCase())}</span> <code>${esc(f.checkId)}</code> ${esc(f.title)}</div><p class="msg">${esc(f.message)}</p>${obs ? `<div class="dim">${esc(obs)}</div>` : ""}${res}${hints}</article>`;
+  return `<article id="${findingAnchor(f.checkId)}" class="finding status-${f.status}" data-check="${esc(f.checkId)}"><div class="head"><span class="badge b-${f.status}">${SYMBOL[f.status]} ${esc(f.status.toUpperCase())}</span> <code>${esc(f.checkId)}</code> ${esc(f.title)}</div><p class="msg">${esc(f.message)}</p>${obs ? `<div class="dim">${esc(obs)}</div>` : ""}${res}${hints}</article>`;
 }
 
-function findingsSection(findings: readonly Finding[]): string {
-  const by = new Map<string, Finding[]>();
-  for (const f of findings)
-    by.set(f.playbooks[0] ?? "other", [...(by.get(f.playbooks[0] ?? "other") ?? []), f]);
-  const order = [
-    ...PLAYBOOKS,
-    ...[...by.keys()].filter((k) => !(PLAYBOOKS as readonly string[]).includes(k)),
-  ];
-  const groups = order
-    .filter((pb) => by.get(pb)?.length)
-    .map(
-      (pb) =>
-        `<section class="playbook" data-playbook="${esc(pb)}"><h3>${esc(PLAYBOOK_LABEL[pb] ?? pb)}</h3>${by.get(pb)!.map(findingHtml).join("")}</section>`,
-    );
-  return `<section id="findings"><h2>Findings by playbook</h2>${groups.join("") || "<p>No checks ran.</p>"}</section>`;
+/** An anchor per finding, so the glance lines link to theirs. */
+export function findingAnchor(checkId: string): string {
+  return `finding-${checkId.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+}
+
+/** Findings in reading order: what is wrong (`problems`), or the passing and not applicable (`rest`). */
+function findingsSection(findings: readonly Finding[], part: "problems" | "rest"): string {
+  const sections = readingOrder(findings).filter((s) => (part === "rest") === (s.key === "rest"));
+  if (sections.length === 0)
+    return part === "problems"
+      ? `<section id="findings"><h2>Findings</h2><p>Nothing failing or warning.</p></section>`
+      : "";
+  const html = sections.map(
+    (sec) =>
+      `<section class="status-group" data-status="${sec.key}"><h2>${esc(sec.title)}</h2>${sec.groups
+        .map(
+          (g) =>
+            `<section class="playbook" data-playbook="${esc(g.playbook)}"><h3>${esc(PLAYBOOK_LABEL[g.playbook] ?? g.playbook)}</h3>${g.findings.map(findingHtml).join("")}</section>`,
+        )
+        .join("")}</section>`,
+  );
+  return part === "problems"
+    ? `<section id="findings">${html.join("")}</section>`
+    : `<section id="passing">${html.join("")}</section>`;
 }
 
 function callsHtml(calls: Readonly<Record<string, number>> | undefined, replay: boolean): string {

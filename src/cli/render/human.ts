@@ -4,8 +4,12 @@
  */
 import { Chalk } from "chalk";
 import type { Report } from "../../checks/report.js";
-import { PLAYBOOKS, formatNumber, type Finding, type Status } from "../../checks/model.js";
+import { formatNumber, type Finding, type Status } from "../../checks/model.js";
 import { describeTarget } from "../../sources/target/model.js";
+import { comparisonText } from "./comparison.js";
+import { readingOrder, sharedHints } from "./order.js";
+import { wrapLine } from "./wrap.js";
+import { timesIn } from "./times.js";
 import { sparkline } from "./sparkline.js";
 import type { RenderOptions } from "./index.js";
 import { countsText, glanceOf, windowText } from "./glance.js";
@@ -33,29 +37,23 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
     error: c.magenta,
   };
   const lines: string[] = [...renderGlanceHuman(report, opts)];
-  const timeline = renderTimelineText(buildTimeline(report, opts.evidence), {
-    color: opts.color,
-    width: opts.width,
-  });
+  opts = { ...opts, times: opts.times ?? timesIn(report.window) };
+  // --quiet prints only what is not passing: no timeline, no passing findings.
+  const timeline = opts.quiet
+    ? []
+    : renderTimelineText(buildTimeline(report, opts.evidence), { color: opts.color, width: opts.width });
   if (timeline.length) lines.push("", ...timeline);
 
-  // A check that serves several playbooks is listed under the first; the others name it.
-  const byPlaybook = new Map<string, Finding[]>();
-  for (const f of report.findings) {
-    const pb = f.playbooks[0] ?? "other";
-    byPlaybook.set(pb, [...(byPlaybook.get(pb) ?? []), f]);
-  }
-  const order = [
-    ...PLAYBOOKS,
-    ...[...byPlaybook.keys()].filter((k) => !(PLAYBOOKS as readonly string[]).includes(k)),
-  ];
-  for (const pb of order) {
-    const fs = (byPlaybook.get(pb) ?? []).filter(
-      (f) => !opts.quiet || (f.status !== "pass" && f.status !== "skip"),
-    );
-    if (fs.length === 0) continue;
-    lines.push("", c.bold.underline(PLAYBOOK_TITLE[pb] ?? pb));
-    for (const f of fs) lines.push(...renderFinding(f, paint, c, opts));
+  // What is wrong first (failures, warnings, could not evaluate, the rest), the playbooks inside.
+  const sections = readingOrder(report.findings, { quiet: opts.quiet });
+  const ordered = sections.flatMap((sec) => sec.groups.flatMap((g) => g.findings));
+  const hints = sharedHints(ordered);
+  for (const sec of sections) {
+    lines.push("", c.bold(`${sec.title} (${sec.groups.reduce((n, g) => n + g.findings.length, 0)})`));
+    for (const g of sec.groups) {
+      lines.push(c.underline(PLAYBOOK_TITLE[g.playbook] ?? g.playbook));
+      for (const f of g.findings) lines.push(...renderFinding(f, paint, c, opts, hints));
+    }
   }
   const s = report.summary;
   const parts = (["fail", "error", "warn", "pass", "skip"] as const)
@@ -66,13 +64,16 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
 }
 
 /** The at-a-glance block: verdict, fleet, window, counts, one line per playbook in trouble. */
-export function renderGlanceHuman(report: Report, opts: Pick<RenderOptions, "color">): string[] {
+export function renderGlanceHuman(report: Report, opts: Pick<RenderOptions, "color" | "header">): string[] {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const g = glanceOf(report);
   const src = report.evidence.mode === "replay" ? ` (replay of ${report.evidence.bundle})` : "";
-  const lines = [c.bold(`pypictl doctor — ${describeTarget(report.target)}${src}`)];
+  const title = opts.header?.title ?? `pypictl doctor — ${describeTarget(report.target)}${src}`;
+  const lines = [c.bold(title)];
+  // A probe made now (creds --check) has no window to speak of.
+  const window = opts.header?.window === false ? "" : `  ${c.dim(`window ${windowText(g.window)}`)}`;
   lines.push(
-    `${PAINT(c)[g.verdict](`${SYMBOL[g.verdict]} ${g.verdict.toUpperCase()}`)}  ${countsText(g.counts)}  ${c.dim(`window ${windowText(g.window)}`)}`,
+    `${PAINT(c)[g.verdict](`${SYMBOL[g.verdict]} ${g.verdict.toUpperCase()}`)}  ${countsText(g.counts)}${window}`,
   );
   for (const l of g.lines)
     lines.push(`  ${PAINT(c)[l.status](SYMBOL[l.status])} ${c.bold(`${l.label}:`)} ${l.text}`);
@@ -88,31 +89,32 @@ function renderFinding(
   paint: Record<Status, (s: string) => string>,
   c: InstanceType<typeof Chalk>,
   opts: RenderOptions,
+  hints: ReturnType<typeof sharedHints> = { sharers: new Map(), firstBy: new Map() },
 ): string[] {
   const out: string[] = [];
   out.push(
-    `${paint[f.status](`${SYMBOL[f.status]} ${f.status.toUpperCase().padEnd(5)}`)} ${c.bold(f.checkId)}  ${f.message}`,
+    ...wrapLine(
+      `${paint[f.status](`${SYMBOL[f.status]} ${f.status.toUpperCase().padEnd(5)}`)} ${c.bold(f.checkId)}  ${opts.times ? opts.times(f.message) : f.message}`,
+      8,
+      opts.width,
+    ),
   );
   const detail: string[] = [];
-  if (f.observed) {
-    let obs = `observed ${formatNumber(f.observed.value)} ${f.observed.unit}`;
-    if (f.threshold) obs += ` vs ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}`;
-    detail.push(obs);
-  } else if (f.threshold) {
-    detail.push(`threshold ${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit}`);
-  }
+  const comparison = comparisonText(f);
+  if (comparison) detail.push(comparison);
   if (f.observed?.series && f.observed.series.length > 1) {
     const values = f.observed.series.map(([, v]) => v);
     detail.push(
       `${sparkline(values, Math.min(48, Math.max(10, opts.width - 40)))} ${c.dim(`min ${formatNumber(Math.min(...values))} max ${formatNumber(Math.max(...values))} (${values.length} points)`)}`,
     );
   }
-  for (const d of detail) out.push(`        ${d}`);
+  for (const d of detail) out.push(...wrapLine(`        ${d}`, 8, opts.width));
   // One resource that says what the finding says (a single host) adds nothing but noise.
   const resources = f.resources ?? [];
   const redundant = resources.length === 1 && resources[0]!.message === f.message;
   for (const r of redundant ? [] : resources) {
-    out.push(`        ${paint[r.status](SYMBOL[r.status])} ${r.id}: ${r.message}`);
+    const message = opts.times ? opts.times(r.message) : r.message;
+    out.push(...wrapLine(`        ${paint[r.status](SYMBOL[r.status])} ${r.id}: ${message}`, 10, opts.width));
     if (r.observed?.series && r.observed.series.length > 1)
       out.push(
         `          ${sparkline(
@@ -121,6 +123,27 @@ function renderFinding(
         )}`,
       );
   }
-  if (f.status !== "pass") for (const h of f.hints) out.push(`        ${c.cyan("→")} ${h}`);
+  if (f.status !== "pass") {
+    const seenUnder = new Set<string>();
+    for (const h of f.hints) {
+      const first = hints.firstBy.get(h);
+      if (first !== undefined && first !== f.checkId) {
+        seenUnder.add(first);
+        continue;
+      }
+      const others = (hints.sharers.get(h) ?? []).filter((id) => id !== f.checkId);
+      out.push(
+        ...wrapLine(
+          `        ${c.cyan("→")} ${h}${others.length ? c.dim(` (also for ${others.join(", ")})`) : ""}`,
+          10,
+          opts.width,
+        ),
+      );
+    }
+    if (seenUnder.size)
+      out.push(
+        ...wrapLine(`        ${c.dim(`→ see the hints under ${[...seenUnder].join(", ")}`)}`, 10, opts.width),
+      );
+  }
   return out;
 }

@@ -17,6 +17,10 @@ export interface RenderOptions {
   evidence?: Evidence;
   /** Gather timings by source id (ms), when the evidence was gathered now. */
   timings?: Readonly<Record<string, number>>;
+  /** The human report's first line and whether it names the window (creds --check: its own, none). */
+  header?: { title: string; window: boolean };
+  /** Rewrites the ISO times in a message to the report's one time format (render/times.ts). */
+  times?: (text: string) => string;
   /** SDK commands sent while gathering, by "service:Operation". */
   calls?: Readonly<Record<string, number>>;
 }

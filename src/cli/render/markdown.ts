@@ -1,6 +1,7 @@
 /** Markdown: an incident-ticket report — summary first, then what is wrong with its fixes, then the rest. */
+import { observedText, thresholdText } from "./comparison.js";
 import type { Report } from "../../checks/report.js";
-import { formatNumber, STATUS_SEVERITY, type Finding } from "../../checks/model.js";
+import { STATUS_SEVERITY, type Finding } from "../../checks/model.js";
 import { describeTarget } from "../../sources/target/model.js";
 import { SYMBOL } from "./human.js";
 import { sparkline } from "./sparkline.js";
@@ -16,9 +17,8 @@ function cell(s: string): string {
 
 function observed(f: Finding): string {
   if (!f.observed) return "";
-  let s = `${formatNumber(f.observed.value)} ${f.observed.unit}`;
-  if (f.threshold) s += ` (${f.threshold.name} ${formatNumber(f.threshold.value)} ${f.threshold.unit})`;
-  return s;
+  const t = thresholdText(f);
+  return `${observedText(f)}${t ? ` (${t})` : ""}`;
 }
 
 /**
