@@ -18,7 +18,7 @@
  *   as "IAM permissions required to sync an upstream registry" lists, scoped to the rule's repositories.
  */
 import { createHash } from "node:crypto";
-import { Aws, CfnRule, Fn, Stack, Validations } from "aws-cdk-lib";
+import { Aws, CfnRule, Fn, Stack, Token, Validations } from "aws-cdk-lib";
 import * as ecr from "aws-cdk-lib/aws-ecr";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -79,6 +79,15 @@ export function pypiServerImage(
   return { image: ecs.ContainerImage.fromRegistry(uri), rule };
 }
 
+/**
+ * How cdk-nag spells an ECR ARN of this stack in a finding id: each unresolved pseudo parameter as
+ * `<AWS::Name>`, each one the stack knows (a region-bound stack, e.g. for ALB access logs) literally.
+ */
+export function nagArn(stack: Stack, resource: string): string {
+  const part = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+  return `arn:${part(stack.partition, "Partition")}:ecr:${part(stack.region, "Region")}:${part(stack.account, "AccountId")}:${resource}`;
+}
+
 /** Let the task execution role pull through the cache (and create the cache repository on the first pull). */
 export function grantCachePull(role: iam.IRole, prefix: string): void {
   const stack = Stack.of(role);
@@ -109,7 +118,7 @@ export function grantCachePull(role: iam.IRole, prefix: string): void {
         "ecr:GetAuthorizationToken has no resource-level permissions (the registry login); every image action is scoped to the cache's repositories.",
     },
     {
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/${prefix}/*]`,
+      id: `AwsSolutions-IAM5[Resource::${nagArn(stack, `repository/${prefix}/*`)}]`,
       reason:
         "The pull-through cache creates one repository per upstream image under the stack's prefix on first pull, so the names below the prefix are not known in advance.",
     },

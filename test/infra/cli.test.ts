@@ -78,6 +78,8 @@ describe("pypictl synth (offline)", () => {
         "heavy",
         "--certificate-arn",
         "arn:aws:acm:us-east-1:123456789012:certificate/abc-1",
+        "--domain-name",
+        "pypi.example.com",
         "--stack",
         "pypi-prod",
         // --stack reads the deployed stack's props; --offline synthesizes from flags and defaults only.

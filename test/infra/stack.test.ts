@@ -11,6 +11,7 @@ import type { IConstruct } from "constructs";
 import { synth, only, containerDefinition, type Synthesized } from "./helpers.js";
 import { STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
 import { ALARM_SPECS } from "../../src/infra/alarms.js";
+import { RECORDED_PROPS_OUTPUT } from "../../src/infra/recorded-props.js";
 import { EXTRA_OUTPUT_KEYS } from "../../src/infra/stack.js";
 import { DASHBOARD_THRESHOLDS, dashboardSeries } from "../../src/infra/dashboard.js";
 import { SERIES } from "../../src/sources/aws/metric-catalogue.js";
@@ -52,6 +53,7 @@ beforeAll(() => {
   });
   cert = synth({
     certificateArn: CERT,
+    domainName: "pypi.example.com",
     efsThroughputMode: "provisioned",
     efsProvisionedMibps: 64,
     instanceType: "m6i.large",
@@ -88,7 +90,7 @@ describe("outputs doctor and creds read", () => {
     const always = Object.values(EXTRA_OUTPUT_KEYS).filter((k) => k !== EXTRA_OUTPUT_KEYS.accessLogsBucket);
     for (const s of [base, https, cert, existingVpc]) {
       expect(Object.keys(s.json.Outputs).sort()).toEqual(
-        [...Object.values(STACK_OUTPUT_KEYS), ...always].sort(),
+        [...Object.values(STACK_OUTPUT_KEYS), ...always, RECORDED_PROPS_OUTPUT].sort(),
       );
     }
   });
@@ -420,6 +422,27 @@ describe("load balancer", () => {
     });
     cert.template.resourceCountIs("AWS::CertificateManager::Certificate", 0);
     cert.template.resourceCountIs("AWS::Route53::RecordSet", 0);
+    // Clients get the domain the certificate covers, never the load balancer's own DNS name.
+    expect(cert.json.Outputs.IndexUrl).toMatchObject({ Value: "https://pypi.example.com" });
+  });
+  it("certificateArn: without a domain it is refused; a certificate from another region is refused or asserted", () => {
+    expect(() => synth({ certificateArn: CERT })).toThrow(
+      /domainName \(--domain-name\): is required with certificateArn: .*matches no certificate/,
+    );
+    expect(() =>
+      synth({ certificateArn: CERT, domainName: "pypi.example.com" }, { env: { region: "eu-west-1" } }),
+    ).toThrow(/--certificate-arn: the certificate is in us-east-1, the stack in eu-west-1/);
+    // Environment-agnostic: CloudFormation checks the region before it creates anything.
+    expect(cert.json.Rules?.CertificateInStackRegion).toEqual({
+      Assertions: [
+        {
+          Assert: { "Fn::Equals": [{ Ref: "AWS::Region" }, "us-east-1"] },
+          AssertDescription: expect.stringMatching(
+            /certificateArn must be an ACM certificate in this stack's region/,
+          ),
+        },
+      ],
+    });
   });
   it("allowedCidrs: each CIDR on 80 and 443, nothing else", () => {
     const sg = Object.values(https.json.Resources).find(
