@@ -17,29 +17,17 @@
  *   `ecr:BatchImportUpstreamImage` and `ecr:CreateRepository` (the first pull creates the cache repository),
  *   as "IAM permissions required to sync an upstream registry" lists, scoped to the rule's repositories.
  */
-import { createHash } from "node:crypto";
 import { Aws, CfnRule, Fn, Stack, Token, Validations } from "aws-cdk-lib";
 import * as ecr from "aws-cdk-lib/aws-ecr";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
+import { cachePrefix } from "./cache-prefix.js";
+
+export { cachePrefix };
 
 export const PYPISERVER_IMAGE = "pypiserver/pypiserver";
 export const DOCKER_HUB_REGISTRY_URL = "registry-1.docker.io";
-
-/**
- * The cache's repository prefix for a stack: `pypictl-<up to 12 characters of the name>-<8 hex of its hash>`
- * (≤ 29 characters, lowercase, ECR's pattern), readable in the console and unique per stack name.
- */
-export function cachePrefix(stackName: string): string {
-  const slug = stackName
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .slice(0, 12)
-    .replace(/^-+|-+$/g, "");
-  const hash = createHash("sha256").update(stackName).digest("hex").slice(0, 8);
-  return ["pypictl", slug, hash].filter(Boolean).join("-");
-}
 
 export interface PypiServerImage {
   readonly image: ecs.ContainerImage;

@@ -18,7 +18,7 @@ const templates = new Map<string, TemplateJson>();
 beforeAll(() => {
   for (const c of COMBOS)
     templates.set(c.name, synth(c.props, { env: c.env, context: c.context }).json as unknown as TemplateJson);
-}, 180_000);
+}, 600_000);
 
 function expectations(c: Combo) {
   const p = resolveProps(c.props);
