@@ -10,9 +10,12 @@
  *   an unknown (newer) Region gets the service principal, as AWS documents for new Regions.
  * - Private (all public access blocked, ACLs disabled), TLS-only (deny aws:SecureTransport false), logs
  *   expired after `albAccessLogsDays`.
- * - Kept on destroy (RETAIN): ELB writes a test object the moment logging is enabled, so the bucket is never
- *   empty and CloudFormation could not delete it (a failed delete would leave the stack stuck). Its name is
- *   generated, so a redeploy never collides with it; the lifecycle rule keeps emptying it.
+ * - Kept on destroy and on replacement (RETAIN_ON_UPDATE_OR_DELETE, like the other kept resources): ELB writes
+ *   a test object the moment logging is enabled, so the bucket is never empty and CloudFormation could not
+ *   delete it (a failed delete would leave the stack stuck). Its name is generated, so a redeploy never
+ *   collides with it; the lifecycle rule keeps emptying it. Deleted when the first create fails, so a failed
+ *   first deploy leaves no bucket behind (if ELB had already written its test object, that delete fails
+ *   with BucketNotEmpty and the bucket remains, as it would have anyway).
  */
 import { Duration, RemovalPolicy, Token, Stack, Validations } from "aws-cdk-lib";
 import type * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
@@ -47,7 +50,7 @@ export function enableAccessLogs(
         abortIncompleteMultipartUploadAfter: Duration.days(1),
       },
     ],
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
   Validations.of(bucket).acknowledge({
     id: "AwsSolutions-S1",

@@ -8,12 +8,14 @@ import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
 import type * as efs from "aws-cdk-lib/aws-efs";
 import type * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS } from "../checks/alb/thresholds.js";
-import { ECS_MEMORY_UTILIZATION } from "../checks/ecs/thresholds.js";
+import { ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS, ECS_RUNNING_TASKS } from "../checks/ecs/thresholds.js";
 import { EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT } from "../checks/efs/thresholds.js";
 import type { ResolvedProps } from "./props.js";
 
@@ -64,6 +66,36 @@ export const ALARM_SPECS = {
     value: ALB_UNHEALTHY_HOSTS.maxUnhealthy.default,
   },
 } as const satisfies Record<string, AlarmSpec>;
+
+/**
+ * Alarms for a total outage, whose threshold is a fact (no healthy target, fewer tasks than desired) and whose
+ * duration is the doctor's constant: how long the condition lasts before the matching check fails.
+ */
+export const OUTAGE_ALARM_SPECS = {
+  noHealthyTargets: {
+    id: "NoHealthyTargets",
+    checkId: "alb.target-health",
+    threshold: "unhealthyMinutes",
+    value: ALB_UNHEALTHY_HOSTS.unhealthyMinutes.default,
+  },
+  tasksBelowDesired: {
+    id: "TasksBelowDesired",
+    checkId: "ecs.running-tasks",
+    threshold: "maxGapMinutes",
+    value: ECS_RUNNING_TASKS.maxGapMinutes.default,
+  },
+} as const satisfies Record<string, AlarmSpec>;
+
+/**
+ * OOM kills are not a CloudWatch metric: the signal is the stopped task (ECS Task State Change events).
+ * With the doctor's maxKills at 0, every kill notifies the alarm topic through an EventBridge rule.
+ */
+export const OOM_KILL_SPEC = {
+  id: "OomKills",
+  checkId: "ecs.oom-kills",
+  threshold: "maxKills",
+  value: ECS_OOM_KILLS.maxKills.default,
+} as const satisfies AlarmSpec;
 
 export interface PypiServerAlarmsProps {
   readonly props: ResolvedProps;
@@ -196,5 +228,77 @@ export class PypiServerAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: "Targets are failing the /health check.",
     });
+
+    // A total outage publishes no 5xx ratio (no RequestCount reaches a target) and no UnHealthyHostCount
+    // (nothing registered): HealthyHostCount below 1 is the signal. Missing data (no target registered at
+    // all) is breaching.
+    const healthy = new cloudwatch.Alarm(this, OUTAGE_ALARM_SPECS.noHealthyTargets.id, {
+      metric: new cloudwatch.Metric({
+        namespace: "AWS/ApplicationELB",
+        metricName: "HealthyHostCount",
+        dimensionsMap: { ...lbDims, TargetGroup: a.targetGroup.targetGroupFullName },
+        statistic: "Minimum",
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: OUTAGE_ALARM_SPECS.noHealthyTargets.value,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmDescription: `No healthy target behind the load balancer for ${OUTAGE_ALARM_SPECS.noHealthyTargets.value} minutes: the index is down. Same duration as pypictl doctor's alb.target-health (unhealthyMinutes); run \`pypictl doctor\`.`,
+    });
+    // Container Insights (enabled on the cluster) publishes RunningTaskCount and DesiredTaskCount per service.
+    const ci = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: "ECS/ContainerInsights",
+        metricName,
+        dimensionsMap: { ClusterName: a.cluster.clusterName, ServiceName: a.service.serviceName },
+        statistic: "Average",
+        period: Duration.minutes(1),
+      });
+    const belowDesired = new cloudwatch.Alarm(this, OUTAGE_ALARM_SPECS.tasksBelowDesired.id, {
+      metric: new cloudwatch.MathExpression({
+        expression: "desired - running",
+        usingMetrics: { desired: ci("DesiredTaskCount"), running: ci("RunningTaskCount") },
+        label: "Tasks short of the desired count",
+        period: Duration.minutes(1),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: OUTAGE_ALARM_SPECS.tasksBelowDesired.value,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      alarmDescription: `Fewer tasks running than desired for ${OUTAGE_ALARM_SPECS.tasksBelowDesired.value} minutes (a rollout takes a few). Same duration as pypictl doctor's ecs.running-tasks (maxGapMinutes); run \`pypictl doctor --only ecs.running-tasks\`.`,
+    });
+    for (const al of [healthy, belowDesired]) {
+      al.addAlarmAction(action);
+      al.addOkAction(action);
+      this.alarms.push(al);
+    }
+
+    // OOM kills: the stopped task's container reason is "OutOfMemoryError: Container killed due to memory
+    // usage" (ECS troubleshooting, "Stopped tasks error codes"); every one above maxKills (0) notifies.
+    if (OOM_KILL_SPEC.value === 0) {
+      this.oomRule = new events.Rule(this, OOM_KILL_SPEC.id, {
+        description: `A pypiserver container was OOM-killed (pypictl doctor's ecs.oom-kills fails above maxKills ${OOM_KILL_SPEC.value}); raise containerMemory.`,
+        eventPattern: {
+          source: ["aws.ecs"],
+          detailType: ["ECS Task State Change"],
+          detail: {
+            clusterArn: [a.cluster.clusterArn],
+            lastStatus: ["STOPPED"],
+            containers: { reason: [{ prefix: "OutOfMemoryError" }] },
+          },
+        },
+        targets: [
+          new targets.SnsTopic(a.topic, {
+            message: events.RuleTargetInput.fromText(
+              `pypiserver task ${events.EventField.fromPath("$.detail.taskArn")} was OOM-killed (${events.EventField.fromPath("$.detail.stoppedReason")}). Run: pypictl doctor --only ecs.oom-kills`,
+            ),
+          }),
+        ],
+      });
+    }
   }
+
+  /** The EventBridge rule that notifies OOM kills (maxKills 0). */
+  readonly oomRule?: events.Rule;
 }

@@ -17,29 +17,17 @@
  *   `ecr:BatchImportUpstreamImage` and `ecr:CreateRepository` (the first pull creates the cache repository),
  *   as "IAM permissions required to sync an upstream registry" lists, scoped to the rule's repositories.
  */
-import { createHash } from "node:crypto";
-import { Aws, CfnRule, Fn, Stack, Validations } from "aws-cdk-lib";
+import { Aws, CfnRule, Fn, Stack, Token, Validations } from "aws-cdk-lib";
 import * as ecr from "aws-cdk-lib/aws-ecr";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
+import { cachePrefix } from "./cache-prefix.js";
+
+export { cachePrefix };
 
 export const PYPISERVER_IMAGE = "pypiserver/pypiserver";
 export const DOCKER_HUB_REGISTRY_URL = "registry-1.docker.io";
-
-/**
- * The cache's repository prefix for a stack: `pypictl-<up to 12 characters of the name>-<8 hex of its hash>`
- * (≤ 29 characters, lowercase, ECR's pattern), readable in the console and unique per stack name.
- */
-export function cachePrefix(stackName: string): string {
-  const slug = stackName
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .slice(0, 12)
-    .replace(/^-+|-+$/g, "");
-  const hash = createHash("sha256").update(stackName).digest("hex").slice(0, 8);
-  return ["pypictl", slug, hash].filter(Boolean).join("-");
-}
 
 export interface PypiServerImage {
   readonly image: ecs.ContainerImage;
@@ -79,6 +67,15 @@ export function pypiServerImage(
   return { image: ecs.ContainerImage.fromRegistry(uri), rule };
 }
 
+/**
+ * How cdk-nag spells an ECR ARN of this stack in a finding id: each unresolved pseudo parameter as
+ * `<AWS::Name>`, each one the stack knows (a region-bound stack, e.g. for ALB access logs) literally.
+ */
+export function nagArn(stack: Stack, resource: string): string {
+  const part = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+  return `arn:${part(stack.partition, "Partition")}:ecr:${part(stack.region, "Region")}:${part(stack.account, "AccountId")}:${resource}`;
+}
+
 /** Let the task execution role pull through the cache (and create the cache repository on the first pull). */
 export function grantCachePull(role: iam.IRole, prefix: string): void {
   const stack = Stack.of(role);
@@ -109,7 +106,7 @@ export function grantCachePull(role: iam.IRole, prefix: string): void {
         "ecr:GetAuthorizationToken has no resource-level permissions (the registry login); every image action is scoped to the cache's repositories.",
     },
     {
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/${prefix}/*]`,
+      id: `AwsSolutions-IAM5[Resource::${nagArn(stack, `repository/${prefix}/*`)}]`,
       reason:
         "The pull-through cache creates one repository per upstream image under the stack's prefix on first pull, so the names below the prefix are not known in advance.",
     },

@@ -6,6 +6,8 @@
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { STACK_OUTPUT_KEYS } from "../sources/target/outputs.js";
 import type { AwsClientPool } from "../sources/aws/pool.js";
+import { cachePrefix } from "./cache-prefix.js";
+import { RECORDED_PROPS_OUTPUT, decodeRecordedProps } from "./recorded-props.js";
 
 /** Output keys beyond STACK_OUTPUT_KEYS (defined here, without aws-cdk-lib, and used by the stack). */
 export const EXTRA_OUTPUT_KEYS = {
@@ -18,6 +20,12 @@ export interface KeptResources {
   fileSystemId?: string;
   backupVaultName?: string;
   secretArn?: string;
+  /** The ALB access-log bucket (albAccessLogs). */
+  accessLogsBucket?: string;
+  /** The cluster: Container Insights writes its own log group, which the stack does not own. */
+  clusterName?: string;
+  /** The pull-through cache's repository prefix (dockerHubCredentialArn): ECR creates them on first pull. */
+  cacheRepositoryPrefix?: string;
 }
 
 /** `aws`: the command's pool (two attempts: a best-effort read must not hold destroy up). */
@@ -35,10 +43,15 @@ export async function readKeptResources(
     );
     const pick = (k: string) =>
       typeof outputs[k] === "string" && outputs[k] !== "" ? outputs[k] : undefined;
+    const recorded = pick(RECORDED_PROPS_OUTPUT);
+    const cached = recorded ? decodeRecordedProps(recorded)?.props.dockerHubCredentialArn : undefined;
     return {
       fileSystemId: pick(STACK_OUTPUT_KEYS.fileSystemId),
       backupVaultName: pick(EXTRA_OUTPUT_KEYS.backupVaultName),
       secretArn: pick(STACK_OUTPUT_KEYS.secretId),
+      accessLogsBucket: pick(EXTRA_OUTPUT_KEYS.accessLogsBucket),
+      clusterName: pick(STACK_OUTPUT_KEYS.cluster),
+      ...(cached ? { cacheRepositoryPrefix: cachePrefix(o.stackName) } : {}),
     };
   } catch {
     return {};
@@ -54,4 +67,27 @@ export function redeployFlags(k: KeptResources): string {
   ]
     .filter(Boolean)
     .join(" ");
+}
+
+/**
+ * Everything the stack leaves behind, one line each: what the stack retains, and what AWS services created
+ * outside the stack (Container Insights' performance log group, "/aws/ecs/containerinsights/<cluster>/
+ * performance" per the Container Insights docs; the pull-through cache's repositories, created by ECR on the
+ * first pull). Unknown ones (the outputs could not be read) are named generically.
+ */
+export function leftovers(k: KeptResources): string[] {
+  return [
+    `EFS file system ${k.fileSystemId ?? "(id in the EFS console)"}: your packages`,
+    `AWS Backup vault ${k.backupVaultName ?? "pypictl-…"}: the daily recovery points`,
+    `Secrets Manager secret ${k.secretArn ?? "(in the Secrets Manager console)"}: the index credentials`,
+    ...(k.accessLogsBucket
+      ? [`S3 bucket ${k.accessLogsBucket}: ALB access logs (its lifecycle rule keeps expiring them)`]
+      : []),
+    `CloudWatch log group /aws/ecs/containerinsights/${k.clusterName ?? "<cluster>"}/performance: Container Insights metrics data (created by ECS, not the stack)`,
+    ...(k.cacheRepositoryPrefix
+      ? [
+          `ECR repositories under ${k.cacheRepositoryPrefix}/: the pull-through cache's copies of the image (created by ECR on first pull)`,
+        ]
+      : []),
+  ];
 }

@@ -584,6 +584,13 @@ export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
     !domainName.endsWith(`.${hostedZoneName}`)
   )
     fail("hostedZoneName", `"${hostedZoneName}" does not contain domainName "${domainName}"`);
+  // The URL clients get is https://<domainName>; without one it would be https://<load balancer DNS name>,
+  // which no certificate a user can hold matches (ACM cannot issue for *.elb.amazonaws.com).
+  if (props.certificateArn !== undefined && domainName === undefined)
+    fail(
+      "domainName",
+      "is required with certificateArn: clients reach the index by a name the certificate covers (https://<load balancer DNS name> matches no certificate). Give --domain-name and point its DNS record (CNAME or alias) at the load balancer.",
+    );
   const https = props.certificateArn !== undefined || props.hostedZoneId !== undefined;
   const allowHttp = props.allowHttp ?? false;
   if (!https && !allowHttp)

@@ -9,11 +9,13 @@ import {
   Aspects,
   Aws,
   CfnOutput,
+  CfnRule,
   Duration,
   Fn,
   RemovalPolicy,
   Size,
   Stack,
+  Token,
   Validations,
   type StackProps,
 } from "aws-cdk-lib";
@@ -500,6 +502,7 @@ export class PypiServerStack extends Stack {
           zoneName: p.hostedZoneName,
         });
       if (p.certificateArn) {
+        requireCertificateInStackRegion(this, p.certificateArn);
         certificate = elbv2.ListenerCertificate.fromArn(p.certificateArn);
       } else {
         certificate = new acm.Certificate(this, "Certificate", {
@@ -614,6 +617,31 @@ export class PypiServerStack extends Stack {
       description: "The props pypictl deployed this stack with (the next deploy keeps them unless changed)",
     });
   }
+}
+
+/**
+ * An ALB takes only an ACM certificate from its own region ("the certificate must be in the same Region as
+ * your load balancer", ELB User Guide, HTTPS listeners). A region-bound stack checks at synthesis; an
+ * environment-agnostic one gets a template rule, so CloudFormation refuses before creating anything.
+ */
+function requireCertificateInStackRegion(stack: Stack, certificateArn: string): void {
+  const region = certificateArn.split(":")[3]!;
+  if (!Token.isUnresolved(stack.region)) {
+    if (stack.region !== region)
+      throw new UsageError(
+        `--certificate-arn: the certificate is in ${region}, the stack in ${stack.region}; a load balancer takes only a certificate from its own region (request or import one in ${stack.region}).`,
+        "--certificate-arn",
+      );
+    return;
+  }
+  new CfnRule(stack, "CertificateInStackRegion", {
+    assertions: [
+      {
+        assert: Fn.conditionEquals(Aws.REGION, region),
+        assertDescription: `certificateArn must be an ACM certificate in this stack's region (it is in ${region}): a load balancer takes only a certificate from its own region.`,
+      },
+    ],
+  });
 }
 
 /** The cluster's capacity-provider association, created by aws-cdk's aspect during synthesis (found lazily). */

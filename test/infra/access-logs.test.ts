@@ -13,7 +13,7 @@ import { Token, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { synth, only, type Synthesized } from "./helpers.js";
-import { CERT } from "./matrix.js";
+import { CERT_TLS } from "./matrix.js";
 import { resolveProps } from "../../src/infra/props.js";
 import { runCli } from "../../src/cli/main.js";
 import { captureIo } from "../helpers/io.js";
@@ -26,8 +26,8 @@ let oldRegion: Synthesized; // eu-west-1: a Region from before August 2022, with
 let newRegion: Synthesized; // ap-southeast-4 (2022-11): the logdelivery service principal
 
 beforeAll(() => {
-  off = synth({ certificateArn: CERT });
-  oldRegion = synth({ certificateArn: CERT, albAccessLogs: true }, { env: { region: "eu-west-1" } });
+  off = synth({ ...CERT_TLS });
+  oldRegion = synth({ ...CERT_TLS, albAccessLogs: true }, { env: { region: "eu-west-1" } });
   newRegion = synth(
     { allowHttp: true, albAccessLogs: true, albAccessLogsDays: 30 },
     { env: { region: "ap-southeast-4" } },
@@ -94,7 +94,8 @@ describe("ALB access logs on", () => {
 
   it("bucket: SSE-S3 (no KMS key: ALB log delivery supports only SSE-S3), all public access blocked, ACLs off, expiry, kept on destroy", () => {
     oldRegion.template.hasResource("AWS::S3::Bucket", {
-      DeletionPolicy: "Retain",
+      // Like the file system, vault and secret: kept, except when the first create fails (no orphan then).
+      DeletionPolicy: "RetainExceptOnCreate",
       UpdateReplacePolicy: "Retain",
       Properties: {
         BucketEncryption: {
@@ -251,5 +252,5 @@ describe("CLI", () => {
     } finally {
       await fake.close();
     }
-  }, 60_000);
+  }, 120_000);
 });

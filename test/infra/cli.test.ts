@@ -78,6 +78,8 @@ describe("pypictl synth (offline)", () => {
         "heavy",
         "--certificate-arn",
         "arn:aws:acm:us-east-1:123456789012:certificate/abc-1",
+        "--domain-name",
+        "pypi.example.com",
         "--stack",
         "pypi-prod",
         // --stack reads the deployed stack's props; --offline synthesizes from flags and defaults only.
@@ -597,6 +599,15 @@ describe("destroy says how to redeploy onto what it kept", () => {
         FileSystemId: "fs-0123456789abcdef0",
         BackupVaultName: "pypictl-11111111-2222-3333-4444-555555555555",
         SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:Credentials-AbCdEf",
+        ClusterName: "pypiserver-Cluster-1",
+        AccessLogsBucket: "pypiserver-accesslogs-1",
+        PypictlProps: JSON.stringify({
+          v: 1,
+          props: {
+            dockerHubCredentialArn:
+              "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+          },
+        }),
       },
     });
     try {
@@ -611,6 +622,13 @@ describe("destroy says how to redeploy onto what it kept", () => {
       expect(io.stderr.text).toContain(
         "Redeploy onto them (same packages, same password): pypictl deploy --file-system-id fs-0123456789abcdef0 --backup-vault-name pypictl-11111111-2222-3333-4444-555555555555 --secret-arn arn:aws:secretsmanager:eu-west-1:123456789012:secret:Credentials-AbCdEf",
       );
+      // Every leftover by name, including what AWS created outside the stack.
+      expect(io.stderr.text).toContain("  - EFS file system fs-0123456789abcdef0: your packages\n");
+      expect(io.stderr.text).toContain("  - S3 bucket pypiserver-accesslogs-1: ALB access logs");
+      expect(io.stderr.text).toContain(
+        "  - CloudWatch log group /aws/ecs/containerinsights/pypiserver-Cluster-1/performance:",
+      );
+      expect(io.stderr.text).toMatch(/ {2}- ECR repositories under pypictl-pypiserver-[0-9a-f]{8}\/: /);
     } finally {
       await fake.close();
     }

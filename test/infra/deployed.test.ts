@@ -25,7 +25,7 @@ import { resolveProps, type PypiServerStackProps } from "../../src/infra/props.j
 import { CredentialsError, UsageError } from "../../src/errors.js";
 import { InfraError } from "../../src/infra/errors.js";
 import { synth } from "./helpers.js";
-import { CERT, DOCKER_HUB_CREDENTIAL, KEPT } from "./matrix.js";
+import { CERT_TLS, DOCKER_HUB_CREDENTIAL, KEPT } from "./matrix.js";
 
 const cfnMock = mockClient(CloudFormationClient);
 const client = new CloudFormationClient({ region: "eu-west-1" });
@@ -61,7 +61,7 @@ describe("readDeployedStack", () => {
 
   it("recorded props come from the PypictlProps output: DescribeStacks only, unless the template is asked for", async () => {
     strict();
-    const props: PypiServerStackProps = { size: "heavy", ...KEPT, certificateArn: CERT };
+    const props: PypiServerStackProps = { size: "heavy", ...KEPT, ...CERT_TLS };
     cfnMock.on(DescribeStacksCommand).resolves(
       stack("UPDATE_COMPLETE", [
         { OutputKey: "FileSystemId", OutputValue: KEPT.fileSystemId },
@@ -90,14 +90,14 @@ describe("readDeployedStack", () => {
 
   it("a stack deployed before props were recorded is read from its template (GetTemplate)", async () => {
     strict();
-    const old = synth({ size: "heavy", ...KEPT, certificateArn: CERT, minInstances: 3 }).json;
+    const old = synth({ size: "heavy", ...KEPT, ...CERT_TLS, minInstances: 3 }).json;
     delete (old.Outputs as Record<string, unknown>)[RECORDED_PROPS_OUTPUT];
     cfnMock.on(DescribeStacksCommand).resolves(stack("UPDATE_COMPLETE"));
     cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(old) });
     const d = await readDeployedStack(client, "pypiserver");
     expect(d).toMatchObject({ exists: true, origin: "template" });
     if (!d.exists) throw new Error("unreachable");
-    expect(d.props).toEqual({ size: "heavy", minInstances: 3, ...KEPT, certificateArn: CERT });
+    expect(d.props).toEqual({ size: "heavy", minInstances: 3, ...KEPT, ...CERT_TLS });
   }, 30_000);
 
   it("AccessDenied stops the command naming the permissions (never a silent start from defaults)", async () => {
@@ -141,7 +141,7 @@ describe("propsFromTemplate: an older stack's template gives back the props it w
   // Each synthesized without the recorded output, read back, resolved: the same stack.
   const CASES: Array<[string, PypiServerStackProps, { env?: { region: string } }?]> = [
     ["defaults over plain HTTP", { allowHttp: true }],
-    ["heavy, kept data, certificate", { size: "heavy", ...KEPT, certificateArn: CERT }],
+    ["heavy, kept data, certificate", { size: "heavy", ...KEPT, ...CERT_TLS }],
     [
       "custom counts and memory, bursting, zone, e-mail, CIDRs",
       {
@@ -171,7 +171,7 @@ describe("propsFromTemplate: an older stack's template gives back the props it w
         efsThroughputMode: "provisioned",
         efsProvisionedMibps: 64,
         dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL,
-        certificateArn: CERT,
+        ...CERT_TLS,
         albIdleTimeoutSeconds: 120,
         deregistrationDelaySeconds: 10,
       },
@@ -202,7 +202,7 @@ describe("propsFromTemplate: an older stack's template gives back the props it w
 
   it("keeps only what the defaults would not give (the preset still moves the rest)", () => {
     expect(read[0]![2]).toEqual({ allowHttp: true });
-    expect(read[1]![2]).toEqual({ size: "heavy", ...KEPT, certificateArn: CERT });
+    expect(read[1]![2]).toEqual({ size: "heavy", ...KEPT, ...CERT_TLS });
   });
 });
 
@@ -246,7 +246,7 @@ describe("layerProps: flag > config > deployed > default", () => {
   });
 
   it("a value the user sets drops the deployed values it makes meaningless (reported), not a validation error", () => {
-    const l = layerProps({ deployed, flags: { certificateArn: CERT, efsThroughputMode: "elastic" } });
+    const l = layerProps({ deployed, flags: { ...CERT_TLS, efsThroughputMode: "elastic" } });
     expect(l.props.allowHttp).toBeUndefined();
     expect(l.props.efsProvisionedMibps).toBeUndefined();
     expect(l.dropped.map((d) => `${d.key}: ${d.reason}`)).toEqual([

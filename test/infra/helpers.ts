@@ -9,6 +9,7 @@ export interface Synthesized {
   json: Record<string, unknown> & {
     Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
     Outputs: Record<string, unknown>;
+    Rules?: Record<string, unknown>;
   };
   stack: PypiServerStack;
 }

@@ -186,3 +186,14 @@ describe("the cache changes only where the image comes from", () => {
     });
   });
 });
+
+describe("with ALB access logs (a region-bound stack)", () => {
+  it("synthesizes: the cdk-nag acknowledgement names the repositories' ARN with the resolved region", () => {
+    const s = synth(
+      { allowHttp: true, albAccessLogs: true, dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL },
+      { stackName: "pypi-prod", env: { region: "eu-west-1" } },
+    );
+    expect(JSON.stringify(s.json)).toContain(`:ecr:eu-west-1:`);
+    expect(JSON.stringify(s.json)).toContain(`repository/${prefix}/*`);
+  }, 30_000);
+});

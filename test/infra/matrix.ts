@@ -2,13 +2,18 @@
  * The preset × option combinations every whole-template test (wiring, cfn-lint) runs over: each size preset
  * with each TLS mode (plain HTTP, certificate ARN, domain + hosted zone), the NAT gateway count cycling
  * 0/1/2 through them, plus the options that change the network or storage shape (existing VPC, three zones,
- * Graviton hosts, EFS throughput modes, open and restricted CIDRs).
+ * Graviton hosts, EFS throughput modes, open and restricted CIDRs), plus a pairwise covering set of every
+ * option against every other ({@link PAIRWISE_FACTORS}): two options that each synthesize alone can still
+ * fail together (ALB access logs bind the region, which broke the pull-through cache's cdk-nag
+ * acknowledgement), so every pair of option values is synthesized at least once.
  */
 import type { PypiServerStackProps } from "../../src/infra/props.js";
 import { SIZES } from "../../src/infra/sizing.js";
 
-export const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0c5f1d1e-1111-2222-3333-444455556666";
+export const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0c5f1d1e-1111-2222-3333-444455556666";
 export const ACCOUNT = "123456789012";
+/** A certificate needs the name clients use (the domain it covers). */
+export const CERT_TLS = { certificateArn: CERT, domainName: "pypi.example.com" } as const;
 export const EXISTING_VPC_ID = "vpc-0123456789abcdef0";
 /** A Docker Hub credential for the ECR pull-through cache (ECR wants the ecr-pullthroughcache/ name prefix). */
 export const DOCKER_HUB_CREDENTIAL =
@@ -61,7 +66,7 @@ export function vpcLookupContext(o: {
 
 const TLS = [
   { name: "http", props: { allowHttp: true } },
-  { name: "cert", props: { certificateArn: CERT } },
+  { name: "cert", props: CERT_TLS },
   { name: "zone", props: { domainName: "pypi.example.com", hostedZoneId: "Z0123456789ABC" } },
 ] as const;
 
@@ -86,13 +91,122 @@ export const KEPT = {
   secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:CredentialsF8F243AA-AbCdEfGhIjKl-a1B2c3",
 } as const;
 
+/** One factor per option, its values exclusive (a TLS mode, a VPC shape, …); the first value is the default. */
+export const PAIRWISE_FACTORS: Readonly<Record<string, Readonly<Record<string, PypiServerStackProps>>>> = {
+  tls: {
+    http: { allowHttp: true },
+    cert: CERT_TLS,
+    zone: { domainName: "pypi.example.com", hostedZoneId: "Z0123456789ABC" },
+  },
+  vpc: {
+    nat1: {},
+    nat0: { natGateways: 0 },
+    nat2: { natGateways: 2 },
+    existing: { vpcId: EXISTING_VPC_ID },
+  },
+  efs: {
+    elastic: {},
+    bursting: { efsThroughputMode: "bursting" },
+    provisioned: { efsThroughputMode: "provisioned", efsProvisionedMibps: 64 },
+    adopted: { fileSystemId: KEPT.fileSystemId },
+  },
+  secret: { new: {}, adopted: { secretArn: KEPT.secretArn }, username: { username: "ci" } },
+  vault: { new: {}, adopted: { backupVaultName: KEPT.backupVaultName } },
+  accessLogs: { off: {}, on: { albAccessLogs: true } },
+  imageCache: { off: {}, on: { dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL } },
+  hosts: { light: {}, heavy: { size: "heavy" }, graviton: { instanceType: "t4g.medium" } },
+  alarms: { none: {}, email: { alarmEmail: "oncall@example.com", allowedCidrs: ["10.0.0.0/8"] } },
+};
+
+type Row = Record<string, string>;
+const pairKey = (f1: string, v1: string, f2: string, v2: string) => `${f1}=${v1}&${f2}=${v2}`;
+
+/** Every pair of (factor=value, other factor=value), factors in table order. */
+export function allPairs(): Set<string> {
+  const factors = Object.keys(PAIRWISE_FACTORS);
+  const pairs = new Set<string>();
+  factors.forEach((f1, i) =>
+    factors.slice(i + 1).forEach((f2) => {
+      for (const v1 of Object.keys(PAIRWISE_FACTORS[f1]!))
+        for (const v2 of Object.keys(PAIRWISE_FACTORS[f2]!)) pairs.add(pairKey(f1, v1, f2, v2));
+    }),
+  );
+  return pairs;
+}
+
+export function pairsOf(row: Row): string[] {
+  const factors = Object.keys(PAIRWISE_FACTORS);
+  return factors.flatMap((f1, i) => factors.slice(i + 1).map((f2) => pairKey(f1, row[f1]!, f2, row[f2]!)));
+}
+
+/** A greedy covering array: each row starts from an uncovered pair and picks, factor by factor, the most new pairs. */
+export function pairwiseRows(): Row[] {
+  const factors = Object.keys(PAIRWISE_FACTORS);
+  const uncovered = allPairs();
+  const rows: Row[] = [];
+  while (uncovered.size > 0) {
+    const [first] = uncovered;
+    const [a, b] = first!.split("&").map((kv) => kv.split("=") as [string, string]);
+    const row: Row = { [a![0]]: a![1], [b![0]]: b![1] };
+    for (const f of factors) {
+      if (row[f] !== undefined) continue;
+      let best = Object.keys(PAIRWISE_FACTORS[f]!)[0]!;
+      let bestGain = -1;
+      for (const v of Object.keys(PAIRWISE_FACTORS[f]!)) {
+        const gain = Object.entries(row).filter(([g, w]) => {
+          const [x, y] =
+            factors.indexOf(g) < factors.indexOf(f)
+              ? [
+                  [g, w],
+                  [f, v],
+                ]
+              : [
+                  [f, v],
+                  [g, w],
+                ];
+          return uncovered.has(pairKey(x![0]!, x![1]!, y![0]!, y![1]!));
+        }).length;
+        if (gain > bestGain) [best, bestGain] = [v, gain];
+      }
+      row[f] = best;
+    }
+    const ordered = Object.fromEntries(factors.map((f) => [f, row[f]!]));
+    for (const p of pairsOf(ordered)) uncovered.delete(p);
+    rows.push(ordered);
+  }
+  return rows;
+}
+
+function pairwiseCombos(): Combo[] {
+  return pairwiseRows().map((row) => {
+    const props = Object.assign(
+      {},
+      ...Object.entries(row).map(([f, v]) => PAIRWISE_FACTORS[f]![v]),
+    ) as PypiServerStackProps;
+    const existing = row.vpc === "existing";
+    return {
+      name: `pairwise ${Object.values(row).join("/")}`,
+      props,
+      ...(existing
+        ? {
+            env: { account: ACCOUNT, region: "eu-west-1" },
+            context: vpcLookupContext({ region: "eu-west-1" }),
+          }
+        : row.accessLogs === "on"
+          ? { env: { region: "eu-west-1" } }
+          : {}),
+    };
+  });
+}
+
 export const COMBOS: readonly Combo[] = [
+  ...pairwiseCombos(),
   ...presetCombos(),
   {
     name: "existing VPC/cert",
-    props: { vpcId: EXISTING_VPC_ID, certificateArn: CERT, allowedCidrs: ["10.0.0.0/8"] },
-    env: { account: ACCOUNT, region: "us-east-1" },
-    context: vpcLookupContext({ region: "us-east-1" }),
+    props: { vpcId: EXISTING_VPC_ID, ...CERT_TLS, allowedCidrs: ["10.0.0.0/8"] },
+    env: { account: ACCOUNT, region: "eu-west-1" },
+    context: vpcLookupContext({ region: "eu-west-1" }),
   },
   {
     name: "3 AZs/http/bursting",
@@ -111,22 +225,22 @@ export const COMBOS: readonly Combo[] = [
     name: "graviton t4g/cert/provisioned",
     props: {
       instanceType: "t4g.medium",
-      certificateArn: CERT,
+      ...CERT_TLS,
       efsThroughputMode: "provisioned",
       efsProvisionedMibps: 32,
     },
   },
-  { name: "redeploy onto kept data/cert", props: { ...KEPT, certificateArn: CERT } },
+  { name: "redeploy onto kept data/cert", props: { ...KEPT, ...CERT_TLS } },
   // ALB access logs bind the stack to a region (account-agnostic): one Region from before August 2022 (its ELB
   // account in the bucket policy), one newer (the logdelivery.elasticloadbalancing service principal).
   {
     name: "access logs/cert/eu-west-1",
-    props: { albAccessLogs: true, certificateArn: CERT },
+    props: { albAccessLogs: true, ...CERT_TLS },
     env: { region: "eu-west-1" },
   },
   {
     name: "ECR pull-through cache/cert/nat2",
-    props: { dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL, certificateArn: CERT, natGateways: 2 },
+    props: { dockerHubCredentialArn: DOCKER_HUB_CREDENTIAL, ...CERT_TLS, natGateways: 2 },
   },
   {
     name: "access logs 30 days/http/nat0/ap-southeast-4",

@@ -99,7 +99,11 @@ describe("validation names the prop and its flag", () => {
       /HTTPS needs a certificate: give --certificate-arn, or --domain-name with --hosted-zone-id .* or --allow-http/,
     ],
     [
-      { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", allowHttp: true },
+      {
+        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        domainName: "pypi.example.com",
+        allowHttp: true,
+      },
       /allowHttp .*conflicts/,
     ],
     [{ hostedZoneId: "Z0123456789ABC" }, /hostedZoneId .*needs domainName/],
@@ -130,6 +134,7 @@ describe("validation names the prop and its flag", () => {
     expect(
       resolveProps({
         certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        domainName: "pypi.example.com",
         allowedCidrs: ["10.0.0.0/8"],
       }).warnings,
     ).toEqual([]);

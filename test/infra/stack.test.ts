@@ -10,14 +10,15 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { synth, only, containerDefinition, type Synthesized } from "./helpers.js";
 import { STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
-import { ALARM_SPECS } from "../../src/infra/alarms.js";
+import { ALARM_SPECS, OOM_KILL_SPEC, OUTAGE_ALARM_SPECS } from "../../src/infra/alarms.js";
+import { RECORDED_PROPS_OUTPUT } from "../../src/infra/recorded-props.js";
 import { EXTRA_OUTPUT_KEYS } from "../../src/infra/stack.js";
 import { DASHBOARD_THRESHOLDS, dashboardSeries } from "../../src/infra/dashboard.js";
 import { SERIES } from "../../src/sources/aws/metric-catalogue.js";
 import { containerCommand } from "../../src/infra/container.js";
 import { resolveProps } from "../../src/infra/props.js";
 import { ALB_5XX_RATE, ALB_P95_LATENCY, ALB_UNHEALTHY_HOSTS } from "../../src/checks/alb/thresholds.js";
-import { ECS_MEMORY_UTILIZATION } from "../../src/checks/ecs/thresholds.js";
+import { ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS, ECS_RUNNING_TASKS } from "../../src/checks/ecs/thresholds.js";
 import { EFS_BURST_CREDITS, EFS_PERCENT_IO_LIMIT } from "../../src/checks/efs/thresholds.js";
 import { findCheck } from "../../src/checks/registry.js";
 
@@ -52,6 +53,7 @@ beforeAll(() => {
   });
   cert = synth({
     certificateArn: CERT,
+    domainName: "pypi.example.com",
     efsThroughputMode: "provisioned",
     efsProvisionedMibps: 64,
     instanceType: "m6i.large",
@@ -88,7 +90,7 @@ describe("outputs doctor and creds read", () => {
     const always = Object.values(EXTRA_OUTPUT_KEYS).filter((k) => k !== EXTRA_OUTPUT_KEYS.accessLogsBucket);
     for (const s of [base, https, cert, existingVpc]) {
       expect(Object.keys(s.json.Outputs).sort()).toEqual(
-        [...Object.values(STACK_OUTPUT_KEYS), ...always].sort(),
+        [...Object.values(STACK_OUTPUT_KEYS), ...always, RECORDED_PROPS_OUTPUT].sort(),
       );
     }
   });
@@ -420,6 +422,27 @@ describe("load balancer", () => {
     });
     cert.template.resourceCountIs("AWS::CertificateManager::Certificate", 0);
     cert.template.resourceCountIs("AWS::Route53::RecordSet", 0);
+    // Clients get the domain the certificate covers, never the load balancer's own DNS name.
+    expect(cert.json.Outputs.IndexUrl).toMatchObject({ Value: "https://pypi.example.com" });
+  });
+  it("certificateArn: without a domain it is refused; a certificate from another region is refused or asserted", () => {
+    expect(() => synth({ certificateArn: CERT })).toThrow(
+      /domainName \(--domain-name\): is required with certificateArn: .*matches no certificate/,
+    );
+    expect(() =>
+      synth({ certificateArn: CERT, domainName: "pypi.example.com" }, { env: { region: "eu-west-1" } }),
+    ).toThrow(/--certificate-arn: the certificate is in us-east-1, the stack in eu-west-1/);
+    // Environment-agnostic: CloudFormation checks the region before it creates anything.
+    expect(cert.json.Rules?.CertificateInStackRegion).toEqual({
+      Assertions: [
+        {
+          Assert: { "Fn::Equals": [{ Ref: "AWS::Region" }, "us-east-1"] },
+          AssertDescription: expect.stringMatching(
+            /certificateArn must be an ACM certificate in this stack's region/,
+          ),
+        },
+      ],
+    });
   });
   it("allowedCidrs: each CIDR on 80 and 443, nothing else", () => {
     const sg = Object.values(https.json.Resources).find(
@@ -463,6 +486,49 @@ describe("alarms use the doctor's thresholds", () => {
     if (!found) throw new Error(`no alarm ${id}`);
     return found[1].Properties!;
   };
+
+  it("a total outage alarms: no healthy target, and fewer tasks than desired, for the doctor's durations", () => {
+    const none = alarm(base, OUTAGE_ALARM_SPECS.noHealthyTargets.id);
+    expect(none).toMatchObject({
+      MetricName: "HealthyHostCount",
+      Namespace: "AWS/ApplicationELB",
+      Statistic: "Minimum",
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      EvaluationPeriods: ALB_UNHEALTHY_HOSTS.unhealthyMinutes.default,
+      // Nothing registered publishes nothing: that is an outage too.
+      TreatMissingData: "breaching",
+    });
+    expect(none.AlarmActions).toHaveLength(1);
+    const short = alarm(base, OUTAGE_ALARM_SPECS.tasksBelowDesired.id);
+    expect(short).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      EvaluationPeriods: ECS_RUNNING_TASKS.maxGapMinutes.default,
+    });
+    expect(JSON.stringify(short.Metrics)).toMatch(/"Expression":"desired - running"/);
+    expect(JSON.stringify(short.Metrics)).toMatch(
+      /ECS\/ContainerInsights.*DesiredTaskCount|DesiredTaskCount.*ECS\/ContainerInsights/,
+    );
+    for (const spec of Object.values(OUTAGE_ALARM_SPECS))
+      expect(findCheck(spec.checkId)!.thresholds[spec.threshold]?.default, spec.checkId).toBe(spec.value);
+    expect(findCheck("alb.target-health")!.thresholds).toBe(ALB_UNHEALTHY_HOSTS);
+    expect(findCheck("ecs.running-tasks")!.thresholds).toBe(ECS_RUNNING_TASKS);
+  });
+
+  it("an OOM kill notifies the alarm topic (doctor's maxKills is 0: every kill)", () => {
+    expect(OOM_KILL_SPEC.value).toBe(ECS_OOM_KILLS.maxKills.default);
+    expect(findCheck(OOM_KILL_SPEC.checkId)!.thresholds).toBe(ECS_OOM_KILLS);
+    const rule = only(base, "AWS::Events::Rule").Properties!;
+    expect(rule.EventPattern).toMatchObject({
+      source: ["aws.ecs"],
+      "detail-type": ["ECS Task State Change"],
+      detail: { lastStatus: ["STOPPED"], containers: { reason: [{ prefix: "OutOfMemoryError" }] } },
+    });
+    const [target] = rule.Targets as Array<{ Arn: unknown; InputTransformer?: unknown }>;
+    expect(JSON.stringify(target!.Arn)).toMatch(/AlarmTopic/);
+    expect(JSON.stringify(target!.InputTransformer)).toMatch(/OOM-killed/);
+  });
 
   it("each alarm's threshold is the named constant", () => {
     expect(alarm(base, ALARM_SPECS.efsPercentIoLimit.id).Threshold).toBe(

@@ -10,7 +10,7 @@ import { layerProps } from "../../src/infra/layers.js";
 import { formatPlan, planProps } from "../../src/infra/plan.js";
 import { resolveProps, type PypiServerStackProps } from "../../src/infra/props.js";
 import { synth } from "./helpers.js";
-import { ACCOUNT, CERT, EXISTING_VPC_ID, KEPT, vpcLookupContext } from "./matrix.js";
+import { ACCOUNT, CERT_TLS, EXISTING_VPC_ID, KEPT, vpcLookupContext } from "./matrix.js";
 
 const OTHER_FS = "fs-0fedcba9876543210";
 const OTHER_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pypi-other-ZyXwVu";
@@ -29,7 +29,7 @@ function template(props: PypiServerStackProps, env = false): TemplateJson {
 }
 const kinds = (a: TemplateJson, b: TemplateJson) => statefulChanges(a, b).map((c) => c.kind);
 
-const BASE: PypiServerStackProps = { certificateArn: CERT };
+const BASE: PypiServerStackProps = { ...CERT_TLS };
 
 describe("statefulChanges on synthesized templates", () => {
   beforeAll(() => {
@@ -136,7 +136,7 @@ describe("statefulChanges on synthesized templates", () => {
 });
 
 describe("the plan in words", () => {
-  const deployed: PypiServerStackProps = { size: "heavy", ...KEPT, certificateArn: CERT };
+  const deployed: PypiServerStackProps = { size: "heavy", ...KEPT, ...CERT_TLS };
 
   it("an update lists each change (before → after, source), the deployed values kept, and the notes", () => {
     const layered = layerProps({
@@ -150,7 +150,7 @@ describe("the plan in words", () => {
     expect(text).toMatch(/^ {2}imageTag +v2\.4\.1 → v2\.3\.2 {2}\(config deploy\.imageTag\)$/m);
     expect(text).toMatch(/^ {2}alarmEmail +\(none\) → oncall@example\.com {2}\(flag --alarm-email\)$/m);
     expect(text).toContain(
-      "Kept at their deployed values: size, fileSystemId, backupVaultName, secretArn, certificateArn.",
+      "Kept at their deployed values: size, fileSystemId, backupVaultName, secretArn, domainName, certificateArn.",
     );
     expect(text).not.toMatch(/alarms reach nobody/);
     expect(plan.changes.map((c) => c.key)).toEqual(["imageTag", "alarmEmail"]);

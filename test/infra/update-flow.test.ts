@@ -15,11 +15,11 @@ import { RECORDED_PROPS_OUTPUT, encodeRecordedProps } from "../../src/infra/reco
 import type { PypiServerStackProps } from "../../src/infra/props.js";
 import { startFakeAws } from "./fake-aws.js";
 import { synth } from "./helpers.js";
-import { CERT, KEPT } from "./matrix.js";
+import { CERT_TLS, KEPT } from "./matrix.js";
 
 let dir: string;
 const savedEnv = { ...process.env };
-const DEPLOYED: PypiServerStackProps = { size: "heavy", ...KEPT, certificateArn: CERT };
+const DEPLOYED: PypiServerStackProps = { size: "heavy", ...KEPT, ...CERT_TLS };
 let template: Record<string, unknown>;
 
 beforeAll(async () => {
@@ -107,7 +107,7 @@ describe("update workflow: change one prop, everything else keeps its deployed v
       // The words come before the resource diff.
       expect(io.stdout.text).toMatch(/AWS::SNS::Subscription/);
     });
-  }, 60_000);
+  }, 120_000);
 
   it("deploy --alarm-email --yes: the uploaded template keeps the adopted file system, secret, vault and the heavy hosts", async () => {
     await withStack(DEPLOYED, async (fake) => {
@@ -128,7 +128,7 @@ describe("update workflow: change one prop, everything else keeps its deployed v
         props: { ...DEPLOYED, alarmEmail: "oncall@example.com" },
       });
     });
-  }, 60_000);
+  }, 120_000);
 
   it("a stack deployed before props were recorded: read back from its template, same protection", async () => {
     await withStack(undefined, async (fake) => {
@@ -142,7 +142,7 @@ describe("update workflow: change one prop, everything else keeps its deployed v
       expect(fake.calls).toContain("GetTemplate");
       expect(JSON.stringify(uploaded(fake))).toContain('"InstanceType":"c6a.xlarge"');
     });
-  }, 60_000);
+  }, 120_000);
 
   it("a change that would swap the file system stops with exit 2 naming --allow-replace; nothing changes", async () => {
     await withStack(DEPLOYED, async (fake) => {
@@ -158,7 +158,7 @@ describe("update workflow: change one prop, everything else keeps its deployed v
       expect(fake.calls).not.toContain("CreateChangeSet");
       expect(fake.calls).not.toContain("ExecuteChangeSet");
     });
-  }, 60_000);
+  }, 120_000);
 
   it("--reset secret-arn would make a new secret: stops; with --allow-replace secret it deploys", async () => {
     await withStack(DEPLOYED, async (fake) => {
@@ -186,7 +186,7 @@ describe("update workflow: change one prop, everything else keeps its deployed v
       expect(code, io2.stderr.text).toBe(0);
       expect(fake.calls).toContain("ExecuteChangeSet");
     });
-  }, 60_000);
+  }, 120_000);
 
   it("diff names the stop a deploy would make (and the flag) but is still a diff (exit 0)", async () => {
     await withStack(DEPLOYED, async () => {
@@ -196,7 +196,7 @@ describe("update workflow: change one prop, everything else keeps its deployed v
         /warning: `pypictl deploy` would stop here: this deploy switches from the adopted package file system fs-0123456789abcdef0 to a new package file system.*--allow-replace file-system/,
       );
     });
-  }, 60_000);
+  }, 120_000);
 
   it("deploy without --yes and without a terminal: the plan, then no deploy (exit 1)", async () => {
     await withStack(DEPLOYED, async (fake) => {
@@ -206,7 +206,7 @@ describe("update workflow: change one prop, everything else keeps its deployed v
       expect(io.stderr.text).toMatch(/No terminal to confirm on: re-run with --yes/);
       expect(fake.calls).not.toContain("CreateChangeSet");
     });
-  }, 60_000);
+  }, 120_000);
 
   it("synth --stack starts from the deployed props; --offline does not read them", async () => {
     await withStack(DEPLOYED, async (fake) => {
@@ -220,5 +220,5 @@ describe("update workflow: change one prop, everything else keeps its deployed v
       expect(offline.stdout.text).toContain("AWS::EFS::FileSystem");
       expect(fake.calls.length).toBe(calls);
     });
-  }, 60_000);
+  }, 120_000);
 });

@@ -600,7 +600,7 @@ export async function destroyAction(flags: DeployFlags, io: Io): Promise<number>
       `Destroying stack ${run.stackName}. Kept (RETAIN): the EFS file system with your packages, the AWS Backup vault with its recovery points, the credentials secret, and the ALB access-log bucket if access logs were on (its lifecycle rule keeps expiring the logs). ` +
         "Deleted: everything else; the hosts are terminated with their auto-scaling group (no managed termination protection, so nothing waits on protected instances; ECS drains their tasks first).\n",
     );
-    const { readKeptResources, redeployFlags } = await import("../../infra/kept.js");
+    const { readKeptResources, redeployFlags, leftovers } = await import("../../infra/kept.js");
     const { AwsClientPool } = await import("../../sources/aws/pool.js");
     const kept = await readKeptResources(run, new AwsClientPool());
     const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose, yes: flags.yes });
@@ -611,6 +611,9 @@ export async function destroyAction(flags: DeployFlags, io: Io): Promise<number>
       err(
         io,
         `Stack ${run.stackName} deleted. The packages file system, backup vault and secret remain (delete them in the EFS, AWS Backup and Secrets Manager consoles if you no longer need them).\n` +
+          `Left behind:\n${leftovers(kept)
+            .map((l) => `  - ${l}\n`)
+            .join("")}` +
           (flagsText
             ? `Redeploy onto them (same packages, same password): pypictl deploy ${flagsText} [your other deploy flags]\n`
             : "Redeploy onto them: pypictl deploy --file-system-id fs-… --backup-vault-name pypictl-… --secret-arn arn:… (their ids are in the EFS, AWS Backup and Secrets Manager consoles); without these flags a deploy starts with a new, empty file system.\n"),
