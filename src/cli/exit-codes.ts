@@ -4,6 +4,7 @@
  */
 import { EXIT, type ExitCode } from "../checks/report.js";
 import { IncompleteError, UsageError } from "../errors.js";
+import { isOsError } from "./os-errors.js";
 
 export { EXIT, type ExitCode };
 
@@ -22,7 +23,7 @@ export const EXIT_TABLE: readonly ExitCodeRow[] = [
   {
     code: EXIT.usage,
     meaning:
-      "bad invocation or input: unknown flag or check id, conflicting modes, a --format the mode cannot produce, malformed threshold, config or bundle, missing AWS credentials, destroy without --yes off a terminal — the message names the flag, field or file",
+      "bad invocation or input: unknown flag or check id, conflicting modes, a --format the mode cannot produce, malformed threshold, config or bundle, missing AWS credentials, deploy or destroy without --yes off a terminal, a file that cannot be read or written — the message names the flag, field or file",
   },
   {
     code: EXIT.incomplete,
@@ -59,5 +60,7 @@ ${EXIT_TABLE.map((r) => helpRow(r.code, r.meaning)).join("\n")}
 export function exitCodeOf(e: unknown): { code: ExitCode; kind: "usage" | "incomplete" | "internal" } {
   if (e instanceof UsageError) return { code: EXIT.usage, kind: "usage" };
   if (e instanceof IncompleteError) return { code: EXIT.incomplete, kind: "incomplete" };
+  // An OS error (a file that cannot be read or written) is exit 2, as runCli prints it.
+  if (isOsError(e)) return { code: EXIT.usage, kind: "usage" };
   return { code: EXIT.internal, kind: "internal" };
 }

@@ -198,10 +198,10 @@ describe("update workflow: change one prop, everything else keeps its deployed v
     });
   }, 120_000);
 
-  it("deploy without --yes and without a terminal: the plan, then no deploy (exit 1)", async () => {
+  it("deploy without --yes and without a terminal: the plan, then no deploy (exit 2 naming --yes)", async () => {
     await withStack(DEPLOYED, async (fake) => {
       const io = captureIo({}, { cwd: dir });
-      expect(await runCli(["deploy", "--image-tag", "v2.3.2", "--outputs-file", "o5.json"], io)).toBe(1);
+      expect(await runCli(["deploy", "--image-tag", "v2.3.2", "--outputs-file", "o5.json"], io)).toBe(2);
       expect(io.stderr.text).toMatch(/imageTag {2}v2\.4\.1 → v2\.3\.2 {2}\(flag --image-tag\)/);
       expect(io.stderr.text).toMatch(/No terminal to confirm on: re-run with --yes/);
       expect(fake.calls).not.toContain("CreateChangeSet");

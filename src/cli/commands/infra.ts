@@ -550,9 +550,11 @@ export async function deployAction(flags: DeployFlags, io: Io): Promise<number> 
         const answer = await sink.confirm?.(
           `Deploy stack ${run.stackName}${plan!.update ? ` (${plan!.changes.length} prop change${plan!.changes.length === 1 ? "" : "s"})` : ""}?`,
         );
+        // Off a terminal nobody can answer: a usage error naming --yes (exit 2), as destroy does.
         if (answer === undefined)
-          throw new DeclinedError(
+          throw new UsageError(
             "No terminal to confirm on: re-run with --yes to deploy (review it first with `pypictl diff`): nothing was changed.",
+            "--yes",
           );
         if (!answer) throw new DeclinedError("Deploy cancelled: nothing was changed.");
       },
