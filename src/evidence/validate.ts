@@ -304,6 +304,20 @@ function taskCounts(v: unknown, a: At): void {
   if (s.oldestProvisioningAt !== undefined) isoTime(s.oldestProvisioningAt, a.at("oldestProvisioningAt"));
 }
 
+function gunicornLogs(v: unknown, a: At): void {
+  const s = obj(v, a);
+  str(s.logGroup, a.at("logGroup"));
+  bool(s.truncated, a.at("truncated"));
+  arr(s.lines, a.at("lines")).forEach((l, i) => {
+    const la = a.at("lines").at(i);
+    const o = obj(l, la);
+    isoTime(o.at, la.at("at"));
+    oneOf(o.kind, la.at("kind"), ["oom", "timeout"]);
+    str(o.stream, la.at("stream"));
+    optInt(o, "pid", la);
+  });
+}
+
 function instances(v: unknown, a: At): void {
   const s = obj(v, a);
   oneOf(s.via, a.at("via"), ["autoscaling-group", "container-instances"]);
@@ -473,6 +487,7 @@ const SOURCE_VALUES: Record<string, (v: unknown, a: At) => void> = {
   "ecs.service": service,
   "ecs.stopped-tasks": stoppedTasks,
   "ecs.tasks": taskCounts,
+  "logs.gunicorn": gunicornLogs,
   "fleet.instances": instances,
   "elb.targets": targets,
   "efs.file-system": fileSystem,

@@ -22,6 +22,7 @@ const PREFIX: Record<string, string> = {
   ElasticLoadBalancingV2: "elasticloadbalancing",
   EFS: "elasticfilesystem",
   CloudWatch: "cloudwatch",
+  CloudWatchLogs: "logs",
   SSM: "ssm",
   CloudFormation: "cloudformation",
   SecretsManager: "secretsmanager",
@@ -83,6 +84,9 @@ export function requestsFor(
         resource: asArn("ecs", "container-instance", c, ci),
       }));
     }
+    case "logs:FilterLogEvents":
+      // Authorized on the log group (Service Authorization Reference: log-group, arn …:log-group:NAME:*).
+      return [{ action, resource: arn("logs", `log-group:${String(input.logGroupName)}:*`) }];
     case "elasticfilesystem:DescribeFileSystems":
       return [{ action, resource: arn("elasticfilesystem", `file-system/${String(input.FileSystemId)}`) }];
     case "secretsmanager:GetSecretValue": {

@@ -5,7 +5,9 @@
  */
 import { defineCheck, limitRef, renderMessage, type ResourceResult } from "../model.js";
 import { ECS_CPU_UTILIZATION, ECS_MEMORY_UTILIZATION, ECS_OOM_KILLS } from "./thresholds.js";
+import { workerOomSignals } from "./worker-oom.js";
 import {
+  GUNICORN_LOGS,
   INSTANCES,
   METRICS,
   SERVICE,
@@ -141,10 +143,10 @@ export const ecsOomKills = defineCheck({
   id: "ecs.oom-kills",
   title: "Containers killed for memory (OOM)",
   description:
-    "Tasks of the service stopped in the window whose container reason or task stoppedReason is OutOfMemoryError (fail), or that exited 137 without a reason (warn: also SIGKILL after the 30 s stopTimeout). The signal lives on the stopped task, not in service events; ECS keeps stopped tasks visible for at least one hour, so older stops may be gone.",
+    "Tasks of the service stopped in the window whose container reason or task stoppedReason is OutOfMemoryError (fail), or that exited 137 without a reason (warn: also SIGKILL after the 30 s stopTimeout). The signal lives on the stopped task, not in service events; ECS keeps stopped tasks visible for at least one hour, so older stops may be gone. A worker OOM-killed inside a running container stops no task: gunicorn's \"Worker (pid:…) was sent SIGKILL! Perhaps out of memory?\" lines in the service's CloudWatch Logs group (fail), and — when the host probe ran — the memory cgroups' oom_kill counters (warn: cumulative since the container started).",
   playbooks: ["oom", "upload"],
   needs: [STOPPED_TASKS.id],
-  uses: [SERVICE.id],
+  uses: [SERVICE.id, GUNICORN_LOGS.id],
   scope: "fleet",
   thresholds: ECS_OOM_KILLS,
   hints: oomHints,
@@ -152,7 +154,11 @@ export const ecsOomKills = defineCheck({
     oom: "{{count}} task(s) OOM-killed in the window (latest {{latest}}): the container hit its {{hardLimit}} MiB hard limit.{{visibility}}",
     "exit-137":
       "{{count137}} task(s) exited 137 without an OutOfMemoryError reason (latest {{latest}}): an OOM kill, or SIGKILL after stopTimeout when the container ignored SIGTERM.{{visibility}}",
-    none: "No OOM kills among {{stopped}} task(s) stopped in the window.{{visibility}}",
+    "worker-oom":
+      "gunicorn logged {{workerKills}} worker OOM kill(s) in the window (latest {{latest}}, log group {{logGroup}}): a container hit its {{hardLimit}} MiB hard limit and the kernel killed a worker; the task kept running, so ECS recorded no stop. Requests on the killed worker failed (502).",
+    "cgroup-oom":
+      "Memory cgroups counted {{cgroupKills}} OOM kill(s) since their containers started ({{where}}); no gunicorn log line dates them in the window.",
+    none: "No OOM kills among {{stopped}} task(s) stopped in the window{{workers}}.{{visibility}}",
   },
   evaluate({ evidence, limits, window }) {
     const st = need(evidence, STOPPED_TASKS);
@@ -182,6 +188,19 @@ export const ecsOomKills = defineCheck({
     const times = (xs: typeof kinds) => xs.map((k) => k.t.stoppedAt ?? k.t.stoppingAt ?? "?");
     const threshold = limitRef(limits, "maxKills", "count");
     const hints = memoryHints(svc?.taskDefinition);
+    const workers = workerOomSignals(evidence);
+    const workerResources: ResourceResult[] = [
+      ...workers.oomLines.map((l) => ({
+        id: l.stream,
+        status: "fail" as const,
+        message: `${l.at} gunicorn: worker (pid ${l.pid ?? "?"}) was sent SIGKILL! Perhaps out of memory?`,
+      })),
+      ...workers.cgroupKills.map((c) => ({
+        id: `${c.host}:${c.path}`,
+        status: "warn" as const,
+        message: `oom_kill ${c.kills} since the cgroup was made`,
+      })),
+    ];
     if (oom.length > limits.maxKills)
       return {
         status: "fail",
@@ -198,6 +217,36 @@ export const ecsOomKills = defineCheck({
         threshold,
         hints,
         resources,
+      };
+    if (workers.oomLines.length > limits.maxKills)
+      return {
+        status: "fail",
+        messageId: "worker-oom",
+        data: {
+          workerKills: workers.oomLines.length,
+          latest: workers.oomLines.at(-1)!.at,
+          times: workers.oomLines.map((l) => l.at),
+          logGroup: workers.logGroup ?? "?",
+          hardLimit,
+        },
+        observed: { value: workers.oomLines.length, unit: "count" },
+        threshold,
+        hints,
+        resources: [...resources, ...workerResources],
+      };
+    const cgroupKills = workers.cgroupKills.reduce((a, c) => a + c.kills, 0);
+    if (cgroupKills > limits.maxKills)
+      return {
+        status: "warn",
+        messageId: "cgroup-oom",
+        data: {
+          cgroupKills,
+          where: [...new Set(workers.cgroupKills.map((c) => c.host))].join(", "),
+        },
+        observed: { value: cgroupKills, unit: "count" },
+        threshold,
+        hints,
+        resources: [...resources, ...workerResources],
       };
     if (ambiguous.length > 0)
       return {
@@ -218,7 +267,11 @@ export const ecsOomKills = defineCheck({
     return {
       status: "pass",
       messageId: "none",
-      data: { stopped: st.tasks.length, visibility },
+      data: {
+        stopped: st.tasks.length,
+        visibility,
+        workers: workers.logGroup ? ` and no gunicorn worker OOM kill in ${workers.logGroup}` : "",
+      },
       observed: { value: 0, unit: "count" },
       threshold,
       ...(resources.length ? { resources } : {}),

@@ -6,7 +6,8 @@
 import { defineCheck, limitRef, renderMessage, type ResourceResult } from "../model.js";
 import { read, sourceKey } from "../../sources/model.js";
 import type { DistListing } from "../../sources/client/dist.js";
-import { METRICS, SERVICE, STOPPED_TASKS } from "../../sources/aws/types.js";
+import { GUNICORN_LOGS, METRICS, SERVICE, STOPPED_TASKS } from "../../sources/aws/types.js";
+import { workerOomSignals } from "../ecs/worker-oom.js";
 import { seriesOf, sumOf, values } from "../series.js";
 import { MEMORY_HINTS, classifyStop, memoryHints } from "../ecs/checks.js";
 import { UPLOAD_DIST_SIZE, UPLOAD_FLEET_SIGNALS } from "./thresholds.js";
@@ -130,19 +131,23 @@ export const uploadFleetSignals = defineCheck({
   id: "upload.fleet-signals",
   title: "Fleet signals of failed uploads",
   description:
-    "What to look at when `twine upload` returns 5xx or times out: containers OOM-killed in the window (ECS stopped tasks) and 5xx answers from the ALB or the targets (CloudWatch). Reads the fleet evidence when gathered.",
+    "What to look at when `twine upload` returns 5xx or times out: containers OOM-killed in the window (ECS stopped tasks), gunicorn workers OOM-killed or killed for WORKER TIMEOUT inside running tasks (the service's CloudWatch Logs), and 5xx answers from the ALB or the targets (CloudWatch) when they are more than a stray share of the requests. Reads the fleet evidence when gathered.",
   playbooks: ["upload"],
   needs: [],
-  uses: [STOPPED_TASKS.id, METRICS.id, SERVICE.id],
-  series: ["alb.HTTPCode_ELB_5XX_Count", "alb.HTTPCode_Target_5XX_Count"],
+  uses: [STOPPED_TASKS.id, METRICS.id, SERVICE.id, GUNICORN_LOGS.id],
+  series: ["alb.HTTPCode_ELB_5XX_Count", "alb.HTTPCode_Target_5XX_Count", "alb.RequestCount"],
   scope: "fleet",
   thresholds: UPLOAD_FLEET_SIGNALS,
   hints: fleetSignalHints,
   messages: {
     "no-evidence": "No fleet evidence to read (stopped tasks and metrics were not gathered): {{cause}}",
     oom: "{{oom}} task(s) OOM-killed in the window: an upload in flight on them failed with 5xx",
+    "worker-oom":
+      "gunicorn logged {{workerKills}} worker OOM kill(s) in the window (latest {{latest}}): an upload in flight on a killed worker failed with 502",
+    "worker-timeout":
+      "gunicorn killed {{timeouts}} worker(s) for WORKER TIMEOUT in the window (latest {{latest}}): an upload on a worker that stopped answering failed with 502",
     "5xx":
-      "{{errors}} 5xx answers in the window ({{elb}} from the ALB, {{target}} from targets): uploads may have failed",
+      "{{errors}} 5xx answers in the window ({{elb}} from the ALB, {{target}} from targets; {{percent}} % of {{requests}} requests): uploads may have failed",
     quiet: "No OOM kills{{fiveXX}} in the window",
   },
   evaluate({ evidence, limits }) {
@@ -166,14 +171,20 @@ export const uploadFleetSignals = defineCheck({
       return { status: "error", messageId: "no-evidence", data: { cause } };
     }
     const oomTasks = st?.ok ? st.value.tasks.filter((t) => classifyStop(t) === "oom") : [];
+    const workers = workerOomSignals(evidence);
     let elb = 0;
     let target = 0;
+    let requests = 0;
     let haveMetrics = false;
     if (m?.ok && m.value.context.loadBalancer) {
       haveMetrics = true;
       elb = sumOf(values(seriesOf(m.value, "alb.HTTPCode_ELB_5XX_Count")));
       target = sumOf(values(seriesOf(m.value, "alb.HTTPCode_Target_5XX_Count")));
+      requests = sumOf(values(seriesOf(m.value, "alb.RequestCount")));
     }
+    // ELB 503s with no target are not in RequestCount (FACTS §8): the share is of both, at most 100 %.
+    const errors = elb + target;
+    const percent = errors > 0 ? Math.min(100, (errors / Math.max(requests, errors)) * 100) : 0;
     const resources: ResourceResult[] = oomTasks.map((t) => ({
       id: t.taskId,
       status: "fail",
@@ -189,15 +200,45 @@ export const uploadFleetSignals = defineCheck({
         hints: [...memoryHints(svc?.ok ? svc.value.taskDefinition : undefined), fleetSignalHints.retry],
         resources,
       };
-    if (elb + target > limits.maxTarget5xx)
+    if (workers.oomLines.length > limits.maxOomKills)
+      return {
+        status: "fail",
+        messageId: "worker-oom",
+        data: { workerKills: workers.oomLines.length, latest: workers.oomLines.at(-1)!.at, elb, target },
+        observed: { value: workers.oomLines.length, unit: "count" },
+        threshold: limitRef(limits, "maxOomKills", "count"),
+        hints: [...memoryHints(svc?.ok ? svc.value.taskDefinition : undefined), fleetSignalHints.retry],
+      };
+    if (workers.timeoutLines.length > 0)
+      return {
+        status: "warn",
+        messageId: "worker-timeout",
+        data: { timeouts: workers.timeoutLines.length, latest: workers.timeoutLines.at(-1)!.at },
+        observed: { value: workers.timeoutLines.length, unit: "count" },
+        hints: [fleetSignalHints["5xx"]],
+      };
+    const pct = Math.round(percent * 1000) / 1000;
+    if (errors > limits.maxTarget5xx && percent > limits.max5xxPercent)
       return {
         status: "warn",
         messageId: "5xx",
-        data: { errors: elb + target, elb, target },
-        observed: { value: elb + target, unit: "count" },
-        threshold: limitRef(limits, "maxTarget5xx", "count"),
+        data: { errors, elb, target, requests, percent: pct },
+        observed: { value: errors, unit: "count" },
+        threshold: limitRef(limits, "max5xxPercent", "%"),
         hints: [fleetSignalHints.verbose, fleetSignalHints["5xx"]],
       };
-    return { status: "pass", messageId: "quiet", data: { fiveXX: haveMetrics ? " and no 5xx" : "" } };
+    return {
+      status: "pass",
+      messageId: "quiet",
+      data: {
+        errors,
+        percent: pct,
+        fiveXX: !haveMetrics
+          ? ""
+          : errors === 0
+            ? " and no 5xx"
+            : ` and ${errors} stray 5xx (${pct} % of ${requests} requests, under ${limits.max5xxPercent} %)`,
+      },
+    };
   },
 });

@@ -1,5 +1,6 @@
 /** Upload thresholds. */
 import type { Threshold } from "../model.js";
+import { ALB_5XX_RATE } from "../alb/thresholds.js";
 
 export const UPLOAD_DIST_SIZE = {
   maxFileMiB: {
@@ -24,6 +25,14 @@ export const UPLOAD_FLEET_SIGNALS = {
     default: 0,
     min: 0,
     description:
-      "HTTPCode_Target_5XX_Count + HTTPCode_ELB_5XX_Count (Sum over the window) above this warns: uploads in the window may have failed.",
+      "HTTPCode_Target_5XX_Count + HTTPCode_ELB_5XX_Count (Sum over the window) above this — and above max5xxPercent of the requests — warns: uploads in the window may have failed.",
+  },
+  max5xxPercent: {
+    unit: "%",
+    default: ALB_5XX_RATE.maxPercent.default,
+    min: 0,
+    max: 100,
+    description:
+      "The 5xx share of the window's requests above which they count as a failed-upload signal; one stray 502 in an hour of traffic is noise. The same default as alb.5xx-rate's maxPercent.",
   },
 } satisfies Record<string, Threshold>;

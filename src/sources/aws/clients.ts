@@ -232,6 +232,12 @@ export class AwsClients {
   cloudwatch() {
     return this.get("cloudwatch", async () => (await import("@aws-sdk/client-cloudwatch")).CloudWatchClient);
   }
+  logs() {
+    return this.get(
+      "logs",
+      async () => (await import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient,
+    );
+  }
   ecs() {
     return this.get("ecs", async () => (await import("@aws-sdk/client-ecs")).ECSClient);
   }

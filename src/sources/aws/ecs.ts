@@ -74,6 +74,14 @@ function containerDef(c: ContainerDefinition): EcsContainerDef {
   ];
   const keepAlive = keepAliveFrom(texts);
   if (keepAlive !== undefined) out.keepAliveSeconds = keepAlive;
+  if (c.logConfiguration?.logDriver === "awslogs") {
+    const group = c.logConfiguration.options?.["awslogs-group"];
+    const region = c.logConfiguration.options?.["awslogs-region"];
+    if (group) out.logGroup = group;
+    if (region) out.logRegion = region;
+  }
+  const mounts = (c.mountPoints ?? []).map((m) => m.containerPath).filter((p): p is string => !!p);
+  if (mounts.length) out.mountPaths = mounts;
   return out;
 }
 

@@ -73,6 +73,8 @@ export const SOURCE_GRANTS: Readonly<Record<string, readonly Grant[]>> = {
   ],
   "efs.file-system": [{ actions: ["elasticfilesystem:DescribeFileSystems"], resource: "efs-file-system" }],
   "cloudwatch.metrics": [{ actions: ["cloudwatch:GetMetricData"], resource: "*" }],
+  // gunicorn's worker-kill lines in the service's awslogs group (src/sources/aws/logs.ts).
+  "logs.gunicorn": [{ actions: ["logs:FilterLogEvents"], resource: "log-group" }],
   // `pypictl size` only (never in doctor's default policy, see SIZE_ONLY_SOURCES): its long-window load read
   // and the AWS Price List (pricing:GetProducts has no resource type: "*").
   "size.load": [

@@ -8,6 +8,7 @@ export const AWS_SOURCES: Record<string, SourceLoader> = {
   "fleet.instances": async () => (await import("./ecs.js")).instancesSource,
   "elb.targets": async () => (await import("./elbv2.js")).targetsSource,
   "efs.file-system": async () => (await import("./efs.js")).fileSystemSource,
+  "logs.gunicorn": async () => (await import("./logs.js")).gunicornLogsSource,
   "cloudwatch.metrics": async () => (await import("./cloudwatch.js")).metricsSource,
   "size.load": async () => (await import("./size-load.js")).sizeLoadSource,
 };

@@ -13,6 +13,7 @@ export const AWS_SOURCE_IDS = {
   targets: "elb.targets",
   fileSystem: "efs.file-system",
   metrics: "cloudwatch.metrics",
+  gunicornLogs: "logs.gunicorn",
 } as const;
 
 export interface EcsContainerDef {
@@ -30,6 +31,12 @@ export interface EcsContainerDef {
   gunicornCmdArgs?: string;
   /** Back-end HTTP keep-alive (s) found in the command or GUNICORN_CMD_ARGS; absent = not set. */
   keepAliveSeconds?: number;
+  /** The CloudWatch Logs group of the awslogs log driver (logConfiguration.options["awslogs-group"]). */
+  logGroup?: string;
+  /** Its region (options["awslogs-region"]), when it names one. */
+  logRegion?: string;
+  /** Container paths of the task's mount points (e.g. a mounted /data/gunicorn.conf.py). */
+  mountPaths?: string[];
 }
 
 export interface EcsTaskDefinition {
@@ -194,6 +201,23 @@ export interface FileSystemEvidence {
   lifeCycleState?: string;
 }
 
+/** One gunicorn arbiter line found in the service's log group. */
+export interface GunicornLogLine {
+  at: string;
+  /** "oom": "Worker (pid:N) was sent SIGKILL! Perhaps out of memory?"; "timeout": "WORKER TIMEOUT (pid:N)". */
+  kind: "oom" | "timeout";
+  stream: string;
+  pid?: number;
+}
+
+export interface GunicornLogsEvidence {
+  logGroup: string;
+  /** The window's matching lines, oldest first. */
+  lines: GunicornLogLine[];
+  /** The search stopped at its page/line bound: there may be more. */
+  truncated: boolean;
+}
+
 export interface MetricSeries {
   namespace: string;
   metric: string;
@@ -239,6 +263,7 @@ export const INSTANCES = sourceKey<FleetInstancesEvidence>(AWS_SOURCE_IDS.instan
 export const TARGETS = sourceKey<TargetsEvidence>(AWS_SOURCE_IDS.targets);
 export const FILE_SYSTEM = sourceKey<FileSystemEvidence>(AWS_SOURCE_IDS.fileSystem);
 export const METRICS = sourceKey<MetricsEvidence>(AWS_SOURCE_IDS.metrics);
+export const GUNICORN_LOGS = sourceKey<GunicornLogsEvidence>(AWS_SOURCE_IDS.gunicornLogs);
 
 /** T-family instance types earn and spend CPU credits. */
 export function isBurstable(instanceType: string | undefined): boolean {

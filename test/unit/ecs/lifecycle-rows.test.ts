@@ -5,8 +5,10 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ListTasksCommand } from "@aws-sdk/client-ecs";
+import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   installFleet,
+  LOG_GROUP,
   scenario,
   SERVICE,
   TASK_DEF_ARN,
@@ -14,10 +16,12 @@ import {
   type Scenario,
 } from "../../fixtures/aws/sim.mjs";
 import { gatherFleet, NOW } from "../fleet/harness.js";
-import { run } from "../fleet/evidence.js";
+import { ev, metrics, run } from "../fleet/evidence.js";
 import type { Check } from "../../../src/checks/model.js";
 import { ecsRunningTasks } from "../../../src/checks/ecs/running-tasks.js";
 import { ecsServiceEvents } from "../../../src/checks/ecs/service-events.js";
+import { ecsOomKills } from "../../../src/checks/ecs/checks.js";
+import { uploadFleetSignals } from "../../../src/checks/upload/checks.js";
 import type { EcsTaskCounts, StoppedTasksEvidence } from "../../../src/sources/aws/types.js";
 
 let fleet: Fleet | undefined;
@@ -220,5 +224,72 @@ describe("ECS lifecycles as ECS runs them (issue 19 rows)", () => {
     });
     expect(r.events.status).toBe("pass");
     expect(r.running.status).toBe("pass");
+  });
+});
+
+describe("worker OOM kills that do not stop a task (logs.gunicorn)", () => {
+  it("reads the log group from the task definition and fails ecs.oom-kills and upload.fleet-signals", async () => {
+    fleet = installFleet(
+      scenario({
+        gunicornLines: [
+          {
+            minutesAgo: 12,
+            message:
+              "[2026-11-20 11:48:00 +0000] [1] [ERROR] Worker (pid:27) was sent SIGKILL! Perhaps out of memory?",
+          },
+          { minutesAgo: 5, message: "[2026-11-20 11:55:00 +0000] [1] [CRITICAL] WORKER TIMEOUT (pid:31)" },
+          {
+            minutesAgo: 90,
+            message:
+              "[2026-11-20 10:30:00 +0000] [1] [ERROR] Worker (pid:9) was sent SIGKILL! Perhaps out of memory?",
+          },
+        ],
+      }),
+      NOW,
+    );
+    const ev = await gatherFleet(["ecs.service", "ecs.stopped-tasks", "logs.gunicorn"]);
+    const call = fleet.mocks.logs.commandCalls(FilterLogEventsCommand)[0]!.args[0].input;
+    expect(call).toMatchObject({
+      logGroupName: LOG_GROUP,
+      filterPattern: '?"Perhaps out of memory" ?"WORKER TIMEOUT"',
+      startTime: Date.parse("2026-11-20T11:00:00Z"),
+      endTime: Date.parse("2026-11-20T12:00:00Z"),
+    });
+    const oom = run(c(ecsOomKills), ev);
+    expect(oom).toMatchObject({ status: "fail", messageId: "worker-oom", data: { workerKills: 1 } });
+    const up = run(c(uploadFleetSignals), ev);
+    expect(up).toMatchObject({ status: "fail", messageId: "worker-oom" });
+  });
+
+  it("a denied FilterLogEvents costs only that source", async () => {
+    fleet = installFleet(scenario(), NOW);
+    fleet.mocks.logs.on(FilterLogEventsCommand).rejects(
+      Object.assign(new Error("User is not authorized to perform: logs:FilterLogEvents"), {
+        name: "AccessDeniedException",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const ev = await gatherFleet(["ecs.service", "ecs.stopped-tasks", "logs.gunicorn"]);
+    expect(ev["logs.gunicorn"]).toMatchObject({ ok: false, kind: "access-denied" });
+    expect(run(c(ecsOomKills), ev).status).toBe("pass");
+  });
+});
+
+describe("upload.fleet-signals and a stray 5xx", () => {
+  it("one ELB 502 in an hour of 1,200 requests a minute passes and says so; a 2 % share warns", () => {
+    const one = Array.from({ length: 60 }, (_, i) => (i === 30 ? 1 : 0));
+    const f = run(
+      c(uploadFleetSignals),
+      ev({ "cloudwatch.metrics": metrics({ "alb.HTTPCode_ELB_5XX_Count": one }) }),
+    );
+    expect(f).toMatchObject({ status: "pass", messageId: "quiet" });
+    expect(f.message).toMatch(/1 stray 5xx \(0.001 % of 72000 requests/);
+    const bad = Array.from({ length: 60 }, () => 30);
+    expect(
+      run(
+        c(uploadFleetSignals),
+        ev({ "cloudwatch.metrics": metrics({ "alb.HTTPCode_Target_5XX_Count": bad }) }),
+      ),
+    ).toMatchObject({ status: "warn", messageId: "5xx" });
   });
 });
