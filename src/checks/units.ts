@@ -33,6 +33,7 @@ const UNITS: Record<string, UnitInfo> = {
   ...Object.fromEntries(COUNT_NOUNS.map((n) => [n, { dimension: "count", base: 1 } as UnitInfo])),
   "%": { dimension: "percent", base: 1 },
   "% of hard limit": { dimension: "percent", base: 1 },
+  "% of workers": { dimension: "percent", base: 1 },
   "percentage points": { dimension: "percentage points", base: 1 },
   ms: { dimension: "time", base: 0.001 },
   s: { dimension: "time", base: 1 },

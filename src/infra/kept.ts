@@ -1,9 +1,9 @@
 /**
  * What `pypictl destroy` leaves behind, read from the stack's outputs before it is deleted, so destroy can
  * print the exact redeploy command (`--file-system-id`, `--backup-vault-name`, `--secret-arn`). Best effort:
- * any failure returns {} and destroy falls back to a generic hint. Light: only the CloudFormation client.
+ * any failure returns {} and destroy falls back to a generic hint. Light: only the CloudFormation client,
+ * imported when read (stateful.ts imports EXTRA_OUTPUT_KEYS from here, and --help must load no SDK client).
  */
-import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { STACK_OUTPUT_KEYS } from "../sources/target/outputs.js";
 import type { AwsClientPool } from "../sources/aws/pool.js";
 import { cachePrefix } from "./cache-prefix.js";
@@ -37,6 +37,7 @@ export async function readKeptResources(
     const client = await aws
       .for({ region: o.region, profile: o.profile }, { maxAttempts: 2 })
       .cloudformation();
+    const { DescribeStacksCommand } = await import("@aws-sdk/client-cloudformation");
     const res = await client.send(new DescribeStacksCommand({ StackName: o.stackName }));
     const outputs = Object.fromEntries(
       (res.Stacks?.[0]?.Outputs ?? []).map((x) => [x.OutputKey, x.OutputValue]),

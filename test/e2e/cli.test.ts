@@ -9,16 +9,20 @@ import { assertValidReport } from "../helpers/schema.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "pypictl-cli-"));
 const bundleFile = join(tmp, "empty.json");
+// A healthy host's probe, re-targeted: the replay passes (exit 0) on evidence a check reads.
+const healthyHost = JSON.parse(
+  readFileSync(join(import.meta.dirname, "..", "..", "examples", "host-healthy.json"), "utf8"),
+);
 writeFileSync(
   bundleFile,
   JSON.stringify(
     makeBundle({
       version: "0.0.1",
-      window: { start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T01:00:00.000Z", since: "1h" },
+      window: healthyHost.window,
       target: { kind: "local", host: "h1" },
-      // One source no check reads: a bundle needs some evidence (an empty sources map is refused).
-      evidence: { "test.unused": { ok: true, value: {}, at: "2026-01-01T01:00:00.000Z" } },
-      now: new Date("2026-01-01T01:00:00.000Z"),
+      // Known evidence some check reads: unknown source ids and a selection judged on nothing are exit 2 (issue 26).
+      evidence: healthyHost.sources,
+      now: new Date(healthyHost.window.end),
     }),
   ),
 );

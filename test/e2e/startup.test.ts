@@ -8,6 +8,8 @@ import { makeBundle } from "../../src/evidence/bundle.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const tmp = mkdtempSync(join(tmpdir(), "pypictl-startup-"));
+// A healthy host's probe: a replay needs known evidence some check reads (issue 26).
+const healthyHost = JSON.parse(readFileSync(join(root, "examples", "host-healthy.json"), "utf8"));
 
 /**
  * The bundle (dist/bundle, scripts/build-bundle.mjs) folds many modules into each chunk: a loaded chunk
@@ -58,10 +60,10 @@ describe("startup stays light", () => {
       JSON.stringify(
         makeBundle({
           version: "0",
-          window: { start: "2026-01-01T00:00:00.000Z", end: "2026-01-01T01:00:00.000Z", since: "1h" },
+          window: healthyHost.window,
           target: { kind: "local", host: "h" },
-          evidence: { "test.unused": { ok: true, value: {}, at: "2026-01-01T01:00:00.000Z" } },
-          now: new Date("2026-01-01T01:00:00.000Z"),
+          evidence: healthyHost.sources,
+          now: new Date(healthyHost.window.end),
         }),
       ),
     );

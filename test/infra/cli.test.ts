@@ -373,14 +373,14 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
     }
   });
 
-  it("without --yes and no terminal: the plan is shown, not approved, nothing created, exit 1, nothing saved", async () => {
+  it("without --yes and no terminal: the plan is shown, a usage error naming --yes, nothing created, exit 2, nothing saved", async () => {
     const fake = await startFakeAws({ bootstrapVersion: "30", outputs });
     try {
       isolateAwsEnv(fakeEnv(fake.url));
       const io = captureIo({}, { cwd: dir });
       const code = await runCli(["deploy", "--allow-http", "--outputs-file", "declined.json"], io);
-      expect(code, io.stderr.text).toBe(1);
-      expect(io.stderr.text).toMatch(/re-run with --yes/);
+      expect(code, io.stderr.text).toBe(2);
+      expect(io.stderr.text).toMatch(/No terminal to confirm on: re-run with --yes/);
       expect(io.stderr.text).toMatch(/nothing was changed/);
       expect(io.stderr.text).toMatch(
         /Stack pypiserver does not exist yet: deploy creates it\.\nProps set:\n {2}allowHttp {2}true {2}\(flag --allow-http\)/,

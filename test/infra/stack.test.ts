@@ -9,7 +9,7 @@ import { Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { synth, only, containerDefinition, type Synthesized } from "./helpers.js";
-import { STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
+import { ACCESS_OUTPUT_KEYS, STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
 import { ALARM_SPECS, OOM_KILL_SPEC, OUTAGE_ALARM_SPECS } from "../../src/infra/alarms.js";
 import { RECORDED_PROPS_OUTPUT } from "../../src/infra/recorded-props.js";
 import { EXTRA_OUTPUT_KEYS } from "../../src/infra/stack.js";
@@ -86,11 +86,16 @@ beforeAll(() => {
 }, 120_000);
 
 describe("outputs doctor and creds read", () => {
-  it("emits every STACK_OUTPUT_KEYS output (and the alarm topic, backup vault; the access-log bucket only with albAccessLogs)", () => {
+  it("emits every STACK_OUTPUT_KEYS and ACCESS_OUTPUT_KEYS output (and the alarm topic, backup vault; the access-log bucket only with albAccessLogs)", () => {
     const always = Object.values(EXTRA_OUTPUT_KEYS).filter((k) => k !== EXTRA_OUTPUT_KEYS.accessLogsBucket);
     for (const s of [base, https, cert, existingVpc]) {
       expect(Object.keys(s.json.Outputs).sort()).toEqual(
-        [...Object.values(STACK_OUTPUT_KEYS), ...always, RECORDED_PROPS_OUTPUT].sort(),
+        [
+          ...Object.values(STACK_OUTPUT_KEYS),
+          ...Object.values(ACCESS_OUTPUT_KEYS),
+          ...always,
+          RECORDED_PROPS_OUTPUT,
+        ].sort(),
       );
     }
   });
@@ -581,8 +586,12 @@ describe("alarms use the doctor's thresholds", () => {
         .map(([id]) => id)
         .some((id) => id.includes("EfsBurstCredits")),
     ).toBe(false);
-    expect(alarms(base)).toHaveLength(5);
-    expect(alarms(https)).toHaveLength(6);
+    // 5 threshold alarms + the 2 outage alarms (no healthy target, tasks below desired); +1 burst credits.
+    expect(alarms(base)).toHaveLength(7);
+    expect(alarms(https)).toHaveLength(8);
+    for (const s of [base, https])
+      for (const spec of Object.values(OUTAGE_ALARM_SPECS))
+        expect(alarms(s).some(([id]) => id.startsWith(`Alarms${spec.id}`))).toBe(true);
   });
 
   it("5xx rate by metric math over ELB + target 5xx and RequestCount", () => {

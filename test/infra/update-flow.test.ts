@@ -101,7 +101,7 @@ describe("update workflow: change one prop, everything else keeps its deployed v
         /Props of stack pypiserver that change:\n {2}alarmEmail {2}\(none\) → oncall@example\.com {2}\(flag --alarm-email\)\n/,
       );
       expect(io.stderr.text).toMatch(
-        /Kept at their deployed values: size, fileSystemId, backupVaultName, secretArn, certificateArn\./,
+        /Kept at their deployed values: size, fileSystemId, backupVaultName, secretArn, domainName, certificateArn\./,
       );
       expect(io.stderr.text).not.toMatch(/would stop here/);
       // The words come before the resource diff.

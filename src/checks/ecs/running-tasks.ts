@@ -43,6 +43,10 @@ export function failedStopsOfCurrent(svc: EcsServiceEvidence | undefined, tasks:
   );
 }
 
+/** The gap compared with a minutes threshold: minutes short, or nothing when its start is unknown. */
+const gapObserved = (minutes: number | undefined) =>
+  minutes === undefined ? {} : { observed: { value: round(minutes, 0), unit: "min" } };
+
 function describeFailedStops(stops: readonly StoppedTask[]): string {
   const health = stops.filter((t) => stopKindOf(t) === "health-check").length;
   const own = stops.length - health;
@@ -66,7 +70,7 @@ const HINTS = {
     'Read the service events: `pypictl doctor --only ecs.service-events`. "unable to place a task" means the instances lack memory/CPU: a bigger instance type (stack `--instance-type`, Terraform `asg_instance_type`) or more instances (stack `--max-instances`, Terraform: the auto-scaling group\'s maximum).',
   crashing: "Tasks that start and die: `pypictl doctor --only ecs.oom-kills,alb.target-health`.",
   capacity:
-    "A scale-out waits for a new instance: the auto-scaling group's activity shows it (`aws autoscaling describe-scaling-activities --auto-scaling-group-name <asg>`); if none starts, the group is at its maximum (stack `--max-instances`, Terraform: the auto-scaling group's maximum).",
+    "A scale-out waits for a new instance: the auto-scaling group's activity history shows it (EC2 console → Auto Scaling groups → the group → Activity); if none starts, the group is at its maximum (stack `--max-instances`, Terraform: the auto-scaling group's maximum).",
 };
 
 export const ecsRunningTasks = defineCheck({
@@ -180,7 +184,7 @@ export const ecsRunningTasks = defineCheck({
           status: "warn",
           messageId: "one-crash",
           data: { ...data, ...crashData },
-          observed,
+          observed: { value: crashedCount, unit: "tasks" },
           threshold: limitRef(limits, "maxCrashedTasks", "tasks"),
           hints: [HINTS.crashing],
           ...(resources.length ? { resources } : {}),
@@ -202,7 +206,7 @@ export const ecsRunningTasks = defineCheck({
           status: "fail",
           messageId: "stuck",
           data: more,
-          observed,
+          ...gapObserved(minutes),
           threshold: limitRef(limits, "maxGapMinutes", "min"),
           hints,
         };
@@ -210,7 +214,7 @@ export const ecsRunningTasks = defineCheck({
         status: "warn",
         messageId: "rollout",
         data: more,
-        observed,
+        ...gapObserved(minutes),
         threshold: limitRef(limits, "maxGapMinutes", "min"),
       };
     }
@@ -240,7 +244,7 @@ export const ecsRunningTasks = defineCheck({
           status: "fail",
           messageId: "stuck",
           data: more,
-          observed,
+          ...gapObserved(minutes),
           threshold: limitRef(limits, "maxProvisioningMinutes", "min"),
           hints: [HINTS.capacity, HINTS.events],
         };
@@ -248,7 +252,7 @@ export const ecsRunningTasks = defineCheck({
         status: "warn",
         messageId: "scale-out",
         data: more,
-        observed,
+        ...gapObserved(minutes),
         threshold: limitRef(limits, "maxProvisioningMinutes", "min"),
       };
     }

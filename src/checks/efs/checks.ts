@@ -347,13 +347,21 @@ export const efsBurstCredits = defineCheck({
           : "not draining",
     };
     const observed = observedFrom(s!.points, now, "bytes");
-    const threshold = limitRef(limits, "minHoursLeft", "h");
+    // Bytes against the balance threshold, unless hours left decided the verdict (then hours against hours).
+    const threshold = limitRef(limits, "minBalanceBytes", "bytes");
     const hints = [burstHints.elastic, burstHints.provision];
     // "Gone": under 1 % of the alarm threshold (10 GB by default: about 100 s of bursting at 100 MiB/s).
     if (now < limits.minBalanceBytes * 0.01)
       return { status: "fail", messageId: "exhausted", data, observed, threshold, hints };
     if (hoursLeft <= limits.minHoursLeft)
-      return { status: "fail", messageId: "running-out", data, observed, threshold, hints };
+      return {
+        status: "fail",
+        messageId: "running-out",
+        data,
+        observed: { value: round(hoursLeft, 2), unit: "h" },
+        threshold: limitRef(limits, "minHoursLeft", "h"),
+        hints,
+      };
     // Below the alarm the module (and the stack) ship: their alarm fires, draining or not.
     if (now < limits.minBalanceBytes)
       return {
@@ -361,7 +369,7 @@ export const efsBurstCredits = defineCheck({
         messageId: "low",
         data,
         observed,
-        threshold: limitRef(limits, "minBalanceBytes", "bytes"),
+        threshold,
         hints,
       };
     return { status: "pass", messageId: "ok", data, observed, threshold };

@@ -223,7 +223,7 @@ export const uploadFleetSignals = defineCheck({
         status: "warn",
         messageId: "5xx",
         data: { errors, elb, target, requests, percent: pct },
-        observed: { value: errors, unit: "count" },
+        observed: { value: pct, unit: "%" },
         threshold: limitRef(limits, "max5xxPercent", "%"),
         hints: [fleetSignalHints.verbose, fleetSignalHints["5xx"]],
       };

@@ -6,8 +6,6 @@
  * placeholder, to stderr.
  */
 import type { Io } from "../io.js";
-import { err, out } from "../io.js";
-import { EXIT } from "../exit-codes.js";
 import type { DoctorFlags } from "./doctor.js";
 import { fleetRequest } from "../options/fleet.js";
 import { resolveFleet } from "../options/resolve-fleet.js";
