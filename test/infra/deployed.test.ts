@@ -149,7 +149,7 @@ describe("propsFromTemplate: an older stack's template gives back the props it w
         minInstances: 3,
         maxInstances: 6,
         containerMemory: 768,
-        taskMaxCount: 40,
+        taskMaxCount: 16, // within the 18 slots of 6 × c6a.large (the capacity model refuses more)
         efsThroughputMode: "bursting",
         domainName: "pypi.example.com",
         hostedZoneId: "Z0123456789ABC",
