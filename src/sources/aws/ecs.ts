@@ -181,10 +181,16 @@ export async function gatherTasks(ctx: GatherContext): Promise<SourceResult<EcsT
 }
 
 /**
- * The service's tasks ECS wants running, by lastStatus (ListTasks desiredStatus RUNNING lists PROVISIONING,
- * PENDING, ACTIVATING and RUNNING tasks alike; DescribeTasks tells them apart). Bounded at MAX_COUNTED_TASKS.
+ * The service's tasks of one desired status: ListTasks pages (stopping once `limit` are listed), then
+ * DescribeTasks in batches of 100 (its maximum), four at a time.
  */
-async function taskCounts(ctx: GatherContext, cluster: string, service: string): Promise<EcsTaskCounts> {
+async function listAndDescribeTasks(
+  ctx: GatherContext,
+  cluster: string,
+  service: string,
+  desiredStatus: "RUNNING" | "STOPPED",
+  limit = Number.POSITIVE_INFINITY,
+): Promise<{ tasks: Task[]; listed: number }> {
   const ecs = await clientsOf(ctx).ecs();
   const arns: string[] = [];
   let nextToken: string | undefined;
@@ -193,7 +199,7 @@ async function taskCounts(ctx: GatherContext, cluster: string, service: string):
       new ListTasksCommand({
         cluster,
         serviceName: service,
-        desiredStatus: "RUNNING",
+        desiredStatus,
         maxResults: 100,
         ...(nextToken ? { nextToken } : {}),
       }),
@@ -201,14 +207,23 @@ async function taskCounts(ctx: GatherContext, cluster: string, service: string):
     );
     arns.push(...(r.taskArns ?? []));
     nextToken = r.nextToken;
-  } while (nextToken && arns.length < MAX_COUNTED_TASKS);
-  const batches = await mapLimit(chunk(arns.slice(0, MAX_COUNTED_TASKS), 100), 4, async (tasks) => {
+  } while (nextToken && arns.length < limit);
+  const batches = await mapLimit(chunk(arns.slice(0, limit), 100), 4, async (tasks) => {
     const r = await ecs.send(new DescribeTasksCommand({ cluster, tasks }), { abortSignal: ctx.signal });
     return r.tasks ?? [];
   });
+  return { tasks: batches.flat(), listed: arns.length };
+}
+
+/**
+ * The service's tasks ECS wants running, by lastStatus (ListTasks desiredStatus RUNNING lists PROVISIONING,
+ * PENDING, ACTIVATING and RUNNING tasks alike; DescribeTasks tells them apart). Bounded at MAX_COUNTED_TASKS.
+ */
+async function taskCounts(ctx: GatherContext, cluster: string, service: string): Promise<EcsTaskCounts> {
+  const { tasks } = await listAndDescribeTasks(ctx, cluster, service, "RUNNING", MAX_COUNTED_TASKS);
   const counts: EcsTaskCounts = { byStatus: {}, runningByTaskDefinition: {} };
   let oldest: number | undefined;
-  for (const t of batches.flat()) {
+  for (const t of tasks) {
     const status = t.lastStatus ?? "UNKNOWN";
     counts.byStatus[status] = (counts.byStatus[status] ?? 0) + 1;
     if (status === "RUNNING" && t.taskDefinitionArn)
@@ -252,38 +267,17 @@ function stoppedTask(t: Task): StoppedTask {
 
 export async function gatherStoppedTasks(ctx: GatherContext): Promise<SourceResult<StoppedTasksEvidence>> {
   const { cluster, service } = clusterAndService(fleetOf(ctx));
-  const ecs = await clientsOf(ctx).ecs();
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const r = await ecs.send(
-      new ListTasksCommand({
-        cluster,
-        serviceName: service,
-        desiredStatus: "STOPPED",
-        maxResults: 100,
-        ...(nextToken ? { nextToken } : {}),
-      }),
-      { abortSignal: ctx.signal },
-    );
-    arns.push(...(r.taskArns ?? []));
-    nextToken = r.nextToken;
-  } while (nextToken);
-  const batches = await mapLimit(chunk(arns, 100), 4, async (tasks) => {
-    const r = await ecs.send(new DescribeTasksCommand({ cluster, tasks }), { abortSignal: ctx.signal });
-    return r.tasks ?? [];
-  });
+  const listing = await listAndDescribeTasks(ctx, cluster, service, "STOPPED");
   const start = Date.parse(ctx.window.start);
   const end = Date.parse(ctx.window.end);
-  const tasks = batches
-    .flat()
+  const tasks = listing.tasks
     .map(stoppedTask)
     .filter((t) => {
       const at = Date.parse(t.stoppedAt ?? t.stoppingAt ?? "");
       return Number.isNaN(at) || (at >= start && at <= end);
     })
     .sort((a, b) => compareText(a.stoppedAt ?? "", b.stoppedAt ?? ""));
-  return ok({ tasks, listed: arns.length });
+  return ok({ tasks, listed: listing.listed });
 }
 
 /**
