@@ -211,10 +211,15 @@ async function runOne(
   };
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let timedOut: SourceResult<unknown> | undefined;
   const deadline = new Promise<SourceResult<unknown>>((resolve) => {
     timer = setTimeout(() => {
+      // The words are taken before the abort: what the source was still waiting on is named then.
+      timedOut = failed("timeout", why(), undefined, now());
       controller.abort(new Error(`deadline of ${deadlineMs} ms passed`));
-      resolve(failed("timeout", why(), undefined, now()));
+      // One turn of the event loop for a source that answers the abort with what it already has (partial
+      // evidence, resolved in microtasks): it then wins the race below every time, not by timer order.
+      setImmediate(() => resolve(timedOut!));
     }, deadlineMs);
   });
   const ctx: GatherContext = {
@@ -231,9 +236,13 @@ async function runOne(
   };
   try {
     return await Promise.race([
-      def
-        .gather(ctx)
-        .catch((err: unknown) => (controller.signal.aborted ? failed("timeout", why()) : classifyError(err))),
+      def.gather(ctx).then(
+        // After the abort only evidence is kept; a source's own failure ("Request aborted") says less than
+        // the deadline's words (which deadline, what it was waiting on).
+        (r) => (timedOut && !r.ok ? timedOut : r),
+        (err: unknown) =>
+          timedOut ?? (controller.signal.aborted ? failed("timeout", why()) : classifyError(err)),
+      ),
       deadline,
     ]);
   } finally {

@@ -28,15 +28,37 @@ export function credsSettings(settings: GatherSettings): CredsSettings {
   return settings as CredsSettings;
 }
 
+/**
+ * The run's credentials lookup. With the caller's signal, the caller stops waiting when its deadline aborts
+ * it and gets "not read" at once, so a source can still return what else it gathered (the index probe's
+ * anonymous and /health answers) instead of losing it to a secret read that never answered.
+ */
 export function fleetCredentials(
-  ctx: Pick<GatherContext, "settings" | "target" | "deadlineAt">,
+  ctx: Pick<GatherContext, "settings" | "target" | "deadlineAt"> & { signal?: AbortSignal },
 ): Promise<CredentialsLookup> {
   let p = memo.get(ctx.settings);
   if (!p) {
     p = lookup(ctx);
     memo.set(ctx.settings, p);
   }
-  return p;
+  return ctx.signal ? untilAborted(p, ctx.signal) : p;
+}
+
+function untilAborted(p: Promise<CredentialsLookup>, signal: AbortSignal): Promise<CredentialsLookup> {
+  const notRead: CredentialsLookup = {
+    found: false,
+    from: "secret",
+    reason: "the secret was not read before the run's deadline (no answer in time)",
+  };
+  if (signal.aborted) return Promise.resolve(notRead);
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve(notRead);
+    signal.addEventListener("abort", onAbort, { once: true });
+    void p.then((v) => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(v);
+    });
+  });
 }
 
 async function lookup(

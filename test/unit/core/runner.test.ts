@@ -68,6 +68,21 @@ describe("gather", () => {
     expect(ev.fast).toMatchObject({ ok: true, value: 1 });
   });
 
+  it("keeps what a source returns when its deadline aborts it (partial evidence), every time", async () => {
+    // The source waits on something that never answers, and returns what it has once aborted: the runner
+    // gives it one turn of the event loop, so the partial result wins over "timeout" deterministically.
+    const partial = def(
+      "partial",
+      (ctx) =>
+        new Promise((resolve) => ctx.signal.addEventListener("abort", () => resolve(ok("what I had")))),
+      { deadlineMs: 20 },
+    );
+    for (let i = 0; i < 20; i++) {
+      const ev = await gather(["partial"], { ...base, load: async () => partial });
+      expect(ev.partial).toMatchObject({ ok: true, value: "what I had" });
+    }
+  });
+
   it("classifies a thrown AWS error instead of aborting the run", async () => {
     const denied = def("denied", async () => {
       const e = new Error(
