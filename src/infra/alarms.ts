@@ -26,6 +26,11 @@ export interface AlarmSpec {
   readonly checkId: string;
   readonly threshold: string;
   readonly value: number;
+  /**
+   * How long the condition must hold, when the check has a named constant for it: the alarm's period ×
+   * evaluation periods equals this many minutes (pinned by the stack test).
+   */
+  readonly duration?: { readonly threshold: string; readonly minutes: number };
 }
 
 export const ALARM_SPECS = {
@@ -34,6 +39,7 @@ export const ALARM_SPECS = {
     checkId: "efs.percent-io-limit",
     threshold: "maxPercent",
     value: EFS_PERCENT_IO_LIMIT.maxPercent.default,
+    duration: { threshold: "sustainedMinutes", minutes: EFS_PERCENT_IO_LIMIT.sustainedMinutes.default },
   },
   efsBurstCredits: {
     id: "EfsBurstCredits",
@@ -58,6 +64,13 @@ export const ALARM_SPECS = {
     checkId: "alb.p95-latency",
     threshold: "failSeconds",
     value: ALB_P95_LATENCY.failSeconds.default,
+  },
+  slowP95: {
+    id: "SlowP95",
+    checkId: "alb.p95-latency",
+    threshold: "slowSeconds",
+    value: ALB_P95_LATENCY.slowSeconds.default,
+    duration: { threshold: "slowMinutes", minutes: ALB_P95_LATENCY.slowMinutes.default },
   },
   unhealthyHosts: {
     id: "UnhealthyTargets",
@@ -84,6 +97,12 @@ export const OUTAGE_ALARM_SPECS = {
     threshold: "maxGapMinutes",
     value: ECS_RUNNING_TASKS.maxGapMinutes.default,
   },
+  targetsInTransition: {
+    id: "TargetsNotHealthy",
+    checkId: "alb.target-health",
+    threshold: "transitionMinutes",
+    value: ALB_UNHEALTHY_HOSTS.transitionMinutes.default,
+  },
 } as const satisfies Record<string, AlarmSpec>;
 
 /**
@@ -109,6 +128,12 @@ export interface PypiServerAlarmsProps {
 
 const FIVE_MINUTES = Duration.minutes(5);
 
+/** Evaluation periods of `periodMinutes` that cover the spec's duration (whole periods, at least one). */
+export function periodsOf(spec: AlarmSpec, periodMinutes: number): number {
+  if (!spec.duration) throw new Error(`alarm ${spec.id} has no duration`);
+  return Math.max(1, Math.ceil(spec.duration.minutes / periodMinutes));
+}
+
 export class PypiServerAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
 
@@ -133,11 +158,13 @@ export class PypiServerAlarms extends Construct {
         namespace: "AWS/EFS",
         metricName: "PercentIOLimit",
         dimensionsMap: fsDims,
-        statistic: "Maximum",
+        // Average, as the Terraform module's alarm (FACTS.md §1, §8: "Average over 2×300 s"): a Maximum
+        // alarms on one throttled second inside a quiet five minutes, which doctor warns about, not fails.
+        statistic: "Average",
         period: FIVE_MINUTES,
       }),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 2,
+      evaluationPeriods: periodsOf(ALARM_SPECS.efsPercentIoLimit, 5),
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription:
         "EFS is near the General Purpose I/O-operations ceiling (PercentIOLimit): listings slow down.",
@@ -214,6 +241,26 @@ export class PypiServerAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: "p95 response time is beyond what even burst traffic should cause.",
     });
+    // Slow for long: p95 above slowSeconds for slowMinutes (sizing: < 5 s in normal traffic). Judged in
+    // 5-minute periods, and only periods with at least minRequests requests count: a percentile of fewer
+    // samples is their maximum (FACTS.md §9), so one slow upload in a quiet stretch must not read as the p95
+    // (doctor widens quiet minutes into blocks for the same reason). A quiet period is 0: not breaching.
+    const minRequests = ALB_P95_LATENCY.minRequests.default;
+    add(ALARM_SPECS.slowP95, {
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(n >= ${minRequests}, p95, 0)`,
+        usingMetrics: {
+          p95: lbMetric("TargetResponseTime", "p95"),
+          n: lbMetric("TargetResponseTime", "SampleCount"),
+        },
+        label: `p95 response time (periods with ${minRequests}+ requests)`,
+        period: FIVE_MINUTES,
+      }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: periodsOf(ALARM_SPECS.slowP95, 5),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `p95 response time has stayed above the ${ALB_P95_LATENCY.slowSeconds.default} s the sizing expects in normal traffic for ${ALB_P95_LATENCY.slowMinutes.default} minutes: a degraded service, not a burst.`,
+    });
     add(ALARM_SPECS.unhealthyHosts, {
       metric: new cloudwatch.Metric({
         namespace: "AWS/ApplicationELB",
@@ -268,7 +315,30 @@ export class PypiServerAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.MISSING,
       alarmDescription: `Fewer tasks running than desired for ${OUTAGE_ALARM_SPECS.tasksBelowDesired.value} minutes (a rollout takes a few). Same duration as pypictl doctor's ecs.running-tasks (maxGapMinutes); run \`pypictl doctor --only ecs.running-tasks\`.`,
     });
-    for (const al of [healthy, belowDesired]) {
+    // A target in transition (initial, draining) longer than any normal rollout: fewer healthy targets than
+    // desired tasks for transitionMinutes (ALB's default deregistration delay is 300 s and initial checks
+    // 5 × 30 s, so 10 minutes is past a normal transition; doctor's alb.target-health says "stuck" then).
+    const healthyNow = new cloudwatch.Metric({
+      namespace: "AWS/ApplicationELB",
+      metricName: "HealthyHostCount",
+      dimensionsMap: { ...lbDims, TargetGroup: a.targetGroup.targetGroupFullName },
+      statistic: "Minimum",
+      period: Duration.minutes(1),
+    });
+    const transition = new cloudwatch.Alarm(this, OUTAGE_ALARM_SPECS.targetsInTransition.id, {
+      metric: new cloudwatch.MathExpression({
+        expression: "desired - FILL(healthy, 0)",
+        usingMetrics: { desired: ci("DesiredTaskCount"), healthy: healthyNow },
+        label: "Desired tasks without a healthy target",
+        period: Duration.minutes(1),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: OUTAGE_ALARM_SPECS.targetsInTransition.value,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      alarmDescription: `Fewer healthy targets than desired tasks for ${OUTAGE_ALARM_SPECS.targetsInTransition.value} minutes: a target is stuck in transition (initial or draining) or unhealthy. Same duration as pypictl doctor's alb.target-health (transitionMinutes); run \`pypictl doctor --only alb.target-health\`.`,
+    });
+    for (const al of [healthy, belowDesired, transition]) {
       al.addAlarmAction(action);
       al.addOkAction(action);
       this.alarms.push(al);

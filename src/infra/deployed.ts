@@ -16,9 +16,17 @@ import type { PypiServerStackProps } from "./props.js";
 import { RECORDED_PROPS_OUTPUT, decodeRecordedProps } from "./recorded-props.js";
 import type { TemplateJson } from "./stateful.js";
 import { propsFromTemplate } from "./template-props.js";
+import { deleteFailedResources, type Leftover } from "./failed-create.js";
 
 export type DeployedStack =
-  | { readonly exists: false }
+  | {
+      readonly exists: false;
+      /**
+       * A failed first create whose rollback could not delete everything (ROLLBACK_FAILED): nothing is
+       * deployed (the toolkit deletes it before creating again), but what it could not delete outlives it.
+       */
+      readonly failedCreate?: { readonly status: string; readonly leftovers: Leftover[] | undefined };
+    }
   | {
       readonly exists: true;
       readonly props: PypiServerStackProps;
@@ -33,7 +41,8 @@ export type DeployedStack =
 
 /**
  * Stack states with nothing deployed: CDK's change-set flow leaves REVIEW_IN_PROGRESS behind a never-executed
- * create, and a failed first create ends in ROLLBACK_COMPLETE (CDK deletes it before creating again).
+ * create, and a failed first create ends in ROLLBACK_COMPLETE (CDK deletes it before creating again), or in
+ * ROLLBACK_FAILED when its rollback could not delete a resource (see failed-create.ts).
  */
 const NOT_DEPLOYED = new Set(["REVIEW_IN_PROGRESS", "ROLLBACK_COMPLETE", "DELETE_COMPLETE"]);
 
@@ -82,6 +91,11 @@ export async function readDeployedStack(
     fail(stackName, e, "DescribeStacks");
   }
   if (!stack || NOT_DEPLOYED.has(stack.StackStatus ?? "")) return { exists: false };
+  if (stack.StackStatus === "ROLLBACK_FAILED")
+    return {
+      exists: false,
+      failedCreate: { status: stack.StackStatus, leftovers: await deleteFailedResources(cfn, stackName) },
+    };
   const status = stack.StackStatus ?? "UNKNOWN";
   const recorded = stack.Outputs?.find((x) => x.OutputKey === RECORDED_PROPS_OUTPUT)?.OutputValue;
   const decoded = recorded ? decodeRecordedProps(recorded) : undefined;

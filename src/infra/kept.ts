@@ -8,6 +8,13 @@ import { STACK_OUTPUT_KEYS } from "../sources/target/outputs.js";
 import type { AwsClientPool } from "../sources/aws/pool.js";
 import { cachePrefix } from "./cache-prefix.js";
 import { RECORDED_PROPS_OUTPUT, decodeRecordedProps } from "./recorded-props.js";
+import {
+  FAILED_DELETE_STATES,
+  deleteFailedResources,
+  emptyBucketCommand,
+  leftoverLine,
+  type Leftover,
+} from "./failed-create.js";
 
 /** Output keys beyond STACK_OUTPUT_KEYS (defined here, without aws-cdk-lib, and used by the stack). */
 export const EXTRA_OUTPUT_KEYS = {
@@ -26,6 +33,8 @@ export interface KeptResources {
   clusterName?: string;
   /** The pull-through cache's repository prefix (dockerHubCredentialArn): ECR creates them on first pull. */
   cacheRepositoryPrefix?: string;
+  /** Resources a failed create (or delete) could not delete (ROLLBACK_FAILED / DELETE_FAILED stacks). */
+  failedDeletes?: Leftover[];
 }
 
 /** `aws`: the command's pool (two attempts: a best-effort read must not hold destroy up). */
@@ -42,6 +51,10 @@ export async function readKeptResources(
     const outputs = Object.fromEntries(
       (res.Stacks?.[0]?.Outputs ?? []).map((x) => [x.OutputKey, x.OutputValue]),
     );
+    // A failed create has no outputs; what its rollback could not delete is in its resource list.
+    const failedDeletes = FAILED_DELETE_STATES.has(res.Stacks?.[0]?.StackStatus ?? "")
+      ? await deleteFailedResources(client, o.stackName)
+      : undefined;
     const pick = (k: string) =>
       typeof outputs[k] === "string" && outputs[k] !== "" ? outputs[k] : undefined;
     const recorded = pick(RECORDED_PROPS_OUTPUT);
@@ -53,6 +66,7 @@ export async function readKeptResources(
       accessLogsBucket: pick(EXTRA_OUTPUT_KEYS.accessLogsBucket),
       clusterName: pick(STACK_OUTPUT_KEYS.cluster),
       ...(cached ? { cacheRepositoryPrefix: cachePrefix(o.stackName) } : {}),
+      ...(failedDeletes && failedDeletes.length > 0 ? { failedDeletes } : {}),
     };
   } catch {
     return {};
@@ -82,8 +96,11 @@ export function leftovers(k: KeptResources): string[] {
     `AWS Backup vault ${k.backupVaultName ?? "pypictl-…"}: the daily recovery points`,
     `Secrets Manager secret ${k.secretArn ?? "(in the Secrets Manager console)"}: the index credentials`,
     ...(k.accessLogsBucket
-      ? [`S3 bucket ${k.accessLogsBucket}: ALB access logs (its lifecycle rule keeps expiring them)`]
+      ? [
+          `S3 bucket ${k.accessLogsBucket}: ALB access logs (its lifecycle rule keeps expiring them; to remove it: ${emptyBucketCommand(k.accessLogsBucket)})`,
+        ]
       : []),
+    ...(k.failedDeletes ?? []).filter((l) => l.physicalId !== k.accessLogsBucket).map((l) => leftoverLine(l)),
     `CloudWatch log group /aws/ecs/containerinsights/${k.clusterName ?? "<cluster>"}/performance: Container Insights metrics data (created by ECS, not the stack)`,
     ...(k.cacheRepositoryPrefix
       ? [

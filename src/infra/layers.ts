@@ -16,6 +16,8 @@ export interface LayeredProps {
   readonly sources: Partial<Record<PropKey, PropSource>>;
   /** Deployed values left out, and why (a reset, or superseded by a value the user set). */
   readonly dropped: ReadonlyArray<{ readonly key: PropKey; readonly reason: string }>;
+  /** What the plan should say about how the layers were settled (e.g. a NAT count kept, nat-hold.ts). */
+  readonly notes?: readonly string[];
 }
 
 /** Deployed props that a user-set prop makes meaningless: setting the key drops the listed deployed ones. */

@@ -6,6 +6,13 @@
  */
 import { PROP_KEYS, flagFor, type PropKey, type ResolvedProps } from "./props.js";
 import type { LayeredProps, PropSource } from "./layers.js";
+import { adoptedFileSystemFindings, type AdoptedFileSystem } from "./adopted-fs.js";
+
+/** What was read from AWS about the result (not props): the adopted file system's own settings. */
+export interface PlanFacts {
+  /** Undefined: not read (synth --stack), or no adopted file system. */
+  readonly fileSystem?: AdoptedFileSystem;
+}
 
 export interface PropChange {
   readonly key: PropKey;
@@ -23,6 +30,8 @@ export interface Plan {
   readonly kept: readonly PropKey[];
   readonly dropped: LayeredProps["dropped"];
   readonly notes: readonly string[];
+  /** What the operator should act on (printed as warnings): e.g. a bursting file system under a heavy preset. */
+  readonly warnings: readonly string[];
 }
 
 export function showValue(v: unknown): string {
@@ -36,7 +45,7 @@ export function planProps(
   before: ResolvedProps | undefined,
   after: ResolvedProps,
   layered: LayeredProps,
-  o: { update: boolean },
+  o: { update: boolean; facts?: PlanFacts },
 ): Plan {
   const changes: PropChange[] = [];
   for (const key of PROP_KEYS) {
@@ -48,11 +57,18 @@ export function planProps(
     changes.push({ key, before: b, after: a, source: layered.sources[key] ?? "default" });
   }
   const kept = PROP_KEYS.filter((k) => layered.sources[k] === "deployed");
-  return { update: o.update, changes, kept, dropped: layered.dropped, notes: planNotes(after) };
+  return {
+    update: o.update,
+    changes,
+    kept,
+    dropped: layered.dropped,
+    notes: [...(layered.notes ?? []), ...planNotes(after, o.facts)],
+    warnings: planWarnings(after, o.facts),
+  };
 }
 
 /** What the result means for the operator, whether or not it changes now. */
-export function planNotes(p: ResolvedProps): string[] {
+export function planNotes(p: ResolvedProps, facts: PlanFacts = {}): string[] {
   const notes: string[] = [];
   if (!p.vpcId && p.natGateways > 0 && p.natGateways < p.maxAzs)
     notes.push(
@@ -62,11 +78,12 @@ export function planNotes(p: ResolvedProps): string[] {
     notes.push(
       "alarms reach nobody: no --alarm-email, so the alarm topic has no subscriber (subscribe an address with --alarm-email, or subscribe your pager to the AlarmTopicArn output).",
     );
-  if (p.fileSystemId)
-    notes.push(
-      `adopted file system ${p.fileSystemId}: its throughput mode and lifecycle are the file system's own (efsThroughputMode ${p.efsThroughputMode} and the burst-credit alarm follow the flag, not the file system; check with \`aws efs describe-file-systems --file-system-id ${p.fileSystemId}\`).`,
-    );
+  notes.push(...adoptedFileSystemFindings(p, facts.fileSystem).notes);
   return notes;
+}
+
+export function planWarnings(p: ResolvedProps, facts: PlanFacts = {}): string[] {
+  return adoptedFileSystemFindings(p, facts.fileSystem).warnings;
 }
 
 const SOURCE_TEXT: Record<PropSource, (key: PropKey) => string> = {
@@ -96,5 +113,6 @@ export function formatPlan(stackName: string, plan: Plan): string {
   for (const d of plan.dropped) lines.push(`  ${d.key}: deployed value dropped, ${d.reason}`);
   if (plan.kept.length > 0) lines.push(`Kept at their deployed values: ${plan.kept.join(", ")}.`);
   for (const n of plan.notes) lines.push(`note: ${n}`);
+  for (const w of plan.warnings) lines.push(`warning: ${w}`);
   return `${lines.join("\n")}\n`;
 }

@@ -81,8 +81,9 @@ export interface PypiServerStackProps {
   readonly maxAzs?: number;
   /**
    * NAT gateways of a new VPC (hosts sit in private subnets). 0 puts the hosts in public subnets with public
-   * addresses (cheaper; their security group still admits only the load balancer).
-   * @default 1
+   * addresses (cheaper; their security group still admits only the load balancer). A deployed stack keeps
+   * the count it has unless this is given.
+   * @default 1 (heavy and very-heavy: one per zone, i.e. maxAzs)
    */
   readonly natGateways?: number;
   /** EFS throughput mode; `bursting` adds the BurstCreditBalance alarm. @default "elastic" */
@@ -259,7 +260,12 @@ export const PROP_FIELDS: { readonly [K in PropKey]-?: FieldSpec } = {
     help: "existing VPC id (default: a new VPC)",
   },
   maxAzs: { kind: "int", min: 2, max: 6, help: "availability zones of a new VPC (default: 2)" },
-  natGateways: { kind: "int", min: 0, max: 6, help: "NAT gateways of a new VPC (default: 1)" },
+  natGateways: {
+    kind: "int",
+    min: 0,
+    max: 6,
+    help: "NAT gateways of a new VPC (default: 1; heavy and very-heavy: one per zone; a deployed stack keeps its count)",
+  },
   efsThroughputMode: {
     kind: "enum",
     choices: THROUGHPUT_MODES,
@@ -628,7 +634,7 @@ export function resolveProps(props: PypiServerStackProps = {}): ResolvedProps {
     hashAlgo: props.hashAlgo ?? "sha256",
     vpcId: props.vpcId,
     maxAzs: props.maxAzs ?? 2,
-    natGateways: props.natGateways ?? 1,
+    natGateways: props.natGateways ?? (preset.natGateways === "per-zone" ? (props.maxAzs ?? 2) : 1),
     efsThroughputMode,
     efsProvisionedMibps: props.efsProvisionedMibps,
     efsTransitionToIaDays: props.efsTransitionToIaDays ?? 30,

@@ -16,7 +16,19 @@ export interface SizePreset {
   readonly containerMemory: number;
   /** What the preset is for, shown in `--help` and errors. */
   readonly profile: string;
+  /**
+   * NAT gateways of a new VPC: one shared by every zone, or one per zone (see {@link HEAVY_SIZES}). Only a
+   * new stack gets this default: a deployed stack keeps the NAT gateways it has (src/infra/nat-hold.ts).
+   */
+  readonly natGateways: "one" | "per-zone";
 }
+
+/**
+ * The presets whose fleets an outage of one zone's NAT gateway would hurt most (20+ users, hosts pulling
+ * images and reaching SSM/Secrets Manager through it): their new stacks get one NAT gateway per zone
+ * (≈ 32 USD a month each, plus data), the smaller ones share one.
+ */
+export const HEAVY_SIZES: readonly Size[] = ["heavy", "very-heavy"];
 
 /** FACTS.md §2: the module's own stress-test profiles. Task counts are derived by the capacity formula. */
 export const SIZE_PRESETS: Readonly<Record<Size, SizePreset>> = {
@@ -26,6 +38,7 @@ export const SIZE_PRESETS: Readonly<Record<Size, SizePreset>> = {
     maxInstances: 4,
     containerMemory: 512,
     profile: "<50 packages, <5 users, <50 requests/min bursts",
+    natGateways: "one",
   },
   medium: {
     instanceType: "c6a.large",
@@ -33,6 +46,7 @@ export const SIZE_PRESETS: Readonly<Record<Size, SizePreset>> = {
     maxInstances: 4,
     containerMemory: 512,
     profile: "50–200 packages, 5–20 users, 50–200 requests/min",
+    natGateways: "one",
   },
   heavy: {
     instanceType: "c6a.xlarge",
@@ -40,6 +54,7 @@ export const SIZE_PRESETS: Readonly<Record<Size, SizePreset>> = {
     maxInstances: 4,
     containerMemory: 512,
     profile: "200–500 packages, 20–50 users, 200–500 requests/min (12→24 tasks)",
+    natGateways: "per-zone",
   },
   "very-heavy": {
     instanceType: "c6a.2xlarge",
@@ -47,6 +62,7 @@ export const SIZE_PRESETS: Readonly<Record<Size, SizePreset>> = {
     maxInstances: 4,
     containerMemory: 1024,
     profile: "500+ packages, 50+ users, 500+ requests/min",
+    natGateways: "per-zone",
   },
 };
 

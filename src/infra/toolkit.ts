@@ -91,6 +91,8 @@ export class PypictlIoHost implements IIoHost {
   readonly messages: Array<{ level: IoMessageLevel; code?: string; message: string }> = [];
   /** Requests answered, with the answer (tests and the approval path). */
   readonly requests: Array<{ code: string; answer: unknown }> = [];
+  /** Why resources failed (stack events in a FAILED state): a failed deploy's report reads them. */
+  readonly resourceFailures: string[] = [];
 
   constructor(private readonly o: IoHostOptions) {}
 
@@ -113,6 +115,9 @@ export class PypictlIoHost implements IIoHost {
       }
     }
     if (msg.code === "CDK_TOOLKIT_I5502") {
+      const ev = (msg.data as { event?: { ResourceStatus?: string; ResourceStatusReason?: string } })?.event;
+      if (ev?.ResourceStatusReason && /FAILED/.test(ev.ResourceStatus ?? ""))
+        this.resourceFailures.push(ev.ResourceStatusReason);
       const line = stackActivityLine(msg.data);
       if (line) this.o.sink.progress(`${line}\n`);
       return;
@@ -292,13 +297,19 @@ async function synthFor(tk: Toolkit, o: StackRunOptions, hook: TemplateHook | un
 
 export async function deployStack(
   ioHost: IIoHost,
-  o: StackRunOptions & { tags?: Record<string, string>; beforeDeploy?: TemplateHook },
+  o: StackRunOptions & {
+    tags?: Record<string, string>;
+    beforeDeploy?: TemplateHook;
+    /** After beforeDeploy approved, right before the toolkit deploys (account preflights). */
+    beforeExecute?: () => Promise<void>;
+  },
 ): Promise<{ outputs: Record<string, string>; account: string; region: string; stackArn: string }> {
   return withErrors(async () => {
     const tk = createToolkit(ioHost, o);
     const cx = await synthFor(tk, o, o.beforeDeploy);
     let result: DeployResult;
     try {
+      await o.beforeExecute?.();
       result = await tk.deploy(cx, {
         stacks: SELECT_ALL,
         tags: Object.entries(o.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),

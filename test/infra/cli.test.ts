@@ -20,7 +20,7 @@ import {
 import { runCli } from "../../src/cli/main.js";
 import { captureIo } from "../helpers/io.js";
 import { STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
-import { startFakeAws } from "./fake-aws.js";
+import { LEFTOVER_BUCKET, startFakeAws } from "./fake-aws.js";
 import { EXISTING_VPC_ID, vpcLookupContext } from "./matrix.js";
 import {
   PypictlIoHost,
@@ -282,6 +282,10 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
       expect(fake.calls).toEqual(
         expect.arrayContaining(["GetParameter", "CreateChangeSet", "ExecuteChangeSet"]),
       );
+      // A first deploy checks the account's ECS service-linked role before the change set; it exists here.
+      expect(fake.calls.indexOf("GetRole")).toBeGreaterThan(-1);
+      expect(fake.calls.indexOf("GetRole")).toBeLessThan(fake.calls.indexOf("CreateChangeSet"));
+      expect(fake.calls).not.toContain("CreateServiceLinkedRole");
       expect(fake.calls.some((c) => c.startsWith("PUT /cdk-hnb659fds-assets-123456789012-eu-west-1/"))).toBe(
         true,
       );
@@ -292,6 +296,44 @@ describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
       });
       expect(io.stderr.text).toMatch(/CREATE_COMPLETE/);
       expect(io.stderr.text).toMatch(/pypictl doctor --stack pypiserver --region eu-west-1/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("a first create that fails on the service-linked-role race and leaves the access-log bucket: the report says run it again and names the bucket with its command (exit 1)", async () => {
+    const fake = await startFakeAws({ bootstrapVersion: "30", outputs, failedCreate: "on-execute" });
+    try {
+      isolateAwsEnv(fakeEnv(fake.url));
+      const io = captureIo({}, { cwd: dir });
+      const code = await runCli(["deploy", "--allow-http", "--yes", "--outputs-file", "out/f.json"], io);
+      expect(code, io.stderr.text).toBe(1);
+      expect(io.stderr.text).toMatch(
+        /ECS could not yet use its service-linked role AWSServiceRoleForECS.*run the same `pypictl deploy` again/,
+      );
+      expect(io.stderr.text).toMatch(/Left behind by the failed create \(ROLLBACK_FAILED\)/);
+      expect(io.stderr.text).toContain(`S3 bucket ${LEFTOVER_BUCKET}: the failed create could not delete it`);
+      expect(io.stderr.text).toContain(`aws s3 rb s3://${LEFTOVER_BUCKET} --force`);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("the next deploy of a stack a failed create left (ROLLBACK_FAILED): a create; names the bucket, then deletes and recreates (exit 0)", async () => {
+    const fake = await startFakeAws({ bootstrapVersion: "30", outputs, failedCreate: "existing" });
+    try {
+      isolateAwsEnv(fakeEnv(fake.url));
+      const io = captureIo({}, { cwd: dir });
+      const code = await runCli(["deploy", "--allow-http", "--yes", "--outputs-file", "out/g.json"], io);
+      expect(code, io.stderr.text).toBe(0);
+      expect(io.stderr.text).toMatch(
+        /Stack pypiserver is what a failed first create left \(ROLLBACK_FAILED\): deploy deletes it and creates it again\./,
+      );
+      expect(io.stderr.text).toContain(`aws s3 rb s3://${LEFTOVER_BUCKET} --force`);
+      expect(io.stderr.text).toMatch(/Stack pypiserver does not exist yet: deploy creates it\./);
+      // Not read as a deployed stack: no props read back from its template, none "kept".
+      expect(io.stderr.text).not.toMatch(/Starting from the props|Kept at their deployed values/);
+      expect(fake.calls.indexOf("DeleteStack")).toBeLessThan(fake.calls.indexOf("ExecuteChangeSet"));
     } finally {
       await fake.close();
     }
@@ -435,6 +477,20 @@ describe("destroy against a fake AWS endpoint", () => {
         /Stack pypiserver deleted\. The packages file system, backup vault and secret remain/,
       );
       expect(io.stderr.text).toMatch(/no managed termination protection/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("a stack a failed create left: names the bucket its rollback could not delete, with the command", async () => {
+    const fake = await startFakeAws({ bootstrapVersion: "30", failedCreate: "existing" });
+    try {
+      isolateAwsEnv(fakeEnv(fake.url));
+      const io = captureIo({}, { cwd: dir });
+      expect(await runCli(["destroy", "--yes"], io), io.stderr.text).toBe(0);
+      expect(fake.calls).toContain("ListStackResources");
+      expect(io.stderr.text).toMatch(/Left behind:\n(.*\n)* {2}- S3 bucket pypiserver-accesslogs/);
+      expect(io.stderr.text).toContain(`aws s3 rb s3://${LEFTOVER_BUCKET} --force`);
     } finally {
       await fake.close();
     }

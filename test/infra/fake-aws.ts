@@ -17,7 +17,25 @@ export interface FakeAwsOptions {
   existingStack?: boolean;
   /** The existing stack's template (GetTemplate); without it GetTemplate fails as for a missing stack. */
   template?: Record<string, unknown>;
+  /** IAM: whether the account has the ECS service-linked role (GetRole). @default true */
+  ecsServiceLinkedRole?: boolean;
+  /**
+   * EFS DescribeFileSystems answers, by file system id (the FileSystemDescription shape, efs-2015-02-01);
+   * an id not listed is answered as an elastic file system of 1 GiB, `null` as FileSystemNotFound.
+   */
+  fileSystems?: Record<string, Record<string, unknown> | null>;
+  /**
+   * A first create that fails and whose rollback cannot delete the access-log bucket (ROLLBACK_FAILED, the
+   * bucket DELETE_FAILED with BucketNotEmpty): "on-execute" fails the create this run makes (the cluster with
+   * the service-linked-role race), "existing" starts with a stack left in that state.
+   */
+  failedCreate?: "on-execute" | "existing";
 }
+
+/** The access-log bucket a failed create leaves (failedCreate). */
+export const LEFTOVER_BUCKET = "pypiserver-accesslogs1a2b3c4d-0123456789ab";
+export const SLR_RACE_REASON =
+  'Resource handler returned message: "Invalid request provided: CreateCluster Invalid Request: Unable to assume the service linked role. Please verify that the ECS service linked role exists. (Service: Ecs, Status Code: 400)" (HandlerErrorCode: InvalidRequest)';
 
 export interface FakeAws {
   url: string;
@@ -33,7 +51,8 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
   const account = o.account ?? "123456789012";
   const calls: string[] = [];
   const uploads = new Map<string, string>();
-  let stackState: "none" | "review" | "created" = o.existingStack ? "created" : "none";
+  let stackState: "none" | "review" | "created" | "rollbackFailed" =
+    o.failedCreate === "existing" ? "rollbackFailed" : o.existingStack ? "created" : "none";
   /** An existing stack's change set is an update: it ends in UPDATE_COMPLETE. */
   let updating = false;
   /** A change set exists (created, not yet executed or deleted): the toolkit deletes a stale one first. */
@@ -85,6 +104,59 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
           403,
           `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no such role</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
         );
+      case "GetRole":
+        if (o.ecsServiceLinkedRole === false)
+          return xml(
+            res,
+            404,
+            `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role with name ${params.get("RoleName")} cannot be found.</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+          );
+        return xml(
+          res,
+          200,
+          `<GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role><Path>/aws-service-role/ecs.amazonaws.com/</Path><RoleName>${params.get("RoleName")}</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::${account}:role/aws-service-role/ecs.amazonaws.com/${params.get("RoleName")}</Arn><CreateDate>2021-03-01T00:00:00Z</CreateDate></Role></GetRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetRoleResponse>`,
+        );
+      case "CreateServiceLinkedRole":
+        o.ecsServiceLinkedRole = true;
+        return xml(
+          res,
+          200,
+          `<CreateServiceLinkedRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><CreateServiceLinkedRoleResult><Role><Path>/aws-service-role/ecs.amazonaws.com/</Path><RoleName>AWSServiceRoleForECS</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::${account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS</Arn><CreateDate>2021-03-01T00:00:00Z</CreateDate></Role></CreateServiceLinkedRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></CreateServiceLinkedRoleResponse>`,
+        );
+      case "GET /2015-02-01/file-systems": {
+        const id = new URL(req.url ?? "/", "http://x").searchParams.get("FileSystemId") ?? "";
+        const known = o.fileSystems?.[id];
+        if (known === null) {
+          res.writeHead(404, {
+            "content-type": "application/json",
+            "x-amzn-errortype": "FileSystemNotFound",
+          });
+          return res.end(
+            JSON.stringify({ ErrorCode: "FileSystemNotFound", Message: "File system not found" }),
+          );
+        }
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(
+          JSON.stringify({
+            FileSystems: [
+              {
+                OwnerId: account,
+                CreationToken: "t",
+                FileSystemId: id,
+                CreationTime: 1700000000,
+                LifeCycleState: "available",
+                NumberOfMountTargets: 0,
+                SizeInBytes: { Value: 1024 ** 3 },
+                PerformanceMode: "generalPurpose",
+                Encrypted: true,
+                ThroughputMode: "elastic",
+                Tags: [],
+                ...known,
+              },
+            ],
+          }),
+        );
+      }
       case "GetParameter":
         res.writeHead(o.bootstrapVersion ? 200 : 400, { "content-type": "application/x-amz-json-1.1" });
         return res.end(
@@ -105,7 +177,13 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
         if (stackState === "none" || params.get("StackName") === "CDKToolkit")
           return cfnError(res, "ValidationError", `Stack with id ${params.get("StackName")} does not exist`);
         const status =
-          stackState === "review" ? "REVIEW_IN_PROGRESS" : updating ? "UPDATE_COMPLETE" : "CREATE_COMPLETE";
+          stackState === "review"
+            ? "REVIEW_IN_PROGRESS"
+            : stackState === "rollbackFailed"
+              ? "ROLLBACK_FAILED"
+              : updating
+                ? "UPDATE_COMPLETE"
+                : "CREATE_COMPLETE";
         const outputs =
           stackState === "created"
             ? `<Outputs>${Object.entries(o.outputs ?? {})
@@ -122,11 +200,17 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
         );
       }
       case "GetTemplate":
-        if (stackState === "created" && o.template)
+        if ((stackState === "created" && o.template) || stackState === "rollbackFailed")
           return cfn(
             res,
             "GetTemplate",
-            `<TemplateBody>${JSON.stringify(o.template).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</TemplateBody><StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>`,
+            `<TemplateBody>${JSON.stringify(o.template ?? { Resources: {} })
+              .replace(/&/g, "&amp;")
+              .replace(/</g, "&lt;")
+              .replace(
+                />/g,
+                "&gt;",
+              )}</TemplateBody><StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>`,
           );
         return cfnError(res, "ValidationError", `Stack with id ${params.get("StackName")} does not exist`);
       case "GetTemplateSummary":
@@ -150,15 +234,50 @@ export async function startFakeAws(o: FakeAwsOptions = {}): Promise<FakeAws> {
         );
       case "ExecuteChangeSet":
         changeSet = false;
-        stackState = "created";
+        stackState = o.failedCreate === "on-execute" && !updating ? "rollbackFailed" : "created";
         return cfn(res, "ExecuteChangeSet", "");
       case "DescribeStackEvents":
+        if (stackState === "rollbackFailed") {
+          const t = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+          const ev = (id: string, logical: string, type: string, status: string, at: number, reason = "") =>
+            `<member><StackId>${stackId()}</StackId><EventId>${id}</EventId><StackName>${stackName}</StackName><LogicalResourceId>${logical}</LogicalResourceId><PhysicalResourceId>${logical === stackName ? stackId() : ""}</PhysicalResourceId><ResourceType>${type}</ResourceType><Timestamp>${t(at)}</Timestamp><ResourceStatus>${status}</ResourceStatus>${reason ? `<ResourceStatusReason>${reason.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;")}</ResourceStatusReason>` : ""}</member>`;
+          // Newest first, as CloudFormation lists them.
+          return cfn(
+            res,
+            "DescribeStackEvents",
+            `<StackEvents>${[
+              ev(
+                "e4",
+                stackName,
+                "AWS::CloudFormation::Stack",
+                "ROLLBACK_FAILED",
+                4,
+                "The following resource(s) failed to delete: [AccessLogs4F2A8C1D]. ",
+              ),
+              ev(
+                "e3",
+                "AccessLogs4F2A8C1D",
+                "AWS::S3::Bucket",
+                "DELETE_FAILED",
+                3,
+                "The bucket you tried to delete is not empty (Service: S3, Status Code: 409)",
+              ),
+              ev("e2", "ClusterEB0386A7", "AWS::ECS::Cluster", "CREATE_FAILED", 2, SLR_RACE_REASON),
+            ].join("")}</StackEvents>`,
+          );
+        }
         return cfn(
           res,
           "DescribeStackEvents",
           `<StackEvents><member><StackId>${stackId()}</StackId><EventId>e1</EventId><StackName>${stackName}</StackName><LogicalResourceId>${stackName}</LogicalResourceId><PhysicalResourceId>${stackId()}</PhysicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType><Timestamp>${new Date(Date.now() + 1000).toISOString()}</Timestamp><ResourceStatus>${updating ? "UPDATE_COMPLETE" : "CREATE_COMPLETE"}</ResourceStatus></member></StackEvents>`,
         );
       case "ListStackResources":
+        if (stackState === "rollbackFailed")
+          return cfn(
+            res,
+            "ListStackResources",
+            `<StackResourceSummaries><member><LogicalResourceId>AccessLogs4F2A8C1D</LogicalResourceId><PhysicalResourceId>${LEFTOVER_BUCKET}</PhysicalResourceId><ResourceType>AWS::S3::Bucket</ResourceType><LastUpdatedTimestamp>${now}</LastUpdatedTimestamp><ResourceStatus>DELETE_FAILED</ResourceStatus><ResourceStatusReason>The bucket you tried to delete is not empty (Service: S3, Status Code: 409)</ResourceStatusReason></member></StackResourceSummaries>`,
+          );
         return cfn(res, "ListStackResources", "<StackResourceSummaries/>");
       case "DeleteChangeSet":
         changeSet = false;

@@ -515,10 +515,67 @@ describe("alarms use the doctor's thresholds", () => {
     expect(JSON.stringify(short.Metrics)).toMatch(
       /ECS\/ContainerInsights.*DesiredTaskCount|DesiredTaskCount.*ECS\/ContainerInsights/,
     );
-    for (const spec of Object.values(OUTAGE_ALARM_SPECS))
+    for (const spec of Object.values(OUTAGE_ALARM_SPECS)) {
       expect(findCheck(spec.checkId)!.thresholds[spec.threshold]?.default, spec.checkId).toBe(spec.value);
+      expect(alarm(base, spec.id).EvaluationPeriods, spec.id).toBe(spec.value);
+      expect(alarm(base, spec.id).AlarmDescription).toContain(`${spec.checkId} (${spec.threshold})`);
+    }
     expect(findCheck("alb.target-health")!.thresholds).toBe(ALB_UNHEALTHY_HOSTS);
     expect(findCheck("ecs.running-tasks")!.thresholds).toBe(ECS_RUNNING_TASKS);
+  });
+
+  it("a target stuck in transition alarms: fewer healthy targets than desired tasks for transitionMinutes", () => {
+    const spec = OUTAGE_ALARM_SPECS.targetsInTransition;
+    expect(spec).toMatchObject({ checkId: "alb.target-health", threshold: "transitionMinutes" });
+    expect(spec.value).toBe(ALB_UNHEALTHY_HOSTS.transitionMinutes.default);
+    const stuck = alarm(base, spec.id);
+    expect(stuck).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      EvaluationPeriods: ALB_UNHEALTHY_HOSTS.transitionMinutes.default,
+    });
+    const metrics = JSON.stringify(stuck.Metrics);
+    expect(metrics).toContain("desired - FILL(healthy, 0)");
+    expect(metrics).toMatch(/HealthyHostCount/);
+    expect(metrics).toMatch(/DesiredTaskCount/);
+    expect(metrics).toMatch(/"Period":60/);
+  });
+
+  it("slow p95: above slowSeconds for slowMinutes, judged only in periods with minRequests requests", () => {
+    const spec = ALARM_SPECS.slowP95;
+    expect(spec.value).toBe(ALB_P95_LATENCY.slowSeconds.default);
+    const slow = alarm(base, spec.id);
+    expect(slow.Threshold).toBe(ALB_P95_LATENCY.slowSeconds.default);
+    const metrics = JSON.stringify(slow.Metrics);
+    expect(metrics).toContain(`IF(n >= ${ALB_P95_LATENCY.minRequests.default}, p95, 0)`);
+    expect(metrics).toContain('"Stat":"p95"');
+    expect(metrics).toContain('"Stat":"SampleCount"');
+    expect(slow.TreatMissingData).toBe("notBreaching");
+  });
+
+  it("every alarm with a doctor duration holds for exactly that long (period × evaluation periods)", () => {
+    const withDuration = Object.values(ALARM_SPECS).filter((s) => "duration" in s);
+    expect(withDuration.map((s) => s.id).sort()).toEqual(["EfsPercentIoLimit", "SlowP95"]);
+    for (const spec of withDuration) {
+      const d = (spec as { duration: { threshold: string; minutes: number } }).duration;
+      expect(
+        findCheck(spec.checkId)!.thresholds[d.threshold]?.default,
+        `${spec.checkId}.${d.threshold}`,
+      ).toBe(d.minutes);
+      const a = alarm(base, spec.id);
+      const stats = (a.Metrics as Array<{ MetricStat?: { Period?: number } }> | undefined) ?? [];
+      const period = (a.Period as number | undefined) ?? stats.find((m) => m.MetricStat)?.MetricStat?.Period;
+      expect((period! * (a.EvaluationPeriods as number)) / 60, spec.id).toBe(d.minutes);
+    }
+  });
+
+  it("PercentIOLimit alarms on the Average, as the module's alarm does (FACTS §1), not on one throttled second", () => {
+    expect(alarm(base, ALARM_SPECS.efsPercentIoLimit.id)).toMatchObject({
+      MetricName: "PercentIOLimit",
+      Statistic: "Average",
+      Period: 300,
+      EvaluationPeriods: 2,
+    });
   });
 
   it("an OOM kill notifies the alarm topic (doctor's maxKills is 0: every kill)", () => {
@@ -586,9 +643,10 @@ describe("alarms use the doctor's thresholds", () => {
         .map(([id]) => id)
         .some((id) => id.includes("EfsBurstCredits")),
     ).toBe(false);
-    // 5 threshold alarms + the 2 outage alarms (no healthy target, tasks below desired); +1 burst credits.
-    expect(alarms(base)).toHaveLength(7);
-    expect(alarms(https)).toHaveLength(8);
+    // 6 threshold alarms + the 3 outage alarms (no healthy target, tasks below desired, targets stuck in
+    // transition); +1 burst credits.
+    expect(alarms(base)).toHaveLength(9);
+    expect(alarms(https)).toHaveLength(10);
     for (const s of [base, https])
       for (const spec of Object.values(OUTAGE_ALARM_SPECS))
         expect(alarms(s).some(([id]) => id.startsWith(`Alarms${spec.id}`))).toBe(true);

@@ -13,7 +13,7 @@ import { captureIo } from "../helpers/io.js";
 import { STACK_OUTPUT_KEYS } from "../../src/sources/target/outputs.js";
 import { RECORDED_PROPS_OUTPUT, encodeRecordedProps } from "../../src/infra/recorded-props.js";
 import type { PypiServerStackProps } from "../../src/infra/props.js";
-import { startFakeAws } from "./fake-aws.js";
+import { startFakeAws, type FakeAwsOptions } from "./fake-aws.js";
 import { synth } from "./helpers.js";
 import { CERT_TLS, KEPT } from "./matrix.js";
 
@@ -59,12 +59,14 @@ const outputs = (recorded: PypiServerStackProps | undefined) => ({
 async function withStack(
   recorded: PypiServerStackProps | undefined,
   fn: (fake: Awaited<ReturnType<typeof startFakeAws>>) => Promise<void>,
+  o: Pick<FakeAwsOptions, "template" | "fileSystems"> = {},
 ): Promise<void> {
   const fake = await startFakeAws({
     bootstrapVersion: "30",
     existingStack: true,
     outputs: outputs(recorded),
     template,
+    ...o,
   });
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE",
@@ -220,5 +222,62 @@ describe("update workflow: change one prop, everything else keeps its deployed v
       expect(offline.stdout.text).toContain("AWS::EFS::FileSystem");
       expect(fake.calls.length).toBe(calls);
     });
+  }, 120_000);
+
+  it("a heavy stack recorded without natGateways and deployed with one NAT gateway keeps it (the per-zone default is for new stacks)", async () => {
+    const oneNat = synth({ ...DEPLOYED, natGateways: 1 }).json;
+    await withStack(
+      DEPLOYED,
+      async (fake) => {
+        const io = captureIo({}, { cwd: dir });
+        const code = await runCli(
+          ["deploy", "--alarm-email", "oncall@example.com", "--yes", "--outputs-file", "o6.json"],
+          io,
+        );
+        expect(code, io.stderr.text).toBe(0);
+        expect(io.stderr.text).toMatch(
+          /note: natGateways stays at the deployed 1: a new heavy stack gets one per zone \(2\), .*--nat-gateways 2 to change it\./,
+        );
+        const t = uploaded(fake);
+        expect(Object.values(t.Resources).filter((r) => r.Type === "AWS::EC2::NatGateway")).toHaveLength(1);
+        expect(JSON.parse(String(t.Outputs[RECORDED_PROPS_OUTPUT]!.Value)).props.natGateways).toBe(1);
+      },
+      { template: oneNat },
+    );
+  }, 120_000);
+
+  it("diff reads the adopted file system: bursting under heavy is a warning with its numbers", async () => {
+    await withStack(
+      DEPLOYED,
+      async (fake) => {
+        const io = captureIo({}, { cwd: dir });
+        expect(await runCli(["diff", "--alarm-email", "oncall@example.com"], io), io.stderr.text).toBe(0);
+        expect(fake.calls).toContain("GET /2015-02-01/file-systems");
+        expect(io.stderr.text).toMatch(
+          /warning: adopted file system fs-0123456789abcdef0 uses bursting throughput: baseline 1\.0 MiB\/s for its 20 GiB .*up to 100 MiB\/s only while burst credits last\. The heavy preset/,
+        );
+      },
+      {
+        fileSystems: {
+          [KEPT.fileSystemId]: { ThroughputMode: "bursting", SizeInBytes: { Value: 20 * 1024 ** 3 } },
+        },
+      },
+    );
+  }, 120_000);
+
+  it("an adopted file system that does not exist: deploy stops (exit 2, naming --file-system-id), nothing changes", async () => {
+    await withStack(
+      DEPLOYED,
+      async (fake) => {
+        const io = captureIo({}, { cwd: dir });
+        const code = await runCli(["deploy", "--yes", "--outputs-file", "o7.json"], io);
+        expect(code, io.stderr.text).toBe(2);
+        expect(io.stderr.text).toMatch(
+          /the adopted EFS file system fs-0123456789abcdef0 does not exist in this account and region \(FileSystemNotFound/,
+        );
+        expect(fake.calls).not.toContain("CreateChangeSet");
+      },
+      { fileSystems: { [KEPT.fileSystemId]: null } },
+    );
   }, 120_000);
 });

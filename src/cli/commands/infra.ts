@@ -30,6 +30,7 @@ import type { IoSink, RequireApproval, StackRunOptions } from "../../infra/toolk
 import { STACK_OUTPUT_KEYS } from "../../sources/target/outputs.js";
 import { layerProps, parseResets, type LayeredProps } from "../../infra/layers.js";
 import { formatPlan, planProps, type Plan } from "../../infra/plan.js";
+import { deployedNatGateways, holdDeployedNat } from "../../infra/nat-hold.js";
 import {
   STATEFUL_KINDS,
   statefulChanges,
@@ -37,6 +38,7 @@ import {
   type TemplateJson,
 } from "../../infra/stateful.js";
 import type { DeployedStack } from "../../infra/deployed.js";
+import type { AdoptedFileSystem } from "../../infra/adopted-fs.js";
 import { importWithCdk } from "../options/cdk-optional.js";
 import { formatOfExtension, outputFile } from "../options/output-flag.js";
 
@@ -237,6 +239,8 @@ interface Prepared {
   deployed?: DeployedStack;
   /** The props in words (diff, deploy, synth --stack). */
   plan?: Plan;
+  /** The adopted file system as read from AWS (diff, deploy). */
+  fileSystem?: AdoptedFileSystem;
 }
 
 /**
@@ -257,6 +261,10 @@ async function prepare(
   let deployed: DeployedStack | undefined;
   if (o.withProps && o.readDeployed) {
     deployed = await readDeployed({ stackName, region, profile }, o.template === true);
+    if (!deployed.exists && deployed.failedCreate) {
+      const { failedCreateNotice } = await import("../../infra/failed-create.js");
+      err(io, failedCreateNotice(stackName, deployed.failedCreate.status, deployed.failedCreate.leftovers));
+    }
     if (deployed.exists) {
       err(
         io,
@@ -269,12 +277,15 @@ async function prepare(
         );
     }
   }
-  const layered = layerProps({
+  let layered = layerProps({
     deployed: deployed?.exists ? deployed.props : undefined,
     config: fromConfig,
     flags: fromFlags,
     reset,
   });
+  // A deployed stack keeps its NAT gateways when only a default would move them (nat-hold.ts).
+  if (deployed?.exists && deployed.template)
+    layered = holdDeployedNat(layered, deployedNatGateways(deployed.template), reset).layered;
   let props = layered.props;
   if (
     o.preview &&
@@ -292,14 +303,24 @@ async function prepare(
   const resolved = resolveWithOrigin(props, layered);
   if (o.withProps) for (const w of resolved.warnings) err(io, `warning: ${w}\n`);
   let plan: Plan | undefined;
+  let fileSystem: AdoptedFileSystem | undefined;
   if (deployed) {
     const before = deployed.exists ? tryResolve(deployed.props) : undefined;
-    plan = planProps(before, resolved, layered, { update: deployed.exists });
+    // diff and deploy read the adopted file system's own throughput (synth --stack does not).
+    fileSystem =
+      o.online && resolved.fileSystemId
+        ? await readFileSystem(resolved.fileSystemId, { region, profile })
+        : undefined;
+    plan = planProps(before, resolved, layered, {
+      update: deployed.exists,
+      facts: fileSystem ? { fileSystem } : {},
+    });
   }
   return {
     props,
     ...(deployed ? { deployed } : {}),
     ...(plan ? { plan } : {}),
+    ...(fileSystem ? { fileSystem } : {}),
     run: {
       stackName,
       props,
@@ -344,6 +365,14 @@ async function readDeployed(
   const { AwsClientPool } = await import("../../sources/aws/pool.js");
   const cfn = await new AwsClientPool().for({ region: o.region, profile: o.profile }).cloudformation();
   return readDeployedStack(cfn, o.stackName, { template });
+}
+
+/** The adopted file system's own settings (EFS DescribeFileSystems); a failure is reported in the plan. */
+async function readFileSystem(id: string, o: { region?: string; profile?: string }) {
+  const { readAdoptedFileSystem } = await import("../../infra/adopted-fs.js");
+  const { AwsClientPool } = await import("../../sources/aws/pool.js");
+  const efs = await new AwsClientPool().for({ region: o.region, profile: o.profile }).efs();
+  return readAdoptedFileSystem(efs, id);
 }
 
 /** Test/offline hook: extra CDK context (e.g. seeded lookups) as JSON in PYPICTL_CDK_CONTEXT. */
@@ -419,6 +448,84 @@ function guardedChanges(
   );
 }
 
+/**
+ * A failed deploy's report, completed: the ECS service-linked role race (run it again), and for a failed
+ * first create what its rollback could not delete (the access-log bucket ELB wrote into), with the command
+ * that removes it (failed-create.ts). Best effort: the toolkit's own message is kept whatever happens here.
+ */
+async function explainFailure<T>(
+  o: { stackName: string; region?: string; profile?: string },
+  plan: Plan,
+  /** Why resources failed, from the stack events the toolkit reported. */
+  resourceFailures: readonly string[],
+  deploy: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await deploy();
+  } catch (e) {
+    if (!(e instanceof InfraError)) throw e;
+    const extra: string[] = [];
+    const slr = await import("../../infra/service-linked-role.js");
+    if (slr.isServiceLinkedRoleRace([e.message, ...resourceFailures].join("\n")))
+      extra.push(slr.SERVICE_LINKED_ROLE_RACE_HINT);
+    if (!plan.update) {
+      try {
+        const fc = await import("../../infra/failed-create.js");
+        const { AwsClientPool } = await import("../../sources/aws/pool.js");
+        const { DescribeStacksCommand } = await import("@aws-sdk/client-cloudformation");
+        const cfn = await new AwsClientPool()
+          .for({ region: o.region, profile: o.profile }, { maxAttempts: 2 })
+          .cloudformation();
+        const status = (await cfn.send(new DescribeStacksCommand({ StackName: o.stackName }))).Stacks?.[0]
+          ?.StackStatus;
+        const left =
+          status && fc.FAILED_DELETE_STATES.has(status)
+            ? await fc.deleteFailedResources(cfn, o.stackName)
+            : undefined;
+        if (left && left.length > 0)
+          extra.push(
+            `Left behind by the failed create (${status}); the next \`pypictl deploy\` deletes the failed stack and keeps these:\n${left.map((l) => `  - ${fc.leftoverLine(l)}`).join("\n")}`,
+          );
+      } catch {
+        // the stack could not be read: the toolkit's message stands alone
+      }
+    }
+    if (extra.length === 0) throw e;
+    throw new InfraError(`${e.message}\n${extra.join("\n")}`);
+  }
+}
+
+/**
+ * First deploy: check (and if need be create) the account's ECS service-linked role, so a brand-new account's
+ * first create does not fail on the IAM race (src/infra/service-linked-role.ts). Never stops the deploy.
+ */
+async function checkServiceLinkedRole(io: Io, o: { region?: string; profile?: string }): Promise<void> {
+  const slr = await import("../../infra/service-linked-role.js");
+  let iam;
+  try {
+    const { IAMClient } = await import("@aws-sdk/client-iam");
+    const { clientConfig } = await import("../../sources/aws/clients.js");
+    iam = new IAMClient(clientConfig({ region: o.region, profile: o.profile }));
+  } catch (e) {
+    err(
+      io,
+      `warning: could not check the ECS service-linked role ${slr.ECS_SERVICE_LINKED_ROLE} (${errorMessage(e).split("\n")[0]}); in an account that never ran ECS, create it first: ${slr.CREATE_COMMAND}\n`,
+    );
+    return;
+  }
+  try {
+    const r = await slr.ensureEcsServiceLinkedRole(iam);
+    if (r.status === "created")
+      err(
+        io,
+        `Created the ECS service-linked role ${slr.ECS_SERVICE_LINKED_ROLE} (this account had none; ECS needs it to create the cluster) and waited ${slr.PROPAGATION_WAIT_MS / 1000} s for IAM to propagate it.\n`,
+      );
+    else if (r.status === "unknown") err(io, `warning: ${r.warning}\n`);
+  } finally {
+    iam.destroy();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------- actions
 
 /** `-o/--output FILE` (or the old `--out`); `-` is stdout. The template is JSON: a .yaml name is refused. */
@@ -444,6 +551,8 @@ export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
     preview: true,
     withProps: true,
     readDeployed,
+    // The deployed template tells the NAT gateways a recorded stack keeps (nat-hold.ts), as for deploy.
+    template: readDeployed,
   });
   if (plan) err(io, formatPlan(run.stackName, plan));
   return guarded(io, async () => {
@@ -517,7 +626,7 @@ export async function diffAction(flags: DiffFlags, io: Io): Promise<number> {
 }
 
 export async function deployAction(flags: DeployFlags, io: Io): Promise<number> {
-  const { run, plan, deployed } = await prepare(flags, io, {
+  const { run, plan, deployed, fileSystem } = await prepare(flags, io, {
     online: true,
     preview: false,
     withProps: true,
@@ -525,6 +634,12 @@ export async function deployAction(flags: DeployFlags, io: Io): Promise<number> 
     template: true,
   });
   err(io, formatPlan(run.stackName, plan!));
+  // Its mount targets could not be created: stop before anything is deployed (the plan said why).
+  if (fileSystem && !fileSystem.read && fileSystem.notFound)
+    throw new UsageError(
+      `stack ${run.stackName} not deployed, nothing changed: the adopted EFS file system ${fileSystem.id} does not exist in this account and region (${fileSystem.problem}). Check --file-system-id (or \`--reset file-system-id\` for a new file system, which needs --allow-replace file-system on a deployed stack).`,
+      "--file-system-id",
+    );
   const outputsFile = resolve(io.cwd, flags.outputsFile ?? DEFAULT_OUTPUTS_FILE);
   const tk = await loadToolkit();
   return guarded(io, async () => {
@@ -536,29 +651,34 @@ export async function deployAction(flags: DeployFlags, io: Io): Promise<number> 
     });
     err(io, `Deploying stack ${run.stackName}${run.region ? ` to ${run.region}` : ""}…\n`);
     const sink = sinkFor(io);
-    const result = await tk.deployStack(host, {
-      ...run,
-      tags: { "pypictl:stack": run.stackName },
-      beforeDeploy: async (template) => {
-        const blocked = guardedChanges(deployed, template, flags.allowReplace ?? []);
-        if (blocked.length > 0)
-          throw new UsageError(
-            `stack ${run.stackName} not deployed, nothing changed:\n${blocked.map((c) => `  - ${c.message}`).join("\n")}`,
-            blocked[0]!.flag,
+    const result = await explainFailure(run, plan!, host.resourceFailures, () =>
+      tk.deployStack(host, {
+        ...run,
+        tags: { "pypictl:stack": run.stackName },
+        beforeDeploy: async (template) => {
+          const blocked = guardedChanges(deployed, template, flags.allowReplace ?? []);
+          if (blocked.length > 0)
+            throw new UsageError(
+              `stack ${run.stackName} not deployed, nothing changed:\n${blocked.map((c) => `  - ${c.message}`).join("\n")}`,
+              blocked[0]!.flag,
+            );
+          if (flags.yes) return;
+          const answer = await sink.confirm?.(
+            `Deploy stack ${run.stackName}${plan!.update ? ` (${plan!.changes.length} prop change${plan!.changes.length === 1 ? "" : "s"})` : ""}?`,
           );
-        if (flags.yes) return;
-        const answer = await sink.confirm?.(
-          `Deploy stack ${run.stackName}${plan!.update ? ` (${plan!.changes.length} prop change${plan!.changes.length === 1 ? "" : "s"})` : ""}?`,
-        );
-        // Off a terminal nobody can answer: a usage error naming --yes (exit 2), as destroy does.
-        if (answer === undefined)
-          throw new UsageError(
-            "No terminal to confirm on: re-run with --yes to deploy (review it first with `pypictl diff`): nothing was changed.",
-            "--yes",
-          );
-        if (!answer) throw new DeclinedError("Deploy cancelled: nothing was changed.");
-      },
-    });
+          // Off a terminal nobody can answer: a usage error naming --yes (exit 2), as destroy does.
+          if (answer === undefined)
+            throw new UsageError(
+              "No terminal to confirm on: re-run with --yes to deploy (review it first with `pypictl diff`): nothing was changed.",
+              "--yes",
+            );
+          if (!answer) throw new DeclinedError("Deploy cancelled: nothing was changed.");
+        },
+        // A first deploy: the account may never have run ECS (checked after the question: it may create an
+        // account-wide role). An update's cluster exists, so its role does.
+        ...(plan!.update ? {} : { beforeExecute: () => checkServiceLinkedRole(io, run) }),
+      }),
+    );
     // doctor and creds read these; a stack without them (e.g. --stack naming another stack) is no success.
     const missing = Object.values(STACK_OUTPUT_KEYS).filter(
       (k) => typeof result.outputs[k] !== "string" || result.outputs[k] === "",
