@@ -14,6 +14,9 @@ import { AwsClients } from "../../../src/sources/aws/clients.js";
 import { classifyError } from "../../../src/sources/classify.js";
 import { UsageError } from "../../../src/errors.js";
 import { LocalProxy } from "../../helpers/local-proxy.js";
+import { runCli } from "../../../src/cli/main.js";
+import { EXIT } from "../../../src/cli/exit-codes.js";
+import { captureIo } from "../../helpers/io.js";
 import { makeTestCa, tlsServer, type TestCa } from "../../helpers/tls-ca.js";
 
 let ca: TestCa;
@@ -161,6 +164,19 @@ describe("AWS_CA_BUNDLE: the CA of AWS calls, as the aws CLI reads it", () => {
     stubEnv(`https://localhost:${servers.expired.port}`, { AWS_CA_BUNDLE: ca.caFile });
     const expired = await failure();
     expect(expired.message).toMatch(/TLS: the certificate has expired \(CERT_HAS_EXPIRED\)/);
+  });
+});
+
+describe("doctor when AWS cannot be reached for TLS", () => {
+  it("exit 3 (could not reach), the failure named with AWS_CA_BUNDLE, not an internal error", async () => {
+    stubEnv(`https://localhost:${servers.good.port}`);
+    const io = captureIo({ ...process.env });
+    const code = await runCli(["doctor", "--stack", "pypi", "--timeout", "10"], io);
+    const text = (io.stdout.text + io.stderr.text).replace(/\s+/g, " ");
+    expect(code, text).toBe(EXIT.incomplete);
+    expect(text).toMatch(/cannot read the outputs of stack pypi: .*TLS: the certificate is signed by a CA/);
+    expect(text).toMatch(/set AWS_CA_BUNDLE/);
+    expect(text).not.toMatch(/internal/);
   });
 });
 
