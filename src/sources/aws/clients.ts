@@ -9,7 +9,7 @@ import { recordRequest, requestSent, type RequestStats } from "../request-log.js
 import { connectionAgents } from "../net/proxy.js";
 import { awsRegionFromEnv } from "../net/aws-env.js";
 import { awsCaBundle } from "../net/aws-ca.js";
-import type { CaBundle } from "../net/ca-bundle.js";
+import { caSecureContext, type CaBundle } from "../net/ca-bundle.js";
 
 export interface AwsSettings {
   region?: string;
@@ -78,10 +78,15 @@ export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.en
   // id it no longer holds), keeping the process alive past the run's deadline. Ours goes with the socket.
   const agents = s.requestHandler
     ? undefined
-    : connectionAgents(env, ca ? { ...AGENT_OPTIONS, ca: ca.pem } : AGENT_OPTIONS, {
-        timeoutMs: CONNECT_TIMEOUT_MS,
-        ...(s.deadlineAt !== undefined ? { deadlineAt: s.deadlineAt } : {}),
-      });
+    : connectionAgents(
+        env,
+        AGENT_OPTIONS,
+        {
+          timeoutMs: CONNECT_TIMEOUT_MS,
+          ...(s.deadlineAt !== undefined ? { deadlineAt: s.deadlineAt } : {}),
+        },
+        ca ? () => caSecureContext(ca) : undefined,
+      );
   return {
     ...(region ? { region } : {}),
     ...(s.profile ? { profile: s.profile } : {}),

@@ -4,7 +4,7 @@
  * The Authorization header is sent but never recorded.
  */
 import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { RequestOptions } from "node:http";
 import {
   connectionAgents,
@@ -14,7 +14,7 @@ import {
   proxyFor,
   proxySettings,
 } from "../net/proxy.js";
-import type { CaBundle } from "../net/ca-bundle.js";
+import { caSecureContext, type CaBundle } from "../net/ca-bundle.js";
 import { netFailure, type NetFailureKind } from "../net/failures.js";
 
 export type ProbeErrorKind = "timeout" | "tls" | "proxy" | "refused" | "dns" | "reset" | "other";
@@ -95,14 +95,23 @@ function viaProxy(
   const direct = {
     send: secure ? httpsRequest : httpRequest,
     target: url as URL | string,
-    options: (secure && ca ? { ca: ca.pem } : {}) as RequestOptions,
+    // A CA of its own: an agent of its own, so no pooled connection verified against another trust store
+    // is reused (an agent tells pools apart by `ca`, not by `secureContext`).
+    options: (secure && ca
+      ? { agent: new HttpsAgent({ keepAlive: false, secureContext: caSecureContext(ca) }) }
+      : {}) as RequestOptions,
     forwardProxy: undefined as URL | undefined,
   };
   if (!proxy) return direct;
   if (secure) {
     // The tunnel is bounded as the whole request is: a silent proxy is a timeout, and its socket goes.
     // The CA applies to the TLS inside the tunnel (end to end with the index), as for pip.
-    const agents = connectionAgents(env, { keepAlive: false, ...(ca ? { ca: ca.pem } : {}) }, bounds);
+    const agents = connectionAgents(
+      env,
+      { keepAlive: false },
+      bounds,
+      ca ? () => caSecureContext(ca) : undefined,
+    );
     return { ...direct, options: { agent: agents.httpsAgent } };
   }
   const auth = proxyAuthorization(proxy);

@@ -277,9 +277,13 @@ function bounded<A extends http.Agent>(
   scheme: "http" | "https",
   settings: ProxySettings | undefined,
   bounds: ConnectBounds,
+  trust?: () => tls.SecureContext,
 ): A {
   const secure = scheme === "https";
-  const createConnection: CreateConnection = (options, cb) => {
+  const createConnection: CreateConnection = (given, cb) => {
+    // A CA bundle's context, made on the first TLS connection (not when the agent is made): a client that
+    // never connects (a mocked one, a replay) never pays for parsing the bundle.
+    const options = secure && trust ? { ...given, secureContext: trust() } : given;
     const host = String(options.host ?? options.hostname ?? "localhost");
     const port = Number(options.port) || (secure ? 443 : 80);
     const proxy = proxyFor(
@@ -323,15 +327,17 @@ function bounded<A extends http.Agent>(
 /**
  * Agents for clients that send paths, not absolute URLs (the AWS SDK): every connection bounded by `bounds`
  * (the run's deadline among them) with a timer that goes with its socket, through the proxy when one is set.
+ * `trust`: the TLS context of a CA bundle (AWS_CA_BUNDLE…) for every https connection, direct or tunnelled.
  */
 export function connectionAgents(
   env: NodeJS.ProcessEnv = process.env,
   opts: https.AgentOptions = { keepAlive: true, maxSockets: 50 },
   bounds: ConnectBounds = { timeoutMs: CONNECT_BOUND_MS },
+  trust?: () => tls.SecureContext,
 ): { httpAgent: http.Agent; httpsAgent: https.Agent } {
   const settings = proxySettings(env);
   return {
     httpAgent: bounded(new http.Agent(opts), "http", settings, bounds),
-    httpsAgent: bounded(new https.Agent(opts), "https", settings, bounds),
+    httpsAgent: bounded(new https.Agent(opts), "https", settings, bounds, trust),
   };
 }
