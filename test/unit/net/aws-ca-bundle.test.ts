@@ -178,6 +178,13 @@ describe("doctor when AWS cannot be reached for TLS", () => {
     expect(text).toMatch(/set AWS_CA_BUNDLE/);
     expect(text).not.toMatch(/internal/);
   });
+
+  it("an AWS_CA_BUNDLE that cannot be read: exit 2 naming it, before any call", async () => {
+    stubEnv(`https://localhost:${servers.good.port}`, { AWS_CA_BUNDLE: join(home, "missing.pem") });
+    const io = captureIo({ ...process.env });
+    expect(await runCli(["doctor", "--stack", "pypi", "--timeout", "10"], io)).toBe(EXIT.usage);
+    expect(io.stderr.text).toMatch(/AWS_CA_BUNDLE: cannot read the CA bundle .*missing\.pem \(ENOENT\)/);
+  });
 });
 
 describe("proxy failures of AWS calls are named, with HTTPS_PROXY / NO_PROXY", () => {

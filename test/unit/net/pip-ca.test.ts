@@ -217,6 +217,12 @@ describe("creds --check against a private CA's index", () => {
     expect(viaConf.code, viaConf.out).toBe(EXIT.ok);
   });
 
+  it("a pip setting naming a file that is not there: the index checks say so and are not evaluated (exit 3)", async () => {
+    const r = await check({ ...pipHome(), PIP_CERT: "/nonexistent/corp-ca.pem" });
+    expect(r.code).toBe(EXIT.incomplete);
+    expect(r.out).toMatch(/PIP_CERT: cannot read the CA bundle \/nonexistent\/corp-ca\.pem \(ENOENT\)/);
+  });
+
   it("a bundle without the CA: the hint names the file in use", async () => {
     const r = await check({ ...pipHome(), REQUESTS_CA_BUNDLE: ca.otherCaFile });
     expect(r.code).toBe(EXIT.incomplete);
