@@ -3,7 +3,8 @@
  * AWS SDK v3 errors carry `name` and `$metadata.httpStatusCode`; Node errors carry `code`.
  */
 import { failed, type FailureKind, type SourceResult } from "./model.js";
-import { endpointOf } from "./aws/clients.js";
+import { caBundleOf, endpointOf } from "./aws/clients.js";
+import { describeNetFailure, netFailure } from "./net/failures.js";
 
 const BY_NAME: Record<string, FailureKind> = {
   AccessDenied: "access-denied",
@@ -118,6 +119,14 @@ export function classifyError(err: unknown, fallbackAction?: string): SourceResu
       `the endpoint${at} answered garbage: HTTP ${status} with a non-AWS body${type ? ` (${type.split(";")[0]})` : ""}${attempts}`,
     );
   }
+  // TLS (untrusted CA, wrong host name, expired) and proxy (unreachable, 407, CONNECT refused) failures:
+  // the endpoint was not reached, for a reason the user fixes with a setting — named with it.
+  const net = status === undefined ? netFailure(err) : undefined;
+  if (net)
+    return failed(
+      "unreachable",
+      `cannot reach${at || " the endpoint"}: ${describeNetFailure(net, "aws", caBundleOf(err))}`,
+    );
   let kind: FailureKind | undefined = BY_NAME[name] ?? (e.code ? BY_CODE[e.code] : undefined);
   if (!kind && status === 403) kind = "access-denied";
   if (!kind && status === 429) kind = "throttled";

@@ -7,7 +7,7 @@ import { NON_ASCII_REASON } from "../../creds/latin1.js";
 import { defineCheck, limitRef, renderMessage, type Verdict } from "../model.js";
 import { read, sourceKey } from "../../sources/model.js";
 import type { IndexProbe } from "../../sources/http/index-probe.js";
-import type { ProbeAnswer } from "../../sources/http/request.js";
+import { probeFailureKind, type ProbeAnswer } from "../../sources/http/request.js";
 import { AUTH_CREDENTIALS_ACCEPTED, AUTH_HEALTH_ENDPOINT, AUTH_INDEX_PROTECTED } from "./thresholds.js";
 
 export const INDEX_PROBE_KEY = sourceKey<IndexProbe>("http.index-probe");
@@ -15,6 +15,7 @@ export const INDEX_PROBE_KEY = sourceKey<IndexProbe>("http.index-probe");
 const ERROR_NAMES: Record<string, string> = {
   timeout: "timed out",
   tls: "TLS handshake failed",
+  proxy: "the proxy failed",
   refused: "connection refused",
   dns: "host name not found (DNS)",
   reset: "connection reset",
@@ -24,6 +25,21 @@ const ERROR_NAMES: Record<string, string> = {
 /** Hints of the failures every probe check shares: unreachable, too slow, 5xx (FACTS.md §3–4 for the causes). */
 const FAILURE_HINTS = {
   tls: "Check the certificate (ACM) covers the host name and the URL uses the name the certificate was issued for.",
+  // TLS and proxy failures name the setting that fixes them, as pip reads it (src/sources/net/pip-ca.ts).
+  "tls-untrusted":
+    "The index's certificate is signed by a CA this machine does not trust (a private CA, or a TLS-intercepting proxy's): set PIP_CERT or REQUESTS_CA_BUNDLE to a PEM file holding that CA (or `cert =` in pip.conf), as pip reads them; NODE_EXTRA_CA_CERTS adds it to node's own trust store instead.",
+  "tls-bundle":
+    "The CA bundle in use, {{ca}}, does not hold the CA that signed the index's certificate: add that CA to the file.",
+  "tls-hostname-proxy": "If a proxy intercepts TLS for the index, exempt its host with NO_PROXY.",
+  "tls-expired":
+    "The certificate has expired or is not valid yet: renew it (an intercepting proxy's is the proxy's to renew), and check this machine's clock.",
+  "proxy-unreachable":
+    "The proxy could not be reached: check that HTTPS_PROXY (HTTP_PROXY for an http:// index) names a running proxy, or exempt the index host with NO_PROXY to connect directly.",
+  "proxy-auth":
+    "The proxy wants credentials (407): put them in HTTPS_PROXY as http://USER:PASSWORD@proxy:port, percent-encoded.",
+  "proxy-refused":
+    "The proxy refused to open a tunnel to the index: ask for the host and port to be allowed, or exempt the host with NO_PROXY if it is reachable directly.",
+  proxy: "The proxy failed: check HTTPS_PROXY (HTTP_PROXY for an http:// index) and NO_PROXY.",
   timeout:
     "Check the ALB's security group allows you, and that targets are healthy: `pypictl doctor --only alb`.",
   unreachable: "Check the URL (`--url`, or the stack output IndexUrl) and that the load balancer exists.",
@@ -46,6 +62,34 @@ function serverErrorHints(status: number): string[] {
   return [FAILURE_HINTS["5xx"]];
 }
 
+/** TLS and proxy failures: the hint that names what to set. */
+function networkHints(error: NonNullable<ProbeAnswer["error"]>): string[] {
+  switch (probeFailureKind(error)) {
+    case "tls-untrusted":
+      return [
+        error.ca
+          ? renderMessage(FAILURE_HINTS["tls-bundle"], { ca: error.ca })
+          : FAILURE_HINTS["tls-untrusted"],
+      ];
+    case "tls-hostname":
+      return [FAILURE_HINTS.tls, FAILURE_HINTS["tls-hostname-proxy"]];
+    case "tls-expired":
+      return [FAILURE_HINTS["tls-expired"]];
+    case "tls":
+      return [FAILURE_HINTS.tls];
+    case "proxy-unreachable":
+      return [FAILURE_HINTS["proxy-unreachable"]];
+    case "proxy-auth":
+      return [FAILURE_HINTS["proxy-auth"]];
+    case "proxy-refused":
+      return [FAILURE_HINTS["proxy-refused"]];
+    case "proxy":
+      return [FAILURE_HINTS.proxy];
+    default:
+      return [];
+  }
+}
+
 function failureVerdict(
   a: ProbeAnswer,
   what: string,
@@ -53,7 +97,7 @@ function failureVerdict(
 ): Verdict<keyof typeof COMMON_MESSAGES, "timeoutSeconds"> | undefined {
   if (a.error) {
     const hints: string[] = [];
-    if (a.error.kind === "tls") hints.push(FAILURE_HINTS.tls);
+    hints.push(...networkHints(a.error));
     if (a.error.kind === "timeout") hints.push(FAILURE_HINTS.timeout);
     if (a.error.kind === "refused" || a.error.kind === "dns") hints.push(FAILURE_HINTS.unreachable);
     return {

@@ -8,6 +8,8 @@ import { countCalls } from "./call-log.js";
 import { recordRequest, requestSent, type RequestStats } from "../request-log.js";
 import { connectionAgents } from "../net/proxy.js";
 import { awsRegionFromEnv } from "../net/aws-env.js";
+import { awsCaBundle } from "../net/aws-ca.js";
+import { caSecureContext, type CaBundle } from "../net/ca-bundle.js";
 
 export interface AwsSettings {
   region?: string;
@@ -57,10 +59,17 @@ function finalIfNoAnswer(e: unknown): unknown {
   });
 }
 
+/** The SDK's agents: kept-alive connections, as many at once as the sources' bounded concurrency needs. */
+const AGENT_OPTIONS = { keepAlive: true, maxSockets: 50 };
+
 /** Thrown for a call cut by AwsSettings.deadlineAt: a timeout, in words. */
 export const RUN_DEADLINE_MESSAGE = "the run's --timeout ran out";
 
-export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.env) {
+/**
+ * `ca`: the CA bundle for AWS calls (AWS_CA_BUNDLE or the profile's ca_bundle, src/sources/net/aws-ca.ts),
+ * given to our agents: it applies to direct connections and to the TLS inside a proxy's CONNECT tunnel.
+ */
+export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.env, ca?: CaBundle) {
   const fromEnv = Number(env.AWS_MAX_ATTEMPTS);
   const region = awsRegionFromEnv(s.region, env);
   // HTTPS_PROXY/HTTP_PROXY/NO_PROXY as the aws CLI honours them (the SDK itself ignores them), and the
@@ -69,10 +78,15 @@ export function clientConfig(s: AwsSettings, env: NodeJS.ProcessEnv = process.en
   // id it no longer holds), keeping the process alive past the run's deadline. Ours goes with the socket.
   const agents = s.requestHandler
     ? undefined
-    : connectionAgents(env, undefined, {
-        timeoutMs: CONNECT_TIMEOUT_MS,
-        ...(s.deadlineAt !== undefined ? { deadlineAt: s.deadlineAt } : {}),
-      });
+    : connectionAgents(
+        env,
+        AGENT_OPTIONS,
+        {
+          timeoutMs: CONNECT_TIMEOUT_MS,
+          ...(s.deadlineAt !== undefined ? { deadlineAt: s.deadlineAt } : {}),
+        },
+        ca ? () => caSecureContext(ca) : undefined,
+      );
   return {
     ...(region ? { region } : {}),
     ...(s.profile ? { profile: s.profile } : {}),
@@ -115,8 +129,14 @@ function endpointOfRequest(args: FinalizeArgs): string | undefined {
 // is not AWS's, or one that trickles, is still this request's).
 const PER_ATTEMPT = { step: "finalizeRequest", priority: "low" } as const;
 
-/** Stamp errors with the endpoint (scheme://host[:port]) the request was sent to. */
-function instrument(client: StackedClient): void {
+/** The CA bundle a failed request trusted ("AWS_CA_BUNDLE (/path)"), when one was set. */
+export function caBundleOf(err: unknown): string | undefined {
+  const e = err as { $caBundle?: unknown } | undefined;
+  return typeof e?.$caBundle === "string" ? e.$caBundle : undefined;
+}
+
+/** Stamp errors with the endpoint (scheme://host[:port]) the request was sent to, and the CA bundle trusted. */
+function instrument(client: StackedClient, ca?: CaBundle): void {
   client.middlewareStack.add(
     (next: Next) => async (args: FinalizeArgs) => {
       try {
@@ -126,6 +146,8 @@ function instrument(client: StackedClient): void {
         const endpoint = endpointOfRequest(args);
         if (e && typeof e === "object" && endpoint && !("$endpoint" in e))
           Object.defineProperty(e, "$endpoint", { value: endpoint, enumerable: false });
+        if (ca && e && typeof e === "object" && !("$caBundle" in e))
+          Object.defineProperty(e, "$caBundle", { value: `${ca.from} (${ca.path})`, enumerable: false });
         throw e;
       }
     },
@@ -212,12 +234,19 @@ export class AwsClients {
     return new AwsClients(this.settings, this.cache, stats);
   }
 
+  private ca: Promise<CaBundle | undefined> | undefined;
+  /** Read once for these clients; a test's own request handler needs none. */
+  private caBundle(): Promise<CaBundle | undefined> {
+    if (this.settings.requestHandler) return Promise.resolve(undefined);
+    return (this.ca ??= awsCaBundle(this.settings.profile));
+  }
+
   private get<C>(name: string, load: () => Promise<Ctor<C>>): Promise<C> {
     let p = this.cache.get(name) as Promise<C> | undefined;
     if (!p) {
-      p = load().then((Client) => {
-        const client = new Client(clientConfig(this.settings));
-        instrument(client as unknown as StackedClient);
+      p = Promise.all([load(), this.caBundle()]).then(([Client, ca]) => {
+        const client = new Client(clientConfig(this.settings, process.env, ca));
+        instrument(client as unknown as StackedClient, ca);
         const counted = countCalls(name, client);
         return this.settings.deadlineAt === undefined
           ? counted

@@ -9,6 +9,8 @@ import { failed, ok } from "../model.js";
 import { rootUrl } from "../../creds/encode.js";
 import { credsSettings, fleetCredentials } from "./credentials.js";
 import { probe, type ProbeAnswer } from "./request.js";
+import { pipCaBundle } from "../net/pip-ca.js";
+import type { CaBundle } from "../net/ca-bundle.js";
 
 export const INDEX_PROBE = "http.index-probe";
 
@@ -39,7 +41,15 @@ export const indexProbeSource: SourceDef<IndexProbe> = {
       );
     const root = rootUrl(t.url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1"));
     const timeoutMs = credsSettings(ctx.settings).httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-    const base = { root, timeoutMs, signal: ctx.signal };
+    // The CA pip would trust (PIP_CERT, REQUESTS_CA_BUNDLE, pip.conf `cert`): what pip sees is what we see.
+    let ca: CaBundle | undefined;
+    try {
+      if (root.startsWith("https:")) ca = await pipCaBundle();
+    } catch (e) {
+      // pip fails the same way ("Could not find a suitable TLS CA certificate bundle"): nothing to probe.
+      return failed("unreachable", `${(e as Error).message}: pip would fail to verify the index too`);
+    }
+    const base = { root, timeoutMs, signal: ctx.signal, ...(ca ? { ca } : {}) };
     const [anonymous, health, creds] = await Promise.all([
       probe({ ...base, path: "/simple/" }),
       probe({ ...base, path: "/health" }),

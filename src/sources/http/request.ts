@@ -4,11 +4,20 @@
  * The Authorization header is sent but never recorded.
  */
 import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { RequestOptions } from "node:http";
-import { connectionAgents, proxyAuthorization, proxyFor, proxySettings } from "../net/proxy.js";
+import {
+  connectionAgents,
+  describeProxy,
+  PROXY_CODES,
+  proxyAuthorization,
+  proxyFor,
+  proxySettings,
+} from "../net/proxy.js";
+import { caSecureContext, type CaBundle } from "../net/ca-bundle.js";
+import { netFailure, type NetFailureKind } from "../net/failures.js";
 
-export type ProbeErrorKind = "timeout" | "tls" | "refused" | "dns" | "reset" | "other";
+export type ProbeErrorKind = "timeout" | "tls" | "proxy" | "refused" | "dns" | "reset" | "other";
 
 export interface ProbeAnswer {
   /** The path requested, e.g. "/simple/". */
@@ -19,13 +28,21 @@ export interface ProbeAnswer {
   wwwAuthenticate?: string;
   /** For 3xx: where to, with any userinfo removed. */
   location?: string;
-  error?: { kind: ProbeErrorKind; code?: string; message: string };
+  error?: {
+    kind: ProbeErrorKind;
+    code?: string;
+    message: string;
+    /** For a TLS failure: the CA bundle trusted instead of the default ("PIP_CERT (/etc/corp.pem)"). */
+    ca?: string;
+  };
 }
 
 const TLS_CODES =
   /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ERR_CERT)/;
 
 export function classifyNetError(e: unknown): { kind: ProbeErrorKind; code?: string } {
+  const named = netFailure(e);
+  if (named) return { kind: named.kind.startsWith("proxy") ? "proxy" : "tls", code: named.code };
   const code = (e as { code?: string }).code;
   const msg = (e as Error)?.message ?? "";
   if (code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT" || /timed? ?out/i.test(msg))
@@ -36,6 +53,12 @@ export function classifyNetError(e: unknown): { kind: ProbeErrorKind; code?: str
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { kind: "dns", code };
   if (code === "ECONNRESET" || code === "EPIPE") return { kind: "reset", code };
   return { kind: "other", ...(code ? { code } : {}) };
+}
+
+/** Which TLS or proxy failure a probe error is (untrusted CA, host name, expired, 407…), if it is one. */
+export function probeFailureKind(error: NonNullable<ProbeAnswer["error"]>): NetFailureKind | undefined {
+  if (error.kind !== "tls" && error.kind !== "proxy") return undefined;
+  return netFailure({ code: error.code?.split(" ")[0] ?? "" })?.kind ?? error.kind;
 }
 
 function stripUserinfo(u: string): string {
@@ -52,6 +75,8 @@ export interface ProbeRequest {
   now?: () => number;
   /** Where HTTPS_PROXY/HTTP_PROXY/NO_PROXY are read (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The CA bundle pip would trust (src/sources/net/pip-ca.ts); default: node's trust store. */
+  ca?: CaBundle;
 }
 
 /**
@@ -63,17 +88,30 @@ function viaProxy(
   headers: Record<string, string>,
   env: NodeJS.ProcessEnv,
   bounds: { timeoutMs: number; signal?: AbortSignal },
+  ca: CaBundle | undefined,
 ) {
   const proxy = proxyFor(url, proxySettings(env));
+  const secure = url.protocol === "https:";
   const direct = {
-    send: url.protocol === "https:" ? httpsRequest : httpRequest,
+    send: secure ? httpsRequest : httpRequest,
     target: url as URL | string,
-    options: {} as RequestOptions,
+    // A CA of its own: an agent of its own, so no pooled connection verified against another trust store
+    // is reused (an agent tells pools apart by `ca`, not by `secureContext`).
+    options: (secure && ca
+      ? { agent: new HttpsAgent({ keepAlive: false, secureContext: caSecureContext(ca) }) }
+      : {}) as RequestOptions,
+    forwardProxy: undefined as URL | undefined,
   };
   if (!proxy) return direct;
-  if (url.protocol === "https:") {
+  if (secure) {
     // The tunnel is bounded as the whole request is: a silent proxy is a timeout, and its socket goes.
-    const agents = connectionAgents(env, { keepAlive: false }, bounds);
+    // The CA applies to the TLS inside the tunnel (end to end with the index), as for pip.
+    const agents = connectionAgents(
+      env,
+      { keepAlive: false },
+      bounds,
+      ca ? () => caSecureContext(ca) : undefined,
+    );
     return { ...direct, options: { agent: agents.httpsAgent } };
   }
   const auth = proxyAuthorization(proxy);
@@ -90,6 +128,7 @@ function viaProxy(
       port: Number(proxy.port) || (proxy.protocol === "https:" ? 443 : 80),
       path: url.href,
     } as RequestOptions,
+    forwardProxy: proxy,
   };
 }
 
@@ -100,10 +139,25 @@ export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
   const headers: Record<string, string> = { "user-agent": "pypictl-probe", accept: "text/html" };
   if (req.auth)
     headers.authorization = `Basic ${Buffer.from(`${req.auth.username}:${req.auth.password}`, "utf8").toString("base64")}`;
-  const { send, target, options } = viaProxy(url, headers, req.env ?? process.env, {
-    timeoutMs: req.timeoutMs,
-    ...(req.signal ? { signal: req.signal } : {}),
-  });
+  const { send, target, options, forwardProxy } = viaProxy(
+    url,
+    headers,
+    req.env ?? process.env,
+    { timeoutMs: req.timeoutMs, ...(req.signal ? { signal: req.signal } : {}) },
+    req.ca,
+  );
+  const caInUse = req.ca ? `${req.ca.from} (${req.ca.path})` : undefined;
+  /** A failure named; for a TLS failure, with the CA bundle that was trusted. */
+  const failure = (e: Error): NonNullable<ProbeAnswer["error"]> => {
+    let c = classifyNetError(e);
+    // Forwarding to an http:// index: a connection that fails is the proxy's, not the index's.
+    if (forwardProxy && (c.kind === "refused" || c.kind === "dns" || c.kind === "reset"))
+      c = { kind: "proxy", code: `${PROXY_CODES.unreachable}${c.code ? ` ${c.code}` : ""}` };
+    const message = stripUserinfo(
+      forwardProxy && c.kind === "proxy" ? `proxy ${describeProxy(forwardProxy)}: ${e.message}` : e.message,
+    );
+    return { ...c, message, ...(c.kind === "tls" && caInUse ? { ca: caInUse } : {}) };
+  };
   return new Promise<ProbeAnswer>((resolve) => {
     let settled = false;
     const finish = (a: Omit<ProbeAnswer, "path" | "ms">) => {
@@ -114,8 +168,17 @@ export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
     };
     const r = send(target, { method: "GET", headers, signal: req.signal, ...options }, (res) => {
       res.on("data", () => {});
-      res.on("error", (e) => finish({ error: { ...classifyNetError(e), message: e.message } }));
+      res.on("error", (e) => finish({ error: failure(e) }));
       res.on("end", () => {
+        // A forward proxy answering 407 itself: its credentials are missing, the index was never asked.
+        if (forwardProxy && res.statusCode === 407)
+          return finish({
+            error: {
+              kind: "proxy",
+              code: PROXY_CODES.auth,
+              message: `proxy ${describeProxy(forwardProxy)} answered 407 Proxy Authentication Required`,
+            },
+          });
         const a: Omit<ProbeAnswer, "path" | "ms"> = { status: res.statusCode ?? 0 };
         const www = res.headers["www-authenticate"];
         if (www) a.wwwAuthenticate = Array.isArray(www) ? www.join(", ") : www;
@@ -126,7 +189,7 @@ export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
     const timer = setTimeout(() => {
       r.destroy(Object.assign(new Error(`no answer within ${req.timeoutMs} ms`), { code: "ETIMEDOUT" }));
     }, req.timeoutMs);
-    r.on("error", (e) => finish({ error: { ...classifyNetError(e), message: stripUserinfo(e.message) } }));
+    r.on("error", (e) => finish({ error: failure(e) }));
     r.end();
   });
 }

@@ -168,6 +168,18 @@ function boundedDirect(socket: net.Socket, secure: boolean, bounds: ConnectBound
   return socket;
 }
 
+/**
+ * The codes a proxy failure carries, so it is named as one (src/sources/net/failures.ts) and not retried
+ * as a transient network error would be (none of them is in the SDK's transient lists): the proxy could
+ * not be reached (`reason`: the errno), it wants credentials (407), or it refused the CONNECT (403, 502…).
+ */
+export const PROXY_CODES = {
+  unreachable: "EPROXY_UNREACHABLE",
+  auth: "EPROXY_AUTH",
+  refused: "EPROXY_REFUSED",
+  other: "EPROXY",
+} as const;
+
 /** Open a CONNECT tunnel to host:port through the proxy; calls back with the raw socket. */
 export function connectTunnel(
   proxy: URL,
@@ -192,7 +204,7 @@ export function connectTunnel(
     if (done) return;
     settle();
     socket.destroy();
-    cb(Object.assign(e, { code: (e as NodeJS.ErrnoException).code ?? "EPROXY" }));
+    cb(Object.assign(e, { code: (e as NodeJS.ErrnoException).code ?? PROXY_CODES.other }));
   };
   const clearTimer = boundTimer(
     bounds,
@@ -207,7 +219,14 @@ export function connectTunnel(
     );
   if (bounds.signal?.aborted) return onAbort();
   bounds.signal?.addEventListener("abort", onAbort, { once: true });
-  socket.once("error", (e) => fail(new Error(`proxy ${describeProxy(proxy)}: ${e.message}`, { cause: e })));
+  socket.once("error", (e) =>
+    fail(
+      Object.assign(new Error(`proxy ${describeProxy(proxy)}: ${e.message}`, { cause: e }), {
+        code: PROXY_CODES.unreachable,
+        reason: (e as NodeJS.ErrnoException).code,
+      }),
+    ),
+  );
   socket.once(proxy.protocol === "https:" ? "secureConnect" : "connect", () => {
     const auth = proxyAuthorization(proxy);
     socket.write(
@@ -227,7 +246,10 @@ export function connectTunnel(
     const status = Number(/^HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(statusLine)?.[1]);
     if (status !== 200) {
       fail(
-        new Error(`proxy ${describeProxy(proxy)} refused CONNECT ${target}: ${statusLine || "no answer"}`),
+        Object.assign(
+          new Error(`proxy ${describeProxy(proxy)} refused CONNECT ${target}: ${statusLine || "no answer"}`),
+          { code: status === 407 ? PROXY_CODES.auth : PROXY_CODES.refused },
+        ),
       );
       return;
     }
@@ -255,9 +277,13 @@ function bounded<A extends http.Agent>(
   scheme: "http" | "https",
   settings: ProxySettings | undefined,
   bounds: ConnectBounds,
+  trust?: () => tls.SecureContext,
 ): A {
   const secure = scheme === "https";
-  const createConnection: CreateConnection = (options, cb) => {
+  const createConnection: CreateConnection = (given, cb) => {
+    // A CA bundle's context, made on the first TLS connection (not when the agent is made): a client that
+    // never connects (a mocked one, a replay) never pays for parsing the bundle.
+    const options = secure && trust ? { ...given, secureContext: trust() } : given;
     const host = String(options.host ?? options.hostname ?? "localhost");
     const port = Number(options.port) || (secure ? 443 : 80);
     const proxy = proxyFor(
@@ -301,15 +327,17 @@ function bounded<A extends http.Agent>(
 /**
  * Agents for clients that send paths, not absolute URLs (the AWS SDK): every connection bounded by `bounds`
  * (the run's deadline among them) with a timer that goes with its socket, through the proxy when one is set.
+ * `trust`: the TLS context of a CA bundle (AWS_CA_BUNDLE…) for every https connection, direct or tunnelled.
  */
 export function connectionAgents(
   env: NodeJS.ProcessEnv = process.env,
-  opts: http.AgentOptions = { keepAlive: true, maxSockets: 50 },
+  opts: https.AgentOptions = { keepAlive: true, maxSockets: 50 },
   bounds: ConnectBounds = { timeoutMs: CONNECT_BOUND_MS },
+  trust?: () => tls.SecureContext,
 ): { httpAgent: http.Agent; httpsAgent: https.Agent } {
   const settings = proxySettings(env);
   return {
     httpAgent: bounded(new http.Agent(opts), "http", settings, bounds),
-    httpsAgent: bounded(new https.Agent(opts), "https", settings, bounds),
+    httpsAgent: bounded(new https.Agent(opts), "https", settings, bounds, trust),
   };
 }

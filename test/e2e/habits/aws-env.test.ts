@@ -22,12 +22,16 @@ const CREDS = { username: "ci-reader", password: "s3cret-pw" };
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env))
-    if (!/^AWS_|_proxy$|_PROXY$/i.test(k) && k !== "HOME") env[k] = v;
+    // The machine's CA settings too (AWS_CA_BUNDLE, PIP_CERT, REQUESTS_CA_BUNDLE…): each replaces the
+    // trust store these tests extend with NODE_EXTRA_CA_CERTS, as it does for the aws CLI and pip.
+    if (!/^AWS_|_proxy$|_PROXY$|^PIP_|^(REQUESTS|CURL)_CA_BUNDLE$/i.test(k) && k !== "HOME") env[k] = v;
   const home = mkdtempSync(join(tmp, "home-"));
   return {
     ...env,
     HOME: home,
     NO_COLOR: "1",
+    // pip's config files (this machine's /etc/pip.conf may name a CA bundle): none, as pip's own switch.
+    PIP_CONFIG_FILE: "/dev/null",
     AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
     AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
