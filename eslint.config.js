@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "cdk.out/**"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", "cdk.out/**", "src/generated/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,9 +1,11 @@
 /**
- * The config file (JSON): thresholds, selection, target identity and flag defaults. Validated with
- * unknown keys rejected by name; flags override it. Sections owned by other commands (deploy, creds)
- * are checked to be objects here and validated in full by their owners.
+ * The config file (JSON, schemas/config.schema.json): thresholds, selection, target identity and flag
+ * defaults. Unknown keys are rejected by name; flags override it. The `deploy` section is an object here
+ * and validated in full by its owner (src/infra/options.ts, against the stack's props).
  */
-import { Field, parseJsonFile } from "./validate.js";
+import { parseJsonFile } from "./validate.js";
+import { assertValid, type GeneratedValidator } from "./schema-errors.js";
+import { validateConfig } from "../generated/config-validator.js";
 import { parseDuration } from "./duration.js";
 import { checkHostPath } from "./host-paths.js";
 import { stripUserinfo, USERINFO_WARNING } from "./url-userinfo.js";
@@ -43,80 +45,59 @@ export interface PypictlConfig {
 
 export const EMPTY_CONFIG: PypictlConfig = { thresholds: {}, target: {}, host: {}, warnings: [] };
 
-const TOP_KEYS = [
-  "$schema",
-  "thresholds",
-  "only",
-  "skip",
-  "since",
-  "format",
-  "failOn",
-  "target",
-  "host",
-  "deploy",
-  "creds",
-];
+/** The config file as schemas/config.schema.json says it is (checked by the generated validator). */
+interface ConfigFile {
+  thresholds?: Record<string, number | Record<string, number>>;
+  only?: string[];
+  skip?: string[];
+  since?: string;
+  format?: Format;
+  failOn?: "warn" | "fail";
+  target?: TargetConfig;
+  host?: HostConfig;
+  deploy?: Record<string, unknown>;
+  creds?: Record<string, unknown>;
+}
 
+/**
+ * Parse and validate a config file: its shape is schemas/config.schema.json (the validator generated from
+ * it names the file and field); here only what a schema cannot say — a duration, a path on the hosts, a
+ * URL's userinfo.
+ */
 export function parseConfig(text: string, file: string): PypictlConfig {
-  const root = new Field(file, "", parseJsonFile(text, file));
-  root.object(TOP_KEYS);
+  const json = parseJsonFile(text, file);
+  assertValid(validateConfig as GeneratedValidator, json, file);
+  const c = json as ConfigFile;
   const cfg: PypictlConfig = { thresholds: {}, target: {}, host: {}, warnings: [] };
-
-  const th = root.child("thresholds");
-  if (th.present) {
-    for (const [k, v] of Object.entries(th.object())) {
-      const f = th.child(k);
-      if (typeof v === "object" && v !== null && !Array.isArray(v)) {
-        for (const name of Object.keys(f.object())) cfg.thresholds[`${k}.${name}`] = f.child(name).number();
-      } else {
-        cfg.thresholds[k] = f.number();
-      }
-    }
+  for (const [k, v] of Object.entries(c.thresholds ?? {})) {
+    if (typeof v === "number") cfg.thresholds[k] = v;
+    else for (const [name, n] of Object.entries(v)) cfg.thresholds[`${k}.${name}`] = n;
   }
-  const only = root.child("only").optStringArray();
-  if (only) cfg.only = only;
-  const skip = root.child("skip").optStringArray();
-  if (skip) cfg.skip = skip;
-  const since = root.child("since").optString();
-  if (since) {
+  if (c.only) cfg.only = c.only;
+  if (c.skip) cfg.skip = c.skip;
+  if (c.since) {
     // Checked here, not when the window is built: a replay or --since on the command line would hide it.
-    parseDuration(since, `${file}: since`);
-    cfg.since = since;
+    parseDuration(c.since, `${file}: since`);
+    cfg.since = c.since;
   }
-  const format = root.child("format").optOneOf(FORMATS);
-  if (format) cfg.format = format;
-  const failOn = root.child("failOn").optOneOf(["warn", "fail"] as const);
-  if (failOn) cfg.failOn = failOn;
-
-  const target = root.child("target");
-  if (target.present) {
-    target.object([...TARGET_KEYS]);
-    for (const k of TARGET_KEYS) {
-      const v = target.child(k).optString();
-      if (v !== undefined) cfg.target[k] = v;
-    }
+  if (c.format) cfg.format = c.format;
+  if (c.failOn) cfg.failOn = c.failOn;
+  if (c.target) {
+    for (const k of TARGET_KEYS) if (c.target[k] !== undefined) cfg.target[k] = c.target[k];
     if (cfg.target.url !== undefined) {
       const stripped = stripUserinfo(cfg.target.url);
       if (stripped.hadUserinfo) cfg.warnings.push(`${file}: target.url: ${USERINFO_WARNING}`);
       cfg.target.url = stripped.url;
     }
   }
-  const host = root.child("host");
-  if (host.present) {
-    host.object(["samples", "mountPath", "packageDir"]);
-    const samples = host.child("samples").optNumber(2, 60);
-    if (samples !== undefined) {
-      if (!Number.isInteger(samples)) host.child("samples").fail("must be a whole number");
-      cfg.host.samples = samples;
-    }
-    const mountPath = host.child("mountPath").optString();
-    checkHostPath(mountPath, `${file}: host.mountPath`);
-    if (mountPath) cfg.host.mountPath = mountPath;
-    const packageDir = host.child("packageDir").optString();
-    checkHostPath(packageDir, `${file}: host.packageDir`);
-    if (packageDir) cfg.host.packageDir = packageDir;
+  if (c.host) {
+    if (c.host.samples !== undefined) cfg.host.samples = c.host.samples;
+    checkHostPath(c.host.mountPath, `${file}: host.mountPath`);
+    if (c.host.mountPath) cfg.host.mountPath = c.host.mountPath;
+    checkHostPath(c.host.packageDir, `${file}: host.packageDir`);
+    if (c.host.packageDir) cfg.host.packageDir = c.host.packageDir;
   }
-  if (root.child("deploy").present) cfg.deploy = root.child("deploy").object();
-  if (root.child("creds").present) cfg.creds = root.child("creds").object();
+  if (c.deploy) cfg.deploy = c.deploy;
+  if (c.creds) cfg.creds = c.creds;
   return cfg;
 }

@@ -80,7 +80,7 @@ describe("pypictl CLI", () => {
     writeFileSync(bad, JSON.stringify({ kind: "pypictl-evidence", schemaVersion: 1 }));
     const r = await run(["doctor", "--replay", bad]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/bad-bundle.json: tool: must be an object/);
+    expect(r.err).toMatch(/bad-bundle.json: tool: missing/);
   });
 
   it("replays a bundle into a schema-valid JSON report", async () => {

@@ -14,7 +14,6 @@ import { UsageError } from "../../errors.js";
 import { DEFAULT_STACK, fleetRequest } from "../options/fleet.js";
 import { resolveFleet } from "../options/resolve-fleet.js";
 import { EMPTY_CONFIG, parseConfig, type PypictlConfig } from "../../config/config.js";
-import { Field } from "../../config/validate.js";
 import type { CredsFlags } from "./creds.js";
 import { copyAtomic, writeAtomic } from "../write-file.js";
 import { errnoWords } from "../os-errors.js";
@@ -22,7 +21,6 @@ import { validateCredsFlags } from "../options/validate-creds.js";
 import { printConfigWarnings } from "../options/validate-doctor.js";
 import {
   assertCredName,
-  CRED_FORMATS,
   type CredFormat,
   type CredsInput,
   passwordForms,
@@ -45,22 +43,14 @@ export interface CredsConfig {
   passwordKey?: string;
 }
 
+/**
+ * The config file's `creds` section. Its shape (keys, format names, non-empty strings) is checked with the
+ * rest of the file against schemas/config.schema.json by parseConfig; here only the name's own rules.
+ */
 export function parseCredsConfig(section: Record<string, unknown> | undefined, file: string): CredsConfig {
   if (!section) return {};
-  const f = new Field(file, "creds", section);
-  f.object(["format", "name", "usernameKey", "passwordKey"]);
-  const c: CredsConfig = {};
-  const format = f.child("format").optOneOf(CRED_FORMATS);
-  if (format) c.format = format;
-  const name = f.child("name").optString();
-  if (name) {
-    assertCredName(name, `${file}: creds.name`);
-    c.name = name;
-  }
-  const u = f.child("usernameKey").optString();
-  if (u) c.usernameKey = u;
-  const p = f.child("passwordKey").optString();
-  if (p) c.passwordKey = p;
+  const c = { ...section } as CredsConfig;
+  if (c.name !== undefined) assertCredName(c.name, `${file}: creds.name`);
   return c;
 }
 

@@ -3,7 +3,7 @@
  * report and an exit code.
  * Everything it prints goes through the Io; the report is on stdout, progress and errors on stderr.
  */
-import { open, readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { type Io, err, useColor } from "../io.js";
 import { layoutWidth } from "../render/wrap.js";
@@ -20,13 +20,7 @@ import { SOURCE_LOADERS, loadSource } from "../../sources/registry.js";
 import type { Target } from "../../sources/target/model.js";
 import type { Evidence } from "../../sources/model.js";
 import type { Window } from "../../window.js";
-import {
-  bundleText,
-  makeBundle,
-  parseBundle,
-  readBundle,
-  type EvidenceBundle,
-} from "../../evidence/bundle.js";
+import { bundleText, makeBundle, parseBundle, type EvidenceBundle } from "../../evidence/bundle.js";
 import { deliver } from "../deliver.js";
 import { validateDoctorFlags, printConfigWarnings } from "../options/validate-doctor.js";
 import type { DoctorFlags } from "./doctor.js";
@@ -161,31 +155,11 @@ interface Prepared {
 }
 
 /**
- * The bundle at `file` (named `name` in errors), read in chunks: the points go straight from the bytes
- * into packed arrays, the file is never held whole. A file that is not JSON is read again, whole, for an
- * error naming the line and column; a pipe cannot be read twice, so it is read whole from the start.
+ * The bundle at `file` (named `name` in errors): read whole, then parsed and validated by parseBundle
+ * (issue 23: JSON.parse; the streamed points scanner saved ~3% of a 20-host day's replay).
  */
 async function readReplayBundle(file: string, name: string): Promise<EvidenceBundle> {
-  const regular = await stat(file).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-  if (!regular) return parseBundle(await readBytes(file, "--replay"), name);
-  const handle = await open(file).catch((e: unknown) => {
-    throw cannotRead(file, "--replay", e);
-  });
-  try {
-    const read = (into: Buffer) =>
-      handle.read(into, 0, into.length, null).then(
-        (r) => r.bytesRead,
-        (e: unknown) => {
-          throw cannotRead(file, "--replay", e);
-        },
-      );
-    return await readBundle(read, name, () => readBytes(file, "--replay"));
-  } finally {
-    await handle.close();
-  }
+  return parseBundle(await readBytes(file, "--replay"), name);
 }
 
 /** A replay: the bundle read, and the selection applied to what it holds. */

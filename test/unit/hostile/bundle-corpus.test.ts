@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../../src/cli/main.js";
-import { validateBundleValues } from "../../../src/evidence/validate.js";
+import { validateBundle } from "../../../src/evidence/validate.js";
 import { captureIo } from "../../helpers/io.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "pypictl-corpus-"));
@@ -211,10 +211,10 @@ describe("validation stays fast on a 200-instance × 1440-point bundle", () => {
     const text = JSON.stringify(b);
     const json = JSON.parse(text);
     const start = performance.now();
-    validateBundleValues(json, "big.json");
+    validateBundle(json, "big.json");
     const ms = performance.now() - start;
     console.log(
-      `validateBundleValues: ${(text.length / 1e6).toFixed(1)} MB, ${200 * 1440} points in ${ms.toFixed(1)} ms`,
+      `validateBundle: ${(text.length / 1e6).toFixed(1)} MB, ${200 * 1440} points in ${ms.toFixed(1)} ms`,
     );
     expect(ms).toBeLessThan(500);
   });
