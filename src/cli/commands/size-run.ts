@@ -22,12 +22,14 @@ import type { Evidence } from "../../sources/model.js";
 import { describeTarget, type FleetTarget, type Target } from "../../sources/target/model.js";
 import type { Window } from "../../window.js";
 import { SIZE_SOURCE_ID } from "../../capacity/evidence.js";
+import { PACKAGE_COUNT_SOURCE } from "../../sources/http/package-count.js";
 import { capacityOf, UnknownInstanceTypeError } from "../../capacity/model.js";
 import { presetOf } from "../../capacity/recommend.js";
 import {
   ConfigUnreadable,
   fleetEvidence,
   observeLoad,
+  packageReadingOf,
   readConfig,
   sizeLoadOf,
 } from "../../capacity/observe.js";
@@ -39,8 +41,8 @@ import {
   type SizeReport,
 } from "../../capacity/size-report.js";
 
-/** The sources `size` gathers: the fleet's discovery and the long-window load. */
-export const SIZE_SOURCES = [SIZE_SOURCE_ID] as const;
+/** The sources `size` gathers: the fleet's discovery, the long-window load and the index's package count. */
+export const SIZE_SOURCES = [SIZE_SOURCE_ID, PACKAGE_COUNT_SOURCE] as const;
 /** Every source a size run may touch (for its IAM policy): the load source's dependencies and the prices. */
 export const SIZE_POLICY_SOURCES = [
   "ecs.service",
@@ -199,11 +201,12 @@ export function sizeReportOf(input: Omit<Input, "pool" | "deadlineAt">, now: Dat
     throw new IncompleteError(
       `cannot size: the load was not read (${loadResult && !loadResult.ok ? `${loadResult.kind}: ${loadResult.message}` : "size.load not gathered"})`,
     );
+  const packages = packageReadingOf(input.evidence);
   let reading;
   let cap;
   try {
     reading = readConfig(fe.service, fe.instances, fe.fileSystem, load);
-    cap = capacityOf(reading.config);
+    cap = capacityOf(reading.config, "files" in packages ? { packageFiles: packages.files } : {});
   } catch (e) {
     if (e instanceof ConfigUnreadable || e instanceof UnknownInstanceTypeError)
       throw new IncompleteError(`cannot size: ${e.message}`);
@@ -214,6 +217,7 @@ export function sizeReportOf(input: Omit<Input, "pool" | "deadlineAt">, now: Dat
     reading.config,
     cap.requestsPerMinute.atMin,
     fe.instances?.instances.length ?? 0,
+    packages,
   );
   if (!observed.requests)
     throw new IncompleteError(

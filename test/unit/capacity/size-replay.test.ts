@@ -60,6 +60,25 @@ describe("undersized-ci-bursts", () => {
     expect(r.out).toContain("1-minute data (kept 15 days)");
     expect(r.out).toMatch(/medium +█+.*50–200\/min +\d+ min above/);
     expect(r.out).toContain("Cost: not shown — replayed from a bundle (offline)");
+    // The recorded package count, read off the index's front page, and what it costs every request.
+    expect(r.out).toContain(
+      `packages: 1,850 files (the index's / page: "serving 1850 packages"); every request walks them: +18.9 ms each beyond the profiles' 500, 2 % less carried`,
+    );
+  });
+
+  it("a bundle without the package count sizes at the profiles' count and says it was not read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pypictl-size-"));
+    const bundle = JSON.parse(readFileSync("examples/size/undersized-ci-bursts.json", "utf8")) as {
+      sources: Record<string, unknown>;
+    };
+    delete bundle.sources["http.package-count"];
+    writeFileSync(join(dir, "b.json"), JSON.stringify(bundle));
+    const r = await size(["--replay", join(dir, "b.json"), "--format", "json"]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as SizeReport;
+    expect(report.observed.packages).toBeUndefined();
+    expect(report.missing).toContain("package count: not gathered (not in this evidence bundle)");
+    expect(report.current.capacity.requestsPerMinute).toBe(250);
   });
 
   it("html: one self-contained page with the load shape drawn against the tested bursts", async () => {
