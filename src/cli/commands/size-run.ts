@@ -2,7 +2,8 @@
  * `pypictl size` at work: the fleet found like doctor finds it (stack, Terraform outputs, flags) or a bundle
  * replayed → the evidence (ECS service, hosts, EFS, the long-window load) → the capacity model → a report,
  * rendered and delivered. Only this file and the renderers decide what is printed; the exit code is
- * 0 for a report, 2 for bad input, 3 when the fleet could not be read well enough to size it.
+ * 0 for a report (1 when its verdict is named in --fail-on), 2 for bad input, 3 when the fleet could not be
+ * read well enough to size it.
  */
 import { readFile } from "node:fs/promises";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -11,7 +12,7 @@ import { type Io, err, out } from "../io.js";
 import { EXIT } from "../exit-codes.js";
 import { IncompleteError, UsageError } from "../../errors.js";
 import { TOOL_VERSION } from "../../version.js";
-import type { SizeFlags } from "./size.js";
+import { SIZE_FAIL_VERDICTS, type SizeFailVerdict, type SizeFlags } from "./size.js";
 import { rejectFormatAsOutput } from "../options/output-flag.js";
 import { sizeWindow } from "../options/size-window.js";
 import { timeoutSeconds } from "../options/timeout.js";
@@ -106,6 +107,22 @@ function renderSizeExamples(): string {
 }
 
 // ---- the action ---------------------------------------------------------------------------------------
+
+/**
+ * `--fail-on undersized[,oversized]`: the verdicts that make a report exit 1 (a CI gate), as checkov's
+ * `--hard-fail-on` takes a comma-separated list. Anything else is exit 2 naming the flag and the choices.
+ */
+export function parseSizeFailOn(value: string | undefined): SizeFailVerdict[] {
+  if (value === undefined) return [];
+  const items = value.split(",").map((v) => v.trim().toLowerCase());
+  const bad = items.filter((v) => !(SIZE_FAIL_VERDICTS as readonly string[]).includes(v));
+  if (bad.length || items.length === 0)
+    throw new UsageError(
+      `--fail-on ${JSON.stringify(value)}: ${bad.map((b) => (b === "" ? "an empty item" : `"${b}"`)).join(", ")} is not a verdict to fail on; use ${SIZE_FAIL_VERDICTS.join(", ")} or both comma-separated (a fleet that fits never fails)`,
+      "--fail-on",
+    );
+  return [...new Set(items as SizeFailVerdict[])];
+}
 
 interface Input {
   evidence: Evidence;
@@ -285,6 +302,7 @@ export async function sizeAction(
   now: () => Date = () => new Date(),
 ): Promise<number> {
   rejectFormatAsOutput(flags.output);
+  const failOn = parseSizeFailOn(flags.failOn);
   if (flags.examples) {
     out(io, renderSizeExamples());
     return EXIT.ok;
@@ -341,7 +359,8 @@ export async function sizeAction(
   });
   if (!flags.quiet && !input.replay && report.metricCalls !== undefined && io.stderr.isTTY)
     err(io, `${report.metricCalls} GetMetricData calls\n`);
-  return ok ? EXIT.ok : EXIT.usage;
+  if (!ok) return EXIT.usage;
+  return (failOn as string[]).includes(report.verdict) ? EXIT.failed : EXIT.ok;
 }
 
 function bundleTextOf(
