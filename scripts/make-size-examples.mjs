@@ -169,7 +169,7 @@ const series = (namespace, metric, dimensions, stat, period, start, values) => (
 /**
  * One example: `load(t, rand)` gives per-period truth { rpm, p95, err5xx, cpu, mem, efsIo, efsMbps, permittedMbps, credits }.
  */
-function example({ name, description, days, period, seed, f, load, fleetKind = "stack" }) {
+function example({ name, description, days, period, seed, f, load, packageFiles, fleetKind = "stack" }) {
   const rand = rng(seed);
   const hostPeriod = Math.max(300, period);
   const start = END - days * DAY;
@@ -313,6 +313,16 @@ function example({ name, description, days, period, seed, f, load, fleetKind = "
     description,
     sources: {
       ...f.sources,
+      // pypiserver's front page, "serving N packages" (src/sources/http/package-count.ts).
+      "http.package-count": {
+        ok: true,
+        at: new Date(END).toISOString(),
+        value: {
+          url: "https://pypi.example.com",
+          files: packageFiles,
+          ms: 40 + Math.round(packageFiles * 0.014),
+        },
+      },
       "size.load": {
         ok: true,
         at: new Date(END).toISOString(),
@@ -370,6 +380,7 @@ function example({ name, description, days, period, seed, f, load, fleetKind = "
   }
   example({
     name: "undersized-ci-bursts",
+    packageFiles: 1_850,
     description:
       "A medium fleet (2×c6a.large) outgrown by CI: bursts of 350–480 requests/min three times a working day, p95 9–14 s and host CPU in the 90s during them (7 days, 1-minute data).",
     days: 7,
@@ -413,6 +424,7 @@ function example({ name, description, days, period, seed, f, load, fleetKind = "
   });
   example({
     name: "oversized-idle",
+    packageFiles: 140,
     description:
       "A heavy fleet (2×c6a.xlarge, 12 tasks) serving a small team: bursts of ~25 requests/min, host CPU under 6 %, nights without a request (30 days, 5-minute data).",
     days: 30,
@@ -457,6 +469,7 @@ function example({ name, description, days, period, seed, f, load, fleetKind = "
   let credits = 2.1e12;
   example({
     name: "efs-bound",
+    packageFiles: 12_400,
     description:
       "A medium fleet on a 12 GiB bursting EFS with 1,800 packages: burst credits drain each working day, throughput pinned at the permitted rate, p95 6–9 s, host CPU ~30 % — a bigger instance would not help (21 days, 5-minute data).",
     days: 21,

@@ -3,7 +3,7 @@
  * memory — named, not "increase". Pure; the checks fill their hint templates with these.
  */
 import { familyOf, familySizes, instanceFacts, INSTANCE_FACTS, type InstanceFacts } from "./instances.js";
-import { capacityOf } from "./model.js";
+import { capacityOf, REQUESTS_PER_MINUTE_PER_VCPU } from "./model.js";
 import { moduleDefaults } from "./profiles.js";
 
 /** The next container hard limit to try: double, at least 1024 MiB (the very-heavy profile's, FACTS §2). */
@@ -80,4 +80,82 @@ export function moreMemoryThan(memTotalMiB: number | undefined, currentType?: st
   const nominal = memTotalMiB !== undefined ? memTotalMiB * 1.15 : undefined;
   const next = sizes.find((s) => nominal === undefined || s.memoryMiB > nominal);
   return target(next ?? sizes[sizes.length - 1]!);
+}
+
+/** Requests per minute one host of a type carries in the model (burstable types at their baseline share). */
+export function carryPerHost(instanceType: string): number | undefined {
+  const f = instanceFacts(instanceType);
+  return f ? f.vcpus * (f.baselineShare ?? 1) * REQUESTS_PER_MINUTE_PER_VCPU : undefined;
+}
+
+/** A task as placement counts it: its memory reservation (or hard limit) and CPU units (0: none reserved). */
+export interface TaskShape {
+  reservationMiB: number;
+  cpuUnits: number;
+}
+
+/** Task slots one host of `instanceType` has for tasks of this shape (the module's formula, FACTS §1). */
+export function slotsPerHost(instanceType: string, task: TaskShape): number | undefined {
+  if (!instanceFacts(instanceType)) return undefined;
+  return capacityOf({
+    instanceType,
+    minHosts: 1,
+    maxHosts: 1,
+    tasksMin: 1,
+    tasksMax: 1,
+    containerMemory: task.reservationMiB,
+    containerMemoryReservation: task.reservationMiB,
+    containerCpu: task.cpuUnits,
+    gunicornWorkers: 1,
+    efsThroughputMode: "elastic",
+  }).perHost.slots;
+}
+
+export interface PlacementTarget {
+  /** The fleet's type and its slots for this task, when known. */
+  current?: { instanceType: string; slots: number };
+  /** The smallest type (fleet's family, else c6a/c7g) with more slots per host than the current one. */
+  bigger: InstanceTarget & { slots: number };
+  /** Hosts of the current type that place `tasks` (undefined without a current type). */
+  hostsFor?: { tasks: number; hosts: number };
+}
+
+/**
+ * What places more tasks of this shape: a bigger instance of the fleet's family (the smallest with more
+ * slots per host than the current type; at least 3 when the type is unknown, the medium/heavy presets'
+ * smallest), and how many hosts of the current type place `tasks`.
+ */
+export function placementTarget(task: TaskShape, currentType?: string, tasks?: number): PlacementTarget {
+  const f = currentType ? instanceFacts(currentType) : undefined;
+  const currentSlots = f ? slotsPerHost(f.instanceType, task)! : undefined;
+  const want = currentSlots !== undefined ? currentSlots + 1 : 3;
+  const sizes = familySizes(steadyFamily(f));
+  const pick =
+    sizes.find((s) => (slotsPerHost(s.instanceType, task) ?? 0) >= want) ?? sizes[sizes.length - 1]!;
+  return {
+    ...(f && currentSlots !== undefined
+      ? { current: { instanceType: f.instanceType, slots: currentSlots } }
+      : {}),
+    bigger: { ...target(pick), slots: slotsPerHost(pick.instanceType, task) ?? 0 },
+    ...(currentSlots && tasks !== undefined
+      ? { hostsFor: { tasks, hosts: Math.max(1, Math.ceil(tasks / currentSlots)) } }
+      : {}),
+  };
+}
+
+/**
+ * Fewer, larger hosts with the vCPUs a fleet has now: the next size up (moreCpuThan) and how many of them
+ * give at least the current hosts' vCPUs (burstable at baseline), never fewer than 2 when there were 2 or more
+ * (one host lost must not take the index down).
+ */
+export function fewerLargerHosts(
+  currentType: string | undefined,
+  hosts: number,
+): { target: InstanceTarget; hosts?: number } {
+  const t = moreCpuThan(currentType);
+  const f = currentType ? instanceFacts(currentType) : undefined;
+  if (!f || hosts < 1) return { target: t };
+  const vcpus = hosts * f.vcpus * (f.baselineShare ?? 1);
+  const n = Math.ceil(vcpus / t.vcpus - 1e-9);
+  return { target: t, hosts: Math.max(hosts >= 2 ? 2 : 1, n) };
 }

@@ -32,6 +32,44 @@ export const REQUESTS_PER_MINUTE_PER_VCPU = 62.5;
  */
 export const GEVENT_WORKER_CONNECTIONS = 1000;
 
+/**
+ * What a listing costs per package file: pypiserver's simple-dir backend walks every package file on each
+ * /simple/… and /packages/… request (`_app.py`: `simple()`, `list_packages()` and `server_static()` all go
+ * through `find_packages(config.iter_packages())`); measured on pypiserver 2.4.1, /simple/ took 2.2 ms with
+ * 10 files, 23 ms with 1,500 and 140 ms with 10,000: about 14 µs per file.
+ */
+export const LISTING_SECONDS_PER_FILE = 14e-6;
+/**
+ * The package count the throughput calibration already includes: the stress-tested profiles served up to
+ * 500 packages (heavy's 200–500). Files beyond it add their walk to every request (an inference: the walk is
+ * CPU in the worker on top of the calibrated per-request cost).
+ */
+export const CALIBRATED_PACKAGE_FILES = 500;
+
+/** CPU seconds one request costs at the calibration: one vCPU carries REQUESTS_PER_MINUTE_PER_VCPU a minute. */
+const CALIBRATED_SECONDS_PER_REQUEST = 60 / REQUESTS_PER_MINUTE_PER_VCPU;
+
+/** What the fleet serves, beyond its configuration: the package count a listing walks. */
+export interface Workload {
+  /** Package files the index serves (pypiserver's `/` page). Unknown: the calibration's count is assumed. */
+  packageFiles?: number;
+}
+
+/**
+ * The listing cost of a package count: seconds each request spends walking the files beyond the
+ * calibration's, and the share of the calibrated carry left (1 at or under 500 files).
+ */
+export function listingCost(packageFiles: number | undefined): {
+  extraSecondsPerRequest: number;
+  carryFactor: number;
+} {
+  const extra = Math.max(0, (packageFiles ?? 0) - CALIBRATED_PACKAGE_FILES) * LISTING_SECONDS_PER_FILE;
+  return {
+    extraSecondsPerRequest: extra,
+    carryFactor: CALIBRATED_SECONDS_PER_REQUEST / (CALIBRATED_SECONDS_PER_REQUEST + extra),
+  };
+}
+
 /** How close to a limit is still fine: FACTS §2 "scale when CPU > 80 % … memory > 90 %", EFS PercentIOLimit 80 %. */
 export const LIMIT_TARGETS = { cpu: 0.8, memory: 0.9, workers: 0.8, efs: 0.8 } as const;
 export type LimitName = keyof typeof LIMIT_TARGETS;
@@ -87,6 +125,8 @@ export interface Capacity {
   effectiveVcpus: number;
   /** Requests per minute the desired tasks carry (CPU-bound, calibrated), and at the maximum counts. */
   requestsPerMinute: { atMin: number; atMax: number };
+  /** The package count the carry was computed for, and what walking it costs each request. */
+  listing: { packageFiles?: number; extraSecondsPerRequest: number; carryFactor: number };
   problems: PlacementProblem[];
 }
 
@@ -115,7 +155,7 @@ function perHostSlots(instance: InstanceFacts, reservation: number, cpu: number)
 }
 
 /** What a configuration can place and carry. Throws UnknownInstanceTypeError for a type not in the table. */
-export function capacityOf(config: FleetConfig): Capacity {
+export function capacityOf(config: FleetConfig, workload: Workload = {}): Capacity {
   const instance = instanceFacts(config.instanceType);
   if (!instance) throw new UnknownInstanceTypeError(config.instanceType);
   const perHost = perHostSlots(instance, config.containerMemoryReservation, config.containerCpu);
@@ -139,6 +179,8 @@ export function capacityOf(config: FleetConfig): Capacity {
     Math.min(hosts * instance.vcpus * share, taskCount * config.gunicornWorkers);
   const effectiveVcpus = vcpusAt(config.minHosts, Math.min(config.tasksMin, slots.atMinHosts));
   const atMaxVcpus = vcpusAt(config.maxHosts, Math.min(config.tasksMax, slots.atMaxHosts));
+  const listing = listingCost(workload.packageFiles);
+  const perVcpu = REQUESTS_PER_MINUTE_PER_VCPU * listing.carryFactor;
   return {
     config,
     instance,
@@ -147,9 +189,10 @@ export function capacityOf(config: FleetConfig): Capacity {
     memoryPerHost,
     workers: { processes, concurrentRequests: processes * GEVENT_WORKER_CONNECTIONS },
     effectiveVcpus,
-    requestsPerMinute: {
-      atMin: effectiveVcpus * REQUESTS_PER_MINUTE_PER_VCPU,
-      atMax: atMaxVcpus * REQUESTS_PER_MINUTE_PER_VCPU,
+    requestsPerMinute: { atMin: effectiveVcpus * perVcpu, atMax: atMaxVcpus * perVcpu },
+    listing: {
+      ...(workload.packageFiles !== undefined ? { packageFiles: workload.packageFiles } : {}),
+      ...listing,
     },
     problems: placementProblems(config, instance, perHost, slots),
   };
@@ -206,6 +249,8 @@ export interface Load {
   efsPercent?: number;
   /** The configuration the observed values were measured on (they are scaled to another one). */
   observedOn?: FleetConfig;
+  /** Package files the index serves: each request walks them (listing cost), whatever the hosts. */
+  packageFiles?: number;
 }
 
 export interface LimitUse {

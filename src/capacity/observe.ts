@@ -13,7 +13,8 @@ import {
   type FleetInstancesEvidence,
 } from "../sources/aws/types.js";
 import { SIZE_SOURCE_ID, timeAt, type SizeLoadEvidence, type SizeSeries } from "./evidence.js";
-import type { FleetConfig } from "./model.js";
+import { listingCost, type FleetConfig } from "./model.js";
+import { PACKAGE_COUNT_SOURCE, type IndexPackageCount } from "../sources/http/package-count.js";
 import { defaultContainerCpu, defaultGunicornWorkers, SIZES, type Size } from "../infra/sizing.js";
 import { PROFILE_RESULTS } from "./profiles.js";
 
@@ -230,6 +231,11 @@ export interface ObservedLoad {
     creditsLastBytes?: number;
   };
   runningTasks?: { min: number; max: number };
+  /**
+   * Package files the index serves (its `/` page) and what walking them costs each request beyond the
+   * calibration's 500: the listing cost the model's carry is reduced by.
+   */
+  packages?: { files: number; source: string; extraMsPerRequest: number; carryFactor: number };
   hostsNow: number;
   /** What was not measured, and why. */
   missing: string[];
@@ -237,15 +243,38 @@ export interface ObservedLoad {
 
 const SUSTAINED_SECONDS = 600;
 
+/** The package count as gathered: the number and where it was read, or why it was not. */
+export type PackageReading = { files: number; source: string } | { missing: string };
+
+/** The `http.package-count` source's answer, for the model and the report. */
+export function packageReadingOf(evidence: Evidence): PackageReading {
+  const r = evidence[PACKAGE_COUNT_SOURCE];
+  if (!r) return { missing: "package count: not gathered (not in this evidence bundle)" };
+  if (!r.ok) return { missing: `package count: not read, because ${r.message}` };
+  const v = r.value as IndexPackageCount;
+  // The URL stays out: the report names the fleet, and its HTML page links nowhere.
+  return { files: v.files, source: `the index's / page: "serving ${v.files} packages"` };
+}
+
 export function observeLoad(
   load: SizeLoadEvidence,
   config: FleetConfig,
   carryPerMinute: number,
   hostsNow: number,
+  packages?: PackageReading,
 ): ObservedLoad {
   const period = load.resolution.periodSeconds;
   const perMinute = 60 / period;
   const out: ObservedLoad = { periodSeconds: period, perMinuteIsAverage: period > 60, hostsNow, missing: [] };
+  if (packages && "files" in packages) {
+    const cost = listingCost(packages.files);
+    out.packages = {
+      files: packages.files,
+      source: packages.source,
+      extraMsPerRequest: round1(cost.extraSecondsPerRequest * 1000),
+      carryFactor: round3(cost.carryFactor),
+    };
+  } else if (packages) out.missing.push(packages.missing);
   const miss = (what: string, s: SizeSeries | undefined, why?: string) =>
     out.missing.push(
       `${what}: ${s?.status === "Error" ? (s.error ?? "error") : (why ?? (s ? "no datapoints in the window" : "not asked (no identity)"))}`,
@@ -401,6 +430,7 @@ export function modelLoad(o: ObservedLoad) {
     ...(o.hostCpu ? { hostCpuPercent: o.hostCpu.sustainedPercent } : {}),
     ...(o.taskMemory ? { taskMemoryPercentOfLimit: o.taskMemory.peakPercentOfLimit } : {}),
     ...(o.efs ? { efsPercent } : {}),
+    ...(o.packages ? { packageFiles: o.packages.files } : {}),
   };
 }
 

@@ -130,11 +130,12 @@ export function presetOf(c: FleetConfig): Size | undefined {
 
 export function recommend(current: FleetConfig, observed: Omit<Load, "observedOn">): Recommendation {
   const load: Load = { ...observed, observedOn: current };
-  const cap = capacityOf(current);
+  const workload = observed.packageFiles !== undefined ? { packageFiles: observed.packageFiles } : {};
+  const cap = capacityOf(current, workload);
   const now = { capacity: cap, placement: place(cap, load) };
   const scored = candidates(current)
     .map((config) => {
-      const capacity = capacityOf(config);
+      const capacity = capacityOf(config, workload);
       return { config, capacity, placement: place(capacity, load), cost: relativeCost(config) };
     })
     .filter((c) => c.capacity.problems.length === 0);

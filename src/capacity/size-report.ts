@@ -131,6 +131,13 @@ function describeConfig(c: FleetConfig, size?: Size): string {
   return size ? `${size} (${c.minHosts}×${c.instanceType})` : `${c.minHosts}×${c.instanceType}`;
 }
 
+/** What the package count takes off the carry, when it takes anything (over the calibration's 500 files). */
+function listingNote(o: ObservedLoad): string {
+  const p = o.packages;
+  if (!p || p.carryFactor >= 0.995) return "";
+  return ` at ${p.files.toLocaleString("en-US")} package files (every request walks them: +${fmt(p.extraMsPerRequest)} ms each, ${Math.round((1 - p.carryFactor) * 100)} % less carried than at the profiles' 500)`;
+}
+
 /** The reason for one change, in the observed numbers. */
 function reasonFor(ch: Change, r: ReturnType<typeof recommend>, o: ObservedLoad, currentSize?: Size): string {
   const cur = r.current.capacity;
@@ -150,14 +157,14 @@ function reasonFor(ch: Change, r: ReturnType<typeof recommend>, o: ObservedLoad,
   switch (ch.relieves) {
     case "cost": {
       const cpu = o.hostCpu ? `, host CPU held ${fmt(o.hostCpu.sustainedPercent)} % at most for 10 min` : "";
-      return `bursts reached ${fmt(burst)} requests/min${perMin}${cpu}: ${describeConfig(cur.config, currentSize)} carries ${fmt(cur.requestsPerMinute.atMin)}/min; ${describeConfig(rec.config, r.recommended.size)} carries ${fmt(rec.requestsPerMinute.atMin)}/min with every limit within its target`;
+      return `bursts reached ${fmt(burst)} requests/min${perMin}${cpu}: ${describeConfig(cur.config, currentSize)} carries ${fmt(cur.requestsPerMinute.atMin)}/min; ${describeConfig(rec.config, r.recommended.size)} carries ${fmt(rec.requestsPerMinute.atMin)}/min with every limit within its target${listingNote(o)}`;
     }
     case "cpu": {
       const bound = currentSize
         ? `${currentSize}'s tested ${PROFILE_RESULTS[currentSize].testedBurstPerMinute}`
         : `the ${fmt(cur.requestsPerMinute.atMin)}/min ${cur.config.minHosts}×${cur.config.instanceType} carries`;
       const sustained = o.hostCpu ? ` (host CPU held ${fmt(o.hostCpu.sustainedPercent)} % for 10 min)` : "";
-      return `bursts of ${fmt(burst)} requests/min${perMin} exceed ${bound}${atText}${sustained}; ${describeConfig(rec.config, r.recommended.size)} carries ${fmt(rec.requestsPerMinute.atMin)}/min`;
+      return `bursts of ${fmt(burst)} requests/min${perMin} exceed ${bound}${atText}${sustained}; ${describeConfig(rec.config, r.recommended.size)} carries ${fmt(rec.requestsPerMinute.atMin)}/min${listingNote(o)}`;
     }
     case "memory": {
       const pct = o.taskMemory?.peakPercentOfLimit;
@@ -271,7 +278,8 @@ export function buildSizeReport(input: SizeInput): SizeReport {
         testedBurstPerMinute: PROFILE_RESULTS[size].testedBurstPerMinute,
         burstLabel: PROFILE_RESULTS[size].burstLabel,
         expectation: PROFILE_RESULTS[size].expectation,
-        carriesPerMinute: capacityOf(p).requestsPerMinute.atMin,
+        carriesPerMinute: capacityOf(p, observed.packages ? { packageFiles: observed.packages.files } : {})
+          .requestsPerMinute.atMin,
         minutesAbove: rpm[size] ?? 0,
       };
     }),

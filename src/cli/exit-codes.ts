@@ -18,7 +18,7 @@ export const EXIT_TABLE: readonly ExitCodeRow[] = [
   {
     code: EXIT.failed,
     meaning:
-      "a check failed (or warned, with --fail-on warn); deploy/diff/destroy: the operation failed or was declined",
+      "a check failed (or warned, with --fail-on warn); size: the verdict is one --fail-on names (undersized, oversized); deploy/diff/destroy: the operation failed or was declined",
   },
   {
     code: EXIT.usage,

@@ -76,6 +76,7 @@ describe("examples/size", () => {
       "--format",
       "--terraform-outputs",
       "--save-evidence",
+      "--fail-on",
     ])
       expect(h.out).toContain(f);
   });

@@ -1,5 +1,6 @@
 /** EC2 checks (bursts playbook): burstable CPU credits and CPU skew across the fleet's instances. */
-import { defineCheck, limitRef, type ResourceResult } from "../model.js";
+import { defineCheck, limitRef, renderMessage, type ResourceResult } from "../model.js";
+import { fewerLargerFill, fleetInstanceType, moreCpuFill } from "../capacity-targets.js";
 import { EC2_CPU_CREDITS, EC2_CPU_SKEW } from "./thresholds.js";
 import { INSTANCES, METRICS, isBurstable } from "../../sources/aws/types.js";
 import {
@@ -16,8 +17,15 @@ import {
   values,
 } from "../series.js";
 
+/** The capacity model's target for the fleet's burstable type (src/checks/capacity-targets.ts). */
 const BIGGER =
-  "Use a non-burstable type with more CPU, c6a.large (or c6a.xlarge for heavy bursts): stack prop `instanceType` (`--instance-type`), Terraform `asg_instance_type`.";
+  'Use a non-burstable type with more CPU: {{target}} ({{basis}}), or {{next}} for heavy bursts: stack prop `instanceType` (`--instance-type {{target}}`), Terraform `asg_instance_type = "{{target}}"`.';
+
+/** BIGGER and `cost` filled in for the fleet's (most common) burstable type. */
+function biggerThanBurstable(evidence: Parameters<typeof fleetInstanceType>[0]) {
+  const fill = moreCpuFill(fleetInstanceType(evidence, isBurstable));
+  return { ...fill, next: moreCpuFill(fill.target).target };
+}
 
 const creditHints = {
   bigger: BIGGER,
@@ -27,7 +35,7 @@ const creditHints = {
     "Grant cloudwatch:GetMetricData (`pypictl doctor --print-iam-policy` prints the policy doctor needs) and check the region (`--region`).",
   "read-mode":
     "Grant ec2:DescribeInstanceCreditSpecifications (`pypictl doctor --print-iam-policy`), or look the option up: `aws ec2 describe-instance-credit-specifications --instance-ids <instance-id>`.",
-  cost: "Sustained surplus charges cost more than a bigger instance: compare with a non-burstable type, e.g. c6a.large (stack `--instance-type`, Terraform `asg_instance_type`).",
+  cost: 'Sustained surplus charges cost more than a bigger instance: compare with a non-burstable type, {{target}} ({{basis}}): stack `--instance-type {{target}}`, Terraform `asg_instance_type = "{{target}}"`; `pypictl size` prices both.',
 };
 
 type Mode = "standard" | "unlimited" | "unknown";
@@ -153,7 +161,7 @@ export const ec2CpuCredits = defineCheck({
         ...withObs,
         threshold,
         resources,
-        hints: [creditHints.bigger, creditHints.unlimited],
+        hints: [renderMessage(creditHints.bigger, biggerThanBurstable(evidence)), creditHints.unlimited],
       };
     if (missing > 0)
       return {
@@ -172,7 +180,7 @@ export const ec2CpuCredits = defineCheck({
         ...withObs,
         threshold,
         resources,
-        hints: [creditHints["read-mode"], creditHints.bigger],
+        hints: [creditHints["read-mode"], renderMessage(creditHints.bigger, biggerThanBurstable(evidence))],
       };
     if (chargedCount > 0)
       return {
@@ -182,7 +190,7 @@ export const ec2CpuCredits = defineCheck({
         ...withObs,
         threshold,
         resources,
-        hints: [creditHints.cost],
+        hints: [renderMessage(creditHints.cost, biggerThanBurstable(evidence))],
       };
     return { status: "pass", messageId: "ok", data, ...withObs, threshold, resources };
   },
@@ -190,7 +198,7 @@ export const ec2CpuCredits = defineCheck({
 
 const skewHints = {
   fewer:
-    "Prefer fewer, larger instances so one host has the CPU for a burst: c6a.xlarge with fewer instances (stack `--instance-type` and `--max-instances`, Terraform `asg_instance_type`).",
+    "Prefer fewer, larger instances so one host has the CPU for a burst: {{plan}} (stack `--instance-type {{target}}` and `--max-instances`, Terraform `asg_instance_type`; the capacity model's next size up, as many vCPUs as now).",
   placement: "Check task placement: tasks per instance should be even (spread placement across instances).",
 };
 
@@ -263,7 +271,7 @@ export const ec2CpuSkew = defineCheck({
         observed,
         threshold,
         resources,
-        hints: [skewHints.fewer, skewHints.placement],
+        hints: [renderMessage(skewHints.fewer, fewerLargerFill(evidence)), skewHints.placement],
       };
     return { status: "pass", messageId: "ok", data, observed, threshold, resources };
   },

@@ -38,6 +38,7 @@ import {
   type SustainedJudgement,
 } from "../series-judge.js";
 import { instanceForTasks, moreCpuThan, nextContainerMemory } from "../../capacity/hints.js";
+import { fleetInstanceType } from "../capacity-targets.js";
 
 /** ECS keeps stopped tasks visible for at least one hour (often longer, never promised). */
 export const STOPPED_TASK_VISIBILITY_MINUTES = 60;
@@ -187,7 +188,7 @@ export const ecsOomKills = defineCheck({
     const hardLimit = svc ? (memoryLimits(svc.taskDefinition).hardMiB ?? "?") : "?";
     const times = (xs: typeof kinds) => xs.map((k) => k.t.stoppedAt ?? k.t.stoppingAt ?? "?");
     const threshold = limitRef(limits, "maxKills", "count");
-    const hints = memoryHints(svc?.taskDefinition);
+    const hints = memoryHints(svc?.taskDefinition, fleetInstanceType(evidence));
     const workers = workerOomSignals(evidence);
     const workerResources: ResourceResult[] = [
       ...workers.oomLines.map((l) => ({
@@ -350,7 +351,7 @@ export const ecsMemoryUtilization = defineCheck({
         data,
         observed,
         threshold: limitRef(limits, "failPercentOfHardLimit", "%"),
-        hints: memoryHints(svc.taskDefinition),
+        hints: memoryHints(svc.taskDefinition, fleetInstanceType(evidence)),
       };
     if (peakOfHard > limits.warnPercentOfHardLimit)
       return {
@@ -359,7 +360,7 @@ export const ecsMemoryUtilization = defineCheck({
         data,
         observed,
         threshold: limitRef(limits, "warnPercentOfHardLimit", "%"),
-        hints: memoryHints(svc.taskDefinition),
+        hints: memoryHints(svc.taskDefinition, fleetInstanceType(evidence)),
       };
     return {
       status: "pass",
@@ -391,11 +392,7 @@ const cpuHints = {
 
 /** The bigger-instance hint with the model's target for the fleet's (most common) instance type. */
 function cpuHintBigger(evidence: Parameters<typeof maybe>[0]): string {
-  const inst = maybe(evidence, INSTANCES);
-  const types = (inst?.instances ?? []).map((i) => i.instanceType).filter((t): t is string => !!t);
-  const current = types.sort(
-    (a, b) => types.filter((x) => x === b).length - types.filter((x) => x === a).length,
-  )[0];
+  const current = fleetInstanceType(evidence);
   const t = moreCpuThan(current);
   return renderMessage(cpuHints.bigger, {
     target: t.instanceType,

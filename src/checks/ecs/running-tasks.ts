@@ -10,7 +10,8 @@
  *   count them, asg-capacity-providers docs) or right after a desired-count change is a scale-out: a warn
  *   bounded by maxProvisioningMinutes, then a fail.
  */
-import { defineCheck, evidenceRef, limitRef } from "../model.js";
+import { defineCheck, evidenceRef, limitRef, renderMessage } from "../model.js";
+import { placementFill, scaleUpFill } from "../capacity-targets.js";
 import { ECS_RUNNING_TASKS } from "./thresholds.js";
 import {
   SERVICE,
@@ -65,9 +66,9 @@ const HINTS = {
   image:
     "Check the image tag and the task definition of the failed deployment (CannotPullContainer, health check path).",
   "scale-up":
-    "Scale the service up: stack prop `taskMinCount` (`--task-min-count`), Terraform `task_min_count`.",
+    "Scale the service up to {{count}}: stack prop `taskMinCount` (`--task-min-count {{n}}`), Terraform `task_min_count = {{n}}`.",
   events:
-    'Read the service events: `pypictl doctor --only ecs.service-events`. "unable to place a task" means the instances lack memory/CPU: a bigger instance type (stack `--instance-type`, Terraform `asg_instance_type`) or more instances (stack `--max-instances`, Terraform: the auto-scaling group\'s maximum).',
+    'Read the service events: `pypictl doctor --only ecs.service-events`. "unable to place a task" means the instances lack memory/CPU: a bigger instance type, {{bigger}} (stack `--instance-type`, Terraform `asg_instance_type`), or more instances, {{more}} (stack `--max-instances`, Terraform: the auto-scaling group\'s maximum).',
   crashing: "Tasks that start and die: `pypictl doctor --only ecs.oom-kills,alb.target-health`.",
   capacity:
     "A scale-out waits for a new instance: the auto-scaling group's activity history shows it (EC2 console → Auto Scaling groups → the group → Activity); if none starts, the group is at its maximum (stack `--max-instances`, Terraform: the auto-scaling group's maximum).",
@@ -146,7 +147,14 @@ export const ecsRunningTasks = defineCheck({
         hints: [HINTS["why-stopped"], HINTS.image],
       };
     if (svc.desiredCount === 0)
-      return { status: "warn", messageId: "zero", data, observed, threshold, hints: [HINTS["scale-up"]] };
+      return {
+        status: "warn",
+        messageId: "zero",
+        data,
+        observed,
+        threshold,
+        hints: [renderMessage(HINTS["scale-up"], scaleUpFill(evidence, svc.taskDefinition))],
+      };
 
     const failedStops = failedStopsOfCurrent(svc, stopped?.tasks ?? []);
     const rollout = svc.deployments.find((d) => d.rolloutState === "IN_PROGRESS" && d.status === "PRIMARY");
@@ -192,7 +200,8 @@ export const ecsRunningTasks = defineCheck({
       return { status: "pass", messageId: "ok", data, observed, threshold };
     }
 
-    const hints = [HINTS.events, HINTS.crashing];
+    const events = renderMessage(HINTS.events, placementFill(evidence, svc.taskDefinition, desired));
+    const hints = [events, HINTS.crashing];
     if (rollout) {
       const minutes = minutesBetween(rollout.createdAt ?? rollout.updatedAt, window.end);
       const more = {
@@ -246,7 +255,7 @@ export const ecsRunningTasks = defineCheck({
           data: more,
           ...gapObserved(minutes),
           threshold: limitRef(limits, "maxProvisioningMinutes", "min"),
-          hints: [HINTS.capacity, HINTS.events],
+          hints: [HINTS.capacity, events],
         };
       return {
         status: "warn",

@@ -7,7 +7,8 @@
  * the window or the six hours before it — unless a later "has reached a steady state" (or "deployment
  * completed") event closes it. A closed one that happened in the window is a warn with the recovery time.
  */
-import { defineCheck } from "../model.js";
+import { defineCheck, renderMessage } from "../model.js";
+import { placementFill } from "../capacity-targets.js";
 import type { Status } from "../model.js";
 import { SERVICE, type EcsServiceEvent } from "../../sources/aws/types.js";
 import { need } from "../series.js";
@@ -26,7 +27,7 @@ export const EVENT_RULES: readonly EventRule[] = [
     re: /unable to place a task/i,
     status: "fail",
     what: "placement failure",
-    hint: "The instances lack free memory/CPU for another task: a bigger instance type (stack `--instance-type`, Terraform `asg_instance_type`, e.g. c6a.large), more instances (stack `--max-instances`), or a smaller memory reservation (stack `--container-memory-reservation`, Terraform `container_memory_reservation`).",
+    hint: "The instances lack free memory/CPU for another task: a bigger instance type, {{bigger}} (stack `--instance-type`, Terraform `asg_instance_type`), more instances, {{more}} (stack `--max-instances`, Terraform: the auto-scaling group's maximum), or a smaller memory reservation (stack `--container-memory-reservation`, Terraform `container_memory_reservation`).",
   },
   {
     // "(service s) (task t) (port p) is unhealthy in (target-group g) due to (reason r)"
@@ -164,7 +165,9 @@ export const ecsServiceEvents = defineCheck({
       status: (h.closedAt ? "warn" : h.rule.status) as Status,
       message: h.closedAt ? `${h.e.message} — recovered: steady state at ${h.closedAt}` : describeOpen(h),
     }));
-    const hints = [...new Set(relevant.map((h) => h.rule.hint))];
+    // The placement hint names the capacity model's targets for this service's tasks on the fleet's hosts.
+    const fill = placementFill(evidence, svc.taskDefinition, svc.desiredCount);
+    const hints = [...new Set(relevant.map((h) => renderMessage(h.rule.hint, fill)))];
     const data = {
       open: open.length,
       count: open.length,

@@ -284,8 +284,9 @@ export const HOST_MEMORY_HINTS = {
     "Or put fewer tasks on each host: tasks per instance = ⌊(instance MiB − 800) ÷ reservation⌋, so raise the reservation (`containerMemoryReservation` / `container_memory_reservation`, 75 % of `containerMemory` / `container_memory` by default) or lower `taskMinCount` / `task_min_count`.",
 };
 
-export function instanceSizeHint(memTotalMiB?: number): string {
-  const t = moreMemoryThan(memTotalMiB);
+/** The next size up in memory: of the host's own type when fleet.instances names it, else of t3. */
+export function instanceSizeHint(memTotalMiB?: number, instanceType?: string): string {
+  const t = moreMemoryThan(memTotalMiB, instanceType);
   return renderMessage(HOST_MEMORY_HINTS["bigger-instance"], {
     target: t.instanceType,
     gib: t.memoryMiB / 1024,

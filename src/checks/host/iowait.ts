@@ -21,6 +21,7 @@ import {
   sectionError,
   sectionOf,
 } from "./common.js";
+import { hostInstanceType } from "../capacity-targets.js";
 import { memField } from "./memory.js";
 import { judgedSamples, seriesOf } from "./vmstat.js";
 
@@ -144,7 +145,13 @@ export const iowait = defineCheck({
           };
         if (mean >= limit || blockedHigh) {
           const hints = swapping
-            ? [HINTS.swapping, instanceSizeHint(memField(snapshot, "MemTotal", (f) => f.mem.total).value)]
+            ? [
+                HINTS.swapping,
+                instanceSizeHint(
+                  memField(snapshot, "MemTotal", (f) => f.mem.total).value,
+                  hostInstanceType(ctx.evidence, host),
+                ),
+              ]
             : [];
           hints.push(HINTS.efs, HINTS["page-cache"], HINTS["who-waits"]);
           return { status: "fail", messageId: mean >= limit ? "high" : "blocked", data, observed, hints };

@@ -10,6 +10,7 @@ import {
   judgeHosts,
   sectionError,
 } from "./common.js";
+import { hostInstanceType } from "../capacity-targets.js";
 import { memField, mib1 } from "./memory.js";
 
 const MESSAGES = {
@@ -65,7 +66,11 @@ export const memoryAvailable = defineCheck({
             messageId: "low",
             data,
             observed,
-            hints: [instanceSizeHint(total.value), FEWER_TASKS_HINT, HINTS["who-holds"]],
+            hints: [
+              instanceSizeHint(total.value, hostInstanceType(ctx.evidence, host)),
+              FEWER_TASKS_HINT,
+              HINTS["who-holds"],
+            ],
           };
         return { status: "pass", messageId: "ok", data, observed };
       },

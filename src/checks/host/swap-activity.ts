@@ -9,6 +9,7 @@ import {
   sectionError,
 } from "./common.js";
 import { instanceSizeHint } from "./common.js";
+import { hostInstanceType } from "../capacity-targets.js";
 import { memField } from "./memory.js";
 import { judgedSamples, seriesOf, swapPressure } from "./vmstat.js";
 
@@ -74,7 +75,10 @@ export const swapActivity = defineCheck({
             data,
             observed,
             hints: [
-              instanceSizeHint(memField(snapshot, "MemTotal", (f) => f.mem.total).value),
+              instanceSizeHint(
+                memField(snapshot, "MemTotal", (f) => f.mem.total).value,
+                hostInstanceType(ctx.evidence, host),
+              ),
               FEWER_TASKS_HINT,
               HINTS.confirm,
             ],

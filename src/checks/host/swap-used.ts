@@ -15,6 +15,7 @@ import {
   judgeHosts,
   sectionError,
 } from "./common.js";
+import { hostInstanceType } from "../capacity-targets.js";
 import { memField, mib1 } from "./memory.js";
 import { judgedSamples, swapPressure } from "./vmstat.js";
 
@@ -103,7 +104,11 @@ export const swapUsed = defineCheck({
           messageId: "used",
           data: moving,
           observed,
-          hints: [instanceSizeHint(memTotal), FEWER_TASKS_HINT, HINTS.watch],
+          hints: [
+            instanceSizeHint(memTotal, hostInstanceType(ctx.evidence, host)),
+            FEWER_TASKS_HINT,
+            HINTS.watch,
+          ],
         };
       },
     );

@@ -10,6 +10,7 @@ import { GUNICORN_LOGS, METRICS, SERVICE, STOPPED_TASKS } from "../../sources/aw
 import { workerOomSignals } from "../ecs/worker-oom.js";
 import { seriesOf, sumOf, values } from "../series.js";
 import { MEMORY_HINTS, classifyStop, memoryHints } from "../ecs/checks.js";
+import { fleetInstanceType } from "../capacity-targets.js";
 import { UPLOAD_DIST_SIZE, UPLOAD_FLEET_SIGNALS } from "./thresholds.js";
 
 export const DIST_KEY = sourceKey<DistListing>("client.dist");
@@ -197,7 +198,10 @@ export const uploadFleetSignals = defineCheck({
         data: { oom: oomTasks.length, elb, target },
         observed: { value: oomTasks.length, unit: "count" },
         threshold: limitRef(limits, "maxOomKills", "count"),
-        hints: [...memoryHints(svc?.ok ? svc.value.taskDefinition : undefined), fleetSignalHints.retry],
+        hints: [
+          ...memoryHints(svc?.ok ? svc.value.taskDefinition : undefined, fleetInstanceType(evidence)),
+          fleetSignalHints.retry,
+        ],
         resources,
       };
     if (workers.oomLines.length > limits.maxOomKills)
@@ -207,7 +211,10 @@ export const uploadFleetSignals = defineCheck({
         data: { workerKills: workers.oomLines.length, latest: workers.oomLines.at(-1)!.at, elb, target },
         observed: { value: workers.oomLines.length, unit: "count" },
         threshold: limitRef(limits, "maxOomKills", "count"),
-        hints: [...memoryHints(svc?.ok ? svc.value.taskDefinition : undefined), fleetSignalHints.retry],
+        hints: [
+          ...memoryHints(svc?.ok ? svc.value.taskDefinition : undefined, fleetInstanceType(evidence)),
+          fleetSignalHints.retry,
+        ],
       };
     if (workers.timeoutLines.length > 0)
       return {

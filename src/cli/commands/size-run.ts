@@ -2,7 +2,8 @@
  * `pypictl size` at work: the fleet found like doctor finds it (stack, Terraform outputs, flags) or a bundle
  * replayed → the evidence (ECS service, hosts, EFS, the long-window load) → the capacity model → a report,
  * rendered and delivered. Only this file and the renderers decide what is printed; the exit code is
- * 0 for a report, 2 for bad input, 3 when the fleet could not be read well enough to size it.
+ * 0 for a report (1 when its verdict is named in --fail-on), 2 for bad input, 3 when the fleet could not be
+ * read well enough to size it.
  */
 import { readFile } from "node:fs/promises";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -11,7 +12,7 @@ import { type Io, err, out } from "../io.js";
 import { EXIT } from "../exit-codes.js";
 import { IncompleteError, UsageError } from "../../errors.js";
 import { TOOL_VERSION } from "../../version.js";
-import type { SizeFlags } from "./size.js";
+import { SIZE_FAIL_VERDICTS, type SizeFailVerdict, type SizeFlags } from "./size.js";
 import { rejectFormatAsOutput } from "../options/output-flag.js";
 import { sizeWindow } from "../options/size-window.js";
 import { timeoutSeconds } from "../options/timeout.js";
@@ -22,12 +23,14 @@ import type { Evidence } from "../../sources/model.js";
 import { describeTarget, type FleetTarget, type Target } from "../../sources/target/model.js";
 import type { Window } from "../../window.js";
 import { SIZE_SOURCE_ID } from "../../capacity/evidence.js";
+import { PACKAGE_COUNT_SOURCE } from "../../sources/http/package-count.js";
 import { capacityOf, UnknownInstanceTypeError } from "../../capacity/model.js";
 import { presetOf } from "../../capacity/recommend.js";
 import {
   ConfigUnreadable,
   fleetEvidence,
   observeLoad,
+  packageReadingOf,
   readConfig,
   sizeLoadOf,
 } from "../../capacity/observe.js";
@@ -39,8 +42,8 @@ import {
   type SizeReport,
 } from "../../capacity/size-report.js";
 
-/** The sources `size` gathers: the fleet's discovery and the long-window load. */
-export const SIZE_SOURCES = [SIZE_SOURCE_ID] as const;
+/** The sources `size` gathers: the fleet's discovery, the long-window load and the index's package count. */
+export const SIZE_SOURCES = [SIZE_SOURCE_ID, PACKAGE_COUNT_SOURCE] as const;
 /** Every source a size run may touch (for its IAM policy): the load source's dependencies and the prices. */
 export const SIZE_POLICY_SOURCES = [
   "ecs.service",
@@ -104,6 +107,22 @@ function renderSizeExamples(): string {
 }
 
 // ---- the action ---------------------------------------------------------------------------------------
+
+/**
+ * `--fail-on undersized[,oversized]`: the verdicts that make a report exit 1 (a CI gate), as checkov's
+ * `--hard-fail-on` takes a comma-separated list. Anything else is exit 2 naming the flag and the choices.
+ */
+export function parseSizeFailOn(value: string | undefined): SizeFailVerdict[] {
+  if (value === undefined) return [];
+  const items = value.split(",").map((v) => v.trim().toLowerCase());
+  const bad = items.filter((v) => !(SIZE_FAIL_VERDICTS as readonly string[]).includes(v));
+  if (bad.length || items.length === 0)
+    throw new UsageError(
+      `--fail-on ${JSON.stringify(value)}: ${bad.map((b) => (b === "" ? "an empty item" : `"${b}"`)).join(", ")} is not a verdict to fail on; use ${SIZE_FAIL_VERDICTS.join(", ")} or both comma-separated (a fleet that fits never fails)`,
+      "--fail-on",
+    );
+  return [...new Set(items as SizeFailVerdict[])];
+}
 
 interface Input {
   evidence: Evidence;
@@ -199,11 +218,12 @@ export function sizeReportOf(input: Omit<Input, "pool" | "deadlineAt">, now: Dat
     throw new IncompleteError(
       `cannot size: the load was not read (${loadResult && !loadResult.ok ? `${loadResult.kind}: ${loadResult.message}` : "size.load not gathered"})`,
     );
+  const packages = packageReadingOf(input.evidence);
   let reading;
   let cap;
   try {
     reading = readConfig(fe.service, fe.instances, fe.fileSystem, load);
-    cap = capacityOf(reading.config);
+    cap = capacityOf(reading.config, "files" in packages ? { packageFiles: packages.files } : {});
   } catch (e) {
     if (e instanceof ConfigUnreadable || e instanceof UnknownInstanceTypeError)
       throw new IncompleteError(`cannot size: ${e.message}`);
@@ -214,6 +234,7 @@ export function sizeReportOf(input: Omit<Input, "pool" | "deadlineAt">, now: Dat
     reading.config,
     cap.requestsPerMinute.atMin,
     fe.instances?.instances.length ?? 0,
+    packages,
   );
   if (!observed.requests)
     throw new IncompleteError(
@@ -281,6 +302,7 @@ export async function sizeAction(
   now: () => Date = () => new Date(),
 ): Promise<number> {
   rejectFormatAsOutput(flags.output);
+  const failOn = parseSizeFailOn(flags.failOn);
   if (flags.examples) {
     out(io, renderSizeExamples());
     return EXIT.ok;
@@ -337,7 +359,8 @@ export async function sizeAction(
   });
   if (!flags.quiet && !input.replay && report.metricCalls !== undefined && io.stderr.isTTY)
     err(io, `${report.metricCalls} GetMetricData calls\n`);
-  return ok ? EXIT.ok : EXIT.usage;
+  if (!ok) return EXIT.usage;
+  return (failOn as string[]).includes(report.verdict) ? EXIT.failed : EXIT.ok;
 }
 
 function bundleTextOf(

@@ -8,8 +8,14 @@ import { addFleetOptions, type FleetFlags } from "../options/fleet.js";
 export const SIZE_FORMATS = ["human", "json", "html"] as const;
 export type SizeFormat = (typeof SIZE_FORMATS)[number];
 
+/** Verdicts `--fail-on` can name (checkov's `--hard-fail-on` style: a comma-separated list). */
+export const SIZE_FAIL_VERDICTS = ["undersized", "oversized"] as const;
+export type SizeFailVerdict = (typeof SIZE_FAIL_VERDICTS)[number];
+
 export interface SizeFlags extends FleetFlags {
   since?: string;
+  /** Raw `--fail-on` value, e.g. "undersized,oversized"; parsed by parseSizeFailOn. */
+  failOn?: string;
   format?: SizeFormat;
   output?: string;
   replay?: string;
@@ -34,6 +40,10 @@ export function registerSize(program: Command, io: Io, setExit: (code: number) =
       "window to size over: 14d, 30d, 90d (default: 14d; up to 455d — 1-minute data for 15 days, 5-minute for 63, hourly beyond)",
     )
     .addOption(new Option("--format <format>", "report format (default: human)").choices([...SIZE_FORMATS]))
+    .option(
+      "--fail-on <verdicts>",
+      `exit 1 when the verdict is one of these, for CI: ${SIZE_FAIL_VERDICTS.join(", ")} or both comma-separated (default: exit 0 for every verdict)`,
+    )
     .option(
       "-o, --output <file>",
       "write the report to a file instead of stdout (written whole or not at all)",

@@ -109,6 +109,10 @@ export function renderSizeText(r: SizeReport): string {
   }
   if (o.runningTasks)
     L.push(`  running tasks ${n(o.runningTasks.min)}–${n(o.runningTasks.max)}; ${o.hostsNow} hosts now`);
+  if (o.packages)
+    L.push(
+      `  packages: ${n(o.packages.files)} files (${o.packages.source}); every request walks them: ${o.packages.carryFactor < 1 ? `+${n(o.packages.extraMsPerRequest)} ms each beyond the profiles' 500, ${Math.round((1 - o.packages.carryFactor) * 100)} % less carried` : "within the profiles' 500, no listing cost beyond theirs"}`,
+    );
   L.push("");
 
   if (o.requests) {

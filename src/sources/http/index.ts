@@ -3,4 +3,5 @@ import type { SourceLoader } from "../registry.js";
 
 export const HTTP_SOURCES: Record<string, SourceLoader> = {
   "http.index-probe": async () => (await import("./index-probe.js")).indexProbeSource,
+  "http.package-count": async () => (await import("./package-count.js")).packageCountSource,
 };

@@ -133,13 +133,34 @@ function viaProxy(
 }
 
 export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
+  return send(req, 0).then((r) => r.answer);
+}
+
+/**
+ * A probe that keeps the start of the body (at most `maxBodyBytes`, the rest is read and dropped): for a
+ * page whose text is the fact, such as pypiserver's `/` with its package count. The body is the caller's
+ * to parse, never part of the answer recorded in evidence.
+ */
+export function fetchText(
+  req: ProbeRequest,
+  maxBodyBytes: number,
+): Promise<{ answer: ProbeAnswer; body: string }> {
+  return send(req, maxBodyBytes);
+}
+
+function send(req: ProbeRequest, maxBodyBytes: number): Promise<{ answer: ProbeAnswer; body: string }> {
   const now = req.now ?? (() => performance.now());
   const url = new URL(req.path, `${req.root.replace(/\/+$/, "")}/`);
   const started = now();
   const headers: Record<string, string> = { "user-agent": "pypictl-probe", accept: "text/html" };
   if (req.auth)
     headers.authorization = `Basic ${Buffer.from(`${req.auth.username}:${req.auth.password}`, "utf8").toString("base64")}`;
-  const { send, target, options, forwardProxy } = viaProxy(
+  const {
+    send: sendVia,
+    target,
+    options,
+    forwardProxy,
+  } = viaProxy(
     url,
     headers,
     req.env ?? process.env,
@@ -158,16 +179,26 @@ export function probe(req: ProbeRequest): Promise<ProbeAnswer> {
     );
     return { ...c, message, ...(c.kind === "tls" && caInUse ? { ca: caInUse } : {}) };
   };
-  return new Promise<ProbeAnswer>((resolve) => {
+  return new Promise((resolve) => {
     let settled = false;
+    const chunks: Buffer[] = [];
+    let kept = 0;
     const finish = (a: Omit<ProbeAnswer, "path" | "ms">) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ path: req.path, ms: Math.round(now() - started), ...a });
+      resolve({
+        answer: { path: req.path, ms: Math.round(now() - started), ...a },
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
     };
-    const r = send(target, { method: "GET", headers, signal: req.signal, ...options }, (res) => {
-      res.on("data", () => {});
+    const r = sendVia(target, { method: "GET", headers, signal: req.signal, ...options }, (res) => {
+      res.on("data", (chunk: Buffer) => {
+        if (kept >= maxBodyBytes) return;
+        const part = chunk.subarray(0, maxBodyBytes - kept);
+        chunks.push(part);
+        kept += part.length;
+      });
       res.on("error", (e) => finish({ error: failure(e) }));
       res.on("end", () => {
         // A forward proxy answering 407 itself: its credentials are missing, the index was never asked.

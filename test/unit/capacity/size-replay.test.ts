@@ -60,6 +60,25 @@ describe("undersized-ci-bursts", () => {
     expect(r.out).toContain("1-minute data (kept 15 days)");
     expect(r.out).toMatch(/medium +█+.*50–200\/min +\d+ min above/);
     expect(r.out).toContain("Cost: not shown — replayed from a bundle (offline)");
+    // The recorded package count, read off the index's front page, and what it costs every request.
+    expect(r.out).toContain(
+      `packages: 1,850 files (the index's / page: "serving 1850 packages"); every request walks them: +18.9 ms each beyond the profiles' 500, 2 % less carried`,
+    );
+  });
+
+  it("a bundle without the package count sizes at the profiles' count and says it was not read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pypictl-size-"));
+    const bundle = JSON.parse(readFileSync("examples/size/undersized-ci-bursts.json", "utf8")) as {
+      sources: Record<string, unknown>;
+    };
+    delete bundle.sources["http.package-count"];
+    writeFileSync(join(dir, "b.json"), JSON.stringify(bundle));
+    const r = await size(["--replay", join(dir, "b.json"), "--format", "json"]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as SizeReport;
+    expect(report.observed.packages).toBeUndefined();
+    expect(report.missing).toContain("package count: not gathered (not in this evidence bundle)");
+    expect(report.current.capacity.requestsPerMinute).toBe(250);
   });
 
   it("html: one self-contained page with the load shape drawn against the tested bursts", async () => {
@@ -102,6 +121,55 @@ describe("efs-bound", () => {
     );
     expect(r.recommended.instanceType).toBe("c6a.large");
     expect(r.apply).toEqual(["pypictl deploy --stack pypiserver --efs-throughput-mode elastic"]);
+  });
+});
+
+describe("--fail-on: a CI gate on the verdict (checkov's comma-separated list)", () => {
+  it("exits 1 when the verdict is named, after writing the whole report; 0 when it is not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pypictl-size-"));
+    const out = join(dir, "size.json");
+    const r = await size([
+      "--replay",
+      "example:undersized-ci-bursts",
+      "--fail-on",
+      "undersized",
+      "--format",
+      "json",
+      "-o",
+      out,
+      "-q",
+    ]);
+    expect(r.code).toBe(1);
+    expect((JSON.parse(readFileSync(out, "utf8")) as SizeReport).verdict).toBe("undersized");
+    expect((await size(["--replay", "example:undersized-ci-bursts", "--fail-on", "oversized"])).code).toBe(0);
+    expect((await size(["--replay", "example:undersized-ci-bursts"])).code).toBe(0);
+    const both = await size(["--replay", "example:oversized-idle", "--fail-on", "undersized, Oversized"]);
+    expect(both.code).toBe(1);
+    expect(both.out).toContain("OVER-PROVISIONED");
+  });
+
+  it("a value that is not a verdict is exit 2 naming --fail-on and the choices, before anything is read", async () => {
+    for (const bad of ["fits", "undersized,", "warn"]) {
+      const r = await size(["--replay", "example:undersized-ci-bursts", "--fail-on", bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.out).toBe("");
+      expect(r.err).toMatch(/--fail-on .*use undersized, oversized or both comma-separated/);
+    }
+  });
+
+  it("a fleet that cannot be sized is 3 whatever --fail-on says", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pypictl-size-"));
+    const bundle = JSON.parse(readFileSync("examples/size/undersized-ci-bursts.json", "utf8")) as {
+      sources: Record<string, unknown>;
+    };
+    bundle.sources["ecs.service"] = {
+      ok: false,
+      kind: "access-denied",
+      message: "denied",
+      at: "2026-11-20T12:00:00.000Z",
+    };
+    writeFileSync(join(dir, "b.json"), JSON.stringify(bundle));
+    expect((await size(["--replay", join(dir, "b.json"), "--fail-on", "undersized"])).code).toBe(3);
   });
 });
 

@@ -70,7 +70,9 @@ describe("ec2.cpu-credits", () => {
       status: "fail",
       message: expect.stringMatching(/standard mode: held to baseline/),
     });
-    expect(f.hints[0]).toMatch(/c6a\.large.*`--instance-type`.*`asg_instance_type`/);
+    expect(f.hints[0]).toMatch(
+      /c6a\.large.*`--instance-type c6a\.large`.*`asg_instance_type = "c6a\.large"`/,
+    );
     expect(
       run(
         c(ec2CpuCredits),
