@@ -19,6 +19,7 @@ import {
   type IoMessageLevel,
   type IoRequest,
 } from "@aws-cdk/toolkit-lib";
+import type { Agent as HttpsAgent } from "node:https";
 import { App } from "aws-cdk-lib";
 import { CredentialsError, UsageError } from "../errors.js";
 import { buildApp } from "./app.js";
@@ -209,13 +210,39 @@ export interface StackRunOptions {
   readonly context?: Record<string, unknown>;
 }
 
-export function createToolkit(ioHost: IIoHost, o: { profile?: string; region?: string }): Toolkit {
+/**
+ * The agent the toolkit's AWS calls go through when the user set a proxy (HTTPS_PROXY, NO_PROXY) or a CA
+ * bundle (AWS_CA_BUNDLE, the profile's ca_bundle): the same connections doctor's calls make. toolkit-lib
+ * reads neither itself; its SdkConfig takes `httpOptions.agent` "to set up a proxy connection". Undefined:
+ * nothing set, the SDK's own agent.
+ */
+export async function toolkitAgent(
+  profile: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<HttpsAgent | undefined> {
+  const [{ awsCaBundle }, { connectionAgents, proxySettings }, { caSecureContext }] = await Promise.all([
+    import("../sources/net/aws-ca.js"),
+    import("../sources/net/proxy.js"),
+    import("../sources/net/ca-bundle.js"),
+  ]);
+  const ca = await awsCaBundle(profile, env);
+  if (!ca && !proxySettings(env)) return undefined;
+  const trust = ca ? () => caSecureContext(ca) : undefined;
+  return connectionAgents(env, { keepAlive: true, maxSockets: 50 }, undefined, trust).httpsAgent;
+}
+
+export async function createToolkit(
+  ioHost: IIoHost,
+  o: { profile?: string; region?: string },
+): Promise<Toolkit> {
+  const agent = await toolkitAgent(o.profile);
   return new Toolkit({
     ioHost,
     color: false,
     emojis: false,
     sdkConfig: {
       baseCredentials: BaseCredentials.awsCliCompatible({ profile: o.profile, defaultRegion: o.region }),
+      ...(agent ? { httpOptions: { agent } } : {}),
     },
   });
 }
@@ -260,7 +287,7 @@ const SELECT_ALL = { strategy: StackSelectionStrategy.ALL_STACKS, expand: Expand
 /** Synthesize and return the stack's CloudFormation template (no AWS unless a vpcId needs a lookup). */
 export async function synthTemplate(ioHost: IIoHost, o: StackRunOptions): Promise<Record<string, unknown>> {
   return withErrors(async () => {
-    const tk = createToolkit(ioHost, o);
+    const tk = await createToolkit(ioHost, o);
     const cx = await assemblySource(tk, o);
     const asm = await tk.synth(cx, { stacks: SELECT_ALL });
     try {
@@ -305,7 +332,7 @@ export async function deployStack(
   },
 ): Promise<{ outputs: Record<string, string>; account: string; region: string; stackArn: string }> {
   return withErrors(async () => {
-    const tk = createToolkit(ioHost, o);
+    const tk = await createToolkit(ioHost, o);
     const cx = await synthFor(tk, o, o.beforeDeploy);
     let result: DeployResult;
     try {
@@ -336,7 +363,7 @@ export async function diffStack(
   o: StackRunOptions & { beforeDiff?: TemplateHook },
 ): Promise<boolean> {
   return withErrors(async () => {
-    const tk = createToolkit(ioHost, o);
+    const tk = await createToolkit(ioHost, o);
     const cx = await synthFor(tk, o, o.beforeDiff);
     try {
       const diffs = await tk.diff(cx, { stacks: SELECT_ALL });
@@ -349,7 +376,7 @@ export async function diffStack(
 
 export async function destroyStack(ioHost: IIoHost, o: StackRunOptions): Promise<{ existed: boolean }> {
   return withErrors(async () => {
-    const tk = createToolkit(ioHost, o);
+    const tk = await createToolkit(ioHost, o);
     const cx = await assemblySource(tk, o);
     const result = await tk.destroy(cx, { stacks: SELECT_ALL });
     // A declined confirmation is not an error to the toolkit (it returns no stacks); it is to pypictl.
@@ -368,7 +395,7 @@ export async function bootstrapEnvironment(
   o: StackRunOptions,
 ): Promise<Array<{ environment: string; status: string }>> {
   return withErrors(async () => {
-    const tk = createToolkit(ioHost, o);
+    const tk = await createToolkit(ioHost, o);
     // Resolve the account and region the way a deploy would (credentials, --region), so the environment is
     // named (an environment-agnostic stack would otherwise read aws://unknown-account/unknown-region).
     let account: string | undefined;
