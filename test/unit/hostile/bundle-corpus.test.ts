@@ -199,7 +199,7 @@ describe("crafted bundles all exit 2 naming the field", { timeout: 90_000 }, () 
 });
 
 describe("validation stays fast on a 200-instance × 1440-point bundle", () => {
-  it("validates in well under the 1 s replay budget", () => {
+  it("validates in a few times what JSON.parse of the same text takes", () => {
     const b = load(FLEET);
     const proto = firstSeries(b);
     const t0 = Date.parse("2026-11-19T12:00:00.000Z");
@@ -209,13 +209,23 @@ describe("validation stays fast on a 200-instance × 1440-point bundle", () => {
     ]);
     for (let n = 0; n < 200; n++) series(b)[`ec2.CPUUtilization.i-${n}`] = { ...proto, points };
     const text = JSON.stringify(b);
+    // Against JSON.parse of the same text, timed alike (the fastest of 3 each): a ratio holds on a loaded
+    // machine where a wall bound does not (500 ms failed at 700 ms at load average 17), and still catches
+    // a validator that walks the points more than a few times.
+    const fastest = (f: () => void): number =>
+      Math.min(
+        ...[0, 1, 2].map(() => {
+          const t = performance.now();
+          f();
+          return performance.now() - t;
+        }),
+      );
+    const parseMs = fastest(() => JSON.parse(text));
     const json = JSON.parse(text);
-    const start = performance.now();
-    validateBundle(json, "big.json");
-    const ms = performance.now() - start;
+    const ms = fastest(() => validateBundle(json, "big.json"));
     console.log(
-      `validateBundle: ${(text.length / 1e6).toFixed(1)} MB, ${200 * 1440} points in ${ms.toFixed(1)} ms`,
+      `validateBundle: ${(text.length / 1e6).toFixed(1)} MB, ${200 * 1440} points in ${ms.toFixed(1)} ms (JSON.parse ${parseMs.toFixed(1)} ms)`,
     );
-    expect(ms).toBeLessThan(500);
+    expect(ms).toBeLessThan(4 * parseMs + 20);
   });
 });
