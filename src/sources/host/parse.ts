@@ -786,8 +786,15 @@ export interface AfterReading {
 export function parseMountAfter(body: string): Parsed<AfterReading> {
   const meta = new Map<string, string>();
   const groups: string[][] = [];
+  // Entries the probe cut at their own budget (`pypictl.cut=1` after the entry's lines, probe v4 with the
+  // per-mount budget): only those mounts lose their deltas.
+  const cut = new Set<number>();
   for (const l of lines(body)) {
     const m = l.startsWith("pypictl.") ? /^pypictl\.([a-z_]+)=(.*)$/.exec(l) : null;
+    if (m && m[1] === "cut" && groups.length) {
+      cut.add(groups.length - 1);
+      continue;
+    }
     if (m) {
       meta.set(m[1]!, m[2]!);
       continue;
@@ -797,14 +804,15 @@ export function parseMountAfter(body: string): Parsed<AfterReading> {
     else if (groups.length) groups[groups.length - 1]!.push(l);
     else return bad(`mount_after: text before the first device line: ${short(l)}`);
   }
+  // Probes before the per-mount budget cut the whole reading at one shared budget.
   if (meta.get("truncated") === "1")
     return bad("mount_after: the second mountstats reading was cut (too many busy mounts): no deltas");
   const n = meta.get("entries");
   if (n === undefined || !INT.test(n) || Number(n) !== groups.length)
     return bad("mount_after: the second mountstats reading is incomplete");
   const entries: MountEntry[] = [];
-  for (const g of groups) {
-    const e = parseMountstatsLines(g, false);
+  for (const [k, g] of groups.entries()) {
+    const e = parseMountstatsLines(g, cut.has(k));
     if (!e.ok) return bad(`mount_after: ${e.error}`);
     entries.push(e.value);
   }
@@ -849,6 +857,8 @@ function windowOf(
     (e) => e.device === j.device && e.mountPoint === j.mountPoint && e.fstype === j.fstype,
   );
   if (!a) return `${j.mountPoint} was not in the second reading (unmounted during the window?)`;
+  if (a.truncated)
+    return `${j.mountPoint}: its second reading was cut at the probe's per-mount budget (more ops moved than fit): no deltas`;
   if (a.ageSeconds !== undefined && j.ageSeconds !== undefined && a.ageSeconds < j.ageSeconds)
     return `${j.mountPoint} was mounted again during the window`;
   const ops: Record<string, NfsOpStats> = {};

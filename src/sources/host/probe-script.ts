@@ -9,7 +9,9 @@
  * The same script runs locally (`doctor --local`, piped to `sh -s`) and on fleet hosts over SSM Run
  * Command, whose GetCommandInvocation returns only the first 24,000 characters of stdout: every section
  * is bounded (the mountstats entry is the one for the mount path, zero-count NFS ops dropped, cut at
- * MOUNTSTATS_MAX_CHARS) so the whole output stays under PROBE_OUTPUT_LIMIT even with 60 vmstat samples.
+ * MOUNTSTATS_MAX_CHARS) so the whole output stays under PROBE_OUTPUT_LIMIT even with 60 vmstat samples. The
+ * second mountstats reading has a budget per judged mount and is printed last, so that even a host with every
+ * section at its bound loses only that reading to SSM's cut.
  *
  * It is also kept small on purpose: the SSM runner gzips and base64-encodes it so that the 2,500
  * characters ListCommandInvocations returns per instance usually hold all of it (no GetCommandInvocation
@@ -27,12 +29,19 @@ export const SSM_STDOUT_LIMIT = 24_000;
 export const PROBE_OUTPUT_LIMIT = 22_000;
 /** Characters kept of the judged mountstats entries (first reading, all of them together). */
 export const MOUNTSTATS_MAX_CHARS = 7_000;
-/** Characters kept of the second reading (only what changed since the first is printed). */
-export const MOUNTSTATS_AFTER_MAX_CHARS = 3_000;
+/**
+ * Characters kept of the second reading PER JUDGED MOUNT (only what changed since the first is printed, op
+ * lines with their padding squeezed). Per mount, not shared: the heavy profile runs 6–12 tasks per host, each
+ * with its own task-volume mount, and a shared budget left the later busy mounts unjudged. A busy pypiserver
+ * mount moves ~15–25 ops (about 45 characters each squeezed) besides its device, age and xprt lines.
+ */
+export const MOUNTSTATS_AFTER_MAX_CHARS_PER_MOUNT = 1_600;
 /** Characters kept of the one-line-per-NFS-mount listing. */
 export const MAX_LISTED_CHARS = 1_200;
 /** Most mounts judged on one host (a host with many tasks has one task-volume mount per task). */
 export const MAX_JUDGED_MOUNTS = 4;
+/** The second reading's bound over all judged mounts. */
+export const MOUNTSTATS_AFTER_MAX_CHARS = MOUNTSTATS_AFTER_MAX_CHARS_PER_MOUNT * MAX_JUDGED_MOUNTS;
 /** Most NFS mounts listed (one line each) besides the judged ones. */
 export const MAX_LISTED_MOUNTS = 16;
 /** Where amazon-efs-utils keeps one state file per TLS mount: `<fs-id>.<mount point, / as .>.<port>`. */
@@ -207,7 +216,9 @@ END {
 
 // Second mountstats reading, after the vmstat window: for each entry the first reading printed (its exact
 // device line, from PYPICTL_MS1), the device, age and xprt lines and only the per-op lines that changed
-// (an op missing here did not move). Bounded like the first.
+// (an op missing here did not move), their padding squeezed ("\tGETATTR: 1 2 …"; the parser trims). Each
+// entry has its own budget (PYPICTL_MS2_MAX characters): an entry over it is printed up to it and marked
+// `pypictl.cut=1` on the line after its lines, so only that mount loses its deltas.
 const MOUNTSTATS_AFTER_AWK = String.raw`
 BEGIN {
   max = ENVIRON["PYPICTL_MS2_MAX"] + 0
@@ -219,27 +230,32 @@ BEGIN {
     if (l ~ /per-op statistics/) { per = 1; continue }
     if (per && l ~ /^[ \t]+[A-Za-z0-9_]+:/) { split(l, w, " "); before[d SUBSEP w[1]] = l }
   }
-  found = 0; cur = 0; buf = ""; trunc = 0
+  found = 0; cur = 0; buf = ""; eb = ""; ecut = 0; ncut = 0
 }
-# o: the line to keep, if any (one place that applies the budget; no awk functions: see probe-script tests).
-{ o = "" }
-/^device / { cur = ($0 in want); perop = 0; if (cur) { found++; dl = $0; o = $0 } }
-cur && o == "" {
+# At each device line the entry before it (if judged) joins the output; END does the same for the last one
+# (no awk functions: see probe-script tests).
+/^device / {
+  if (cur) { buf = buf eb; if (ecut) { buf = buf "pypictl.cut=1\n"; ncut++ } }
+  cur = ($0 in want); perop = 0; ecut = 0; eb = ""
+  if (cur) { found++; dl = $0; eb = $0 "\n" }
+  next
+}
+cur {
+  o = ""
   if ($0 ~ /per-op statistics/) { perop = 1; o = $0 }
   else if (!perop) { if ($1 == "age:" || $1 == "xprt:") o = $0 }
   else {
     k = dl SUBSEP $1
     if (k in before) { if (before[k] != $0) o = $0 }
     else if ($0 !~ /^[ \t]+[A-Za-z0-9_]+: 0( |$)/) o = $0
+    if (o != "") { o = "\t" $1; for (f = 2; f <= NF; f++) o = o " " $f }
   }
-}
-o != "" {
-  if (trunc || length(buf) + length(o) + 1 > max) trunc = 1
-  else buf = buf o "\n"
+  if (o != "") { if (ecut || length(eb) + length(o) + 1 > max) ecut = 1; else eb = eb o "\n" }
 }
 END {
+  if (cur) { buf = buf eb; if (ecut) { buf = buf "pypictl.cut=1\n"; ncut++ } }
   print "pypictl.entries=" found
-  if (trunc) print "pypictl.truncated=1"
+  if (ncut) print "pypictl.cut_entries=" ncut
   printf "%s", buf
 }
 `;
@@ -365,7 +381,7 @@ PYPICTL_CGROUP=${w.cgroupDir}
 PYPICTL_MAX_OOM=${MAX_OOM_CGROUPS}
 PYPICTL_COUNT_LIMIT=${w.countLimitSeconds}
 PYPICTL_MS_MAX=${MOUNTSTATS_MAX_CHARS}
-PYPICTL_MS2_MAX=${MOUNTSTATS_AFTER_MAX_CHARS}
+PYPICTL_MS2_MAX=${MOUNTSTATS_AFTER_MAX_CHARS_PER_MOUNT}
 PYPICTL_MAX_JUDGED=${MAX_JUDGED_MOUNTS}
 PYPICTL_MAX_LISTED=${MAX_LISTED_MOUNTS}
 PYPICTL_MAX_LISTED_CHARS=${MAX_LISTED_CHARS}
@@ -452,14 +468,13 @@ case "$PYPICTL_BLOCKED" in
   *) printf 'pypictl.samples=%s\\n' "\${PYPICTL_BLOCKED# }"; pypictl_end blocked ok ;;
 esac
 
-# Second mountstats reading: the counters of the same mounts after the window.
-pypictl_begin mount_after
+# Second mountstats reading: the counters of the same mounts right after the window. Taken now, printed last:
+# its size grows with the number of busy mounts (a budget per mount), so should a host with every section at
+# its bound pass the 24,000 characters SSM keeps, the cut falls on this reading alone.
+pypictl_ms2_rc=missing
 if [ -r "$PYPICTL_PROC/self/mountstats" ] && [ -n "$PYPICTL_MS1" ]; then
-  pypictl_uptime
-  awk "$PYPICTL_MOUNTSTATS_AFTER_AWK" "$PYPICTL_PROC/self/mountstats"
-  pypictl_done mount_after $?
-else
-  pypictl_end mount_after missing "reason=no-file:$PYPICTL_PROC/self/mountstats"
+  PYPICTL_MS2=$(pypictl_uptime; awk "$PYPICTL_MOUNTSTATS_AFTER_AWK" "$PYPICTL_PROC/self/mountstats")
+  pypictl_ms2_rc=$?
 fi
 
 pypictl_begin free
@@ -516,5 +531,13 @@ else
   fi
 fi
 pypictl_end packages ok
+
+pypictl_begin mount_after
+if [ "$pypictl_ms2_rc" = missing ]; then
+  pypictl_end mount_after missing "reason=no-file:$PYPICTL_PROC/self/mountstats"
+else
+  printf '%s\\n' "$PYPICTL_MS2"
+  pypictl_done mount_after $pypictl_ms2_rc
+fi
 `;
 }
