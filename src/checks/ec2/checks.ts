@@ -2,7 +2,15 @@
 import { defineCheck, limitRef, renderMessage, type ResourceResult } from "../model.js";
 import { fewerLargerFill, fleetInstanceType, moreCpuFill } from "../capacity-targets.js";
 import { EC2_CPU_CREDITS, EC2_CPU_SKEW } from "./thresholds.js";
-import { INSTANCES, METRICS, isBurstable } from "../../sources/aws/types.js";
+import {
+  INSTANCES,
+  METRICS,
+  TASKS,
+  isBurstable,
+  type EcsTaskCounts,
+  type FleetInstancesEvidence,
+} from "../../sources/aws/types.js";
+import { read } from "../../sources/model.js";
 import {
   hasData,
   maxOf,
@@ -199,47 +207,151 @@ export const ec2CpuCredits = defineCheck({
 const skewHints = {
   fewer:
     "Prefer fewer, larger instances so one host has the CPU for a burst: {{plan}} (stack `--instance-type {{target}}` and `--max-instances`, Terraform `asg_instance_type`; the capacity model's next size up, as many vCPUs as now).",
-  placement: "Check task placement: tasks per instance should be even (spread placement across instances).",
+  placement:
+    "Check task placement: tasks per instance should be even (a spread placement strategy across instances); `aws ecs list-tasks --cluster <cluster> --service-name <service>` then `aws ecs describe-tasks` shows each task's containerInstanceArn.",
+  host: "If the busy host runs no more tasks than the others, look for another process using its CPU: `pypictl doctor --only host.iowait` or `top` on it over SSM.",
 };
 
+/** One instance's place in the comparison: its service tasks (if known) and its mean CPU. */
+interface SkewRow {
+  id: string;
+  tasks?: number;
+  since?: string;
+}
+
+/**
+ * The instances that run the service's tasks, from ecs.tasks' placement (DescribeTasks containerInstanceArn →
+ * DescribeContainerInstances ec2InstanceId), or from the container instances' runningTasksCount when the fleet
+ * was listed that way. Undefined (with why) when neither says.
+ */
+function taskHosts(
+  inst: FleetInstancesEvidence,
+  tasks: EcsTaskCounts | undefined,
+  tasksWhy: string | undefined,
+): { rows: SkewRow[] } | { why: string } {
+  const placement = tasks?.placement;
+  if (placement && !tasks.placementError) {
+    const byId = new Map(placement.filter((p) => p.instanceId).map((p) => [p.instanceId!, p]));
+    const byArn = new Map(placement.map((p) => [p.containerInstanceArn, p]));
+    return {
+      rows: inst.instances.map((i) => {
+        const p =
+          byId.get(i.instanceId) ?? (i.containerInstanceArn ? byArn.get(i.containerInstanceArn) : undefined);
+        return {
+          id: i.instanceId,
+          tasks: p?.running ?? 0,
+          ...(p?.runningSince ? { since: p.runningSince } : {}),
+        };
+      }),
+    };
+  }
+  if (tasks && !placement && (tasks.byStatus.RUNNING ?? 0) === 0)
+    return { rows: inst.instances.map((i) => ({ id: i.instanceId, tasks: 0 })) };
+  if (inst.instances.length > 0 && inst.instances.every((i) => i.runningTasks !== undefined))
+    return { rows: inst.instances.map((i) => ({ id: i.instanceId, tasks: i.runningTasks! })) };
+  return {
+    why:
+      tasks?.placementError ??
+      (tasks ? "ecs.tasks holds no placement (an older bundle)" : (tasksWhy ?? "ecs.tasks was not gathered")),
+  };
+}
+
+const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
+
+/**
+ * ec2.cpu-skew. The ALB routes each request on its own (round robin by default; FACTS §9), so client
+ * connections do not pin load to a host: a gap between hosts that run the service's tasks comes from uneven
+ * task placement or another process on the busy host. A host without service tasks (a spare, a scale-out
+ * whose tasks have not started) idles by design and is listed, not compared. Means are taken over the same
+ * stretch of time for every compared host (from when the last of them started running tasks), so a CI burst
+ * before a host joined does not look like skew.
+ */
 export const ec2CpuSkew = defineCheck({
   id: "ec2.cpu-skew",
   title: "CPU skew across instances",
   description:
-    "Mean CPUUtilization per instance over the window; a large gap between the busiest and the idlest means load concentrates on some hosts (uneven task placement, long-lived client connections), so bursts hit one host's CPU.",
+    "Mean CPUUtilization of the instances that run the service's tasks (ecs.tasks: DescribeTasks containerInstanceArn → DescribeContainerInstances), over the stretch of the window all of them ran tasks. A large gap between the busiest and the idlest means one host does more work — uneven task placement, or another process on it — so bursts saturate it first. The ALB routes per request, so clients do not pin load to a host. Instances without service tasks (a spare, a fresh scale-out) are listed, not compared; so are hosts whose tasks started less than minCompareMinutes ago.",
   playbooks: ["bursts"],
   needs: [INSTANCES.id, METRICS.id],
+  uses: [TASKS.id],
   series: ["ec2.CPUUtilization"],
   scope: "fleet",
   thresholds: EC2_CPU_SKEW,
   hints: skewHints,
   messages: {
-    single: "Not applicable: {{count}} instance(s) with CPU data; skew needs two or more.",
+    single:
+      "Not applicable: {{count}} instance(s) running pypiserver tasks with CPU data to compare; skew needs two or more.{{excludedNote}}",
     skewed:
-      "CPU is uneven: {{busiest}} averaged {{high}} % while {{idlest}} averaged {{low}} % ({{skew}} points apart).",
-    ok: "CPU is even across {{count}} instances ({{skew}} points between busiest and idlest).",
+      "CPU is uneven across the instances running pypiserver tasks: {{busiest}} averaged {{high}} %{{busiestTasks}} while {{idlest}} averaged {{low}} %{{idlestTasks}} ({{skew}} points apart{{since}}).{{excludedNote}}{{unknownNote}}",
+    ok: "CPU is even across the {{count}} instances running pypiserver tasks ({{skew}} points between busiest and idlest{{since}}).{{excludedNote}}{{unknownNote}}",
   },
-  evaluate({ evidence, limits }) {
+  evaluate({ evidence, limits, window }) {
     const inst = need(evidence, INSTANCES);
     const m = need(evidence, METRICS);
-    const means: Array<{ id: string; mean: number }> = [];
+    const tasksResult = read(evidence, TASKS);
+    const hosts = taskHosts(
+      inst,
+      tasksResult?.ok ? tasksResult.value : undefined,
+      tasksResult && !tasksResult.ok ? `ecs.tasks failed: ${tasksResult.message}` : undefined,
+    );
+    const end = Date.parse(window.end);
+    const recentBefore = end - limits.minCompareMinutes * 60_000;
     const resources: ResourceResult[] = [];
-    for (const i of inst.instances) {
-      const s = seriesOf(m, `ec2.CPUUtilization.${i.instanceId}`);
-      const mean = meanOf(values(s));
+    const compared: SkewRow[] = [];
+    const rows: SkewRow[] = "rows" in hosts ? hosts.rows : inst.instances.map((i) => ({ id: i.instanceId }));
+    let spare = 0;
+    let recent = 0;
+    for (const r of rows) {
+      if (r.tasks === 0) {
+        spare++;
+        const mean = meanOf(values(seriesOf(m, `ec2.CPUUtilization.${r.id}`)));
+        resources.push({
+          id: r.id,
+          status: "skip",
+          message: `runs no pypiserver task: not compared${mean === undefined ? "" : ` (mean CPU ${round(mean)} %)`}`,
+        });
+      } else if (r.since && Date.parse(r.since) > recentBefore) {
+        recent++;
+        resources.push({
+          id: r.id,
+          status: "skip",
+          message: `its pypiserver tasks run only since ${hhmm(r.since)}: not compared (under ${limits.minCompareMinutes} min)`,
+        });
+      } else compared.push(r);
+    }
+    // One stretch of time for all: from when the last compared host started running tasks.
+    const fromMs = Math.max(
+      Date.parse(window.start),
+      ...compared.map((r) => (r.since ? Date.parse(r.since) : Number.NEGATIVE_INFINITY)),
+    );
+    const means: Array<SkewRow & { mean: number }> = [];
+    for (const r of compared) {
+      const s = seriesOf(m, `ec2.CPUUtilization.${r.id}`);
+      const mean = meanOf(s ? s.points.filter(([t]) => Date.parse(t) >= fromMs).map(([, v]) => v) : []);
       if (mean === undefined)
         resources.push({
-          id: i.instanceId,
+          id: r.id,
           status: "error",
           message: seriesProblem(s) ?? "no CPUUtilization datapoints",
         });
-      else means.push({ id: i.instanceId, mean });
+      else means.push({ ...r, mean });
     }
+    const excludedNote =
+      (spare
+        ? ` ${spare} instance(s) without pypiserver tasks not compared (a spare or a fresh scale-out idles by design).`
+        : "") +
+      (recent
+        ? ` ${recent} instance(s) whose tasks started under ${limits.minCompareMinutes} min ago not compared.`
+        : "");
+    const unknownNote =
+      "why" in hosts
+        ? ` Which instances run pypiserver tasks is unknown (${hosts.why}): every instance was compared, and one without tasks idles by design.`
+        : "";
     if (means.length < 2)
       return {
         status: "skip",
         messageId: "single",
-        data: { count: means.length },
+        data: { count: means.length, excludedNote },
         ...(resources.length ? { resources } : {}),
       };
     means.sort((a, b) => b.mean - a.mean);
@@ -250,16 +362,22 @@ export const ec2CpuSkew = defineCheck({
       resources.push({
         id: x.id,
         status: "pass",
-        message: `mean CPU ${round(x.mean)} %`,
+        message: `mean CPU ${round(x.mean)} %${x.tasks !== undefined ? ` with ${x.tasks} pypiserver task(s)` : ""}`,
         observed: { value: round(x.mean), unit: "%" },
       });
+    const taskWords = (r: SkewRow) => (r.tasks !== undefined ? ` with ${r.tasks} task(s)` : "");
     const data = {
       busiest: busiest.id,
       idlest: idlest.id,
       high: round(busiest.mean),
       low: round(idlest.mean),
+      busiestTasks: taskWords(busiest),
+      idlestTasks: taskWords(idlest),
       skew: round(skew),
       count: means.length,
+      since: fromMs > Date.parse(window.start) ? `, since ${hhmm(new Date(fromMs).toISOString())}` : "",
+      excludedNote,
+      unknownNote,
     };
     const observed = { value: round(skew), unit: "percentage points" };
     const threshold = limitRef(limits, "maxSkewPoints", "percentage points");
@@ -271,7 +389,11 @@ export const ec2CpuSkew = defineCheck({
         observed,
         threshold,
         resources,
-        hints: [renderMessage(skewHints.fewer, fewerLargerFill(evidence)), skewHints.placement],
+        hints: [
+          skewHints.placement,
+          ...(busiest.tasks !== undefined && busiest.tasks <= idlest.tasks! ? [skewHints.host] : []),
+          renderMessage(skewHints.fewer, fewerLargerFill(evidence)),
+        ],
       };
     return { status: "pass", messageId: "ok", data, observed, threshold, resources };
   },

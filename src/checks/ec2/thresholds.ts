@@ -18,6 +18,14 @@ export const EC2_CPU_SKEW = {
     min: 0,
     max: 100,
     description:
-      "Busiest minus idlest instance's mean CPU above this warns: traffic concentrates on one host.",
+      "Busiest minus idlest mean CPU among the instances running pypiserver tasks above this warns: one host does more work (uneven task placement or another process on it). A judgement call.",
+  },
+  minCompareMinutes: {
+    unit: "min",
+    default: 15,
+    min: 5,
+    max: 1440,
+    description:
+      "An instance whose pypiserver tasks have run for less than this is not compared (three 5-minute EC2 basic-monitoring datapoints; a judgement call).",
   },
 } satisfies Record<string, Threshold>;

@@ -25,6 +25,7 @@ import {
   type FleetInstancesEvidence,
   type StoppedTask,
   type StoppedTasksEvidence,
+  type TaskPlacement,
 } from "./types.js";
 import {
   arnTail,
@@ -222,6 +223,7 @@ async function listAndDescribeTasks(
 async function taskCounts(ctx: GatherContext, cluster: string, service: string): Promise<EcsTaskCounts> {
   const { tasks } = await listAndDescribeTasks(ctx, cluster, service, "RUNNING", MAX_COUNTED_TASKS);
   const counts: EcsTaskCounts = { byStatus: {}, runningByTaskDefinition: {} };
+  const placed = new Map<string, TaskPlacement>();
   let oldest: number | undefined;
   for (const t of tasks) {
     const status = t.lastStatus ?? "UNKNOWN";
@@ -229,13 +231,52 @@ async function taskCounts(ctx: GatherContext, cluster: string, service: string):
     if (status === "RUNNING" && t.taskDefinitionArn)
       counts.runningByTaskDefinition[t.taskDefinitionArn] =
         (counts.runningByTaskDefinition[t.taskDefinitionArn] ?? 0) + 1;
+    if (status === "RUNNING" && t.containerInstanceArn) {
+      const row = placed.get(t.containerInstanceArn) ?? {
+        containerInstanceArn: t.containerInstanceArn,
+        running: 0,
+      };
+      row.running++;
+      const since = iso(t.startedAt);
+      if (since && (!row.runningSince || since < row.runningSince)) row.runningSince = since;
+      placed.set(t.containerInstanceArn, row);
+    }
     if (status === "PROVISIONING" && t.createdAt) {
       const at = t.createdAt.getTime();
       if (oldest === undefined || at < oldest) oldest = at;
     }
   }
   if (oldest !== undefined) counts.oldestProvisioningAt = new Date(oldest).toISOString();
+  if (placed.size) {
+    counts.placement = [...placed.values()].sort((a, b) =>
+      compareText(a.containerInstanceArn, b.containerInstanceArn),
+    );
+    try {
+      await withInstanceIds(ctx, cluster, counts.placement);
+    } catch (e) {
+      // The counts stand without the EC2 ids (a policy from before this call): only ec2.cpu-skew needs them.
+      if (ctx.signal.aborted) throw e;
+      const failure = classifyError(e, "ecs:DescribeContainerInstances");
+      counts.placementError = failure.ok ? "DescribeContainerInstances failed" : failure.message;
+    }
+  }
   return counts;
+}
+
+/** The EC2 instance id of each container instance the tasks run on (DescribeContainerInstances, 100 per call). */
+async function withInstanceIds(ctx: GatherContext, cluster: string, rows: TaskPlacement[]): Promise<void> {
+  const ecs = await clientsOf(ctx).ecs();
+  const byArn = new Map(rows.map((r) => [r.containerInstanceArn, r]));
+  const found = await mapLimit(chunk([...byArn.keys()], 100), 4, async (containerInstances) => {
+    const r = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances }), {
+      abortSignal: ctx.signal,
+    });
+    return r.containerInstances ?? [];
+  });
+  for (const ci of found.flat()) {
+    const row = ci.containerInstanceArn ? byArn.get(ci.containerInstanceArn) : undefined;
+    if (row && ci.ec2InstanceId) row.instanceId = ci.ec2InstanceId;
+  }
 }
 
 function stoppedTask(t: Task): StoppedTask {

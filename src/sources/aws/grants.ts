@@ -53,6 +53,8 @@ export const SOURCE_GRANTS: Readonly<Record<string, readonly Grant[]>> = {
   "ecs.tasks": [
     { actions: ["ecs:ListTasks"], resource: "ecs-cluster-condition" },
     { actions: ["ecs:DescribeTasks"], resource: "ecs-tasks" },
+    // Which EC2 instance each running task is on (ec2.cpu-skew compares only instances with tasks).
+    { actions: ["ecs:DescribeContainerInstances"], resource: "ecs-container-instances" },
   ],
   "fleet.instances": [
     { actions: ["autoscaling:DescribeAutoScalingGroups"], resource: "*" },

@@ -80,6 +80,21 @@ export interface EcsTaskCounts {
   oldestProvisioningAt?: string;
   /** RUNNING tasks per task definition ARN (a rollout runs two). */
   runningByTaskDefinition: Record<string, number>;
+  /**
+   * Where the RUNNING tasks run: one row per container instance (DescribeTasks containerInstanceArn), its EC2
+   * instance id (DescribeContainerInstances ec2InstanceId) and when the earliest of its running tasks started
+   * (startedAt). ec2.cpu-skew compares only instances that run the service's tasks. Absent in older bundles.
+   */
+  placement?: TaskPlacement[];
+  /** Why the container instances' EC2 ids could not be read (the rows then carry no instanceId). */
+  placementError?: string;
+}
+
+export interface TaskPlacement {
+  containerInstanceArn: string;
+  instanceId?: string;
+  running: number;
+  runningSince?: string;
 }
 
 export interface EcsServiceEvidence {

@@ -120,11 +120,43 @@ describe("ecs.tasks", () => {
       desiredStatus: "RUNNING",
       maxResults: 100,
     });
+    // Where the RUNNING ones run: DescribeTasks containerInstanceArn → DescribeContainerInstances
+    // ec2InstanceId, with the earliest startedAt of each host's tasks (the sim starts them 600 min ago).
+    const ci = (i: number) =>
+      `arn:aws:ecs:eu-west-1:123456789012:container-instance/${CLUSTER}/${instanceId(i).slice(2)}`;
     expect(v).toEqual({
       byStatus: { RUNNING: 4, PROVISIONING: 2 },
       runningByTaskDefinition: { [TASK_DEF_ARN]: 4 },
       oldestProvisioningAt: "2026-11-20T11:56:00.000Z",
+      placement: [0, 1].map((i) => ({
+        containerInstanceArn: ci(i),
+        instanceId: instanceId(i),
+        running: 2,
+        runningSince: "2026-11-20T02:00:00.000Z",
+      })),
     });
+    expect(fleet.mocks.ecs.commandCalls(DescribeContainerInstancesCommand)[0]!.args[0].input).toEqual({
+      cluster: CLUSTER,
+      containerInstances: [ci(0), ci(1)],
+    });
+  });
+
+  it("a denied DescribeContainerInstances keeps the counts and says why the hosts are unknown", async () => {
+    fleet = installFleet(scenario(), NOW);
+    fleet.mocks.ecs
+      .on(DescribeContainerInstancesCommand)
+      .rejects(
+        Object.assign(
+          new Error(
+            "User: arn:aws:iam::1:user/ops is not authorized to perform: ecs:DescribeContainerInstances",
+          ),
+          { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } },
+        ),
+      );
+    const v = value<EcsTaskCounts>((await gatherFleet(["ecs.tasks"]))["ecs.tasks"]);
+    expect(v.byStatus).toEqual({ RUNNING: 4 });
+    expect(v.placement?.every((p) => p.instanceId === undefined && p.running === 2)).toBe(true);
+    expect(v.placementError).toMatch(/ecs:DescribeContainerInstances/);
   });
 
   it("a denied ListTasks costs only this source, not the service", async () => {

@@ -127,7 +127,8 @@ describe("ec2.cpu-skew", () => {
       ev({ "fleet.instances": instances(["c6a.large", "c6a.large", "c6a.large"]), "cloudwatch.metrics": m }),
     );
     expect(w).toMatchObject({ status: "warn", data: { busiest: "i-0", idlest: "i-1", skew: 65 } });
-    expect(w.hints[0]).toMatch(/fewer, larger instances/);
+    expect(w.hints.join(" ")).toMatch(/fewer, larger instances/);
+    expect(w.message).toMatch(/Which instances run pypiserver tasks is unknown/);
     expect(w.hints.join(" ")).not.toMatch(/stickiness/i);
     const even = metrics({ "ec2.CPUUtilization.i-0": [30], "ec2.CPUUtilization.i-1": [35] });
     expect(
