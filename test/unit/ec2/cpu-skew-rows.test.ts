@@ -115,7 +115,7 @@ describe("ec2.cpu-skew compares only the instances running service tasks", () =>
     const texts = [
       ec2CpuSkew.description,
       ...Object.values(ec2CpuSkew.messages),
-      ...Object.values(ec2CpuSkew.hints),
+      ...Object.values(ec2CpuSkew.hints ?? {}),
     ];
     for (const t of texts) expect(t).not.toMatch(/connection|stick/i);
     for (const t of Object.values(ec2CpuSkew.thresholds))
