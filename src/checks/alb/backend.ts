@@ -10,6 +10,17 @@
  *   A config the command writes itself replaces that file (pypictl's stack writes one with `keepalive`).
  * - gunicorn's `sync` worker (its built-in default when nothing names a worker) ignores keepalive and
  *   closes every connection after the response: the ALB never reuses an idle connection it closed.
+ * - The image's entrypoint turns an EMPTY argument list into `run -p $PORT --server gunicorn`
+ *   (pypiserver docker/entrypoint.sh, since pypiserver#371 "Gunicorn/gevent docker"; the Dockerfile sets
+ *   ENTRYPOINT ["/entrypoint.sh"] and WORKDIR /data). A task definition with no command therefore runs
+ *   gunicorn with the image's /data/gunicorn.conf.py (gevent, no keepalive → 2 s): the 502 race, not
+ *   waitress. Arguments without `--server` fall back to bottle's auto (waitress is installed for that:
+ *   docker/docker-requirements.txt).
+ * - gunicorn reads ./gunicorn.conf.py, then GUNICORN_CMD_ARGS on top of it (gunicorn/app/base.py
+ *   Application.load_config). A file MOUNTED at /data/gunicorn.conf.py (or a volume over /data) replaces the
+ *   image's: its content is not in the task definition, so keep-alive and worker class are unknown unless
+ *   GUNICORN_CMD_ARGS sets them. The Terraform module mounts its own (files/gunicorn.conf.py: gevent, no
+ *   keepalive).
  */
 import type { EcsContainerDef, EcsTaskDefinition } from "../../sources/aws/types.js";
 
@@ -19,7 +30,19 @@ export const WAITRESS_CHANNEL_TIMEOUT_SECONDS = 120;
 export type BackendModel =
   | { kind: "keepalive"; server: string; keepAliveSeconds: number; how: string }
   | { kind: "no-keepalive"; server: string; how: string }
-  | { kind: "unknown"; seen: string };
+  /** `mountedConfig`: gunicorn's config file comes from a mount (its container path). */
+  | { kind: "unknown"; seen: string; mountedConfig?: string };
+
+/** Where gunicorn finds its config in the image: ./gunicorn.conf.py from WORKDIR /data. */
+export const IMAGE_GUNICORN_CONF = "/data/gunicorn.conf.py";
+
+/** The container path of a mount that replaces `file` (the file itself, or a directory above it). */
+function mountOver(mountPaths: readonly string[] | undefined, file: string): string | undefined {
+  return mountPaths?.find((p) => {
+    const dir = p.replace(/\/+$/, "");
+    return dir === file || file.startsWith(`${dir}/`);
+  });
+}
 
 /** The pypiserver container: the one whose image or command is pypiserver's, else the first essential one. */
 function mainContainer(td: EcsTaskDefinition): EcsContainerDef | undefined {
@@ -52,10 +75,10 @@ export function backendModel(td: EcsTaskDefinition): BackendModel {
   const cmd = [...(c.entryPoint ?? []), ...(c.command ?? [])].join(" ");
   const all = `${cmd}\n${c.gunicornCmdArgs ?? ""}`;
   const seen = `image ${c.image ?? "?"}, command ${JSON.stringify(cmd.length > 160 ? `${cmd.slice(0, 160)}…` : cmd)}`;
-  const runsPypiServer =
-    /\b(?:pypi-server|entrypoint\.sh)\b|(?:^|\s)run(?:\s|$)/.test(cmd) ||
-    (cmd.trim() === "" && knownImage(c.image));
-  const server = setting(cmd, /--server(?:=|\s+)(\w+)/, /$^/);
+  // No command and no entry point of its own: the image's entrypoint adds `--server gunicorn`.
+  const imageDefault = cmd.trim() === "" && knownImage(c.image);
+  const runsPypiServer = /\b(?:pypi-server|entrypoint\.sh)\b|(?:^|\s)run(?:\s|$)/.test(cmd) || imageDefault;
+  const server = imageDefault ? "gunicorn" : setting(cmd, /--server(?:=|\s+)(\w+)/, /$^/);
   if (!runsPypiServer && c.keepAliveSeconds === undefined) return { kind: "unknown", seen };
   if (runsPypiServer && (server === undefined || server === "auto" || server === "waitress")) {
     if (server !== "waitress" && !knownImage(c.image))
@@ -72,8 +95,18 @@ export function backendModel(td: EcsTaskDefinition): BackendModel {
   }
   if (server !== undefined && server !== "gunicorn")
     return { kind: "unknown", seen: `${seen} (server ${server})` };
-  // gunicorn (named, or implied by a keep-alive setting).
+  // gunicorn (named, implied by the image's entrypoint, or by a keep-alive setting).
   const writesConfig = /gunicorn\.conf\.py/.test(cmd);
+  const mounted = writesConfig ? undefined : mountOver(c.mountPaths, IMAGE_GUNICORN_CONF);
+  if (mounted && c.keepAliveSeconds === undefined)
+    return {
+      kind: "unknown",
+      mountedConfig: mounted,
+      seen: `${seen}; gunicorn reads ${IMAGE_GUNICORN_CONF} from a mount at ${mounted}`,
+    };
+  const entry = imageDefault
+    ? "no command, so the image's entrypoint runs `run -p $PORT --server gunicorn`; "
+    : "";
   const worker = setting(
     all,
     /(?:-k|--worker-class)(?:=|\s+)["']?([\w.]+)/,
@@ -87,10 +120,11 @@ export function backendModel(td: EcsTaskDefinition): BackendModel {
     effectiveWorker = "sync";
     how =
       "the command writes its own gunicorn.conf.py without a worker_class, so gunicorn's sync default applies";
-  } else if (!effectiveWorker && knownImage(c.image)) {
+  } else if (!effectiveWorker && !mounted && knownImage(c.image)) {
     effectiveWorker = "gevent";
     how = "the image's /data/gunicorn.conf.py sets worker_class gevent";
   }
+  how = `${entry}${how}`;
   if (effectiveWorker === "sync" && threads <= 1)
     return {
       kind: "no-keepalive",

@@ -585,13 +585,17 @@ const albIdleHints = {
   gunicorn:
     'Set gunicorn\'s keep-alive above the idle timeout: `keepalive = {{keepAlive}}` in /data/gunicorn.conf.py, or `GUNICORN_CMD_ARGS="--keep-alive {{keepAlive}}"` in the container environment (the Terraform module sets neither).',
   stack: "pypictl's stack does this for you (`albIdleTimeoutSeconds`; keep-alive = idle timeout + 15 s).",
+  "read-config":
+    'Read the mounted file on a running task: `docker exec $(docker ps -q -f label=com.amazonaws.ecs.container-name=pypiserver | head -n 1) cat {{path}}` on a host (SSM Session Manager), or `aws ecs execute-command --cluster <cluster> --task <task-id> --container pypiserver --interactive --command "cat {{path}}"` with ECS Exec enabled. No `keepalive` line means gunicorn\'s 2 s default.',
+  "explicit-env":
+    'Or make it visible and safe in the task definition: `GUNICORN_CMD_ARGS="--keep-alive {{keepAlive}}"` in the container environment overrides the file (gunicorn reads the environment after its config file).',
 };
 
 export const albIdleTimeout = defineCheck({
   id: "alb.idle-timeout",
   title: "ALB idle timeout vs back-end keep-alive",
   description:
-    "The ALB reuses connections to targets; if the back end closes an idle connection before the ALB's idle timeout, a request sent on it gets a 502. Models the server pypiserver runs: gunicorn with its config (keepalive; the sync worker keeps no connection open at all) or waitress (bottle's auto server, 120 s channel_timeout). When the task definition does not show which, it says so instead of guessing.",
+    "The ALB reuses connections to targets; if the back end closes an idle connection before the ALB's idle timeout, a request sent on it gets a 502. Models the server pypiserver runs: gunicorn with its config (keepalive; the sync worker keeps no connection open at all) — also when the task definition gives the pypiserver image no command, whose entrypoint then adds `--server gunicorn` (the image's gevent config, 2 s keep-alive) — or waitress (bottle's auto server, 120 s channel_timeout). When the task definition does not show which, or gunicorn's config file is mounted from a volume, it says so instead of guessing.",
   playbooks: ["bursts"],
   needs: [TARGETS.id],
   uses: [SERVICE.id],
@@ -606,6 +610,8 @@ export const albIdleTimeout = defineCheck({
       "{{server}} keeps no idle connections ({{how}}): the ALB never reuses a connection the back end closed (idle timeout {{idle}} s).",
     unknown:
       "ALB idle timeout is {{idle}} s; the back end's keep-alive is not known from the task definition ({{seen}}).",
+    "config-mounted":
+      "ALB idle timeout is {{idle}} s; gunicorn's keep-alive is unknown: it reads {{path}}, mounted from a volume whose content the task definition does not show (gunicorn's default is 2 s when the file sets none, and the Terraform module's own file sets none).",
     "no-service":
       "ALB idle timeout is {{idle}} s; the back-end keep-alive could not be read (ecs.service not gathered).",
   },
@@ -616,6 +622,16 @@ export const albIdleTimeout = defineCheck({
     if (!svc) return { status: "skip", messageId: "no-service", data: { idle } };
     const model = backendModel(svc.taskDefinition);
     const threshold = evidenceRef("albIdleTimeout", idle, "s");
+    if (model.kind === "unknown" && model.mountedConfig)
+      return {
+        status: "skip",
+        messageId: "config-mounted",
+        data: { idle, path: model.mountedConfig },
+        hints: [
+          renderMessage(albIdleHints["read-config"], { path: model.mountedConfig }),
+          renderMessage(albIdleHints["explicit-env"], { keepAlive: idle + 15 }),
+        ],
+      };
     if (model.kind === "unknown")
       return {
         status: "skip",
