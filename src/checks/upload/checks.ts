@@ -27,8 +27,11 @@ const distHints = {
     "Wheels are named name-version(-build)?-python-abi-platform.whl (PEP 427); sdists name-version.tar.gz.",
   "one-at-a-time":
     "Upload large files one at a time and watch the status: `twine upload --verbose {{dir}}/<file>`.",
+  // Never the idle timeout alone: an ALB idle timeout above the back end's keep-alive makes the ALB reuse
+  // connections gunicorn already closed (502s; gunicorn's keepalive defaults to 2 s, gunicorn/config.py). The
+  // stack sets keep-alive = idle timeout + KEEP_ALIVE_MARGIN_SECONDS from one prop, so its deploy moves both.
   "504":
-    "A 504 after the body was sent is the ALB idle timeout (60 s by default) running out while the file is written to EFS: raise it with `aws elbv2 modify-load-balancer-attributes --load-balancer-arn <alb-arn> --attributes Key=idle_timeout.timeout_seconds,Value=300` (pypictl's stack: `pypictl deploy --alb-idle-timeout-seconds 300` plus your deploy flags).",
+    "A 504 after the body was sent is the ALB idle timeout (60 s by default) running out while the file is written to EFS. Raise the back end's keep-alive together with it, never the idle timeout alone (an idle timeout above the keep-alive turns 504s into 502s): on pypictl's stack `pypictl deploy --alb-idle-timeout-seconds 300` (plus your usual deploy flags) moves both (keep-alive = idle timeout + 15 s); on the Terraform module first set gunicorn's keep-alive to 315 s (`GUNICORN_CMD_ARGS=\"--keep-alive 315\"` in the task environment, or `keepalive = 315` in its gunicorn.conf.py) and roll the tasks, then `aws elbv2 modify-load-balancer-attributes --load-balancer-arn <alb-arn> --attributes Key=idle_timeout.timeout_seconds,Value=300`.",
   "413":
     "A 413 comes from a proxy in front (pypiserver has no size limit): raise that proxy's body-size limit, or split the package.",
 };

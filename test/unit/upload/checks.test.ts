@@ -4,6 +4,7 @@ import { evaluateCheck, limitsFor } from "../../../src/checks/runner.js";
 import { uploadDistFiles, uploadFleetSignals } from "../../../src/checks/upload/checks.js";
 import { distKind } from "../../../src/sources/client/dist.js";
 import type { Check } from "../../../src/checks/model.js";
+import { KEEP_ALIVE_MARGIN_SECONDS } from "../../../src/infra/props.js";
 
 const window = { start: "2026-01-01T00:00:00Z", end: "2026-01-01T01:00:00Z", since: "1h" };
 const at = "2026-01-01T01:00:00Z";
@@ -43,6 +44,20 @@ describe("upload.dist-files", () => {
     expect(big.hints.join("\n")).not.toMatch(/twine[^\n]*--timeout/);
     expect(big.hints.join("\n")).toMatch(/idle_timeout\.timeout_seconds/);
     expect(dist([["notes.txt", 10]]).status).toBe("fail");
+  });
+  it("the 504 hint raises the back-end keep-alive with the idle timeout, never the idle timeout alone", () => {
+    // An ALB idle timeout above gunicorn's keep-alive (2 s by default, gunicorn/config.py) makes the ALB
+    // reuse connections gunicorn closed: 502s. The stack derives keep-alive from the idle timeout.
+    const hint = dist([["a-1.0-py3-none-any.whl", 150 * MiB]]).hints.find((h) => /\b504\b/.test(h))!;
+    expect(hint).toMatch(/never the idle timeout alone/);
+    expect(hint).toMatch(/`pypictl deploy --alb-idle-timeout-seconds 300`[^;]*moves both/);
+    // The hand-made path: keep-alive first (idle + the stack's margin), then the idle timeout.
+    const keepAlive = 300 + KEEP_ALIVE_MARGIN_SECONDS;
+    const raiseKeepAlive = hint.indexOf(`--keep-alive ${keepAlive}`);
+    const raiseIdle = hint.indexOf("idle_timeout.timeout_seconds,Value=300");
+    expect(raiseKeepAlive).toBeGreaterThan(0);
+    expect(raiseIdle).toBeGreaterThan(raiseKeepAlive);
+    expect(hint).toMatch(new RegExp(`keepalive = ${keepAlive}`));
   });
   it("skips without --dist", () => {
     const f = evaluateCheck(
