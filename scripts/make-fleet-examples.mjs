@@ -50,7 +50,7 @@ export const EXAMPLES = {
   },
   "fleet-oom-kills": {
     description:
-      "OOM: three tasks stopped with OutOfMemoryError (exit 137) in the last hour; MemoryUtilization peaked at 131 % of the 384 MiB reservation, i.e. 98 % of the 512 MiB hard limit.",
+      "OOM: three tasks stopped with OutOfMemoryError (exit 137) in the last hour, each after gunicorn logged a worker OOM kill; MemoryUtilization peaked at 131 % of the 384 MiB reservation, i.e. 98 % of the 512 MiB hard limit.",
     sc: scenario({
       running: 3,
       events: [
@@ -62,6 +62,12 @@ export const EXAMPLES = {
         { minutesAgo: 27, exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" },
         { minutesAgo: 13, exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" },
       ],
+      // Before each container died, the cgroup's OOM killer took a gunicorn worker first; the arbiter logged
+      // it and forked another (gunicorn/arbiter.py), in the awslogs group the task definition names.
+      gunicornLines: [45, 29, 15].map((minutesAgo, k) => ({
+        minutesAgo,
+        message: `[2026-11-20 11:${String(60 - minutesAgo).padStart(2, "0")}:00 +0000] [1] [ERROR] Worker (pid:${41 + k * 7}) was sent SIGKILL! Perhaps out of memory?`,
+      })),
       // Memory (% of the 384 MiB reservation; the kill comes at 133 %) climbs to each kill at 11:17, 11:33 and
       // 11:47, drops when the replacement task starts, and climbs again.
       metrics: {
@@ -70,6 +76,27 @@ export const EXAMPLES = {
           ...ramp(62, 131, 16),
           ...ramp(62, 131, 14),
           ...ramp(60, 96, 12),
+        ],
+      },
+    }),
+  },
+  "fleet-worker-oom": {
+    description:
+      'OOM kills that stop no task: under a morning of installs the containers\' memory cgroups OOM-kill single gunicorn workers (4 times in the hour); gunicorn logs "Worker (pid:…) was sent SIGKILL! Perhaps out of memory?" and forks another, so every task keeps running and ECS records no stop. ecs.oom-kills fails on the log lines; ecs.running-tasks passes.',
+    sc: scenario({
+      gunicornLines: [52, 38, 21, 7].map((minutesAgo, k) => ({
+        minutesAgo,
+        message: `[2026-11-20 11:${String(60 - minutesAgo).padStart(2, "0")}:00 +0000] [1] [ERROR] Worker (pid:${23 + k * 4}) was sent SIGKILL! Perhaps out of memory?`,
+      })),
+      // The busiest task at the hard limit each time a worker dies (133 % of the 384 MiB reservation), back
+      // to ~100 % once the arbiter has forked a fresh worker.
+      metrics: {
+        "ecs.MemoryUtilization": [
+          ...ramp(95, 133, 8),
+          ...ramp(100, 133, 14),
+          ...ramp(100, 133, 17),
+          ...ramp(100, 133, 14),
+          ...ramp(100, 118, 7),
         ],
       },
     }),

@@ -45,6 +45,16 @@ const EXPECTED: Record<string, { exit: number; statuses: Record<string, string> 
       "efs.percent-io-limit": "pass",
     },
   },
+  // Worker OOM kills that stop no task (issue 19): found in gunicorn's log lines, not in stopped tasks.
+  "fleet-worker-oom": {
+    exit: 1,
+    statuses: {
+      "ecs.oom-kills": "fail",
+      "ecs.memory-utilization": "fail",
+      "ecs.running-tasks": "pass",
+      "ecs.service-events": "pass",
+    },
+  },
   "fleet-burst-5xx": {
     exit: 1,
     statuses: {
