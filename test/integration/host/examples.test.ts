@@ -109,7 +109,7 @@ export const EXAMPLES: Example[] = [
     probe: "probe-efs-slow-now.txt",
     host: "ip-10-0-1-57.ec2.internal",
     description:
-      "EFS slow now, on a host whose counters look healthy: three months since mount at about 1 ms per GETATTR, but in the probe's 4 s window GETATTR, LOOKUP and READDIR take 200–420 ms per round trip. The waiting pypiserver workers sleep in the NFS client, which adds nothing to iowait (0.3 %) or vmstat b (0): only the task states show them (6 blocked on 2 CPUs, all in the NFS client). EFS mount fails on the window's round trips, iowait fails on blocked tasks; judged since mount, both would have passed.",
+      "EFS slow now, on a host whose counters look healthy: three months since mount at about 1 ms per GETATTR, but in the probe's 4 s window GETATTR, LOOKUP and READDIR take 200–420 ms per round trip. The waiting pypiserver workers sleep in the NFS client, which adds nothing to iowait (0.3 %) or vmstat b (0): only the task states show them (6 of the host's 8 gunicorn workers blocked in the NFS client in every sample). EFS mount fails on the window's round trips, iowait fails on the workers waiting on NFS; judged since mount, both would have passed.",
     expect: { ...ALL_PASS, "host.iowait": "fail", "host.efs-mount": "fail" },
     exit: 1,
   },
@@ -117,8 +117,24 @@ export const EXAMPLES: Example[] = [
 
 const EXAMPLES_DIR = new URL("../../../examples/", import.meta.url);
 
+/**
+ * The fixture as probe v4 prints it: gunicorn's processes (arbiter + workers of each task: pypiserver runs
+ * gunicorn in-process, so every one carries "gunicorn" on its command line) and the task cgroups' oom_kill
+ * counters (cgroup v2 memory.events; none is non-zero on these hosts, so only the cgroup line is printed).
+ * Each host runs two tasks of one arbiter and `workers` workers, three tasks on the low-memory host.
+ */
+function asProbeV4(stdout: string, tasks: number, workers: number): string {
+  const procs = `==> pypictl:procs <==\npypictl.gunicorn=${tasks * (1 + workers)} ${tasks * workers}\n<== pypictl:procs status=ok ==>\n`;
+  const oom = "==> pypictl:oom <==\npypictl.cgroup=v2\n<== pypictl:oom status=ok ==>\n";
+  return stdout.replace(/^probe=\d+$/m, "probe=4").replace(/(==> pypictl:packages <==)/, `${procs}${oom}$1`);
+}
+
 export function buildExample(ex: Example): string {
-  const stdout = fixture(ex.probe);
+  const stdout = asProbeV4(
+    fixture(ex.probe),
+    ex.file === "host-low-memory.json" ? 3 : 2,
+    ex.file === "host-efs-slow-now.json" ? 4 : 2,
+  );
   const result = parseProbeOutput(ex.host, stdout);
   if (!result.ok) throw new Error(`${ex.probe}: ${result.message}`);
   if (!result.snapshot.meta.ok) throw new Error(`${ex.probe}: no meta`);
