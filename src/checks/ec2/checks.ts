@@ -208,8 +208,8 @@ const skewHints = {
   fewer:
     "Prefer fewer, larger instances so one host has the CPU for a burst: {{plan}} (stack `--instance-type {{target}}` and `--max-instances`, Terraform `asg_instance_type`; the capacity model's next size up, as many vCPUs as now).",
   placement:
-    "Check task placement: tasks per instance should be even (a spread placement strategy across instances); `aws ecs list-tasks --cluster <cluster> --service-name <service>` then `aws ecs describe-tasks` shows each task's containerInstanceArn.",
-  host: "If the busy host runs no more tasks than the others, look for another process using its CPU: `pypictl doctor --only host.iowait` or `top` on it over SSM.",
+    'Check task placement: tasks per instance should be even (a spread placement strategy across instances); `aws ecs describe-tasks --cluster <cluster> --tasks $(aws ecs list-tasks --cluster <cluster> --service-name <service> --query taskArns --output text) --query "tasks[].containerInstanceArn"` counts them.',
+  host: "If the busy host runs no more tasks than the others, look for another process using its CPU: `aws ssm start-session --target <instance-id>`, then `top -o %CPU` on it.",
 };
 
 /** One instance's place in the comparison: its service tasks (if known) and its mean CPU. */
