@@ -159,3 +159,13 @@ export function fewerLargerHosts(
   const n = Math.ceil(vcpus / t.vcpus - 1e-9);
   return { target: t, hosts: Math.max(hosts >= 2 ? 2 : 1, n) };
 }
+
+/**
+ * Hosts of the same type that bring a CPU peak under `targetPercent`, the load spread evenly (the ALB
+ * round-robins across targets; ECS's spread placement puts the tasks on every host): ⌈hosts × peak ÷
+ * target⌉, and at least one more than now. Undefined without a host count or a peak.
+ */
+export function hostsToSpread(hosts: number, peakPercent: number, targetPercent: number): number | undefined {
+  if (!(hosts >= 1) || !(peakPercent > 0) || !(targetPercent > 0)) return undefined;
+  return Math.max(hosts + 1, Math.ceil((hosts * peakPercent) / targetPercent - 1e-9));
+}

@@ -37,8 +37,8 @@ import {
   timed,
   type SustainedJudgement,
 } from "../series-judge.js";
-import { instanceForTasks, moreCpuThan, nextContainerMemory } from "../../capacity/hints.js";
-import { fleetInstanceType } from "../capacity-targets.js";
+import { hostsToSpread, instanceForTasks, moreCpuThan, nextContainerMemory } from "../../capacity/hints.js";
+import { fleetHostCount, fleetInstanceType } from "../capacity-targets.js";
 
 /** ECS keeps stopped tasks visible for at least one hour (often longer, never promised). */
 export const STOPPED_TASK_VISIBILITY_MINUTES = 60;
@@ -387,8 +387,22 @@ const cpuHints = {
   bigger:
     'Give the hosts more CPU: {{target}} ({{vcpus}} vCPU{{from}}; the capacity model\'s next size up, burstable types move to a non-burstable family): stack `--instance-type {{target}}`, Terraform `asg_instance_type = "{{target}}"`; `pypictl size` checks it against your load.',
   spread:
-    "Or spread the load over more instances when the tasks fit: stack prop `maxInstances` (`--max-instances`), Terraform: the auto-scaling group's maximum.",
+    "Or spread the load over more instances: {{plan}}: stack `--min-instances {{hosts}}` (the task count follows, tasks per instance × instances; keep `--max-instances` at or above it), Terraform: the auto-scaling group's minimum and `task_min_count`.",
 };
+
+/** The more-instances hint: how many hosts of the fleet's type bring the peak under the limit. */
+function cpuHintSpread(evidence: Parameters<typeof maybe>[0], peak: number, limit: number): string {
+  const hosts = fleetHostCount(evidence);
+  const type = fleetInstanceType(evidence) ?? "instances";
+  const n = hosts !== undefined ? hostsToSpread(hosts, peak, limit) : undefined;
+  return renderMessage(cpuHints.spread, {
+    plan:
+      hosts !== undefined && n !== undefined
+        ? `${n} × ${type} instead of ${hosts} bring a ${Math.round(peak)} % peak to about ${Math.round((peak * hosts) / n)} % each, under ${limit} % (the load spread evenly)`
+        : "enough hosts that the peak spread over them stays under the limit (hosts × peak ÷ limit; the fleet's instances were not read)",
+    hosts: n ?? "<N>",
+  });
+}
 
 /** The bigger-instance hint with the model's target for the fleet's (most common) instance type. */
 function cpuHintBigger(evidence: Parameters<typeof maybe>[0]): string {
@@ -495,7 +509,7 @@ export const ecsCpuUtilization = defineCheck({
       context,
     };
     const observed = observedFrom(worst.series.points, worst.judged.peak, "%");
-    const hints = [cpuHintBigger(evidence), cpuHints.spread];
+    const hints = [cpuHintBigger(evidence), cpuHintSpread(evidence, worst.judged.peak, limits.maxPercent!)];
     if (worst.judged.status === "fail")
       return { status: "fail", messageId: "high", data, observed, threshold, resources, hints };
     if (worst.judged.status === "warn")

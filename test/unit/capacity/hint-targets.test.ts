@@ -117,10 +117,10 @@ describe("ec2.cpu-skew: fewer, larger hosts with the vCPUs the fleet has", () =>
       }),
     );
   it("4 × c6a.large → 2 × c6a.xlarge; 6 × c6a.xlarge → 3 × c6a.2xlarge", () => {
-    expect(skewed(flat(4, 0).map(() => "c6a.large")).hints[0]).toContain(
+    expect(hintsOf(skewed(flat(4, 0).map(() => "c6a.large")))).toContain(
       "2 × c6a.xlarge (4 vCPU each) instead of 4 × c6a.large",
     );
-    expect(skewed(flat(6, 0).map(() => "c6a.xlarge")).hints[0]).toContain(
+    expect(hintsOf(skewed(flat(6, 0).map(() => "c6a.xlarge")))).toContain(
       "3 × c6a.2xlarge (8 vCPU each) instead of 6 × c6a.xlarge",
     );
   });
@@ -252,5 +252,29 @@ describe("memory hints take the fleet's family", () => {
     expect(instanceSizeHint(3800, "c6a.large")).toMatch(/Increase the instance size to c6a\.xlarge \(8 GiB/);
     expect(instanceSizeHint(7600, "m7g.large")).toMatch(/to m7g\.xlarge \(16 GiB/);
     expect(instanceSizeHint(1900)).toMatch(/to t3\.medium \(4 GiB/);
+  });
+});
+
+describe("ecs.cpu-utilization: more instances, counted from the peak", () => {
+  it("names the hosts of the fleet's type that bring the peak under the limit", async () => {
+    const { ecsCpuUtilization } = await import("../../../src/checks/ecs/checks.js");
+    const { hostsToSpread } = await import("../../../src/capacity/hints.js");
+    expect(hostsToSpread(2, 100, 80)).toBe(3);
+    expect(hostsToSpread(4, 95, 80)).toBe(5);
+    expect(hostsToSpread(4, 160, 80)).toBe(8);
+    expect(hostsToSpread(0, 95, 80)).toBeUndefined();
+    const busy = metrics({
+      "ec2.CPUUtilization.i-0a": flat(60, 100),
+      "ec2.CPUUtilization.i-0b": flat(60, 100),
+    });
+    const two = run(
+      c(ecsCpuUtilization),
+      ev({ "fleet.instances": instances(["c6a.large", "c6a.large"]), "cloudwatch.metrics": busy }),
+    );
+    expect(two.status).toBe("fail");
+    expect(hintsOf(two)).toMatch(/3 × c6a\.large instead of 2 bring a 100 % peak to about 67 % each/);
+    expect(hintsOf(two)).toMatch(/--min-instances 3/);
+    const unknown = run(c(ecsCpuUtilization), ev({ "cloudwatch.metrics": busy }));
+    expect(hintsOf(unknown)).toMatch(/the fleet's instances were not read/);
   });
 });
