@@ -414,32 +414,114 @@ export function maskCredentialText(text: string): string {
     .join("\n");
 }
 
-/** A small line diff (LCS) in unified style with 2 lines of context. */
-export function lineDiff(before: string, after: string, label: string): string {
-  const a = splitLines(before);
-  const b = splitLines(after);
+type DiffOp = [" " | "-" | "+", string];
+
+/**
+ * Past this many changed lines, the changed middle is shown as one hunk (all of it out, then all of it in)
+ * instead of a minimal diff: Myers' algorithm costs (lines × edits) time and edits² memory, and a merge
+ * changes a handful of lines. 500 edits over a 30,000-line file is ~15 million steps, well under a second.
+ */
+export const MAX_DIFF_EDITS = 500;
+
+/**
+ * The shortest edit script from `a` to `b` (Myers 1986, "An O(ND) Difference Algorithm and Its
+ * Variations", the greedy forward search with the V array of each round kept for the way back); undefined
+ * when it needs more than `maxEdits` edits. Deletions come before insertions where both are shortest.
+ */
+function myersOps(a: readonly string[], b: readonly string[], maxEdits: number): DiffOp[] | undefined {
   const n = a.length;
   const m = b.length;
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--)
-    for (let j = m - 1; j >= 0; j--)
-      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-  const ops: Array<[" " | "-" | "+", string]> = [];
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[i] === b[j]) {
-      ops.push([" ", a[i]!]);
-      i++;
-      j++;
-    } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push(["-", a[i++]!]);
-    else ops.push(["+", b[j++]!]);
+  const max = Math.min(n + m, maxEdits);
+  const offset = max + 1;
+  // v[offset + k]: the furthest x reached on diagonal k (y = x − k).
+  const v = new Int32Array(2 * max + 3);
+  // trace[d]: v's window [−d−1, d+1] as round d found it (what round d−1 left), indexed by k + d + 1.
+  const trace: Int32Array[] = [];
+  for (let d = 0; d <= max; d++) {
+    trace.push(v.slice(offset - d - 1, offset + d + 2));
+    for (let k = -d; k <= d; k += 2) {
+      let x =
+        k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!)
+          ? v[offset + k + 1]! // down: b[y] inserted
+          : v[offset + k - 1]! + 1; // right: a[x] deleted
+      let y = x - k;
+      while (x < n && y < m && a[x] === b[y]) {
+        x++;
+        y++;
+      }
+      v[offset + k] = x;
+      if (x >= n && y >= m) return backtrack(a, b, trace);
+    }
   }
-  const keep = ops.map((_, k) => ops.slice(Math.max(0, k - 2), k + 3).some(([op]) => op !== " "));
-  const out = [`--- ${label}${n === 0 ? " (new file)" : ""}`, `+++ ${label}`];
+  return undefined;
+}
+
+function backtrack(a: readonly string[], b: readonly string[], trace: readonly Int32Array[]): DiffOp[] {
+  const ops: DiffOp[] = [];
+  let x = a.length;
+  let y = b.length;
+  for (let d = trace.length - 1; d >= 0; d--) {
+    const w = trace[d]!;
+    const at = (k: number) => w[k + d + 1]!;
+    const k = x - y;
+    const prevK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
+    const prevX = d === 0 ? 0 : at(prevK);
+    const prevY = d === 0 ? 0 : prevX - prevK;
+    while (x > prevX && y > prevY) {
+      ops.push([" ", a[--x]!]);
+      y--;
+    }
+    if (d > 0) {
+      if (x === prevX) ops.push(["+", b[--y]!]);
+      else ops.push(["-", a[--x]!]);
+    }
+  }
+  return ops.reverse();
+}
+
+/**
+ * The edit script from `a` to `b`: the common first and last lines set aside (linear), the middle by
+ * Myers' algorithm, or as one hunk when it differs in more than MAX_DIFF_EDITS lines. Linear for the
+ * merges creds makes (a few lines changed in a file of any length); it was a full LCS table, quadratic
+ * in time and memory: a 30,000-line file ran out of heap (issue 26).
+ */
+function diffOps(a: readonly string[], b: readonly string[]): DiffOp[] {
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf])
+    suf++;
+  const midA = a.slice(pre, a.length - suf);
+  const midB = b.slice(pre, b.length - suf);
+  const mid = myersOps(midA, midB, MAX_DIFF_EDITS) ?? [
+    ...midA.map((l): DiffOp => ["-", l]),
+    ...midB.map((l): DiffOp => ["+", l]),
+  ];
+  return [
+    ...a.slice(0, pre).map((l): DiffOp => [" ", l]),
+    ...mid,
+    ...a.slice(a.length - suf).map((l): DiffOp => [" ", l]),
+  ];
+}
+
+/** A line diff in unified style with 2 lines of context. */
+export function lineDiff(before: string, after: string, label: string): string {
+  const a = splitLines(before);
+  const ops = diffOps(a, splitLines(after));
+  // A line is shown when a change is within 2 lines of it: the distance to the nearest change, both ways.
+  const near = new Array<boolean>(ops.length).fill(false);
+  for (let k = 0, last = -Infinity; k < ops.length; k++) {
+    if (ops[k]![0] !== " ") last = k;
+    near[k] = k - last <= 2;
+  }
+  for (let k = ops.length - 1, next = Infinity; k >= 0; k--) {
+    if (ops[k]![0] !== " ") next = k;
+    if (next - k <= 2) near[k] = true;
+  }
+  const out = [`--- ${label}${a.length === 0 ? " (new file)" : ""}`, `+++ ${label}`];
   let gap = false;
   ops.forEach(([op, line], k) => {
-    if (!keep[k]) {
+    if (!near[k]) {
       if (!gap) out.push("@@");
       gap = true;
       return;

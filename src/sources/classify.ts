@@ -47,6 +47,7 @@ const BY_NAME: Record<string, FailureKind> = {
   ServerException: "server-error",
   InternalServerException: "server-error",
   CredentialsProviderError: "access-denied",
+  AnswerTooLarge: "malformed", // src/sources/aws/answer-limit.ts ANSWER_TOO_LARGE: its message says it all
 };
 
 const BY_CODE: Record<string, FailureKind> = {
@@ -142,7 +143,7 @@ export function classifyError(err: unknown, fallbackAction?: string): SourceResu
       kind,
       `cannot reach${at || " the endpoint"}: ${e.code ?? name}${message && message !== e.code ? ` ${message}` : ""}`,
     );
-  const prefix = name && name !== "Error" ? `${name}: ` : "";
+  const prefix = name && name !== "Error" && name !== "AnswerTooLarge" ? `${name}: ` : "";
   if (status !== undefined && status >= 400 && kind !== "access-denied" && kind !== "not-found")
     return failed(kind, `the endpoint${at} answered HTTP ${status} ${prefix}${message}${attempts}`, action);
   return failed(kind, `${prefix}${message}`, action);

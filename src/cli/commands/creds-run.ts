@@ -4,7 +4,7 @@
  * The password is registered as a secret as soon as it is read: it reaches stdout only when creds was asked
  * to print it (not on a terminal without --show-password), and never stderr, errors or evidence.
  */
-import { readFile, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Io, out, err, useColor } from "../io.js";
 import { inertAround } from "../render/inert.js";
@@ -35,6 +35,13 @@ import type { AwsClientPool } from "../../sources/aws/pool.js";
 import { assertProfileExists, noRegionError, profileIndex, regionKnown } from "../options/aws-preflight.js";
 import { timeoutSeconds } from "../options/timeout.js";
 import { formatForOutput, outputFile } from "../options/output-flag.js";
+import {
+  MAX_CONFIG_BYTES,
+  MAX_CREDS_FILE_BYTES,
+  readInput,
+  readStdinInput,
+  type InputSpec,
+} from "../../input/read-input.js";
 
 export interface CredsConfig {
   format?: CredFormat;
@@ -54,21 +61,17 @@ export function parseCredsConfig(section: Record<string, unknown> | undefined, f
   return c;
 }
 
-async function readText(path: string, flag: string, io: Io): Promise<string> {
-  if (path === "-") {
-    if (!io.stdin) throw new UsageError(`${flag} -: no standard input`, flag);
-    const chunks: Buffer[] = [];
-    for await (const c of io.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
-    return Buffer.concat(chunks).toString("utf8");
-  }
-  try {
-    return await readFile(path, "utf8");
-  } catch (e) {
-    throw new UsageError(
-      `${flag} ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      flag,
-    );
-  }
+/** `--config FILE|-`: at most MAX_CONFIG_BYTES, a FIFO, device or standard input no longer than --timeout. */
+async function readConfigText(path: string, io: Io, deadlineAt: number): Promise<string> {
+  const spec: InputSpec = {
+    flag: "--config",
+    what: "a config file",
+    maxBytes: MAX_CONFIG_BYTES,
+    limitName: "MAX_CONFIG_BYTES",
+    deadlineAt,
+    deadlineName: "--timeout",
+  };
+  return (path === "-" ? await readStdinInput(io.stdin, spec) : await readInput(path, spec)).toString("utf8");
 }
 
 export interface ResolvedCreds {
@@ -145,6 +148,8 @@ export async function resolveCreds(
       ),
     // Nothing to check before the secret read: it names its own failures.
     checkCredentials: false,
+    // Reading --terraform-outputs (a FIFO, stdin) is part of the run.
+    ...(deps.deadlineAt !== undefined ? { deadlineAt: deps.deadlineAt } : {}),
   });
   const secretId = target.secretId;
   if (tfCredentials && named.secretId === undefined) {
@@ -233,7 +238,7 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   await validateCredsFlags(flags, io);
   const deadlineAt = Date.now() + timeoutSeconds(flags.timeout, DEFAULT_CREDS_TIMEOUT_SECONDS) * 1000;
   const config: PypictlConfig = flags.config
-    ? parseConfig(await readText(flags.config, "--config", io), flags.config)
+    ? parseConfig(await readConfigText(flags.config, io, deadlineAt), flags.config)
     : EMPTY_CONFIG;
   printConfigWarnings(config, io);
   const credsConfig = parseCredsConfig(config.creds, flags.config ?? "config");
@@ -287,11 +292,19 @@ export async function credsAction(flags: CredsFlags, io: Io): Promise<number> {
   let existing = "";
   let existed = true;
   try {
-    existing = await readFile(path, "utf8");
+    // The file merged into: at most MAX_CREDS_FILE_BYTES, a FIFO or device no longer than --timeout.
+    existing = (
+      await readInput(path, {
+        flag: "--write",
+        what: "a client config file to merge into",
+        maxBytes: MAX_CREDS_FILE_BYTES,
+        limitName: "MAX_CREDS_FILE_BYTES",
+        deadlineAt,
+        deadlineName: "--timeout",
+      })
+    ).toString("utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT")
-      throw new UsageError(`--write ${path}: cannot read (${code ?? (e as Error).message})`, "--path");
+    if (((e as { cause?: NodeJS.ErrnoException }).cause?.code ?? "") !== "ENOENT") throw e;
     existed = false;
   }
   const generated = renderCreds(format, input, { mask: false });

@@ -3,7 +3,6 @@
  * report and an exit code.
  * Everything it prints goes through the Io; the report is on stdout, progress and errors on stderr.
  */
-import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { type Io, err, useColor } from "../io.js";
 import { layoutWidth } from "../render/wrap.js";
@@ -24,7 +23,14 @@ import { bundleText, makeBundle, parseBundle, type EvidenceBundle } from "../../
 import { deliver } from "../deliver.js";
 import { validateDoctorFlags, printConfigWarnings } from "../options/validate-doctor.js";
 import type { DoctorFlags } from "./doctor.js";
-import { checksFor, planDoctor, type DoctorPlan, type LiveInput, type ReplayInput } from "./doctor-plan.js";
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  checksFor,
+  planDoctor,
+  type DoctorPlan,
+  type LiveInput,
+  type ReplayInput,
+} from "./doctor-plan.js";
 import { resolveFleet } from "../options/resolve-fleet.js";
 import { renderReportByFormat } from "../render/by-format.js";
 import { formatForOutput, outputFile, rejectFormatAsOutput } from "../options/output-flag.js";
@@ -48,23 +54,26 @@ import {
 import { ProgressLine } from "../progress.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
 import { AwsClientPool } from "../../sources/aws/pool.js";
+import {
+  MAX_BUNDLE_BYTES,
+  MAX_CONFIG_BYTES,
+  inputDeadline,
+  readInput,
+  type InputSpec,
+} from "../../input/read-input.js";
+import { timeoutSeconds } from "../options/timeout.js";
 
-const cannotRead = (path: string, flag: string, e: unknown) =>
-  new UsageError(
-    `${flag} ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    flag,
-  );
-
-async function readBytes(path: string, flag: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    throw cannotRead(path, flag, e);
-  }
+/** The config file's bytes, within MAX_CONFIG_BYTES and the run's --timeout (a FIFO, a device). */
+async function readConfigText(path: string, timeoutMs: number): Promise<string> {
+  const spec: InputSpec = {
+    flag: "--config",
+    what: "a config file",
+    maxBytes: MAX_CONFIG_BYTES,
+    limitName: "MAX_CONFIG_BYTES",
+    ...inputDeadline(timeoutMs),
+  };
+  return (await readInput(path, spec)).toString("utf8");
 }
-
-const readText = async (path: string, flag: string): Promise<string> =>
-  (await readBytes(path, flag)).toString("utf8");
 
 /**
  * The sources a `--only`/`--skip` selection would run against a fleet identified by cluster and service
@@ -136,7 +145,10 @@ export async function doctorAction(
   if (flags.output !== undefined) flags.format = formatForOutput(flags.output, flags.format, "human");
   await validateDoctorFlags(flags, io);
   const config: PypictlConfig = flags.config
-    ? parseConfig(await readText(flags.config, "--config"), flags.config)
+    ? parseConfig(
+        await readConfigText(flags.config, timeoutSeconds(flags.timeout, DEFAULT_TIMEOUT_SECONDS) * 1000),
+        flags.config,
+      )
     : EMPTY_CONFIG;
   printConfigWarnings(config, io);
   const plan = planDoctor(flags, config, { env: io.env, now: now(), hostname: hostname() });
@@ -156,16 +168,25 @@ interface Prepared {
 
 /**
  * The bundle at `file` (named `name` in errors): read whole, then parsed and validated by parseBundle
- * (issue 23: JSON.parse; the streamed points scanner saved ~3% of a 20-host day's replay).
+ * (issue 23: JSON.parse; the streamed points scanner saved ~3% of a 20-host day's replay). At most
+ * MAX_BUNDLE_BYTES, and a FIFO or device no longer than the run's --timeout (issue 26).
  */
-async function readReplayBundle(file: string, name: string): Promise<EvidenceBundle> {
-  return parseBundle(await readBytes(file, "--replay"), name);
+async function readReplayBundle(file: string, name: string, deadlineAt: number): Promise<EvidenceBundle> {
+  const bytes = await readInput(file, {
+    flag: "--replay",
+    what: "an evidence bundle",
+    maxBytes: MAX_BUNDLE_BYTES,
+    limitName: "MAX_BUNDLE_BYTES",
+    deadlineAt,
+    deadlineName: "--timeout",
+  });
+  return parseBundle(bytes, name);
 }
 
 /** A replay: the bundle read, and the selection applied to what it holds. */
-async function prepareReplay(input: ReplayInput): Promise<Prepared> {
+async function prepareReplay(input: ReplayInput, deadlineAt: number): Promise<Prepared> {
   const file = resolveReplayArg(input.bundle);
-  const bundle = await readReplayBundle(file, input.bundle);
+  const bundle = await readReplayBundle(file, input.bundle, deadlineAt);
   const replay = { evidence: bundle.sources, file: input.bundle, gatheredAt: bundle.createdAt };
   const selected = checksFor(bundle.target, input.selection, input.asked);
   // A replay of an off-fleet run says so from its evidence; it runs the checks its evidence can answer.
@@ -250,7 +271,8 @@ export async function runDoctorPlan(
   // This run's AWS clients (every --watch round too): the fleet resolver and the sources share them.
   const settings: GatherSettings = { ...plan.settings, aws: new AwsClientPool() };
   const input = plan.input;
-  const prepared = input.kind === "replay" ? await prepareReplay(input) : prepareLive(plan, input);
+  const prepared =
+    input.kind === "replay" ? await prepareReplay(input, runDeadlineAt) : prepareLive(plan, input);
   const { checks, notApplicable, offFleet, replay } = prepared;
   let { target, window } = prepared;
 

@@ -5,7 +5,7 @@
  * for them. Toolkit progress goes to stderr, results (template, diff, outputs) to stdout.
  */
 import { Command, Option } from "commander";
-import { readFile, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import nodeModule from "node:module";
 import { dirname, resolve } from "node:path";
@@ -13,6 +13,7 @@ import { type Io, out, err } from "../io.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError, errorMessage } from "../../errors.js";
 import { parseConfig, type PypictlConfig } from "../../config/config.js";
+import { MAX_CONFIG_BYTES, inputDeadline, readInput } from "../../input/read-input.js";
 import { writeAtomic } from "../write-file.js";
 import { DEFAULT_STACK, fleetRequest } from "../options/fleet.js";
 import {
@@ -199,16 +200,15 @@ export function registerInfraCommands(program: Command, io: Io, setExit: (code: 
 
 async function loadConfig(file: string | undefined): Promise<PypictlConfig | undefined> {
   if (!file) return undefined;
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    throw new UsageError(
-      `--config ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      "--config",
-    );
-  }
-  return parseConfig(text, file);
+  // At most MAX_CONFIG_BYTES; a FIFO or device no longer than INPUT_WAIT_MS (these commands have no --timeout).
+  const bytes = await readInput(file, {
+    flag: "--config",
+    what: "a config file",
+    maxBytes: MAX_CONFIG_BYTES,
+    limitName: "MAX_CONFIG_BYTES",
+    ...inputDeadline(),
+  });
+  return parseConfig(bytes.toString("utf8"), file);
 }
 
 /** The stack, region and profile, read the way doctor and creds read them (fleetRequest). */

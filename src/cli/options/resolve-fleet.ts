@@ -5,7 +5,6 @@
  * Terraform module has no target group or file system output) is discovered by the sources.
  * Missing credentials or region → CredentialsError (exit 2) saying how to provide them.
  */
-import { readFile } from "node:fs/promises";
 import type { FleetTarget } from "../../sources/target/model.js";
 import { fleetRequest, type FleetFlags } from "./fleet.js";
 import type { Io } from "../io.js";
@@ -15,6 +14,13 @@ import { StackNotFoundError } from "../../sources/target/stack.js";
 import type { AwsClientPool } from "../../sources/aws/pool.js";
 import type { AwsClients } from "../../sources/aws/clients.js";
 import { assertProfileExists, noRegionError, profileIndex } from "./aws-preflight.js";
+import {
+  MAX_TERRAFORM_OUTPUTS_BYTES,
+  inputDeadline,
+  readInput,
+  readStdinInput,
+  type InputSpec,
+} from "../../input/read-input.js";
 
 const IDENTITY_KEYS = [
   "cluster",
@@ -31,14 +37,6 @@ export const CREDENTIALS_HELP =
   "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials), or run on an instance/container with a role.";
 export const REGION_HELP =
   "Set the AWS region: pass --region or set AWS_REGION or AWS_DEFAULT_REGION (or a region in the profile).";
-
-async function readStdin(io: Io): Promise<string> {
-  if (!io.stdin)
-    throw new UsageError("--terraform-outputs -: no standard input to read", "--terraform-outputs");
-  const chunks: Buffer[] = [];
-  for await (const c of io.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 /** Turn an SDK credential/region failure into a CredentialsError; anything else is returned unchanged. */
 export function credentialsProblem(
@@ -101,20 +99,20 @@ async function poolClients(deps: ResolveDeps): Promise<(t: FleetTarget) => AwsCl
   return (t) => aws.for({ region: t.region, profile: t.profile }, limits);
 }
 
-async function readTerraform(file: string, io: Io): Promise<TerraformFleet> {
-  let text: string;
-  if (file === "-") text = await readStdin(io);
-  else {
-    try {
-      text = await readFile(file, "utf8");
-    } catch (e) {
-      throw new UsageError(
-        `--terraform-outputs ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-        "--terraform-outputs",
-      );
-    }
-  }
-  return parseTerraformOutputs(text, file === "-" ? "--terraform-outputs (stdin)" : file);
+/**
+ * `--terraform-outputs FILE|-`: at most MAX_TERRAFORM_OUTPUTS_BYTES, and a FIFO, a device or standard input
+ * no longer than the run's --timeout (INPUT_WAIT_MS without one).
+ */
+async function readTerraform(file: string, io: Io, deadlineAt?: number): Promise<TerraformFleet> {
+  const spec: InputSpec = {
+    flag: "--terraform-outputs",
+    what: "a Terraform outputs file",
+    maxBytes: MAX_TERRAFORM_OUTPUTS_BYTES,
+    limitName: "MAX_TERRAFORM_OUTPUTS_BYTES",
+    ...(deadlineAt !== undefined ? { deadlineAt, deadlineName: "--timeout" } : inputDeadline()),
+  };
+  const bytes = file === "-" ? await readStdinInput(io.stdin, spec) : await readInput(file, spec);
+  return parseTerraformOutputs(bytes.toString("utf8"), file === "-" ? "--terraform-outputs (stdin)" : file);
 }
 
 /**
@@ -128,7 +126,9 @@ export async function resolveFleet(
   deps: ResolveDeps = {},
 ): Promise<FleetTarget> {
   const clientsOf = deps.clients ?? (await poolClients(deps));
-  const tfFleet = flags.terraformOutputs ? await readTerraform(flags.terraformOutputs, io) : undefined;
+  const tfFleet = flags.terraformOutputs
+    ? await readTerraform(flags.terraformOutputs, io, deps.deadlineAt)
+    : undefined;
   // The module outputs the credentials too: hand them to the caller (the auth probes), never to the target.
   if (tfFleet?.credentials) deps.onCredentials?.(tfFleet.credentials);
   const tf: Partial<FleetTarget> = tfFleet?.target ?? {};

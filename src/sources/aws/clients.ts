@@ -10,6 +10,7 @@ import { connectionAgents } from "../net/proxy.js";
 import { awsRegionFromEnv } from "../net/aws-env.js";
 import { awsCaBundle } from "../net/aws-ca.js";
 import { caSecureContext, type CaBundle } from "../net/ca-bundle.js";
+import { limitAnswers } from "./answer-limit.js";
 
 export interface AwsSettings {
   region?: string;
@@ -247,6 +248,7 @@ export class AwsClients {
       p = Promise.all([load(), this.caBundle()]).then(([Client, ca]) => {
         const client = new Client(clientConfig(this.settings, process.env, ca));
         instrument(client as unknown as StackedClient, ca);
+        limitAnswers(client as unknown as StackedClient);
         const counted = countCalls(name, client);
         return this.settings.deadlineAt === undefined
           ? counted

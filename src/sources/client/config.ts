@@ -5,7 +5,7 @@
  * host it points at and what is wrong with it: never a username or password, never the URL's userinfo.
  */
 import { LATIN1_CLIENTS, hasNonAscii } from "../../creds/latin1.js";
-import { readFile } from "node:fs/promises";
+import { MAX_CREDS_FILE_BYTES, inputDeadline, readInput } from "../../input/read-input.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
@@ -68,9 +68,24 @@ export interface ClientSettings {
   clientEnv?: NodeJS.ProcessEnv;
 }
 
-async function readOptional(path: string, files: ClientConfig["files"]): Promise<string | undefined> {
+/**
+ * A client's config file, or undefined when it cannot be read. Bounded (issue 26): a FIFO or a device at
+ * ~/.netrc or pip.conf is given up at the source's deadline, a file past MAX_CREDS_FILE_BYTES is skipped.
+ */
+async function readOptional(
+  path: string,
+  files: ClientConfig["files"],
+  deadlineAt?: number,
+): Promise<string | undefined> {
   try {
-    const text = await readFile(path, "utf8");
+    const bytes = await readInput(path, {
+      flag: "client config",
+      what: "a client config file",
+      maxBytes: MAX_CREDS_FILE_BYTES,
+      limitName: "MAX_CREDS_FILE_BYTES",
+      ...(deadlineAt !== undefined ? { deadlineAt, deadlineName: "--timeout" } : inputDeadline()),
+    });
+    const text = bytes.toString("utf8");
     files.push({ path, found: true });
     return text;
   } catch {
@@ -80,6 +95,8 @@ async function readOptional(path: string, files: ClientConfig["files"]): Promise
 }
 
 interface Ctx {
+  /** The source's deadline: reading a client's file (a FIFO) gives up then. */
+  deadlineAt?: number;
   fleetHost?: string;
   fleetHostname?: string;
   creds?: Credentials;
@@ -190,7 +207,7 @@ export async function gatherClientConfig(
   if (env.PIP_CONFIG_FILE && !devnull) pipFiles.push(env.PIP_CONFIG_FILE);
   const pipInstall: ClientEntry[] = [];
   for (const f of pipFiles) {
-    const text = await readOptional(f, files);
+    const text = await readOptional(f, files, ctx.deadlineAt);
     if (text === undefined) continue;
     const ini = readIni(text);
     for (const section of ["global", "install", "download"]) {
@@ -209,7 +226,7 @@ export async function gatherClientConfig(
 
   // twine: .pypirc and TWINE_*.
   const pypirc = join(home, ".pypirc");
-  const rc = await readOptional(pypirc, files);
+  const rc = await readOptional(pypirc, files, ctx.deadlineAt);
   if (rc !== undefined) {
     try {
       const ini = readIni(rc);
@@ -255,7 +272,7 @@ export async function gatherClientConfig(
 
   // .netrc (pip via requests, uv, curl): raw password, matched on the host name.
   const netrcPath = env.NETRC || join(home, ".netrc");
-  const netrc = await readOptional(netrcPath, files);
+  const netrc = await readOptional(netrcPath, files, ctx.deadlineAt);
   if (netrc !== undefined) {
     for (const m of parseNetrc(netrc)) {
       const isFleet = ctx.fleetHostname ? m.machine.toLowerCase() === ctx.fleetHostname : null;
@@ -306,7 +323,7 @@ export async function gatherClientConfig(
     "/etc/uv/uv.toml",
   ];
   for (const f of uvFiles) {
-    const text = await readOptional(f, files);
+    const text = await readOptional(f, files, ctx.deadlineAt);
     if (text === undefined) continue;
     let doc: Record<string, unknown>;
     try {
@@ -355,7 +372,7 @@ export const clientConfigSource: SourceDef<ClientConfig> = {
   async gather(gctx) {
     const env = (gctx.settings as ClientSettings).clientEnv ?? process.env;
     const t = gctx.target;
-    const ctx: Ctx = {};
+    const ctx: Ctx = gctx.deadlineAt !== undefined ? { deadlineAt: gctx.deadlineAt } : {};
     let state: ClientConfig["fleetCredentials"] = "none";
     if (t.kind === "fleet" && t.url) {
       const root = rootUrl(t.url);
