@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { type Io, err, useColor } from "../io.js";
-import { layoutWidth } from "../render/wrap.js";
+import { reportWidth } from "../render/wrap.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
 import { TOOL_VERSION } from "../../version.js";
@@ -325,7 +325,7 @@ export async function runDoctorPlan(
   const rendered = await renderReportByFormat(report, how.format, {
     color: how.output === undefined && useColor(io, io.stdout, how.color),
     quiet: how.quiet,
-    width: layoutWidth(io.stdout),
+    width: reportWidth(io.stdout, io.env, how.output),
     evidence,
     timings,
     calls: callsBetween(callsBefore, callCounts()),
