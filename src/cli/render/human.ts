@@ -120,7 +120,8 @@ function renderFinding(
   // One resource that says what the finding says (a single host) adds nothing but noise.
   const resources = f.resources ?? [];
   const redundant = resources.length === 1 && resources[0]!.message === f.message;
-  for (const r of redundant ? [] : resources) {
+  // --quiet: only what is not passing, down to the resources of a failing finding.
+  for (const r of redundant ? [] : resources.filter((x) => !(opts.quiet && x.status === "pass"))) {
     const message = opts.times ? opts.times(r.message) : r.message;
     out.push(...wrapLine(`        ${paint[r.status](SYMBOL[r.status])} ${r.id}: ${message}`, 10, opts.width));
     if (r.observed?.series && r.observed.series.length > 1)
