@@ -34,3 +34,9 @@ export function didYouMean(typed: string, known: readonly string[]): string {
   if (s.length === 0) return "";
   return ` Did you mean ${s.map((x) => `"${x}"`).join(" or ")}?`;
 }
+
+/** ". Did you mean x?" to close a clause mid-message, or "" when nothing is close. */
+export function didYouMeanClause(typed: string, known: readonly string[]): string {
+  const s = didYouMean(typed, known);
+  return s ? `.${s}` : "";
+}
