@@ -170,3 +170,26 @@ describe("HTML event times", () => {
       expect(Date.parse(at!) - end, at).toBeLessThanOrEqual(5 * MIN);
   });
 });
+
+describe("HTML opens on what is wrong", () => {
+  it.each(["fleet-burst-5xx", "fleet-oom-kills", "fleet-rolling-deploy", "host-swapping"])(
+    "%s: glance lines link to findings of their status; failures before the timeline and passes",
+    async (name) => {
+      const html = await doctor(["--replay", `example:${name}`, "--format", "html"]);
+      const links = [
+        ...html.matchAll(/<li class="glance-line"><span class="badge b-(\w+)">.<\/span> <a href="#([^"]+)"/g),
+      ];
+      expect(links.length).toBeGreaterThan(0);
+      for (const [, status, anchor] of links)
+        expect(html, `${anchor}`).toMatch(
+          new RegExp(`<article id="${anchor}" class="finding status-${status}"`),
+        );
+      const firstArticle = /<article id="[^"]+" class="finding status-(\w+)"/.exec(html)![1];
+      expect(["fail", "warn", "error"]).toContain(firstArticle);
+      const firstProblem = html.search(/class="finding status-(fail|warn|error)"/);
+      expect(firstProblem).toBeLessThan(html.indexOf('<section id="timeline">'));
+      const firstPass = html.search(/class="finding status-pass"/);
+      if (firstPass >= 0) expect(firstProblem).toBeLessThan(firstPass);
+    },
+  );
+});
