@@ -5,6 +5,7 @@
  * messages, target reasons and bundle fields are data, never markup.
  */
 import { comparisonText } from "./comparison.js";
+import { inOneTimeFormat } from "./times.js";
 import { readingOrder } from "./order.js";
 import type { Finding, Status } from "../../checks/model.js";
 import { formatNumber } from "../../checks/model.js";
@@ -62,9 +63,11 @@ svg text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;fill:#
 `;
 
 export function renderHtml(
-  report: Report,
+  given: Report,
   opts: Pick<RenderOptions, "evidence" | "timings" | "calls">,
 ): string {
+  // Times in messages in the report's one format (HH:MM in a one-day window), as in the text report.
+  const report = inOneTimeFormat(given);
   const g = glanceOf(report);
   const tl = buildTimeline(report, opts.evidence);
   const title = `pypictl doctor: ${report.summary.status.toUpperCase()} — ${g.target}`;

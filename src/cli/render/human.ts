@@ -123,7 +123,10 @@ function renderFinding(
   // --quiet: only what is not passing, down to the resources of a failing finding.
   for (const r of redundant ? [] : resources.filter((x) => !(opts.quiet && x.status === "pass"))) {
     const message = opts.times ? opts.times(r.message) : r.message;
-    out.push(...wrapLine(`        ${paint[r.status](SYMBOL[r.status])} ${r.id}: ${message}`, 10, opts.width));
+    const id = opts.times ? opts.times(r.id) : r.id;
+    // A resource named by its time (a service event) whose message starts with that time: say it once.
+    const line = message.startsWith(`${id} `) ? message : `${id}: ${message}`;
+    out.push(...wrapLine(`        ${paint[r.status](SYMBOL[r.status])} ${line}`, 10, opts.width));
     if (r.observed?.series && r.observed.series.length > 1)
       out.push(
         `          ${sparkline(

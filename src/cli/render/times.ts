@@ -4,6 +4,8 @@
  * when it has seconds, or on an axis under ten minutes); a window over two days, or a time on another
  * day, keeps its date ("11-19 23:58"). Text, timelines, the HTML table and the header all follow this.
  */
+import type { Report } from "../../checks/report.js";
+
 const ISO = /\b(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(?:Z|\+00:00)/g;
 
 /** An axis that spans under this shows seconds: a local run's few seconds of samples. */
@@ -45,4 +47,22 @@ export function timesIn(window: { start: string; end: string }): (text: string) 
       if (oneDay && `${y}-${mo}-${d}` === day) return hm;
       return `${mo}-${d} ${hm}`;
     });
+}
+
+/**
+ * The report for people (markdown, HTML): the times in its findings' messages and resource lines in the
+ * one format. JSON and JUnit keep the values as gathered; series points are data and stay ISO.
+ */
+export function inOneTimeFormat(report: Report): Report {
+  const t = timesIn(report.window);
+  return {
+    ...report,
+    findings: report.findings.map((f) => ({
+      ...f,
+      message: t(f.message),
+      ...(f.resources
+        ? { resources: f.resources.map((r) => ({ ...r, id: t(r.id), message: t(r.message) })) }
+        : {}),
+    })),
+  };
 }

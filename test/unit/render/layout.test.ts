@@ -193,3 +193,24 @@ describe("HTML opens on what is wrong", () => {
     },
   );
 });
+
+describe("one time format in every report for people", () => {
+  const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d/;
+  it.each(["fleet-oom-kills", "fleet-unhealthy-targets", "upload-oom-large-dist"])(
+    "%s: findings and resources say HH:MM in text, markdown and HTML",
+    async (name) => {
+      const text = await doctor(["--replay", `example:${name}`]);
+      expect(text).not.toMatch(ISO);
+      const md = await doctor(["--replay", `example:${name}`, "--format", "markdown"]);
+      // The header keeps the window's exact bounds and the generation stamp; findings use the one format.
+      const mdFindings = md.split("\n").filter((l) => !/^- \*\*(Window|Generated):\*\*/.test(l));
+      expect(mdFindings.filter((l) => ISO.test(l))).toEqual([]);
+      const html = await doctor(["--replay", `example:${name}`, "--format", "html"]);
+      const findings = html.slice(
+        html.indexOf('<section id="findings">'),
+        html.indexOf('<section id="timeline">'),
+      );
+      expect(findings).not.toMatch(ISO);
+    },
+  );
+});
