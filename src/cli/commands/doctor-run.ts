@@ -87,7 +87,9 @@ async function renderListing(listing: Listing, flags: DoctorFlags, format: Forma
   const json = format === "json";
   switch (listing) {
     case "examples":
-      return json ? renderExamplesJson(listExamples()) : renderExampleList(listExamples());
+      return json
+        ? renderExamplesJson(listExamples())
+        : renderExampleList(listExamples(), reportWidth(io.stdout, io.env, flags.output));
     case "list":
       // The catalogue renderers (chalk) load only for --list and --explain.
       if (json) return (await import("../render/catalogue-json.js")).renderCheckListJson(CHECKS);

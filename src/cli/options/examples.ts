@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../../errors.js";
+import { DEFAULT_WIDTH, wrapLine } from "../render/wrap.js";
 import { didYouMean, suggestions } from "../../suggest.js";
 
 export const EXAMPLE_PREFIX = "example:";
@@ -92,12 +93,19 @@ export function resolveReplayArg(arg: string): string {
   return join(examplesDir(), `${name}.json`);
 }
 
-export function renderExampleList(examples: readonly ExampleInfo[]): string {
-  const width = Math.max(10, ...examples.map((e) => e.name.length));
-  const lines = examples.map((e) => `${e.name.padEnd(width)}  ${e.description}`);
+/** The examples, one per name, each description wrapped under itself to `width` (80 off a terminal). */
+export function renderExampleList(examples: readonly ExampleInfo[], width = DEFAULT_WIDTH): string {
+  const nameW = Math.max(10, ...examples.map((e) => e.name.length));
+  const lines = examples.flatMap((e) =>
+    wrapLine(`${e.name.padEnd(nameW)}  ${e.description}`, nameW + 2, width),
+  );
   lines.push(
     "",
-    `${examples.length} recorded incidents ship with pypictl. Replay one: pypictl doctor --replay example:NAME`,
+    ...wrapLine(
+      `${examples.length} recorded incidents ship with pypictl. Replay one: pypictl doctor --replay example:NAME`,
+      0,
+      width,
+    ),
   );
   return `${lines.join("\n")}\n`;
 }

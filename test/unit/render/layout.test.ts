@@ -57,6 +57,13 @@ describe("every line fits the width", () => {
     expect(reportWidth({ isTTY: true, columns: 132 }, { COLUMNS: "60" }, "/tmp/r.txt")).toBe(80);
   });
 
+  it("--examples wraps each description under itself", async () => {
+    const text = await doctor(["--examples"]);
+    expect(overWidth(text, 80)).toEqual([]);
+    expect(text).toMatch(/^fleet-oom-kills {2,}OOM: /m);
+    expect(overWidth(await doctor(["--examples"], { COLUMNS: "60" }), 60)).toEqual([]);
+  });
+
   it("the window stays one piece: on the verdict's line or on its own", async () => {
     const text = await doctor(["--replay", "example:fleet-burst-5xx"]);
     expect(text).toMatch(/^ +window 2026-11-20 11:00 → 12:00 UTC \(1h\)$/m);
