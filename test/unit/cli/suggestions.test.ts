@@ -31,6 +31,7 @@ describe("suggestions", () => {
       "ecs.oom-kills",
     ]);
     expect(didYouMean("zzz", ["target", "thresholds"])).toBe("");
+    expect(suggestions("mountpath", ["samples", "mountPath"])).toEqual(["mountPath"]); // case only
   });
 
   it.each([
