@@ -12,6 +12,7 @@ import { EC2_CHECKS } from "./ec2/index.js";
 import { AUTH_CHECKS } from "./auth/index.js";
 import { UPLOAD_CHECKS } from "./upload/index.js";
 import { UsageError } from "../errors.js";
+import { didYouMean } from "../suggest.js";
 
 export const CHECKS: readonly Check[] = [
   ...HOST_CHECKS,
@@ -50,8 +51,11 @@ export function selectChecks(
     for (const c of all)
       if (c.id === name || c.id.startsWith(`${name}.`) || c.id.split(".")[0] === name) ids.add(c.id);
     if (ids.size === 0) {
-      const known = [...new Set([...all.map((c) => c.id), ...PLAYBOOKS])].join(", ");
-      throw new UsageError(`${flag}: unknown check or playbook "${name}". Known: ${known}`, flag);
+      const known = [...new Set([...all.map((c) => c.id), ...PLAYBOOKS])];
+      throw new UsageError(
+        `${flag}: unknown check or playbook "${name}".${didYouMean(name, known)} Known: ${known.join(", ")}`,
+        flag,
+      );
     }
     return ids;
   };

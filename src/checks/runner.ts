@@ -235,7 +235,7 @@ async function runOne(
       (failed("internal", `${def.id} read ${key.id} without declaring it in deps`) as SourceResult<V>),
   };
   try {
-    return await Promise.race([
+    const result = await Promise.race([
       def.gather(ctx).then(
         // After the abort only evidence is kept; a source's own failure ("Request aborted") says less than
         // the deadline's words (which deadline, what it was waiting on).
@@ -245,6 +245,9 @@ async function runOne(
       ),
       deadline,
     ]);
+    // When it was read, by the run's clock: a source stamps its own `new Date()`, which in a run on another
+    // clock (the recorded examples) put target health days after the window the rest was read for.
+    return { ...result, at: now().toISOString() };
   } finally {
     clearTimeout(timer);
   }

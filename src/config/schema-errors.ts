@@ -5,6 +5,7 @@
  * keyword, for a sentence the keyword alone cannot say ("is empty: the bundle holds no evidence").
  */
 import { UsageError } from "../errors.js";
+import { didYouMeanClause } from "../suggest.js";
 
 /** One error of a generated validator (Ajv, `verbose`: with the failing value and its schema node). */
 export interface SchemaError {
@@ -106,7 +107,8 @@ function sentence(e: SchemaError, path: string): string {
       return "missing";
     case "additionalProperties": {
       const allowed = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
-      return `unknown key "${child(path, String(p.additionalProperty))}" (allowed here: ${allowed.join(", ")})`;
+      const key = String(p.additionalProperty);
+      return `unknown key "${child(path, key)}"${didYouMeanClause(key, allowed)} (allowed here: ${allowed.join(", ")})`;
     }
     case "pattern":
       return `"${shown(v)}" is not in the expected form`;

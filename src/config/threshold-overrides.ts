@@ -1,6 +1,7 @@
 /** `--threshold <checkId>.<name>=<value>` and the config file's thresholds, validated against the registry. */
 import type { Check } from "../checks/model.js";
 import { UsageError } from "../errors.js";
+import { didYouMeanClause } from "../suggest.js";
 
 /** No threshold (percent, count, seconds, MiB) is meaningful beyond this; 1e308 is a typo or an attack. */
 export const MAX_THRESHOLD_MAGNITUDE = 1e12;
@@ -39,14 +40,17 @@ export function validateOverrides(
     const check = checks.find((c) => c.id === checkId);
     if (!check)
       throw new UsageError(
-        `${where} "${key}": unknown check "${checkId}" (pypictl doctor --list shows them)`,
+        `${where} "${key}": unknown check "${checkId}"${didYouMeanClause(
+          checkId,
+          checks.map((c) => c.id),
+        )} (pypictl doctor --list shows them)`,
         where,
       );
     const t = check.thresholds[name];
     if (!t) {
       const known = Object.keys(check.thresholds);
       throw new UsageError(
-        `${where} "${key}": ${checkId} has no threshold "${name}"${known.length ? ` (it has: ${known.join(", ")})` : " (it has none)"}`,
+        `${where} "${key}": ${checkId} has no threshold "${name}"${didYouMeanClause(name, known)}${known.length ? ` (it has: ${known.join(", ")})` : " (it has none)"}`,
         where,
       );
     }

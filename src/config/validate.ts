@@ -3,6 +3,7 @@
  * dotted path of the field at fault, so the user can fix it without reading code.
  */
 import { UsageError } from "../errors.js";
+import { didYouMeanClause } from "../suggest.js";
 import { JsonSyntaxError, parseStrictJson } from "./strict-json.js";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -36,7 +37,9 @@ export class Field {
       for (const k of Object.keys(this.value)) {
         if (!allowed.includes(k)) {
           const where = this.path ? `${this.path}.${k}` : k;
-          this.fail(`unknown key "${where}" (allowed here: ${allowed.join(", ")})`);
+          this.fail(
+            `unknown key "${where}"${didYouMeanClause(k, allowed)} (allowed here: ${allowed.join(", ")})`,
+          );
         }
       }
     }

@@ -174,7 +174,7 @@ describe("config file `deploy` section", () => {
   });
   it("unknown keys rejected by name", () => {
     expect(usage(() => parseDeployConfig({ containerMemroy: 512 }, "pypictl.json")).message).toMatch(
-      /pypictl.json: deploy: unknown key "deploy.containerMemroy" \(allowed here: size, instanceType/,
+      /pypictl.json: deploy: unknown key "deploy.containerMemroy"\. Did you mean "containerMemory"\? \(allowed here: size, instanceType/,
     );
   });
 });

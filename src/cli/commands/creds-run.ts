@@ -8,7 +8,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Io, out, err, useColor } from "../io.js";
 import { inertAround } from "../render/inert.js";
-import { layoutWidth } from "../render/wrap.js";
+import { reportWidth } from "../render/wrap.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
 import { DEFAULT_STACK, fleetRequest } from "../options/fleet.js";
@@ -391,7 +391,7 @@ async function checkAction(
   const rendered = renderReport(report, format, {
     color: flags.output === undefined && useColor(io, io.stdout, flags.color),
     quiet: false,
-    width: layoutWidth(io.stdout),
+    width: reportWidth(io.stdout, io.env, flags.output),
     header: { title: `pypictl creds --check — ${resolved.url}`, window: false },
   });
   const { deliver } = await import("../deliver.js");

@@ -81,7 +81,10 @@ export function registerCreds(program: Command, io: Io, setExit: (code: number) 
     const { credsAction } = await import("./creds-run.js");
     try {
       setExit(await credsAction(flags, io));
-    } catch (e) {
+    } catch (caught) {
+      // No region or credentials: say what works without AWS.
+      const { withOfflinePointers } = await import("../options/offline.js");
+      const e = withOfflinePointers(caught, "creds", io.cwd);
       if (flags.check) await printJsonError("creds", { format: flags.format }, io, e);
       throw e;
     }

@@ -5,7 +5,7 @@
  */
 import { hostname } from "node:os";
 import { type Io, err, useColor } from "../io.js";
-import { layoutWidth } from "../render/wrap.js";
+import { reportWidth } from "../render/wrap.js";
 import { EXIT } from "../exit-codes.js";
 import { UsageError } from "../../errors.js";
 import { TOOL_VERSION } from "../../version.js";
@@ -96,7 +96,9 @@ async function renderListing(listing: Listing, flags: DoctorFlags, format: Forma
   const json = format === "json";
   switch (listing) {
     case "examples":
-      return json ? renderExamplesJson(listExamples()) : renderExampleList(listExamples());
+      return json
+        ? renderExamplesJson(listExamples())
+        : renderExampleList(listExamples(), reportWidth(io.stdout, io.env, flags.output));
     case "list":
       // The catalogue renderers (chalk) load only for --list and --explain.
       if (json) return (await import("../render/catalogue-json.js")).renderCheckListJson(CHECKS);
@@ -347,7 +349,7 @@ export async function runDoctorPlan(
   const rendered = await renderReportByFormat(report, how.format, {
     color: how.output === undefined && useColor(io, io.stdout, how.color),
     quiet: how.quiet,
-    width: layoutWidth(io.stdout),
+    width: reportWidth(io.stdout, io.env, how.output),
     evidence,
     timings,
     calls: callsBetween(callsBefore, callCounts()),

@@ -13,7 +13,7 @@ import type { Evidence } from "../../sources/model.js";
 import { TOOL_VERSION } from "../../version.js";
 import { EXIT } from "../exit-codes.js";
 import { type Io, err, out, useColor } from "../io.js";
-import { layoutWidth } from "../render/wrap.js";
+import { layoutWidth, reportWidth } from "../render/wrap.js";
 import { ProgressLine } from "../progress.js";
 import { renderReport } from "../render/index.js";
 import { renderGlanceHuman } from "../render/human.js";
@@ -145,7 +145,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
             round,
             intervalMs,
             color,
-            width: layoutWidth(io.stdout),
+            width: layoutWidth(io.stdout, io.env),
             tookMs: Date.now() - started,
             calls,
           }),
@@ -171,7 +171,7 @@ export async function watchDoctor(args: WatchArgs): Promise<number> {
   const rendered = renderReport(last.report, how.format, {
     color: !how.output && useColor(io, io.stdout, how.color),
     quiet: how.quiet,
-    width: layoutWidth(io.stdout),
+    width: reportWidth(io.stdout, io.env, how.output),
     evidence: last.evidence,
   });
   // The evidence, then the report, through the one delivery path: a bundle that cannot be written does
@@ -208,13 +208,15 @@ function screen(
   recent: readonly Change[],
   o: { round: number; intervalMs: number; color: boolean; width: number; tookMs: number; calls: number },
 ): string {
-  const lines = [...renderGlanceHuman(report, { color: o.color })];
+  const lines = [...renderGlanceHuman(report, { color: o.color, width: o.width })];
   const timeline = renderTimelineText(tl, { color: o.color, width: o.width });
   if (timeline.length) lines.push("", ...timeline);
   lines.push("", recent.length ? "Changes:" : "No change yet.");
-  const span = 600_000; // hh:mm:ss for change times
-  for (const c of recent)
-    lines.push(`  ${timeLabel(Date.parse(c.at), span - 1)} ${changeLine({ ...c, at: "" }).trim()}`);
+  for (const c of recent) {
+    // Changes come a round apart: HH:MM:SS, as on an axis of a few minutes.
+    const t = Date.parse(c.at);
+    lines.push(`  ${timeLabel(t, { start: t, end: t })} ${changeLine({ ...c, at: "" }).trim()}`);
+  }
   lines.push(
     "",
     `round ${o.round} took ${(o.tookMs / 1000).toFixed(1)} s and ${o.calls} AWS call(s); next in ${Math.round(o.intervalMs / 1000)} s — Ctrl-C stops with the final report`,

@@ -124,7 +124,10 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     const { doctorAction } = await import("./doctor-run.js");
     try {
       setExit(await doctorAction(flags, io));
-    } catch (e) {
+    } catch (caught) {
+      // No region or credentials: say what works without AWS.
+      const { withOfflinePointers } = await import("../options/offline.js");
+      const e = withOfflinePointers(caught, "doctor", io.cwd);
       await printJsonError("doctor", flags, io, e);
       throw e;
     }

@@ -5,9 +5,11 @@
  * the CLI is laid out (tsc output or a bundle).
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../../errors.js";
+import { DEFAULT_WIDTH, wrapLine } from "../render/wrap.js";
+import { didYouMean, suggestions } from "../../suggest.js";
 
 export const EXAMPLE_PREFIX = "example:";
 
@@ -63,25 +65,47 @@ export function listExamples(): ExampleInfo[] {
   });
 }
 
-/** `example:NAME` → the packaged file; anything else is a path, returned as given. */
+/**
+ * `example:NAME` → the packaged file; anything else is a path, returned as given. A path that does not
+ * exist but names (or nearly names) a packaged example is refused with the `example:` spelling to use,
+ * instead of a bare ENOENT.
+ */
 export function resolveReplayArg(arg: string): string {
-  if (!arg.startsWith(EXAMPLE_PREFIX)) return arg;
+  if (!arg.startsWith(EXAMPLE_PREFIX)) {
+    if (arg === "-" || existsSync(arg)) return arg;
+    const typed = basename(arg).replace(/\.json$/, "");
+    const names = exampleNames();
+    const near = names.includes(typed) ? [typed] : suggestions(typed, names);
+    if (near.length)
+      throw new UsageError(
+        `--replay ${arg}: no such file. Did you mean ${near.map((n) => `--replay ${EXAMPLE_PREFIX}${n}`).join(" or ")} (a recorded incident that ships with pypictl; pypictl doctor --examples lists them)?`,
+        "--replay",
+      );
+    return arg;
+  }
   const name = arg.slice(EXAMPLE_PREFIX.length).replace(/\.json$/, "");
   const names = exampleNames();
   if (!names.includes(name))
     throw new UsageError(
-      `--replay ${arg}: no packaged example "${name}". Known: ${names.join(", ") || "none in this install"} (pypictl doctor --examples)`,
+      `--replay ${arg}: no packaged example "${name}".${didYouMean(name, names)} Known: ${names.join(", ") || "none in this install"} (pypictl doctor --examples)`,
       "--replay",
     );
   return join(examplesDir(), `${name}.json`);
 }
 
-export function renderExampleList(examples: readonly ExampleInfo[]): string {
-  const width = Math.max(10, ...examples.map((e) => e.name.length));
-  const lines = examples.map((e) => `${e.name.padEnd(width)}  ${e.description}`);
+/** The examples, one per name, each description wrapped under itself to `width` (80 off a terminal). */
+export function renderExampleList(examples: readonly ExampleInfo[], width = DEFAULT_WIDTH): string {
+  const nameW = Math.max(10, ...examples.map((e) => e.name.length));
+  const lines = examples.flatMap((e) =>
+    wrapLine(`${e.name.padEnd(nameW)}  ${e.description}`, nameW + 2, width),
+  );
   lines.push(
     "",
-    `${examples.length} recorded incidents ship with pypictl. Replay one: pypictl doctor --replay example:NAME`,
+    ...wrapLine(
+      `${examples.length} recorded incidents ship with pypictl. Replay one: pypictl doctor --replay example:NAME`,
+      0,
+      width,
+    ),
   );
   return `${lines.join("\n")}\n`;
 }

@@ -9,6 +9,7 @@ import type { Report, Summary } from "../../checks/report.js";
 import { humanise } from "../../checks/units.js";
 import { describeTarget } from "../../sources/target/model.js";
 import { badSide } from "./timeline.js";
+import { windowLabel } from "./times.js";
 
 export interface GlanceLine {
   playbook: string;
@@ -142,12 +143,7 @@ export function countsText(s: Summary): string {
   return `${s.total} checks: ${parts.join(", ") || "none"}`;
 }
 
-/** "11:00 → 12:00 UTC 2026-11-20 (1h)". */
+/** "2026-11-20 11:00 → 12:00 UTC (1h)": the report's one time format (times.ts). */
 export function windowText(w: { start: string; end: string; since: string }): string {
-  const day = (iso: string) => iso.slice(0, 10);
-  const hm = (iso: string) => iso.slice(11, 16);
-  const same = day(w.start) === day(w.end);
-  return same
-    ? `${day(w.start)} ${hm(w.start)} → ${hm(w.end)} UTC (${w.since})`
-    : `${w.start} → ${w.end} (${w.since})`;
+  return windowLabel(w);
 }

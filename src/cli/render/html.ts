@@ -5,6 +5,7 @@
  * messages, target reasons and bundle fields are data, never markup.
  */
 import { comparisonText } from "./comparison.js";
+import { inOneTimeFormat } from "./times.js";
 import { readingOrder } from "./order.js";
 import type { Finding, Status } from "../../checks/model.js";
 import { formatNumber } from "../../checks/model.js";
@@ -62,9 +63,11 @@ svg text{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;fill:#
 `;
 
 export function renderHtml(
-  report: Report,
+  given: Report,
   opts: Pick<RenderOptions, "evidence" | "timings" | "calls">,
 ): string {
+  // Times in messages in the report's one format (HH:MM in a one-day window), as in the text report.
+  const report = inOneTimeFormat(given);
   const g = glanceOf(report);
   const tl = buildTimeline(report, opts.evidence);
   const title = `pypictl doctor: ${report.summary.status.toUpperCase()} — ${g.target}`;
@@ -122,7 +125,7 @@ function timelineSection(tl: Timeline): string {
   const x = (t: number) => LABEL + ((t - tl.start) / span) * PLOT;
   const h = tl.rows.length * ROW_H + EVENTS_H + AXIS_H + 8;
   const parts: string[] = [];
-  tl.rows.forEach((row, i) => parts.push(rowSvg(row, i * ROW_H + 4, x)));
+  tl.rows.forEach((row, i) => parts.push(rowSvg(row, i * ROW_H + 4, x, (t) => timeLabel(t, tl))));
   const evTop = tl.rows.length * ROW_H + 4;
   parts.push(`<text x="4" y="${evTop + 20}">events</text>`);
   parts.push(
@@ -131,7 +134,7 @@ function timelineSection(tl: Timeline): string {
   for (const e of tl.events) {
     const ex = x(e.t).toFixed(1);
     parts.push(
-      `<g class="event-marker event-${e.kind}"><title>${esc(`${new Date(e.t).toISOString()} ${e.kind}: ${e.text}`)}</title>` +
+      `<g class="event-marker event-${e.kind}"><title>${esc(`${timeLabel(e.t, tl)} ${e.kind}: ${e.text}`)}</title>` +
         `<line x1="${ex}" y1="4" x2="${ex}" y2="${evTop + EVENTS_H - 4}" stroke="${COLOR[e.status]}" stroke-opacity=".35" stroke-dasharray="2 3"/>` +
         `<circle cx="${ex}" cy="${evTop + EVENTS_H / 2}" r="6" fill="${COLOR[e.status]}"/>` +
         `<text x="${ex}" y="${evTop + EVENTS_H / 2 + 4}" text-anchor="middle" style="fill:#fff;font-size:9px">${esc(EVENT_MARK[e.kind])}</text></g>`,
@@ -141,17 +144,22 @@ function timelineSection(tl: Timeline): string {
   for (let k = 0; k <= 4; k++) {
     const t = tl.start + (span * k) / 4;
     parts.push(
-      `<text x="${x(t).toFixed(1)}" y="${axisY}" text-anchor="${k === 0 ? "start" : k === 4 ? "end" : "middle"}" class="tick">${esc(timeLabel(t, span))}</text>`,
+      `<text x="${x(t).toFixed(1)}" y="${axisY}" text-anchor="${k === 0 ? "start" : k === 4 ? "end" : "middle"}" class="tick">${esc(timeLabel(t, tl))}</text>`,
     );
   }
   const svg = `<svg class="timeline" viewBox="0 0 ${W} ${h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Timeline of failing and warning series with events">${parts.join("")}</svg>`;
   const legend = tl.events.length
-    ? `<table id="events"><thead><tr><th>time (UTC)</th><th>event</th><th>detail</th></tr></thead><tbody>${tl.events.map((e) => `<tr class="event-row"><td class="mono">${esc(e.at)}</td><td><span class="badge b-${e.status}">${esc(EVENT_MARK[e.kind])}</span> ${esc(e.kind)}</td><td>${esc(e.text)}</td></tr>`).join("")}</tbody></table>`
+    ? `<table id="events"><thead><tr><th>time (UTC)</th><th>event</th><th>detail</th></tr></thead><tbody>${tl.events.map((e) => `<tr class="event-row"><td class="mono"><time datetime="${new Date(e.t).toISOString()}">${esc(timeLabel(e.t, tl))}</time></td><td><span class="badge b-${e.status}">${esc(EVENT_MARK[e.kind])}</span> ${esc(e.kind)}</td><td>${esc(e.text)}</td></tr>`).join("")}</tbody></table>`
     : "";
-  return `<section id="timeline"><h2>Timeline</h2><p class="dim">Every failing or warning series on one time axis, ${esc(timeLabel(tl.start, span))} → ${esc(timeLabel(tl.end, span))} UTC; dashed lines are thresholds; hover a point or an event for its value.</p>${svg}${legend}</section>`;
+  return `<section id="timeline"><h2>Timeline</h2><p class="dim">Every failing or warning series on one time axis, ${esc(timeLabel(tl.start, tl))} → ${esc(timeLabel(tl.end, tl))} UTC; dashed lines are thresholds; hover a point or an event for its value.</p>${svg}${legend}</section>`;
 }
 
-function rowSvg(row: TimelineRow, top: number, x: (t: number) => number): string {
+function rowSvg(
+  row: TimelineRow,
+  top: number,
+  x: (t: number) => number,
+  when: (t: number) => string,
+): string {
   const vs = row.points.map(([, v]) => v);
   const lo = Math.min(0, ...vs, ...(row.threshold ? [row.threshold.value] : []));
   let hi = Math.max(...vs, ...(row.threshold ? [row.threshold.value] : []));
@@ -181,7 +189,7 @@ function rowSvg(row: TimelineRow, top: number, x: (t: number) => number): string
   for (const [t, v] of row.points) {
     const over = breaches(v, row.threshold, row.bad);
     out.push(
-      `<circle class="point${over ? " over" : ""}" cx="${x(t).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${over ? 2.6 : 1.8}" fill="${over ? COLOR[row.status] : "#0969da"}"><title>${esc(`${new Date(t).toISOString()} ${formatNumber(v)} ${row.unit}`)}</title></circle>`,
+      `<circle class="point${over ? " over" : ""}" cx="${x(t).toFixed(1)}" cy="${y(v).toFixed(1)}" r="${over ? 2.6 : 1.8}" fill="${over ? COLOR[row.status] : "#0969da"}"><title>${esc(`${when(t)} ${formatNumber(v)} ${row.unit}`)}</title></circle>`,
     );
   }
   out.push(`</g>`);

@@ -8,7 +8,7 @@ import { formatNumber, type Finding, type Status } from "../../checks/model.js";
 import { describeTarget } from "../../sources/target/model.js";
 import { comparisonText } from "./comparison.js";
 import { readingOrder, sharedHints } from "./order.js";
-import { wrapLine } from "./wrap.js";
+import { DEFAULT_WIDTH, visibleLength, wrapLine } from "./wrap.js";
 import { timesIn } from "./times.js";
 import { sparkline } from "./sparkline.js";
 import type { RenderOptions } from "./index.js";
@@ -64,19 +64,27 @@ export function renderHuman(report: Report, opts: RenderOptions): string {
 }
 
 /** The at-a-glance block: verdict, fleet, window, counts, one line per playbook in trouble. */
-export function renderGlanceHuman(report: Report, opts: Pick<RenderOptions, "color" | "header">): string[] {
+export function renderGlanceHuman(
+  report: Report,
+  opts: Pick<RenderOptions, "color" | "header"> & { width?: number },
+): string[] {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const width = opts.width ?? DEFAULT_WIDTH;
   const g = glanceOf(report);
   const src = report.evidence.mode === "replay" ? ` (replay of ${report.evidence.bundle})` : "";
   const title = opts.header?.title ?? `pypictl doctor — ${describeTarget(report.target)}${src}`;
-  const lines = [c.bold(title)];
-  // A probe made now (creds --check) has no window to speak of.
-  const window = opts.header?.window === false ? "" : `  ${c.dim(`window ${windowText(g.window)}`)}`;
-  lines.push(
-    `${PAINT(c)[g.verdict](`${SYMBOL[g.verdict]} ${g.verdict.toUpperCase()}`)}  ${countsText(g.counts)}${window}`,
-  );
+  const lines = wrapLine(c.bold(title), 2, width);
+  const head = `${PAINT(c)[g.verdict](`${SYMBOL[g.verdict]} ${g.verdict.toUpperCase()}`)}  ${countsText(g.counts)}`;
+  // A probe made now (creds --check) has no window to speak of. The window stays one piece: on the verdict's
+  // line when it fits, else on its own line under it.
+  const window = opts.header?.window === false ? "" : c.dim(`window ${windowText(g.window)}`);
+  if (!window) lines.push(...wrapLine(head, 8, width));
+  else if (visibleLength(`${head}  ${window}`) <= width) lines.push(`${head}  ${window}`);
+  else lines.push(...wrapLine(head, 8, width), ...wrapLine(`        ${window}`, 8, width));
   for (const l of g.lines)
-    lines.push(`  ${PAINT(c)[l.status](SYMBOL[l.status])} ${c.bold(`${l.label}:`)} ${l.text}`);
+    lines.push(
+      ...wrapLine(`  ${PAINT(c)[l.status](SYMBOL[l.status])} ${c.bold(`${l.label}:`)} ${l.text}`, 4, width),
+    );
   return lines;
 }
 
@@ -112,9 +120,13 @@ function renderFinding(
   // One resource that says what the finding says (a single host) adds nothing but noise.
   const resources = f.resources ?? [];
   const redundant = resources.length === 1 && resources[0]!.message === f.message;
-  for (const r of redundant ? [] : resources) {
+  // --quiet: only what is not passing, down to the resources of a failing finding.
+  for (const r of redundant ? [] : resources.filter((x) => !(opts.quiet && x.status === "pass"))) {
     const message = opts.times ? opts.times(r.message) : r.message;
-    out.push(...wrapLine(`        ${paint[r.status](SYMBOL[r.status])} ${r.id}: ${message}`, 10, opts.width));
+    const id = opts.times ? opts.times(r.id) : r.id;
+    // A resource named by its time (a service event) whose message starts with that time: say it once.
+    const line = message.startsWith(`${id} `) ? message : `${id}: ${message}`;
+    out.push(...wrapLine(`        ${paint[r.status](SYMBOL[r.status])} ${line}`, 10, opts.width));
     if (r.observed?.series && r.observed.series.length > 1)
       out.push(
         `          ${sparkline(

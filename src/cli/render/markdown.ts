@@ -1,5 +1,6 @@
 /** Markdown: an incident-ticket report — summary first, then what is wrong with its fixes, then the rest. */
 import { observedText, thresholdText } from "./comparison.js";
+import { inOneTimeFormat } from "./times.js";
 import type { Report } from "../../checks/report.js";
 import { STATUS_SEVERITY, type Finding } from "../../checks/model.js";
 import { describeTarget } from "../../sources/target/model.js";
@@ -39,9 +40,11 @@ function fence(lines: readonly string[]): string {
 }
 
 export function renderMarkdown(
-  report: Report,
+  given: Report,
   opts: Partial<Pick<RenderOptions, "evidence" | "width">> = {},
 ): string {
+  // Times in messages in the report's one format (HH:MM in a one-day window), as in the text report.
+  const report = inOneTimeFormat(given);
   const s = report.summary;
   const g = glanceOf(report);
   const out: string[] = [];

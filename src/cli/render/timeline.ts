@@ -15,6 +15,7 @@ import type {
   TargetsEvidence,
 } from "../../sources/aws/types.js";
 import { AWS_SOURCE_IDS } from "../../sources/aws/types.js";
+import { clockOn } from "./times.js";
 
 export type EventKind = "oom-kill" | "task-stop" | "deployment" | "target" | "service-event" | "crossing";
 
@@ -227,8 +228,13 @@ export function buildTimeline(report: Report, evidence?: Evidence): Timeline {
   const rows = report.findings.filter((f) => isProblem(f.status)).flatMap((f) => rowOf(f) ?? []);
   const all = [...evidenceEvents(evidence), ...rows.flatMap(crossings)];
   const { start, end } = axisOf(report, rows, all);
-  // A target's state is read once, just after the window ends: show it at the end of the axis.
-  for (const e of all) if (e.kind === "target" && e.t > end) e.t = end;
+  // A target's state is read once, just after the window ends: show it at the end of the axis, and say
+  // that time everywhere (text, SVG, the HTML table), not the read's own stamp outside the window.
+  for (const e of all)
+    if (e.kind === "target" && e.t > end) {
+      e.t = end;
+      e.at = new Date(end).toISOString();
+    }
   const events = all
     .filter((e) => e.t >= start && e.t <= end)
     .sort((a, b) => a.t - b.t || EVENT_PRIORITY.indexOf(a.kind) - EVENT_PRIORITY.indexOf(b.kind));
@@ -244,17 +250,39 @@ export function columnOf(t: number, tl: Pick<Timeline, "start" | "end">, columns
   return Math.min(columns - 1, Math.max(0, x));
 }
 
-/** The worst value in each column (a spike must stay visible); undefined where the series has no point. */
+/**
+ * How long each point of a series stands for: the shortest step between its timestamps (CloudWatch
+ * datapoints stand for the period they start, 60 s or EC2 basic monitoring's 300 s); a lone point, none.
+ */
+export function pointPeriod(points: ReadonlyArray<readonly [number, number]>): number {
+  let step = Infinity;
+  for (let i = 1; i < points.length; i++) {
+    const d = points[i]![0] - points[i - 1]![0];
+    if (d > 0 && d < step) step = d;
+  }
+  return Number.isFinite(step) ? step : 0;
+}
+
+/**
+ * The worst value in each column (a spike must stay visible); undefined where the series has no point.
+ * A point fills every column of the period it stands for, so a 5-minute series and a 1-minute one line up
+ * on the same minutes instead of showing the 5-minute one as dots with gaps.
+ */
 export function bucketize(
   row: TimelineRow,
   tl: Pick<Timeline, "start" | "end">,
   columns: number,
 ): Array<number | undefined> {
   const out: Array<number | undefined> = new Array<number | undefined>(columns).fill(undefined);
+  const period = pointPeriod(row.points);
   for (const [t, v] of row.points) {
-    const c = columnOf(t, tl, columns);
-    const cur = out[c];
-    out[c] = cur === undefined ? v : row.bad === "above" ? Math.max(cur, v) : Math.min(cur, v);
+    const first = columnOf(t, tl, columns);
+    // The period's last instant is the next point's first: it does not reach into that point's column.
+    const last = period > 0 ? Math.max(first, columnOf(t + period - 1, tl, columns)) : first;
+    for (let c = first; c <= last; c++) {
+      const cur = out[c];
+      out[c] = cur === undefined ? v : row.bad === "above" ? Math.max(cur, v) : Math.min(cur, v);
+    }
   }
   return out;
 }
@@ -274,9 +302,7 @@ export function eventColumns(
   return out;
 }
 
-/** "11:17" (UTC); with seconds when the axis spans under ten minutes, with the date when over a day. */
-export function timeLabel(t: number, span: number): string {
-  const iso = new Date(t).toISOString();
-  if (span > 86_400_000) return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
-  return span < 600_000 ? iso.slice(11, 19) : iso.slice(11, 16);
+/** "11:17" (UTC) on an axis within one day (with seconds under ten minutes), "11-19 23:58" across days. */
+export function timeLabel(t: number, axis: { start: number; end: number }): string {
+  return clockOn(t, axis);
 }

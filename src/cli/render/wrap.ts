@@ -25,7 +25,7 @@ export function wrapLine(line: string, indent: number, width: number): string[] 
     const wl = visibleLength(w);
     const fresh = cur === lead || cur === pad;
     if (!fresh && curLen + 1 + wl > width) {
-      out.push(cur);
+      out.push(cur.replace(/ +$/, ""));
       cur = pad + w;
       curLen = indent + wl;
     } else {
@@ -37,7 +37,30 @@ export function wrapLine(line: string, indent: number, width: number): string[] 
   return out;
 }
 
-/** The width reports are laid out for: the terminal's, else 80 (piped, redirected, a file). */
-export function layoutWidth(stream: { isTTY?: boolean; columns?: number }): number {
-  return stream.isTTY === true && stream.columns !== undefined && stream.columns > 20 ? stream.columns : 80;
+/** Narrower than this, no layout holds (a timeline row, an indented hint): lay out for this width. */
+export const MIN_WIDTH = 40;
+/** Off a terminal (piped, redirected, a file): the width gh, kubectl and git wrap for. */
+export const DEFAULT_WIDTH = 80;
+
+/**
+ * The width reports are laid out for: COLUMNS when it is a number (as git and Python's
+ * shutil.get_terminal_size honour it, so `COLUMNS=60 pypictl … | less` works), else the terminal's, else 80.
+ */
+export function layoutWidth(
+  stream: { isTTY?: boolean; columns?: number },
+  env: Readonly<Record<string, string | undefined>> = {},
+): number {
+  const fromEnv = /^\d+$/.test(env.COLUMNS ?? "") ? Number(env.COLUMNS) : 0;
+  const tty = stream.isTTY === true && stream.columns !== undefined ? stream.columns : 0;
+  const w = fromEnv > 0 ? fromEnv : tty > 0 ? tty : DEFAULT_WIDTH;
+  return Math.max(MIN_WIDTH, w);
+}
+
+/** The width of a report written to a file (-o FILE): no terminal to fit, so the default. */
+export function reportWidth(
+  stream: { isTTY?: boolean; columns?: number },
+  env: Readonly<Record<string, string | undefined>>,
+  output: string | undefined,
+): number {
+  return output === undefined ? layoutWidth(stream, env) : DEFAULT_WIDTH;
 }

@@ -134,6 +134,34 @@ describe("AWS region and profile", () => {
     const doctor = await cli(["doctor", "--cluster", "c", "--service", "s"], env);
     expect(doctor.code).toBe(2);
     expect(doctor.err).toMatch(/No AWS region: looked at --region, AWS_REGION, AWS_DEFAULT_REGION/);
+    // What works without AWS, where a new user first needs it (issue 22).
+    for (const r of [creds, doctor]) {
+      expect(r.err).toContain("Without AWS: ");
+      expect(r.err).toContain("`pypictl doctor --local`");
+      expect(r.err).toContain("`pypictl doctor --examples`");
+      expect(r.err).toContain("`pypictl doctor --replay example:NAME`");
+    }
+    expect(creds.err).toMatch(/`pypictl creds --terraform-outputs \S*examples\/terraform\/outputs\.json`/);
+    expect(doctor.err).not.toContain("--terraform-outputs");
+  });
+
+  it("with no credentials anywhere, the error points at what works without AWS (doctor and creds)", async () => {
+    const env = cleanEnv({ AWS_REGION: "eu-west-1", AWS_EC2_METADATA_DISABLED: "true" });
+    delete env.AWS_ACCESS_KEY_ID;
+    delete env.AWS_SECRET_ACCESS_KEY;
+    const doctor = await cli(["doctor", "--timeout", "20"], env);
+    const creds = await cli(["creds", "--timeout", "20"], env);
+    for (const r of [doctor, creds]) {
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(/AWS credentials are missing or expired/);
+      expect(r.err).toMatch(/Without AWS: .*`pypictl doctor --local`.*--examples.*--replay example:NAME/);
+    }
+    expect(creds.err).toMatch(/`pypictl creds --terraform-outputs \S*examples\/terraform\/outputs\.json`/);
+    // The file it names is there and does what the pointer says, still without AWS.
+    const path = /--terraform-outputs (\S+)`/.exec(creds.err)![1]!;
+    const tried = await cli(["creds", "--terraform-outputs", path], env);
+    expect(tried.code, tried.err).toBe(0);
+    expect(tried.out).toContain("PIP_INDEX_URL=");
   });
 
   it("--profile nosuch says the profile does not exist and where profiles were read from", async () => {

@@ -177,6 +177,13 @@ describe("progress line", () => {
     } as never);
     expect(io.stderr.text.replace("\r\x1b[2K", "")).toHaveLength(19);
   });
+  it("TERM=dumb cannot erase a line: no progress line, no \\r\\x1b[2K", () => {
+    const io = captureIo({ TERM: "dumb" }, { tty: true });
+    const p = new ProgressLine(io, true);
+    p.update({ type: "source-start", id: "a", title: "ECS services and tasks" } as never);
+    p.clear();
+    expect(io.stderr.text).toBe("");
+  });
 });
 
 describe("--local says what it sampled", () => {
@@ -190,7 +197,8 @@ describe("--local says what it sampled", () => {
     const human = await run(["doctor", "--local", "--samples", "2", "--only", "host.iowait"], {
       NO_COLOR: "1",
     });
-    expect(human.out).toMatch(/sampled \d+ s: 2 vmstat lines .* so 1 is judged/);
+    // Wrapped to 80 columns: read it with the continuation lines joined.
+    expect(human.out.replace(/\n +/g, " ")).toMatch(/sampled \d+ s: 2 vmstat lines .* so 1 is judged/);
   });
 });
 

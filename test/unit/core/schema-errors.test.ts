@@ -37,7 +37,7 @@ describe("config file errors", () => {
     ],
     [
       '{"host": {"mountpath": "/x"}}',
-      'c.json: host: unknown key "host.mountpath" (allowed here: samples, mountPath, packageDir)',
+      'c.json: host: unknown key "host.mountpath". Did you mean "mountPath"? (allowed here: samples, mountPath, packageDir)',
     ],
   ])("%s", (text, message) => {
     expect(messageOf(() => parseConfig(text, "c.json"))).toBe(message);

@@ -147,6 +147,21 @@ describe("doctor --watch", () => {
     expect(code).toBe(0);
   }, 60_000);
 
+  it("TERM=dumb on a terminal: no screen clearing, no progress line, no control sequence at all", async () => {
+    const sc: Scenario = scenario({ metrics: { "ecs.MemoryUtilization": climbing() } });
+    installTestFleet(sc, new Date());
+    const io = captureIo({ TERM: "dumb" }, { tty: true });
+    const run = runCli(args, io);
+    await until(() => rounds(io.stderr.text) >= 2, "round 2");
+    process.emit("SIGINT");
+    const code = await run;
+    expect(io.stdout.text).toMatch(/FAIL ecs\.memory-utilization/); // the one-line-per-change form
+    expect(io.stdout.text).not.toContain("\x1b[");
+    expect(io.stderr.text).not.toContain("\x1b[");
+    expect(io.stderr.text).not.toContain("\r");
+    expect(code).toBe(1);
+  }, 60_000);
+
   it("--timeout bounds each round: an AWS that answers after the deadline costs the round its timeout, not the answer's delay", async () => {
     // Every answer takes 5 s; --timeout 1 must end round 1 after about 1 s with the sources timed out.
     installTestFleet(scenario({ latencyMs: 5_000 }), new Date());

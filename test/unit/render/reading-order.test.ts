@@ -48,6 +48,16 @@ describe("reading order", () => {
     expect(text).not.toMatch(/✔ PASS +[a-z0-9]+\.[a-z]/);
   });
 
+  it("--quiet on a failing fleet: no timeline, no passing finding, no passing resource line", async () => {
+    const full = await human("fleet-burst-5xx");
+    const text = await human("fleet-burst-5xx", ["--quiet"]);
+    expect(full).toMatch(/^ +✔ i-0000000000a000001: /m); // the healthy host under a failing check
+    expect(text).toMatch(/✖ FAIL {2}ecs\.cpu-utilization/);
+    expect(text).toMatch(/^ +✖ i-0000000000a000000: /m);
+    expect(text).not.toMatch(/Timeline/);
+    expect(text).not.toMatch(/^ +✔ /m);
+  });
+
   it("times inside a one-day window print as HH:MM", () => {
     const t = timesIn({ start: "2026-11-20T11:00:00Z", end: "2026-11-20T12:00:00Z" });
     expect(t("latest 2026-11-20T11:47:00.000Z")).toBe("latest 11:47");

@@ -45,6 +45,11 @@ describe("example timelines", () => {
     const tl = buildTimeline(report, bundle.sources);
     for (const e of tl.events) expect(e.t).toBeGreaterThanOrEqual(tl.start);
     for (const e of tl.events) expect(e.t).toBeLessThanOrEqual(tl.end);
+    // The time a renderer prints (the HTML table reads `at`) is the time it draws.
+    for (const e of tl.events) expect(Date.parse(e.at), `${file}: ${e.text}`).toBe(e.t);
+    // Every source was read when the window ended (the run's clock), not days later.
+    for (const [id, r] of Object.entries(bundle.sources))
+      expect(Date.parse(r.at) - end, `${file}: ${id} read at ${r.at}`).toBeLessThanOrEqual(5 * MIN);
   });
 
   const withKills = files.filter((f) =>

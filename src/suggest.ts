@@ -20,12 +20,15 @@ export function editDistance(a: string, b: string): number {
 /** Known names close to `typed` (a third of its length, at least 2 edits), nearest first, at most 3. */
 export function suggestions(typed: string, known: readonly string[]): string[] {
   const limit = Math.max(2, Math.floor(typed.length / 3));
-  return known
-    .map((k) => ({ k, d: editDistance(typed, k) }))
-    .filter((x) => x.d <= limit && x.d > 0)
-    .sort((x, y) => x.d - y.d || x.k.localeCompare(y.k))
-    .slice(0, 3)
-    .map((x) => x.k);
+  return (
+    known
+      .map((k) => ({ k, d: editDistance(typed, k) }))
+      // Distance 0 is a case-only difference (mountpath for mountPath): the likeliest typo of all.
+      .filter((x) => x.d <= limit && x.k !== typed)
+      .sort((x, y) => x.d - y.d || x.k.localeCompare(y.k))
+      .slice(0, 3)
+      .map((x) => x.k)
+  );
 }
 
 /** " Did you mean x?" (leading space), or "" when nothing is close. */
@@ -33,4 +36,10 @@ export function didYouMean(typed: string, known: readonly string[]): string {
   const s = suggestions(typed, known);
   if (s.length === 0) return "";
   return ` Did you mean ${s.map((x) => `"${x}"`).join(" or ")}?`;
+}
+
+/** ". Did you mean x?" to close a clause mid-message, or "" when nothing is close. */
+export function didYouMeanClause(typed: string, known: readonly string[]): string {
+  const s = didYouMean(typed, known);
+  return s ? `.${s}` : "";
 }
