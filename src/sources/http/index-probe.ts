@@ -50,9 +50,17 @@ export const indexProbeSource: SourceDef<IndexProbe> = {
       return failed("unreachable", `${(e as Error).message}: pip would fail to verify the index too`);
     }
     const base = { root, timeoutMs, signal: ctx.signal, ...(ca ? { ca } : {}) };
+    // An answer that failed because the run's deadline aborted it says nothing about the index: the source
+    // then ends as the deadline's timeout (the runner's words), never as the index failing. An answer that
+    // failed before (refused, TLS) is evidence, kept when the deadline cuts only the credentials read.
+    const answered = async (p: Promise<ProbeAnswer>): Promise<ProbeAnswer> => {
+      const a = await p;
+      if (a.error && ctx.signal.aborted) throw new Error(`${a.path}: cut by the deadline`);
+      return a;
+    };
     const [anonymous, health, creds] = await Promise.all([
-      probe({ ...base, path: "/simple/" }),
-      probe({ ...base, path: "/health" }),
+      answered(probe({ ...base, path: "/simple/" })),
+      answered(probe({ ...base, path: "/health" })),
       fleetCredentials(ctx),
     ]);
     const value: IndexProbe = {
@@ -73,7 +81,7 @@ export const indexProbeSource: SourceDef<IndexProbe> = {
       },
     };
     if (creds.found)
-      value.authenticated = await probe({ ...base, path: "/simple/", auth: creds.credentials });
+      value.authenticated = await answered(probe({ ...base, path: "/simple/", auth: creds.credentials }));
     return ok(value);
   },
 };
