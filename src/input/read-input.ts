@@ -19,7 +19,7 @@ import { Socket } from "node:net";
 import { promisify } from "node:util";
 import { UsageError } from "../errors.js";
 
-const MIB = 1024 * 1024;
+export const MIB = 1024 * 1024;
 
 /**
  * A config file holds a target, thresholds and a few settings: a few KB. 1 MiB is hundreds of times

@@ -5,11 +5,14 @@
  * REPLACES the built-in trust store for the calls it applies to; NODE_EXTRA_CA_CERTS is node's own way to
  * add to it instead, and keeps working.
  */
-import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { createSecureContext, type SecureContext } from "node:tls";
 import { UsageError } from "../../errors.js";
+import { inputDeadline, MIB, readInput } from "../../input/read-input.js";
+
+/** A CA bundle's size limit: a system-wide bundle is ~220 kB (140 certificates); 4 MiB is ~20 of them. */
+export const MAX_CA_BUNDLE_BYTES = 4 * MIB;
 
 export interface CaBundle {
   /** The file, as the setting names it (~ expanded). */
@@ -42,9 +45,21 @@ export async function readCaBundle(
   const file = expandPath(path, env);
   let pem: string;
   try {
-    pem = await readFile(file, "latin1");
+    // Bounded like every input (issue 26): a FIFO or /dev/zero named as the bundle ends with words.
+    pem = (
+      await readInput(file, {
+        flag: from,
+        what: "a CA bundle",
+        maxBytes: MAX_CA_BUNDLE_BYTES,
+        limitName: "MAX_CA_BUNDLE_BYTES",
+        ...inputDeadline(),
+      })
+    ).toString("latin1");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const os = (e as { cause?: NodeJS.ErrnoException }).cause ?? (e as NodeJS.ErrnoException);
+    // Over the size or time limit: readInput's words (the limit named) stand.
+    if (e instanceof UsageError && !os.code) throw e;
+    const code = os.code ?? (e as Error).message;
     throw new UsageError(`${from}: cannot read the CA bundle ${file} (${code})`, from);
   }
   if (!PEM_CERT.test(pem))

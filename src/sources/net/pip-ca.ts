@@ -17,7 +17,7 @@
  * Not followed: pip's "base" file (sys.base_prefix/pip.conf: needs the interpreter), Windows locations.
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { inputDeadline, MIB, readInput } from "../../input/read-input.js";
 import { homedir, platform } from "node:os";
 import { join } from "node:path";
 import { readCaBundle, type CaBundle } from "./ca-bundle.js";
@@ -73,6 +73,9 @@ export function certInPipConf(text: string): { global?: string; install?: string
   return out;
 }
 
+/** A pip config file's size limit (a real one is a few hundred bytes). */
+export const MAX_PIP_CONF_BYTES = 1 * MIB;
+
 /** Where pip's CA bundle would come from, without reading the bundle: undefined = pip's default store. */
 export async function pipCaSetting(env: NodeJS.ProcessEnv = process.env): Promise<PipCaSetting | undefined> {
   for (const name of ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PIP_CERT"]) {
@@ -84,9 +87,17 @@ export async function pipCaSetting(env: NodeJS.ProcessEnv = process.env): Promis
   for (const file of pipConfigFiles(env)) {
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      text = (
+        await readInput(file, {
+          flag: "pip.conf",
+          what: "a pip config file",
+          maxBytes: MAX_PIP_CONF_BYTES,
+          limitName: "MAX_PIP_CONF_BYTES",
+          ...inputDeadline(),
+        })
+      ).toString("utf8");
     } catch {
-      continue; // pip reads only the files that exist
+      continue; // pip reads only the files that exist (and ours must end: a FIFO or /dev/zero is skipped)
     }
     const c = certInPipConf(text);
     if (c.global) global = { path: c.global, from: `cert in [global] of ${file}` };
