@@ -8,7 +8,7 @@
  * completed") event closes it. A closed one that happened in the window is a warn with the recovery time.
  */
 import { defineCheck, renderMessage } from "../model.js";
-import { placementFill } from "../capacity-targets.js";
+import { fleetHostCount, placementFill } from "../capacity-targets.js";
 import type { Status } from "../model.js";
 import { SERVICE, type EcsServiceEvent } from "../../sources/aws/types.js";
 import { need } from "../series.js";
@@ -50,7 +50,7 @@ export const EVENT_RULES: readonly EventRule[] = [
     re: /unable to stop or start tasks during a deployment/i,
     status: "fail",
     what: "stuck deployment",
-    hint: "The deployment cannot proceed within minimumHealthyPercent/maximumPercent: with one task per instance and no spare instance, allow maximumPercent 200 or minimumHealthyPercent below 100, or add an instance (stack `--max-instances`).",
+    hint: "The deployment cannot proceed within minimumHealthyPercent/maximumPercent: with one task per instance and no spare instance, allow maximumPercent 200 or minimumHealthyPercent below 100, or add a spare instance: {{spare}} (stack `--max-instances`, Terraform: the auto-scaling group's maximum).",
   },
   {
     // "(service s) (deployment d) deployment failed: tasks failed to start." and the circuit breaker's rollback.
@@ -166,7 +166,15 @@ export const ecsServiceEvents = defineCheck({
       message: h.closedAt ? `${h.e.message} — recovered: steady state at ${h.closedAt}` : describeOpen(h),
     }));
     // The placement hint names the capacity model's targets for this service's tasks on the fleet's hosts.
-    const fill = placementFill(evidence, svc.taskDefinition, svc.desiredCount);
+    const hosts = fleetHostCount(evidence);
+    const fill = {
+      ...placementFill(evidence, svc.taskDefinition, svc.desiredCount),
+      // A rolling replacement needs room for one more task than runs: one host more than the fleet has.
+      spare:
+        hosts !== undefined
+          ? `${hosts + 1} instances where ${hosts} run now (\`--max-instances ${hosts + 1}\`)`
+          : "one more than the fleet runs (its instances were not read)",
+    };
     const hints = [...new Set(relevant.map((h) => renderMessage(h.rule.hint, fill)))];
     const data = {
       open: open.length,

@@ -197,6 +197,31 @@ describe("ECS placement: the type with more slots, the hosts for the desired tas
     );
   });
 
+  it("ecs.service-events: a stuck deployment names the spare instance it needs", () => {
+    const stuck = (types: string[] | undefined) =>
+      hintsOf(
+        run(
+          c(ecsServiceEvents),
+          ev({
+            "ecs.service": service({
+              events: [
+                {
+                  at: "2026-11-20T11:50:00.000Z",
+                  message:
+                    "(service pypiserver) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.",
+                },
+              ],
+            }),
+            ...(types ? { "fleet.instances": instances(types) } : {}),
+          }),
+        ),
+      );
+    expect(stuck(["c6a.large", "c6a.large"])).toContain(
+      "add a spare instance: 3 instances where 2 run now (`--max-instances 3`)",
+    );
+    expect(stuck(undefined)).toContain("one more than the fleet runs (its instances were not read)");
+  });
+
   it("ecs.running-tasks: short of desired names the same targets; scaled to zero names the task count", () => {
     const short = run(
       c(ecsRunningTasks),
