@@ -31,7 +31,7 @@ const MESSAGES = {
   blocked:
     "{{blockedMean}} tasks blocked in uninterruptible sleep on average (peak {{blockedMax}}{{nfsPart}}) on {{cpus}} CPUs, at or above {{blockedLimit}} per CPU, while iowait is {{mean}} %: requests are stuck on disk or NFS (NFS metadata waits do not show as iowait)",
   "nfs-workers":
-    "{{nfsMean}} of {{workers}} gunicorn workers waiting on NFS on average (in every one of {{samples}} samples, peak {{nfsMax}}), at or above {{nfsLimit}} % of the workers, while iowait is {{mean}} %: requests hang on EFS (NFS waits sleep in rpc_wait_bit_killable and never show as iowait)",
+    "{{nfsMean}} threads waiting on NFS on average against {{workers}} gunicorn workers on the host (a worker's threads count apart, so it can exceed them) (in every one of {{samples}} samples, peak {{nfsMax}}), at or above {{nfsLimit}} % of the workers, while iowait is {{mean}} %: requests hang on EFS (NFS waits sleep in rpc_wait_bit_killable and never show as iowait)",
   ok: "iowait {{mean}} % on average (peak {{max}} %) over {{samples}} one-second samples, below {{limit}} %; {{blockedMean}} blocked tasks on average on {{cpus}} CPUs ({{blockedFrom}})",
 };
 

@@ -70,7 +70,7 @@ describe("host rows of issue 19", () => {
     const ev = host({ blocked: "4/4 4/4 4/4 4/4 4/4", nproc: 8, gunicorn: [5, 4] });
     const io = run("host.iowait", ev);
     expect(io).toMatchObject({ status: "fail", messageId: "nfs-workers" });
-    expect(io.message).toMatch(/4 of 4 gunicorn workers waiting on NFS/);
+    expect(io.message).toMatch(/4 threads waiting on NFS on average against 4 gunicorn workers on the host/);
     const mount = run("host.efs-mount", ev);
     expect(mount).toMatchObject({ status: "fail", messageId: "hung" });
     expect(mount.message).toMatch(/waited in the NFS client in every one of 5 samples/);
