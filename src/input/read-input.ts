@@ -43,6 +43,18 @@ export const MAX_BUNDLE_BYTES = 256 * MIB;
  * .netrc is ~1.5 MB. 16 MiB is ten times that.
  */
 export const MAX_CREDS_FILE_BYTES = 16 * MIB;
+
+/** `--replay FILE` (doctor and size): an evidence bundle, at most MAX_BUNDLE_BYTES, within the run's --timeout. */
+export function replayBundleSpec(deadlineAt: number): InputSpec {
+  return {
+    flag: "--replay",
+    what: "an evidence bundle",
+    maxBytes: MAX_BUNDLE_BYTES,
+    limitName: "MAX_BUNDLE_BYTES",
+    deadlineAt,
+    deadlineName: "--timeout",
+  };
+}
 /**
  * How long a command without `--timeout` (deploy, synth, diff) waits for a FIFO, a terminal or standard
  * input to deliver its input; commands with `--timeout` wait at most that long. The same 30 s a FIFO

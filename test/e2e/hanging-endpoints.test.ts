@@ -3,56 +3,13 @@
 // and never answers, answers after the deadline, or trickles one byte at a time. Every run must end with
 // exit 3 in about its --timeout, naming the endpoint — and the process itself must end (no socket left
 // holding it open), so the wall time measured is the process's, start to exit.
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LoopbackFault } from "../fixtures/aws/loopback.mjs";
+import { runAgainstLoopback } from "../helpers/loopback-cli.js";
 
-const root = join(import.meta.dirname, "..", "..");
-const home = mkdtempSync(join(tmpdir(), "pypictl-hang-"));
-
-interface Run {
-  code: number | null;
-  wallMs: number;
-  stdout: string;
-  stderr: string;
-  url: string;
-}
-
-/** Run the CLI against a loopback fleet with `fault`; kill it (and fail) if it outlives `killAfterMs`. */
-async function run(args: string[], fault: LoopbackFault, killAfterMs = 40_000): Promise<Run> {
-  const { startLoopbackAws } = await import("../fixtures/aws/loopback.mjs");
-  const { scenario } = await import("../fixtures/aws/sim.mjs");
-  const fake = await startLoopbackAws(scenario({}), { fault });
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    NO_COLOR: "1",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    ...fake.env,
-  };
-  const started = Date.now();
-  const child = spawn(process.execPath, [join(root, "bin", "pypictl"), ...args], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const killer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-  try {
-    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-    return { code, wallMs: Date.now() - started, stdout, stderr, url: fake.url };
-  } finally {
-    clearTimeout(killer);
-    child.kill("SIGKILL");
-    await fake.close();
-  }
-}
+/** The CLI against the loopback fleet with `fault` (test/helpers/loopback-cli.ts). */
+const run = (args: string[], fault: LoopbackFault, killAfterMs = 40_000) =>
+  runAgainstLoopback(args, fault, killAfterMs);
 
 const MODES: LoopbackFault[] = [
   { mode: "hang" },

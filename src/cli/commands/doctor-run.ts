@@ -55,7 +55,7 @@ import { ProgressLine } from "../progress.js";
 import { callCounts, callsBetween } from "../../sources/aws/call-log.js";
 import { AwsClientPool } from "../../sources/aws/pool.js";
 import {
-  MAX_BUNDLE_BYTES,
+  replayBundleSpec,
   MAX_CONFIG_BYTES,
   inputDeadline,
   readInput,
@@ -174,14 +174,7 @@ interface Prepared {
  * MAX_BUNDLE_BYTES, and a FIFO or device no longer than the run's --timeout (issue 26).
  */
 async function readReplayBundle(file: string, name: string, deadlineAt: number): Promise<EvidenceBundle> {
-  const bytes = await readInput(file, {
-    flag: "--replay",
-    what: "an evidence bundle",
-    maxBytes: MAX_BUNDLE_BYTES,
-    limitName: "MAX_BUNDLE_BYTES",
-    deadlineAt,
-    deadlineName: "--timeout",
-  });
+  const bytes = await readInput(file, replayBundleSpec(deadlineAt));
   return parseBundle(bytes, name);
 }
 

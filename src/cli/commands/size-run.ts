@@ -5,7 +5,7 @@
  * 0 for a report (1 when its verdict is named in --fail-on), 2 for bad input, 3 when the fleet could not be
  * read well enough to size it.
  */
-import { MAX_BUNDLE_BYTES, readInput } from "../../input/read-input.js";
+import { readInput, replayBundleSpec } from "../../input/read-input.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Io, err, out } from "../io.js";
@@ -143,14 +143,7 @@ function kindOf(t: Target, terraform: boolean): FleetKind {
 async function replayInput(file: string, deadlineAt: number): Promise<Input> {
   const path = resolveSizeReplay(file);
   // At most MAX_BUNDLE_BYTES; a FIFO or device no longer than the run's --timeout.
-  const bytes = await readInput(path, {
-    flag: "--replay",
-    what: "an evidence bundle",
-    maxBytes: MAX_BUNDLE_BYTES,
-    limitName: "MAX_BUNDLE_BYTES",
-    deadlineAt,
-    deadlineName: "--timeout",
-  });
+  const bytes = await readInput(path, replayBundleSpec(deadlineAt));
   const { parseBundle } = await import("../../evidence/bundle.js");
   const bundle = parseBundle(bytes, file);
   if (!(SIZE_SOURCE_ID in bundle.sources))
