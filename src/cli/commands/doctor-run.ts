@@ -104,6 +104,7 @@ async function renderListing(listing: Listing, flags: DoctorFlags, format: Forma
       if (json) return (await import("../render/catalogue-json.js")).renderCheckListJson(CHECKS);
       return (await import("../render/catalogue.js")).renderCheckList(CHECKS, {
         color: flags.output === undefined && useColor(io, io.stdout, flags.color),
+        width: reportWidth(io.stdout, io.env, flags.output),
       });
     case "explain":
       if (json) return (await import("../render/catalogue-json.js")).renderExplainJson(flags.explain!);

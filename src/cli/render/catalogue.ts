@@ -4,21 +4,31 @@ import { RETIRED_CHECKS, findCheck } from "../../checks/registry.js";
 import type { Check } from "../../checks/model.js";
 import { hintTemplateText } from "../../checks/docs.js";
 import { unknownCheck } from "./catalogue-unknown.js";
+import { DEFAULT_WIDTH, wrapLine } from "./wrap.js";
 
-export function renderCheckList(checks: readonly Check[], opts: { color: boolean }): string {
+export function renderCheckList(checks: readonly Check[], opts: { color: boolean; width?: number }): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const width = Math.max(...checks.map((k) => k.id.length), 10);
+  const cols = opts.width ?? DEFAULT_WIDTH;
   const lines: string[] = [];
   for (const k of checks) {
-    lines.push(
-      `${c.bold(k.id.padEnd(width))}  ${k.title}  ${c.dim(`[${k.scope}; ${k.playbooks.join(", ")}]`)}`,
-    );
+    // Wrapped to the terminal (80 columns off one), continuation lines under the title.
+    const row = `${c.bold(k.id.padEnd(width))}  ${k.title}  ${c.dim(`[${k.scope}; ${k.playbooks.join(", ")}]`)}`;
+    lines.push(...wrapLine(row, width + 2, cols));
     for (const [name, t] of Object.entries(k.thresholds))
-      lines.push(c.dim(`${" ".repeat(width + 2)}${name} = ${t.default} ${t.unit}`));
+      lines.push(
+        ...wrapLine(`${" ".repeat(width + 2)}${name} = ${t.default} ${t.unit}`, width + 4, cols).map((l) =>
+          c.dim(l),
+        ),
+      );
   }
   lines.push(
     "",
-    `${checks.length} checks. pypictl doctor --explain <id> for details; docs/checks.md lists them all.`,
+    ...wrapLine(
+      `${checks.length} checks. pypictl doctor --explain <id> for details; docs/checks.md lists them all.`,
+      0,
+      cols,
+    ),
   );
   return `${lines.join("\n")}\n`;
 }
