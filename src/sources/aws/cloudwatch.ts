@@ -3,7 +3,12 @@
  * each, NextToken pages merged), each with the full dimension set the metric is published with
  * (FACTS §3/§4: ECS needs ClusterName AND ServiceName; ALB LoadBalancer=app/…; TargetGroup for host counts).
  */
-import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import {
+  GetMetricDataCommand,
+  type CloudWatchClient,
+  type GetMetricDataCommandOutput,
+  type MetricDataQuery,
+} from "@aws-sdk/client-cloudwatch";
 import { ok, type SourceResult } from "../model.js";
 import type { GatherContext, GatherPlan, SourceDef } from "../context.js";
 import type { Window } from "../../window.js";
@@ -75,6 +80,34 @@ export function queriesPerCall(pointsPerSeries: number): number {
     1,
     Math.min(MAX_QUERIES_PER_CALL, Math.floor(MAX_DATAPOINTS_PER_CALL / Math.max(1, pointsPerSeries))),
   );
+}
+
+/**
+ * The pages of one GetMetricData call, NextToken followed, oldest points first. `onCall` runs before each
+ * request (a call that fails counts too). Shared by doctor's metrics and size's long-window load.
+ */
+export async function* metricDataPages(
+  cw: CloudWatchClient,
+  queries: MetricDataQuery[],
+  window: { start: Date; end: Date; signal: AbortSignal },
+  onCall: () => void = () => {},
+): AsyncGenerator<GetMetricDataCommandOutput> {
+  let NextToken: string | undefined;
+  do {
+    onCall();
+    const r = await cw.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: queries,
+        StartTime: window.start,
+        EndTime: window.end,
+        ScanBy: "TimestampAscending",
+        ...(NextToken ? { NextToken } : {}),
+      }),
+      { abortSignal: window.signal },
+    );
+    yield r;
+    NextToken = r.NextToken;
+  } while (NextToken);
 }
 
 /** The GetMetricData calls a plan of `series` series over `window` costs (the documented call budget). */
@@ -267,18 +300,7 @@ export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<Me
   const cw = queries.length > 0 ? await clientsOf(ctx).cloudwatch() : undefined;
 
   const fetchBatch = async (batch: MetricDataQuery[]): Promise<void> => {
-    let NextToken: string | undefined;
-    do {
-      const r = await cw!.send(
-        new GetMetricDataCommand({
-          MetricDataQueries: batch,
-          StartTime: start,
-          EndTime: end,
-          ScanBy: "TimestampAscending",
-          ...(NextToken ? { NextToken } : {}),
-        }),
-        { abortSignal: ctx.signal },
-      );
+    for await (const r of metricDataPages(cw!, batch, { start, end, signal: ctx.signal })) {
       for (const res of r.MetricDataResults ?? []) {
         if (!res.Id) continue;
         let m = points.get(res.Id);
@@ -299,8 +321,7 @@ export async function gatherMetrics(ctx: GatherContext): Promise<SourceResult<Me
           messages.push(`${res.Label ?? res.Id}: ${msg.Code ?? ""} ${msg.Value ?? ""}`.trim());
       }
       for (const msg of r.Messages ?? []) messages.push(`${msg.Code ?? ""} ${msg.Value ?? ""}`.trim());
-      NextToken = r.NextToken;
-    } while (NextToken);
+    }
   };
 
   /** Why each failed query failed, in words; the first failure of the run is kept for the all-failed case. */

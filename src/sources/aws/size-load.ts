@@ -6,14 +6,19 @@
  * 5-minute CPU is 3 calls. The period is the finest CloudWatch still keeps for the whole window
  * (src/capacity/evidence.ts resolutionFor); EC2 series are 5-minute at least (basic monitoring, FACTS §9).
  */
-import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { ok, type SourceResult } from "../model.js";
 import type { GatherContext, SourceDef } from "../context.js";
 import type { Target } from "../target/model.js";
 import { AWS_SOURCE_IDS, FILE_SYSTEM, INSTANCES, SERVICE, TARGETS, loadBalancerDimension } from "./types.js";
 import { clientsOf, fleetOf, mapLimit } from "./shared.js";
 import { classifyError } from "../classify.js";
-import { MAX_DATAPOINTS_PER_CALL, MAX_QUERIES_PER_CALL, METRIC_CALL_CONCURRENCY } from "./cloudwatch.js";
+import {
+  MAX_DATAPOINTS_PER_CALL,
+  MAX_QUERIES_PER_CALL,
+  METRIC_CALL_CONCURRENCY,
+  metricDataPages,
+} from "./cloudwatch.js";
 import {
   SIZE_SOURCE_ID,
   resolutionFor,
@@ -191,20 +196,14 @@ export async function gatherSizeLoad(
   let firstFailure: unknown;
   const cw = planned.length > 0 ? await clientsOf(ctx).cloudwatch() : undefined;
   await mapLimit(calls, METRIC_CALL_CONCURRENCY, async (call) => {
-    let NextToken: string | undefined;
     try {
-      do {
-        callCount++;
-        const r = await cw!.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: call.map((c) => c.query),
-            StartTime: start,
-            EndTime: end,
-            ScanBy: "TimestampAscending",
-            ...(NextToken ? { NextToken } : {}),
-          }),
-          { abortSignal: ctx.signal },
-        );
+      const pages = metricDataPages(
+        cw!,
+        call.map((c) => c.query),
+        { start, end, signal: ctx.signal },
+        () => callCount++,
+      );
+      for await (const r of pages) {
         for (const res of r.MetricDataResults ?? []) {
           const p = res.Id ? byId.get(res.Id) : undefined;
           if (!p) continue;
@@ -218,8 +217,7 @@ export async function gatherSizeLoad(
           if (res.StatusCode && res.StatusCode !== "Complete" && s.status === "Complete")
             s.status = res.StatusCode;
         }
-        NextToken = r.NextToken;
-      } while (NextToken);
+      }
     } catch (e) {
       firstFailure ??= e;
       const f = classifyError(e, "cloudwatch:GetMetricData");
