@@ -5,7 +5,7 @@
 // holding it open), so the wall time measured is the process's, start to exit.
 import { describe, expect, it } from "vitest";
 import type { LoopbackFault } from "../fixtures/aws/loopback.mjs";
-import { runAgainstLoopback } from "../helpers/loopback-cli.js";
+import { LOOPBACK_FLEET_ARGS, runAgainstLoopback } from "../helpers/loopback-cli.js";
 
 /** The CLI against the loopback fleet with `fault` (test/helpers/loopback-cli.ts). */
 const run = (args: string[], fault: LoopbackFault, killAfterMs = 40_000) =>
@@ -19,16 +19,7 @@ const MODES: LoopbackFault[] = [
 
 /** Node's start-up and the CLI's module loading on a loaded 2-core machine, on top of --timeout. */
 const SLACK_MS = 4_000;
-const FLEET = [
-  "--cluster",
-  "pypiserver",
-  "--service",
-  "pypiserver",
-  "--file-system-id",
-  "fs-0123456789abcdef0",
-  "--region",
-  "eu-west-1",
-];
+const FLEET = LOOPBACK_FLEET_ARGS;
 
 describe.concurrent("hanging AWS endpoints end the run in about its --timeout", () => {
   for (const fault of MODES) {

@@ -4,7 +4,7 @@
 // only CloudWatch's checks fail, naming the limit, the operation and the endpoint; the rest is judged.
 import { describe, expect, it } from "vitest";
 import type { LoopbackFault } from "../fixtures/aws/loopback.mjs";
-import { runAgainstLoopback } from "../helpers/loopback-cli.js";
+import { LOOPBACK_FLEET_ARGS, runAgainstLoopback } from "../helpers/loopback-cli.js";
 
 /** Node's start-up and the CLI's module loading on a loaded 2-core machine, on top of --timeout. */
 const SLACK_MS = 4_000;
@@ -13,16 +13,7 @@ const SLACK_MS = 4_000;
 const run = (args: string[], fault: LoopbackFault, killAfterMs = 60_000) =>
   runAgainstLoopback(args, fault, killAfterMs);
 
-const FLEET = [
-  "--cluster",
-  "pypiserver",
-  "--service",
-  "pypiserver",
-  "--file-system-id",
-  "fs-0123456789abcdef0",
-  "--region",
-  "eu-west-1",
-];
+const FLEET = LOOPBACK_FLEET_ARGS;
 
 interface Finding {
   checkId: string;

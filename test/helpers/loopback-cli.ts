@@ -13,6 +13,18 @@ import type { LoopbackFault } from "../fixtures/aws/loopback.mjs";
 const root = join(import.meta.dirname, "..", "..");
 const home = mkdtempSync(join(tmpdir(), "pypictl-loopback-cli-"));
 
+/** The simulated fleet's identity flags (the ids test/fixtures/aws/sim.mjs answers for). */
+export const LOOPBACK_FLEET_ARGS = [
+  "--cluster",
+  "pypiserver",
+  "--service",
+  "pypiserver",
+  "--file-system-id",
+  "fs-0123456789abcdef0",
+  "--region",
+  "eu-west-1",
+];
+
 export interface LoopbackRun {
   code: number | null;
   wallMs: number;
