@@ -240,8 +240,8 @@ async function runOne(
         // After the abort only evidence is kept; a source's own failure ("Request aborted") says less than
         // the deadline's words (which deadline, what it was waiting on).
         (r) => (timedOut && !r.ok ? timedOut : r),
-        (err: unknown) =>
-          timedOut ?? (controller.signal.aborted ? failed("timeout", why()) : classifyError(err)),
+        // Only the deadline's timer aborts: after it, `timedOut` holds its words.
+        (err: unknown) => timedOut ?? classifyError(err),
       ),
       deadline,
     ]);
