@@ -28,7 +28,7 @@ export const EXIT_TABLE: readonly ExitCodeRow[] = [
   {
     code: EXIT.incomplete,
     meaning:
-      "diagnosis incomplete: some checks could not be evaluated (error), none failed — or an endpoint could not be reached at all (AWS for doctor, the index for creds --check: network, DNS, TLS, proxy, throttling)",
+      "diagnosis incomplete: some checks could not be evaluated (error), none failed — or an endpoint could not be reached at all (AWS for doctor, size, creds and the deploy commands, the index for creds --check: network, DNS, TLS, proxy, throttling)",
   },
   {
     code: EXIT.internal,

@@ -8,6 +8,7 @@ import { examplesHelp } from "./help/examples.js";
 import { registerCompletion } from "./commands/completion.js";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
 import { IncompleteError, UsageError, errorMessage } from "../errors.js";
+import { DeclinedError, InfraError } from "../infra/errors.js";
 import { TOOL_VERSION } from "../version.js";
 import { guardOutputStreams, isOsError, osErrorText } from "./os-errors.js";
 import { registerDoctor } from "./commands/doctor.js";
@@ -103,6 +104,12 @@ export async function runCli(argv: readonly string[], io: Io = processIo()): Pro
     if (e instanceof IncompleteError) {
       err(io, `pypictl: ${e.message}\n`);
       return EXIT.incomplete;
+    }
+    // deploy/diff/destroy: the operation failed or was declined (a toolkit failure, a stack that cannot be
+    // read, a "no" at the prompt): exit 1 with its words, wherever in the command it was thrown.
+    if (e instanceof InfraError || e instanceof DeclinedError) {
+      err(io, `pypictl: ${e.message}\n`);
+      return EXIT.failed;
     }
     // An OS error no command turned into its own words (a file name too long, a full disk): the file and
     // the errno in words, exit 2 like every other file that cannot be read or written.

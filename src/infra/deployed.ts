@@ -10,13 +10,17 @@ import {
   GetTemplateCommand,
   type CloudFormationClient,
 } from "@aws-sdk/client-cloudformation";
-import { CredentialsError } from "../errors.js";
+import { CredentialsError, IncompleteError } from "../errors.js";
+import { classifyError } from "../sources/classify.js";
 import { CREDENTIALS_HELP, InfraError } from "./errors.js";
 import type { PypiServerStackProps } from "./props.js";
 import { RECORDED_PROPS_OUTPUT, decodeRecordedProps } from "./recorded-props.js";
 import type { TemplateJson } from "./stateful.js";
 import { propsFromTemplate } from "./template-props.js";
 import { deleteFailedResources, type Leftover } from "./failed-create.js";
+
+/** Failure kinds that mean AWS was not reached, rather than that it said no. */
+const UNREACHED: ReadonlySet<string> = new Set(["unreachable", "timeout", "throttled"]);
 
 export type DeployedStack =
   | {
@@ -70,6 +74,12 @@ function fail(stackName: string, e: unknown, call: string): never {
     throw new CredentialsError(
       `no usable AWS credentials and region to read the deployed stack ${stackName}: no region.\n${CREDENTIALS_HELP}`,
       "--region",
+    );
+  // AWS not reached (network, DNS, TLS, proxy, no answer in time, throttling): exit 3, as doctor says it.
+  const c = classifyError(e, call);
+  if (!c.ok && UNREACHED.has(c.kind))
+    throw new IncompleteError(
+      `cannot read the deployed stack ${stackName} (${call}): ${c.message}. pypictl starts a deploy from the deployed props and does not guess them: check the network, --region and AWS_ENDPOINT_URL*, then run again.`,
     );
   const denied = /AccessDenied|not authorized/i.test(`${name} ${message}`);
   throw new InfraError(

@@ -249,6 +249,50 @@ describe("not bootstrapped (fake AWS endpoint of a fresh account)", () => {
   });
 });
 
+describe("the deployed stack cannot be read", () => {
+  let server: Server;
+  beforeAll(async () => {
+    // CloudFormation (query protocol) refusing DescribeStacks, as IAM answers a policy without it.
+    server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(403, { "content-type": "text/xml" });
+        res.end(
+          "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DescribeStacks</Message></Error><RequestId>1</RequestId></ErrorResponse>",
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  const env = (url: string) =>
+    isolateAwsEnv({
+      AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE",
+      AWS_SECRET_ACCESS_KEY: "fake",
+      AWS_REGION: "eu-west-1",
+      AWS_ENDPOINT_URL: url,
+    });
+
+  it("diff, access denied: exit 1 naming the permissions, not an internal error", async () => {
+    env(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const io = captureIo({}, { cwd: dir });
+    expect(await runCli(["diff", "--allow-http"], io), io.stderr.text).toBe(1);
+    expect(io.stderr.text).toMatch(
+      /cannot read the deployed stack pypiserver \(DescribeStacks\): AccessDenied/,
+    );
+    expect(io.stderr.text).not.toMatch(/internal error|this is a bug/);
+  });
+
+  it("diff, AWS not reached (connection refused): exit 3, as doctor", async () => {
+    env("http://127.0.0.1:9");
+    const io = captureIo({}, { cwd: dir });
+    expect(await runCli(["diff", "--allow-http"], io), io.stderr.text).toBe(3);
+    expect(io.stderr.text).toMatch(
+      /cannot read the deployed stack pypiserver \(DescribeStacks\): cannot reach/,
+    );
+  });
+});
+
 describe("deploy against a fake AWS endpoint (bootstrapped account)", () => {
   const outputs = {
     [STACK_OUTPUT_KEYS.cluster]: "pypiserver-Cluster-1",

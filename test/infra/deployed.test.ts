@@ -22,7 +22,7 @@ import { layerProps, parseResets } from "../../src/infra/layers.js";
 import { propsFromTemplate } from "../../src/infra/template-props.js";
 import type { TemplateJson } from "../../src/infra/stateful.js";
 import { resolveProps, type PypiServerStackProps } from "../../src/infra/props.js";
-import { CredentialsError, UsageError } from "../../src/errors.js";
+import { CredentialsError, IncompleteError, UsageError } from "../../src/errors.js";
 import { InfraError } from "../../src/infra/errors.js";
 import { synth } from "./helpers.js";
 import { CERT_TLS, DOCKER_HUB_CREDENTIAL, KEPT } from "./matrix.js";
@@ -120,7 +120,20 @@ describe("readDeployedStack", () => {
   it("throttling and a failed GetTemplate stop the command too; expired credentials are a usage error (exit 2)", async () => {
     strict();
     cfnMock.on(DescribeStacksCommand).rejects(sdkError("Throttling", "Rate exceeded"));
-    await expect(readDeployedStack(client, "pypiserver")).rejects.toThrow(/Throttling: Rate exceeded/);
+    const throttled = await readDeployedStack(client, "pypiserver").catch((x: unknown) => x);
+    // AWS not reached (throttled, no answer, refused) is exit 3 as in doctor, not a failed deploy.
+    expect(throttled).toBeInstanceOf(IncompleteError);
+    expect(String(throttled)).toMatch(/Throttling: Rate exceeded/);
+    cfnMock.reset();
+    strict();
+    cfnMock
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }));
+    const refused = await readDeployedStack(client, "pypiserver").catch((x: unknown) => x);
+    expect(refused).toBeInstanceOf(IncompleteError);
+    expect(String(refused)).toMatch(
+      /cannot read the deployed stack pypiserver \(DescribeStacks\): cannot reach/,
+    );
     cfnMock.reset();
     strict();
     cfnMock.on(DescribeStacksCommand).resolves(stack("CREATE_COMPLETE"));

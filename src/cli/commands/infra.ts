@@ -423,19 +423,6 @@ async function loadToolkit() {
   return importWithCdk(() => import("../../infra/toolkit.js"));
 }
 
-/** Toolkit failures that are not usage errors: print, exit 1. Usage/credential errors go to runCli (exit 2). */
-async function guarded(io: Io, fn: () => Promise<number>): Promise<number> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof DeclinedError || e instanceof InfraError) {
-      err(io, `pypictl: ${errorMessage(e)}\n`);
-      return EXIT.failed;
-    }
-    throw e;
-  }
-}
-
 /** The stateful changes between the deployed template and the new one that the flags do not allow. */
 function guardedChanges(
   deployed: DeployedStack | undefined,
@@ -555,40 +542,38 @@ export async function synthAction(flags: SynthFlags, io: Io): Promise<number> {
     template: readDeployed,
   });
   if (plan) err(io, formatPlan(run.stackName, plan));
-  return guarded(io, async () => {
-    let template: Record<string, unknown>;
-    if (!needsEnvironment(run.props)) {
-      // Nothing to look up: synthesize directly, without loading toolkit-lib and the AWS SDK.
-      enableCompileCache();
-      const { synthLocal } = await importWithCdk(() => import("../../infra/synth.js"));
-      // The region a deploy would use (--region, config, AWS_REGION): ALB access logs bind the stack to it.
-      const local = await synthLocal({
-        ...run,
-        region: run.region ?? io.env.AWS_REGION,
-        validate: flags.validate === true,
-      });
-      for (const w of local.warnings) err(io, `warning: ${w}\n`);
-      template = local.template;
-    } else {
-      const tk = await loadToolkit();
-      const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose });
-      template = await tk.synthTemplate(host, { ...run, validate: flags.validate === true });
-    }
-    const text = `${JSON.stringify(template, null, 2)}\n`;
-    const file = synthOutput(flags);
-    if (file) {
-      const path = resolve(io.cwd, file);
-      await mkdir(dirname(path), { recursive: true });
-      await writeAtomic(path, text, { flag: "--output" });
-      err(
-        io,
-        `Template of stack ${run.stackName} written to ${file} (${Object.keys((template.Resources as object) ?? {}).length} resources).\n`,
-      );
-    } else {
-      out(io, text);
-    }
-    return EXIT.ok;
-  });
+  let template: Record<string, unknown>;
+  if (!needsEnvironment(run.props)) {
+    // Nothing to look up: synthesize directly, without loading toolkit-lib and the AWS SDK.
+    enableCompileCache();
+    const { synthLocal } = await importWithCdk(() => import("../../infra/synth.js"));
+    // The region a deploy would use (--region, config, AWS_REGION): ALB access logs bind the stack to it.
+    const local = await synthLocal({
+      ...run,
+      region: run.region ?? io.env.AWS_REGION,
+      validate: flags.validate === true,
+    });
+    for (const w of local.warnings) err(io, `warning: ${w}\n`);
+    template = local.template;
+  } else {
+    const tk = await loadToolkit();
+    const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose });
+    template = await tk.synthTemplate(host, { ...run, validate: flags.validate === true });
+  }
+  const text = `${JSON.stringify(template, null, 2)}\n`;
+  const file = synthOutput(flags);
+  if (file) {
+    const path = resolve(io.cwd, file);
+    await mkdir(dirname(path), { recursive: true });
+    await writeAtomic(path, text, { flag: "--output" });
+    err(
+      io,
+      `Template of stack ${run.stackName} written to ${file} (${Object.keys((template.Resources as object) ?? {}).length} resources).\n`,
+    );
+  } else {
+    out(io, text);
+  }
+  return EXIT.ok;
 }
 
 export async function diffAction(flags: DiffFlags, io: Io): Promise<number> {
@@ -601,28 +586,26 @@ export async function diffAction(flags: DiffFlags, io: Io): Promise<number> {
   });
   err(io, formatPlan(run.stackName, plan!));
   const tk = await loadToolkit();
-  return guarded(io, async () => {
-    const host = new tk.PypictlIoHost({
-      sink: sinkFor(io, true),
-      verbose: flags.verbose,
-      resultsToStdout: true,
-      diff: true,
-    });
-    const changed = await tk.diffStack(host, {
-      ...run,
-      beforeDiff: async (template) => {
-        for (const c of guardedChanges(deployed, template, []))
-          err(io, `warning: \`pypictl deploy\` would stop here: ${c.message}\n`);
-      },
-    });
-    err(
-      io,
-      changed
-        ? `Stack ${run.stackName}: differences found (pypictl deploy applies them).\n`
-        : `Stack ${run.stackName}: no differences.\n`,
-    );
-    return changed && flags.failOnDiff ? EXIT.failed : EXIT.ok;
+  const host = new tk.PypictlIoHost({
+    sink: sinkFor(io, true),
+    verbose: flags.verbose,
+    resultsToStdout: true,
+    diff: true,
   });
+  const changed = await tk.diffStack(host, {
+    ...run,
+    beforeDiff: async (template) => {
+      for (const c of guardedChanges(deployed, template, []))
+        err(io, `warning: \`pypictl deploy\` would stop here: ${c.message}\n`);
+    },
+  });
+  err(
+    io,
+    changed
+      ? `Stack ${run.stackName}: differences found (pypictl deploy applies them).\n`
+      : `Stack ${run.stackName}: no differences.\n`,
+  );
+  return changed && flags.failOnDiff ? EXIT.failed : EXIT.ok;
 }
 
 export async function deployAction(flags: DeployFlags, io: Io): Promise<number> {
@@ -642,69 +625,67 @@ export async function deployAction(flags: DeployFlags, io: Io): Promise<number> 
     );
   const outputsFile = resolve(io.cwd, flags.outputsFile ?? DEFAULT_OUTPUTS_FILE);
   const tk = await loadToolkit();
-  return guarded(io, async () => {
-    const host = new tk.PypictlIoHost({
-      sink: sinkFor(io),
-      verbose: flags.verbose,
-      yes: flags.yes,
-      requireApproval: flags.requireApproval,
-    });
-    err(io, `Deploying stack ${run.stackName}${run.region ? ` to ${run.region}` : ""}…\n`);
-    const sink = sinkFor(io);
-    const result = await explainFailure(run, plan!, host.resourceFailures, () =>
-      tk.deployStack(host, {
-        ...run,
-        tags: { "pypictl:stack": run.stackName },
-        beforeDeploy: async (template) => {
-          const blocked = guardedChanges(deployed, template, flags.allowReplace ?? []);
-          if (blocked.length > 0)
-            throw new UsageError(
-              `stack ${run.stackName} not deployed, nothing changed:\n${blocked.map((c) => `  - ${c.message}`).join("\n")}`,
-              blocked[0]!.flag,
-            );
-          if (flags.yes) return;
-          const answer = await sink.confirm?.(
-            `Deploy stack ${run.stackName}${plan!.update ? ` (${plan!.changes.length} prop change${plan!.changes.length === 1 ? "" : "s"})` : ""}?`,
-          );
-          // Off a terminal nobody can answer: a usage error naming --yes (exit 2), as destroy does.
-          if (answer === undefined)
-            throw new UsageError(
-              "No terminal to confirm on: re-run with --yes to deploy (review it first with `pypictl diff`): nothing was changed.",
-              "--yes",
-            );
-          if (!answer) throw new DeclinedError("Deploy cancelled: nothing was changed.");
-        },
-        // A first deploy: the account may never have run ECS (checked after the question: it may create an
-        // account-wide role). An update's cluster exists, so its role does.
-        ...(plan!.update ? {} : { beforeExecute: () => checkServiceLinkedRole(io, run) }),
-      }),
-    );
-    // doctor and creds read these; a stack without them (e.g. --stack naming another stack) is no success.
-    const missing = Object.values(STACK_OUTPUT_KEYS).filter(
-      (k) => typeof result.outputs[k] !== "string" || result.outputs[k] === "",
-    );
-    if (missing.length > 0)
-      throw new InfraError(
-        `stack ${run.stackName} deployed, but it lacks the outputs doctor and creds read: ${missing.join(", ")}. Is --stack naming a stack pypictl created? Nothing was saved to ${flags.outputsFile ?? DEFAULT_OUTPUTS_FILE}.`,
-      );
-    await mkdir(dirname(outputsFile), { recursive: true });
-    await writeAtomic(outputsFile, `${JSON.stringify({ [run.stackName]: result.outputs }, null, 2)}\n`, {
-      flag: "--outputs-file",
-    });
-    const width = Math.max(...Object.keys(result.outputs).map((k) => k.length), 0);
-    out(
-      io,
-      Object.entries(result.outputs)
-        .map(([k, v]) => `${k.padEnd(width)}  ${v}\n`)
-        .join(""),
-    );
-    err(io, `Outputs saved to ${flags.outputsFile ?? DEFAULT_OUTPUTS_FILE}.\n`);
-    err(
-      io,
-      `Next: pypictl creds --stack ${run.stackName} --region ${result.region}   ·   pypictl doctor --stack ${run.stackName} --region ${result.region}\n`,
-    );
-    return EXIT.ok;
+  const host = new tk.PypictlIoHost({
+    sink: sinkFor(io),
+    verbose: flags.verbose,
+    yes: flags.yes,
+    requireApproval: flags.requireApproval,
   });
+  err(io, `Deploying stack ${run.stackName}${run.region ? ` to ${run.region}` : ""}…\n`);
+  const sink = sinkFor(io);
+  const result = await explainFailure(run, plan!, host.resourceFailures, () =>
+    tk.deployStack(host, {
+      ...run,
+      tags: { "pypictl:stack": run.stackName },
+      beforeDeploy: async (template) => {
+        const blocked = guardedChanges(deployed, template, flags.allowReplace ?? []);
+        if (blocked.length > 0)
+          throw new UsageError(
+            `stack ${run.stackName} not deployed, nothing changed:\n${blocked.map((c) => `  - ${c.message}`).join("\n")}`,
+            blocked[0]!.flag,
+          );
+        if (flags.yes) return;
+        const answer = await sink.confirm?.(
+          `Deploy stack ${run.stackName}${plan!.update ? ` (${plan!.changes.length} prop change${plan!.changes.length === 1 ? "" : "s"})` : ""}?`,
+        );
+        // Off a terminal nobody can answer: a usage error naming --yes (exit 2), as destroy does.
+        if (answer === undefined)
+          throw new UsageError(
+            "No terminal to confirm on: re-run with --yes to deploy (review it first with `pypictl diff`): nothing was changed.",
+            "--yes",
+          );
+        if (!answer) throw new DeclinedError("Deploy cancelled: nothing was changed.");
+      },
+      // A first deploy: the account may never have run ECS (checked after the question: it may create an
+      // account-wide role). An update's cluster exists, so its role does.
+      ...(plan!.update ? {} : { beforeExecute: () => checkServiceLinkedRole(io, run) }),
+    }),
+  );
+  // doctor and creds read these; a stack without them (e.g. --stack naming another stack) is no success.
+  const missing = Object.values(STACK_OUTPUT_KEYS).filter(
+    (k) => typeof result.outputs[k] !== "string" || result.outputs[k] === "",
+  );
+  if (missing.length > 0)
+    throw new InfraError(
+      `stack ${run.stackName} deployed, but it lacks the outputs doctor and creds read: ${missing.join(", ")}. Is --stack naming a stack pypictl created? Nothing was saved to ${flags.outputsFile ?? DEFAULT_OUTPUTS_FILE}.`,
+    );
+  await mkdir(dirname(outputsFile), { recursive: true });
+  await writeAtomic(outputsFile, `${JSON.stringify({ [run.stackName]: result.outputs }, null, 2)}\n`, {
+    flag: "--outputs-file",
+  });
+  const width = Math.max(...Object.keys(result.outputs).map((k) => k.length), 0);
+  out(
+    io,
+    Object.entries(result.outputs)
+      .map(([k, v]) => `${k.padEnd(width)}  ${v}\n`)
+      .join(""),
+  );
+  err(io, `Outputs saved to ${flags.outputsFile ?? DEFAULT_OUTPUTS_FILE}.\n`);
+  err(
+    io,
+    `Next: pypictl creds --stack ${run.stackName} --region ${result.region}   ·   pypictl doctor --stack ${run.stackName} --region ${result.region}\n`,
+  );
+  return EXIT.ok;
 }
 
 export async function destroyAction(flags: DeployFlags, io: Io): Promise<number> {
@@ -716,43 +697,39 @@ export async function destroyAction(flags: DeployFlags, io: Io): Promise<number>
     );
   const { run } = await prepare(flags, io, { online: true, preview: true, withProps: false });
   const tk = await loadToolkit();
-  return guarded(io, async () => {
+  err(
+    io,
+    `Destroying stack ${run.stackName}. Kept (RETAIN): the EFS file system with your packages, the AWS Backup vault with its recovery points, the credentials secret, and the ALB access-log bucket if access logs were on (its lifecycle rule keeps expiring the logs). ` +
+      "Deleted: everything else; the hosts are terminated with their auto-scaling group (no managed termination protection, so nothing waits on protected instances; ECS drains their tasks first).\n",
+  );
+  const { readKeptResources, redeployFlags, leftovers } = await import("../../infra/kept.js");
+  const { AwsClientPool } = await import("../../sources/aws/pool.js");
+  const kept = await readKeptResources(run, new AwsClientPool());
+  const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose, yes: flags.yes });
+  const result = await tk.destroyStack(host, run);
+  if (!result.existed) err(io, `Stack ${run.stackName} did not exist: nothing to delete.\n`);
+  else {
+    const flagsText = redeployFlags(kept);
     err(
       io,
-      `Destroying stack ${run.stackName}. Kept (RETAIN): the EFS file system with your packages, the AWS Backup vault with its recovery points, the credentials secret, and the ALB access-log bucket if access logs were on (its lifecycle rule keeps expiring the logs). ` +
-        "Deleted: everything else; the hosts are terminated with their auto-scaling group (no managed termination protection, so nothing waits on protected instances; ECS drains their tasks first).\n",
+      `Stack ${run.stackName} deleted. The packages file system, backup vault and secret remain (delete them in the EFS, AWS Backup and Secrets Manager consoles if you no longer need them).\n` +
+        `Left behind:\n${leftovers(kept)
+          .map((l) => `  - ${l}\n`)
+          .join("")}` +
+        (flagsText
+          ? `Redeploy onto them (same packages, same password): pypictl deploy ${flagsText} [your other deploy flags]\n`
+          : "Redeploy onto them: pypictl deploy --file-system-id fs-… --backup-vault-name pypictl-… --secret-arn arn:… (their ids are in the EFS, AWS Backup and Secrets Manager consoles); without these flags a deploy starts with a new, empty file system.\n"),
     );
-    const { readKeptResources, redeployFlags, leftovers } = await import("../../infra/kept.js");
-    const { AwsClientPool } = await import("../../sources/aws/pool.js");
-    const kept = await readKeptResources(run, new AwsClientPool());
-    const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose, yes: flags.yes });
-    const result = await tk.destroyStack(host, run);
-    if (!result.existed) err(io, `Stack ${run.stackName} did not exist: nothing to delete.\n`);
-    else {
-      const flagsText = redeployFlags(kept);
-      err(
-        io,
-        `Stack ${run.stackName} deleted. The packages file system, backup vault and secret remain (delete them in the EFS, AWS Backup and Secrets Manager consoles if you no longer need them).\n` +
-          `Left behind:\n${leftovers(kept)
-            .map((l) => `  - ${l}\n`)
-            .join("")}` +
-          (flagsText
-            ? `Redeploy onto them (same packages, same password): pypictl deploy ${flagsText} [your other deploy flags]\n`
-            : "Redeploy onto them: pypictl deploy --file-system-id fs-… --backup-vault-name pypictl-… --secret-arn arn:… (their ids are in the EFS, AWS Backup and Secrets Manager consoles); without these flags a deploy starts with a new, empty file system.\n"),
-      );
-    }
-    return EXIT.ok;
-  });
+  }
+  return EXIT.ok;
 }
 
 export async function bootstrapAction(flags: InfraFlags, io: Io): Promise<number> {
   const { run } = await prepare(flags, io, { online: true, preview: true, withProps: false });
   const tk = await loadToolkit();
-  return guarded(io, async () => {
-    const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose });
-    const envs = await tk.bootstrapEnvironment(host, { ...run, nag: false });
-    for (const e of envs)
-      out(io, `${e.environment}  ${e.status === "no-op" ? "already bootstrapped" : "bootstrapped"}\n`);
-    return EXIT.ok;
-  });
+  const host = new tk.PypictlIoHost({ sink: sinkFor(io), verbose: flags.verbose });
+  const envs = await tk.bootstrapEnvironment(host, { ...run, nag: false });
+  for (const e of envs)
+    out(io, `${e.environment}  ${e.status === "no-op" ? "already bootstrapped" : "bootstrapped"}\n`);
+  return EXIT.ok;
 }
